@@ -1,0 +1,3 @@
+"""explosion models (see the module docstring once written)."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""source models (see the module docstring once written)."""
+
+__all__: list[str] = []
