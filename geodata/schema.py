@@ -26,6 +26,7 @@ __all__ = [
     "ENUMS",
     "ENUM_LABELS_ZH",
     "label_zh",
+    "layer_table_markdown",
 ]
 
 
@@ -353,3 +354,22 @@ def label_zh(enum: str, key: str | None) -> str:
     if key is None or (isinstance(key, float) and key != key):
         return ""
     return ENUM_LABELS_ZH.get(enum, {}).get(str(key), str(key))
+
+
+def layer_table_markdown() -> str:
+    """The layer contract as Markdown tables (Chinese), as shown in README.md."""
+    lines: list[str] = []
+    for name in LAYER_ORDER + OPTIONAL_LAYERS:
+        spec = LAYERS[name]
+        opt = "（可选）" if name in OPTIONAL_LAYERS else ""
+        lines.append(f"#### `{name}` — {spec.label_zh}{opt}（{' / '.join(spec.geometry_types)}）")
+        lines.append("")
+        lines.append("| 字段 | 含义 | 类型 | 单位 | 取值 |")
+        lines.append("|---|---|---|---|---|")
+        for c in spec.columns:
+            req = "" if c.required else "（可缺省）"
+            null = "，可空" if c.nullable else ""
+            vals = ", ".join(ENUMS[c.enum]) if c.enum else ""
+            lines.append(f"| `{c.name}`{req} | {c.label_zh}{null} | {c.dtype} | {c.unit or ''} | {vals} |")
+        lines.append("")
+    return "\n".join(lines)
