@@ -1,0 +1,356 @@
+"""Societal risk: F-N curves, potential loss of life (PLL) and the GB 36894-2018 criterion lines.
+
+An F-N curve gives, for every number of fatalities N, the cumulative frequency F(N) of the accident outcomes that
+kill N or more people [1]_ [2]_:
+
+    F(N) = Σ_{i : Nᵢ ≥ N} fᵢ                                        ([4], Eq. 6.6; [2], §4.4 societal risk)
+
+a left-continuous step function (on (N_{k−1}, N_k] it equals F(N_k), so the largest ratio of F to a falling
+criterion line on a step is at its right corner, the curve's point), and the potential loss of life is the expected
+number of fatalities per year, PLL = Σ fᵢ Nᵢ ([2]_, [4]_ Eqs. 6.3–6.5).
+
+GB 36894-2018 [1]_ judges the F-N curve against two straight lines of slope −1 on log–log axes, F = C/N, which
+bound the unacceptable region (above the upper line), the ALARP region (尽可能降低区, between) and the acceptable
+region (below the lower line).
+
+.. warning::
+   The text and figure of GB 36894-2018 could not be retrieved with the search tool. The constants of the
+   ``"gb36894_2018"`` criterion (upper C = 1×10⁻³, lower C = 1×10⁻⁵, for 1 ≤ N ≤ 1000) are the author's reading of
+   the standard's figure and are **not confirmed** against its text (they are also the constants the author recalls
+   for the Hong Kong societal-risk guidelines). Check them against the standard before
+   relying on a classification near a line. The criterion is a registry entry so it can be corrected in one place.
+
+Beyond N = 1000 the lines are extended with the same slope for the classification (the figure stops at 1000).
+
+References
+----------
+.. [1] GB 36894-2018 危险化学品生产装置和储存设施风险基准, societal-risk criteria (社会风险基准, F-N figure).
+.. [2] CCPS (2000). Guidelines for Chemical Process Quantitative Risk Analysis, 2nd ed., AIChE, §4.4 (societal
+       risk, F-N curves; PLL).
+.. [3] Besluit externe veiligheid inrichtingen (Bevi, 2004; repealed 2024), art. 13(1)(b), oriëntatiewaarde
+       groepsrisico: at most 10⁻⁵/a for 10 or more deaths, 10⁻⁷ for 100, 10⁻⁹ for 1000, i.e. F ≤ 10⁻³/N² for
+       N ≥ 10 (also CPR 18E Figure 6.8).
+.. [4] CPR 18E (1999). Guidelines for quantitative risk assessment ("Purple Book"), §6.3, Eqs. 6.3–6.6.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "FNCurve",
+    "FNCriterion",
+    "SOCIETAL_CRITERIA",
+    "REGION_LABELS_ZH",
+    "CJK_FONT_PATH",
+    "fn_curve",
+    "pll",
+    "classify_fn",
+    "fn_figure",
+]
+
+logger = logging.getLogger(__name__)
+
+CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk
+REGION_LABELS_ZH: dict[str, str] = {
+    "unacceptable": "不可接受区",
+    "alarp": "尽可能降低区",
+    "acceptable": "可接受区",
+}
+
+
+@dataclass(frozen=True)
+class FNCriterion:
+    """A societal-risk criterion F = C / N^k (log–log straight lines).
+
+    Attributes
+    ----------
+    upper_c : float
+        F of the upper (unacceptable) line at N = 1. [1/a]
+    lower_c : float or None
+        F of the lower (acceptable) line at N = 1; None when the criterion has a single line. [1/a]
+    slope : float
+        k > 0 (the lines fall as N^-k). [-]
+    n_min, n_max : float
+        Range of N the source draws the lines over. [-]
+    confirmed : bool
+        Whether the constants were checked against the source's text.
+    source : str
+    """
+
+    upper_c: float
+    lower_c: float | None
+    slope: float
+    n_min: float
+    n_max: float
+    confirmed: bool
+    source: str
+
+    def upper(self, n: Any) -> Any:
+        """F of the upper line at N. [1/a]"""
+        return self.upper_c / np.asarray(n, dtype=float) ** self.slope
+
+    def lower(self, n: Any) -> Any:
+        """F of the lower line at N (NaN without a lower line). [1/a]"""
+        if self.lower_c is None:
+            return np.full(np.shape(n), np.nan)
+        return self.lower_c / np.asarray(n, dtype=float) ** self.slope
+
+
+#: Societal-risk criteria keyed source + year.
+SOCIETAL_CRITERIA: dict[str, FNCriterion] = {
+    # [1]: NOT confirmed against the standard's text (see the module warning).
+    "gb36894_2018": FNCriterion(
+        upper_c=1e-3,
+        lower_c=1e-5,
+        slope=1.0,
+        n_min=1.0,
+        n_max=1000.0,
+        confirmed=False,
+        source="GB 36894-2018 社会风险基准 (constants not confirmed)",
+    ),
+    # [3]: one line, F = 1e-3 / N², from N = 10.
+    "bevi_2004": FNCriterion(
+        upper_c=1e-3,
+        lower_c=None,
+        slope=2.0,
+        n_min=10.0,
+        n_max=1000.0,
+        confirmed=True,
+        source="Bevi 2004 oriëntatiewaarde groepsrisico",
+    ),
+}
+
+
+def _criterion(name: str) -> FNCriterion:
+    if name not in SOCIETAL_CRITERIA:
+        raise ValueError(f"criterion={name!r} is not known; valid: {list(SOCIETAL_CRITERIA)}")
+    return SOCIETAL_CRITERIA[name]
+
+
+def _pairs(frequency: Any, fatalities: Any) -> tuple[np.ndarray, np.ndarray]:
+    f = np.asarray(frequency, dtype=float).ravel()
+    n = np.asarray(fatalities, dtype=float).ravel()
+    if f.shape != n.shape:
+        raise ValueError(
+            f"frequency has {f.size} values and fatalities {n.size}; give one fatality count per "
+            "outcome frequency"
+        )
+    if np.any(~np.isfinite(f) | (f < 0)):
+        raise ValueError(
+            f"frequency has negative or non-finite values {f[~np.isfinite(f) | (f < 0)].tolist()}; "
+            "each must be ≥ 0 [1/a]"
+        )
+    if np.any(~np.isfinite(n) | (n < 0)):
+        raise ValueError(
+            f"fatalities has negative or non-finite values {n[~np.isfinite(n) | (n < 0)].tolist()}; "
+            "each must be ≥ 0 [人]"
+        )
+    return f, n
+
+
+@dataclass(frozen=True)
+class FNCurve:
+    """A cumulative F-N curve: F[i] is the frequency of outcomes with N ≥ n[i] fatalities.
+
+    Attributes
+    ----------
+    n : ndarray
+        Distinct fatality numbers of the outcomes (≥ n_min), increasing. [人]
+    f : ndarray
+        Cumulative frequency, non-increasing. [1/a]
+    """
+
+    n: np.ndarray
+    f: np.ndarray
+
+    def at(self, n: Any) -> Any:
+        """F(N) of the step curve at arbitrary N ≥ 0. [1/a]"""
+        x = np.asarray(n, dtype=float)
+        if self.n.size == 0:
+            return np.zeros(x.shape) if x.ndim else 0.0
+        idx = np.searchsorted(self.n, x, side="left")  # first curve point with n ≥ x
+        ext = np.append(self.f, 0.0)
+        out = ext[np.minimum(idx, self.n.size)]
+        return float(out) if out.ndim == 0 else out
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame({"N": self.n, "F_per_year": self.f})
+
+
+def fn_curve(frequency: Any, fatalities: Any, *, n_min: float = 1.0) -> FNCurve:
+    """F-N curve from outcome (frequency, number of fatalities) pairs.
+
+    Parameters
+    ----------
+    frequency : array_like
+        Frequency of each outcome (scenario × weather × direction …). [1/a]
+    fatalities : array_like
+        Expected number of fatalities of that outcome (need not be an integer). [人]
+    n_min : float
+        Smallest N on the curve (outcomes with fewer fatalities are left out of the curve, not of the PLL). [人]
+
+    Returns
+    -------
+    FNCurve
+        Points at each distinct N ≥ n_min: F(N) = Σ f_i over outcomes with N_i ≥ N.
+
+    References
+    ----------
+    .. [2] CCPS (2000), §4.4.
+    """
+    f, n = _pairs(frequency, fatalities)
+    if not (np.isfinite(n_min) and n_min > 0):
+        raise ValueError(f"n_min={n_min!r} must be > 0 [人]")
+    keep = (n >= n_min) & (f > 0)
+    f, n = f[keep], n[keep]
+    if n.size == 0:
+        return FNCurve(np.array([]), np.array([]))
+    order = np.argsort(n)
+    n_sorted, f_sorted = n[order], f[order]
+    levels, first = np.unique(n_sorted, return_index=True)
+    tail = np.cumsum(f_sorted[::-1])[::-1]  # Σ f over outcomes at or after each sorted position
+    return FNCurve(levels, tail[first])
+
+
+def pll(frequency: Any, fatalities: Any) -> float:
+    """Potential loss of life PLL = Σ fᵢ Nᵢ. [人/a]
+
+    References
+    ----------
+    .. [2] CCPS (2000), §4.4.
+    """
+    f, n = _pairs(frequency, fatalities)
+    return float(np.sum(f * n))
+
+
+def classify_fn(curve: FNCurve, *, criterion: str = "gb36894_2018") -> pd.DataFrame:
+    """Region of every point of an F-N curve against a criterion, and the curve's overall verdict.
+
+    A point is ``unacceptable`` when F > upper line, ``acceptable`` when F ≤ lower line, ``alarp`` otherwise (a
+    point on the upper line is not above it). For a single-line criterion there is no acceptable region below the
+    line: points at or below it are ``alarp``. Points with N below the criterion's ``n_min`` are ``not_assessed``.
+
+    Parameters
+    ----------
+    curve : FNCurve
+    criterion : str
+        Key of :data:`SOCIETAL_CRITERIA`.
+
+    Returns
+    -------
+    DataFrame
+        ``N``, ``F_per_year``, ``F_upper``, ``F_lower``, ``region`` and ``region_zh``; ``df.attrs["overall"]`` holds
+        the worst region of the curve ("acceptable" for an empty curve).
+    """
+    c = _criterion(criterion)
+    up = c.upper(curve.n)
+    lo = c.lower(curve.n)
+    region = np.where(
+        curve.f > up,
+        "unacceptable",
+        np.where(np.isfinite(lo) & (curve.f <= np.nan_to_num(lo, nan=-1.0)), "acceptable", "alarp"),
+    )
+    region = np.where(curve.n < c.n_min, "not_assessed", region)  # below the criterion's N range
+    df = pd.DataFrame({"N": curve.n, "F_per_year": curve.f, "F_upper": up, "F_lower": lo, "region": region})
+    df["region_zh"] = df["region"].map(REGION_LABELS_ZH)
+    order = ["acceptable", "alarp", "unacceptable"]
+    assessed = [r for r in region if r != "not_assessed"]
+    df.attrs["overall"] = max(assessed, key=order.index) if assessed else "acceptable"
+    return df
+
+
+def fn_figure(
+    curves: FNCurve | Mapping[str, FNCurve] | Sequence[tuple[str, FNCurve]],
+    *,
+    criterion: str = "gb36894_2018",
+    title: str = "社会风险 F-N 曲线",
+    font_path: str = CJK_FONT_PATH,
+) -> Any:
+    """Matplotlib figure of one or more F-N curves against the criterion lines, with Chinese labels.
+
+    Parameters
+    ----------
+    curves : FNCurve, mapping label -> FNCurve, or sequence of (label, FNCurve)
+        E.g. ``{"白天": day, "夜间": night}``.
+    criterion : str
+        Key of :data:`SOCIETAL_CRITERIA`.
+    title : str
+    font_path : str
+        CJK font file (Debian package fonts-noto-cjk).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Built without pyplot (no global state); save with ``fig.savefig(...)``.
+
+    Raises
+    ------
+    FileNotFoundError
+        The CJK font is missing (install fonts-noto-cjk).
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    if not os.path.exists(font_path):
+        raise FileNotFoundError(
+            f"CJK font {font_path} not found: install the Debian package fonts-noto-cjk "
+            "(apt-get install fonts-noto-cjk) or pass font_path="
+        )
+    fp = FontProperties(fname=font_path)
+    c = _criterion(criterion)
+    if isinstance(curves, FNCurve):
+        items = [("F-N 曲线", curves)]
+    elif isinstance(curves, Mapping):
+        items = list(curves.items())
+    else:
+        items = list(curves)
+    fig = Figure(figsize=(7.0, 5.5))
+    ax = fig.add_subplot(1, 1, 1)
+    n_hi = max([c.n_max] + [float(cv.n.max()) for _, cv in items if cv.n.size])
+    n_line = np.logspace(np.log10(c.n_min), np.log10(n_hi), 200)
+    ax.loglog(n_line, c.upper(n_line), color="#c0392b", lw=1.8, label="不可接受线（上限）")
+    if c.lower_c is not None:
+        ax.loglog(n_line, c.lower(n_line), color="#27ae60", lw=1.8, label="可接受线（下限）")
+        ax.fill_between(n_line, c.upper(n_line), 1.0, color="#c0392b", alpha=0.08)
+        ax.fill_between(n_line, c.lower(n_line), c.upper(n_line), color="#f1c40f", alpha=0.10)
+    f_lo = min([1e-9] + [float(cv.f.min()) / 10 for _, cv in items if cv.n.size])
+    for label, cv in items:
+        if cv.n.size == 0:
+            continue
+        # F(N) = Σ f_i over N_i ≥ N is left-continuous: f[i] holds on (n[i-1], n[i]], so the curve runs at f[0] up
+        # to n[0], drops to f[1], runs to n[1], … and drops off the chart after n[-1]
+        xs, ys = [min(1.0, float(cv.n[0]))], [float(cv.f[0])]
+        for i in range(cv.n.size):
+            nxt = float(cv.f[i + 1]) if i + 1 < cv.n.size else f_lo
+            xs += [float(cv.n[i]), float(cv.n[i])]
+            ys += [float(cv.f[i]), nxt]
+        ax.loglog(xs, ys, lw=2.0, label=str(label))
+    ax.set_xlim(1.0, n_hi * 1.2)
+    ax.set_ylim(max(f_lo, 1e-12), 1e-1)
+    ax.set_xlabel("死亡人数 N（人）", fontproperties=fp)
+    ax.set_ylabel("累积频率 F（次/年）", fontproperties=fp)
+    ax.set_title(title, fontproperties=fp)
+    if c.lower_c is not None:
+        xt = c.n_max / 8
+        ax.text(xt, c.upper(xt) * 6, REGION_LABELS_ZH["unacceptable"], fontproperties=fp, color="#c0392b")
+        ax.text(
+            xt,
+            np.sqrt(c.upper(xt) * c.lower(xt)),
+            REGION_LABELS_ZH["alarp"],
+            fontproperties=fp,
+            color="#b7950b",
+        )
+        ax.text(xt, c.lower(xt) / 12, REGION_LABELS_ZH["acceptable"], fontproperties=fp, color="#27ae60")
+    ax.grid(True, which="both", ls=":", lw=0.5)
+    ax.legend(prop=fp, loc="upper right")
+    if not c.confirmed:
+        fig.text(0.01, 0.01, "注：判据线常数未经标准原文核对", fontproperties=fp, fontsize=8, color="#7f8c8d")
+    return fig

@@ -1,0 +1,408 @@
+"""Wind roses for the risk integration: directions × wind speeds × Pasquill stability classes.
+
+A :class:`WindRose` holds the joint probability p[direction, speed, stability] of the weather classes of one period
+(it sums to 1); a :class:`DayNightWindRose` holds one rose for the day and one for the night with the fraction of
+the year that is day. The individual risk is summed over the weather classes with these weights ([1]_, chapter 4,
+meteorological data: the Purple Book uses the six representative weather classes B3, D1.5, D5, D9, E5, F1.5 in 12
+sectors, for day and night separately; parkrisk allows any speeds and 16 or more sectors).
+
+Conventions: a direction is where the wind blows **from**, in degrees clockwise from north (0 = N, 90 = E); the
+sector of direction θ covers θ ± half the sector width. Speeds are at 10 m height. [m/s]
+
+The default rose of the demo park (:func:`demo_wind_rose`, ``data/demo_wind_rose.csv``) is **illustrative**: a
+plausible shape for a plain on the middle Yangtze (central China), with the prevailing north-easterly winds of
+the winter monsoon, a secondary south-easterly to southerly maximum of the summer monsoon, mean speeds near
+2–3 m/s and more stable nights. It is not the climatology of any station; a real assessment must use the wind
+rose of the nearest meteorological station (e.g. 5–10 years of hourly observations classified by the Pasquill–
+Turner method).
+
+References
+----------
+.. [1] CPR 18E (1999). Guidelines for quantitative risk assessment ("Purple Book"), chapter 4, meteorological
+       data (representative weather classes, day/night periods, wind-direction sectors).
+.. [2] Pasquill, F. (1961). The estimation of the dispersion of windborne material. Meteorological Magazine 90,
+       33–49 (stability classes A–F).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "STABILITY_CLASSES",
+    "WindRose",
+    "DayNightWindRose",
+    "load_csv",
+    "save_csv",
+    "demo_wind_rose",
+    "DIRECTION_LABELS_ZH",
+    "expand_weather",
+]
+
+STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
+_SUM_TOL = 1e-6
+_DATA = Path(__file__).resolve().parent / "data"
+
+#: Chinese names of the 16 compass points (北, 北东北, …), index k for direction 22.5·k degrees.
+DIRECTION_LABELS_ZH: tuple[str, ...] = (
+    "北",
+    "北东北",
+    "东北",
+    "东东北",
+    "东",
+    "东东南",
+    "东南",
+    "南东南",
+    "南",
+    "南西南",
+    "西南",
+    "西西南",
+    "西",
+    "西西北",
+    "西北",
+    "北西北",
+)
+
+
+def _as_tuple(x, name: str) -> tuple:
+    try:
+        return tuple(x)
+    except TypeError as exc:
+        raise ValueError(f"{name}={x!r} must be a sequence") from exc
+
+
+@dataclass(frozen=True)
+class WindRose:
+    """Joint probabilities of wind direction, wind speed and stability class for one period.
+
+    Attributes
+    ----------
+    directions_deg : tuple of float
+        Sector centres, where the wind blows from, clockwise from north, strictly increasing in [0, 360). [°]
+    speeds_m_s : tuple of float
+        Representative wind speeds at 10 m, strictly increasing, > 0. [m/s]
+    stabilities : tuple of str
+        Pasquill classes, a subset of "A"–"F" without repeats.
+    probability : ndarray, shape (n_directions, n_speeds, n_stabilities)
+        Joint probabilities, ≥ 0, summing to 1 (tolerance 1e-6). [-]
+    """
+
+    directions_deg: tuple[float, ...]
+    speeds_m_s: tuple[float, ...]
+    stabilities: tuple[str, ...]
+    probability: np.ndarray
+
+    def __post_init__(self) -> None:
+        d = tuple(float(v) for v in _as_tuple(self.directions_deg, "directions_deg"))
+        s = tuple(float(v) for v in _as_tuple(self.speeds_m_s, "speeds_m_s"))
+        st = tuple(str(v) for v in _as_tuple(self.stabilities, "stabilities"))
+        if (
+            not d
+            or any(not (0.0 <= v < 360.0) for v in d)
+            or any(b <= a for a, b in zip(d, d[1:], strict=False))
+        ):
+            raise ValueError(f"directions_deg={d!r} must be strictly increasing values in [0, 360) [°]")
+        if (
+            not s
+            or any(not (v > 0 and math.isfinite(v)) for v in s)
+            or any(b <= a for a, b in zip(s, s[1:], strict=False))
+        ):
+            raise ValueError(f"speeds_m_s={s!r} must be strictly increasing values > 0 [m/s]")
+        bad = [c for c in st if c not in STABILITY_CLASSES]
+        if not st or bad or len(set(st)) != len(st):
+            raise ValueError(
+                f"stabilities={st!r} must be distinct Pasquill classes from {list(STABILITY_CLASSES)}"
+            )
+        p = np.array(self.probability, dtype=float)
+        if p.shape != (len(d), len(s), len(st)):
+            raise ValueError(
+                f"probability has shape {p.shape}; expected (n_directions, n_speeds, n_stabilities) = "
+                f"{(len(d), len(s), len(st))}"
+            )
+        if np.any(~np.isfinite(p)) or np.any(p < 0):
+            raise ValueError("probability has negative or non-finite entries; each must be ≥ 0")
+        total = float(p.sum())
+        if abs(total - 1.0) > _SUM_TOL:
+            raise ValueError(
+                f"probability sums to {total:.8g}; the probabilities of a wind rose must sum to 1 "
+                f"(tolerance {_SUM_TOL})"
+            )
+        p.setflags(write=False)
+        object.__setattr__(self, "directions_deg", d)
+        object.__setattr__(self, "speeds_m_s", s)
+        object.__setattr__(self, "stabilities", st)
+        object.__setattr__(self, "probability", p)
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, WindRose)
+            and self.directions_deg == other.directions_deg
+            and self.speeds_m_s == other.speeds_m_s
+            and self.stabilities == other.stabilities
+            and bool(np.array_equal(self.probability, other.probability))
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.directions_deg, self.speeds_m_s, self.stabilities, self.probability.tobytes()))
+
+    @property
+    def n_directions(self) -> int:
+        return len(self.directions_deg)
+
+    @property
+    def sector_width_deg(self) -> float:
+        """Width of one sector for evenly spaced directions. [°]"""
+        return 360.0 / self.n_directions
+
+    def direction_probability(self) -> np.ndarray:
+        """Probability of each direction (summed over speeds and stabilities). [-]"""
+        return self.probability.sum(axis=(1, 2))
+
+    def weather_probability(self) -> pd.DataFrame:
+        """Probability of each (speed, stability) weather class, summed over directions. [-]"""
+        p = self.probability.sum(axis=0)
+        return pd.DataFrame(
+            p,
+            index=pd.Index(self.speeds_m_s, name="speed_m_s"),
+            columns=pd.Index(self.stabilities, name="stability"),
+        )
+
+    def classes(self, *, min_probability: float = 0.0) -> Iterator[tuple[float, float, str, float]]:
+        """Yield (direction [°], speed [m/s], stability, probability [-]) for classes above ``min_probability``."""
+        idx = np.argwhere(self.probability > min_probability)
+        for i, j, k in idx:
+            yield (
+                self.directions_deg[i],
+                self.speeds_m_s[j],
+                self.stabilities[k],
+                float(self.probability[i, j, k]),
+            )
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table: direction_deg, speed_m_s, stability, probability (all combinations)."""
+        i, j, k = np.meshgrid(
+            range(len(self.directions_deg)),
+            range(len(self.speeds_m_s)),
+            range(len(self.stabilities)),
+            indexing="ij",
+        )
+        return pd.DataFrame(
+            {
+                "direction_deg": np.asarray(self.directions_deg)[i.ravel()],
+                "speed_m_s": np.asarray(self.speeds_m_s)[j.ravel()],
+                "stability": np.asarray(self.stabilities)[k.ravel()],
+                "probability": self.probability.ravel(),
+            }
+        )
+
+    @classmethod
+    def from_frame(
+        cls, df: pd.DataFrame, *, normalise: bool = False, directions_deg: tuple[float, ...] | None = None
+    ) -> WindRose:
+        """Build from a long table with columns direction_deg, speed_m_s, stability, probability.
+
+        Missing combinations have probability 0; ``normalise=True`` rescales the total to 1 (use it for a subset
+        of a day/night table), otherwise the total must already be 1. ``directions_deg`` fixes the sector grid
+        (default: the directions present in the table).
+        """
+        need = ["direction_deg", "speed_m_s", "stability", "probability"]
+        missing = [c for c in need if c not in df.columns]
+        if missing:
+            raise ValueError(f"wind-rose table is missing columns {missing}; required: {need}")
+        dirs = tuple(sorted(set(df["direction_deg"].astype(float)) | set(directions_deg or ())))
+        spd = tuple(sorted(set(df["speed_m_s"].astype(float))))
+        stab = tuple(c for c in STABILITY_CLASSES if c in set(df["stability"].astype(str)))
+        bad = sorted(set(df["stability"].astype(str)) - set(STABILITY_CLASSES))
+        if bad:
+            raise ValueError(f"stability values {bad} are not Pasquill classes {list(STABILITY_CLASSES)}")
+        p = np.zeros((len(dirs), len(spd), len(stab)))
+        di = {v: n for n, v in enumerate(dirs)}
+        si = {v: n for n, v in enumerate(spd)}
+        ki = {v: n for n, v in enumerate(stab)}
+        for r in df.itertuples(index=False):
+            p[di[float(r.direction_deg)], si[float(r.speed_m_s)], ki[str(r.stability)]] += float(
+                r.probability
+            )
+        if normalise:
+            total = p.sum()
+            if not total > 0:
+                raise ValueError("wind-rose table has no positive probability to normalise")
+            p = p / total
+        return cls(dirs, spd, stab, p)
+
+
+@dataclass(frozen=True)
+class DayNightWindRose:
+    """A day rose and a night rose, and the fraction of the year that is day.
+
+    Attributes
+    ----------
+    day, night : WindRose
+        Each sums to 1 over its own period.
+    day_fraction : float
+        Fraction of the hours of the year counted as day, in [0, 1]. [-] (Purple Book: day and night periods,
+        each about half the year.)
+    """
+
+    day: WindRose
+    night: WindRose
+    day_fraction: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.day, WindRose) or not isinstance(self.night, WindRose):
+            raise ValueError("day and night must be WindRose instances")
+        if not (isinstance(self.day_fraction, (int, float)) and 0.0 <= self.day_fraction <= 1.0):
+            raise ValueError(f"day_fraction={self.day_fraction!r} must be in [0, 1]")
+
+    def combined(self) -> WindRose:
+        """The annual rose: day_fraction × day + (1 − day_fraction) × night on the union of their classes."""
+        a = self.day.to_frame().assign(probability=lambda d: d["probability"] * self.day_fraction)
+        b = self.night.to_frame().assign(probability=lambda d: d["probability"] * (1.0 - self.day_fraction))
+        return WindRose.from_frame(pd.concat([a, b], ignore_index=True), normalise=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """Long table with a ``period`` column; probabilities are annual (the whole table sums to 1)."""
+        a = self.day.to_frame().assign(
+            period="day", probability=lambda d: d["probability"] * self.day_fraction
+        )
+        b = self.night.to_frame().assign(
+            period="night", probability=lambda d: d["probability"] * (1.0 - self.day_fraction)
+        )
+        df = pd.concat([a, b], ignore_index=True)
+        return df[["period", "direction_deg", "speed_m_s", "stability", "probability"]]
+
+
+def save_csv(rose: WindRose | DayNightWindRose, path: str | Path, *, header: str = "") -> None:
+    """Write a rose as CSV (long table; a ``period`` column for a day/night rose); ``header`` lines become
+    ``#`` comments."""
+    df = rose.to_frame()  # zero rows are kept so that the sector grid survives the round trip
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        for line in header.splitlines():
+            fh.write(f"# {line}\n")
+        df.to_csv(fh, index=False, float_format="%.10g")
+
+
+def load_csv(path: str | Path) -> WindRose | DayNightWindRose:
+    """Read a rose written by :func:`save_csv` (``#`` lines are comments).
+
+    With a ``period`` column holding ``day`` and ``night`` rows a :class:`DayNightWindRose` is returned (the day
+    fraction is the sum of the day rows); without it a :class:`WindRose`.
+    """
+    df = pd.read_csv(path, comment="#")
+    if "period" not in df.columns:
+        return WindRose.from_frame(df)
+    periods = set(df["period"].astype(str))
+    if periods != {"day", "night"}:
+        raise ValueError(
+            f"period values {sorted(periods)} in {path}; a day/night rose needs exactly day and night"
+        )
+    total = float(df["probability"].sum())
+    if abs(total - 1.0) > _SUM_TOL:
+        raise ValueError(f"probabilities in {path} sum to {total:.8g}; must sum to 1 (tolerance {_SUM_TOL})")
+    day = df[df["period"] == "day"].drop(columns="period")
+    night = df[df["period"] == "night"].drop(columns="period")
+    return DayNightWindRose(
+        WindRose.from_frame(day, normalise=True),
+        WindRose.from_frame(night, normalise=True),
+        day_fraction=float(day["probability"].sum()),
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Demo rose (illustrative)
+# ----------------------------------------------------------------------------------------------------------------
+#: Illustrative direction frequencies [%] for N, NNE, NE, … NNW (middle Yangtze plain shape: NE winter maximum,
+#: SE–S summer maximum, few westerlies). Not station data.
+DEMO_DIRECTION_WEIGHTS: tuple[float, ...] = (8, 9, 11, 8, 6, 5, 7, 7, 8, 5, 4, 3, 3, 3, 5, 8)
+#: Illustrative weather classes (speed [m/s], stability) -> probability within the period, after the Purple Book's
+#: representative classes [1]: unstable/neutral by day, neutral/stable by night.
+DEMO_DAY_CLASSES: dict[tuple[float, str], float] = {
+    (3.0, "B"): 0.30,
+    (1.5, "D"): 0.15,
+    (5.0, "D"): 0.50,
+    (9.0, "D"): 0.05,
+}
+DEMO_NIGHT_CLASSES: dict[tuple[float, str], float] = {
+    (1.5, "D"): 0.15,
+    (5.0, "D"): 0.30,
+    (5.0, "E"): 0.15,
+    (1.5, "F"): 0.40,
+}
+DEMO_WIND_ROSE_CSV = _DATA / "demo_wind_rose.csv"
+
+
+def build_demo_wind_rose() -> DayNightWindRose:
+    """Construct the illustrative demo rose from :data:`DEMO_DIRECTION_WEIGHTS` and the class tables.
+
+    Direction and weather class are taken as independent (a simplification of the illustration).
+    """
+    w = np.asarray(DEMO_DIRECTION_WEIGHTS, dtype=float)
+    w = w / w.sum()
+    dirs = tuple(22.5 * k for k in range(16))
+
+    def rose(classes: dict[tuple[float, str], float]) -> WindRose:
+        speeds = tuple(sorted({s for s, _ in classes}))
+        stabs = tuple(c for c in STABILITY_CLASSES if c in {k for _, k in classes})
+        p = np.zeros((16, len(speeds), len(stabs)))
+        for (s, k), q in classes.items():
+            p[:, speeds.index(s), stabs.index(k)] = w * q
+        return WindRose(dirs, speeds, stabs, p / p.sum())
+
+    return DayNightWindRose(rose(DEMO_DAY_CLASSES), rose(DEMO_NIGHT_CLASSES), day_fraction=0.5)
+
+
+def demo_wind_rose() -> DayNightWindRose:
+    """The illustrative day/night wind rose of the demo park, read from ``data/demo_wind_rose.csv``."""
+    rose = load_csv(DEMO_WIND_ROSE_CSV)
+    if not isinstance(rose, DayNightWindRose):
+        raise ValueError(f"{DEMO_WIND_ROSE_CSV} must be a day/night rose (period column)")
+    return rose
+
+
+def expand_weather(
+    outcomes: pd.DataFrame, rose: WindRose | DayNightWindRose, *, min_probability: float = 0.0
+) -> pd.DataFrame:
+    """Cross every outcome with every weather class: the frequency of (outcome, period, direction, speed, stability).
+
+    Parameters
+    ----------
+    outcomes : DataFrame
+        One row per outcome with a ``frequency`` column [1/a] (e.g. :func:`analysis.frequencies.outcomes_frame`).
+    rose : WindRose or DayNightWindRose
+        A day/night rose adds a ``period`` column; its probabilities are weighted by the day fraction so that the
+        frequencies of one outcome still add up to its frequency.
+    min_probability : float
+        Leave out weather classes whose annual probability is at most this. [-]
+
+    Returns
+    -------
+    DataFrame
+        The outcome columns plus ``period`` ("day"/"night", or "all"), ``direction_deg`` [°], ``speed_m_s`` [m/s],
+        ``stability``, ``p_weather`` [-] and ``frequency`` = outcome frequency × p_weather [1/a] (the outcome's own
+        frequency is kept as ``outcome_frequency``).
+
+    References
+    ----------
+    .. [1] CPR 18E (1999), chapter 4: the risk is summed over the weather classes and wind directions weighted by
+           their probabilities.
+    """
+    if "frequency" not in outcomes.columns:
+        raise ValueError("outcomes needs a 'frequency' column [1/a]")
+    if not (0.0 <= min_probability < 1.0):
+        raise ValueError(f"min_probability={min_probability!r} must be in [0, 1)")
+    if isinstance(rose, DayNightWindRose):
+        w = rose.to_frame()
+    elif isinstance(rose, WindRose):
+        w = rose.to_frame().assign(period="all")
+    else:
+        raise ValueError(f"rose must be a WindRose or DayNightWindRose, not {type(rose).__name__}")
+    w = w[w["probability"] > min_probability].rename(columns={"probability": "p_weather"})
+    out = outcomes.rename(columns={"frequency": "outcome_frequency"}).merge(w, how="cross")
+    out["frequency"] = out["outcome_frequency"] * out["p_weather"]
+    return out
