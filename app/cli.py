@@ -19,7 +19,9 @@ import app.commands
 def command_modules() -> list[str]:
     """Names of the subcommand modules under :mod:`app.commands`, in name order."""
     return sorted(
-        f"app.commands.{m.name}" for m in pkgutil.iter_modules(app.commands.__path__) if not m.name.startswith("_")
+        f"app.commands.{m.name}"
+        for m in pkgutil.iter_modules(app.commands.__path__)
+        if not m.name.startswith("_")
     )
 
 

@@ -1,0 +1,406 @@
+"""Reading and writing parks: GeoPackage (the default store), folders of GeoJSON/Shapefiles, CSV/XLSX tables.
+
+Formats accepted by :func:`load_park`:
+
+- ``park.gpkg`` — one layer per park layer, named as in :data:`geodata.schema.LAYERS`;
+- a folder holding ``<layer>.geojson`` / ``<layer>.json`` / ``<layer>.shp`` / ``<layer>.gpkg`` / ``<layer>.csv`` /
+  ``<layer>.xlsx`` files (one layer each);
+- ``<layer>.geojson`` / ``<layer>.shp`` / ``<layer>.csv`` — a single layer;
+- ``park.xlsx`` — one sheet per layer, named after the layer;
+- ``park.csv`` (or a one-sheet workbook) with a ``layer`` column naming each row's layer: one table for all layers.
+
+Tables (CSV/XLSX) carry their geometry as ``lon``/``lat`` columns (also ``lng``, ``longitude``, ``latitude``,
+``x``, ``y``, ``经度``, ``纬度``) for points, or a ``wkt`` (or ``geometry``) column of WKT text for lines and polygons.
+Their coordinates are in the system the user names with ``coords`` (WGS84, CGCS2000, GCJ-02 or BD-09).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from geodata import schema
+from geodata.crs import WGS84
+from geodata.park import Park
+from geodata.validate import Problem
+
+__all__ = [
+    "load_park",
+    "save_park",
+    "read_layers",
+    "table_to_layer",
+    "LON_COLUMNS",
+    "LAT_COLUMNS",
+    "WKT_COLUMNS",
+]
+
+log = logging.getLogger(__name__)
+
+LON_COLUMNS = ("lon", "lng", "longitude", "long", "x", "经度")
+LAT_COLUMNS = ("lat", "latitude", "y", "纬度")
+WKT_COLUMNS = ("wkt", "geometry", "geom", "几何")
+LAYER_COLUMNS = ("layer", "图层")
+_VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
+_TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+_CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030: CSV saved by Chinese Excel
+
+
+def _find(columns, names) -> str | None:
+    low = {str(c).strip().lower(): c for c in columns}
+    for n in names:
+        if n in low:
+            return low[n]
+    return None
+
+
+def table_to_layer(df: pd.DataFrame, *, layer: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn a table with lon/lat or WKT columns into a GeoDataFrame (EPSG:4326 axis order: x = lon, y = lat).
+
+    Values that are not coordinates leave the geometry empty and are reported (``bad_type``). A table without
+    geometry columns is returned unchanged (validation reports ``no_geometry``). The coordinates are not converted
+    here; :func:`geodata.park.prepare_layers` removes GCJ-02/BD-09 offsets.
+    """
+    problems: list[Problem] = []
+    df = df.reset_index(drop=True)
+    labels = [f"第{i + 1}行" for i in range(len(df))]
+    spec = schema.LAYERS.get(layer)
+    if spec is not None and spec.id_column in df.columns:
+        labels = [
+            lab if pd.isna(v) or not str(v).strip() else str(v).strip()
+            for lab, v in zip(labels, df[spec.id_column], strict=True)
+        ]
+    wkt_col = _find(df.columns, WKT_COLUMNS)
+    lon_col, lat_col = _find(df.columns, LON_COLUMNS), _find(df.columns, LAT_COLUMNS)
+    has_lonlat = lon_col is not None and lat_col is not None
+    if wkt_col is None and not has_lonlat:
+        return df, problems
+    n = len(df)
+    geoms = np.full(n, None, dtype=object)
+    has_text = np.zeros(n, dtype=bool)
+    if wkt_col is not None:
+        text = np.array(
+            [v if isinstance(v, str) and v.strip() else None for v in df[wkt_col].array], dtype=object
+        )
+        has_text = np.array([t is not None for t in text], dtype=bool)
+        geoms[has_text] = shapely.from_wkt(text[has_text], on_invalid="ignore")
+        for i in np.flatnonzero(has_text & shapely.is_missing(geoms)):
+            problems.append(
+                Problem(
+                    layer,
+                    labels[i],
+                    str(wkt_col),
+                    text[i],
+                    "WKT 文本无法解析为几何",
+                    "请填写 WKT，如 POLYGON((113.1 30.1, 113.2 30.1, 113.2 30.2, 113.1 30.1))",
+                    "error",
+                    "bad_type",
+                )
+            )
+    if has_lonlat:
+        use = ~has_text  # a row with WKT takes its geometry from it; the others from lon/lat
+        lon = pd.to_numeric(df[lon_col], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(df[lat_col], errors="coerce").to_numpy(dtype=float)
+        given = use & ~(df[lon_col].isna().to_numpy() & df[lat_col].isna().to_numpy())
+        for col, vals, nums in ((lon_col, df[lon_col], lon), (lat_col, df[lat_col], lat)):
+            for i in np.flatnonzero(given & ~np.isfinite(nums)):
+                problems.append(
+                    Problem(
+                        layer,
+                        labels[i],
+                        str(col),
+                        vals.iloc[i],
+                        f"坐标列「{col}」不是有效数值",
+                        "请填写十进制度数，如 113.1234（不要用度分秒或带单位）",
+                        "error",
+                        "bad_type",
+                    )
+                )
+        ok = use & np.isfinite(lon) & np.isfinite(lat)
+        geoms[ok] = shapely.points(lon[ok], lat[ok])
+    attrs = df.drop(
+        columns=[
+            c
+            for c in (wkt_col, lon_col if has_lonlat else None, lat_col if has_lonlat else None)
+            if c is not None
+        ]
+    )
+    return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84), problems
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    last: Exception | None = None
+    for enc in _CSV_ENCODINGS:
+        try:
+            # dtype=str keeps what the user typed ("007", "2.5 MPa"); validation coerces and reports.
+            return pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
+        except UnicodeDecodeError as exc:
+            last = exc
+    raise ValueError(f"无法识别文件编码（已尝试 {', '.join(_CSV_ENCODINGS)}）: {last}")
+
+
+def _split_by_layer_column(df: pd.DataFrame, stem: str, sheet: str | None = None) -> dict[str, pd.DataFrame]:
+    """One table -> layers: by its ``layer`` (or ``图层``) column when it has one, else named after the file/sheet.
+
+    In a combined table each layer keeps the columns that have a value in at least one of its rows or belong to its
+    schema; the others (other layers' columns) are dropped.
+    """
+    col = _find(df.columns, LAYER_COLUMNS)
+    if col is None or stem in schema.LAYERS or (sheet is not None and sheet in schema.LAYERS):
+        name = sheet if sheet is not None and (sheet in schema.LAYERS or stem not in schema.LAYERS) else stem
+        return {str(name): df}
+    out: dict[str, pd.DataFrame] = {}
+    names = df[col].astype(object).where(df[col].notna(), "").map(lambda v: str(v).strip())
+    for name in dict.fromkeys(names):
+        part = df[names == name].drop(columns=[col]).reset_index(drop=True)
+        spec = schema.LAYERS.get(name)
+        keep = [
+            c
+            for c in part.columns
+            if part[c].notna().any() or (spec is not None and str(c).strip() in spec.column_names)
+        ]
+        out[name or "（空图层名）"] = part[keep]
+    return out
+
+
+def _untruncate(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """Give back the schema names that the Shapefile format cut to 10 characters (``enterprise_id`` -> ``enterprise``)."""
+    spec = schema.LAYERS.get(layer)
+    if spec is None:
+        return gdf
+    rename = {}
+    for col in gdf.columns:
+        if col == gdf.geometry.name or len(str(col)) != 10 or col in spec.column_names:
+            continue
+        full = [c for c in spec.column_names if c.startswith(str(col)) and c not in gdf.columns]
+        if len(full) == 1:
+            rename[col] = full[0]
+    return gdf.rename(columns=rename) if rename else gdf
+
+
+def _unreadable(layer: str | None, path: Path, exc: BaseException) -> Problem:
+    return Problem(
+        layer,
+        None,
+        None,
+        str(path),
+        f"文件无法读取：{type(exc).__name__}: {exc}",
+        "请确认文件完整、格式正确（可用 QGIS 打开检查），CSV 请保存为 UTF-8 编码",
+        "error",
+        "unreadable",
+    )
+
+
+def _read_file(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Layers in one file (a GeoPackage may hold several; an XLSX one per sheet)."""
+    suffix = path.suffix.lower()
+    layers: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    try:
+        if suffix == ".gpkg":
+            info = pyogrio.list_layers(path)
+            names = [str(n) for n in info[:, 0]]
+            if len(names) == 1 and names[0] not in schema.LAYERS and path.stem in schema.LAYERS:
+                layers[path.stem] = gpd.read_file(path, layer=names[0])  # <layer>.gpkg inside a folder
+            else:
+                for n in names:
+                    layers[n] = gpd.read_file(path, layer=n)
+        elif suffix in (".geojson", ".json"):
+            layers[path.stem] = gpd.read_file(path)
+        elif suffix == ".shp":
+            layers[path.stem] = _untruncate(gpd.read_file(path), path.stem)
+        elif suffix == ".csv":
+            sheets = _split_by_layer_column(_read_csv(path), path.stem)
+            for n, sheet in sheets.items():
+                gdf, probs = table_to_layer(sheet, layer=n)
+                layers[n] = gdf
+                problems.extend(probs)
+        elif suffix in (".xlsx", ".xlsm"):
+            sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+            if len(sheets) == 1:
+                sheets = _split_by_layer_column(next(iter(sheets.values())), path.stem, next(iter(sheets)))
+            for n, sheet in sheets.items():
+                gdf, probs = table_to_layer(sheet, layer=str(n))
+                layers[str(n)] = gdf
+                problems.extend(probs)
+        else:
+            raise ValueError(
+                f"不支持的文件类型 {suffix!r}；支持 {', '.join(_VECTOR_SUFFIXES + _TABLE_SUFFIXES)}"
+            )
+    except Exception as exc:  # noqa: BLE001 - any reader failure on a user file is reported, never a traceback
+        log.debug("reading %s failed", path, exc_info=True)
+        layer = path.stem if path.stem in schema.LAYERS else None
+        return {}, [_unreadable(layer, path, exc)]
+    return layers, problems
+
+
+def read_layers(path: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Read every layer at ``path`` (file or folder) without validating; return layers and reading problems.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist (message in Chinese and English).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"找不到文件或文件夹：{path} / no such file or folder: {path}")
+    if not path.is_dir():
+        return _read_file(path)
+    layers: dict[str, pd.DataFrame] = {}
+    problems: list[Problem] = []
+    files = sorted(
+        p
+        for p in path.iterdir()
+        if p.is_file()
+        and p.suffix.lower() in _VECTOR_SUFFIXES + _TABLE_SUFFIXES
+        and not p.name.startswith((".", "~$"))
+    )
+    if not files:
+        problems.append(
+            Problem(
+                None,
+                None,
+                None,
+                str(path),
+                "文件夹中没有可读取的图层文件",
+                f"请放入以图层命名的文件，如 installations.geojson；支持 "
+                f"{', '.join(_VECTOR_SUFFIXES + _TABLE_SUFFIXES)}",
+                "error",
+                "unreadable",
+            )
+        )
+    for f in files:
+        got, probs = _read_file(f)
+        problems.extend(probs)
+        for name, df in got.items():
+            if name in layers:
+                problems.append(
+                    Problem(
+                        name,
+                        None,
+                        None,
+                        f.name,
+                        f"图层「{name}」在多个文件中出现，已忽略 {f.name}",
+                        "每个图层只保留一个文件",
+                        "warning",
+                        "unknown_layer",
+                    )
+                )
+                continue
+            layers[name] = df
+    return layers, problems
+
+
+def load_park(
+    path: str | os.PathLike,
+    *,
+    coords: str = "WGS84",
+    known_substance: Callable[[str], bool] | None = None,
+) -> Park:
+    """Load and validate a park.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A GeoPackage, a folder of GeoJSON/Shapefile/CSV/XLSX files named after the layers, a single layer file, or
+        an XLSX workbook with one sheet per layer (see the module docstring).
+    coords : str
+        The coordinate system the file's coordinates are in: ``"WGS84"`` (default), ``"CGCS2000"``, ``"GCJ-02"``
+        (Gaode/Tencent) or ``"BD-09"`` (Baidu). Offsets are removed with coord-convert (:mod:`geodata.crs`).
+    known_substance : callable, optional
+        ``known_substance(name) -> bool``; when given, unknown substances are reported.
+
+    Returns
+    -------
+    Park
+        Layers in EPSG:4326 with the schema dtypes.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ParkDataError
+        If the data have any error; ``err.report`` lists every problem (no partial park is returned).
+    ValueError
+        If ``coords`` is not one of the supported systems.
+    """
+    layers, problems = read_layers(path)
+    return Park.from_layers(
+        layers, coords=coords, known_substance=known_substance, source=str(path), extra_problems=problems
+    )
+
+
+def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns GDAL can store: nullable booleans/ints as object with None where missing."""
+    out = gdf.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        dt = out[col].dtype
+        if isinstance(dt, pd.BooleanDtype | pd.Int64Dtype) and out[col].isna().any():
+            out[col] = out[col].astype(object).where(out[col].notna(), None)
+    return out
+
+
+def save_park(park: Park, path: str | os.PathLike) -> None:
+    """Write ``park`` to a GeoPackage atomically.
+
+    The layers are written to a temporary file in the destination folder, flushed to disk (``fsync``), then moved
+    over ``path`` with :func:`os.replace` (atomic on POSIX and Windows within one file system); the folder entry is
+    fsynced too. A crash or error at any point leaves either the old file or the new one, never half a file; the
+    temporary file is removed on error.
+
+    Parameters
+    ----------
+    park : Park
+        The park to write (all layers, empty ones included).
+    path : str or path-like
+        Destination ``.gpkg`` file.
+
+    Raises
+    ------
+    ValueError
+        If ``path`` does not end in ``.gpkg``.
+    OSError
+        If the folder does not exist or is not writable (the original file is untouched).
+    """
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise ValueError(
+            f"path={str(path)!r}: 园区只能保存为 GeoPackage（.gpkg） / park files must end in .gpkg"
+        )
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"目标文件夹不存在：{folder} / no such folder: {folder}")
+    tmp = folder / f".{path.stem}.{uuid.uuid4().hex}.tmp.gpkg"
+    try:
+        for name, gdf in park.layers.items():
+            gpd.GeoDataFrame(_gpkg_ready(gdf)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            leftover.unlink(missing_ok=True)
+        raise
+    try:  # make the rename itself durable
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:  # pragma: no cover - directories cannot be opened on Windows
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+    log.info("saved park %r to %s", park.name, path)
