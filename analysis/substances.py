@@ -1,0 +1,618 @@
+"""Properties of the hazardous chemicals common in Chinese chemical parks, in SI units.
+
+``get(name)`` accepts a Chinese name or alias (液氯, 氯气, 液化石油气 …), an English name or a CAS number and returns a
+frozen :class:`Substance`. Physical properties come from the ``thermo``/``chemicals`` libraries (Bell et al.) through
+the CAS number of the substance or of its documented surrogate; what those libraries lack (Chinese names, GB 18218-2018
+critical quantity and β, AEGL/PAC/IDLH, toxic probit constants, mixture surrogates, some flammability limits and heats
+of combustion) is bundled in ``analysis/data/substances.csv`` with a source column for each group of values.
+
+Conventions
+-----------
+- Liquid density, liquid heat capacity: saturated liquid at 20 °C (293.15 K) when the critical temperature is above
+  20 °C (a liquid or a gas liquefied under pressure), else at the normal boiling point (cryogens: methane, natural gas,
+  ethylene, hydrogen, carbon monoxide). ``liquid_reference_temperature`` says which.
+- Heat of vaporisation: at the normal boiling point.
+- Heat-capacity ratio: ideal gas at 298.15 K, γ = Cp / (Cp − R).
+- Heat of combustion: the lower (net) value, positive, J/kg; zero for a substance that does not burn.
+- Toxic thresholds (AEGL-1/2/3 60-min, PAC-1/2/3 where EPA published no AEGL, NIOSH IDLH) are published in ppm by
+  volume; they are converted to kg/m³ at 25 °C and 101 325 Pa, the reference state of those tables [3]_ [4]_:
+  C = ppm·10⁻⁶ · M·p / (R·T).
+- Toxic probit constants are kept in the units they were published in (``ToxicProbit.concentration_unit`` and
+  ``time_unit``); :meth:`ToxicProbit.probit` converts SI inputs to those units.
+- Mixtures (gasoline, naphtha, LPG, natural gas, diesel, crude oil, xylene) take their physical properties from a
+  surrogate pure component named in ``surrogate_note`` (API RP 581 representative fluids [6]_); regulatory values (GB
+  18218 Q) are those of the mixture.
+
+References
+----------
+.. [1] Bell, C. et al. ``thermo`` and ``chemicals`` Python libraries (thermo 0.6, chemicals 1.5): property methods
+       as recorded per substance in ``Substance.sources`` (HEOS fits of CoolProp, DIPPR/Perry's 8th ed., …).
+.. [2] GB 18218-2018 危险化学品重大危险源辨识. Table 1 (named substances, Q), table 2 (Q by hazard category), table 3
+       (β of named toxic gases), table 4 (β by category).
+.. [3] US EPA, Acute Exposure Guideline Levels for Airborne Chemicals (AEGL), 60-minute values, final/interim tables.
+.. [4] US DOE, Protective Action Criteria (PAC) rev. 29 (2016); NIOSH, Immediately Dangerous to Life or Health (IDLH)
+       values, 1994 documentation.
+.. [5] Crowl, D. A. & Louvar, J. F. (2011). Chemical Process Safety, 3rd ed. Prentice Hall. Table 2-5 (probit
+       constants, C in ppm, t in min, Y = a + b ln(Cⁿ t)); Appendix B (flammability limits, NFPA 325).
+.. [6] API RP 581 (2016), Risk-Based Inspection Methodology, 3rd ed., Part 3, Table 4.1 (representative fluids).
+.. [7] Babrauskas, V. (2002). Heat release rates. SFPE Handbook of Fire Protection Engineering, 3rd ed., §3-1,
+       Table 3-1.13 (heats of combustion of liquid fuels).
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import logging
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "R_GAS",
+    "Substance",
+    "ToxicProbit",
+    "UnknownSubstanceError",
+    "all_substances",
+    "get",
+    "known",
+    "ppm_to_kg_m3",
+]
+
+R_GAS = 8.314462618  # molar gas constant [J/(mol·K)], CODATA 2018
+_T_PPM = 298.15  # reference temperature of AEGL/PAC/IDLH ppm values [K]
+_P_PPM = 101325.0  # reference pressure [Pa]
+_T_LIQ = 293.15  # 20 °C reference for liquid properties [K]
+_DATA = Path(__file__).parent / "data" / "substances.csv"
+
+_CONC_UNITS = ("ppm", "mg/m3")
+_TIME_UNITS = ("min", "s")
+
+
+class UnknownSubstanceError(ValueError):
+    """A substance name or CAS number that parkrisk does not know."""
+
+
+def ppm_to_kg_m3(ppm, molar_mass, *, temperature=_T_PPM, pressure=_P_PPM):
+    """Convert a volume fraction in ppm to a mass concentration.
+
+    Parameters
+    ----------
+    ppm : numeric
+        Volume fraction. [ppm = 10⁻⁶ m³/m³]
+    molar_mass : numeric
+        [kg/mol]
+    temperature : numeric
+        [K]; 298.15 K is the reference of AEGL, PAC and IDLH tables.
+    pressure : numeric
+        [Pa]
+
+    Returns
+    -------
+    concentration : numeric
+        [kg/m³], ideal gas: C = ppm·10⁻⁶·M·p/(R·T).
+    """
+    return np.asarray(ppm, dtype=float) * 1e-6 * molar_mass * pressure / (R_GAS * temperature)
+
+
+@dataclass(frozen=True)
+class ToxicProbit:
+    """Toxic-load probit Y = a + b·ln(Cⁿ·t), constants in their published units.
+
+    Attributes
+    ----------
+    a, b, n : float
+        Probit constants. [-]
+    concentration_unit : str
+        ``"ppm"`` or ``"mg/m3"`` — the unit of C the constants were fitted with.
+    time_unit : str
+        ``"min"`` or ``"s"`` — the unit of t.
+    molar_mass : float
+        Of the substance, for the ppm conversion. [kg/mol]
+    source : str
+        Where a, b, n come from.
+    """
+
+    a: float
+    b: float
+    n: float
+    concentration_unit: str
+    time_unit: str
+    molar_mass: float
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.concentration_unit not in _CONC_UNITS:
+            raise ValueError(
+                f"concentration_unit={self.concentration_unit!r} is not allowed; use one of {_CONC_UNITS}"
+            )
+        if self.time_unit not in _TIME_UNITS:
+            raise ValueError(f"time_unit={self.time_unit!r} is not allowed; use one of {_TIME_UNITS}")
+
+    def probit(self, concentration, exposure_time, *, temperature: float = _T_PPM, pressure: float = _P_PPM):
+        """Probit of death for a constant concentration over an exposure time.
+
+        Parameters
+        ----------
+        concentration : numeric
+            [kg/m³]
+        exposure_time : numeric
+            [s]
+        temperature, pressure : float
+            Air state used to convert kg/m³ to ppm when the constants are in ppm. [K], [Pa]
+
+        Returns
+        -------
+        probit : numeric
+            [-]; −inf where the concentration is zero.
+        """
+        c = np.asarray(concentration, dtype=float)
+        t = np.asarray(exposure_time, dtype=float)
+        if self.concentration_unit == "ppm":
+            # kg/m³ -> ppm (ideal gas): ppm = C·R·T/(M·p)·10⁶
+            c_u = c * R_GAS * temperature / (self.molar_mass * pressure) * 1e6
+        else:
+            c_u = c * 1e6  # kg/m³ -> mg/m³
+        t_u = t / 60.0 if self.time_unit == "min" else t
+        with np.errstate(divide="ignore"):
+            # [5], Eq. 2-37: Y = a + b ln(Cⁿ t)
+            return self.a + self.b * (self.n * np.log(c_u) + np.log(t_u))
+
+
+@dataclass(frozen=True)
+class Substance:
+    """One hazardous chemical, properties in SI units (see the module docstring for conventions).
+
+    Attributes
+    ----------
+    key : str
+        parkrisk identifier (``"chlorine"``).
+    name_zh, name_en : str
+        Display names.
+    cas : str
+        CAS number of the substance (or mixture) itself.
+    property_cas : str
+        CAS number whose properties were taken from thermo (the surrogate for mixtures).
+    aliases : tuple of str
+        Other accepted names.
+    surrogate_note : str
+        How a mixture is represented ('' for pure substances).
+    molar_mass : float
+        [kg/mol]
+    boiling_point : float
+        Normal boiling point. [K]
+    critical_temperature : float
+        [K]
+    critical_pressure : float
+        [Pa]
+    heat_of_combustion : float
+        Lower heat of combustion, 0 for non-combustibles. [J/kg]
+    liquid_density : float
+        At ``liquid_reference_temperature``. [kg/m³]
+    liquid_heat_capacity : float
+        At ``liquid_reference_temperature``. [J/(kg·K)]
+    liquid_reference_temperature : float
+        293.15 K, or the boiling point for cryogens. [K]
+    heat_of_vaporisation : float
+        At the normal boiling point. [J/kg]
+    heat_capacity_ratio : float
+        Ideal gas at 298.15 K. [-]
+    lfl, ufl : float
+        Lower / upper flammability limits in air, NaN when not flammable or unknown. [volume fraction]
+    aegl1, aegl2, aegl3 : float
+        60-min AEGL (or PAC where ``threshold_kind == "PAC"``), NaN when not published. [kg/m³]
+    threshold_kind : str
+        ``"AEGL"``, ``"PAC"`` or ``""``.
+    idlh : float
+        NIOSH IDLH, NaN when none. [kg/m³]
+    probit : ToxicProbit or None
+        Toxic-load probit constants with their units.
+    gb18218_critical_quantity : float
+        GB 18218-2018 critical quantity Q, NaN when the standard does not cover the substance. [kg]
+    gb18218_category : str
+        Table-2/4 category symbol used ('' for table-1/table-3 substances without one).
+    gb18218_beta : float
+        Correction factor β (table 3 or 4), NaN when not assigned. [-]
+    flammable, toxic : bool
+    sources : tuple of (str, str)
+        Field name -> source of its value.
+    """
+
+    key: str
+    name_zh: str
+    name_en: str
+    cas: str
+    property_cas: str
+    aliases: tuple[str, ...]
+    surrogate_note: str
+    molar_mass: float
+    boiling_point: float
+    critical_temperature: float
+    critical_pressure: float
+    heat_of_combustion: float
+    liquid_density: float
+    liquid_heat_capacity: float
+    liquid_reference_temperature: float
+    heat_of_vaporisation: float
+    heat_capacity_ratio: float
+    lfl: float
+    ufl: float
+    aegl1: float
+    aegl2: float
+    aegl3: float
+    threshold_kind: str
+    idlh: float
+    probit: ToxicProbit | None
+    gb18218_critical_quantity: float
+    gb18218_category: str
+    gb18218_beta: float
+    flammable: bool
+    toxic: bool
+    sources: tuple[tuple[str, str], ...]
+    _props: _ThermoProps = field(repr=False, compare=False, hash=False)
+
+    @property
+    def source(self) -> dict[str, str]:
+        """Field name -> source of its value."""
+        return dict(self.sources)
+
+    @property
+    def is_mixture(self) -> bool:
+        """True when the properties are those of a surrogate component."""
+        return bool(self.surrogate_note) and self.cas != self.property_cas
+
+    def vapour_pressure(self, temperature):
+        """Saturation vapour pressure.
+
+        Parameters
+        ----------
+        temperature : numeric
+            [K]
+
+        Returns
+        -------
+        pressure : numeric
+            [Pa] (thermo's recommended correlation, see ``sources``); NaN above the critical temperature of the
+            thermo data set.
+        """
+        return self._props.vapour_pressure(temperature)
+
+    def liquid_density_at(self, temperature):
+        """Saturated liquid density. [kg/m³] at temperature [K]."""
+        return self._props.liquid_density(temperature)
+
+    def liquid_heat_capacity_at(self, temperature):
+        """Liquid heat capacity. [J/(kg·K)] at temperature [K]."""
+        return self._props.liquid_heat_capacity(temperature)
+
+    def heat_of_vaporisation_at(self, temperature):
+        """Heat of vaporisation. [J/kg] at temperature [K]; 0 at and above the critical temperature."""
+        return self._props.heat_of_vaporisation(temperature)
+
+    def vapour_density_at(self, temperature):
+        """Saturated vapour density at its vapour pressure. [kg/m³] at temperature [K]; NaN above Tc.
+
+        thermo ``VolumeGas`` with its cubic equation of state (method "EOS"), not the ideal gas, which is 10–20 %
+        low for liquefied gases at their vapour pressure.
+        """
+        return self._props.saturated_vapour_density(temperature)
+
+    def gas_density(self, temperature=_T_PPM, pressure=_P_PPM):
+        """Ideal-gas density. [kg/m³] at temperature [K] and pressure [Pa]."""
+        return (
+            np.asarray(pressure, dtype=float)
+            * self.molar_mass
+            / (R_GAS * np.asarray(temperature, dtype=float))
+        )
+
+
+class _ThermoProps:
+    """Vectorised wrappers around thermo's temperature-dependent property objects (kept out of eq/hash)."""
+
+    def __init__(self, chem) -> None:
+        self._mw = chem.MW / 1000.0  # g/mol -> kg/mol
+        self._tc = chem.Tc
+        self._vp = chem.VaporPressure
+        self._vl = chem.VolumeLiquid
+        self._cpl = chem.HeatCapacityLiquid
+        self._hvap = chem.EnthalpyVaporization
+        self._vg = chem.VolumeGas
+        if "EOS" in self._vg.all_methods_P:
+            self._vg.method_P = (
+                "EOS"  # cubic EOS (Peng-Robinson in thermo) instead of thermo's ideal-gas default
+            )
+
+    @staticmethod
+    def _vectorise(fn: Callable[[float], float | None], temperature):
+        t = np.asarray(temperature, dtype=float)
+
+        def one(x: float) -> float:
+            if not np.isfinite(x) or x <= 0:
+                return math.nan
+            v = fn(float(x))
+            return math.nan if v is None else float(v)
+
+        out = np.vectorize(one, otypes=[float])(t)
+        return out if out.ndim else float(out)
+
+    def vapour_pressure(self, temperature):
+        # undefined above the critical temperature: NaN rather than thermo's extrapolation
+        return self._vectorise(
+            lambda t: None if t > self._tc else self._vp.T_dependent_property(t), temperature
+        )
+
+    def liquid_density(self, temperature):
+        # thermo returns molar volume [m³/mol]; density = M / Vm
+        return self._vectorise(lambda t: _div(self._mw, self._vl.T_dependent_property(t)), temperature)
+
+    def liquid_heat_capacity(self, temperature):
+        # thermo returns J/(mol·K); divide by M [kg/mol]
+        return self._vectorise(lambda t: _div(self._cpl.T_dependent_property(t), self._mw), temperature)
+
+    def saturated_vapour_density(self, temperature):
+        def one(t: float) -> float | None:
+            if t > self._tc:
+                return None
+            p = self._vp.T_dependent_property(t)
+            return None if p is None else _div(self._mw, self._vg.TP_dependent_property(t, p))  # M / Vm
+
+        return self._vectorise(one, temperature)
+
+    def heat_of_vaporisation(self, temperature):
+        def one(t: float) -> float | None:
+            if t >= self._tc:
+                return 0.0
+            return _div(self._hvap.T_dependent_property(t), self._mw)  # J/mol -> J/kg
+
+        return self._vectorise(one, temperature)
+
+
+def _div(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def _norm(name: str) -> str:
+    """Normalise a lookup key: lower case, no blanks, full-width punctuation folded."""
+    s = str(name).strip().lower()
+    s = s.replace("，", ",").replace("（", "(").replace("）", ")").replace("－", "-")
+    return re.sub(r"\s+", "", s)
+
+
+def _f(text: str) -> float:
+    return float(text) if text.strip() else math.nan
+
+
+@lru_cache(maxsize=1)
+def _rows() -> tuple[dict[str, str], ...]:
+    with _DATA.open(encoding="utf-8") as fh:
+        lines = [ln for ln in fh if not ln.startswith("#")]
+    return tuple(csv.DictReader(lines))
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, str]:
+    """Lookup key -> substance key; a name used by two substances is a data error."""
+    idx: dict[str, str] = {}
+    for r in _rows():
+        names = [r["key"], r["name_zh"], r["name_en"], r["cas"]]
+        names += [a for a in r["aliases_zh"].split(";") if a]
+        names += [a for a in r["aliases_en"].split(";") if a]
+        for n in names:
+            k = _norm(n)
+            if k in idx and idx[k] != r["key"]:
+                raise RuntimeError(f"substances.csv: name {n!r} is used by both {idx[k]!r} and {r['key']!r}")
+            idx[k] = r["key"]
+    return idx
+
+
+def _display_names() -> list[str]:
+    out: list[str] = []
+    for r in _rows():
+        out += [r["name_zh"], r["name_en"]]
+        out += [a for a in r["aliases_zh"].split(";") if a]
+    return out
+
+
+def known(name: str) -> bool:
+    """True when :func:`get` knows this name, alias or CAS number."""
+    if isinstance(name, Substance):
+        return True
+    return _norm(name) in _index()
+
+
+def get(name: str | Substance) -> Substance:
+    """Look up a substance by Chinese name, English name, alias or CAS number.
+
+    Parameters
+    ----------
+    name : str or Substance
+        ``"液氯"``, ``"氯气"``, ``"chlorine"``, ``"7782-50-5"`` … (case and blanks ignored). A Substance is returned
+        unchanged.
+
+    Returns
+    -------
+    Substance
+
+    Raises
+    ------
+    UnknownSubstanceError
+        (a ValueError) naming the closest known names.
+    """
+    if isinstance(name, Substance):
+        return name
+    key = _index().get(_norm(name))
+    if key is None:
+        names = _display_names()
+        close = difflib.get_close_matches(str(name).strip(), names, n=5, cutoff=0.3)
+        if not close:
+            close = difflib.get_close_matches(_norm(name), [_norm(n) for n in names], n=5, cutoff=0.3)
+        hint = f"; closest known names: {', '.join(close)}" if close else ""
+        raise UnknownSubstanceError(
+            f"未知物质 / unknown substance: name={name!r} is not a known Chinese name, English name or CAS number "
+            f"({len(_rows())} substances are bundled, see analysis.substances.all_substances()){hint}"
+        )
+    return _build(key)
+
+
+def all_substances() -> tuple[Substance, ...]:
+    """Every bundled substance, in the order of ``analysis/data/substances.csv``."""
+    return tuple(_build(r["key"]) for r in _rows())
+
+
+@lru_cache(maxsize=1)
+def _thermo_version() -> str:
+    import thermo
+
+    return str(thermo.__version__)
+
+
+# Handbook compilations are preferred to thermo's default (a CoolProp/HEOS fit, which for chlorine gives
+# Pc = 7.64 MPa against 7.99 MPa in CRC/NIST); the method used is recorded in Substance.sources.
+_TB_PREF = ("CRC_INORG", "CRC_ORG", "COMMON_CHEMISTRY", "YAWS", "WEBBOOK")
+_CRIT_PREF = ("IUPAC", "CRC", "WEBBOOK", "MATTHEWS", "PSRK")
+
+
+def _pick(fn, methods_fn, cas, pref, fallback):
+    methods = methods_fn(cas)
+    for m in pref:
+        if m in methods:
+            v = fn(cas, method=m)
+            if v is not None:
+                return float(v), m
+    return float(fallback), "thermo default"
+
+
+def _constants(cas, chem):
+    from chemicals.critical import Pc, Pc_methods, Tc, Tc_methods
+    from chemicals.phase_change import Tb, Tb_methods
+
+    return (
+        _pick(Tb, Tb_methods, cas, _TB_PREF, chem.Tb),
+        _pick(Tc, Tc_methods, cas, _CRIT_PREF, chem.Tc),
+        _pick(Pc, Pc_methods, cas, _CRIT_PREF, chem.Pc),
+    )
+
+
+@cache
+def _build(key: str) -> Substance:
+    from chemicals.safety import LFL, UFL, LFL_methods
+    from thermo import Chemical
+
+    r = next(row for row in _rows() if row["key"] == key)
+    pcas = r["property_cas"]
+    chem = Chemical(pcas, T=298.15)
+    props = _ThermoProps(chem)
+    flammable = r["flammable"] == "1"
+    toxic = r["toxic"] == "1"
+    mw = chem.MW / 1000.0  # g/mol -> kg/mol
+    (tb, tb_m), (tc, tc_m), (pc, pc_m) = _constants(pcas, chem)
+    t_liq = _T_LIQ if tc > _T_LIQ else tb
+    cp_ig = chem.HeatCapacityGas.T_dependent_property(298.15)  # J/(mol·K)
+    gamma = cp_ig / (cp_ig - R_GAS)
+    tv = f"thermo {_thermo_version()} Chemical('{pcas}')"
+    src: dict[str, str] = {
+        "molar_mass": tv,
+        "boiling_point": f"chemicals.phase_change.Tb method {tb_m}",
+        "critical_temperature": f"chemicals.critical.Tc method {tc_m}",
+        "critical_pressure": f"chemicals.critical.Pc method {pc_m}",
+        "vapour_pressure": f"{tv}.VaporPressure method {chem.VaporPressure.method}",
+        "liquid_density": f"{tv}.VolumeLiquid method {chem.VolumeLiquid.method} at {t_liq:.2f} K",
+        "liquid_heat_capacity": f"{tv}.HeatCapacityLiquid method {chem.HeatCapacityLiquid.method} at {t_liq:.2f} K",
+        "heat_of_vaporisation": f"{tv}.EnthalpyVaporization method {chem.EnthalpyVaporization.method} at Tb",
+        "heat_capacity_ratio": f"{tv}.HeatCapacityGas method {chem.HeatCapacityGas.method} at 298.15 K",
+    }
+    if r["surrogate_note"]:
+        for k in list(src):
+            src[k] += f" (surrogate: {r['surrogate_note']})"
+
+    if not flammable:
+        hc = 0.0
+        src["heat_of_combustion"] = "not combustible (substances.csv flag)"
+    elif r["hc_lower_j_kg"].strip():
+        hc = float(r["hc_lower_j_kg"])
+        src["heat_of_combustion"] = r["hc_source"]
+    else:
+        hc = -float(chem.Hc_lower)  # thermo: negative lower heat of combustion [J/kg]
+        src["heat_of_combustion"] = f"{tv}.Hc_lower"
+
+    if not flammable:
+        lfl = ufl = math.nan
+    elif r["lfl"].strip():
+        lfl, ufl = _f(r["lfl"]), _f(r["ufl"])
+        src["lfl"] = src["ufl"] = r["lfl_ufl_source"]
+    else:
+        lfl_v, ufl_v = LFL(CASRN=pcas), UFL(CASRN=pcas)
+        lfl = math.nan if lfl_v is None else float(lfl_v)
+        ufl = math.nan if ufl_v is None else float(ufl_v)
+        methods = LFL_methods(CASRN=pcas)
+        src["lfl"] = src["ufl"] = f"chemicals.safety LFL/UFL ({methods[0] if methods else 'none'})"
+
+    # AEGL/PAC/IDLH: ppm at 25 °C, 1 atm -> kg/m³ ([3], [4])
+    aegl = [float(ppm_to_kg_m3(_f(r[f"aegl{i}_ppm"]), mw)) for i in (1, 2, 3)]
+    idlh = float(ppm_to_kg_m3(_f(r["idlh_ppm"]), mw))
+    if r["threshold_source"]:
+        src["aegl"] = r["threshold_source"] + " 60-min, ppm converted at 298.15 K"
+    if r["idlh_source"]:
+        src["idlh"] = r["idlh_source"]
+
+    probit = None
+    if r["probit_a"].strip():
+        probit = ToxicProbit(
+            a=float(r["probit_a"]),
+            b=float(r["probit_b"]),
+            n=float(r["probit_n"]),
+            concentration_unit=r["probit_conc_unit"],
+            time_unit=r["probit_time_unit"],
+            molar_mass=mw,
+            source=r["probit_source"],
+        )
+        src["probit"] = r["probit_source"]
+
+    q = _f(r["gb18218_q_t"]) * 1000.0  # t -> kg
+    src["gb18218_critical_quantity"] = r["gb18218_q_source"]
+    src["gb18218_beta"] = r["gb18218_beta_source"]
+
+    aliases = tuple(a for a in (r["aliases_zh"].split(";") + r["aliases_en"].split(";")) if a)
+    return Substance(
+        key=r["key"],
+        name_zh=r["name_zh"],
+        name_en=r["name_en"],
+        cas=r["cas"],
+        property_cas=pcas,
+        aliases=aliases,
+        surrogate_note=r["surrogate_note"],
+        molar_mass=mw,
+        boiling_point=tb,
+        critical_temperature=tc,
+        critical_pressure=pc,
+        heat_of_combustion=hc,
+        liquid_density=float(props.liquid_density(t_liq)),
+        liquid_heat_capacity=float(props.liquid_heat_capacity(t_liq)),
+        liquid_reference_temperature=t_liq,
+        heat_of_vaporisation=float(props.heat_of_vaporisation(tb)),
+        heat_capacity_ratio=float(gamma),
+        lfl=lfl,
+        ufl=ufl,
+        aegl1=aegl[0],
+        aegl2=aegl[1],
+        aegl3=aegl[2],
+        threshold_kind=r["threshold_kind"],
+        idlh=idlh,
+        probit=probit,
+        gb18218_critical_quantity=q,
+        gb18218_category=r["gb18218_category"],
+        gb18218_beta=_f(r["gb18218_beta"]),
+        flammable=flammable,
+        toxic=toxic,
+        sources=tuple(sorted(src.items())),
+        _props=props,
+    )
