@@ -1,0 +1,428 @@
+"""多米诺效应: escalation arrows between installations coloured by probability, the chain from a chosen primary event,
+enterprise-crossing edges, ranked hubs, measures and export (edges as GeoPackage / GeoJSON).
+
+The plain functions (``domino_map``, ``ranking_table``, ``edges_table``, ``chain_table``, ``frequency_table``)
+build the map and tables from an :class:`analysis.domino.DominoResult` and can be called without Streamlit.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from app.mapping import add_legend, fit_to, park_map
+
+TITLE = "多米诺效应"
+ICON = ":material/account_tree:"
+ORDER = 30
+
+MAP_HEIGHT = 660  # [px]
+
+#: Probability classes of the arrows: (lower bound [-], colour, label). First = most severe.
+PROBABILITY_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.9, "#b10026", "≥ 0.9"),
+    (0.5, "#f03b20", "0.5 – 0.9"),
+    (0.1, "#fd8d3c", "0.1 – 0.5"),
+    (0.01, "#fecc5c", "0.01 – 0.1"),
+    (0.0, "#9ecae1", "< 0.01"),
+)
+CROSSING_COLOR = "#6a00d6"
+_VECTOR_DISPLAY = {"heat_flux": ("kW/m²", 1e-3), "overpressure": ("kPa", 1e-3)}
+
+
+def probability_color(p: float) -> str:
+    """Colour of an escalation probability (see :data:`PROBABILITY_CLASSES`)."""
+    for low, color, _ in PROBABILITY_CLASSES:
+        if p >= low:
+            return color
+    return PROBABILITY_CLASSES[-1][1]
+
+
+def unit_edges(result) -> gpd.GeoDataFrame:
+    """One edge per (source, target): the most probable primary scenario of the source (metric CRS)."""
+    e = result.edges
+    if e.empty:
+        return e
+    best = e.loc[e.groupby(["source", "target"])["probability"].idxmax()]
+    return best.sort_values("probability").reset_index(drop=True)
+
+
+def _arrow_head(line, size: float):
+    """Triangle at the end of a metric line pointing along it (metric CRS)."""
+    from shapely.geometry import Polygon
+
+    (x0, y0), (x1, y1) = line.coords[0], line.coords[-1]
+    dx, dy = x1 - x0, y1 - y0
+    length = math.hypot(dx, dy)
+    if length <= 0:
+        return None
+    ux, uy = dx / length, dy / length
+    s = min(size, 0.45 * length)
+    bx, by = x1 - ux * s, y1 - uy * s
+    return Polygon([(x1, y1), (bx - uy * s * 0.5, by + ux * s * 0.5), (bx + uy * s * 0.5, by - ux * s * 0.5)])
+
+
+def domino_map(
+    park, result, *, primary: tuple[str, str] | None = None, min_probability: float = 0.0, basemap=None
+) -> folium.Map:
+    """The park map with escalation arrows coloured by probability.
+
+    Parameters
+    ----------
+    park : geodata.Park
+    result : analysis.domino.DominoResult
+    primary : (unit_id, scenario), optional
+        Draw only the chain of this primary event: its first-level arrows, the graph arrows among the units it can
+        involve, and each involved unit ringed and labelled with its involvement probability.
+    min_probability : float
+        Arrows below this probability are not drawn. [-]
+    basemap : app.settings.Basemap or str, optional
+
+    Returns
+    -------
+    folium.Map
+        Layers: "升级箭头（N）", "跨企业升级（N）" (purple halo under the arrow) and, with ``primary``, "升级链".
+    """
+    m = park_map(park, basemap=basemap, layers=["parks", "enterprises", "installations"])
+    # park_map's layer control must be rendered after our layers (it references them): take it out, re-add at the end
+    controls = [(k, c) for k, c in list(m._children.items()) if isinstance(c, folium.LayerControl)]
+    for k, _ in controls:
+        del m._children[k]
+    crs = result.crs
+    if primary is not None:
+        src, kind = primary
+        first = result.edges[(result.edges["source"] == src) & (result.edges["scenario"] == kind)]
+        inv = result.involvement[
+            (result.involvement["source"] == src) & (result.involvement["scenario"] == kind)
+        ]
+        involved = set(inv.loc[inv["p_involved"] > 0, "unit_id"]) | {src}
+        others = unit_edges(result)
+        others = others[others["source"].isin(involved - {src}) & others["target"].isin(involved)]
+        edges = pd.concat([others, first], ignore_index=True)
+    else:
+        edges = unit_edges(result)
+        inv = None
+    edges = edges[edges["probability"] >= min_probability] if len(edges) else edges
+    arrows = folium.FeatureGroup(name=f"升级箭头（{len(edges)}）", show=True)
+    crossing = folium.FeatureGroup(
+        name=f"跨企业升级（{int(edges['crosses_enterprise'].sum()) if len(edges) else 0}）", show=True
+    )
+    if len(edges):
+        g = gpd.GeoDataFrame(edges, geometry="geometry", crs=crs)
+        heads = [_arrow_head(line, 9.0) for line in g.geometry]
+        lines_ll = g.to_crs(4326).geometry
+        heads_ll = gpd.GeoSeries(heads, crs=crs).to_crs(4326)
+        for rec, line, head in zip(g.itertuples(index=False), lines_ll, heads_ll, strict=True):
+            unit, k = _VECTOR_DISPLAY[rec.vector]
+            color = probability_color(rec.probability)
+            tip = (
+                f"{rec.source} → {rec.target}｜{rec.scenario_zh}｜{rec.vector_zh} {rec.load * k:,.1f} {unit}"
+                f"（阈值 {rec.threshold * k:,.0f} {unit}）｜升级概率 {rec.probability:.3f}｜间距 {rec.distance_m:,.1f} m"
+                + ("｜跨企业" if rec.crosses_enterprise else "")
+            )
+            pts = [(y, x) for x, y in line.coords]
+            if rec.crosses_enterprise:
+                folium.PolyLine(pts, color=CROSSING_COLOR, weight=9, opacity=0.45, tooltip=tip).add_to(
+                    crossing
+                )
+            folium.PolyLine(pts, color=color, weight=3.5, opacity=0.95, tooltip=tip).add_to(arrows)
+            if head is not None and not head.is_empty:
+                folium.Polygon(
+                    [(y, x) for x, y in head.exterior.coords],
+                    color=color,
+                    weight=1,
+                    fill=True,
+                    fill_color=color,
+                    fill_opacity=1.0,
+                    tooltip=tip,
+                ).add_to(arrows)
+    crossing.add_to(m)
+    arrows.add_to(m)
+    if inv is not None:
+        chain = folium.FeatureGroup(name="升级链", show=True)
+        inst = park.installations.set_index(park.installations["unit_id"].astype(str))
+        for rec in inv.itertuples(index=False):
+            if rec.p_involved <= 0 or rec.unit_id not in inst.index:
+                continue
+            c = inst.loc[rec.unit_id].geometry.centroid
+            folium.CircleMarker(
+                [c.y, c.x],
+                radius=11,
+                color=probability_color(rec.p_involved),
+                weight=4,
+                fill=False,
+                tooltip=f"{rec.unit_id}：被卷入概率 {rec.p_involved:.3f}（各级合计）",
+            ).add_to(chain)
+        if src in inst.index:
+            c = inst.loc[src].geometry.centroid
+            folium.CircleMarker(
+                [c.y, c.x], radius=13, color="#000000", weight=4, fill=False, tooltip=f"初始事件：{src}"
+            ).add_to(chain)
+        chain.add_to(m)
+    for k, c in controls:
+        m.add_child(c, name=k)
+    if primary is not None and len(edges):
+        fit_to(m, gpd.GeoDataFrame(edges, geometry="geometry", crs=crs), padding_px=60)
+    add_legend(
+        m,
+        "升级概率",
+        [(f"{label}", color, "line") for _, color, label in PROBABILITY_CLASSES]
+        + [("跨企业升级（紫色底）", CROSSING_COLOR, "line")],
+        position="bottomleft",
+    )
+    return m
+
+
+def ranking_table(result) -> pd.DataFrame:
+    """Units ranked by how much they spread (hubs) and how exposed they are, Chinese headers with units."""
+    r = result.ranking
+    return pd.DataFrame(
+        {
+            "扩散排名": r["hub_rank"],
+            "设施编号": r["unit_id"],
+            "设施名称": r["name"],
+            "企业": r["enterprise_id"],
+            "作为初始事件预计损失设施数（个）": r["expected_units_lost"].round(2),
+            "直接可引发设施数（个）": r["out_degree"],
+            "一级升级期望数（个）": r["out_strength"].round(2),
+            "跨企业升级边（条）": r["crossing_edges"],
+            "受威胁排名": r["exposure_rank"],
+            "被邻近设施引发的概率（-）": r["exposure"].round(3),
+        }
+    )
+
+
+def edges_table(result, *, crossing_only: bool = False) -> pd.DataFrame:
+    """Escalation edges with loads, thresholds, probabilities, spacing and measures (Chinese headers, units)."""
+    e = result.edges
+    if crossing_only:
+        e = e[e["crosses_enterprise"]]
+    rows = []
+    for rec in e.itertuples(index=False):
+        unit, k = _VECTOR_DISPLAY[rec.vector]
+        rows.append(
+            {
+                "初始设施": rec.source,
+                "目标设施": rec.target,
+                "初始事故": rec.scenario_zh,
+                "升级矢量": rec.vector_zh,
+                "荷载": f"{rec.load * k:,.1f} {unit}",
+                "阈值": f"{rec.threshold * k:,.0f} {unit}",
+                "升级概率（-）": round(rec.probability, 4),
+                "失效时间（min）": round(rec.ttf_s / 60.0, 1) if np.isfinite(rec.ttf_s) else None,
+                "现状间距（m）": round(rec.distance_m, 1),
+                "所需间距（m）": round(rec.required_distance_m, 1),
+                "跨企业": "是" if rec.crosses_enterprise else "否",
+                "消除措施": rec.measure_zh,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def chain_table(result, source: str, scenario: str) -> pd.DataFrame:
+    """Involvement of every unit in the chain of one primary event and its most probable paths."""
+    inv = result.involvement
+    inv = inv[(inv["source"] == source) & (inv["scenario"] == scenario)].sort_values(
+        "p_involved", ascending=False
+    )
+    ch = result.chains
+    ch = ch[(ch["source"] == source) & (ch["scenario"] == scenario)].set_index("target")
+    return pd.DataFrame(
+        {
+            "设施编号": inv["unit_id"].to_numpy(),
+            "一级升级概率（-）": inv["p_level1"].round(4).to_numpy(),
+            "被卷入概率（各级，-）": inv["p_involved"].round(4).to_numpy(),
+            "最可能路径": [ch.loc[u, "path"] if u in ch.index else "" for u in inv["unit_id"]],
+            "路径概率（-）": [
+                round(float(ch.loc[u, "probability"]), 4) if u in ch.index else None for u in inv["unit_id"]
+            ],
+            "跨企业": ["是" if c else "否" for c in inv["crosses_enterprise"]],
+        }
+    )
+
+
+def frequency_table(result) -> pd.DataFrame:
+    """Secondary-event frequencies added by escalation (for the risk calculation)."""
+    f = result.frequencies
+    return pd.DataFrame(
+        {
+            "初始设施": f["primary_unit"],
+            "初始事故": f["primary_scenario"],
+            "初始事故频率（次/年）": f["f_primary"].map(lambda v: f"{v:.2e}" if np.isfinite(v) else "未知"),
+            "次生设施": f["target"],
+            "一级升级概率（-）": f["p_escalation"].round(4),
+            "被卷入概率（-）": f["p_involved"].round(4),
+            "附加次生事故频率（次/年）": f["f_secondary"].map(
+                lambda v: f"{v:.2e}" if np.isfinite(v) else "未知"
+            ),
+        }
+    )
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis import domino
+    from analysis import scenarios as sc
+    from app import state
+    from app.commands.domino import write_edges
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "按 Cozzani 等（2005、2006）的升级阈值与概率模型，计算每个设施的初始事故（池火、喷射火、火球、蒸气云爆炸、"
+        "容器物理爆炸）对其他设施的热辐射/超压荷载（按设施实际轮廓间距），得到升级概率、多级升级链、跨企业升级边和消除措施。"
+    )
+    if park.installations.empty:
+        st.warning(
+            "园区中没有装置设施（installations 图层为空），无法进行多米诺分析。", icon=":material/warning:"
+        )
+        st.stop()
+
+    with st.form("dm_form"):
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            kinds = st.multiselect(
+                "初始事故情景",
+                list(domino.PRIMARY_KINDS),
+                default=list(domino.PRIMARY_KINDS),
+                format_func=lambda k: domino.PRIMARY_LABELS_ZH[k],
+                key="dm_kinds",
+            )
+            levels = st.number_input(
+                "最大升级层级（级）", min_value=1, max_value=10, value=3, step=1, key="dm_levels"
+            )
+        with c2:
+            samples = st.number_input(
+                "蒙特卡洛抽样次数（次/初始事件）",
+                min_value=100,
+                max_value=100_000,
+                value=2000,
+                step=500,
+                key="dm_samples",
+            )
+            direction = st.selectbox(
+                "目标方位",
+                ["worst", "weather"],
+                key="dm_direction",
+                format_func=lambda d: {"worst": "最不利（目标按位于下风向计）", "weather": "按给定风向"}[d],
+            )
+        with c3:
+            wind_from = st.number_input("风向（来风方向，°）", value=0.0, step=22.5, key="dm_wind_from")
+            wind_speed = st.number_input("风速（m/s）", value=2.0, step=0.5, key="dm_wind_speed")
+        submitted = st.form_submit_button("开始分析", type="primary")
+
+    key = ("dm_result", state.current_source().path if hasattr(state, "current_source") else park.name)
+    if submitted:
+        try:
+            weather = sc.Weather(wind_speed=float(wind_speed), wind_from_deg=float(wind_from), stability="D")
+            opts = domino.DominoOptions(
+                weather=weather,
+                direction=direction,
+                scenarios=tuple(kinds),
+                max_level=int(levels),
+                n_samples=int(samples),
+            )
+        except ValueError as exc:
+            st.error(f"输入有误：{exc}", icon=":material/error:")
+            st.stop()
+        bar = st.progress(0.0, text="开始计算…")
+        result = domino.analyze(park, options=opts, progress=lambda f, msg: bar.progress(f, text=msg))
+        bar.empty()
+        st.session_state[str(key)] = result
+    result = st.session_state.get(str(key))
+    if result is None:
+        st.info("设置参数后点击“开始分析”。园区设施较多时计算需要几十秒。", icon=":material/info:")
+        return
+
+    e = result.edges
+    cols = st.columns(4)
+    cols[0].metric("升级边", f"{len(e)} 条")
+    cols[1].metric("跨企业升级边", f"{int(e['crosses_enterprise'].sum()) if len(e) else 0} 条")
+    cols[2].metric("可引发升级的初始事件", f"{len(result.primary_events)} 个")
+    worst = result.primary_events["expected_total"].max() if len(result.primary_events) else 0.0
+    cols[3].metric("单一初始事件最多预计损失", f"{worst:.1f} 个设施")
+
+    events = [(r.source, r.scenario) for r in result.primary_events.itertuples(index=False)]
+    choice = st.selectbox(
+        "显示某一初始事件的升级链（不选则显示全部升级边）",
+        [None] + events,
+        key="dm_primary",
+        format_func=lambda ev: "全部升级边" if ev is None else f"{ev[0]} · {domino.PRIMARY_LABELS_ZH[ev[1]]}",
+    )
+    pmin = st.slider("只显示升级概率不低于（-）", 0.0, 1.0, 0.0, 0.01, key="dm_pmin")
+    m = domino_map(park, result, primary=choice, min_probability=pmin, basemap=settings.basemap)
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="dm_map")
+
+    if choice is not None:
+        st.subheader(f"初始事件 {choice[0]} · {domino.PRIMARY_LABELS_ZH[choice[1]]} 的升级链")
+        pe = result.primary_events
+        row = pe[(pe["source"] == choice[0]) & (pe["scenario"] == choice[1])].iloc[0]
+        st.markdown(
+            f"一级升级期望损失 **{row.expected_level1:.2f} 个设施**；各级合计期望损失 **{row.expected_total:.2f} 个"
+            f"设施**；发生至少一个次生事故的概率 **{row.p_any_total:.3f}**。"
+        )
+        st.dataframe(chain_table(result, *choice), hide_index=True, width="stretch")
+        comb = result.combinations
+        comb = comb[(comb["source"] == choice[0]) & (comb["scenario"] == choice[1])]
+        if len(comb):
+            st.caption("一级次生事件组合（Cozzani 等 2005 组合法），概率最高的前几种：")
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "同时失效的设施": [" + ".join(t) for t in comb["targets"]],
+                        "数量（个）": comb["n"],
+                        "概率（-）": comb["probability"].map(lambda v: f"{v:.3g}"),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+    st.subheader("设施排名：扩散能力与受威胁程度")
+    st.dataframe(ranking_table(result), hide_index=True, width="stretch")
+    st.subheader("间距不足的设施对与消除措施")
+    only_cross = st.toggle("只看跨企业升级边", key="dm_cross_only")
+    st.dataframe(edges_table(result, crossing_only=only_cross), hide_index=True, width="stretch")
+    with st.expander("多米诺升级附加的次生事故频率（供风险计算）"):
+        st.dataframe(frequency_table(result), hide_index=True, width="stretch")
+    if len(result.skipped):
+        with st.expander(f"未能计算的初始情景（{len(result.skipped)} 个）"):
+            st.dataframe(
+                result.skipped.rename(
+                    columns={"unit_id": "设施编号", "scenario": "情景", "reason_zh": "原因"}
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+
+    c1, c2 = st.columns(2)
+    with tempfile.TemporaryDirectory() as tmp:
+        gj = write_edges(result, Path(tmp) / "domino_edges.geojson").read_bytes()
+        gp = write_edges(result, Path(tmp) / "domino_edges.gpkg").read_bytes()
+    c1.download_button(
+        "下载升级边 GeoJSON（WGS84）",
+        data=gj,
+        file_name="domino_edges.geojson",
+        mime="application/geo+json",
+        key="dm_dl_geojson",
+    )
+    c2.download_button(
+        "下载升级边 GeoPackage（米制坐标，含附表）",
+        data=gp,
+        file_name="domino_edges.gpkg",
+        mime="application/geopackage+sqlite3",
+        key="dm_dl_gpkg",
+    )
+
+
+if __name__ == "__main__":
+    render()
