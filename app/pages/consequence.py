@@ -1,0 +1,319 @@
+"""后果分析: threat zones of one accident scenario at one installation, over the park, with who is inside.
+
+The user picks an enterprise and an installation, one of the scenarios that apply to it, the release and the
+weather; the page draws the zones (:func:`analysis.zones.threat_zones`) over the park map, lists the sensitive
+targets, buildings and other installations inside each zone with their populations, shows every assumption and
+offers the zones as GeoJSON (WGS84, RFC 7946).
+
+:func:`zones_map` builds the folium map without Streamlit (tests call it directly); the Streamlit part runs only
+when Streamlit executes this file as a page.
+"""
+
+from __future__ import annotations
+
+import math
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from app.mapping import add_zones, park_map
+from geodata import schema
+
+TITLE = "后果分析"
+ICON = ":material/local_fire_department:"
+ORDER = 20
+
+MAP_HEIGHT = 640  # [px]
+#: Zone colours, most severe first.
+ZONE_COLORS: tuple[str, ...] = ("#c0392b", "#e67e22", "#f1c40f", "#3498db")
+RELEASE_MODES_ZH: dict[str, str] = {
+    "instantaneous": "瞬时全部泄漏（灾难性破裂，CPR 18E G.1）",
+    "ten_minutes": "10 分钟内泄完（CPR 18E G.2）",
+    "hole": "孔口泄漏（给定孔径）",
+}
+_UNIT_DISPLAY = {"heat_flux": ("kW/m²", 1e-3), "overpressure": ("kPa", 1e-3), "concentration": ("mg/m³", 1e6)}
+
+
+def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | None = None) -> folium.Map:
+    """The park map with the threat zones drawn on top (most severe zone on top), and the source marked.
+
+    Parameters
+    ----------
+    park : geodata.Park
+    zones : geopandas.GeoDataFrame
+        Output of :func:`analysis.zones.threat_zones` (metric CRS).
+    basemap : app.settings.Basemap or str, optional
+    unit_id : str, optional
+        The source installation, marked with a black ring.
+
+    Returns
+    -------
+    folium.Map
+    """
+    m = park_map(park, basemap=basemap)
+    drawn = zones[~zones.geometry.is_empty]
+    if not drawn.empty:
+        levels = list(zones["level"])
+        colors = {lv: ZONE_COLORS[min(i, len(ZONE_COLORS) - 1)] for i, lv in enumerate(levels)}
+        labels = {r.level: f"{r.level}（最远 {r.max_distance:,.0f} m）" for r in zones.itertuples()}
+        add_zones(
+            m,
+            drawn,
+            level_column="level",
+            name=f"伤害分区：{zones['scenario_zh'].iloc[0]}",
+            colors={lv: colors[lv] for lv in levels if lv in set(drawn["level"])},
+            labels=labels,
+            legend_title=f"伤害分区（{zones['scenario_zh'].iloc[0]}）",
+            tooltip_columns={"label_zh": "含义", "max_distance": "最远距离（m）", "source": "阈值来源"},
+        )
+    if unit_id is not None:
+        inst = park.installations
+        hit = inst[inst["unit_id"].astype(str) == str(unit_id)]
+        if not hit.empty:
+            c = hit.geometry.iloc[0].centroid
+            folium.CircleMarker(
+                location=[c.y, c.x],
+                radius=9,
+                color="#000000",
+                weight=3,
+                fill=False,
+                tooltip=f"事故源：{hit['name'].iloc[0]}（{unit_id}）",
+            ).add_to(m)
+    return m
+
+
+def zone_table(zones: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The zones as a Chinese table with units."""
+    rows = []
+    for r in zones.itertuples():
+        unit, k = _UNIT_DISPLAY[r.quantity]
+        rows.append(
+            {
+                "分区": r.level,
+                "含义": r.label_zh,
+                f"阈值（{unit}）": float(f"{r.threshold * k:.4g}"),
+                "最远距离（m）": round(r.max_distance, 1),
+                "面积（公顷）": round(r.area_m2 / 1e4, 2),
+                "边界精度（m）": round(r.resolution_m, 2),
+                "阈值来源": r.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def affected_table(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.zones.affected` output with Chinese column names and units."""
+    out = table.rename(
+        columns={
+            "level": "所在分区（最严重）",
+            "layer_zh": "类别",
+            "feature_id": "编号",
+            "name": "名称",
+            "category_zh": "类型/用途",
+            "population_day": "白天人数（人）",
+            "population_night": "夜间人数（人）",
+            "occupants": "建筑内人数（人）",
+            "distance_m": "距事故源（m）",
+        }
+    )
+    out["距事故源（m）"] = out["距事故源（m）"].round(0)
+    return out.drop(columns=["label_zh", "layer"])
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.zones.affected_summary` with Chinese column names and units."""
+    return (
+        summary.drop(columns=["label_zh"])
+        .rename(
+            columns={
+                "level": "分区（含内层）",
+                "max_distance": "最远距离（m）",
+                "targets": "防护目标（个）",
+                "buildings": "建筑（栋）",
+                "installations": "其他设施（个）",
+                "population_day": "防护目标白天人数（人）",
+                "population_night": "防护目标夜间人数（人）",
+                "occupants": "建筑内人数（人）",
+            }
+        )
+        .round({"最远距离（m）": 0})
+    )
+
+
+def _installation_caption(row) -> str:
+    def num(key, scale=1.0, unit="", digits=3):
+        v = row.get(key)
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            return "—"
+        return f"{float(v) * scale:,.{digits}g} {unit}".strip()
+
+    return (
+        f"物质：{row['substance']}；存量 {num('inventory_kg', 1e-3, 't')}；相态 "
+        f"{schema.label_zh('phase', row.get('phase'))}；压力（绝压）{num('pressure_pa', 1e-6, 'MPa')}；温度 "
+        f"{(float(row['temperature_k']) - 273.15):.1f} ℃；围堰面积 {num('bund_area_m2', 1.0, 'm²')}"
+    )
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis import scenarios as sc
+    from analysis import zones as zn
+    from analysis.weather import DIRECTION_LABELS_ZH
+    from app import state
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "选择设施与事故情景，设定气象条件，计算热辐射、冲击波超压或毒性伤害分区，并列出区内的防护目标、建筑和设施。"
+    )
+
+    inst = park.installations
+    ent = park.enterprises
+    if inst.empty:
+        st.warning(
+            "园区中没有装置设施（installations 图层为空），无法进行后果分析。", icon=":material/warning:"
+        )
+        st.stop()
+    ent_names = dict(zip(ent["enterprise_id"].astype(str), ent["name"].astype(str), strict=False))
+    ent_ids = [e for e in ent_names if (inst["enterprise_id"].astype(str) == e).any()]
+    others = sorted(set(inst["enterprise_id"].astype(str)) - set(ent_ids))
+
+    c1, c2 = st.columns(2)
+    with c1:
+        ent_id = st.selectbox(
+            "企业",
+            ent_ids + others,
+            format_func=lambda e: ent_names.get(e, e),
+            key="cq_enterprise",
+        )
+        units = inst[inst["enterprise_id"].astype(str) == str(ent_id)]
+        unit_id = st.selectbox(
+            "装置设施",
+            units["unit_id"].astype(str).tolist(),
+            format_func=lambda u: f"{u} · {units.loc[units['unit_id'].astype(str) == u, 'name'].iloc[0]}",
+            key="cq_unit",
+        )
+        row = inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]
+        st.caption(_installation_caption(row))
+    try:
+        options = sc.applicable_scenarios(row)
+    except ValueError as exc:
+        st.error(f"无法确定该设施的事故情景：{exc}", icon=":material/error:")
+        st.stop()
+    if not options:
+        st.info("该设施的物质为固体，或既不可燃也无毒，没有可计算的事故情景。", icon=":material/info:")
+        st.stop()
+    with c2:
+        kind = st.selectbox(
+            "事故情景",
+            [o.kind for o in options],
+            format_func=lambda k: sc.SCENARIO_LABELS_ZH[k],
+            key="cq_kind",
+        )
+        st.caption("情景依据：" + next(o.reason_zh for o in options if o.kind == kind))
+        modes = list(RELEASE_MODES_ZH)
+        if kind == "jet_fire":
+            modes.remove("instantaneous")
+        mode = st.radio("泄漏方式", modes, format_func=RELEASE_MODES_ZH.get, horizontal=True, key="cq_mode")
+        hole_mm = None
+        if mode == "hole":
+            hole_mm = st.number_input(
+                "泄漏孔径（mm）",
+                value=50.0,
+                step=5.0,
+                key="cq_hole",
+                help="CPR 18E：小孔 10 mm；也可输入接管直径作为全管径断裂。",
+            )
+
+    st.subheader("气象条件")
+    w1, w2, w3, w4 = st.columns(4)
+    with w1:
+        wind_from = st.number_input(
+            "风向（来风方向，°）",
+            value=45.0,
+            step=22.5,
+            key="cq_wind_from",
+            help="风从哪个方向吹来，顺时针自正北计：0 北风，90 东风，45 东北风。",
+        )
+        k = int(round((wind_from % 360) / 22.5)) % 16
+        st.caption(f"{DIRECTION_LABELS_ZH[k]}风，气云/火焰偏向下风向 {(wind_from + 180) % 360:.0f}°")
+    with w2:
+        wind_speed = st.number_input("风速（m/s，10 m 高）", value=2.0, step=0.5, key="cq_wind_speed")
+    with w3:
+        stability = st.selectbox(
+            "大气稳定度",
+            list(sc.STABILITY_CLASSES),
+            index=3,
+            format_func=sc.STABILITY_LABELS_ZH.get,
+            key="cq_stability",
+        )
+    with w4:
+        temp_c = st.number_input("气温（℃）", value=20.0, step=1.0, key="cq_temp")
+        rh = st.number_input("相对湿度（%）", value=70.0, step=5.0, key="cq_rh")
+    with st.expander("如何选择大气稳定度（Pasquill 分类）"):
+        guide = pd.DataFrame(sc.PASQUILL_GUIDANCE_ZH).T
+        guide.index.name = "地面风速"
+        st.dataframe(guide, width="stretch")
+        st.caption(
+            sc.PASQUILL_NOTE_ZH + " 来源：Turner (1970) Workbook of Atmospheric Dispersion Estimates 表 1"
+            "（据 Pasquill 1961）。白天晴朗强日照取 A–B，阴天或大风取 D，夜间晴朗微风取 F。"
+        )
+
+    try:
+        weather = sc.Weather(
+            wind_speed=wind_speed,
+            wind_from_deg=wind_from,
+            stability=stability,
+            temperature_k=temp_c + 273.15,
+            relative_humidity=rh / 100.0,
+        )
+        scenario = sc.Scenario(
+            kind,
+            hole_diameter=None if hole_mm is None else hole_mm / 1000.0,
+            release_duration=sc.G2_DURATION_S if mode == "ten_minutes" else None,
+        )
+    except ValueError as exc:
+        st.error(f"输入有误：{exc}", icon=":material/error:")
+        st.stop()
+
+    try:
+        with st.spinner("正在计算源项与伤害分区……"):
+            zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
+            table = zn.affected(zones, park)
+            summary = zn.affected_summary(zones, table)
+    except ValueError as exc:
+        st.error(f"无法计算：{exc}", icon=":material/error:")
+        st.stop()
+
+    m = zones_map(park, zones, basemap=settings.basemap, unit_id=unit_id)
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="cq_map")
+    if zones.geometry.is_empty.all():
+        st.info("所有分区阈值均未达到：该情景的效应在任何距离上都低于最低阈值。", icon=":material/info:")
+    if zones["truncated"].any():
+        st.warning("部分分区延伸超过 50 km 的计算范围，实际范围更大。", icon=":material/warning:")
+
+    st.subheader("伤害分区")
+    st.dataframe(zone_table(zones), hide_index=True, width="stretch")
+    st.subheader("区内人员与设施")
+    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+    if table.empty:
+        st.caption("各分区内没有防护目标、建筑或其他设施。")
+    else:
+        st.dataframe(affected_table(table), hide_index=True, width="stretch")
+    with st.expander("计算假设与模型", expanded=False):
+        st.markdown("\n".join(f"- {a}" for a in zones.attrs["assumptions"]))
+    st.download_button(
+        "下载伤害分区 GeoJSON（WGS84）",
+        data=zones.to_crs(4326).to_json(drop_id=True),
+        file_name=f"zones_{unit_id}_{kind}.geojson",
+        mime="application/geo+json",
+        key="cq_download",
+    )
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,333 @@
+"""Scenario glue (analysis/scenarios.py): inputs, source terms and effect fields against the models they call.
+
+The physical models are validated against published values in their own tests (consequence-a, consequence-b);
+here the glue is checked: that it calls them with the installation's data as documented, that the wind direction
+convention holds (a wind FROM the north-east carries a cloud to the south-west), and that bad input is refused
+with a message naming the parameter, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from analysis import substances
+from analysis.consequence import dispersion, source
+from analysis.scenarios import (
+    G2_DURATION_S,
+    Scenario,
+    Weather,
+    applicable_scenarios,
+    effect_field,
+    source_term,
+)
+from analysis.zones import threat_zones
+
+METRIC = "EPSG:4547"
+X0, Y0 = 500_000.0, 3_380_000.0
+D_WEATHER = Weather(wind_speed=2.0, wind_from_deg=45.0, stability="D")
+
+
+def _row(**kw):
+    base = dict(
+        unit_id="X1",
+        enterprise_id="E1",
+        name="测试设施",
+        kind="storage_tank",
+        equipment_class="atmospheric",
+        substance="汽油",
+        inventory_kg=1.0e6,
+        phase="liquid",
+        pressure_pa=101325.0,
+        temperature_k=293.15,
+        volume_m3=1400.0,
+        diameter_m=20.0,
+        height_m=15.0,
+        bund_area_m2=1200.0,
+        hazardous_process=None,
+        geometry=Point(X0, Y0),
+    )
+    base.update(kw)
+    return pd.Series(base)
+
+
+GASOLINE = _row()
+PROPANE = _row(
+    substance="丙烷",
+    phase="liquefied_gas",
+    pressure_pa=1.0e6,
+    temperature_k=298.15,
+    inventory_kg=2.0e5,
+    bund_area_m2=None,
+    kind="spherical_tank",
+    equipment_class="pressurized",
+)
+CHLORINE = _row(
+    substance="液氯",
+    phase="liquefied_gas",
+    pressure_pa=8.0e5,
+    temperature_k=298.15,
+    inventory_kg=5.0e4,
+    bund_area_m2=200.0,
+    kind="bullet_tank",
+    equipment_class="pressurized",
+    diameter_m=3.0,
+    height_m=3.0,
+)
+AMMONIA_GAS = _row(
+    substance="氨",
+    phase="gas",
+    pressure_pa=5.0e5,
+    temperature_k=293.15,
+    inventory_kg=500.0,
+    bund_area_m2=None,
+)
+HYDROGEN = _row(
+    substance="氢气",
+    phase="gas",
+    pressure_pa=1.0e7,
+    temperature_k=300.0,
+    inventory_kg=300.0,
+    bund_area_m2=None,
+)
+
+
+# ---------------------------------------------------------------------------------------------------- bad input
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (dict(stability="G"), r"stability.*'G'.*\['A', 'B', 'C', 'D', 'E', 'F'\]"),
+        (dict(wind_speed=0.0), r"wind_speed.*0\.0.*> 0"),
+        (dict(wind_speed=-1.0), r"wind_speed.*-1\.0"),
+        (dict(wind_speed=float("nan")), r"wind_speed.*nan"),
+        (dict(wind_from_deg=float("inf")), r"wind_from_deg"),
+        (dict(relative_humidity=1.5), r"relative_humidity.*1\.5"),
+        (dict(temperature_k=20.0), r"temperature_k.*20\.0"),
+        (dict(terrain="desert"), r"terrain.*'desert'.*\['rural', 'urban'\]"),
+    ],
+)
+def test_weather_rejects_bad_input(kwargs, pattern):
+    args = dict(wind_speed=2.0, wind_from_deg=45.0, stability="D") | kwargs
+    with pytest.raises(ValueError, match=pattern):
+        Weather(**args)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (dict(kind="explosion"), r"scenario.*'explosion'.*pool_fire"),
+        (dict(kind="pool_fire", hole_diameter=-0.01), r"hole_diameter.*-0\.01"),
+        (dict(kind="pool_fire", hole_diameter=0.0), r"hole_diameter"),
+        (dict(kind="pool_fire", release_fraction=1.5), r"release_fraction.*1\.5"),
+        (dict(kind="vce", explosion_model="bst"), r"explosion_model.*'bst'.*tnt"),
+        (dict(kind="fireball", thermal_probit="probit9"), r"thermal_probit.*'probit9'.*eisenberg"),
+        (dict(kind="vce", overpressure_probit="x"), r"overpressure_probit.*'x'"),
+    ],
+)
+def test_scenario_rejects_bad_input(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        Scenario(**kwargs)
+
+
+def test_unknown_substance_is_refused_with_suggestions():
+    with pytest.raises(ValueError, match="液录|液氯|unknown|未知|closest|最接近"):
+        source_term(_row(substance="液录"), Scenario("toxic"), D_WEATHER)
+
+
+def test_fire_of_a_non_flammable_substance_is_refused():
+    with pytest.raises(ValueError, match="pool_fire.*不可燃"):
+        effect_field(CHLORINE, Scenario("pool_fire"), D_WEATHER)
+
+
+def test_toxic_of_a_non_toxic_substance_is_refused():
+    with pytest.raises(ValueError, match="toxic.*有毒"):
+        effect_field(PROPANE, Scenario("toxic"), D_WEATHER)
+
+
+def test_missing_inventory_is_refused():
+    with pytest.raises(ValueError, match="inventory_kg"):
+        source_term(_row(inventory_kg=None), Scenario("pool_fire"), D_WEATHER)
+
+
+# --------------------------------------------------------------------------------------------------- conventions
+def test_downwind_bearing():
+    assert Weather(2.0, 45.0, "D").downwind_bearing_deg == 225.0
+    assert Weather(2.0, 270.0, "D").downwind_bearing_deg == 90.0
+
+
+def test_applicable_scenarios():
+    assert [o.kind for o in applicable_scenarios(GASOLINE)] == ["pool_fire", "flash_fire", "vce"]
+    assert [o.kind for o in applicable_scenarios(PROPANE)] == ["jet_fire", "fireball", "flash_fire", "vce"]
+    assert [o.kind for o in applicable_scenarios(CHLORINE)] == ["toxic"]
+    assert [o.kind for o in applicable_scenarios(HYDROGEN)] == [
+        "jet_fire",
+        "fireball",
+        "flash_fire",
+        "vce",
+        "vessel_burst",
+    ]
+    assert applicable_scenarios(_row(phase="solid")) == []
+    for o in applicable_scenarios(PROPANE):
+        assert o.reason_zh and "丙烷" in o.reason_zh
+
+
+# --------------------------------------------------------------------------------------------------- source term
+def test_g2_release_rate_is_inventory_over_ten_minutes():
+    st = source_term(GASOLINE, Scenario("pool_fire", release_duration=G2_DURATION_S), D_WEATHER)
+    assert st.rate == pytest.approx(1.0e6 / 600.0)
+    assert st.duration == 600.0 and st.mass == pytest.approx(1.0e6)
+
+
+def test_liquid_hole_release_calls_the_discharge_model_with_the_liquid_head():
+    st = source_term(GASOLINE, Scenario("pool_fire", hole_diameter=0.05), D_WEATHER)
+    sub = substances.get("汽油")
+    rho = float(sub.liquid_density_at(293.15))
+    head = min(1.0e6 / (rho * math.pi * 20.0**2 / 4.0), 15.0)
+    expected = float(
+        source.liquid_discharge_rate(0.05, liquid_density=rho, pressure=101325.0, liquid_head=head)
+    )
+    assert st.rate == pytest.approx(expected, rel=1e-12)
+    assert st.duration == pytest.approx(min(1.0e6 / expected, 1800.0))
+    # the pool is limited by the bund
+    assert st.pool_area == pytest.approx(1200.0)
+
+
+def test_gas_hole_release_calls_the_choked_flow_model():
+    st = source_term(HYDROGEN, Scenario("jet_fire", hole_diameter=0.01), D_WEATHER)
+    sub = substances.get("氢气")
+    expected = float(
+        source.gas_discharge_rate(
+            0.01,
+            pressure=1.0e7,
+            temperature=300.0,
+            molar_mass=sub.molar_mass,
+            heat_capacity_ratio=sub.heat_capacity_ratio,
+        )
+    )
+    assert st.rate == pytest.approx(expected, rel=1e-12)
+    assert st.airborne_fraction == 1.0 and st.release_phase == "gas"
+    # sonic velocity at the throat: sqrt(γ R T*/M), T* = 2T/(γ+1)
+    g = sub.heat_capacity_ratio
+    assert st.exit_velocity == pytest.approx(
+        math.sqrt(g * 8.314462618 * 2 * 300.0 / (g + 1) / sub.molar_mass)
+    )
+
+
+def test_flashing_release_uses_flash_fraction_and_rainout():
+    st = source_term(CHLORINE, Scenario("toxic"), D_WEATHER)
+    f = float(source.flash_fraction(298.15, substance="液氯"))
+    assert st.flash_fraction == pytest.approx(f)
+    assert st.airborne_fraction == pytest.approx(min(2 * f, 1.0))
+    assert st.instantaneous and st.airborne_mass == pytest.approx(5.0e4 * min(2 * f, 1.0))
+
+
+# ------------------------------------------------------------------------------------------------- effect fields
+def test_pool_fire_field_equals_model_on_the_axes():
+    f = effect_field(GASOLINE, Scenario("pool_fire"), D_WEATHER)
+    pf = f.model
+    r = np.array([30.0, 60.0, 120.0, 250.0])
+    kw = dict(relative_humidity=0.7, ambient_temperature=293.15)
+    b = math.radians(225.0)  # downwind of a NE wind
+    down = f.heat_flux(r * math.sin(b), r * math.cos(b))
+    ref = np.asarray(pf.heat_flux(r, direction="downwind", **kw))
+    np.testing.assert_allclose(down, ref, rtol=2e-3)
+    up = f.heat_flux(-r * math.sin(b), -r * math.cos(b))
+    ref_up = np.asarray(pf.heat_flux(r, direction="upwind", **kw))
+    np.testing.assert_allclose(up, ref_up, rtol=2e-3)
+    assert np.all(down > up)
+    assert np.all(f.overpressure(r, r) == 0.0) and np.all(f.concentration(r, r) == 0.0)
+
+
+def test_fireball_field_and_probability_of_death():
+    f = effect_field(PROPANE, Scenario("fireball"), D_WEATHER)
+    fb = f.model
+    assert f.exposure_time == pytest.approx(fb.duration)
+    r = np.array([0.0, 100.0, 500.0, 3000.0])
+    kw = dict(relative_humidity=0.7, ambient_temperature=293.15)
+    np.testing.assert_allclose(f.heat_flux(r, 0 * r), fb.heat_flux(r, **kw), rtol=1e-3)
+    from analysis import vulnerability as vul
+
+    p = f.probability_of_death(r, 0 * r)
+    expected = vul.probability(vul.probit_thermal(fb.heat_flux(r, **kw), fb.duration, "eisenberg"))
+    np.testing.assert_allclose(p, expected, rtol=5e-3, atol=1e-9)
+    assert p[0] > 0.99 and p[-1] < 1e-6
+
+
+def test_fields_broadcast_and_keep_shape():
+    f = effect_field(PROPANE, Scenario("fireball"), D_WEATHER)
+    x = np.linspace(-500, 500, 12).reshape(3, 4)
+    assert f.heat_flux(x, 0.0).shape == (3, 4)
+    assert f.probability_of_death(x, x).shape == (3, 4)
+
+
+@pytest.mark.parametrize("row", [AMMONIA_GAS, CHLORINE], ids=["passive-ammonia", "dense-chlorine"])
+def test_north_east_wind_sends_the_toxic_cloud_south_west(row):
+    sc = Scenario("toxic", hole_diameter=0.02)
+    w = Weather(wind_speed=2.0, wind_from_deg=45.0, stability="D")
+    z = threat_zones(row, sc, w, crs=METRIC)
+    outer = z.geometry.iloc[-1]
+    assert not outer.is_empty
+    xs, ys = (
+        np.asarray(outer.exterior.coords).T
+        if outer.geom_type == "Polygon"
+        else np.vstack([np.asarray(p.exterior.coords) for p in outer.geoms]).T
+    )
+    dx, dy = xs - X0, ys - Y0
+    far = np.hypot(dx, dy) > 0.5 * z["max_distance"].iloc[-1]
+    # every far point of the footprint lies to the south-west (both offsets negative)
+    assert np.all(dx[far] < 0) and np.all(dy[far] < 0)
+    # and along the 225° bearing (within 20°)
+    bearing = np.degrees(np.arctan2(dx[far], dy[far])) % 360
+    assert np.all(np.abs(bearing - 225.0) < 20.0)
+
+
+def test_passive_plume_zone_reach_equals_plume_model_centreline_distance():
+    sc = Scenario("toxic", hole_diameter=0.02)
+    f = effect_field(AMMONIA_GAS, sc, D_WEATHER)
+    assert not f.model["dense"]
+    z = threat_zones(AMMONIA_GAS, sc, D_WEATHER, crs=METRIC, field=f)
+    from scipy.optimize import brentq
+
+    q = f.source.airborne_rate
+    for zr in z.itertuples():
+        d = brentq(
+            lambda x, zr=zr: dispersion.gaussian_plume(q, 2.0, x, 0.0, 0.0, stability="D") - zr.threshold,
+            1.0,
+            49_000.0,
+        )
+        assert zr.max_distance == pytest.approx(d, abs=zr.resolution_m + 1e-3 * d)
+
+
+def test_dense_plume_zone_reach_equals_britter_mcquaid_centreline_distance():
+    sc = Scenario("toxic", hole_diameter=0.02)
+    f = effect_field(CHLORINE, sc, D_WEATHER)
+    assert f.model["dense"]
+    z = threat_zones(CHLORINE, sc, D_WEATHER, crs=METRIC, field=f, levels=None)
+    # the field on the downwind axis is the Britter-McQuaid centre-line concentration
+    b = math.radians(225.0)
+    for zr in z.itertuples():
+        d = zr.max_distance
+        c_edge = float(f.concentration(np.array([d * math.sin(b)]), np.array([d * math.cos(b)]))[0])
+        c_in = float(
+            f.concentration(
+                np.array([(d - 2 * zr.resolution_m) * math.sin(b)]),
+                np.array([(d - 2 * zr.resolution_m) * math.cos(b)]),
+            )[0]
+        )
+        assert c_in >= zr.threshold >= c_edge * 0.999
+
+
+def test_flash_fire_probability_is_one_inside_the_lfl_envelope():
+    sc = Scenario("flash_fire", hole_diameter=0.05)
+    f = effect_field(PROPANE, sc, D_WEATHER)
+    b = math.radians(225.0)
+    r = np.array([5.0, 20.0, 5000.0])
+    x, y = r * math.sin(b), r * math.cos(b)
+    c = f.concentration(x, y)
+    p = f.probability_of_death(x, y)
+    np.testing.assert_array_equal(p, np.where(c >= f.lfl_concentration, 1.0, 0.0))
+    assert p[0] == 1.0 and p[-1] == 0.0

@@ -1,0 +1,172 @@
+"""AppTest of the page 后果分析 (app/pages/consequence.py) on the small test park of tests/app/conftest.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "consequence.py"
+
+
+@pytest.fixture()
+def page(small_park_path, monkeypatch):
+    monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGE), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _select(at, key, value):
+    at.selectbox(key=key).select(value).run()
+    assert not at.exception, at.exception
+
+
+def test_page_draws_fire_zones_and_lists_people(page):
+    at = page
+    assert at.title[0].value.startswith("后果分析")
+    # Enterprise E1, LPG sphere U2, fireball.
+    _select(at, "cq_enterprise", "E1")
+    _select(at, "cq_unit", "U2")
+    _select(at, "cq_kind", "fireball")
+    assert not at.error, [e.value for e in at.error]
+    zones = at.dataframe[1].value  # zones table (0 = Pasquill guide)
+    assert list(zones["分区"]) == ["37.5 kW/m²", "12.5 kW/m²", "4 kW/m²"]
+    d = list(zones["最远距离（m）"])
+    assert d[0] < d[1] < d[2]
+    summary = at.dataframe[2].value
+    assert "防护目标白天人数（人）" in summary.columns
+    # The 4 kW/m² zone of a 500 t propane fireball (~1.8 km) reaches the test park's school and hospital.
+    assert summary["防护目标白天人数（人）"].iloc[-1] > 0
+    assert any("火球" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "needle"),
+    [
+        ("cq_wind_speed", 0.0, "wind_speed"),
+        ("cq_rh", 150.0, "relative_humidity"),
+    ],
+)
+def test_page_bad_weather_gives_chinese_error(page, key, value, needle):
+    at = page
+    at.number_input(key=key).set_value(value).run()
+    assert not at.exception, at.exception
+    assert at.error, "expected an error message"
+    msg = at.error[0].value
+    assert "输入有误" in msg and needle in msg
+
+
+def test_page_negative_hole_gives_chinese_error(page):
+    at = page
+    _select(at, "cq_enterprise", "E1")
+    _select(at, "cq_unit", "U2")
+    _select(at, "cq_kind", "jet_fire")
+    at.radio(key="cq_mode").set_value("hole").run()
+    at.number_input(key="cq_hole").set_value(-5.0).run()
+    assert at.error and "hole_diameter" in at.error[0].value
+
+
+# ------------------------------------------------------------------------------------------- CLI `parkrisk zones`
+def test_cli_zones_writes_wgs84_geojson(small_park_path, tmp_path, capsys):
+    import geopandas as gpd
+
+    from app.cli import main
+
+    out = tmp_path / "zones.geojson"
+    code = main(
+        [
+            "zones",
+            str(small_park_path),
+            "--unit",
+            "U3",
+            "--scenario",
+            "toxic",
+            "--wind-from",
+            "45",
+            "--wind-speed",
+            "2",
+            "--stability",
+            "D",
+            "--hole-diameter",
+            "0.02",
+            "-o",
+            str(out),
+        ]
+    )
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "AEGL-3" in text and "最远距离" in text and "假设与模型" in text
+    z = gpd.read_file(out)
+    assert z.crs.to_epsg() == 4326  # RFC 7946
+    assert list(z["level"]) == ["AEGL-3", "AEGL-2", "AEGL-1"]
+    # north-east wind: the footprint lies south-west of the source (lon/lat smaller)
+    from geodata import load_park
+
+    src = load_park(small_park_path).installations.set_index("unit_id").geometry["U3"]
+    c = z.geometry.iloc[-1].centroid
+    assert c.x < src.x and c.y < src.y
+
+
+def test_cli_zones_lists_scenarios_without_scenario(small_park_path, capsys):
+    from app.cli import main
+
+    assert main(["zones", str(small_park_path), "--unit", "U2"]) == 0
+    out = capsys.readouterr().out
+    assert "fireball" in out and "火球" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--unit", "T-99", "--scenario", "toxic"], "T-99"),
+        (["--unit", "U3", "--scenario", "toxic", "--stability", "G"], "stability"),
+        (["--unit", "U3", "--scenario", "toxic", "--wind-speed", "0"], "wind_speed"),
+        (["--unit", "U3", "--scenario", "pool_fire"], "不可燃"),
+    ],
+)
+def test_cli_zones_bad_input_exits_1_with_chinese_message(small_park_path, capsys, args, needle):
+    from app.cli import main
+
+    assert main(["zones", str(small_park_path), *args]) == 1
+    err = capsys.readouterr().err
+    assert "错误：" in err and needle in err
+
+
+def test_cli_zones_unknown_scenario_is_refused_by_argparse(small_park_path, capsys):
+    from app.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["zones", str(small_park_path), "--unit", "U3", "--scenario", "explosion"])
+    assert exc.value.code == 2
+    assert "explosion" in capsys.readouterr().err
+
+
+def test_zones_map_is_offline_and_draws_every_reached_level(small_park):
+    import importlib.util
+
+    from analysis.scenarios import Scenario, Weather
+    from analysis.zones import threat_zones_for_unit
+    from app.mapping import external_asset_urls
+
+    spec = importlib.util.spec_from_file_location("consequence_page", PAGE)
+    page_mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(page_mod)  # the Streamlit part only runs as __main__
+    zones = threat_zones_for_unit(small_park, "U2", Scenario("fireball"), Weather(2.0, 45.0, "D"))
+    m = page_mod.zones_map(small_park, zones, unit_id="U2")
+    assert external_asset_urls(m) == []
+    html = m.get_root().render()
+
+    def shown(text):  # folium writes non-ASCII text either raw or JSON-escaped (\uXXXX)
+        return text in html or json.dumps(text)[1:-1] in html
+
+    assert shown("伤害分区") and shown("事故源")
+    for level in zones["level"]:
+        assert shown(level)
+    table = page_mod.zone_table(zones)
+    assert list(table.columns[:4]) == ["分区", "含义", "阈值（kW/m²）", "最远距离（m）"]
+    assert table["阈值（kW/m²）"].tolist() == [37.5, 12.5, 4.0]
