@@ -1,0 +1,139 @@
+"""parkrisk app: ``streamlit run app/main.py`` (or ``parkrisk app``).
+
+Opens on the bundled demo park, the park named by ``PARKRISK_PARK``, or a GeoPackage uploaded in the sidebar.
+Pages are the modules in ``app/pages/``, found automatically: each sets module-level ``TITLE`` (Chinese),
+``ICON`` (``":material/...:"``) and ``ORDER`` (int). They are read from the source with :mod:`ast` (the page is not
+imported), so adding a page never needs an edit here.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_DIR = Path(__file__).resolve().parent
+if str(APP_DIR.parent) not in sys.path:  # `streamlit run app/main.py` puts app/ (not the repo) on sys.path
+    sys.path.insert(0, str(APP_DIR.parent))
+
+import streamlit as st  # noqa: E402
+
+from app import state  # noqa: E402
+from app.mapping import ensure_static_assets  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+PAGES_DIR = APP_DIR / "pages"
+APP_TITLE = "化工园区风险一张图"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A page found in ``app/pages``."""
+
+    path: Path
+    title: str
+    icon: str | None
+    order: int
+
+
+def _literal(node: ast.Module, name: str) -> object:
+    for stmt in node.body:
+        targets = []
+        if isinstance(stmt, ast.Assign):
+            targets, value = stmt.targets, stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            targets, value = [stmt.target], stmt.value
+        for t in targets:
+            if isinstance(t, ast.Name) and t.id == name:
+                return ast.literal_eval(value)
+    return None
+
+
+def discover_pages(pages_dir: Path = PAGES_DIR) -> list[PageInfo]:
+    """Pages in ``pages_dir``, sorted by ``ORDER`` then file name.
+
+    A module without a string ``TITLE`` is skipped (with a log warning); ``ICON`` is optional; ``ORDER`` defaults
+    to 1000. Files starting with ``_`` are ignored.
+    """
+    pages: list[PageInfo] = []
+    for path in sorted(pages_dir.glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+            title, icon, order = (_literal(tree, n) for n in ("TITLE", "ICON", "ORDER"))
+        except (SyntaxError, ValueError) as exc:
+            log.warning("page %s skipped: cannot read TITLE/ICON/ORDER (%s)", path.name, exc)
+            continue
+        if not isinstance(title, str) or not title.strip():
+            log.warning("page %s skipped: no module-level TITLE string", path.name)
+            continue
+        pages.append(
+            PageInfo(
+                path=path,
+                title=title,
+                icon=icon if isinstance(icon, str) and icon else None,
+                order=order if isinstance(order, int) else 1000,
+            )
+        )
+    return sorted(pages, key=lambda p: (p.order, p.path.name))
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        park, source, error = state.try_get_park()
+        if park is not None:
+            st.markdown(f"### {park.name}")
+        else:
+            st.markdown("### 园区数据未加载")
+        st.caption(f"数据来源：{source.label_zh}")
+        if error is not None:
+            st.error("当前园区数据无法打开，详见页面说明。", icon=":material/error:")
+        settings, warning = state.get_settings()
+        st.caption(f"底图：{settings.basemap.label_zh}")
+        if warning:
+            st.warning(warning, icon=":material/warning:")
+        with st.expander("更换园区数据", expanded=source.kind == "upload" or error is not None):
+            upload = st.file_uploader(
+                "上传园区 GeoPackage（.gpkg）",
+                type=list(state.UPLOAD_SUFFIXES),
+                key="park_upload",
+                help="一个 GeoPackage 文件，包含 parks、enterprises、installations 等图层（图层与字段见 README）。",
+            )
+            if upload is not None:
+                st.session_state["_park_upload_active"] = True
+                try:
+                    new_path = state.save_upload(upload.name, upload.getvalue())
+                except ValueError as exc:
+                    st.error(str(exc), icon=":material/error:")
+                else:
+                    if source.kind != "upload" or source.path != new_path:
+                        st.rerun()  # reload the sidebar and page on the uploaded park
+            elif st.session_state.pop("_park_upload_active", False):
+                # the user removed the file from the uploader: back to PARKRISK_PARK or the demo park
+                state.clear_upload()
+                st.rerun()
+
+
+def main() -> None:
+    st.set_page_config(page_title=APP_TITLE, page_icon="🏭", layout="wide")
+    try:
+        ensure_static_assets()
+    except OSError as exc:  # read-only install: the map would miss Leaflet
+        st.error(
+            f"无法准备离线地图文件（Leaflet）：{exc}。请确认 app/static 目录可写。", icon=":material/error:"
+        )
+    pages = discover_pages()
+    if not pages:
+        st.error("未找到任何页面：app/pages/ 下没有定义 TITLE 的页面模块。", icon=":material/error:")
+        st.stop()
+    nav = st.navigation([st.Page(p.path, title=p.title, icon=p.icon) for p in pages])
+    _sidebar()
+    nav.run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Application settings: which park to open and which basemap to draw under the park layers.
+
+Settings are an explicit frozen dataclass built from environment variables and, in the app, from
+``.streamlit/secrets.toml`` (passed in as a plain mapping, so this module needs no Streamlit). Nothing here is a
+module-level mutable setting: one Streamlit server serves many sessions from one process.
+
+Environment variables
+---------------------
+``PARKRISK_PARK``
+    Path of the park to open (GeoPackage, GeoJSON/Shapefile folder, ...). Default: the bundled demo park.
+``PARKRISK_BASEMAP``
+    ``none`` (default; works with no network at all), ``tianditu`` (天地图, needs a token) or ``osm``
+    (OpenStreetMap).
+``PARKRISK_TIANDITU_TOKEN``
+    The user's 天地图 key (申请: 天地图官网「开发资源 → 申请Key」), required for ``tianditu``.
+
+The same keys may be given in ``.streamlit/secrets.toml`` as ``basemap`` and ``tianditu_token``; environment
+variables win.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "BASEMAP_KINDS",
+    "DEMO_PARK_PATH",
+    "Basemap",
+    "TileSource",
+    "AppSettings",
+    "load_settings",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+#: The bundled, fictional demo park.
+DEMO_PARK_PATH = REPO_ROOT / "geodata" / "samples" / "demo_park.gpkg"
+
+#: Basemap kinds with their Chinese description (display order).
+BASEMAP_KINDS: dict[str, str] = {
+    "none": "无底图（离线，仅显示园区图层）",
+    "tianditu": "天地图矢量底图（需联网和天地图 Key）",
+    "osm": "OpenStreetMap（需联网）",
+}
+
+# 天地图 WMTS in Web Mercator ("_w" services); CGCS2000 ≈ WGS84 at map scale, so no offset correction is needed
+# (unlike Gaode/Baidu tiles, which are GCJ-02/BD-09 and are therefore not offered).
+_TIANDITU_URL = (
+    "https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER={layer}"
+    "&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={token}"
+)
+_TIANDITU_ATTRIBUTION = '&copy; <a href="https://www.tianditu.gov.cn/">天地图</a>'
+
+
+@dataclass(frozen=True)
+class TileSource:
+    """One XYZ tile layer of a basemap."""
+
+    name: str
+    url: str
+    attribution: str
+    subdomains: str = "abc"
+    max_zoom: int = 18
+    overlay: bool = False
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A basemap choice.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`BASEMAP_KINDS`.
+    token : str or None
+        天地图 key (required for ``tianditu``; ignored otherwise).
+    """
+
+    kind: str = "none"
+    token: str | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in BASEMAP_KINDS:
+            raise ValueError(
+                f"底图设置 basemap={self.kind!r} 无效；可选值：{', '.join(BASEMAP_KINDS)} "
+                f"(unknown basemap {self.kind!r}; valid: {list(BASEMAP_KINDS)})"
+            )
+        if self.kind == "tianditu" and not (self.token and self.token.strip()):
+            raise ValueError(
+                "底图设置为天地图（basemap='tianditu'），但未提供天地图 Key：请设置环境变量 "
+                "PARKRISK_TIANDITU_TOKEN 或在 .streamlit/secrets.toml 中填写 tianditu_token "
+                "(tianditu basemap needs a token)"
+            )
+
+    @property
+    def label_zh(self) -> str:
+        return BASEMAP_KINDS[self.kind]
+
+    @property
+    def offline(self) -> bool:
+        """True when drawing this basemap needs no network."""
+        return self.kind == "none"
+
+    def tile_sources(self) -> tuple[TileSource, ...]:
+        """The tile layers to draw, bottom first (empty for ``none``)."""
+        if self.kind == "osm":
+            import xyzservices.providers as xyz
+
+            osm = xyz.OpenStreetMap.Mapnik
+            return (
+                TileSource(
+                    name="OpenStreetMap",
+                    url=osm.build_url(),
+                    attribution=osm.html_attribution,
+                    max_zoom=int(osm.get("max_zoom", 19)),
+                ),
+            )
+        if self.kind == "tianditu":
+            token = (self.token or "").strip()
+            return (
+                TileSource(
+                    name="天地图矢量",
+                    url=_TIANDITU_URL.format(layer="vec", token=token),
+                    attribution=_TIANDITU_ATTRIBUTION,
+                    subdomains="01234567",
+                ),
+                TileSource(
+                    name="天地图注记",
+                    url=_TIANDITU_URL.format(layer="cva", token=token),
+                    attribution=_TIANDITU_ATTRIBUTION,
+                    subdomains="01234567",
+                    overlay=True,
+                ),
+            )
+        return ()
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """Settings of one app session.
+
+    Parameters
+    ----------
+    park_path : Path
+        The park to open when the user has not uploaded one.
+    park_from_env : bool
+        True when ``park_path`` came from ``PARKRISK_PARK`` (shown as the data source).
+    basemap : Basemap
+        Basemap drawn under the park layers.
+    """
+
+    park_path: Path = DEMO_PARK_PATH
+    park_from_env: bool = False
+    basemap: Basemap = field(default_factory=Basemap)
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> AppSettings:
+    """Build the settings from environment variables and secrets.
+
+    Parameters
+    ----------
+    env : mapping, optional
+        Environment variables (default ``os.environ``).
+    secrets : mapping, optional
+        Contents of ``.streamlit/secrets.toml`` (keys ``basemap``, ``tianditu_token``, ``park``).
+
+    Returns
+    -------
+    AppSettings
+
+    Raises
+    ------
+    ValueError
+        Unknown basemap, or 天地图 without a token (message in Chinese).
+    """
+    env = os.environ if env is None else env
+    secrets = secrets or {}
+
+    def pick(env_key: str, secret_key: str) -> str | None:
+        value = env.get(env_key)
+        if value is None or not str(value).strip():
+            value = secrets.get(secret_key)  # type: ignore[assignment]
+        return None if value is None or not str(value).strip() else str(value).strip()
+
+    park = pick("PARKRISK_PARK", "park")
+    kind = (pick("PARKRISK_BASEMAP", "basemap") or "none").lower()
+    token = pick("PARKRISK_TIANDITU_TOKEN", "tianditu_token")
+    return AppSettings(
+        park_path=Path(park).expanduser() if park else DEMO_PARK_PATH,
+        park_from_env=park is not None,
+        basemap=Basemap(kind=kind, token=token),
+    )

@@ -1,0 +1,307 @@
+"""Time from starting the app to the park map drawn in headless Chromium, and the page payload.
+
+Usage::
+
+    python bench/app_startup.py [PARK] [--runs N]
+
+Starts ``streamlit run app/main.py`` on a free localhost port with ``PARKRISK_PARK=PARK`` (default: the demo
+park), drives Debian's ``/usr/bin/chromium`` with Playwright, waits until every feature of the park is drawn in the
+Leaflet map inside the streamlit-folium iframe, and prints:
+
+- seconds from launching the server process to the map drawn (target < 3 s for the demo park),
+- seconds from navigation to the map drawn (a warm server),
+- the payload: bytes received over HTTP (encoded, as transferred) plus WebSocket frames (target < 2 MB),
+- any request that left localhost (must be none).
+
+The same functions drive the browser test (``tests/app/test_browser.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import gzip
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+REPO = Path(__file__).resolve().parents[1]
+MAIN = REPO / "app" / "main.py"
+DEMO_PARK = REPO / "geodata" / "samples" / "demo_park.gpkg"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+LOCAL_SCHEMES = {"data", "blob", "about", "chrome-error"}
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def is_local(url: str) -> bool:
+    """True for URLs that stay on this machine."""
+    parsed = urlparse(url)
+    return parsed.scheme in LOCAL_SCHEMES or (parsed.hostname or "") in LOCAL_HOSTS
+
+
+@contextlib.contextmanager
+def running_app(
+    park: Path, *, port: int | None = None, log_path: Path | None = None
+) -> Iterator[tuple[str, float]]:
+    """Run the app in a subprocess; yields (base URL, monotonic start time). Stops it on exit."""
+    port = port or free_port()
+    env = dict(os.environ, PARKRISK_PARK=str(park), PYTHONUNBUFFERED="1")
+    env.pop("PARKRISK_BASEMAP", None)  # offline basemap
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(MAIN),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--server.enableStaticServing", "true",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    if log_path:
+        Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    out = open(log_path, "w") if log_path else subprocess.DEVNULL  # noqa: SIM115
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        yield f"http://127.0.0.1:{port}", t0
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        if log_path:
+            out.close()
+
+
+def wait_healthy(base: str, *, timeout: float = 30.0) -> None:
+    """Poll the server's health endpoint until it answers ``ok``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=1) as r:  # noqa: S310 (localhost)
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"the app at {base} did not become healthy within {timeout} s")
+
+
+@dataclass
+class PageRecord:
+    """What the browser fetched while loading the page."""
+
+    urls: list[str] = field(default_factory=list)
+    http_bytes: int = 0
+    ws_bytes: int = 0
+    responses: list = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    marks: dict[str, float] = field(default_factory=dict)  # first time [monotonic s] of: ws, iframe, leaflet
+
+    @property
+    def external(self) -> list[str]:
+        return [u for u in self.urls if not is_local(u)]
+
+
+def launch_browser(playwright):
+    """Debian's Chromium (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(
+            f"{CHROMIUM} not found: the browser test needs Debian's Chromium — run `apt-get install chromium`"
+        )
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+
+
+def attach_recorder(page) -> PageRecord:
+    """Record every request (all frames), transferred bytes and WebSocket frames of ``page``."""
+    rec = PageRecord()
+
+    def on_finished(request) -> None:
+        with contextlib.suppress(Exception):
+            sizes = request.sizes()
+            rec.http_bytes += max(sizes.get("responseBodySize", 0), 0) + max(
+                sizes.get("responseHeadersSize", 0), 0
+            )
+
+    def on_ws(ws) -> None:
+        rec.urls.append(ws.url)
+        rec.marks.setdefault("ws", time.monotonic())
+
+        def on_frame(payload) -> None:
+            rec.ws_bytes += len(payload)
+
+        ws.on("framereceived", on_frame)
+
+    def on_request(request) -> None:
+        rec.urls.append(request.url)
+        for mark, needle in (
+            ("iframe", "/component/streamlit_folium"),
+            ("leaflet", "/vendor/leaflet/leaflet.js"),
+        ):
+            if needle in request.url:
+                rec.marks.setdefault(mark, time.monotonic())
+
+    page.on("request", on_request)
+    page.on("response", lambda r: rec.responses.append(r))
+    page.on("requestfinished", on_finished)
+    page.on("websocket", on_ws)
+    page.on("console", lambda msg: rec.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: rec.console_errors.append(str(exc)))
+    return rec
+
+
+def gzip_equivalent(rec: PageRecord) -> int:
+    """Bytes the HTTP responses would take gzip-compressed (level 6, as a compressing reverse proxy would send;
+    Streamlit itself serves its front-end bundle uncompressed by design)."""
+    total = 0
+    for response in rec.responses:
+        with contextlib.suppress(Exception):
+            body = response.body()
+            encoded = response.headers.get("content-encoding")
+            total += len(body) if encoded else len(gzip.compress(body, compresslevel=6))
+    return total
+
+
+def map_frame(page):
+    """The frame holding the Leaflet map, or None."""
+    for frame in page.frames:
+        with contextlib.suppress(Exception):
+            if frame.query_selector(".leaflet-container") is not None:
+                return frame
+    return None
+
+
+def wait_map_drawn(page, n_features: int, *, timeout: float = 30.0):
+    """Wait until the map frame shows ``n_features`` interactive Leaflet layers; returns (frame, count)."""
+    deadline = time.monotonic() + timeout
+    count = 0
+    while time.monotonic() < deadline:
+        frame = map_frame(page)
+        if frame is not None:
+            with contextlib.suppress(Exception):
+                count = frame.locator(".leaflet-interactive").count()
+                if count >= n_features:
+                    return frame, count
+        time.sleep(0.05)
+    raise TimeoutError(f"map not drawn within {timeout} s: {count} of {n_features} features visible")
+
+
+def count_features(park_path: Path) -> int:
+    """Features the park map draws (all non-empty layers)."""
+    from geodata import load_park
+
+    park = load_park(park_path)
+    return sum(len(gdf) for gdf in park.layers.values() if gdf is not None)
+
+
+def measure(park: Path, *, screenshot: Path | None = None) -> dict[str, object]:
+    """Start the app, open it in headless Chromium, wait for the map; returns the figures."""
+    from playwright.sync_api import sync_playwright
+
+    n = count_features(park)
+    with sync_playwright() as pw:
+        browser = launch_browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            rec = attach_recorder(page)
+            with running_app(park) as (base, t0):
+                wait_healthy(base)
+                t_ready = time.monotonic()
+                page.goto(base, wait_until="commit")
+                frame, count = wait_map_drawn(page, n)
+                t_drawn = time.monotonic()
+                page.close()
+                cold = {"start_to_map_s": t_drawn - t0, "server_ready_s": t_ready - t0}
+                cold.update({f"{k}_s": v - t0 for k, v in rec.marks.items()})
+                # a second, warm load of the same page
+                page2 = browser.new_page(viewport={"width": 1400, "height": 1000})
+                rec2 = attach_recorder(page2)
+                t1 = time.monotonic()
+                page2.goto(base, wait_until="commit")
+                wait_map_drawn(page2, n)
+                warm_s = time.monotonic() - t1
+                page2.wait_for_timeout(300)
+                gzip_bytes = gzip_equivalent(rec2)
+                if screenshot is not None:
+                    screenshot.parent.mkdir(parents=True, exist_ok=True)
+                    page2.screenshot(path=str(screenshot), full_page=False)
+                page2.close()
+        finally:
+            browser.close()
+    return {
+        **cold,
+        "warm_load_to_map_s": warm_s,
+        "features": n,
+        "drawn": count,
+        "http_bytes": rec2.http_bytes,
+        "http_gzip_bytes": gzip_bytes,
+        "ws_bytes": rec2.ws_bytes,
+        "requests": len(rec.urls) + len(rec2.urls),
+        "external": rec.external + rec2.external,
+        "console_errors": rec.console_errors + rec2.console_errors,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("park", nargs="?", type=Path, default=DEMO_PARK)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--screenshot", type=Path, default=None)
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(REPO))
+    results = [measure(args.park, screenshot=args.screenshot if i == 0 else None) for i in range(args.runs)]
+    cold = sorted(r["start_to_map_s"] for r in results)
+    warm = sorted(r["warm_load_to_map_s"] for r in results)
+    r0 = results[0]
+    payload = r0["http_bytes"] + r0["ws_bytes"]
+    print(f"park: {args.park} ({r0['features']} features, {r0['drawn']} drawn)")
+    print(f"runs: {args.runs}")
+    print(
+        f"start app -> map drawn:  median {cold[len(cold) // 2]:.2f} s  (min {cold[0]:.2f}, max {cold[-1]:.2f})"
+        f"  [target < 3 s]"
+    )
+    print(
+        "  first run, seconds after launch: server healthy {server_ready_s:.2f}, page WebSocket open {ws_s:.2f}, "
+        "map component requested {iframe_s:.2f} (script run done), Leaflet requested {leaflet_s:.2f}, "
+        "map drawn {start_to_map_s:.2f}".format(**r0)
+    )
+    print(f"warm page load -> map:   median {warm[len(warm) // 2]:.2f} s")
+    print(
+        f"payload: {payload / 1e6:.2f} MB = HTTP {r0['http_bytes'] / 1e6:.2f} MB (as transferred) + "
+        f"WebSocket {r0['ws_bytes'] / 1e6:.2f} MB  [target < 2 MB]"
+    )
+    print(f"  HTTP gzip-equivalent (behind a compressing proxy): {r0['http_gzip_bytes'] / 1e6:.2f} MB")
+    print(f"requests leaving localhost: {len(r0['external'])}")
+    for url in r0["external"]:
+        print(f"  EXTERNAL {url}")
+    for msg in r0["console_errors"]:
+        print(f"  console error: {msg}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,251 @@
+"""Unit tests of app.mapping: layers, legends, Chinese tooltips, offline assets (no Streamlit, no browser)."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+from app import mapping
+from app.settings import Basemap
+from geodata import schema
+
+TODAY = date(2026, 11, 23)
+
+
+def _has(html: str, text: str) -> bool:
+    """Text in the page, either raw or as escaped inside a JSON string (legend bodies are JSON-encoded)."""
+    return text in html or json.dumps(text)[1:-1] in html
+
+
+def _groups(m: folium.Map) -> dict[str, folium.FeatureGroup]:
+    return {c.layer_name: c for c in m._children.values() if isinstance(c, folium.FeatureGroup)}
+
+
+def _geojson(group: folium.FeatureGroup) -> folium.GeoJson:
+    (gj,) = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
+    return gj
+
+
+def _properties(group: folium.FeatureGroup) -> list[dict]:
+    data = _geojson(group).data
+    data = json.loads(data) if isinstance(data, str) else data
+    return [f["properties"] for f in data["features"]]
+
+
+def test_park_map_has_one_group_per_layer_with_chinese_names_and_counts(small_park):
+    m = mapping.park_map(small_park, today=TODAY)
+    names = set(_groups(m))
+    expected = {f"{schema.LAYERS[n].label_zh}（{len(g)}）" for n, g in small_park.layers.items()}
+    assert names == expected
+    assert "企业（4）" in names and "防护目标（5）" in names and "整改事项（一园一策）（4）" in names
+    assert any(isinstance(c, folium.LayerControl) for c in m._children.values())
+
+
+def test_park_map_layers_argument_limits_groups_and_rejects_unknown(small_park):
+    m = mapping.park_map(small_park, layers=["enterprises", "sensitive_targets"], today=TODAY)
+    assert set(_groups(m)) == {"企业（4）", "防护目标（5）"}
+    with pytest.raises(ValueError, match="factories"):
+        mapping.park_map(small_park, layers=["factories"])
+
+
+def test_legend_text_in_chinese(small_park):
+    html = mapping.park_map(small_park, today=TODAY).get_root().render()
+    for text in (
+        "图例",
+        "企业安全风险等级",
+        "红色（重大风险）",
+        "蓝色（低风险）",
+        "防护目标（GB 36894）",
+        "高敏感防护目标",
+        "五室（控制室、机柜间、化验室等）",
+        "长输管道",
+        "逾期未销号（黑框）",
+        "重点监管危险工艺（粗黑边）",
+    ):
+        assert _has(html, text), text
+
+
+def test_tooltips_use_chinese_labels_and_units(small_park):
+    groups = _groups(mapping.park_map(small_park, today=TODAY))
+    inst = groups["装置设施（6）"]
+    (tip,) = [c for c in _geojson(inst)._children.values() if isinstance(c, folium.GeoJsonTooltip)]
+    assert tip.fields[0] == "设施名称"
+    assert "存量" in tip.fields and "所属企业" in tip.fields
+    props = {p["设施编号"]: p for p in _properties(inst)}
+    assert props["U1"]["存量"] == "2,000,000 kg（2000 t）"
+    assert props["U2"]["压力（绝压）"] == "1,600,000 Pa（1.6 MPa）"
+    assert props["U5"]["温度"] == "573.1 K（300.0 ℃）"
+    assert props["U2"]["相态"] == "液化气体"
+    assert props["U4"]["重点监管危险化工工艺"] == "电解工艺（氯碱）"
+    assert props["U1"]["所属企业"] == "测试企业1（E1）"
+    assert props["U1"]["重点监管危险化工工艺"] == "—"
+
+    targets = {p["目标编号"]: p for p in _properties(groups["防护目标（5）"])}
+    assert targets["T1"]["防护目标类别（GB 36894）"] == "高敏感防护目标"
+    assert targets["T1"]["白天人数"] == "800 人"
+
+    rect = {p["事项编号"]: p for p in _properties(groups["整改事项（一园一策）（4）"])}
+    assert rect["R1"]["是否逾期"] == "是（截至 2026-11-23）"
+    assert rect["R4"]["是否逾期"] == "否"  # closed items are never overdue
+    assert rect["R1"]["状态"] == "待整改"
+    assert rect["R1"]["整改期限"] == "2020-01-31"
+
+    bldg = {p["建筑编号"]: p for p in _properties(groups["建筑物（4）"])}
+    assert bldg["B1"]["五室"].startswith("是")
+    assert bldg["B3"]["五室"] == "否"
+    assert bldg["B1"]["是否抗爆"] == "否"
+
+
+def test_enterprise_and_target_colours(small_park):
+    groups = _groups(mapping.park_map(small_park, today=TODAY))
+    html = mapping.park_map(small_park, today=TODAY).get_root().render()
+    for color in mapping.RISK_COLORS.values():
+        assert color in html
+    assert mapping.PROTECTION_COLORS["high_sensitive"] in html
+    assert "企业（4）" in groups
+
+
+def test_no_cdn_or_internet_urls_when_basemap_none(small_park):
+    m = mapping.park_map(small_park, today=TODAY)
+    assert mapping.external_asset_urls(m) == []
+    html = m.get_root().render()
+    assert re.findall(r"https?://", html) == []
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js"></script>' in html
+
+
+def test_standalone_html_inlines_leaflet_and_loads_nothing(small_park, tmp_path):
+    path = mapping.save_html(mapping.park_map(small_park, today=TODAY), tmp_path / "map.html")
+    text = path.read_text(encoding="utf-8")
+    assert not re.search(r"<(script|link|img)[^>]+(src|href)=", text)
+    assert "/app/static" not in text
+    assert "L.version" in text or 't.version="1.9.3"' in text
+    assert "data:image/png;base64," in text  # leaflet.css images inlined
+
+
+def test_map_with_a_cdn_plugin_is_refused_for_standalone_html(small_park):
+    m = mapping.park_map(small_park, today=TODAY)
+    folium.plugins.MiniMap().add_to(m)
+    assert any(u.startswith("https://") for u in mapping.external_asset_urls(m))
+    with pytest.raises(ValueError, match="联网"):
+        mapping.standalone_html(m)
+
+
+def test_osm_basemap_adds_tiles_and_tianditu_needs_token(small_park):
+    m = mapping.park_map(small_park, basemap="osm", today=TODAY)
+    tiles = [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert len(tiles) == 1 and "tile.openstreetmap.org" in tiles[0].tiles
+    m = mapping.park_map(small_park, basemap=Basemap("tianditu", token="abc123"), today=TODAY)
+    urls = [c.tiles for c in m._children.values() if isinstance(c, folium.TileLayer)]
+    assert len(urls) == 2 and all("tianditu.gov.cn" in u and "tk=abc123" in u for u in urls)
+    with pytest.raises(ValueError, match="天地图 Key"):
+        Basemap("tianditu")
+    with pytest.raises(ValueError, match="google"):
+        Basemap("google")
+
+
+def test_add_zones_reprojects_colours_by_level_and_adds_legend(small_park):
+    inst = small_park.metric("installations")
+    zones = gpd.GeoDataFrame(
+        {"level": ["high", "low"], "radius_m": [50.0, 150.0]},
+        geometry=[inst.geometry.iloc[0].buffer(50.0), inst.geometry.iloc[0].buffer(150.0)],
+        crs=small_park.metric_crs,
+    )
+    m = mapping.new_map()
+    fg = mapping.add_zones(
+        m,
+        zones,
+        level_column="level",
+        name="热辐射区",
+        colors={"high": "#ff0000", "low": "#ffff00"},
+        labels={"high": "37.5 kW/m²", "low": "4 kW/m²"},
+        tooltip_columns={"radius_m": "半径（m）"},
+    )
+    assert fg.layer_name == "热辐射区"
+    layers = [c for c in fg._children.values() if isinstance(c, folium.GeoJson)]
+    assert len(layers) == 2
+    first = json.loads(layers[0].data) if isinstance(layers[0].data, str) else layers[0].data
+    # the last level is drawn first (underneath); coordinates are now degrees
+    assert first["features"][0]["properties"] == {"等级": "4 kW/m²", "半径（m）": "150"}
+    lon, lat = first["features"][0]["geometry"]["coordinates"][0][0]
+    assert 114.0 < lon < 114.6 and 30.4 < lat < 30.8
+    html = m.get_root().render()
+    assert _has(html, "37.5 kW/m²") and "#ff0000" in html
+    assert mapping.external_asset_urls(m) == []
+
+
+def test_add_zones_rejects_bad_input(small_park):
+    zones = gpd.GeoDataFrame({"level": ["x"]}, geometry=[Point(0, 0).buffer(1)])
+    with pytest.raises(ValueError, match="坐标参考系"):
+        mapping.add_zones(mapping.new_map(), zones, level_column="level", name="z")
+    zones = zones.set_crs(small_park.metric_crs)
+    with pytest.raises(ValueError, match="level_column='grade'"):
+        mapping.add_zones(mapping.new_map(), zones, level_column="grade", name="z")
+    with pytest.raises(ValueError, match="未配色"):
+        mapping.add_zones(mapping.new_map(), zones, level_column="level", name="z", colors={"y": "#000"})
+
+
+def test_add_legend_rows_sections_and_bad_shape():
+    m = mapping.new_map()
+    mapping.add_legend(
+        m, "个人风险", [("3×10⁻⁷ /年", "#00ff00", "line"), mapping.LegendItem("1×10⁻⁵ /年", "#f00")]
+    )
+    mapping.add_legend(m, "分节", {"甲": [("a", "#111")], "乙": [("b", "#222", "circle")]}, columns=2)
+    html = m.get_root().render()
+    assert _has(html, "个人风险") and "pr-sym-line" in html and "column-count:2" in html
+    with pytest.raises(ValueError, match="shape='star'"):
+        mapping.add_legend(m, "x", [("a", "#000", "star")])
+    with pytest.raises(ValueError, match="position='middle'"):
+        mapping.add_legend(m, "x", [("a", "#000")], position="middle")
+
+
+def test_fit_to_uses_wgs84_bounds(small_park):
+    m = mapping.new_map()
+    mapping.fit_to(m, small_park.metric("parks"))
+    (fit,) = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    (lat0, lon0), (lat1, lon1) = fit.bounds
+    minx, miny, maxx, maxy = small_park.parks.total_bounds
+    assert (lat0, lon0, lat1, lon1) == pytest.approx((miny, minx, maxy, maxx), abs=1e-7)
+
+
+def test_format_value_units_and_nulls():
+    inst = schema.LAYERS["installations"]
+    assert mapping.format_value(inst.column("inventory_kg"), 350.0) == "350 kg"
+    assert mapping.format_value(inst.column("volume_m3"), 2000.0) == "2,000 m³"
+    assert mapping.format_value(inst.column("diameter_m"), 12.5) == "12.5 m"
+    assert mapping.format_value(inst.column("volume_m3"), None) == "—"
+    assert mapping.format_value(inst.column("kind"), "spherical_tank") == "球罐"
+    ent = schema.LAYERS["enterprises"]
+    assert mapping.format_value(ent.column("major_hazard_grade"), 2) == "2 级"
+    assert mapping.format_value(ent.column("employees"), 1234) == "1,234 人"
+
+
+def test_ensure_static_assets_copies_leaflet(tmp_path: Path):
+    import xstatic.pkg.leaflet as xl
+
+    out = mapping.ensure_static_assets(tmp_path / "leaflet")
+    assert (out / "leaflet.js").read_bytes() == (Path(xl.BASE_DIR) / "leaflet.js").read_bytes()
+    assert (out / "leaflet.css").exists() and (out / "images" / "layers.png").exists()
+    assert xl.VERSION == "1.9.3"  # the Leaflet version folium 0.20 is written for
+
+
+def test_legend_beside_the_map_matches_the_park(small_park):
+    sections = mapping.park_legend_sections(small_park, layers=["enterprises", "rectifications"])
+    assert list(sections) == ["企业安全风险等级", "整改事项"]
+    assert [i.label for i in sections["企业安全风险等级"]] == [
+        "红色（重大风险）",
+        "橙色（较大风险）",
+        "黄色（一般风险）",
+        "蓝色（低风险）",
+    ]
+    text = mapping.legend_html("图例", sections, standalone=True)
+    assert text.startswith("<style>") and '<div class="pr-legend"' in text and "待整改" in text
+    m = mapping.park_map(small_park, legends=False, layer_control_collapsed=True, today=TODAY)
+    assert not [c for c in m._children.values() if type(c).__name__ == "_Legend"]
