@@ -7,3 +7,4 @@ from .dispersion import *  # noqa: F403
 from .explosion import *  # noqa: F403
 from .fire import *  # noqa: F403
 from .source import *  # noqa: F403
+from .vce import *  # noqa: F403

@@ -121,3 +121,40 @@ def test_hyram_tnt_table_not_monotonic_documented():
     theirs = uo.TNT_method.get_scaled_overpressure(hy, z)
     sorted_loglog = np.exp(np.interp(np.log(z), np.log(x[o]), np.log(y[o])))
     assert np.abs(theirs / sorted_loglog - 1.0).max() >= lim["min_rel_error_expected"]
+
+
+# ---------------------------------------------------------------- Baker-Strehlow-Tang (helper consequence-c)
+
+_BST_MACHS = sorted(LIMITS["bst_overpressure"]["max_abs_rel_diff"], key=float)
+
+
+@pytest.mark.parametrize("mach", _BST_MACHS)
+def test_bst_against_hyram_ccps_points(mach):
+    # HyRAM+ 6.1 digitised CCPS (2010) BST curves (scaled distance x = R/(2E/p0)^(1/3), ΔP/p0) against ours.
+    lim = LIMITS["bst_overpressure"]
+    x = np.asarray(od.scaled_peak_overpressure_data["scaled_distance_Mf" + mach], dtype=float)
+    y = np.asarray(od.scaled_peak_overpressure_data["scaled_overpressure_Mf" + mach], dtype=float)
+    rel = csq.bst_scaled_overpressure(x, flame_speed_mach=float(mach), curves=lim["curves"]) / y - 1.0
+    for (lo, hi), worst in zip(lim["bands_x"], lim["max_abs_rel_diff"][mach]["per_band"], strict=True):
+        m = (x >= lo) & (x < hi)
+        assert m.any()
+        assert np.abs(rel[m]).max() <= worst, (mach, lo, hi, rel[m])
+
+
+@pytest.mark.parametrize("mach", ["0.2", "0.35", "0.7", "5.2"])
+def test_bst_against_hyram_lookup_same_inputs(mach):
+    # Same fuel mass, heat of combustion and distances through HyRAM+'s own BST lookup (np.interp on its table,
+    # energy = 2 m ΔHc as in its BST_method.calc_energy) and through ours (ground_reflection_factor = 2).
+    lim = LIMITS["bst_overpressure"]
+    p0 = 101325.0
+    mass, dhc = 50.0, 46.35e6  # [kg] propane in the congested volume, [J/kg] lower heat of combustion
+    r = np.geomspace(3.0, 300.0, 40)
+    hy = SimpleNamespace(
+        scaled_peak_overpressure_data=od.scaled_peak_overpressure_data, mach_flame_speed=float(mach)
+    )
+    x = r / np.cbrt(2.0 * mass * dhc / p0)
+    inside = (x >= 0.1) & (x < 10.0)  # HyRAM+'s table range (np.interp clamps outside it)
+    theirs = uo.BST_method.get_scaled_overpressure(hy, x[inside]) * p0
+    ours = csq.bst_overpressure(mass * dhc, r[inside], flame_speed_mach=float(mach), ambient_pressure=p0)
+    worst = max(lim["max_abs_rel_diff"][mach]["per_band"])
+    assert np.abs(ours / theirs - 1.0).max() <= worst
