@@ -1,0 +1,262 @@
+"""Sign-in, sessions and sign-in rate limiting for the 一园一策 pages, on the rectification store.
+
+- Passwords are stored only as salted bcrypt hashes (the maintained ``bcrypt`` package; the salt is in the hash).
+- A session is a random token given to the browser session; the store keeps only its SHA-256, with an expiry time
+  (:attr:`AuthConfig.session_ttl_s`).
+- Failed sign-ins are counted per user name + client in the store (so a restart does not reset them): after
+  :attr:`AuthConfig.max_failures` failures within :attr:`AuthConfig.window_s` the next attempt is refused until the
+  window has passed; a successful sign-in resets the count.
+- Roles and what they may do: :mod:`geodata.store.roles` (enforced by every store call).
+
+Demo accounts (for the bundled fictional demo park only — **never use them for a real park**):
+``admin`` / ``admin-demo`` (园区管理员), ``inspector`` / ``inspector-demo`` (验收人员), ``viewer`` / ``viewer-demo``
+(只读用户), and one enterprise user per demo enterprise: user name = the enterprise id in lower case, password
+``<user name>-demo`` (企业用户). See :func:`create_demo_users`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import bcrypt
+
+from geodata.store import RectificationStore, User, redact_installations
+from geodata.store.base import utcnow
+
+__all__ = [
+    "AuthConfig",
+    "AuthError",
+    "InvalidCredentialsError",
+    "RateLimitedError",
+    "Session",
+    "hash_password",
+    "verify_password",
+    "sign_in",
+    "resolve_session",
+    "sign_out",
+    "create_demo_users",
+    "DEMO_ACCOUNTS",
+    "redact_installations",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """Sign-in policy.
+
+    Attributes
+    ----------
+    session_ttl_s : float
+        Session lifetime after sign-in. [s]
+    max_failures : int
+        Failed sign-ins allowed per user name + client within ``window_s``. [-]
+    window_s : float
+        Rate-limit window. [s]
+    bcrypt_rounds : int
+        bcrypt cost (log2 of the iterations); 12 is the library default.
+    """
+
+    session_ttl_s: float = 8 * 3600.0
+    max_failures: int = 5
+    window_s: float = 15 * 60.0
+    bcrypt_rounds: int = 12
+
+    def __post_init__(self) -> None:
+        if self.session_ttl_s <= 0:
+            raise ValueError(f"session_ttl_s={self.session_ttl_s} 必须 > 0 s / must be positive")
+        if self.max_failures < 1:
+            raise ValueError(f"max_failures={self.max_failures} 必须 ≥ 1 / must be at least 1")
+        if self.window_s <= 0:
+            raise ValueError(f"window_s={self.window_s} 必须 > 0 s / must be positive")
+        if not 4 <= self.bcrypt_rounds <= 31:
+            raise ValueError(f"bcrypt_rounds={self.bcrypt_rounds} 必须在 4–31 / must be within 4..31")
+
+
+class AuthError(Exception):
+    """Sign-in failed."""
+
+
+class InvalidCredentialsError(AuthError):
+    """Wrong user name or password (deliberately not saying which)."""
+
+    def __init__(self, remaining: int) -> None:
+        self.remaining = remaining
+        super().__init__(f"用户名或密码错误（还可尝试 {remaining} 次） / wrong user name or password")
+
+
+class RateLimitedError(AuthError):
+    """Too many failed sign-ins; ``retry_after_s`` until the next attempt is accepted. [s]"""
+
+    def __init__(self, retry_after_s: float) -> None:
+        self.retry_after_s = retry_after_s
+        minutes = max(1, int(-(-retry_after_s // 60)))
+        super().__init__(
+            f"登录失败次数过多，请 {minutes} 分钟后再试 / too many failed sign-ins; retry in {retry_after_s:.0f} s"
+        )
+
+
+@dataclass(frozen=True)
+class Session:
+    """A signed-in session: keep ``token`` in the browser session; the store holds only its hash."""
+
+    token: str
+    user: User
+    expires_at: dt.datetime
+
+
+def _check_password_text(password: str) -> bytes:
+    raw = password.encode("utf-8")
+    if len(raw) > 72:  # bcrypt uses only the first 72 bytes; refuse rather than silently truncate
+        raise ValueError(f"密码过长（{len(raw)} 字节，最多 72 字节） / password longer than 72 bytes")
+    return raw
+
+
+def hash_password(password: str, *, config: AuthConfig = AuthConfig()) -> str:
+    """Salted bcrypt hash of ``password`` (at least 8 characters)."""
+    if len(password) < 8:
+        raise ValueError("密码至少 8 个字符 / password must have at least 8 characters")
+    return bcrypt.hashpw(_check_password_text(password), bcrypt.gensalt(rounds=config.bcrypt_rounds)).decode(
+        "ascii"
+    )
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    """Whether ``password`` matches the bcrypt ``password_hash`` (constant-time in the library)."""
+    try:
+        raw = _check_password_text(password)
+    except ValueError:
+        return False
+    return bool(bcrypt.checkpw(raw, password_hash.encode("ascii")))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+# A valid hash to check against when the user does not exist, so both cases take the same time.
+_DUMMY_HASH = bcrypt.hashpw(b"parkrisk-no-such-user", bcrypt.gensalt(rounds=4)).decode("ascii")
+
+
+def sign_in(
+    store: RectificationStore,
+    username: str,
+    password: str,
+    *,
+    client: str,
+    config: AuthConfig = AuthConfig(),
+    now: dt.datetime | None = None,
+) -> Session:
+    """Check the password and open a session.
+
+    Parameters
+    ----------
+    client : str
+        Who is signing in from where (e.g. the remote address), part of the rate-limit key.
+
+    Raises
+    ------
+    RateLimitedError
+        After ``config.max_failures`` failures within ``config.window_s`` (checked before the password).
+    InvalidCredentialsError
+        Wrong user name or password (the attempt is recorded).
+    """
+    now = now or utcnow()
+    username = str(username).strip()
+    fails = store.failed_logins_since(username, client, now - dt.timedelta(seconds=config.window_s))
+    if len(fails) >= config.max_failures:
+        retry = (fails[-config.max_failures] + dt.timedelta(seconds=config.window_s) - now).total_seconds()
+        raise RateLimitedError(max(retry, 1.0))
+    rec = store.user_record(username)
+    ok = verify_password(password, rec["password_hash"] if rec else _DUMMY_HASH) and rec is not None
+    store.record_login_attempt(username, client, success=ok, at=now)
+    if not ok:
+        log.info("failed sign-in for %r from %r", username, client)
+        raise InvalidCredentialsError(max(0, config.max_failures - len(fails) - 1))
+    user = User(rec["username"], rec["role"], rec["enterprise_id"], rec["display_name"] or "")
+    token = secrets.token_urlsafe(32)
+    expires = now + dt.timedelta(seconds=config.session_ttl_s)
+    store.create_session(_token_hash(token), username, client=client, created_at=now, expires_at=expires)
+    return Session(token, user, expires)
+
+
+def resolve_session(
+    store: RectificationStore, token: str | None, *, now: dt.datetime | None = None
+) -> User | None:
+    """The user of a live session token, or None (no token, unknown, or expired — an expired one is deleted)."""
+    if not token:
+        return None
+    now = now or utcnow()
+    rec = store.session_record(_token_hash(token))
+    if rec is None:
+        return None
+    if rec["expires_at"] <= now:
+        store.delete_session(rec["token_hash"])
+        return None
+    u = store.user_record(rec["username"])
+    if u is None:
+        return None
+    return User(u["username"], u["role"], u["enterprise_id"], u["display_name"] or "")
+
+
+def sign_out(store: RectificationStore, token: str | None) -> None:
+    """End a session (no error when it does not exist)."""
+    if token:
+        store.delete_session(_token_hash(token))
+
+
+#: (username, password, role, display name) of the fixed demo accounts; enterprise accounts are added per
+#: enterprise by :func:`create_demo_users`.
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
+    ("admin", "admin-demo", "admin", "演示园区管理员"),
+    ("inspector", "inspector-demo", "inspector", "演示验收人员"),
+    ("viewer", "viewer-demo", "viewer", "演示只读用户"),
+)
+
+
+def create_demo_users(
+    store: RectificationStore,
+    enterprise_ids: Iterable[str],
+    *,
+    config: AuthConfig = AuthConfig(),
+    now: dt.datetime | None = None,
+) -> list[tuple[str, str, str]]:
+    """Create the demo accounts when the store has no users yet (first run of the demo); otherwise do nothing.
+
+    Returns
+    -------
+    list of (username, password, role)
+        The accounts created (empty when the store already had users).
+    """
+    if store.count_users():
+        return []
+    enterprise_ids = [str(e) for e in enterprise_ids]
+    accounts = list(DEMO_ACCOUNTS) + [
+        (str(e).lower(), f"{str(e).lower()}-demo", "enterprise", f"演示企业用户（{e}）")
+        for e in enterprise_ids
+    ]
+    created = []
+    actor: User | None = None
+    for username, password, role, name in accounts:
+        ent = None
+        if role == "enterprise":
+            ent = next(e for e in enterprise_ids if e.lower() == username)
+        store.add_user(
+            actor,
+            username,
+            password_hash=hash_password(password, config=config),
+            role=role,
+            enterprise_id=ent,
+            display_name=name,
+            now=now,
+        )
+        if actor is None:
+            actor = User(username, role)
+        created.append((username, password, role))
+    return created

@@ -1,0 +1,304 @@
+"""``parkrisk rect init | import | export | stats | plan | user-add | demo-users``: the 一园一策 ledger from the shell.
+
+The command line acts as a local park administrator recorded as ``cli:<operating-system user>`` in the history:
+whoever can run it already has the store file (or the database credentials). Bad input ends in a Chinese message
+and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sys
+from pathlib import Path
+
+from geodata import ParkDataError, load_park
+from geodata.store import (
+    ROLES,
+    DuplicateItemError,
+    ImportValidationError,
+    PermissionDeniedError,
+    StoreError,
+    User,
+    store_for_park,
+)
+
+__all__ = ["register"]
+
+
+def _cli_user() -> User:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return User(f"cli:{who}", "admin", display_name="命令行管理员")
+
+
+def _open(args, out):
+    try:
+        park = load_park(args.park)
+    except ParkDataError as exc:
+        print(exc.report.to_text_zh() if exc.report is not None else f"园区数据错误：{exc}", file=out)
+        return None, None
+    except OSError as exc:
+        print(f"无法打开 {args.park}：{exc.strerror or exc}", file=out)
+        return None, None
+    try:
+        store = store_for_park(args.park, park.rectifications, store=args.store)
+    except (StoreError, ValueError, OSError) as exc:
+        print(f"无法打开整改台账：{exc}", file=out)
+        return None, None
+    return park, store
+
+
+def _names(park) -> dict[str, str]:
+    return dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
+
+
+def _today(args) -> dt.date:
+    return dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+
+
+def cmd_init(args) -> int:
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    print(f"整改台账：{store!r}，共 {store.count_items()} 项", file=out)
+    store.close()
+    return 0
+
+
+def cmd_import(args) -> int:
+    from analysis.rectification import parse_inspection_table
+    from app.reports.rectification_xlsx import read_inspection_xlsx
+
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    try:
+        table = read_inspection_xlsx(args.xlsx, sheet=args.sheet if args.sheet is not None else 0)
+    except (OSError, ValueError) as exc:
+        print(f"无法读取 {args.xlsx}：{exc}", file=out)
+        return 1
+    geoms = dict(zip(park.enterprises["enterprise_id"], park.enterprises.geometry, strict=True))
+    park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else None
+    recs, problems = parse_inspection_table(
+        table, park_id=park_id, enterprises=geoms, enterprise_names={v: k for k, v in _names(park).items()}
+    )
+    if problems:
+        print(f"导入失败：发现 {len(problems)} 处问题，未导入任何事项。", file=out)
+        for p in problems:
+            print("  " + p.to_text_zh(), file=out)
+        return 1
+    try:
+        ids = store.import_items(_cli_user(), recs, source=Path(args.xlsx).name)
+    except (ImportValidationError, DuplicateItemError, PermissionDeniedError) as exc:
+        print(str(exc), file=out)
+        return 1
+    finally:
+        store.close()
+    print(f"已导入 {len(ids)} 项：{'、'.join(ids[:10])}{'等' if len(ids) > 10 else ''}", file=out)
+    return 0
+
+
+def cmd_stats(args) -> int:
+    from analysis.rectification import closure_stats
+
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    items = store.items_frame(_cli_user())
+    store.close()
+    today = _today(args)
+    stats = closure_stats(items, by=args.by, today=today)
+    names = _names(park) if args.by == "enterprise_id" else {}
+    print(f"统计截止 {today:%Y-%m-%d}（整改率 = 已销号 / 事项总数）", file=out)
+    print(
+        f"{'分组':<16}{'事项（项）':>8}{'已销号（项）':>10}{'整改率':>8}{'逾期（项）':>8}{'重大隐患（项）':>10}",
+        file=out,
+    )
+    for _, r in stats.iterrows():
+        rate = "—" if r["closure_rate"] != r["closure_rate"] else f"{100 * r['closure_rate']:.1f}%"
+        label = names.get(r["group"], r["group"])
+        print(
+            f"{label:<16}{r['total']:>8d}{r['closed']:>10d}{rate:>8}{r['overdue']:>8d}{r['major']:>10d}",
+            file=out,
+        )
+    return 0
+
+
+def _write_plan(park, store, *, enterprise, out_dir: Path, today: dt.date, out) -> list[Path]:
+    from analysis.rectification import plan_report
+    from app.reports.rectification_docx import static_map_png, trend_chart_png, write_plan_docx
+    from app.reports.rectification_xlsx import write_plan_xlsx
+
+    user = _cli_user()
+    items = store.items_frame(user)
+    if enterprise is not None:
+        if enterprise not in set(park.enterprises["enterprise_id"]):
+            raise ValueError(
+                f"企业编号 {enterprise!r} 不在园区中；可选：{sorted(park.enterprises['enterprise_id'])}"
+            )
+        items = items[items["enterprise_id"] == enterprise]
+    rep = plan_report(
+        items, park_name=park.name, today=today, enterprise_names=_names(park), enterprise_id=enterprise
+    )
+    ents = (
+        park.enterprises
+        if enterprise is None
+        else park.enterprises[park.enterprises["enterprise_id"] == enterprise]
+    )
+    focus = None if enterprise is None else ents
+    png = static_map_png(items, parks=park.parks, enterprises=ents, today=today, focus=focus)
+    stem = rep.title.replace(" ", "_").replace("/", "_")
+    docx = write_plan_docx(
+        rep,
+        out_dir / f"{stem}.docx",
+        map_png=png,
+        trend_png=trend_chart_png(rep.trend) if len(rep.trend) else None,
+    )
+    history = store.history(user)
+    history = history[history["item_id"].isin(items["item_id"])]
+    xlsx = write_plan_xlsx(
+        items,
+        out_dir / f"{stem}.xlsx",
+        park_name=park.name,
+        history=history,
+        enterprise_names=_names(park),
+        today=today,
+    )
+    return [docx, xlsx]
+
+
+def cmd_export(args) -> int:
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    out_dir = Path(args.output)
+    scopes = [None] if not args.per_enterprise else [None, *sorted(park.enterprises["enterprise_id"])]
+    if args.enterprise:
+        scopes = [args.enterprise]
+    try:
+        for ent in scopes:
+            for p in _write_plan(park, store, enterprise=ent, out_dir=out_dir, today=_today(args), out=out):
+                print(f"已生成：{p}", file=out)
+    except (ValueError, OSError) as exc:
+        print(f"导出失败：{exc}", file=out)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_user_add(args) -> int:
+    from app.auth import hash_password
+
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    password = os.environ.get(args.password_env) if args.password_env else getpass.getpass("密码：")
+    if not password:
+        print("未提供密码", file=out)
+        return 1
+    try:
+        actor = None if store.count_users() == 0 else _cli_user()
+        store.add_user(
+            actor,
+            args.username,
+            password_hash=hash_password(password),
+            role=args.role,
+            enterprise_id=args.enterprise,
+            display_name=args.name or "",
+        )
+    except (ValueError, StoreError) as exc:
+        print(f"无法添加用户：{exc}", file=out)
+        return 1
+    finally:
+        store.close()
+    print(f"已添加用户 {args.username}（{args.role}）", file=out)
+    return 0
+
+
+def cmd_demo_users(args) -> int:
+    from app.auth import create_demo_users
+
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    try:
+        created = create_demo_users(store, list(park.enterprises["enterprise_id"]))
+    finally:
+        store.close()
+    if not created:
+        print("台账中已有用户，未创建演示账号。", file=out)
+        return 0
+    print("已创建演示账号（仅用于虚构示例园区，切勿用于真实园区）：", file=out)
+    for u, p, r in created:
+        print(f"  {u} / {p}（{r}）", file=out)
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("rect", help="一园一策整改台账：初始化、导入、导出、统计、用户")
+    sub = p.add_subparsers(dest="rect_command", metavar="子命令")
+
+    def common(sp):
+        sp.add_argument("park", help="园区 GeoPackage（不会被修改）")
+        sp.add_argument(
+            "--store",
+            default=None,
+            help="整改台账：.gpkg 路径或 postgresql:// 连接串（默认在 PARKRISK_DATA_DIR 下自动创建）",
+        )
+
+    sp = sub.add_parser("init", help="由园区的整改事项图层初始化台账（已有数据时不变）")
+    common(sp)
+    sp.set_defaults(func=cmd_init)
+
+    sp = sub.add_parser("import", help="导入 Excel 检查清单（任一行有误则整表不导入）")
+    common(sp)
+    sp.add_argument("xlsx", help="Excel 文件（.xlsx），第 1 行为中文表头")
+    sp.add_argument("--sheet", default=None, help="工作表名称（默认第一个）")
+    sp.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("stats", help="整改率、逾期、重大隐患统计")
+    common(sp)
+    sp.add_argument(
+        "--by", default="enterprise_id", choices=["park_id", "enterprise_id", "category", "hazard_level"]
+    )
+    sp.add_argument("--today", default=None, help="统计日期 YYYY-MM-DD（默认今天）")
+    sp.set_defaults(func=cmd_stats)
+
+    for name, helptext in (("export", "导出 Word 整改方案和 Excel 台账"), ("plan", "同 export")):
+        sp = sub.add_parser(name, help=helptext)
+        common(sp)
+        sp.add_argument("-o", "--output", required=True, help="输出文件夹")
+        sp.add_argument("--enterprise", default=None, help="只导出该企业（一企一策）")
+        sp.add_argument("--per-enterprise", action="store_true", help="园区方案之外为每个企业各生成一份")
+        sp.add_argument("--today", default=None, help="统计日期 YYYY-MM-DD（默认今天）")
+        sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("user-add", help="添加用户（密码只以 bcrypt 散列保存）")
+    common(sp)
+    sp.add_argument("--username", required=True)
+    sp.add_argument("--role", required=True, choices=list(ROLES))
+    sp.add_argument("--enterprise", default=None, help="企业用户所属企业编号")
+    sp.add_argument("--name", default=None, help="显示名称")
+    sp.add_argument("--password-env", default=None, help="从该环境变量读取密码（默认交互输入）")
+    sp.set_defaults(func=cmd_user_add)
+
+    sp = sub.add_parser("demo-users", help="为示例园区创建演示账号（仅当台账尚无用户）")
+    common(sp)
+    sp.set_defaults(func=cmd_demo_users)
+
+    def no_sub(args) -> int:
+        p.print_help()
+        return 2
+
+    p.set_defaults(func=no_sub)

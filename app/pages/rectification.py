@@ -1,0 +1,498 @@
+"""一园一策: rectification items on the map, statistics, handling by role, import/export and findings → items.
+
+Every read and write goes through :mod:`geodata.store` with the signed-in user, so each role sees and changes only
+what it may (the store enforces it; the page only hides controls the user cannot use).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from analysis.rectification import (
+    closure_stats,
+    major_items,
+    monthly_trend,
+    overdue_mask,
+    parse_inspection_table,
+    plan_report,
+    propose_items,
+)
+from app import state
+from app.auth import (
+    AuthConfig,
+    AuthError,
+    create_demo_users,
+    resolve_session,
+    sign_in,
+    sign_out,
+)
+from app.rectification_map import ItemFilter, filter_items, rectification_map
+from geodata import schema
+from geodata.store import (
+    ROLE_LABELS_ZH,
+    ConcurrentEditError,
+    DuplicateItemError,
+    ImportValidationError,
+    PermissionDeniedError,
+    StoreError,
+    can,
+    default_store_path,
+    lifecycle,
+    store_for_park,
+)
+
+TITLE = "一园一策"
+ICON = ":material/task_alt:"
+ORDER = 60
+
+log = logging.getLogger(__name__)
+
+MAP_HEIGHT = 620  # [px]
+TOKEN_KEY = "rect_session_token"
+SEEN_KEY = "rect_seen_version"  # (item_id, version the user has seen)
+FINDINGS_KEY = "rectification_findings"  # list[analysis.rectification.Finding] put here by analysis pages
+STATUS_ZH = schema.ENUM_LABELS_ZH["rectification_status"]
+CATEGORY_ZH = schema.ENUM_LABELS_ZH["rectification_category"]
+LEVEL_ZH = schema.ENUM_LABELS_ZH["hazard_level"]
+
+
+def _auth_config() -> AuthConfig:
+    """Policy from the environment: PARKRISK_SESSION_TTL_S [s], PARKRISK_BCRYPT_ROUNDS."""
+    return AuthConfig(
+        session_ttl_s=float(os.environ.get("PARKRISK_SESSION_TTL_S", 8 * 3600)),
+        bcrypt_rounds=int(os.environ.get("PARKRISK_BCRYPT_ROUNDS", 12)),
+    )
+
+
+@st.cache_resource(show_spinner="正在打开整改台账……", max_entries=8)
+def _open_store(park_path: str, store_target: str, demo: bool, _park):
+    """The park's store (shared by all sessions; thread-safe), initialised from the park on first use."""
+    store = store_for_park(park_path, _park.rectifications, store=store_target)
+    if demo:
+        created = create_demo_users(store, list(_park.enterprises["enterprise_id"]), config=_auth_config())
+        if created:
+            log.info("demo accounts created: %s", [c[0] for c in created])
+    return store
+
+
+def _client() -> str:
+    try:
+        ip = st.context.ip_address
+    except (AttributeError, RuntimeError):
+        ip = None
+    return ip if isinstance(ip, str) and ip else "local"
+
+
+def _sign_in_form(store, demo: bool) -> None:
+    st.info("请登录后查看和办理整改事项。每个角色只能看到和办理其权限范围内的事项。")
+    if demo:
+        with st.expander("演示账号（仅用于内置虚构示例园区，切勿用于真实园区）", expanded=True):
+            st.markdown(
+                "- 园区管理员：`admin` / `admin-demo`\n"
+                "- 验收人员：`inspector` / `inspector-demo`\n"
+                "- 只读用户：`viewer` / `viewer-demo`\n"
+                "- 企业用户：用户名为企业编号小写（如 `e02`），密码为 `用户名-demo`（如 `e02-demo`）"
+            )
+    elif store.count_users() == 0:
+        st.warning("整改台账尚无用户：请用命令 `parkrisk rect user-add --role admin ...` 创建园区管理员。")
+    with st.form("rect_sign_in"):
+        username = st.text_input("用户名", key="rect_username")
+        password = st.text_input("密码", type="password", key="rect_password")
+        submitted = st.form_submit_button("登录")
+    if submitted:
+        try:
+            sess = sign_in(store, username, password, client=_client(), config=_auth_config())
+        except AuthError as exc:
+            st.error(str(exc))
+            return
+        st.session_state[TOKEN_KEY] = sess.token
+        st.rerun()
+
+
+def _filters(items: pd.DataFrame, names: dict[str, str], user) -> ItemFilter:
+    with st.expander("筛选", expanded=False):
+        c = st.columns(3)
+        ents = sorted({e for e in items["enterprise_id"].dropna()})
+        sel_ent = c[0].multiselect(
+            "责任企业",
+            ents,
+            format_func=lambda e: names.get(e, e),
+            key="rect_f_ent",
+            disabled=user.role == "enterprise",
+        )
+        sel_cat = c[1].multiselect("类别", list(CATEGORY_ZH), format_func=CATEGORY_ZH.get, key="rect_f_cat")
+        sel_lvl = c[2].multiselect("隐患等级", list(LEVEL_ZH), format_func=LEVEL_ZH.get, key="rect_f_lvl")
+        c2 = st.columns(3)
+        sel_st = c2[0].multiselect("状态", list(STATUS_ZH), format_func=STATUS_ZH.get, key="rect_f_status")
+        rng = c2[1].date_input("整改期限范围", value=(), key="rect_f_deadline")
+        overdue_only = c2[2].checkbox("只看逾期未销号", key="rect_f_overdue")
+    d_from = rng[0] if isinstance(rng, tuple | list) and len(rng) >= 1 else None
+    d_to = rng[1] if isinstance(rng, tuple | list) and len(rng) == 2 else None
+    return ItemFilter(
+        tuple(sel_ent), tuple(sel_cat), tuple(sel_lvl), tuple(sel_st), d_from, d_to, overdue_only
+    )
+
+
+def _metrics(items: pd.DataFrame, today: dt.date) -> None:
+    s = closure_stats(items, today=today).iloc[0]
+    cols = st.columns(4)
+    cols[0].metric("整改事项", f"{int(s['total'])} 项")
+    rate = "—" if s["closure_rate"] != s["closure_rate"] else f"{100 * s['closure_rate']:.1f}%"
+    cols[1].metric("整改率", rate, f"已销号 {int(s['closed'])} 项", delta_color="off", delta_arrow="off")
+    cols[2].metric("逾期未销号", f"{int(s['overdue'])} 项")
+    mrate = (
+        "—" if s["major_closure_rate"] != s["major_closure_rate"] else f"{100 * s['major_closure_rate']:.1f}%"
+    )
+    cols[3].metric(
+        "重大隐患", f"{int(s['major'])} 项", f"整改率 {mrate}", delta_color="off", delta_arrow="off"
+    )
+
+
+def _stats_tab(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> None:
+    def fmt(df: pd.DataFrame, label: str, mapping: dict) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                label: [mapping.get(g, g) for g in df["group"]],
+                "事项（项）": df["total"],
+                "已销号（项）": df["closed"],
+                "整改率（%）": (100 * df["closure_rate"]).round(1),
+                "逾期（项）": df["overdue"],
+                "重大隐患（项）": df["major"],
+                "重大隐患整改率（%）": (100 * df["major_closure_rate"]).round(1),
+            }
+        )
+
+    st.subheader("园区整改率")
+    st.dataframe(fmt(closure_stats(items, by="park_id", today=today), "园区", {}), hide_index=True)
+    st.subheader("各企业整改率")
+    st.dataframe(fmt(closure_stats(items, by="enterprise_id", today=today), "企业", names), hide_index=True)
+    st.subheader("各类别整改率")
+    st.dataframe(fmt(closure_stats(items, by="category", today=today), "类别", CATEGORY_ZH), hide_index=True)
+    st.subheader("月度趋势")
+    trend = monthly_trend(items, today=today)
+    if len(trend):
+        long = pd.concat(
+            [
+                pd.DataFrame({"月份": trend["month"], "数量（项）": trend["found"], "指标": "新发现"}),
+                pd.DataFrame({"月份": trend["month"], "数量（项）": trend["closed"], "指标": "销号"}),
+            ]
+        )
+        bars = (
+            alt.Chart(long)
+            .mark_bar(opacity=0.8)
+            .encode(x=alt.X("月份:N"), xOffset="指标:N", y="数量（项）:Q", color=alt.Color("指标:N"))
+        )
+        line = (
+            alt.Chart(trend.assign(rate=100 * trend["closure_rate"]))
+            .mark_line(point=True, color="#377eb8")
+            .encode(x="month:N", y=alt.Y("rate:Q", title="累计整改率（%）", scale=alt.Scale(domain=[0, 100])))
+        )
+        st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"), width="stretch")
+    st.subheader("重大隐患")
+    major = major_items(items)
+    st.dataframe(_display(major, names, today), hide_index=True)
+
+
+def _display(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> pd.DataFrame:
+    od = overdue_mask(items, today=today)
+    return pd.DataFrame(
+        {
+            "编号": items["item_id"],
+            "责任企业": [
+                names.get(e, e) if isinstance(e, str) else "（园区）" for e in items["enterprise_id"]
+            ],
+            "隐患/问题描述": items["title"],
+            "类别": [CATEGORY_ZH.get(c, c) for c in items["category"]],
+            "等级": [LEVEL_ZH.get(c, c) for c in items["hazard_level"]],
+            "整改期限": pd.to_datetime(items["deadline"]).dt.strftime("%Y-%m-%d"),
+            "状态": [STATUS_ZH.get(s, s) for s in items["status"]],
+            "逾期": ["逾期" if o else "" for o in od],
+            "版本": items["version"] if "version" in items else None,
+        }
+    )
+
+
+def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None:
+    if len(items) == 0:
+        st.info("没有可办理的事项。")
+        return
+    iid = st.selectbox(
+        "选择事项",
+        list(items["item_id"]),
+        key="rect_handle_item",
+        format_func=lambda i: f"{i} {items.set_index('item_id').at[i, 'title'][:30]}",
+    )
+    try:
+        item = store.get_item(user, iid)
+    except StoreError as exc:
+        st.error(str(exc))
+        return
+    # The version the person has SEEN: kept across reruns, so a change made by someone else in between is detected
+    # by the store (ConcurrentEditError) instead of being silently overwritten.
+    seen = st.session_state.get(SEEN_KEY)
+    if seen is None or seen[0] != iid:
+        seen = st.session_state[SEEN_KEY] = (iid, item.version)
+    version = seen[1]
+    st.markdown(
+        f"**{item.item_id}** {item.title}  \n状态：**{STATUS_ZH[item.status]}**　整改期限：{item.deadline}　"
+        f"版本：{item.version}"
+    )
+    if version != item.version:
+        st.warning(f"此事项在您打开后已被他人修改（您看到的是第 {version} 版，当前为第 {item.version} 版）。")
+        if st.button("刷新为最新版本", key="rect_refresh_version"):
+            st.session_state[SEEN_KEY] = (iid, item.version)
+            st.rerun()
+    hist = store.history(user, iid)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "时间（UTC）": hist["at"].str[:19],
+                "人员": hist["username"],
+                "操作": [lifecycle.ACTION_LABELS_ZH.get(a, a) for a in hist["action"]],
+                "说明": hist["comment"],
+                "原期限": hist["old_deadline"],
+                "新期限": hist["new_deadline"],
+            }
+        ),
+        hide_index=True,
+    )
+    targets = [
+        t
+        for t in lifecycle.allowed_targets(item.status)
+        if can(user, lifecycle.TRANSITIONS[(item.status, t)], item.enterprise_id)
+    ]
+    with st.form("rect_action"):
+        choices = ["（仅填报进展）"] if can(user, "progress", item.enterprise_id) else []
+        choices += [
+            f"{lifecycle.ACTION_LABELS_ZH[lifecycle.TRANSITIONS[(item.status, t)]]} → {STATUS_ZH[t]}"
+            for t in targets
+        ]
+        if not choices:
+            st.caption(f"{ROLE_LABELS_ZH[user.role]}对此事项没有可办理的操作。")
+        action = st.radio("操作", choices, key="rect_action_choice") if choices else None
+        comment = st.text_area("说明 / 原因", key="rect_action_comment")
+        go = st.form_submit_button("提交", disabled=not choices)
+    if go and action:
+        try:
+            if action == "（仅填报进展）":
+                new = store.add_progress(user, iid, expected_version=version, comment=comment)
+            else:
+                target = targets[choices.index(action) - (1 if choices[0] == "（仅填报进展）" else 0)]
+                new = store.transition(user, iid, target, expected_version=version, comment=comment)
+            st.session_state[SEEN_KEY] = (iid, new.version)
+            st.success("已保存。")
+            st.rerun()
+        except (ConcurrentEditError, PermissionDeniedError, ValueError) as exc:
+            st.error(str(exc))
+    if can(user, "extend", item.enterprise_id) and item.status != "closed":
+        with st.form("rect_extend"):
+            new = st.date_input(
+                "新的整改期限",
+                value=dt.date.fromisoformat(item.deadline) + dt.timedelta(days=30),
+                key="rect_extend_date",
+            )
+            reason = st.text_input("延期原因", key="rect_extend_reason")
+            approver = st.text_input("批准人", value=user.display_name or user.username, key="rect_extend_by")
+            if st.form_submit_button("批准延期"):
+                try:
+                    done = store.extend_deadline(
+                        user,
+                        iid,
+                        expected_version=version,
+                        new_deadline=new,
+                        reason=reason,
+                        approved_by=approver,
+                    )
+                    st.session_state[SEEN_KEY] = (iid, done.version)
+                    st.success("延期已记录。")
+                    st.rerun()
+                except (ConcurrentEditError, PermissionDeniedError, ValueError) as exc:
+                    st.error(str(exc))
+
+
+def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today: dt.date) -> None:
+    from app.reports.rectification_docx import static_map_png, trend_chart_png, write_plan_docx
+    from app.reports.rectification_xlsx import read_inspection_xlsx, write_plan_xlsx
+
+    st.subheader("导出")
+    scope_opts = ["园区（一园一策）"] if user.role != "enterprise" else []
+    ent_ids = sorted({e for e in items["enterprise_id"].dropna()})
+    scope_opts += [f"企业：{names.get(e, e)}（{e}）" for e in ent_ids]
+    scope = st.selectbox("范围", scope_opts, key="rect_export_scope")
+    ent = (
+        None
+        if scope.startswith("园区")
+        else ent_ids[scope_opts.index(scope) - (0 if user.role == "enterprise" else 1)]
+    )
+    sub = items if ent is None else items[items["enterprise_id"] == ent]
+    if st.button("生成 Word 方案和 Excel 台账", key="rect_export_go"):
+        with st.spinner("正在生成……"), tempfile.TemporaryDirectory() as tmp:
+            rep = plan_report(
+                sub, park_name=park.name, today=today, enterprise_names=names, enterprise_id=ent
+            )
+            ents = (
+                park.enterprises
+                if ent is None
+                else park.enterprises[park.enterprises["enterprise_id"] == ent]
+            )
+            if user.role == "enterprise":
+                ents = park.enterprises[park.enterprises["enterprise_id"] == user.enterprise_id]
+            png = static_map_png(
+                sub, parks=park.parks, enterprises=ents, today=today, focus=None if ent is None else ents
+            )
+            docx_path = write_plan_docx(
+                rep,
+                Path(tmp) / "plan.docx",
+                map_png=png,
+                trend_png=trend_chart_png(rep.trend) if len(rep.trend) else None,
+            )
+            hist = store.history(user)
+            xlsx_path = write_plan_xlsx(
+                sub,
+                Path(tmp) / "plan.xlsx",
+                park_name=park.name,
+                history=hist[hist["item_id"].isin(sub["item_id"])],
+                enterprise_names=names,
+                today=today,
+            )
+            st.session_state["rect_export_files"] = (
+                docx_path.read_bytes(),
+                xlsx_path.read_bytes(),
+                rep.title,
+            )
+    files = st.session_state.get("rect_export_files")
+    if files:
+        c = st.columns(2)
+        c[0].download_button("下载 Word 方案", files[0], file_name=f"{files[2]}.docx", key="rect_dl_docx")
+        c[1].download_button("下载 Excel 台账", files[1], file_name=f"{files[2]}.xlsx", key="rect_dl_xlsx")
+    if not can(user, "import"):
+        return
+    st.subheader("导入检查清单（Excel）")
+    st.caption("表头可用导出台账的「整改事项」表（中文列名）。任何一行有误则整表不导入，并列出全部问题。")
+    up = st.file_uploader("选择 .xlsx 文件", type=["xlsx"], key="rect_import_file")
+    if up is not None and st.button("校验并导入", key="rect_import_go"):
+        table = read_inspection_xlsx(io.BytesIO(up.getvalue()))
+        geoms = dict(zip(park.enterprises["enterprise_id"], park.enterprises.geometry, strict=True))
+        park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else None
+        recs, problems = parse_inspection_table(
+            table, park_id=park_id, enterprises=geoms, enterprise_names={v: k for k, v in names.items()}
+        )
+        if problems:
+            st.error(f"发现 {len(problems)} 处问题，未导入任何事项：")
+            st.dataframe(
+                pd.DataFrame(
+                    [(p.row, p.column, p.value, p.message_zh, p.fix_zh) for p in problems],
+                    columns=["行号", "列", "值", "问题", "修改方法"],
+                ),
+                hide_index=True,
+            )
+            return
+        try:
+            ids = store.import_items(user, recs, source=up.name)
+        except (ImportValidationError, DuplicateItemError, PermissionDeniedError) as exc:
+            st.error(str(exc))
+            return
+        st.success(f"已导入 {len(ids)} 项。")
+
+
+def _findings_tab(store, user, park, today: dt.date) -> None:
+    findings = st.session_state.get(FINDINGS_KEY) or []
+    if not findings:
+        st.info(
+            "暂无分析发现。在「五室」「多米诺」「个人风险」等分析页面发现的问题会出现在这里，可一键生成整改事项。"
+        )
+        return
+    park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else "P"
+    props = propose_items(findings, park_id=park_id, today=today)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "编号": [p.record["item_id"] for p in props],
+                "问题": [p.record["title"] for p in props],
+                "类别": [CATEGORY_ZH[p.record["category"]] for p in props],
+                "等级": [LEVEL_ZH[p.record["hazard_level"]] for p in props],
+                "整改期限": [p.record["deadline"] for p in props],
+            }
+        ),
+        hide_index=True,
+    )
+    if can(user, "create") and st.button("一键生成整改事项", key="rect_findings_go"):
+        try:
+            ids = store.create_from_findings(user, [(p.record, p.link) for p in props])
+        except (ImportValidationError, DuplicateItemError, PermissionDeniedError) as exc:
+            st.error(str(exc))
+            return
+        st.success(f"已生成 {len(ids)} 项（已生成过的发现不重复生成）。")
+
+
+def main() -> None:
+    st.title("一园一策 · 整改事项闭环管理")
+    park = state.get_park()
+    source = state.current_source()
+    demo = source.kind == "demo"
+    try:
+        target = os.environ.get("PARKRISK_STORE") or str(default_store_path(source.path))
+        store = _open_store(str(source.path), target, demo, park)
+    except (StoreError, ValueError, OSError) as exc:
+        st.error(f"无法打开整改台账：{exc}")
+        st.stop()
+    user = resolve_session(store, st.session_state.get(TOKEN_KEY))
+    if user is None:
+        st.session_state.pop(TOKEN_KEY, None)
+        _sign_in_form(store, demo)
+        return
+    with st.sidebar:
+        st.markdown(
+            f"**{user.display_name or user.username}**（{ROLE_LABELS_ZH[user.role]}"
+            + (f"，{user.enterprise_id}" if user.enterprise_id else "")
+            + "）"
+        )
+        if demo:
+            st.caption("演示账号，仅用于虚构示例园区。")
+        if st.button("退出登录", key="rect_sign_out"):
+            sign_out(store, st.session_state.pop(TOKEN_KEY, None))
+            st.rerun()
+    today = dt.date.today()
+    names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
+    items = store.items_frame(user)
+    history = store.history(user)
+    flt = _filters(items, names, user)
+    shown = filter_items(items, flt, today=today)
+    _metrics(shown, today)
+    ents = park.enterprises
+    if user.role == "enterprise":
+        ents = ents[ents["enterprise_id"] == user.enterprise_id]
+    m = rectification_map(
+        shown,
+        enterprises=ents,
+        parks=park.parks,
+        history=history,
+        enterprise_names=names,
+        today=today,
+        rate_items=items,
+    )
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="rect_map")
+    tabs = st.tabs(["事项清单", "统计", "办理", "导入导出", "分析发现"])
+    with tabs[0]:
+        st.dataframe(_display(shown, names, today), hide_index=True)
+    with tabs[1]:
+        _stats_tab(shown, names, today)
+    with tabs[2]:
+        _handle_tab(store, user, shown, names)
+    with tabs[3]:
+        _io_tab(store, user, park, shown, names, today)
+    with tabs[4]:
+        _findings_tab(store, user, park, today)
+
+
+main()

@@ -1,0 +1,1 @@
+"""Documents written from analysis results (Word, Excel)."""

@@ -1,0 +1,466 @@
+"""The 一园一策 / 一企一策 plan as a Word document (python-docx) with a static map (matplotlib, no tiles, no network).
+
+The content comes from :func:`analysis.rectification.plan_report`; this module only lays it out: title, summary
+statistics, closure-rate tables by enterprise and category, the map, the major hazards section, the overdue list,
+the full list of items and the monthly trend, in Simplified Chinese.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analysis.rectification import PlanReport, closure_stats, overdue_mask
+from geodata import schema
+
+__all__ = [
+    "CJK_FONT_PATH",
+    "cjk_font_name",
+    "static_map_png",
+    "trend_chart_png",
+    "write_plan_docx",
+    "STATUS_COLORS",
+]
+
+log = logging.getLogger(__name__)
+
+#: The CJK font used in images (Debian package fonts-noto-cjk).
+CJK_FONT_PATH = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
+#: Marker colours by status (same as the web map).
+STATUS_COLORS: dict[str, str] = {
+    "open": "#e41a1c",
+    "in_progress": "#ff7f00",
+    "awaiting_acceptance": "#377eb8",
+    "closed": "#4daf4a",
+}
+_WORD_FONT = "宋体"
+_WORD_FONT_HEADING = "黑体"
+
+
+def cjk_font_name() -> str:
+    """Register the Noto CJK font with matplotlib and return its family name.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the font file is missing (names the Debian package to install).
+    """
+    from matplotlib import font_manager
+
+    path = Path(os.environ.get("PARKRISK_CJK_FONT", CJK_FONT_PATH))
+    if not path.exists():
+        raise FileNotFoundError(
+            f"找不到中文字体 {path}：请安装 Debian 软件包 fonts-noto-cjk（或设置 PARKRISK_CJK_FONT） / CJK font missing"
+        )
+    font_manager.fontManager.addfont(str(path))
+    names = {f.name for f in font_manager.fontManager.ttflist if Path(f.fname) == path}
+    return "Noto Sans CJK SC" if "Noto Sans CJK SC" in names else sorted(names)[0]
+
+
+def _rate_color(rate: float) -> str:
+    """Fill of an enterprise by closure rate: red < 50 %, orange < 80 %, yellow < 100 %, green = 100 %."""
+    if rate != rate:
+        return "#dddddd"
+    if rate < 0.5:
+        return "#fcae91"
+    if rate < 0.8:
+        return "#fdd49e"
+    if rate < 1.0:
+        return "#ffffb2"
+    return "#c7e9c0"
+
+
+def static_map_png(
+    items: gpd.GeoDataFrame,
+    *,
+    parks: gpd.GeoDataFrame | None = None,
+    enterprises: gpd.GeoDataFrame | None = None,
+    today: dt.date | str | None = None,
+    title: str = "",
+    dpi: int = 200,
+    focus: gpd.GeoDataFrame | None = None,
+) -> bytes:
+    """A PNG of the park boundary, the enterprises shaded by closure rate and the items coloured by status (overdue
+    items ringed in black), with a Chinese legend and a scale bar. Drawn in the park's metric CRS; no tiles.
+
+    ``focus`` (e.g. one enterprise) limits the view to its extent plus a margin; default: everything drawn."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, Rectangle
+
+    from geodata.crs import metric_crs_for
+
+    font = cjk_font_name()
+    frames = [g for g in (parks, enterprises, items) if g is not None and len(g)]
+    if not frames:
+        raise ValueError("没有可绘制的要素（园区、企业和整改事项均为空） / nothing to draw")
+    b = np.vstack([g.to_crs(4326).total_bounds for g in frames])
+    lon, lat = (b[:, 0].min() + b[:, 2].max()) / 2, (b[:, 1].min() + b[:, 3].max()) / 2
+    crs = metric_crs_for(lon, lat)
+    with plt.rc_context({"font.family": font, "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(7.0, 5.6), dpi=dpi)
+        if parks is not None and len(parks):
+            parks.to_crs(crs).boundary.plot(ax=ax, color="#333333", linewidth=1.2, linestyle="--")
+        legend = []
+        if enterprises is not None and len(enterprises):
+            stats = closure_stats(items, by="enterprise_id", today=today).set_index("group")["closure_rate"]
+            ent = enterprises.to_crs(crs)
+            colors = [_rate_color(float(stats.get(e, np.nan))) for e in ent["enterprise_id"]]
+            ent.plot(ax=ax, color=colors, edgecolor="#666666", linewidth=0.6)
+            for _, row in ent.iterrows():
+                p = row.geometry.representative_point()
+                label = str(row.get("name") or row["enterprise_id"])
+                for suffix in ("有限责任公司", "股份有限公司", "有限公司"):
+                    label = label.removesuffix(suffix)
+                ax.annotate(label, (p.x, p.y), fontsize=4.5, ha="center", va="center", color="#444444")
+            legend += [
+                Patch(facecolor="#fcae91", edgecolor="#666666", label="企业整改率 < 50%"),
+                Patch(facecolor="#fdd49e", edgecolor="#666666", label="50%–80%"),
+                Patch(facecolor="#ffffb2", edgecolor="#666666", label="80%–100%"),
+                Patch(facecolor="#c7e9c0", edgecolor="#666666", label="100%"),
+                Patch(facecolor="#dddddd", edgecolor="#666666", label="无整改事项"),
+            ]
+        if len(items):
+            pts = items.to_crs(crs)
+            pts = pts.set_geometry(pts.geometry.representative_point())
+            od = overdue_mask(items, today=today)
+            for status, color in STATUS_COLORS.items():
+                sel = (pts["status"] == status).to_numpy()
+                for mask, edge, lw in ((sel & ~od, "white", 0.6), (sel & od, "black", 1.4)):
+                    if mask.any():
+                        sub = pts[mask]
+                        size = np.where(sub["hazard_level"] == "major", 46, 22)
+                        ax.scatter(
+                            sub.geometry.x,
+                            sub.geometry.y,
+                            s=size,
+                            c=color,
+                            edgecolors=edge,
+                            linewidths=lw,
+                            zorder=5,
+                            marker="o",
+                        )
+            legend += [
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor=c,
+                    markeredgecolor="white",
+                    markersize=6,
+                    label=schema.label_zh("rectification_status", s),
+                )
+                for s, c in STATUS_COLORS.items()
+            ]
+            legend += [
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor="#bbbbbb",
+                    markeredgecolor="black",
+                    markeredgewidth=1.4,
+                    markersize=6,
+                    label="黑圈：逾期未销号",
+                ),
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    markerfacecolor="#bbbbbb",
+                    markeredgecolor="white",
+                    markersize=8.5,
+                    label="大圆点：重大隐患",
+                ),
+            ]
+        ax.set_aspect("equal")
+        if focus is not None and len(focus):
+            fx0, fy0, fx1, fy1 = focus.to_crs(crs).total_bounds
+            pad = 0.25 * max(fx1 - fx0, fy1 - fy0, 100.0)  # [m]
+            ax.set_xlim(fx0 - pad, fx1 + pad)
+            ax.set_ylim(fy0 - pad, fy1 + pad)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        span = x1 - x0
+        bar = 10 ** np.floor(np.log10(span / 4))  # a round length near a quarter of the width [m]
+        bar *= 5 if span / 4 / bar >= 5 else (2 if span / 4 / bar >= 2 else 1)
+        bx, by = x0 + 0.04 * span, y0 + 0.05 * (y1 - y0)
+        ax.add_patch(
+            Rectangle(
+                (bx - 0.02 * span, by - 0.03 * (y1 - y0)),
+                bar + 0.04 * span,
+                0.09 * (y1 - y0),
+                facecolor="white",
+                edgecolor="none",
+                alpha=0.85,
+                zorder=6,
+            )
+        )
+        ax.plot([bx, bx + bar], [by, by], color="black", linewidth=2.5, zorder=7)
+        ax.text(
+            bx + bar / 2,
+            by + 0.015 * (y1 - y0),
+            f"{bar:.0f} m" if bar < 1000 else f"{bar / 1000:.0f} km",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            zorder=7,
+        )
+        ax.annotate(
+            "N ↑", xy=(0.96, 0.94), xycoords="axes fraction", ha="center", fontsize=9, fontweight="bold"
+        )
+        if title:
+            ax.set_title(title, fontsize=10)
+        ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6.5, frameon=False)
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.05)
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def trend_chart_png(trend: pd.DataFrame, *, dpi: int = 200) -> bytes:
+    """Monthly trend: items found and closed per month (bars) and the cumulative closure rate (line, right axis)."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    font = cjk_font_name()
+    with plt.rc_context({"font.family": font, "axes.unicode_minus": False}):
+        fig, ax = plt.subplots(figsize=(6.5, 3.0), dpi=dpi)
+        x = np.arange(len(trend))
+        ax.bar(x - 0.2, trend["found"], width=0.4, color="#e41a1c", label="新发现（项）")
+        ax.bar(x + 0.2, trend["closed"], width=0.4, color="#4daf4a", label="销号（项）")
+        ax.set_ylabel("事项数（项）", fontsize=8)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xticks(x, trend["month"], rotation=45, fontsize=6)
+        ax.tick_params(axis="y", labelsize=7)
+        ax2 = ax.twinx()
+        ax2.plot(
+            x, 100 * trend["closure_rate"], color="#377eb8", marker="o", markersize=3, label="累计整改率（%）"
+        )
+        ax2.set_ylim(0, 105)
+        ax2.set_ylabel("累计整改率（%）", fontsize=8)
+        ax2.tick_params(axis="y", labelsize=7)
+        h1, l1 = ax.get_legend_handles_labels()
+        h2, l2 = ax2.get_legend_handles_labels()
+        ax.legend(
+            h1 + h2, l1 + l2, fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False
+        )
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi)
+        plt.close(fig)
+    return buf.getvalue()
+
+
+def _set_cell_font(cell, *, size: float, bold: bool = False) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    for p in cell.paragraphs:
+        for r in p.runs:
+            r.font.size = Pt(size)
+            r.font.bold = bold
+            r.font.name = _WORD_FONT
+            r._element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT)
+
+
+def _add_table(
+    doc, df: pd.DataFrame, *, size: float = 8, widths_cm: Mapping[str, float] | None = None
+) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm
+
+    table = doc.add_table(rows=1, cols=len(df.columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    header = table.rows[0]
+    tr_pr = header._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")  # repeat the header row on every page the table spans
+    repeat.set(qn("w:val"), "true")
+    tr_pr.append(repeat)
+    for cell, name in zip(header.cells, df.columns, strict=True):
+        cell.text = str(name)
+        _set_cell_font(cell, size=size, bold=True)
+    for row in df.itertuples(index=False):
+        cells = table.add_row().cells
+        for cell, v in zip(cells, row, strict=True):
+            cell.text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
+            _set_cell_font(cell, size=size)
+    if widths_cm:
+        table.autofit = False
+        for j, name in enumerate(df.columns):
+            w = Cm(widths_cm.get(name, 2.0))
+            table.columns[j].width = w  # the grid width (used by LibreOffice)
+            for r in table.rows:
+                r.cells[j].width = w  # the cell width (used by Word)
+
+
+def _heading(doc, text: str, level: int) -> None:
+    from docx.oxml.ns import qn
+
+    h = doc.add_heading(text, level=level)
+    h.paragraph_format.keep_with_next = True  # never leave a heading alone at the foot of a page
+    for r in h.runs:
+        r.font.name = _WORD_FONT_HEADING
+        r._element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT_HEADING)
+
+
+def _para(doc, text: str, *, size: float = 10.5, bold: bool = False, center: bool = False):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    r = p.add_run(text)
+    r.font.size = Pt(size)
+    r.font.bold = bold
+    r.font.name = _WORD_FONT
+    r._element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT)
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    return p
+
+
+_ITEM_WIDTHS = {
+    "编号": 2.3,
+    "责任企业": 3.2,
+    "隐患/问题描述": 7.6,
+    "类别": 2.6,
+    "等级": 1.6,
+    "整改期限": 2.1,
+    "责任人": 3.0,
+    "状态": 1.4,
+    "逾期（天）": 1.4,
+}
+_STATS_WIDTHS = {
+    "企业": 5.5,
+    "类别": 5.5,
+    "事项数（项）": 2.4,
+    "已销号（项）": 2.4,
+    "整改率": 2.2,
+    "逾期（项）": 2.2,
+    "重大隐患（项）": 2.6,
+    "重大隐患整改率": 2.8,
+}
+
+
+def write_plan_docx(
+    report: PlanReport,
+    path: str | os.PathLike,
+    *,
+    map_png: bytes | None = None,
+    trend_png: bytes | None = None,
+    issuer: str = "",
+) -> Path:
+    """Write the plan as a .docx (A4 landscape tables, Chinese fonts). Returns the path."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    doc = Document()
+    sec = doc.sections[0]
+    sec.orientation = WD_ORIENT.LANDSCAPE
+    sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin"):
+        setattr(sec, side, Cm(2.0))
+    sec.top_margin = sec.bottom_margin = Cm(1.8)
+    normal = doc.styles["Normal"]
+    normal.font.name = _WORD_FONT
+    normal.font.size = Pt(10.5)
+    normal.element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT)
+
+    _para(doc, report.title, size=18, bold=True, center=True)
+    _para(
+        doc,
+        f"统计截止日期：{report.as_of}" + (f"　　编制单位：{issuer}" if issuer else ""),
+        size=10.5,
+        center=True,
+    )
+
+    _heading(doc, "一、总体情况", 1)
+    _add_table(
+        doc,
+        pd.DataFrame(report.summary, columns=["指标", "数值"]),
+        size=10,
+        widths_cm={"指标": 6.0, "数值": 10.0},
+    )
+    if report.scope_zh == "园区":
+        _heading(doc, "二、各企业整改情况", 1)
+        _add_table(doc, report.by_enterprise, size=9, widths_cm=_STATS_WIDTHS)
+    else:
+        _heading(doc, "二、整改情况", 1)
+        _para(doc, f"本方案针对 {report.scope_zh} 的整改事项。")
+    _heading(doc, "三、按类别统计", 1)
+    _add_table(doc, report.by_category, size=9, widths_cm=_STATS_WIDTHS)
+
+    if map_png:
+        doc.add_page_break()  # the map takes most of a landscape page: start it on its own page
+        _heading(doc, "四、整改事项分布图", 1)
+        doc.add_picture(io.BytesIO(map_png), height=Cm(13.5))
+        _para(
+            doc,
+            "图例：圆点颜色表示事项状态，黑圈表示逾期未销号，大圆点为重大隐患；企业填色表示其整改率。"
+            "底图不含地形与道路，仅示意位置。",
+            size=9,
+        )
+
+    _heading(doc, "五、重大隐患", 1)
+    if len(report.major):
+        _para(
+            doc,
+            f"共 {len(report.major)} 项重大隐患，应按《安全生产事故隐患排查治理暂行规定》制定治理方案，"
+            "落实责任、措施、资金、时限和预案，整改完成后经验收方可销号。",
+            size=10,
+        )
+        _add_table(doc, report.major, size=8, widths_cm=_ITEM_WIDTHS)
+    else:
+        _para(doc, "无重大隐患。")
+
+    _heading(doc, "六、逾期未销号事项", 1)
+    if len(report.overdue):
+        _add_table(doc, report.overdue, size=8, widths_cm=_ITEM_WIDTHS)
+    else:
+        _para(doc, "无逾期事项。")
+
+    if trend_png:
+        _heading(doc, "七、月度整改趋势", 1)
+        doc.add_picture(io.BytesIO(trend_png), width=Cm(18.0))
+
+    _heading(doc, "八、整改事项清单", 1)
+    _add_table(doc, report.items, size=8, widths_cm=_ITEM_WIDTHS)
+    _para(doc, "")
+    _para(
+        doc,
+        "编制：______________　　审核：______________　　批准：______________　　日期：______________",
+        size=10.5,
+    )
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(out)
+    return out

@@ -1,0 +1,103 @@
+"""AppTest of the page 一园一策 (app/pages/rectification.py) on the demo park: sign-in, role scoping, handling,
+a concurrent edit reported to the second person, and failed sign-ins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "rectification.py"
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.delenv("PARKRISK_PARK", raising=False)
+    monkeypatch.delenv("PARKRISK_STORE", raising=False)
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PARKRISK_BCRYPT_ROUNDS", "4")
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    return tmp_path
+
+
+def _signed_in(username: str, password: str) -> AppTest:
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input(key="rect_username").input(username)
+    at.text_input(key="rect_password").input(password)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_sign_in_form_shows_demo_accounts(env):
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("一园一策")
+    assert any("admin-demo" in m.value for m in at.markdown)
+    assert any("演示账号" in e.label for e in at.expander)
+    assert not at.dataframe  # nothing shown before sign-in
+
+
+def test_enterprise_user_sees_only_its_own_items(env):
+    at = _signed_in("e02", "e02-demo")
+    table = at.dataframe[0].value
+    assert len(table) == 6 and set(table["责任企业"]) == {"江滨氯碱化工有限公司"}
+    assert all(o.startswith("R-2025-00") for o in at.selectbox(key="rect_handle_item").options)
+    assert at.metric[0].value == "6 项"
+    assert at.selectbox(key="rect_export_scope").options == ["企业：江滨氯碱化工有限公司（E02）"]
+    assert not at.get("file_uploader")  # no import for enterprise users
+
+
+def test_admin_handles_an_item_and_the_history_grows(env):
+    at = _signed_in("admin", "admin-demo")
+    assert len(at.dataframe[0].value) == 48
+    at.selectbox(key="rect_handle_item").select("R-2025-003").run()
+    choices = at.radio(key="rect_action_choice").options
+    assert choices == ["（仅填报进展）", "开始整改 → 整改中"]
+    at.radio(key="rect_action_choice").set_value("开始整改 → 整改中")
+    at.text_area(key="rect_action_comment").input("已委托设计院出具抗爆改造方案")
+    at.button(key="FormSubmitter:rect_action-提交").click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    hist = next(d.value for d in at.dataframe if "操作" in d.value.columns)
+    assert (
+        hist["操作"].tolist()[-1] == "开始整改"
+        and hist["说明"].tolist()[-1] == "已委托设计院出具抗爆改造方案"
+    )
+
+
+def test_second_editor_gets_a_clear_concurrent_edit_message(env):
+    a = _signed_in("admin", "admin-demo")
+    b = _signed_in("inspector", "inspector-demo")
+    for at in (a, b):
+        at.selectbox(key="rect_handle_item").select("R-2025-002").run()
+        at.text_area(key="rect_action_comment").input("进展说明")
+    a.button(key="FormSubmitter:rect_action-提交").click().run()
+    assert not a.error, [e.value for e in a.error]
+    b.button(key="FormSubmitter:rect_action-提交").click().run()
+    assert any("已被他人修改" in e.value for e in b.error)
+
+
+def test_viewer_cannot_act(env):
+    at = _signed_in("viewer", "viewer-demo")
+    at.selectbox(key="rect_handle_item").select("R-2025-002").run()
+    assert any("没有可办理的操作" in c.value for c in at.caption)
+    assert not at.get("file_uploader")
+
+
+def test_wrong_password_then_rate_limited(env):
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    for _ in range(5):
+        at.text_input(key="rect_username").input("admin")
+        at.text_input(key="rect_password").input("guess")
+        at.button[0].click().run()
+        assert any("用户名或密码错误" in e.value for e in at.error)
+    at.text_input(key="rect_password").input("admin-demo")
+    at.button[0].click().run()
+    assert any("登录失败次数过多" in e.value for e in at.error)
+    assert not at.dataframe
