@@ -1,0 +1,137 @@
+"""``parkrisk pipelines``: segment the park's pipelines, identify high-consequence areas (GB 32167), write them out.
+
+Example::
+
+    parkrisk pipelines park.gpkg --segment 50 -o hca.gpkg [--xlsx hca.xlsx] [--transect transect.png]
+
+The GeoPackage gets two layers in the park's metric CRS: ``hca`` (one row per high-consequence stretch: grade, rule,
+targets) and ``segments`` (every segment with its HCA columns and outcome frequencies). A ``.geojson`` output holds
+the HCA stretches in WGS84 (RFC 7946). A summary per line (potential impact radius, consequence distances) and the
+HCA table are printed in Chinese. Bad input ends in a Chinese message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_KINDS = ("transmission", "distribution", "process")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "pipelines",
+        help="管道：分段、高后果区识别（GB 32167）、潜在影响半径与事故后果，输出 GeoPackage",
+        description="将园区管道按设定长度分段，按 GB 32167-2015 识别高后果区并分级，计算潜在影响半径与事故后果，"
+        "输出高后果区与分段图层（GeoPackage 为园区米制坐标系，GeoJSON 为 WGS84）。",
+    )
+    p.add_argument("park", help="园区文件路径（GeoPackage、GeoJSON 文件夹等）")
+    p.add_argument("--segment", type=float, default=50.0, help="分段长度 [m]，默认 50")
+    p.add_argument(
+        "--kinds",
+        default="transmission",
+        help="参与高后果区识别的管道类别，逗号分隔（transmission, distribution, process），默认 transmission",
+    )
+    p.add_argument("--pipeline", action="append", default=None, help="只分析该管道编号（可重复）")
+    p.add_argument(
+        "-o", "--output", help="输出文件：.gpkg（图层 hca 与 segments）或 .geojson（高后果区，WGS84）"
+    )
+    p.add_argument("--xlsx", help="另存高后果区表为 Excel 文件")
+    p.add_argument("--transect", help="另存个人风险横断面图为 PNG 文件")
+    p.set_defaults(func=run)
+
+
+def _fail(msg: str) -> int:
+    print(f"错误：{msg}", file=sys.stderr)
+    return 1
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from analysis import pipelines as pp
+    from app.pages import pipelines as page
+    from geodata import load_park
+
+    path = Path(args.park).expanduser()
+    if not path.exists():
+        return _fail(f"找不到园区文件 {path}，请检查路径。")
+    if args.output and Path(args.output).suffix.lower() not in (".gpkg", ".geojson", ".json"):
+        return _fail(f"输出文件 {args.output} 的扩展名应为 .gpkg、.geojson 或 .json。")
+    if args.xlsx and Path(args.xlsx).suffix.lower() != ".xlsx":
+        return _fail(f"Excel 文件 {args.xlsx} 的扩展名应为 .xlsx。")
+    if args.transect and Path(args.transect).suffix.lower() != ".png":
+        return _fail(f"横断面图 {args.transect} 的扩展名应为 .png。")
+    kinds = tuple(k.strip() for k in str(args.kinds).split(",") if k.strip())
+    bad = [k for k in kinds if k not in _KINDS]
+    if bad:
+        return _fail(f"--kinds 中的 {bad} 无效，可选：{', '.join(_KINDS)}")
+    try:
+        park = load_park(path)
+    except ValueError as exc:  # ParkDataError carries the full report
+        report = getattr(exc, "report", None)
+        return _fail(report.to_text_zh() if report is not None else str(exc))
+    try:
+        a = pp.assess(
+            park,
+            segment_length=float(args.segment),
+            hca_options=pp.HCAOptions(kinds=kinds),
+            pipeline_ids=tuple(args.pipeline) if args.pipeline else None,
+        )
+    except ValueError as exc:
+        return _fail(str(exc))
+    seg = a.segments
+    print(
+        f"园区：{park.name}；管道 {seg['pipeline_id'].nunique()} 条，分段 {len(seg)} 段（每段 ≤ {args.segment:g} m）"
+    )
+    print("管道汇总：")
+    for r in a.summary.itertuples():
+        if getattr(r, "error", ""):
+            print(f"  {r.pipeline_id} {r.name}：未计算后果（{r.error}）")
+            continue
+        pir = f"潜在影响半径 {r.pir_m:.1f} m；" if np.isfinite(r.pir_m) else ""
+        print(
+            f"  {r.pipeline_id} {r.name}：{r.substance}，外径 {r.diameter_m * 1e3:.0f} mm，"
+            f"MAOP {r.maop_gauge_pa / 1e6:.2f} MPa（表压），长 {r.length_m:,.0f} m；{pir}"
+            f"1 % 死亡概率最远 {r.lethal_1pct_m:,.0f} m"
+        )
+    if a.hca.empty:
+        print("未识别出高后果区。")
+    else:
+        print(f"高后果区 {len(a.hca)} 段：")
+        for r in a.hca.itertuples():
+            print(
+                f"  {r.hca_id} {r.pipeline_id} {r.hca_grade_zh} 里程 {r.s_start_m:,.0f}–{r.s_end_m:,.0f} m"
+                f"（{r.length_m:,.0f} m），依据 {r.hca_rules}，目标：{r.hca_target_names or '—'}"
+            )
+    try:
+        if args.output:
+            out = Path(args.output)
+            if out.suffix.lower() == ".gpkg":
+                if out.exists():
+                    out.unlink()
+                a.hca.to_file(out, layer="hca", driver="GPKG")
+                seg.to_file(out, layer="segments", driver="GPKG")
+            else:
+                out.write_text(a.hca.to_crs(4326).to_json(drop_id=True), encoding="utf-8")
+            print(f"已写出：{out}")
+        if args.xlsx:
+            Path(args.xlsx).write_bytes(page.hca_excel_bytes(a.hca, a.summary))
+            print(f"已写出：{args.xlsx}")
+        if args.transect:
+            d = np.linspace(-600.0, 600.0, 241)
+            curves = {
+                f"{pid} {c.name}": (d, pp.risk_transect(c, d))
+                for pid, c in a.consequences.items()
+                if np.any(c.kernel > 0)
+            }
+            pirs = {pid: c.pir_m for pid, c in a.consequences.items() if np.isfinite(c.pir_m)}
+            page.transect_figure(curves, pir=pirs).savefig(args.transect, dpi=120)
+            print(f"已写出：{args.transect}")
+    except (OSError, ValueError) as exc:
+        return _fail(f"写出文件失败：{exc}")
+    return 0

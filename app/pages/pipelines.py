@@ -1,0 +1,483 @@
+"""管道: pipelines coloured by high-consequence-area grade (GB 32167), a segment's zones and the targets inside,
+the HCA table (Excel, GeoPackage), the risk transect and the societal risk of each kilometre.
+
+The plain functions (:func:`hca_map`, :func:`segment_zones`, :func:`targets_in_zones`, :func:`hca_table_zh`,
+:func:`transect_figure`, :func:`hca_excel_bytes`, :func:`hca_gpkg_bytes`) need no Streamlit; tests call them
+directly. The Streamlit part runs only when Streamlit executes this file as a page.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from app.mapping import add_legend, add_zones, fit_to, park_map
+
+TITLE = "管道"
+ICON = ":material/timeline:"
+ORDER = 45
+
+MAP_HEIGHT = 640  # [px]
+CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk
+#: Colours of the HCA grades (0 = not an HCA, green; I yellow; II orange; III red).
+HCA_COLORS: dict[int, str] = {0: "#27ae60", 1: "#f1c40f", 2: "#e67e22", 3: "#c0392b"}
+NOT_ASSESSED_COLOR = "#5d6d7e"
+ZONE_COLORS: dict[str, str] = {"lethal": "#c0392b", "pir": "#8e44ad", "corridor": "#2980b9"}
+_LAYERS_UNDER = ("parks", "enterprises", "installations", "sensitive_targets", "buildings", "roads")
+
+
+def hca_map(
+    park,
+    segments: gpd.GeoDataFrame,
+    *,
+    basemap=None,
+    zones: gpd.GeoDataFrame | None = None,
+    selected: str | None = None,
+    fit: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The park map with the pipeline segments coloured by HCA grade; a selected segment's zones on top.
+
+    Parameters
+    ----------
+    park : geodata.Park
+    segments : geopandas.GeoDataFrame
+        :attr:`analysis.pipelines.PipelineAssessment.segments` (metric CRS).
+    basemap : app.settings.Basemap or str, optional
+    zones : geopandas.GeoDataFrame, optional
+        :func:`segment_zones` of the selected segment.
+    selected : str, optional
+        segment_id to outline in black.
+    fit : geopandas.GeoDataFrame, optional
+        Features to fit the view to (e.g. the chosen line's segments); the whole park otherwise.
+
+    Returns
+    -------
+    folium.Map
+    """
+    layers = [n for n in _LAYERS_UNDER if n in park.layers and len(park.layers[n])]
+    m = park_map(park, basemap=basemap, layers=layers, legends=False, layer_control_collapsed=True)
+    seg = segments.to_crs(4326)
+    seg = seg.assign(
+        _grade=seg["hca_grade"].astype(int),
+        _assessed=seg["hca_assessed"].astype(bool),
+        等级=[
+            g if a else "未识别（不适用）"
+            for g, a in zip(seg["hca_grade_zh"], seg["hca_assessed"], strict=True)
+        ],
+        分段=seg["segment_id"].astype(str),
+        管道=seg["name"].astype(str),
+        里程=[f"{a:,.0f}–{b:,.0f} m" for a, b in zip(seg["s_start_m"], seg["s_end_m"], strict=True)],
+        识别依据=seg["hca_rules"].astype(str),
+        触发目标=seg["hca_target_names"].astype(str),
+    )
+    fg = folium.FeatureGroup(name=f"管道分段（按高后果区等级，{len(seg)} 段）", show=True)
+    cols = ["分段", "管道", "里程", "等级", "识别依据", "触发目标", "_grade", "_assessed", "geometry"]
+
+    def style(feat):
+        p = feat["properties"]
+        color = HCA_COLORS[int(p["_grade"])] if p["_assessed"] else NOT_ASSESSED_COLOR
+        return {"color": color, "weight": 6 if p["_grade"] > 0 else 3, "opacity": 0.95}
+
+    folium.GeoJson(
+        seg[cols].to_json(drop_id=True),
+        style_function=style,
+        tooltip=folium.GeoJsonTooltip(fields=["分段", "管道", "里程", "等级", "识别依据", "触发目标"]),
+    ).add_to(fg)
+    fg.add_to(m)
+    if zones is not None and len(zones):
+        drawn = zones[~zones.geometry.is_empty]
+        add_zones(
+            m,
+            drawn,
+            level_column="level",
+            name="所选分段的影响范围",
+            colors={k: ZONE_COLORS[k] for k in ZONE_COLORS if k in set(drawn["level"])},
+            labels={r.level: r.label_zh for r in drawn.itertuples()},
+            legend_title="所选分段的影响范围",
+            tooltip_columns={"label_zh": "范围", "distance_m": "距离（m）"},
+            legend_position="bottomleft",
+        )
+    if selected is not None:
+        hit = seg[seg["segment_id"].astype(str) == str(selected)]
+        if len(hit):
+            folium.GeoJson(
+                hit[["分段", "geometry"]].to_json(drop_id=True),
+                style_function=lambda _f: {"color": "#000000", "weight": 10, "opacity": 0.6},
+                tooltip=f"所选分段 {selected}",
+            ).add_to(m)
+    if fit is not None and len(fit):
+        fit_to(m, fit)
+    add_legend(
+        m,
+        "管道高后果区等级（GB 32167-2015）",
+        [
+            ("Ⅲ级高后果区", HCA_COLORS[3], "line"),
+            ("Ⅱ级高后果区", HCA_COLORS[2], "line"),
+            ("Ⅰ级高后果区", HCA_COLORS[1], "line"),
+            ("非高后果区", HCA_COLORS[0], "line"),
+            ("未识别（非油气长输管道）", NOT_ASSESSED_COLOR, "line"),
+        ],
+    )
+    return m
+
+
+def segment_zones(segments: gpd.GeoDataFrame, segment_id: str, consequences=None) -> gpd.GeoDataFrame:
+    """Zones around one segment (metric CRS): 1 % lethality reach, potential impact radius, 200 m HCA corridor.
+
+    Parameters
+    ----------
+    segments : geopandas.GeoDataFrame
+    segment_id : str
+    consequences : analysis.pipelines.PipelineConsequences, optional
+        For the 1 % lethality reach (largest over the outcomes).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        level ("lethal", "pir", "corridor"), label_zh, distance_m [m], geometry (buffers of the segment).
+    """
+    hit = segments[segments["segment_id"].astype(str) == str(segment_id)]
+    if hit.empty:
+        raise ValueError(f"分段编号 segment_id={segment_id!r} 不存在")
+    g = hit.geometry.iloc[0]
+    recs = []
+    if consequences is not None and len(consequences.outcomes):
+        d = float(consequences.outcomes["lethal_1pct_m"].max())
+        if d > 0:
+            recs.append(("lethal", f"1 % 死亡概率最远距离 {d:,.0f} m（事故后果模型）", d))
+    pir = float(hit["pir_m"].iloc[0]) if "pir_m" in hit else float("nan")
+    if np.isfinite(pir) and pir > 0:
+        recs.append(("pir", f"潜在影响半径 {pir:,.1f} m（GB 32167 式 1）", pir))
+    recs.append(("corridor", "管道两侧各 200 m（GB 32167 表1 识别范围）", 200.0))
+    return gpd.GeoDataFrame(
+        {"level": [r[0] for r in recs], "label_zh": [r[1] for r in recs], "distance_m": [r[2] for r in recs]},
+        geometry=[g.buffer(r[2]) for r in recs],
+        crs=segments.crs,
+    )
+
+
+def targets_in_zones(park, zones: gpd.GeoDataFrame, segment: gpd.GeoSeries | None = None) -> pd.DataFrame:
+    """Sensitive targets inside each zone, each once in its innermost zone, with the distance to the segment."""
+    tg = park.metric("sensitive_targets")
+    rows = []
+    seen: set[str] = set()
+    for z in zones.sort_values("distance_m").itertuples():
+        inside = tg[tg.intersects(z.geometry)]
+        for t in inside.itertuples():
+            if str(t.target_id) in seen:
+                continue
+            seen.add(str(t.target_id))
+            dist = float(segment.distance(t.geometry)) if segment is not None else float("nan")
+            rows.append(
+                {
+                    "所在范围（最内层）": z.label_zh,
+                    "编号": t.target_id,
+                    "名称": t.name,
+                    "类别": _category_zh(t.category),
+                    "白天人数（人）": int(t.population_day),
+                    "夜间人数（人）": int(t.population_night),
+                    "距分段（m）": round(dist, 0),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _category_zh(key) -> str:
+    from geodata import schema
+
+    return schema.label_zh("target_category", key)
+
+
+def hca_table_zh(hca: gpd.GeoDataFrame) -> pd.DataFrame:
+    """The HCA stretches as a Chinese table with units (no geometry)."""
+    return pd.DataFrame(
+        {
+            "高后果区编号": hca["hca_id"],
+            "管道编号": hca["pipeline_id"],
+            "管道名称": hca["name"],
+            "等级": hca["hca_grade_zh"],
+            "起点里程（m）": hca["s_start_m"].round(0),
+            "终点里程（m）": hca["s_end_m"].round(0),
+            "长度（m）": hca["length_m"].round(0),
+            "地区等级": [("—" if pd.isna(v) else f"{int(v)} 级") for v in hca["location_class"]],
+            "潜在影响半径（m）": hca["pir_m"].round(1),
+            "识别依据": hca["hca_rules_zh"],
+            "触发目标": hca["hca_target_names"],
+        }
+    )
+
+
+def hca_excel_bytes(hca: gpd.GeoDataFrame, summary: pd.DataFrame | None = None) -> bytes:
+    """The HCA table (and the line summary) as an .xlsx file."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        hca_table_zh(hca).to_excel(xw, sheet_name="高后果区", index=False)
+        if summary is not None:
+            summary_zh(summary).to_excel(xw, sheet_name="管道汇总", index=False)
+    return buf.getvalue()
+
+
+def hca_gpkg_bytes(hca: gpd.GeoDataFrame, segments: gpd.GeoDataFrame | None = None) -> bytes:
+    """The HCA stretches (layer ``hca``) and the segments (layer ``segments``) as a GeoPackage, metric CRS."""
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "hca.gpkg"
+        hca.to_file(path, layer="hca", driver="GPKG")
+        if segments is not None:
+            segments.to_file(path, layer="segments", driver="GPKG")
+        return path.read_bytes()
+
+
+def summary_zh(summary: pd.DataFrame) -> pd.DataFrame:
+    """The per-line summary of :func:`analysis.pipelines.assess` with Chinese columns and units."""
+    from analysis.pipelines import LINE_TYPE_ZH
+
+    s = summary.copy()
+    return pd.DataFrame(
+        {
+            "管道编号": s["pipeline_id"],
+            "管道名称": s["name"],
+            "介质": s.get("substance"),
+            "相态": s.get("phase").map({"gas": "气相", "liquid": "液相", "liquefied_gas": "加压液化"}),
+            "GB 32167 类型": s.get("line_type").map(LINE_TYPE_ZH),
+            "长度（m）": s.get("length_m").round(0),
+            "外径（mm）": (s.get("diameter_m") * 1e3).round(0),
+            "最大允许操作压力（MPa，表压）": (s.get("maop_gauge_pa") / 1e6).round(2),
+            "潜在影响半径（m）": s.get("pir_m").round(1),
+            "有害后果频率（次/(km·年)）": (s.get("rupture_outcome_frequency_per_m_year") * 1e3).map(
+                lambda v: f"{v:.2e}"
+            ),
+            "1 % 死亡概率最远距离（m）": s.get("lethal_1pct_m").round(0),
+        }
+    )
+
+
+def transect_figure(curves: dict, *, distances=None, pir: dict | None = None, font_path: str = CJK_FONT_PATH):
+    """Individual risk against the distance from the line (matplotlib Figure, Chinese labels).
+
+    Parameters
+    ----------
+    curves : dict
+        label -> (distances [m], individual risk [1/a]).
+    distances : array_like, optional
+        Not used when ``curves`` carry their own distances.
+    pir : dict, optional
+        label -> potential impact radius [m], drawn as dashed vertical lines.
+    font_path : str
+        CJK font (Debian fonts-noto-cjk).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    from analysis.siting import IR_CONTOUR_LEVELS
+
+    if not os.path.exists(font_path):
+        raise FileNotFoundError(f"找不到中文字体 {font_path}：请安装 Debian 软件包 fonts-noto-cjk")
+    fp = FontProperties(fname=font_path)
+    fig = Figure(figsize=(8.0, 6.2))
+    ax = fig.add_subplot(1, 1, 1)
+    ir_max = 1e-9
+    for label, (d, ir) in curves.items():
+        ir = np.asarray(ir, float)
+        ax.semilogy(d, np.where(ir > 0, ir, np.nan), lw=2.0, label=str(label))
+        ir_max = max(ir_max, float(np.nanmax(ir)) if np.any(ir > 0) else 0.0)
+    for lv, ls in zip(IR_CONTOUR_LEVELS, ("-", "--", "-.", ":"), strict=False):
+        ax.axhline(lv, color="#7f8c8d", lw=0.9, ls=ls)
+        ax.text(
+            0.01,
+            lv,
+            f"{lv:.0e} /年",
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="bottom",
+            fontsize=8,
+            color="#7f8c8d",
+            fontproperties=fp,
+        )
+    for label, r in (pir or {}).items():
+        if r and np.isfinite(r):
+            ax.axvline(r, color="#8e44ad", ls="--", lw=1.2)
+            ax.axvline(-r, color="#8e44ad", ls="--", lw=1.2)
+            ax.text(
+                r,
+                ir_max * 2.0,
+                f" {label} 潜在影响半径 {r:.0f} m",
+                fontproperties=fp,
+                fontsize=8,
+                color="#8e44ad",
+            )
+    ax.set_ylim(1e-9, max(ir_max * 5, 1e-6))
+    ax.set_xlabel("距管道中心线的距离（m，左负右正）", fontproperties=fp)
+    ax.set_ylabel("个人风险（次/年）", fontproperties=fp)
+    ax.set_title("管道个人风险横断面", fontproperties=fp)
+    ax.grid(True, which="both", ls=":", lw=0.5)
+    ax.legend(prop=fp, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=1, frameon=False)
+    fig.subplots_adjust(bottom=0.3)
+    fig.text(
+        0.01,
+        0.01,
+        "灰线：GB 36894-2018 个人风险等值线 1e-5、3e-6、1e-6、3e-7 /年",
+        fontproperties=fp,
+        fontsize=8,
+        color="#7f8c8d",
+    )
+    return fig
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis import pipelines as pp
+    from analysis.societal import fn_figure
+    from app import state
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    source = state.current_source()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "管道按设定长度分段，按 GB 32167-2015 识别高后果区（地区等级、特定场所、易燃易爆场所），计算潜在影响半径、"
+        "断裂/泄漏事故后果与沿线个人风险、每公里社会风险。"
+    )
+    if park.pipelines.empty:
+        st.info("园区中没有管道（pipelines 图层为空）。", icon=":material/info:")
+        st.stop()
+    c1, c2 = st.columns(2)
+    with c1:
+        seg_len = st.number_input(
+            "分段长度（m）", min_value=5.0, max_value=1000.0, value=50.0, step=5.0, key="pl_seg_len"
+        )
+    kinds_all = {"transmission": "长输管道", "distribution": "城镇燃气管道", "process": "工业管道（管廊）"}
+    with c2:
+        kinds = st.multiselect(
+            "参与高后果区识别的管道类别",
+            list(kinds_all),
+            default=["transmission"],
+            format_func=kinds_all.get,
+            key="pl_kinds",
+        )
+
+    @st.cache_resource(show_spinner="正在分段并计算高后果区与事故后果……")
+    def _assess(_park, key: str, seg_len: float, kinds: tuple[str, ...]):
+        return pp.assess(_park, segment_length=seg_len, hca_options=pp.HCAOptions(kinds=kinds))
+
+    try:
+        a = _assess(park, f"{source.path}:{source.label_zh}", float(seg_len), tuple(kinds))
+    except ValueError as exc:
+        st.error(f"管道分析失败：{exc}", icon=":material/error:")
+        st.stop()
+    seg = a.segments
+    names = dict(
+        zip(park.pipelines["pipeline_id"].astype(str), park.pipelines["name"].astype(str), strict=False)
+    )
+    c3, c4 = st.columns(2)
+    with c3:
+        pid = st.selectbox("管道", list(names), format_func=lambda p: f"{p} · {names[p]}", key="pl_pipeline")
+    own = seg[seg["pipeline_id"].astype(str) == pid].sort_values(["part", "segment_index"])
+    ordered = list(own.sort_values("hca_grade", ascending=False, kind="stable")["segment_id"].astype(str))
+    with c4:
+        sid = st.selectbox(
+            "分段（高后果区分段在前）",
+            ordered,
+            format_func=lambda s: f"{s} · {own.loc[own['segment_id'] == s, 'hca_grade_zh'].iloc[0]}",
+            key="pl_segment",
+        )
+    cons = a.consequences.get(pid)
+    zones = segment_zones(seg, sid, cons)
+    m = hca_map(park, seg, basemap=settings.basemap, zones=zones, selected=sid, fit=own)
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="pl_map")
+
+    srow = own[own["segment_id"].astype(str) == sid].iloc[0]
+    st.subheader(f"分段 {sid}（里程 {srow.s_start_m:,.0f}–{srow.s_end_m:,.0f} m）")
+    if not srow.hca_assessed:
+        st.info(f"未进行高后果区识别：{srow.hca_note}", icon=":material/info:")
+    elif srow.hca_grade > 0:
+        st.markdown(
+            f"**{srow.hca_grade_zh}高后果区**。识别依据：\n\n" + srow.hca_rules_zh.replace("\n", "\n\n")
+        )
+    else:
+        st.markdown("非高后果区。")
+    lc = srow.location_class
+    st.caption(
+        f"地区等级：{'—' if pd.isna(lc) else f'{int(lc)} 级'}；2 km 地段内 200 m 范围户数："
+        f"{0 if pd.isna(srow.households_2km) else srow.households_2km:,.0f} 户（按户均 2.62 人折算）"
+    )
+    tt = targets_in_zones(park, zones, seg[seg["segment_id"].astype(str) == sid].geometry.iloc[0])
+    if tt.empty:
+        st.caption("所选分段的影响范围内没有防护目标。")
+    else:
+        st.dataframe(tt, hide_index=True, width="stretch")
+
+    st.subheader("高后果区一览")
+    if a.hca.empty:
+        st.info("未识别出高后果区。", icon=":material/info:")
+    else:
+        st.dataframe(hca_table_zh(a.hca), hide_index=True, width="stretch")
+    d1, d2 = st.columns(2)
+    with d1:
+        st.download_button(
+            "下载高后果区表（Excel）",
+            data=hca_excel_bytes(a.hca, a.summary),
+            file_name="高后果区.xlsx",
+            key="pl_dl_xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    with d2:
+        st.download_button(
+            "下载高后果区与分段（GeoPackage）",
+            data=hca_gpkg_bytes(a.hca, seg),
+            file_name="高后果区.gpkg",
+            key="pl_dl_gpkg",
+            mime="application/geopackage+sqlite3",
+        )
+
+    st.subheader("管道汇总与事故后果")
+    st.dataframe(summary_zh(a.summary[a.summary["error"] == ""]), hide_index=True, width="stretch")
+    if cons is not None:
+        z = cons.zones
+        if len(z):
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "事故": z["loc_zh"],
+                        "后果": z["outcome_zh"],
+                        "阈值": z["label_zh"],
+                        "最远距离（m，下风向）": z["distance_m"].round(0),
+                    }
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+        with st.expander("计算假设与模型", expanded=False):
+            st.markdown("\n".join(f"- {x}" for x in cons.assumptions))
+        d = np.linspace(-600, 600, 241)
+        fig = transect_figure({f"{pid} {names[pid]}": (d, pp.risk_transect(cons, d))}, pir={pid: cons.pir_m})
+        st.pyplot(fig)
+        w, curves = pp.societal_risk_per_km(
+            seg[seg["pipeline_id"].astype(str) == pid], {pid: cons}, targets=park.metric("sensitive_targets")
+        )
+        st.subheader("每公里社会风险（滑动 1 km）")
+        if pid in curves and len(curves[pid].n):
+            worst = w[w["worst"]].iloc[0]
+            st.caption(
+                f"最不利的 1 km：里程 {worst.km_start_m:,.0f}–{worst.km_end_m:,.0f} m，潜在生命损失 "
+                f"{worst.pll:.2e} 人/年，最大死亡人数 {worst.n_max:,.1f} 人"
+            )
+            st.pyplot(fn_figure({f"{pid} 最不利 1 km": curves[pid]}))
+        else:
+            st.caption("该管道的事故影响范围内没有防护目标人员，社会风险为零。")
+
+
+if __name__ == "__main__":
+    render()
