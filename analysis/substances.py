@@ -21,7 +21,10 @@ Conventions
   ``time_unit``); :meth:`ToxicProbit.probit` converts SI inputs to those units.
 - Mixtures (gasoline, naphtha, LPG, natural gas, diesel, crude oil, xylene) take their physical properties from a
   surrogate pure component named in ``surrogate_note`` (API RP 581 representative fluids [6]_); regulatory values (GB
-  18218 Q) are those of the mixture.
+  18218 Q) are those of the mixture. Exception for volatility: gasoline's vapour pressure is the AP-42 curve of
+  motor gasoline RVP 10 [8]_ (42 kPa at 20 °C), not n-heptane's (4.7 kPa), because evaporation and dispersion
+  depend on it; its other properties (liquid density, heat capacity, heat of vaporisation, Tb, molar mass) stay
+  those of the surrogate.
 
 References
 ----------
@@ -37,6 +40,12 @@ References
 .. [6] API RP 581 (2016), Risk-Based Inspection Methodology, 3rd ed., Part 3, Table 4.1 (representative fluids).
 .. [7] Babrauskas, V. (2002). Heat release rates. SFPE Handbook of Fire Protection Engineering, 3rd ed., §3-1,
        Table 3-1.13 (heats of combustion of liquid fuels).
+.. [8] US EPA (2020). AP-42, Compilation of Air Pollutant Emission Factors, 5th ed., Vol. I, Chapter 7.1 Organic
+       Liquid Storage Tanks: Figure 7.1-15 (true vapour pressure of refined petroleum stocks from the Reid vapour
+       pressure RVP [psi] and the ASTM D86 distillation slope S [°F/vol %]):
+       P = exp(A − B/T) [psia], T [°R], A = 15.64 − 1.854 S^0.5 − (0.8742 − 0.3280 S^0.5) ln RVP,
+       B = 8742 − 1042 S^0.5 − (1049 − 179.4 S^0.5) ln RVP; S = 3 for motor gasoline; Table 7.1-2 (gasoline
+       RVP 10: 5.2 psia at 60 °F).
 """
 
 from __future__ import annotations
@@ -56,7 +65,10 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 __all__ = [
+    "GASOLINE_DISTILLATION_SLOPE",
+    "GASOLINE_RVP_PSI",
     "R_GAS",
+    "ap42_refined_petroleum_vapour_pressure",
     "Substance",
     "ToxicProbit",
     "UnknownSubstanceError",
@@ -313,8 +325,61 @@ class Substance:
         )
 
 
+# Gasoline volatility ([8]): RVP 10 psi (AP-42's middle grade; Chinese 车用汽油 GB 17930 limits the summer grade to
+# 40-65 kPa ≈ 5.8-9.4 psi and the winter grade to 45-85 kPa) and S = 3 °F/vol % (AP-42 value for motor gasoline).
+GASOLINE_RVP_PSI = 10.0
+GASOLINE_DISTILLATION_SLOPE = 3.0
+_PSI = 6894.757  # [Pa/psi]
+
+
+def ap42_refined_petroleum_vapour_pressure(
+    temperature, *, rvp=GASOLINE_RVP_PSI * _PSI, slope=GASOLINE_DISTILLATION_SLOPE
+):
+    """True vapour pressure of a refined petroleum stock (gasoline) from its Reid vapour pressure (AP-42).
+
+    Parameters
+    ----------
+    temperature : numeric
+        Liquid temperature. [K]
+    rvp : float
+        Reid vapour pressure. [Pa] (default 10 psi = 68.9 kPa)
+    slope : float
+        ASTM D86 distillation slope at 10 % evaporated [°F/vol %] (3 for motor gasoline, [8]).
+
+    Returns
+    -------
+    pressure : numeric
+        [Pa]. P = exp(A − B/T) psia with T in °R ([8], Figure 7.1-15); the figure's range is 20-100 °F (266-311 K),
+        values outside it are extrapolated.
+    """
+    t = np.asarray(temperature, dtype=float)
+    if np.any(~np.isfinite(t)) or np.any(t <= 0):
+        raise ValueError(
+            f"temperature 温度须为正的有限值 (must be positive and finite, K)，实际为 {temperature!r}"
+        )
+    r = float(rvp) / _PSI  # Pa -> psi
+    if not (math.isfinite(r) and r > 0) or not (math.isfinite(slope) and slope > 0):
+        raise ValueError(f"rvp 与 slope 须为正 (must be positive)，实际为 rvp={rvp!r}, slope={slope!r}")
+    sq, lnr = math.sqrt(slope), math.log(r)
+    a = 15.64 - 1.854 * sq - (0.8742 - 0.3280 * sq) * lnr  # [8], Figure 7.1-15
+    b = 8742.0 - 1042.0 * sq - (1049.0 - 179.4 * sq) * lnr  # [8], Figure 7.1-15
+    p = np.exp(a - b / (t * 1.8)) * _PSI  # K -> °R; psia -> Pa
+    return p if p.ndim else float(p)
+
+
+# substance key -> (vapour-pressure function of T [K] -> Pa, source text)
+_VAPOUR_PRESSURE_OVERRIDES: dict[str, tuple[Callable, str]] = {
+    "gasoline": (
+        ap42_refined_petroleum_vapour_pressure,
+        "US EPA AP-42 ch. 7.1 (2020) Figure 7.1-15, motor gasoline RVP 10 psi, S = 3 (Table 7.1-2: 5.2 psia at 60 °F)",
+    ),
+}
+
+
 class _ThermoProps:
     """Vectorised wrappers around thermo's temperature-dependent property objects (kept out of eq/hash)."""
+
+    _vp_override: Callable | None = None
 
     def __init__(self, chem) -> None:
         self._mw = chem.MW / 1000.0  # g/mol -> kg/mol
@@ -342,11 +407,14 @@ class _ThermoProps:
         out = np.vectorize(one, otypes=[float])(t)
         return out if out.ndim else float(out)
 
+    def _psat(self, t: float) -> float | None:
+        if self._vp_override is not None:
+            return float(self._vp_override(t))
+        return self._vp.T_dependent_property(t)
+
     def vapour_pressure(self, temperature):
         # undefined above the critical temperature: NaN rather than thermo's extrapolation
-        return self._vectorise(
-            lambda t: None if t > self._tc else self._vp.T_dependent_property(t), temperature
-        )
+        return self._vectorise(lambda t: None if t > self._tc else self._psat(t), temperature)
 
     def liquid_density(self, temperature):
         # thermo returns molar volume [m³/mol]; density = M / Vm
@@ -360,7 +428,7 @@ class _ThermoProps:
         def one(t: float) -> float | None:
             if t > self._tc:
                 return None
-            p = self._vp.T_dependent_property(t)
+            p = self._psat(t)
             return None if p is None else _div(self._mw, self._vg.TP_dependent_property(t, p))  # M / Vm
 
         return self._vectorise(one, temperature)
@@ -533,6 +601,8 @@ def _build(key: str) -> Substance:
     if r["surrogate_note"]:
         for k in list(src):
             src[k] += f" (surrogate: {r['surrogate_note']})"
+    if key in _VAPOUR_PRESSURE_OVERRIDES:
+        props._vp_override, src["vapour_pressure"] = _VAPOUR_PRESSURE_OVERRIDES[key]
 
     if not flammable:
         hc = 0.0

@@ -26,6 +26,10 @@ References
 .. [6] van den Berg, A. C. (1985). The multi-energy method: a framework for vapour cloud explosion blast
    prediction. *J. Hazard. Mater.* 12, 1-10; TNO (1997) *Yellow Book* CPR 14E, §5.5.3: combustion energy
    of a stoichiometric hydrocarbon-air mixture ≈ 3.5 MJ/m³.
+.. [7] Crowl, D. A. (2003). *Understanding Explosions*. CCPS/AIChE, Appendix B, Eq. B-2: isentropic expansion
+   energy of an ideal gas E = P V / (γ − 1) · [1 − (P0/P)^((γ−1)/γ)] (after Smith & Van Ness 1987); with Brode's
+   constant-volume energy (Eq. B-1) and the isothermal energy (Eq. B-3) it brackets the vessel-burst energy
+   (isentropic < Brode < isothermal for P/P0 > 1).
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ __all__ = [
     "vapour_cloud_energy",
     "brode_energy",
     "isothermal_expansion_energy",
+    "isentropic_expansion_energy",
+    "VESSEL_BURST_ENERGY_MODELS",
+    "vessel_burst_energy",
     "vessel_burst_tnt_mass",
     "vessel_burst_overpressure",
     "vessel_burst_impulse",
@@ -608,8 +615,87 @@ def isothermal_expansion_energy(pressure, volume, *, ambient_pressure=101325.0):
     return _out(p * v * np.log(p / p0))
 
 
+def isentropic_expansion_energy(pressure, volume, *, gamma, ambient_pressure=101325.0):
+    """Isentropic expansion energy of an ideal gas, ``E = P V / (γ − 1) · [1 − (P0/P)^((γ−1)/γ)]``.
+
+    Parameters
+    ----------
+    pressure : numeric
+        Absolute burst pressure P. [Pa]
+    volume : numeric
+        Gas volume V. [m³]
+    gamma : numeric
+        Heat-capacity ratio (> 1). [-]
+    ambient_pressure : numeric
+        P0. [Pa]
+
+    Returns
+    -------
+    energy : numeric
+        [J]; smaller than Brode's energy for P > P0 (the gas does work only down to P0 adiabatically).
+
+    References
+    ----------
+    .. [7] Crowl (2003), Appendix B, Eq. B-2.
+    .. [5] CCPS (2010), ch. 7.
+    """
+    p = _positive("pressure", pressure)
+    v = _nonneg("volume", volume)
+    g = _finite("gamma", gamma)
+    if np.any(g <= 1):
+        raise ValueError(f"gamma 比热比须 > 1，实际为 {gamma!r}（gamma must be > 1）")
+    p0 = _positive("ambient_pressure", ambient_pressure)
+    if np.any(p < p0):
+        raise ValueError(
+            f"pressure 绝对压力须 ≥ 环境压力 ambient_pressure（{p0!r} Pa），实际为 {pressure!r}（pressure must be ≥ ambient_pressure）"
+        )
+    return _out(p * v / (g - 1.0) * (1.0 - (p0 / p) ** ((g - 1.0) / g)))  # [7], Eq. B-2
+
+
+VESSEL_BURST_ENERGY_MODELS: tuple[str, ...] = ("brode1959", "isentropic", "isothermal")
+
+
+def vessel_burst_energy(pressure, volume, *, gamma, ambient_pressure=101325.0, model="brode1959"):
+    """Explosion energy of a bursting gas-filled vessel by the chosen method.
+
+    Parameters
+    ----------
+    pressure : numeric
+        Absolute burst pressure. [Pa]
+    volume : numeric
+        Gas volume. [m³]
+    gamma : numeric
+        [-] (not used by ``"isothermal"``)
+    ambient_pressure : numeric
+        [Pa]
+    model : str
+        ``"brode1959"`` (default; CCPS 2010 ch. 7 and Crowl & Louvar Eq. 6-29), ``"isentropic"`` ([7] Eq. B-2,
+        lower) or ``"isothermal"`` (Crowl & Louvar Eq. 6-30, upper bound).
+
+    Returns
+    -------
+    energy : numeric
+        [J]
+    """
+    if model not in VESSEL_BURST_ENERGY_MODELS:
+        raise ValueError(
+            f"model 模型={model!r} 无效，应为 {list(VESSEL_BURST_ENERGY_MODELS)} 之一 (valid keys: "
+            f"{', '.join(VESSEL_BURST_ENERGY_MODELS)})"
+        )
+    if model == "brode1959":
+        return brode_energy(pressure, volume, gamma=gamma, ambient_pressure=ambient_pressure)
+    if model == "isentropic":
+        return isentropic_expansion_energy(pressure, volume, gamma=gamma, ambient_pressure=ambient_pressure)
+    return isothermal_expansion_energy(pressure, volume, ambient_pressure=ambient_pressure)
+
+
 def vessel_burst_tnt_mass(pressure, volume, *, gamma, ambient_pressure=101325.0, tnt_energy=TNT_ENERGY_CCPS):
     """TNT mass with the same energy as a bursting vessel (Brode energy / E_TNT).
+
+    Brode's constant-volume energy is the CCPS (2010) ch. 7 choice; it lies between the isentropic ([7], lower)
+    and isothermal (upper) energies (:func:`vessel_burst_energy` gives all three). Baker's method in [5] doubles
+    the energy for a surface burst because it uses free-air curves; the Kingery-Bulmash hemispherical curves used
+    here already contain the ground reflection, so no factor 2 is applied.
 
     Used with the hemispherical Kingery-Bulmash curves, which already include ground reflection, so the
     energy is not doubled for a vessel at ground level. Far-field estimate: near the vessel a gas burst

@@ -36,7 +36,14 @@ References
 .. [11] Roberts, A. F. (1981/82). Thermal radiation hazards from releases of LPG from pressurised storage. Fire
         Safety Journal 4:197–212: D = 5.8 M^(1/3), t = 0.45 M^(1/3); radiative fraction 0.27 P^0.32 (P in MPa).
 .. [12] TNO (1997). Methods for the calculation of physical effects (Yellow Book), CPR 14E, 3rd ed., ch. 6:
-        fireball D = 6.48 M^0.325, t = 0.852 M^0.26.
+        fireball D = 6.48 M^0.325, t = 0.852 M^0.26; radiative fraction F_s = 0.00325 P_sv^0.32 (P_sv in Pa, i.e.
+        0.27 P^0.32 with P in MPa); fireball SEP of hydrocarbons in the range 200-350 kW/m².
+.. [14] Scandpower (2004). Guidelines for the protection of pressurised systems exposed to fire, v2.0, Table 2:
+        heat load on an object engulfed by a pool fire 150 kW/m² local peak, 100 kW/m² global average (the
+        smoke-averaged SEP of [7] applies only to targets outside the flame).
+.. [13] Hymes, I. (1983). The physiological and pathological effects of thermal radiation. UKAEA SRD R 275:
+        radiative fraction R = 0.3 for a vessel failing below its relief-valve set pressure, 0.4 at or above it
+        (the upper end of the 0.25-0.4 range adopted by [10]).
 """
 
 from __future__ import annotations
@@ -58,6 +65,9 @@ __all__ = [
     "FLAME_LENGTH_MODELS",
     "JET_FIRE_MODELS",
     "SEP_MODELS",
+    "FIREBALL_MAX_EMISSIVE_POWER",
+    "POOL_FIRE_ENGULFMENT_EMISSIVE_POWER",
+    "FIREBALL_MAX_RADIATIVE_FRACTION",
     "TRANSMISSIVITY_MODELS",
     "Fireball",
     "FlashFire",
@@ -403,12 +413,14 @@ def _bilinear_uniform(table, u, v, u0, du, v0, dv):
     j = fv.astype(np.intp)
     a = fu - i
     b = fv - j
-    return (
-        table[i, j] * (1 - a) * (1 - b)
-        + table[i + 1, j] * a * (1 - b)
-        + table[i, j + 1] * (1 - a) * b
-        + table[i + 1, j + 1] * a * b
-    )
+    flat = table.ravel()
+    k = i * nv + j
+    t00 = flat.take(k)
+    t01 = flat.take(k + 1)
+    t10 = flat.take(k + nv)
+    t11 = flat.take(k + nv + 1)
+    top = t00 + b * (t01 - t00)  # along v at row i
+    return top + a * (t10 + b * (t11 - t10) - top)  # then along u
 
 
 def _tilted_view_factor(r, theta, radius, length, tilt, z):
@@ -455,6 +467,68 @@ def _tilted_view_factor(r, theta, radius, length, tilt, z):
         f = np.exp(interp(np.stack([np.log(np.minimum(rf, rmax)), theta[far]], axis=-1)))
         out[far] = np.where(rf > rmax, f * (rmax / rf) ** 2, f)
     return out
+
+
+@lru_cache(maxsize=256)
+def _ground_profile(
+    radius: float, length: float, tilt: float, theta: float
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """ln F for ground-level targets along one direction θ, on the s = ln(r/R − 1) nodes of the flame's table.
+
+    Upright flame: the closed-form table of :func:`_upright_ground_table`. Tilted flame: the column of
+    :func:`_tilted_ground_table` interpolated linearly in θ, so that linear interpolation in s afterwards equals
+    the bilinear interpolation of :func:`_tilted_view_factor` (same nodes, same weights).
+    Returns (s nodes, ln F nodes, r_max of the table [m]).
+    """
+    if tilt < 1e-9:
+        s_nodes, col = _UPRIGHT_S, _upright_ground_table(radius, length)
+    else:
+        s_nodes, table = _tilted_ground_table(radius, length, tilt)
+        dth = _TABLE_THETA[1] - _TABLE_THETA[0]
+        fv = min(max(theta / dth, 0.0), table.shape[1] - 1.000001)
+        j = int(fv)
+        b = fv - j
+        col = table[:, j] * (1.0 - b) + table[:, j + 1] * b
+        col.setflags(write=False)
+    return s_nodes, col, radius * (1.0 + math.exp(s_nodes[-1]))
+
+
+def _ln_tau_from_s(s, radius, relative_humidity, ambient_temperature):
+    """ln τ of CCPS (2000) Eq. 2.2.33 with the path x = d − R = R e^s (s = ln(d/R − 1)): one log fewer. [-]"""
+    pw = float(water_vapour_pressure(relative_humidity, ambient_temperature))  # [1], Eq. 2.2.34
+    with np.errstate(divide="ignore"):
+        ln_pw_r = math.log(pw * radius) if pw > 0.0 else -math.inf
+    # [1], Eq. 2.2.33: τ = 2.02 (p_w x)^(−0.09), capped at 1
+    return np.minimum(math.log(2.02) - 0.09 * (ln_pw_r + s), 0.0)
+
+
+def _ground_heat_flux(pf, r, theta, relative_humidity, ambient_temperature):
+    """q = τ E F for ground-level targets from the per-flame tables, fused into one pass (see PoolFire.heat_flux).
+
+    r [m] from the pool centre; theta [rad] from the downwind axis, a float (one direction) or an array.
+    Same tables and interpolation weights as :func:`_upright_view_factor` / :func:`_tilted_view_factor`, with ln F
+    and ln τ added before a single exp.
+    """
+    radius = pf.radius
+    with np.errstate(divide="ignore"):
+        s = np.log(np.maximum(r / radius - 1.0, 1e-300))
+    if pf.tilt < 1e-9 or np.ndim(theta) == 0:
+        s_nodes, col, rmax = _ground_profile(
+            float(radius),
+            float(pf.flame_length),
+            float(pf.tilt),
+            float(theta) if np.ndim(theta) == 0 else 0.0,
+        )
+        lnf = np.interp(s, s_nodes, col)
+    else:
+        s_nodes, table = _tilted_ground_table(float(radius), float(pf.flame_length), float(pf.tilt))
+        rmax = radius * (1.0 + math.exp(s_nodes[-1]))
+        ds = s_nodes[1] - s_nodes[0]
+        dth = _TABLE_THETA[1] - _TABLE_THETA[0]
+        lnf = _bilinear_uniform(table, s, theta, s_nodes[0], ds, 0.0, dth)
+    lnf = np.where(r > rmax, lnf + 2.0 * np.log(rmax / np.maximum(r, rmax)), lnf)  # 1/r² beyond the table
+    ln_q = lnf + _ln_tau_from_s(s, radius, relative_humidity, ambient_temperature)
+    return np.where(r <= radius, pf.surface_emissive_power, pf.surface_emissive_power * np.exp(ln_q))
 
 
 def equivalent_diameter(area):
@@ -700,6 +774,12 @@ def surface_emissive_power(
     return _out(f * m * hc / (1.0 + 4.0 * length / d))  # [1], Eq. 2.2.40
 
 
+#: Emissive power of the luminous (unobscured) part of a hydrocarbon pool flame, E_max = 140 kW/m² of Mudan & Croce
+#: ([7]); what a target inside the flame receives (between the 100 kW/m² average and 150 kW/m² peak engulfment loads
+#: of [14]), unlike the smoke-averaged SEP (→ 20 kW/m² for large pools) that applies outside it. [W/m²]
+POOL_FIRE_ENGULFMENT_EMISSIVE_POWER = 140.0e3
+
+
 @dataclass(frozen=True)
 class PoolFire:
     """A pool fire as a solid-flame cylinder (base = pool, tilted downwind by the wind).
@@ -742,6 +822,41 @@ class PoolFire:
     def flame_height(self) -> float:
         """Vertical extent of the flame. [m]"""
         return self.flame_length * math.cos(self.tilt)
+
+    @property
+    def engulfment_heat_flux(self) -> float:
+        """Heat flux to a target inside the flame. [W/m²]
+
+        max(SEP, 140 kW/m²): the luminous-flame emissive power E_max of Mudan & Croce ([7]), since the smoke
+        shielding that lowers the average SEP of large pools ([7]) does not screen a target engulfed by the flame;
+        within the 100-150 kW/m² engulfment loads of [14]. Applies wherever :meth:`engulfed` is true; the
+        :meth:`heat_flux` methods give the radiation from the flame surface and do not substitute it.
+        """
+        return max(self.surface_emissive_power, POOL_FIRE_ENGULFMENT_EMISSIVE_POWER)
+
+    def engulfed(self, x, y, *, target_height=0.0):
+        """Whether a target at (x, y) reaching up to ``target_height`` is inside the flame. [-] (bool array)
+
+        The flame is the sheared cylinder of the view-factor model ([7]): horizontal circles of the pool radius R
+        whose centres move downwind by z tan θ with height z, up to the flame height. A target is engulfed when
+        (x − z tan θ)² + y² ≤ R² for some z between 0 and min(target_height, flame height).
+
+        Parameters
+        ----------
+        x : numeric
+            Downwind coordinate from the pool centre. [m]
+        y : numeric
+            Crosswind coordinate. [m]
+        target_height : float
+            Top of the target above the ground. [m]
+        """
+        xa = _arr("x", x)
+        ya = _arr("y", y)
+        xa, ya = np.broadcast_arrays(xa, ya)
+        z = _scalar("target_height", target_height, nonnegative=True)
+        shift = min(z, self.flame_height) * math.tan(self.tilt)  # downwind offset of the highest section
+        half = np.sqrt(np.maximum(self.radius**2 - ya * ya, 0.0))
+        return _out((np.abs(ya) <= self.radius) & (xa >= -half) & (xa <= shift + half))
 
     def view_factor(self, distance, *, target_height=0.0, direction="downwind"):
         """Maximum view factor at ground distances from the pool centre. [-]
@@ -787,9 +902,17 @@ class PoolFire:
         Returns
         -------
         q : numeric
-            [W/m²]; q = τ E F ([1], Eq. 2.2.31), path length from the flame surface x = d − R.
+            [W/m²]; q = τ E F ([1], Eq. 2.2.31), path length from the flame surface x = d − R. This is the
+            radiation from the flame surface; a target inside the flame (:meth:`engulfed`) receives
+            :attr:`engulfment_heat_flux` instead (not substituted here).
         """
         d = _arr("distance", distance, nonnegative=True)
+        z = _scalar("target_height", target_height, nonnegative=True)
+        if z == 0.0 and direction in ("downwind", "upwind", "crosswind"):
+            _arr("relative_humidity", relative_humidity, nonnegative=True, upper=1.0)
+            _arr("ambient_temperature", ambient_temperature, positive=True)
+            theta = {"downwind": 0.0, "upwind": np.pi, "crosswind": 0.5 * np.pi}[direction]
+            return _out(_ground_heat_flux(self, d, theta, relative_humidity, ambient_temperature))
         f = np.asarray(self.view_factor(d, target_height=target_height, direction=direction))
         tau = np.asarray(
             atmospheric_transmissivity(
@@ -820,13 +943,19 @@ class PoolFire:
         -------
         q : numeric
             [W/m²], broadcast shape of x and y. For a tilted flame the view factor comes from a fixed polar table
-            (see ``_tilted_view_factor``).
+            (see ``_tilted_view_factor``). Radiation from the flame surface; inside the flame (:meth:`engulfed`)
+            use :attr:`engulfment_heat_flux`.
         """
         xa = _arr("x", x)
         ya = _arr("y", y)
         xa, ya = np.broadcast_arrays(xa, ya)
         z = _scalar("target_height", target_height, nonnegative=True)
         r = np.hypot(xa, ya)
+        if z == 0.0:
+            _arr("relative_humidity", relative_humidity, nonnegative=True, upper=1.0)
+            _arr("ambient_temperature", ambient_temperature, positive=True)
+            theta = 0.0 if self.tilt < 1e-9 else np.abs(np.arctan2(ya, xa))
+            return _out(_ground_heat_flux(self, r, theta, relative_humidity, ambient_temperature))
         if self.tilt < 1e-9:
             f = _upright_view_factor(r, self.radius, self.flame_length, z)
         else:
@@ -1132,6 +1261,15 @@ _FB = {
 }
 
 
+#: Upper end of the fireball radiative-fraction range 0.25-0.4 ([10]); Hymes' value for a vessel failing at or
+#: above its relief set pressure ([13]). Roberts' 0.27 P^0.32 ([11]) was fitted to LPG vessels at about 0.3-2 MPa
+#: and exceeds 0.4 above 4.2 MPa (0.56 at 10 MPa), which is outside its data; it is therefore capped here.
+FIREBALL_MAX_RADIATIVE_FRACTION = 0.4
+#: Surface emissive power recommended by CCPS (1994) for large-scale hydrocarbon fireballs ([10]; [12] gives
+#: 200-350 kW/m² for hydrocarbon fireballs): the default cap on E = f M ΔH_c / (π D² t). [W/m²]
+FIREBALL_MAX_EMISSIVE_POWER = 350.0e3
+
+
 def fireball_diameter(mass, *, model="ccps1994"):
     """Maximum diameter of a BLEVE fireball.
 
@@ -1264,6 +1402,7 @@ def fireball(
     heat_of_combustion=None,
     radiative_fraction=None,
     vessel_pressure=None,
+    max_emissive_power=FIREBALL_MAX_EMISSIVE_POWER,
 ) -> Fireball:
     """BLEVE fireball: size, duration, lift-off height and surface emissive power.
 
@@ -1280,15 +1419,21 @@ def fireball(
         Lower heat of combustion. [J/kg]
     radiative_fraction : float, optional
         Fraction of the combustion energy radiated [-]. Default: 0.27 P^0.32 with the vessel pressure P in MPa
-        ([11]; [1], Eq. 2.2.51) when ``vessel_pressure`` is given, else 0.3 (middle of the 0.25–0.4 range of
-        [10]).
+        ([11]; [12]; [1], Eq. 2.2.51), capped at FIREBALL_MAX_RADIATIVE_FRACTION = 0.4 ([10], [13]), when
+        ``vessel_pressure`` is given, else 0.3 (middle of the 0.25–0.4 range of [10]). A value given here is used
+        as is.
     vessel_pressure : float, optional
         Absolute vessel pressure at failure. [Pa]
+    max_emissive_power : float or None
+        Cap on the surface emissive power [W/m²]; default FIREBALL_MAX_EMISSIVE_POWER = 350 kW/m² ([10], [12]).
+        The energy balance E = f M ΔH_c / (π D² t) exceeds it for fuels of very high heat of combustion per kg
+        (hydrogen: 120 MJ/kg with diameter/duration correlations fitted to hydrocarbons) or high pressures; the
+        cap and the uncapped value are recorded in ``assumptions``. None disables the cap.
 
     Returns
     -------
     Fireball
-        E = f M ΔH_c / (π D² t) ([1], Eq. 2.2.51).
+        E = min(f M ΔH_c / (π D² t), max_emissive_power) ([1], Eq. 2.2.51; [10]).
     """
     _check_model("model", model, FIREBALL_MODELS)
     m = _out(_arr("mass", mass, positive=True))  # a number, or an array of masses (results broadcast)
@@ -1310,10 +1455,14 @@ def fireball(
         assumptions.append(("radiative_fraction", f"辐射分数(给定) radiative fraction given: {f}"))
     elif vessel_pressure is not None:
         p = _scalar("vessel_pressure", vessel_pressure, positive=True)
-        f = min(0.27 * (p / 1e6) ** 0.32, 1.0)  # [11]: P in MPa
-        assumptions.append(
-            ("radiative_fraction", f"辐射分数 radiative fraction 0.27 P^0.32, P = {p / 1e6:.3g} MPa: {f:.3f}")
-        )
+        f_roberts = (
+            0.27 * (p / 1e6) ** 0.32
+        )  # [11]; [12]: 0.00325 P^0.32 with P in Pa, i.e. P converted to MPa
+        f = min(f_roberts, FIREBALL_MAX_RADIATIVE_FRACTION)  # [10], [13]: range 0.25-0.4
+        text = f"辐射分数 radiative fraction 0.27 P^0.32, P = {p / 1e6:.3g} MPa: {f_roberts:.3f}"
+        if f < f_roberts:
+            text += f" → 取上限 capped at {f:.2f} (CCPS 1994 范围 range 0.25-0.4)"
+        assumptions.append(("radiative_fraction", text))
     else:
         f = 0.3
         assumptions.append(
@@ -1326,6 +1475,18 @@ def fireball(
     t = fireball_duration(m, model=model)
     h = _FB[model][3] * d
     e = f * m * hc / (math.pi * d * d * t)  # [1], Eq. 2.2.51
+    if max_emissive_power is not None:
+        e_max = _scalar("max_emissive_power", max_emissive_power, positive=True)
+        if np.any(np.asarray(e) > e_max):
+            e_hi = float(np.max(e))
+            assumptions.append(
+                (
+                    "emissive_power_cap",
+                    f"表面辐射功率取上限 SEP capped at {e_max / 1e3:.0f} kW/m² (CCPS 1994 大型烃类火球 large "
+                    f"hydrocarbon fireballs; 能量平衡值 energy-balance value up to {e_hi / 1e3:.0f} kW/m²)",
+                )
+            )
+        e = _out(np.minimum(e, e_max))  # [10]
     assumptions += [
         ("lift_off_height", "火球中心高度 lift-off height 0.75 D (CCPS 2000 Eq. 2.2.50)"),
         ("heat_of_combustion", f"燃烧热(低位) lower heat of combustion: {hc / 1e6:.2f} MJ/kg"),

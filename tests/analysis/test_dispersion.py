@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -211,3 +213,53 @@ def test_britter_mcquaid_curve_file_increasing():
 def test_bad_inputs(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_britter_mcquaid_plume_extents_workbook_equations():
+    """Britter & McQuaid (1988) workbook §4.3 (continuous release): l_b = g0' q0 / u³, upwind extent
+    L_U = D/2 + 2 l_b, crosswind half-width L_H0 = D + 8 l_b at the source and L_H = L_H0 + 2.5 l_b^⅓ x^⅔
+    downwind, D = (q0/u)^½ — evaluated by hand for q0 = 10 m³/s, u = 2 m/s, ρ0 = 3 kg/m³, ρa = 1.2 kg/m³."""
+    kw = dict(volume_rate=10.0, wind_speed=2.0, source_density=3.0, air_density=1.2)
+    g0 = 9.80665 * (3.0 - 1.2) / 1.2  # 14.710 m/s²
+    lb = g0 * 10.0 / 8.0  # 18.387 m
+    d = math.sqrt(10.0 / 2.0)  # 2.236 m
+    assert csq.britter_mcquaid_buoyancy_length(**kw) == pytest.approx(18.387, rel=1e-4)
+    assert csq.britter_mcquaid_plume_upwind_extent(**kw) == pytest.approx(0.5 * d + 2 * lb, rel=1e-12)
+    x = np.array([0.0, 100.0, 1000.0])
+    expected = d + 8 * lb + 2.5 * lb ** (1 / 3) * x ** (2 / 3)
+    np.testing.assert_allclose(csq.britter_mcquaid_plume_half_width(x, **kw), expected, rtol=1e-12)
+    # upwind: zero beyond L_U, L_H0 at the source
+    lu = 0.5 * d + 2 * lb
+    hw = csq.britter_mcquaid_plume_half_width(np.array([-lu - 1.0, -0.5 * lu, -1e-9]), **kw)
+    assert hw[0] == 0.0 and 0.0 < hw[1] < hw[2] == pytest.approx(d + 8 * lb, rel=1e-6)
+    assert csq.britter_mcquaid_plume_alpha(**kw) == pytest.approx(0.2 * math.log10(g0**2 * 10.0 / 2.0**5))
+    with pytest.raises(ValueError, match="source_density"):
+        csq.britter_mcquaid_plume_half_width(1.0, volume_rate=1.0, wind_speed=2.0, source_density=1.0)
+
+
+def test_britter_mcquaid_alpha_out_of_range_is_not_logged_as_warning(caplog):
+    """α > 1 (outside the workbook curves) must not flood the log: DEBUG only, reported via *_alpha()."""
+    kw = dict(volume_rate=500.0, wind_speed=1.0, source_density=5.0, air_density=1.2)
+    assert csq.britter_mcquaid_plume_alpha(**kw) > 1.0
+    with caplog.at_level("INFO"):
+        for _ in range(50):
+            csq.britter_mcquaid_plume(np.array([10.0, 100.0]), **kw)
+    assert not [r for r in caplog.records if r.levelno >= 20]
+
+
+def test_britter_mcquaid_puff_slumping_radius_and_swept_width():
+    """Britter & McQuaid (1988) §4.4 / CCPS (1999): R² = R0² + 1.2 (g0' V0)^½ t, centre at 0.4 u10 t. The swept
+    half-width is the envelope max_t [R(t)² − (x − 0.4 u t)²]^½, evaluated here by brute force over t."""
+    kw = dict(volume=1000.0, wind_speed=2.0, source_density=3.0, air_density=1.2)
+    g0 = 9.80665 * 1.8 / 1.2
+    r0 = (3 * 1000.0 / (4 * math.pi)) ** (1 / 3)
+    k = 1.2 * math.sqrt(g0 * 1000.0)
+    t = np.array([0.0, 10.0, 100.0])
+    np.testing.assert_allclose(csq.britter_mcquaid_puff_radius(t, **kw), np.sqrt(r0**2 + k * t), rtol=1e-12)
+    tt = np.linspace(0.0, 5000.0, 2_000_001)
+    for x in (-30.0, -5.0, 0.0, 50.0, 500.0, 2000.0):
+        w2 = r0**2 + k * tt - (x - 0.8 * tt) ** 2
+        expected = math.sqrt(max(w2.max(), 0.0))
+        assert csq.britter_mcquaid_puff_half_width(x, **kw) == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    with pytest.raises(ValueError, match="t"):
+        csq.britter_mcquaid_puff_radius(-1.0, **kw)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -140,3 +142,21 @@ def test_vapour_cloud_energy():
 def test_bad_inputs(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_vessel_burst_energy_methods_crowl_2003_appendix_b():
+    """Crowl (2003) Understanding Explosions, Appendix B: Brode E = (P − P0) V/(γ − 1) (B-1), isentropic
+    E = P V/(γ − 1) [1 − (P0/P)^((γ−1)/γ)] (B-2), isothermal E = P V ln(P/P0) (B-3). 1 m³ of air (γ = 1.4) at
+    1 MPa(a), P0 = 0.1 MPa, by hand: 2.250 MJ, 1.205 MJ, 2.303 MJ — isentropic < Brode < isothermal."""
+    kw = dict(gamma=1.4, ambient_pressure=1.0e5)
+    e_b = csq.vessel_burst_energy(1.0e6, 1.0, **kw)
+    e_s = csq.vessel_burst_energy(1.0e6, 1.0, model="isentropic", **kw)
+    e_t = csq.vessel_burst_energy(1.0e6, 1.0, model="isothermal", **kw)
+    assert e_b == pytest.approx(2.250e6, rel=1e-12)
+    assert e_s == pytest.approx(1.0e6 / 0.4 * (1.0 - 0.1 ** (0.4 / 1.4)), rel=1e-12)
+    assert e_s == pytest.approx(1.205e6, rel=1e-3)
+    assert e_t == pytest.approx(1.0e6 * math.log(10.0), rel=1e-12)
+    assert e_s < e_b < e_t
+    assert csq.isentropic_expansion_energy(1.0e5, 1.0, gamma=1.4, ambient_pressure=1.0e5) == 0.0
+    with pytest.raises(ValueError, match="valid keys: brode1959"):
+        csq.vessel_burst_energy(1.0e6, 1.0, gamma=1.4, model="baker")

@@ -67,6 +67,41 @@ def test_fireball_radiative_fraction_from_pressure():
     assert fb.radiative_fraction == pytest.approx(0.27, rel=1e-12)
 
 
+def test_fireball_radiative_fraction_capped_for_high_pressure_hydrogen():
+    """Roberts (1981) f = 0.27 P^0.32 (P in MPa; TNO 1997 ch. 6: 0.00325 P^0.32 with P in Pa) gives 0.564 at
+    10 MPa, outside the 0.25-0.4 range of CCPS (1994) / Hymes (1983): capped at 0.4. The energy balance for 300 kg of
+    hydrogen (120 MJ/kg) then gives ~1 MW/m², far above the 350 kW/m² CCPS (1994) recommends for large fireballs:
+    the SEP is capped at 350 kW/m² and the cap is reported."""
+    assert 0.27 * 10.0**0.32 == pytest.approx(0.00325 * (10.0e6) ** 0.32, rel=0.002)  # MPa vs Pa forms agree
+    fb = fireball(300.0, substance="hydrogen", vessel_pressure=10.0e6)
+    assert fb.radiative_fraction == pytest.approx(0.4, rel=1e-12)
+    assert fb.emissive_power == pytest.approx(350.0e3, rel=1e-12)
+    assert any(k == "emissive_power_cap" for k, _ in fb.assumptions)
+    # below 4.2 MPa the correlation is used unchanged (CPQRA example: 0.27 · 0.82^0.32 = 0.25)
+    assert fireball(1000.0, vessel_pressure=0.82e6).radiative_fraction == pytest.approx(0.25, abs=0.005)
+    # no cap when disabled: E = f M ΔH_c / (π D² t), CCPS (2000) Eq. 2.2.51
+    raw = fireball(300.0, substance="hydrogen", vessel_pressure=10.0e6, max_emissive_power=None)
+    e = 0.4 * 300.0 * 119.95e6 / (math.pi * raw.diameter**2 * raw.duration)
+    assert raw.emissive_power == pytest.approx(e, rel=1e-3)
+
+
+def test_fireball_ccps1994_tank_truck_example():
+    """CCPS (1994) Guidelines for Evaluating the Characteristics of VCEs, Flash Fires and BLEVEs, sample problem:
+    a 22.7 m³ propane tank truck, 90 % full (ρ = 585.3 kg/m³) -> M = 11 957.7 kg, D = 5.8 M^⅓ = 132.6 m,
+    t = 0.45 M^⅓ = 10.3 s; with E = 350 kW/m² and a vertical target at X = 100 m from the point below a fireball
+    touching the ground, F = (D/2)² X / (X² + (D/2)²)^1.5 = 0.255 and q = E F = 89.1 kW/m² (τ = 1)."""
+    m = 22.7 * 0.9 * 585.3
+    assert m == pytest.approx(11957.7, abs=0.1)
+    fb = fireball(m, radiative_fraction=0.4)  # energy balance 390 kW/m² -> the 350 kW/m² CCPS value
+    assert fb.diameter == pytest.approx(132.6, rel=0.001)
+    assert fb.duration == pytest.approx(10.3, rel=0.003)
+    assert fb.emissive_power == pytest.approx(350.0e3, rel=1e-12)
+    r, x = fb.diameter / 2.0, 100.0
+    f_v = r * r * x / (x * x + r * r) ** 1.5
+    assert f_v == pytest.approx(0.255, rel=0.003)
+    assert fb.emissive_power * f_v == pytest.approx(89.1e3, rel=0.003)
+
+
 # --------------------------------------------------------------------------- transmissivity
 def test_water_vapour_pressure_vs_steam_table():
     """CCPS (2000) Eq. 2.2.34 at 25 °C, RH = 1 vs the IAPWS-95 saturation pressure 3169.9 Pa (steam tables)."""
@@ -292,3 +327,22 @@ def test_jet_fire_vs_hyram_multisource():
         [0.20, 0.10, 0.05, 0.02, 0.02]
     )  # point source vs distributed sources converge with distance
     assert np.all(np.abs(q_ours / q_hyram - 1.0) < tol)
+
+
+def test_pool_fire_engulfment_heat_flux_and_footprint():
+    """Mudan & Croce (1988): E_max = 140 kW/m² for the luminous flame, smoke-averaged SEP → 20 kW/m² for large
+    pools; an engulfed target sees the luminous flame (Scandpower 2004 engulfment loads: 100 kW/m² average,
+    150 kW/m² local peak)."""
+    big = fm.pool_fire(60.0, substance="汽油")
+    assert big.surface_emissive_power == pytest.approx(20e3 + 120e3 * math.exp(-0.12 * 60.0), rel=1e-12)
+    assert big.engulfment_heat_flux == pytest.approx(140e3, rel=1e-12)
+    assert 100e3 <= big.engulfment_heat_flux <= 150e3
+    small = fm.pool_fire(1.0, substance="汽油", sep_model="radiative_fraction")
+    assert small.engulfment_heat_flux == max(small.surface_emissive_power, 140e3)
+    # footprint: the pool for a ground target; a tall target downwind is reached by the tilted flame
+    tilted = fm.pool_fire(20.0, substance="汽油", wind_speed=5.0)
+    r, th = tilted.radius, tilted.tilt
+    x = np.array([0.0, r * 0.99, r * 1.01, -r * 1.01, r + 5.0 * math.tan(th) * 0.99])
+    np.testing.assert_array_equal(tilted.engulfed(x, 0.0), [True, True, False, False, False])
+    assert bool(tilted.engulfed(x[-1], 0.0, target_height=5.0))
+    assert not bool(tilted.engulfed(0.0, r * 1.01, target_height=5.0))
