@@ -33,6 +33,12 @@ References
        stability categories, after Pasquill 1961).
 .. [3] Pasquill, F. (1961). The estimation of the dispersion of windborne material. Meteorological Magazine 90,
        33–49.
+.. [4] Britter, R. E. & McQuaid, J. (1988). Workbook on the Dispersion of Dense Gases. HSE CRR 17/1988, §4.3:
+       continuous-plume extents l_b = g0' q0 / u³, L_U = D/2 + 2 l_b, L_H = D + 8 l_b + 2.5 l_b^(1/3) x^(2/3);
+       §4.4: instantaneous cloud radius R² = R0² + 1.2 (g0' V0)^(1/2) t, centre advected at 0.4 u10 t.
+.. [5] Havens, J. A. & Spicer, T. O. (1985). Development of an atmospheric dispersion model for heavier-than-air
+       gas mixtures (DEGADIS). US Coast Guard CG-D-22-85: crosswind profile uniform over the half-width b with
+       Gaussian edges exp(−((|y| − b)/S_y)²).
 """
 
 from __future__ import annotations
@@ -272,7 +278,16 @@ class Scenario:
         fireball's duration, the release duration (at most 1800 s) for a toxic cloud. [s]
     explosion_model : str
         Blast model of a VCE, a key of :data:`EXPLOSION_MODELS`: "tnt" (TNT equivalence with Kingery-Bulmash
-        curves, the method of Chinese safety-assessment practice).
+        curves, the method of Chinese safety-assessment practice), "multi_energy" (TNO multi-energy method) or
+        "bst" (Baker-Strehlow-Tang). For the last two the whole flammable cloud is taken as lying in the congested
+        region (its combustion energy drives the blast), which is conservative where the congested volume is
+        smaller than the cloud.
+    me_strength : int
+        Multi-energy charge strength 1-10 (the user's judgement of confinement and congestion; 7 is a common
+        choice for a congested process area, 10 the most conservative). [-]
+    bst_reactivity, bst_confinement, bst_congestion : str
+        BST fuel reactivity ("low", "medium", "high"), confinement ("2D", "2.5D", "3D") and obstacle density
+        ("low", "medium", "high") that select the flame speed. [-]
     yield_factor : float or None
         TNT yield factor; None -> the explosion module's documented default. [-]
     thermal_probit : str
@@ -289,6 +304,10 @@ class Scenario:
     release_height: float = 0.0
     exposure_time: float | None = None
     explosion_model: str = "tnt"
+    me_strength: int = 7
+    bst_reactivity: str = "medium"
+    bst_confinement: str = "2.5D"
+    bst_congestion: str = "medium"
     yield_factor: float | None = None
     thermal_probit: str = "eisenberg"
     overpressure_probit: str = "eisenberg_lung"
@@ -321,6 +340,19 @@ class Scenario:
             )
         if self.yield_factor is not None:
             _finite_number("yield_factor TNT当量系数", self.yield_factor, low=0.0, low_open=True, high=1.0)
+        if isinstance(self.me_strength, bool) or self.me_strength not in range(1, 11):
+            raise ValueError(
+                f"me_strength 多能法爆源强度={self.me_strength!r} 无效，应为 1–10 的整数 (must be an integer 1-10)"
+            )
+        for name, value, allowed in (
+            ("bst_reactivity 燃料活性", self.bst_reactivity, BST_REACTIVITY),
+            ("bst_confinement 受限程度", self.bst_confinement, BST_CONFINEMENT),
+            ("bst_congestion 障碍物密度", self.bst_congestion, BST_CONGESTION),
+        ):
+            if value not in allowed:
+                raise ValueError(
+                    f"{name}={value!r} 无效，应为 {list(allowed)} 之一 (must be one of {list(allowed)})"
+                )
         from analysis import vulnerability as vul
 
         if self.thermal_probit not in vul.THERMAL_PROBIT_MODELS:
@@ -332,15 +364,31 @@ class Scenario:
                 f"overpressure_probit 超压概率函数={self.overpressure_probit!r} 无效，应为 "
                 f"{list(vul.OVERPRESSURE_PROBIT_MODELS)} 之一"
             )
+        if (
+            self.explosion_model == "bst"
+            and self.overpressure_probit in vul.OVERPRESSURE_MODELS_NEEDING_IMPULSE
+        ):
+            raise ValueError(
+                f"overpressure_probit 超压概率函数={self.overpressure_probit!r} 需要冲量，而 BST 曲线不给出冲量；"
+                "请改用不需要冲量的概率函数（如 'eisenberg_lung'）或其他爆炸模型 "
+                "(the BST curves give no impulse: choose a probit without impulse or another blast model)"
+            )
 
     @property
     def label_zh(self) -> str:
         return SCENARIO_LABELS_ZH[self.kind]
 
 
-#: Blast models of a VCE (keys of the scenario option ``explosion_model``). TNO multi-energy and
-#: Baker-Strehlow-Tang will be added when :mod:`analysis.consequence.explosion` provides them.
-EXPLOSION_MODELS: dict[str, str] = {"tnt": "TNT 当量法（中国安全评价实践默认）"}
+#: Blast models of a VCE (keys of the scenario option ``explosion_model``), see :mod:`analysis.consequence.vce`.
+EXPLOSION_MODELS: dict[str, str] = {
+    "tnt": "TNT 当量法（中国安全评价实践默认）",
+    "multi_energy": "TNO 多能法（Van den Berg 1985；MSB 2017 拟合）",
+    "bst": "Baker-Strehlow-Tang 法（Pierorazio et al. 2005 火焰速度表）",
+}
+#: BST congestion/confinement/reactivity classes (Pierorazio et al. 2005).
+BST_REACTIVITY: tuple[str, ...] = ("low", "medium", "high")
+BST_CONFINEMENT: tuple[str, ...] = ("2D", "2.5D", "3D")
+BST_CONGESTION: tuple[str, ...] = ("low", "medium", "high")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1145,8 +1193,10 @@ def _cloud_field(st: SourceTerm, scenario: Scenario, weather: Weather, notes: li
 
     Passive clouds: Gaussian plume (continuous) or puff (instantaneous; the peak concentration as the puff centre
     passes, σ at the receptor distance) with Briggs / Pasquill-Gifford σ. Heavier-than-air clouds (Britter &
-    McQuaid's criteria): the workbook's centre-line concentration downwind; across the wind the concentration is
-    spread as a Gaussian with Briggs σ_y (an approximation made here: the workbook gives no crosswind profile).
+    McQuaid's criteria): the workbook's centre-line concentration downwind. Continuous: across the wind uniform
+    over the workbook's gravity-slumped half-width L_H (§4.3) with Gaussian edges of Briggs σ_y (DEGADIS profile,
+    Havens & Spicer 1985), and the upwind extent L_U = D/2 + 2 l_b. Instantaneous: uniform over the ground area swept by
+    the slumping cloud (workbook §4.4) with Gaussian edges of the Pasquill-Gifford puff σ_y.
 
     Returns
     -------
@@ -1186,33 +1236,43 @@ def _cloud_field(st: SourceTerm, scenario: Scenario, weather: Weather, notes: li
         )
         if dense:
             info["dense"] = True
+            bm = dict(volume_rate=q / rho0, wind_speed=u, source_density=rho0, air_density=rho_a)
+            l_u = disp.britter_mcquaid_plume_upwind_extent(**bm)
+            l_b = disp.britter_mcquaid_buoyancy_length(**bm)
 
             def field(x, y):
                 s_, c_ = _along_across(x, y, bearing)
                 cm = np.asarray(
                     disp.britter_mcquaid_plume(
                         s_,
-                        volume_rate=q / rho0,
-                        wind_speed=u,
-                        source_density=rho0,
-                        air_density=rho_a,
+                        **bm,
                         source_temperature=t0,
                         ambient_temperature=weather.temperature_k,
                     ),
                     dtype=float,
                 )
+                # Crosswind: the workbook's gravity-slumped half-width L_H (Britter & McQuaid 1988 §4.3) as a
+                # uniform core ([4]), Gaussian edges of Briggs σy beyond it ([5]; S_y = √2 σy).
+                half = np.asarray(disp.britter_mcquaid_plume_half_width(s_, **bm), dtype=float)
                 sy, _ = disp.briggs_sigmas(np.maximum(s_, 1e-9), stab, terr)
-                sy = np.hypot(np.asarray(sy), half0)
-                return np.where(s_ > 0, cm * kg_per_vol * np.exp(-0.5 * (c_ / sy) ** 2), 0.0)
+                sy = np.maximum(np.asarray(sy), 1e-9)
+                edge = np.maximum(np.abs(c_) - half, 0.0)
+                inside = (s_ >= -l_u) & ((s_ > 0) | ((half > 0.0) & (np.abs(c_) <= half)))
+                return np.where(inside, cm * kg_per_vol * np.exp(-0.5 * (edge / sy) ** 2), 0.0)
 
-            # Source half-width: half of Britter & McQuaid's characteristic source dimension D = (q0/u)^(1/2).
-            half0 = 0.5 * math.sqrt(q / rho0 / u)
+            alpha = disp.britter_mcquaid_plume_alpha(**bm)
             notes.append(
                 f"重气连续扩散：Britter-McQuaid (1988) 工作手册中心线浓度（源密度 {rho0:.2f} kg/m³ > 空气 "
-                f"{rho_a:.2f} kg/m³，源温度 {t0:.0f} K）；横风向按高斯分布近似，σ = √(σy² + (D/2)²)，σy 取 "
-                f"Briggs 值、D = (q0/u)^½ = {2 * half0:.1f} m 为源特征尺度（本软件的近似处理，重力坍塌的横向"
-                "展宽未计，近源横向范围偏窄）"
+                f"{rho_a:.2f} kg/m³，源温度 {t0:.0f} K）；横风向半宽按工作手册 §4.3 重力坍塌公式 "
+                f"L_H = D + 8 l_b + 2.5 l_b^⅓ x^⅔（D = (q0/u)^½ = {math.sqrt(q / rho0 / u):.1f} m，浮力长度 "
+                f"l_b = g0'q0/u³ = {l_b:.2f} m），半宽内浓度均匀、半宽外按 Briggs σy 高斯衰减（DEGADIS 剖面）；"
+                f"上风向延伸 L_U = D/2 + 2 l_b = {l_u:.1f} m（源与上风端之间按椭圆弧连接，本软件的近似）"
             )
+            if alpha > 1.0:
+                notes.append(
+                    f"注意：Britter-McQuaid 参数 α = {alpha:.2f} > 1，超出工作手册曲线范围，按 α = 1 外推 "
+                    "(outside the workbook range, clamped to α = 1)"
+                )
         else:
 
             def field(x, y):
@@ -1240,30 +1300,49 @@ def _cloud_field(st: SourceTerm, scenario: Scenario, weather: Weather, notes: li
         if dense:
             info["dense"] = True
 
+            bmp = dict(volume=m / rho0, wind_speed=u, source_density=rho0, air_density=rho_a)
+
             def field(x, y):
                 s_, c_ = _along_across(x, y, bearing)
                 cm = np.asarray(
                     disp.britter_mcquaid_puff(
                         s_,
-                        volume=m / rho0,
-                        wind_speed=u,
-                        source_density=rho0,
-                        air_density=rho_a,
+                        **bmp,
                         source_temperature=t0,
                         ambient_temperature=weather.temperature_k,
                     ),
                     dtype=float,
                 )
+                # Crosswind: uniform over the area swept by the slumping cloud ([4] §4.4), Gaussian edges of the
+                # Pasquill-Gifford puff σy beyond it ([5]); upwind only the slumped cloud itself.
+                half = np.asarray(disp.britter_mcquaid_puff_half_width(s_, **bmp), dtype=float)
                 _, sy, _ = disp.puff_sigmas(np.maximum(s_, 1e-9), stab)
-                sy = np.hypot(np.asarray(sy), half0)
-                return np.where(s_ > 0, cm * kg_per_vol * np.exp(-0.5 * (c_ / sy) ** 2), 0.0)
+                sy = np.maximum(np.asarray(sy), 1e-9)
+                edge = np.maximum(np.abs(c_) - half, 0.0)
+                inside = (s_ > 0) | ((half > 0.0) & (np.abs(c_) <= half))
+                return np.where(inside, cm * kg_per_vol * np.exp(-0.5 * (edge / sy) ** 2), 0.0)
 
-            # Source half-width: half of the initial cloud size V0^(1/3) (Britter & McQuaid's length scale).
-            half0 = 0.5 * (m / rho0) ** (1.0 / 3.0)
+            r_up = float(
+                np.max(
+                    np.where(
+                        np.asarray(disp.britter_mcquaid_puff_half_width(-np.geomspace(1e-3, 1e5, 400), **bmp))
+                        > 0,
+                        np.geomspace(1e-3, 1e5, 400),
+                        0.0,
+                    )
+                )
+            )
+            alpha = disp.britter_mcquaid_puff_alpha(**bmp)
+            if alpha > 1.0:
+                notes.append(
+                    f"注意：Britter-McQuaid 参数 α = {alpha:.2f} > 1，超出工作手册曲线范围，按 α = 1 外推 "
+                    "(outside the workbook range, clamped to α = 1)"
+                )
             notes.append(
                 f"重气瞬时扩散：Britter-McQuaid (1988) 工作手册峰值浓度（气云 {m:,.0f} kg，源密度 {rho0:.2f} kg/m³）；"
-                f"横风向按高斯分布近似，σ = √(σy² + (V0^⅓/2)²)，σy 取 Pasquill-Gifford 烟团值、V0^⅓ = "
-                f"{2 * half0:.1f} m（本软件的近似处理，重力坍塌的横向展宽未计，近源横向范围偏窄）"
+                "横风向按工作手册 §4.4 重力坍塌气云扫过的范围（R² = R0² + 1.2 (g0'V0)^½ t，气云中心以 0.4 u 移动；"
+                "R0 取体积 V0 的等体积球半径，本软件的假设），范围内浓度均匀、范围外按 Pasquill-Gifford σy 高斯衰减；"
+                f"上风向延伸约 {r_up:.1f} m"
             )
         else:
 
@@ -1279,6 +1358,48 @@ def _cloud_field(st: SourceTerm, scenario: Scenario, weather: Weather, notes: li
                 f"气云 {m:,.0f} kg"
             )
     return field, info
+
+
+def _cloud_blast(scenario, sub, fuel, fields, info, notes) -> None:
+    """Blast fields of a VCE by the multi-energy or BST method (:mod:`analysis.consequence.vce`)."""
+    from analysis.consequence import vce
+
+    energy = fuel * sub.heat_of_combustion  # combustion energy of the cloud [J]
+    info["energy"] = energy
+    notes.append(
+        f"爆炸能量取可燃气云的燃烧能 {energy / 1e9:,.2f} GJ（全部气云按位于拥塞区计，偏保守），爆炸中心取泄漏源"
+    )
+    if scenario.explosion_model == "multi_energy":
+        strength = scenario.me_strength
+        notes.append(f"TNO 多能法（MSB B06-105 2017 拟合 Van den Berg 1985 曲线），爆源强度 {strength}")
+
+        def over(x, y):
+            return vce.multi_energy_overpressure(energy, np.hypot(x, y), strength=strength)
+
+        def imp(x, y):
+            return vce.multi_energy_impulse(energy, np.hypot(x, y), strength=strength)
+
+        fields["impulse"] = imp
+    else:
+        mach = vce.bst_flame_speed(scenario.bst_reactivity, scenario.bst_confinement, scenario.bst_congestion)
+        notes.append(
+            f"Baker-Strehlow-Tang 法：燃料活性 {scenario.bst_reactivity}、受限 {scenario.bst_confinement}、"
+            f"障碍物密度 {scenario.bst_congestion}，火焰马赫数 {mach:g}（Pierorazio et al. 2005），"
+            "地面反射能量加倍；BST 曲线不给出冲量"
+        )
+        info["flame_speed_mach"] = mach
+
+        def over(x, y):
+            return vce.bst_overpressure(energy, np.hypot(x, y), flame_speed_mach=mach)
+
+        def no_impulse(x, y):  # the BST curves give no impulse: NaN, never a made-up zero
+            return np.full(np.broadcast(np.asarray(x), np.asarray(y)).shape, np.nan)
+
+        fields["impulse"] = no_impulse
+
+    fields["overpressure"] = over
+    fields["_model"] = info
+    fields["_exposure"] = math.nan
 
 
 def _dispersion_or_blast(kind, row, scenario, weather, st, fields, notes) -> None:
@@ -1342,9 +1463,12 @@ def _dispersion_or_blast(kind, row, scenario, weather, st, fields, notes) -> Non
             f"{ex.CN_PRACTICE_TNT_ENERGY / 1e6:g} MJ/kg，燃烧热 {sub.heat_of_combustion / 1e6:.1f} MJ/kg，"
             f"TNT 当量 {w_tnt:,.0f} kg"
         )
-        notes.append("爆炸中心取泄漏源（设施形心），冲击波按 Kingery-Bulmash (1984) 半球形地面爆炸曲线")
         info["tnt_mass"] = w_tnt
         info["fuel_mass"] = fuel
+        if scenario.explosion_model != "tnt":
+            _cloud_blast(scenario, sub, fuel, fields, info, notes)
+            return
+        notes.append("爆炸中心取泄漏源（设施形心），冲击波按 Kingery-Bulmash (1984) 半球形地面爆炸曲线")
     else:  # vessel_burst
         if st.release_phase != "gas":
             raise ValueError(

@@ -123,7 +123,10 @@ def test_weather_rejects_bad_input(kwargs, pattern):
         (dict(kind="pool_fire", hole_diameter=-0.01), r"hole_diameter.*-0\.01"),
         (dict(kind="pool_fire", hole_diameter=0.0), r"hole_diameter"),
         (dict(kind="pool_fire", release_fraction=1.5), r"release_fraction.*1\.5"),
-        (dict(kind="vce", explosion_model="bst"), r"explosion_model.*'bst'.*tnt"),
+        (
+            dict(kind="vce", explosion_model="baker1996"),
+            r"explosion_model.*'baker1996'.*tnt.*multi_energy.*bst",
+        ),
         (dict(kind="fireball", thermal_probit="probit9"), r"thermal_probit.*'probit9'.*eisenberg"),
         (dict(kind="vce", overpressure_probit="x"), r"overpressure_probit.*'x'"),
     ],
@@ -280,9 +283,28 @@ def test_north_east_wind_sends_the_toxic_cloud_south_west(row):
     far = np.hypot(dx, dy) > 0.5 * z["max_distance"].iloc[-1]
     # every far point of the footprint lies to the south-west (both offsets negative)
     assert np.all(dx[far] < 0) and np.all(dy[far] < 0)
-    # and along the 225° bearing (within 20°)
-    bearing = np.degrees(np.arctan2(dx[far], dy[far])) % 360
-    assert np.all(np.abs(bearing - 225.0) < 20.0)
+    if row is CHLORINE:
+        # dense: within the gravity-slumped half-width of Britter & McQuaid (1988) §4.3 (plus the Gaussian edge of
+        # 4 Briggs σy) of the 225° axis
+        b = math.radians(225.0)
+        along = dx[far] * math.sin(b) + dy[far] * math.cos(b)
+        across = np.abs(-dx[far] * math.cos(b) + dy[far] * math.sin(b))
+        f = effect_field(row, sc, w)
+        rho0 = 101325.0 * f.source.substance.molar_mass / (8.314462618 * f.source.source_temperature)
+        rho_a = 101325.0 * 0.028965 / (8.314462618 * w.temperature_k)
+        half = dispersion.britter_mcquaid_plume_half_width(
+            along,
+            volume_rate=f.source.airborne_rate / rho0,
+            wind_speed=2.0,
+            source_density=rho0,
+            air_density=rho_a,
+        )
+        sy, _ = dispersion.briggs_sigmas(along, "D")
+        assert np.all(across <= half + 4.0 * sy)
+    else:
+        # passive: along the 225° bearing (within 20°)
+        bearing = np.degrees(np.arctan2(dx[far], dy[far])) % 360
+        assert np.all(np.abs(bearing - 225.0) < 20.0)
 
 
 def test_passive_plume_zone_reach_equals_plume_model_centreline_distance():
@@ -307,10 +329,19 @@ def test_dense_plume_zone_reach_equals_britter_mcquaid_centreline_distance():
     f = effect_field(CHLORINE, sc, D_WEATHER)
     assert f.model["dense"]
     z = threat_zones(CHLORINE, sc, D_WEATHER, crs=METRIC, field=f, levels=None)
-    # the field on the downwind axis is the Britter-McQuaid centre-line concentration
+    # the field on the downwind axis is the Britter-McQuaid centre-line concentration; the footprint is as wide
+    # as the workbook's slumped plume, so its reach along the axis is the largest projection of its outline on
+    # the downwind direction (max_distance from the centroid includes the plume's width)
     b = math.radians(225.0)
     for zr in z.itertuples():
-        d = zr.max_distance
+        geom = zr.geometry
+        pts = np.vstack(
+            [
+                np.asarray(g.exterior.coords)
+                for g in (geom.geoms if geom.geom_type == "MultiPolygon" else [geom])
+            ]
+        )
+        d = float(np.max((pts[:, 0] - X0) * math.sin(b) + (pts[:, 1] - Y0) * math.cos(b)))
         c_edge = float(f.concentration(np.array([d * math.sin(b)]), np.array([d * math.cos(b)]))[0])
         c_in = float(
             f.concentration(
@@ -319,6 +350,67 @@ def test_dense_plume_zone_reach_equals_britter_mcquaid_centreline_distance():
             )[0]
         )
         assert c_in >= zr.threshold >= c_edge * 0.999
+
+
+def test_dense_plume_footprint_has_workbook_width_and_upwind_extent():
+    """Britter & McQuaid (1988) §4.3: the dense plume spreads upwind to L_U = D/2 + 2 l_b and across the wind to
+    L_H = D + 8 l_b + 2.5 l_b^⅓ x^⅔; inside that half-width the concentration equals the centre-line value."""
+    sc = Scenario("toxic", hole_diameter=0.05)
+    f = effect_field(CHLORINE, sc, D_WEATHER)
+    assert f.model["dense"]
+    rho0 = 101325.0 * f.source.substance.molar_mass / (8.314462618 * f.source.source_temperature)
+    rho_a = 101325.0 * 0.028965 / (8.314462618 * D_WEATHER.temperature_k)
+    q0 = f.source.airborne_rate / rho0
+    g0 = 9.80665 * (rho0 - rho_a) / rho_a
+    lb = g0 * q0 / 2.0**3
+    d = math.sqrt(q0 / 2.0)
+    lu = 0.5 * d + 2.0 * lb
+    b = math.radians(225.0)  # downwind bearing for wind from 45°
+
+    def xy(along, across):
+        return (
+            np.array([along * math.sin(b) - across * math.cos(b)]),
+            np.array([along * math.cos(b) + across * math.sin(b)]),
+        )
+
+    assert float(f.concentration(*xy(-0.9 * lu, 0.0))[0]) > 0.0  # upwind, inside L_U
+    assert float(f.concentration(*xy(-1.05 * lu, 0.0))[0]) == 0.0  # beyond L_U
+    x = 200.0
+    lh = d + 8.0 * lb + 2.5 * lb ** (1 / 3) * x ** (2 / 3)
+    c0 = float(f.concentration(*xy(x, 0.0))[0])
+    assert float(f.concentration(*xy(x, 0.95 * lh))[0]) == pytest.approx(c0, rel=1e-12)
+    assert float(f.concentration(*xy(x, lh + 100.0))[0]) < 0.5 * c0
+    assert any("L_U = D/2 + 2 l_b" in a for a in f.assumptions)
+
+
+def test_dense_puff_footprint_covers_the_slumping_cloud():
+    """Britter & McQuaid (1988) §4.4: the instantaneous cloud slumps to R² = R0² + 1.2 (g0' V0)^½ t while its centre
+    moves at 0.4 u; inside the swept half-width the field equals the workbook's peak concentration."""
+    sc = Scenario("toxic")
+    f = effect_field(CHLORINE, sc, D_WEATHER)
+    assert f.model["dense"] and f.model["mode"] == "puff"
+    rho0 = 101325.0 * f.source.substance.molar_mass / (8.314462618 * f.source.source_temperature)
+    rho_a = 101325.0 * 0.028965 / (8.314462618 * D_WEATHER.temperature_k)
+    kw = dict(volume=f.source.airborne_mass / rho0, wind_speed=2.0, source_density=rho0, air_density=rho_a)
+    b = math.radians(225.0)
+    x = 300.0
+    w = float(dispersion.britter_mcquaid_puff_half_width(x, **kw))
+    assert w > 100.0  # much wider than the Pasquill-Gifford puff σy (≈ 20 m at 300 m, class D)
+
+    def conc(along, across):
+        return float(
+            f.concentration(
+                np.array([along * math.sin(b) - across * math.cos(b)]),
+                np.array([along * math.cos(b) + across * math.sin(b)]),
+            )[0]
+        )
+
+    assert conc(x, 0.95 * w) == pytest.approx(conc(x, 0.0), rel=1e-12)
+    assert conc(x, w + 200.0) < 0.01 * conc(x, 0.0)
+    assert (
+        conc(-0.5 * float(dispersion.britter_mcquaid_puff_half_width(0.0, **kw)), 0.0) > 0.0
+    )  # upwind slump
+    assert conc(-5000.0, 0.0) == 0.0  # nothing beyond the upwind edge of the slumped cloud
 
 
 def test_flash_fire_probability_is_one_inside_the_lfl_envelope():

@@ -1,0 +1,90 @@
+"""VCE blast models in the scenario glue: the field equals the multi-energy / BST model it calls.
+
+The blast curves themselves are validated against published values in tests/analysis/test_vce.py; here the glue is
+checked: the cloud's combustion energy drives the chosen method, the options are validated, and the BST method,
+which has no impulse curves, never reports a made-up impulse.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from shapely.geometry import Point
+
+from analysis.consequence import vce
+from analysis.scenarios import Scenario, Weather, effect_field
+
+WEATHER = Weather(wind_speed=2.0, wind_from_deg=45.0, stability="D")
+PROPANE = pd.Series(
+    dict(
+        unit_id="V1",
+        enterprise_id="E1",
+        name="丙烷球罐",
+        kind="spherical_tank",
+        equipment_class="pressurized",
+        substance="丙烷",
+        inventory_kg=2.0e5,
+        phase="liquefied_gas",
+        pressure_pa=9.0e5,
+        temperature_k=293.15,
+        volume_m3=400.0,
+        diameter_m=9.2,
+        height_m=9.2,
+        bund_area_m2=None,
+        hazardous_process=None,
+        geometry=Point(500_000.0, 3_380_000.0),
+    )
+)
+R = np.array([30.0, 100.0, 300.0, 1000.0])
+
+
+@pytest.mark.parametrize("strength", [4, 7, 10])
+def test_multi_energy_field_equals_the_model(strength):
+    ef = effect_field(PROPANE, Scenario("vce", explosion_model="multi_energy", me_strength=strength), WEATHER)
+    energy = ef.model["energy"]
+    assert energy > 0
+    np.testing.assert_allclose(
+        ef.overpressure(R, 0 * R), vce.multi_energy_overpressure(energy, R, strength=strength), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        ef.impulse(0 * R, R), vce.multi_energy_impulse(energy, R, strength=strength), rtol=1e-12
+    )
+
+
+def test_bst_field_equals_the_model_and_has_no_impulse():
+    sc = Scenario(
+        "vce", explosion_model="bst", bst_reactivity="medium", bst_confinement="3D", bst_congestion="high"
+    )
+    ef = effect_field(PROPANE, sc, WEATHER)
+    mach = vce.bst_flame_speed("medium", "3D", "high")
+    np.testing.assert_allclose(
+        ef.overpressure(R, 0 * R),
+        vce.bst_overpressure(ef.model["energy"], R, flame_speed_mach=mach),
+        rtol=1e-12,
+    )
+    assert np.all(np.isnan(ef.impulse(R, 0 * R)))
+
+
+def test_multi_energy_and_tnt_use_the_same_cloud():
+    tnt = effect_field(PROPANE, Scenario("vce"), WEATHER)
+    me = effect_field(PROPANE, Scenario("vce", explosion_model="multi_energy"), WEATHER)
+    assert me.model["fuel_mass"] == pytest.approx(tnt.model["fuel_mass"])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (dict(me_strength=11), r"me_strength.*11.*1–10"),
+        (dict(me_strength=0), r"me_strength.*0"),
+        (dict(bst_confinement="4D"), r"bst_confinement.*'4D'.*2\.5D"),
+        (dict(bst_reactivity="extreme"), r"bst_reactivity.*'extreme'"),
+        (
+            dict(explosion_model="bst", overpressure_probit="tno_structural_collapse"),
+            r"overpressure_probit.*tno_structural_collapse.*冲量",
+        ),
+    ],
+)
+def test_bad_blast_options_are_refused(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        Scenario("vce", **kwargs)
