@@ -57,6 +57,7 @@ __all__ = [
     "closure_stats",
     "monthly_trend",
     "major_items",
+    "Evidence",
     "Finding",
     "FINDING_KINDS",
     "ProposalOptions",
@@ -278,6 +279,40 @@ FINDING_KINDS: dict[str, tuple[str, str]] = {
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One number behind a finding (a load, a distance, a risk), in SI units.
+
+    Attributes
+    ----------
+    label_zh : str
+        What the number is, in Chinese (e.g. ``"冲击波超压"``).
+    value : float
+        The value in ``unit``.
+    unit : str
+        SI unit (``Pa``, ``W/m²``, ``m``, ``1/a``, ``-``).
+    """
+
+    label_zh: str
+    value: float
+    unit: str
+
+    def text_zh(self) -> str:
+        """``label value unit`` with a readable number (kPa and kW/m² shown beside Pa and W/m²)."""
+        v = float(self.value)
+        if self.unit == "Pa":
+            return f"{self.label_zh} {v / 1e3:.1f} kPa（{v:,.0f} Pa）"  # 1 kPa = 1e3 Pa
+        if self.unit == "W/m²":
+            return f"{self.label_zh} {v / 1e3:.1f} kW/m²"  # 1 kW/m² = 1e3 W/m²
+        if self.unit == "1/a":
+            return f"{self.label_zh} {v:.2e} /年"
+        if self.unit == "m":
+            return f"{self.label_zh} {v:,.1f} m"
+        if self.unit in ("-", ""):
+            return f"{self.label_zh} {v:.3g}"
+        return f"{self.label_zh} {v:.4g} {self.unit}"
+
+
+@dataclass(frozen=True)
 class Finding:
     """A problem found by an analysis, to be turned into a rectification item.
 
@@ -298,6 +333,12 @@ class Finding:
         Where (WGS84 lon/lat); a polygon is kept, other types are reduced to a representative point.
     category : str, optional
         Overrides the kind's suggested category.
+    evidence : tuple of Evidence
+        The numbers behind the finding (loads, distances, risks) with units.
+    measure_zh : str
+        Suggested measure, in Chinese.
+    basis_zh : str
+        Rule or criterion applied (standard and clause), in Chinese.
     """
 
     kind: str
@@ -307,6 +348,9 @@ class Finding:
     hazard_level: str
     geometry: BaseGeometry
     category: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+    measure_zh: str = ""
+    basis_zh: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in FINDING_KINDS:
@@ -332,6 +376,18 @@ class Finding:
     def key(self) -> str:
         """Stable identity: ``kind:sorted subject ids``."""
         return f"{self.kind}:{'|'.join(sorted(map(str, self.subject_ids)))}"
+
+    @property
+    def detail_zh(self) -> str:
+        """Description, evidence, suggested measure and basis in one Chinese text (kept with the item link)."""
+        parts = [self.description_zh]
+        if self.evidence:
+            parts.append("分析数据：" + "；".join(e.text_zh() for e in self.evidence))
+        if self.measure_zh:
+            parts.append("建议措施：" + self.measure_zh)
+        if self.basis_zh:
+            parts.append("判定依据：" + self.basis_zh)
+        return "。".join(p.rstrip("。") for p in parts) + "。"
 
 
 @dataclass(frozen=True)
@@ -398,7 +454,7 @@ def propose_items(
             "finding_key": f.key,
             "kind": f.kind,
             "subject_ids": list(map(str, f.subject_ids)),
-            "description_zh": f.description_zh,
+            "description_zh": f.detail_zh,
         }
         out.append(ProposedItem(record, link, f))
     return out

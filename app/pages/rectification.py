@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
-import os
 import tempfile
 from pathlib import Path
 
@@ -18,7 +17,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from analysis.findings import finding_status, findings_from_buildings, findings_from_domino
 from analysis.rectification import (
+    FINDING_KINDS,
     closure_stats,
     major_items,
     monthly_trend,
@@ -29,9 +30,10 @@ from analysis.rectification import (
 )
 from app import state
 from app.auth import (
-    AuthConfig,
+    SESSION_TOKEN_KEY,
     AuthError,
-    create_demo_users,
+    auth_config,
+    park_store,
     resolve_session,
     sign_in,
     sign_out,
@@ -46,9 +48,7 @@ from geodata.store import (
     PermissionDeniedError,
     StoreError,
     can,
-    default_store_path,
     lifecycle,
-    store_for_park,
 )
 
 TITLE = "一园一策"
@@ -58,31 +58,12 @@ ORDER = 60
 log = logging.getLogger(__name__)
 
 MAP_HEIGHT = 620  # [px]
-TOKEN_KEY = "rect_session_token"
+TOKEN_KEY = SESSION_TOKEN_KEY
 SEEN_KEY = "rect_seen_version"  # (item_id, version the user has seen)
 FINDINGS_KEY = "rectification_findings"  # list[analysis.rectification.Finding] put here by analysis pages
 STATUS_ZH = schema.ENUM_LABELS_ZH["rectification_status"]
 CATEGORY_ZH = schema.ENUM_LABELS_ZH["rectification_category"]
 LEVEL_ZH = schema.ENUM_LABELS_ZH["hazard_level"]
-
-
-def _auth_config() -> AuthConfig:
-    """Policy from the environment: PARKRISK_SESSION_TTL_S [s], PARKRISK_BCRYPT_ROUNDS."""
-    return AuthConfig(
-        session_ttl_s=float(os.environ.get("PARKRISK_SESSION_TTL_S", 8 * 3600)),
-        bcrypt_rounds=int(os.environ.get("PARKRISK_BCRYPT_ROUNDS", 12)),
-    )
-
-
-@st.cache_resource(show_spinner="正在打开整改台账……", max_entries=8)
-def _open_store(park_path: str, store_target: str, demo: bool, _park):
-    """The park's store (shared by all sessions; thread-safe), initialised from the park on first use."""
-    store = store_for_park(park_path, _park.rectifications, store=store_target)
-    if demo:
-        created = create_demo_users(store, list(_park.enterprises["enterprise_id"]), config=_auth_config())
-        if created:
-            log.info("demo accounts created: %s", [c[0] for c in created])
-    return store
 
 
 def _client() -> str:
@@ -111,7 +92,7 @@ def _sign_in_form(store, demo: bool) -> None:
         submitted = st.form_submit_button("登录")
     if submitted:
         try:
-            sess = sign_in(store, username, password, client=_client(), config=_auth_config())
+            sess = sign_in(store, username, password, client=_client(), config=auth_config())
         except AuthError as exc:
             st.error(str(exc))
             return
@@ -328,6 +309,9 @@ def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today
     scope_opts = ["园区（一园一策）"] if user.role != "enterprise" else []
     ent_ids = sorted({e for e in items["enterprise_id"].dropna()})
     scope_opts += [f"企业：{names.get(e, e)}（{e}）" for e in ent_ids]
+    if not scope_opts:  # an enterprise user without items (enterprise users cannot import either)
+        st.info("暂无可导出的整改事项。")
+        return
     scope = st.selectbox("范围", scope_opts, key="rect_export_scope")
     ent = (
         None
@@ -405,34 +389,148 @@ def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today
         st.success(f"已导入 {len(ids)} 项。")
 
 
-def _findings_tab(store, user, park, today: dt.date) -> None:
-    findings = st.session_state.get(FINDINGS_KEY) or []
-    if not findings:
-        st.info(
-            "暂无分析发现。在「五室」「多米诺」「个人风险」等分析页面发现的问题会出现在这里，可一键生成整改事项。"
+_KIND_ZH = {k: v[0] for k, v in FINDING_KINDS.items()}
+ANALYSIS_KEY = (
+    "rect_findings_analysis"  # session cache: {(park version, options): (domino result, 五室 table)}
+)
+
+
+def _park_version(source) -> tuple:
+    p = Path(source.path)
+    try:
+        st_ = p.stat()
+        return (str(p), st_.st_mtime_ns, st_.st_size)
+    except OSError:
+        return (str(p), 0, 0)
+
+
+def _run_analyses(park, key: tuple, *, rooms: bool) -> tuple:
+    """Domino analysis (and the 五室 check) of the park with a progress bar; cached in the session."""
+    cache = st.session_state.setdefault(ANALYSIS_KEY, {})
+    if key in cache:
+        return cache[key]
+    from analysis import domino
+
+    bar = st.progress(0.0, text="开始多米诺分析……")
+    share = 0.7 if rooms else 1.0
+    # Edges (the findings) do not depend on the Monte Carlo depth: first level with few samples is enough here.
+    res = domino.analyze(
+        park,
+        max_level=1,
+        n_samples=200,
+        progress=lambda f, msg: bar.progress(min(share * f, 1.0), text=f"多米诺分析：{msg}"),
+    )
+    table = None
+    if rooms and not park.buildings.empty:
+        from analysis.siting_checks import five_rooms_check
+
+        table = five_rooms_check(
+            park,
+            progress=lambda f, msg: bar.progress(min(share + (1 - share) * f, 1.0), text=f"五室校核：{msg}"),
         )
+    bar.empty()
+    cache[key] = (res, table)
+    return cache[key]
+
+
+def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt.date) -> None:
+    """从分析结果生成整改事项 (admin only): run the analyses, list the findings, create the selected ones."""
+    st.subheader("从分析结果生成整改事项")
+    if user.role != "admin":
+        st.caption(f"{ROLE_LABELS_ZH[user.role]}无权从分析结果生成整改事项（仅园区管理员）。")
         return
+    with st.form("rect_fd_form"):
+        c = st.columns(2)
+        min_p = c[0].number_input(
+            "多米诺升级概率下限（-）", min_value=0.0, max_value=1.0, value=0.01, step=0.01, key="rect_fd_minp"
+        )
+        rooms = c[1].checkbox(
+            "同时校核五室（控制室、机柜间、化验室、办公室、交接班室）", value=True, key="rect_fd_rooms"
+        )
+        run = st.form_submit_button("运行分析（多米诺效应与五室校核）")
+    key = (_park_version(state.current_source()), bool(rooms))
+    if run:
+        try:
+            _run_analyses(park, key, rooms=bool(rooms))
+        except ValueError as exc:
+            st.error(f"分析无法完成：{exc}")
+            return
+    cached = st.session_state.get(ANALYSIS_KEY, {}).get(key)
+    extra = list(st.session_state.get(FINDINGS_KEY) or [])
+    if cached is None and not extra:
+        st.info("点击「运行分析」对当前园区进行多米诺效应分析（及五室校核），结果将列为可生成的整改事项。")
+        return
+    findings = []
+    if cached is not None:
+        res, table = cached
+        findings += findings_from_domino(res, park, min_probability=float(min_p))
+        if table is not None:
+            findings += findings_from_buildings(table, park)
+    findings += extra
+    if not findings:
+        st.success("分析未发现需要整改的问题。")
+        return
+    status = finding_status(findings, store.finding_links(user), items)
+    kinds = st.multiselect(
+        "发现类型",
+        sorted({f.kind for f in findings}),
+        default=sorted({f.kind for f in findings}),
+        format_func=lambda k: _KIND_ZH.get(k, k),
+        key="rect_fd_kinds",
+    )
+    major_only = st.checkbox("只选重大隐患", key="rect_fd_major")
     park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else "P"
     props = propose_items(findings, park_id=park_id, today=today)
-    st.dataframe(
-        pd.DataFrame(
+    by_key = {p.finding.key: p for p in props}
+    names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
+    rows = []
+    for f, s in zip(findings, status.itertuples(index=False), strict=True):
+        p = by_key[f.key]
+        selectable = s.status == "new"
+        rows.append(
             {
-                "编号": [p.record["item_id"] for p in props],
-                "问题": [p.record["title"] for p in props],
-                "类别": [CATEGORY_ZH[p.record["category"]] for p in props],
-                "等级": [LEVEL_ZH[p.record["hazard_level"]] for p in props],
-                "整改期限": [p.record["deadline"] for p in props],
+                "选择": selectable and f.kind in kinds and (f.hazard_level == "major" or not major_only),
+                "编号": p.record["item_id"],
+                "类型": _KIND_ZH.get(f.kind, f.kind),
+                "责任单位": names.get(f.enterprise_id, f.enterprise_id) if f.enterprise_id else "（园区）",
+                "问题描述": f.description_zh,
+                "类别": CATEGORY_ZH[p.record["category"]],
+                "等级": LEVEL_ZH[f.hazard_level],
+                "建议措施": f.measure_zh,
+                "状态": s.status_zh,
             }
-        ),
-        hide_index=True,
+        )
+    table = pd.DataFrame(rows).drop_duplicates("编号").reset_index(drop=True)
+    n_new = int((status["status"] == "new").sum())
+    st.caption(
+        f"共 {len(table)} 项发现，其中 {n_new} 项尚未生成整改事项；已生成过的发现不会重复生成，"
+        "已销号但分析仍发现的问题请在「办理」中重新打开原事项。"
     )
-    if can(user, "create") and st.button("一键生成整改事项", key="rect_findings_go"):
+    edited = st.data_editor(
+        table,
+        hide_index=True,
+        disabled=[c for c in table.columns if c != "选择"],
+        column_config={"选择": st.column_config.CheckboxColumn("选择", default=False)},
+        key=f"rect_fd_editor_{hash((tuple(kinds), major_only, len(table)))}",
+    )
+    chosen = set(edited.loc[edited["选择"].astype(bool), "编号"])
+    todo = [
+        p
+        for p in props
+        if p.record["item_id"] in chosen
+        and p.finding.key in set(status.loc[status["status"] == "new", "key"])
+    ]
+    if st.button(f"一键生成（{len(todo)} 项）", key="rect_fd_create", disabled=not todo, type="primary"):
         try:
-            ids = store.create_from_findings(user, [(p.record, p.link) for p in props])
-        except (ImportValidationError, DuplicateItemError, PermissionDeniedError) as exc:
+            ids = store.create_from_findings(user, [(p.record, p.link) for p in todo])
+        except (ImportValidationError, DuplicateItemError, PermissionDeniedError, StoreError) as exc:
             st.error(str(exc))
             return
-        st.success(f"已生成 {len(ids)} 项（已生成过的发现不重复生成）。")
+        st.success(f"已生成 {len(ids)} 项整改事项（状态：待整改，来源：风险分析发现）。")
+
+
+def _findings_tab(store, user, park, items: pd.DataFrame, today: dt.date) -> None:
+    _analysis_findings_section(store, user, park, items, today)
 
 
 def main() -> None:
@@ -441,8 +539,7 @@ def main() -> None:
     source = state.current_source()
     demo = source.kind == "demo"
     try:
-        target = os.environ.get("PARKRISK_STORE") or str(default_store_path(source.path))
-        store = _open_store(str(source.path), target, demo, park)
+        store = park_store()
     except (StoreError, ValueError, OSError) as exc:
         st.error(f"无法打开整改台账：{exc}")
         st.stop()
@@ -492,7 +589,7 @@ def main() -> None:
     with tabs[3]:
         _io_tab(store, user, park, shown, names, today)
     with tabs[4]:
-        _findings_tab(store, user, park, today)
+        _findings_tab(store, user, park, items, today)
 
 
 main()
