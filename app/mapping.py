@@ -62,10 +62,15 @@ __all__ = [
     "park_legend_sections",
     "add_layer",
     "fit_to",
+    "add_layer_control",
+    "finish_map",
     "external_asset_urls",
     "standalone_html",
     "save_html",
     "format_value",
+    "format_distance",
+    "short_name",
+    "park_place_name",
     "overdue_mask",
 ]
 
@@ -239,10 +244,15 @@ def _map_style_css() -> str:
 .leaflet-container {{ background: {_BACKGROUND}; font-family: "Noto Sans CJK SC", "Source Han Sans SC",
   "Microsoft YaHei", "PingFang SC", sans-serif; font-size: 13px; }}
 {_LEGEND_CSS}
-.pr-diamond {{ width: 10px; height: 10px; transform: rotate(45deg); border: 1.5px solid #fff;
+.pr-diamond {{ width: 8px; height: 8px; transform: rotate(45deg); border: 1.5px solid #fff;
   box-shadow: 0 0 0 1px rgba(0,0,0,0.7); box-sizing: border-box; }}
 .pr-diamond-overdue {{ box-shadow: 0 0 0 1.5px #000; }}
 .leaflet-control-layers {{ font-size: 12px; }}
+.pr-label {{ background: none; border: none; }}
+.pr-labels-off .pr-label {{ display: none; }}
+.pr-label div {{ position: absolute; left: 0; top: 2px; transform: translateX(-50%); width: 5.3em;
+  text-align: center; font-size: 11px; font-weight: 600; line-height: 13px; color: #1d1d1f;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }}
 </style>
 """
 
@@ -272,10 +282,12 @@ def new_map(
     folium.Map
     """
     bm = _as_basemap(basemap)
-    kwargs.setdefault("control_scale", True)
+    scale = bool(kwargs.pop("control_scale", True))
     kwargs.setdefault("zoom_snap", 0.25)  # fractional zoom: fit the park tightly
-    m = folium.Map(location=list(location), zoom_start=zoom_start, tiles=None, **kwargs)
+    m = folium.Map(location=list(location), zoom_start=zoom_start, tiles=None, control_scale=False, **kwargs)
     use_local_assets(m)
+    if scale:  # folium's scale bar also shows feet/miles; metres/kilometres only here
+        _MetricScale().add_to(m)
     m.get_root().header.add_child(branca.element.Element(_map_style_css()), name="parkrisk_css")
     for i, src in enumerate(bm.tile_sources()):
         folium.TileLayer(
@@ -290,6 +302,22 @@ def new_map(
         ).add_to(m)
         log.debug("basemap layer %d: %s", i, src.name)
     return m
+
+
+class _MetricScale(branca.element.MacroElement):
+    """Leaflet scale bar in metres/kilometres only."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "MetricScale"
 
 
 def _as_basemap(basemap: Basemap | str | None) -> Basemap:
@@ -322,6 +350,18 @@ def _num(value: float, digits: int = 3) -> str:
     if abs(value) >= 1000:
         return f"{value:,.0f}"
     return f"{value:.{digits}g}"
+
+
+def format_distance(metres: float) -> str:
+    """A distance for people: ``850 m`` below 1 km, ``1.49 km`` / ``10.6 km`` / ``52 km`` above (3 significant
+    figures at most); ``—`` for NaN. [m] in."""
+    if _is_null(metres):
+        return "—"
+    v = float(metres)
+    if abs(v) < 1000:
+        return f"{v:,.0f} m"
+    km = v / 1000.0  # 1 km = 1000 m
+    return f"{km:.3g} km" if abs(km) < 100 else f"{km:,.0f} km"
 
 
 def format_value(column: schema.Column, value: Any) -> str:
@@ -455,6 +495,7 @@ def add_legend(
     position: str = "bottomright",
     columns: int = 1,
     collapsible: bool = False,
+    folded: bool = False,
 ) -> branca.element.MacroElement:
     """Add an HTML legend box (a Leaflet control) to the map.
 
@@ -471,6 +512,8 @@ def add_legend(
         Number of columns the sections flow into.
     collapsible : bool
         Let the user fold the legend by clicking its title.
+    folded : bool
+        Start folded (implies ``collapsible``).
 
     Returns
     -------
@@ -479,7 +522,7 @@ def add_legend(
     """
     if position not in ("topleft", "topright", "bottomleft", "bottomright"):
         raise ValueError(f"position={position!r} 无效；可选 topleft/topright/bottomleft/bottomright")
-    body = legend_html(title, items, columns=columns, collapsible=collapsible)
+    body = legend_html(title, items, columns=columns, collapsible=collapsible, folded=folded)
     legend = _Legend(body, position=position)
     legend.add_to(m)
     return legend
@@ -493,11 +536,12 @@ def legend_html(
     columns: int = 1,
     collapsible: bool = False,
     standalone: bool = False,
+    folded: bool = False,
 ) -> str:
     """HTML of a legend (the markup :func:`add_legend` puts on the map).
 
     With ``standalone=True`` the markup is wrapped in its box with its CSS, to show it outside a map
-    (e.g. ``st.html`` beside the map in the app).
+    (e.g. ``st.html`` beside the map in the app). ``folded=True`` starts a collapsible legend closed.
     """
     if isinstance(items, Mapping):
         inner = "".join(
@@ -509,10 +553,9 @@ def legend_html(
         inner = _legend_rows(items)
     cols = f' style="column-count:{int(columns)}"' if columns > 1 else ""
     inner = f'<div class="pr-legend-body"{cols}>{inner}</div>'
-    if collapsible:
-        body = (
-            f'<details open><summary class="pr-legend-title">{html.escape(title)}</summary>{inner}</details>'
-        )
+    if collapsible or folded:
+        state = "" if folded else " open"
+        body = f'<details{state}><summary class="pr-legend-title">{html.escape(title)}</summary>{inner}</details>'
     else:
         body = f'<div class="pr-legend-title">{html.escape(title)}</div>{inner}'
     if standalone:
@@ -706,6 +749,7 @@ def add_layer(
     *,
     today: date | None = None,
     show: bool = True,
+    labels: bool = True,
 ) -> folium.FeatureGroup | None:
     """Draw one park layer (schema name) with its styling, tooltip and popup; ``None`` when it is empty.
 
@@ -720,6 +764,8 @@ def add_layer(
         Reference date for "overdue" rectifications (default: today).
     show : bool
         Whether the layer is on when the map opens.
+    labels : bool
+        Write the short enterprise names on the map (enterprises layer only; the labels switch with the layer).
     """
     if layer not in schema.LAYERS:
         raise ValueError(f"图层 layer={layer!r} 未定义；可选：{', '.join(schema.LAYERS)}")
@@ -745,8 +791,107 @@ def add_layer(
         marker=marker,
         control=False,
     ).add_to(group)
+    if labels and layer == "enterprises" and "name" in gdf:
+        _add_name_labels(group, gdf, place=park_place_name(park_layers))
     group.add_to(m)
     return group
+
+
+#: Legal-form suffixes left out of the names written on the map (the popup shows the full name).
+_NAME_SUFFIXES: tuple[str, ...] = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司")
+
+
+_PARK_KINDS = re.compile(
+    r"^(.{2,}?)(?:化学工业园区|化工园区|化工集中区|工业园区|经济技术开发区|经济开发区|高新区|开发区|园区)"
+)
+
+
+def park_place_name(park_layers: Mapping[str, gpd.GeoDataFrame]) -> str:
+    """The place name leading the park's name (``江滨化工园区`` -> ``江滨``), or ``""`` when there is none."""
+    parks = park_layers.get("parks")
+    if parks is None or parks.empty or "name" not in parks:
+        return ""
+    match = _PARK_KINDS.match(str(parks["name"].iloc[0]).strip())
+    return match.group(1) if match else ""
+
+
+def short_name(name: str, *, place: str = "") -> str:
+    """An enterprise name for a map label: without its legal form and without the park's place name, which most
+    enterprises of a park repeat (``江滨氯碱化工有限公司`` with ``place="江滨"`` -> ``氯碱化工``)."""
+    text = str(name).strip()
+    for suffix in _NAME_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix) + 1:
+            text = text[: -len(suffix)]
+            break
+    if place and text.startswith(place) and len(text) >= len(place) + 2:
+        text = text[len(place) :]
+    return text
+
+
+#: Smallest on-screen width of a typical enterprise at which its name is written on the map. [px]
+_LABEL_MIN_WIDTH_PX = 40
+_WEB_MERCATOR_M_PER_PX_Z0 = 156_543.03392  # metres per pixel at zoom 0 on the equator (256 px tiles)
+_M_PER_DEG_LAT = 111_320.0  # [m/°], spherical approximation; only sizes a label threshold
+
+
+class _LabelZoom(branca.element.MacroElement):
+    """Hide the name labels of a group when zoomed out so far that they would pile up (CSS class on the map)."""
+
+    _template = branca.element.Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (group) {
+            function hook(map) {
+                function update() {
+                    map.getContainer().classList.toggle("pr-labels-off", map.getZoom() < {{ this.min_zoom }});
+                }
+                map.on("zoomend", update);
+                update();
+            }
+            if (group._map) { hook(group._map); } else { group.once("add", function () { hook(group._map); }); }
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, min_zoom: float) -> None:
+        super().__init__()
+        self._name = "LabelZoom"
+        self.min_zoom = round(float(min_zoom), 2)
+
+
+def _label_min_zoom(ll: gpd.GeoDataFrame) -> float:
+    """Zoom at which the median enterprise (WGS84 bounds) is :data:`_LABEL_MIN_WIDTH_PX` wide on screen."""
+    b = ll.geometry.bounds
+    lat = np.deg2rad(float(((b["miny"] + b["maxy"]) / 2).median()))
+    width_m = float((b["maxx"] - b["minx"]).median()) * _M_PER_DEG_LAT * np.cos(lat)
+    if not np.isfinite(width_m) or width_m <= 0:
+        return 0.0
+    # Web Mercator: metres per pixel = C·cos(lat) / 2**zoom
+    return float(np.log2(_LABEL_MIN_WIDTH_PX * _WEB_MERCATOR_M_PER_PX_Z0 * np.cos(lat) / width_m))
+
+
+def _add_name_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, *, place: str = "") -> None:
+    """Non-interactive text labels just inside the top edge of each polygon (centred on its bounding box), hidden
+    when zoomed out too far to read them."""
+    ll = gdf.to_crs(4326) if gdf.crs is not None else gdf
+    _LabelZoom(_label_min_zoom(ll)).add_to(group)
+    for name, geom in zip(ll["name"], ll.geometry, strict=True):
+        if _is_null(name) or geom is None or geom.is_empty:
+            continue
+        minx, _, maxx, maxy = geom.bounds
+        folium.Marker(
+            location=[maxy, (minx + maxx) / 2],
+            icon=folium.DivIcon(
+                html=f"<div>{html.escape(short_name(name, place=place))}</div>",
+                icon_size=(0, 0),
+                icon_anchor=(0, 0),
+                class_name="pr-label",
+            ),
+            interactive=False,
+            keyboard=False,
+            z_index_offset=1000,  # above the point markers (rectification diamonds)
+        ).add_to(group)
 
 
 def _layer_style(layer: str, gdf: gpd.GeoDataFrame, *, today: date) -> tuple[list[dict[str, Any]], Any]:
@@ -780,9 +925,9 @@ def _layer_style(layer: str, gdf: gpd.GeoDataFrame, *, today: date) -> tuple[lis
             styles.append(
                 {
                     "radius": _INSTALLATION_RADIUS.get(k, 5),
-                    # footprints are small at park scale: a coloured outline makes them readable
+                    # footprints are a few pixels at park scale: a wide outline keeps them visible
                     "color": "#000000" if hp else ("#333333" if point else fill),
-                    "weight": 2.5 if hp else (1 if point else 2),
+                    "weight": (2.5 if point else 3.5) if hp else (1 if point else 4),
                     "fillColor": fill,
                     "fillOpacity": 0.9,
                 }
@@ -845,7 +990,7 @@ def _layer_style(layer: str, gdf: gpd.GeoDataFrame, *, today: date) -> tuple[lis
                         "dashArray": "4 3",
                     }
                 )
-        icon = folium.DivIcon(html="", icon_size=(10, 10), icon_anchor=(5, 5), class_name="pr-rect")
+        icon = folium.DivIcon(html="", icon_size=(8, 8), icon_anchor=(4, 4), class_name="pr-rect")
         return styles, folium.Marker(icon=icon)
     if layer == "roads":
         kind = col("kind") if "kind" in gdf else ["park"] * n
@@ -951,6 +1096,9 @@ def park_map(
     today: date | None = None,
     legends: bool = True,
     layer_control_collapsed: bool = False,
+    layer_control: bool = True,
+    legend_folded: bool = False,
+    labels: bool = True,
 ) -> folium.Map:
     """A folium map of every layer of a park, offline-ready.
 
@@ -968,12 +1116,21 @@ def park_map(
         Draw the legend on the map (the app shows it beside the map instead: :func:`park_legend_sections`).
     layer_control_collapsed : bool
         Show the layer switcher as a button that opens on hover (keeps the map clear).
+    legend_folded : bool
+        Draw the on-map legend folded (only its title shows until clicked): for pages whose own results need the
+        room (zones, arrows).
+    labels : bool
+        Write the short enterprise names on the map.
+    layer_control : bool
+        Add the layer switcher now. Pages that draw more layers on top (zones, arrows) either pass ``False`` or
+        keep it, and call :func:`finish_map` after their last layer: the switcher must come after every layer it
+        lists, and :func:`finish_map` moves it there (keeping ``layer_control_collapsed``).
 
     Returns
     -------
     folium.Map
-        With one FeatureGroup per layer (Chinese names with feature counts), a layer control, legends, and the
-        view fitted to all features.
+        With one FeatureGroup per layer (Chinese names with feature counts), a layer control (unless
+        ``layer_control=False``), legends, and the view fitted to all features.
     """
     all_layers = _park_layers(park)
     wanted = list(all_layers) if layers is None else list(layers)
@@ -983,7 +1140,7 @@ def park_map(
     drawn: list[str] = []
     m = new_map(basemap=basemap)
     for name in _DRAW_ORDER:
-        if name in wanted and add_layer(m, all_layers, name, today=today) is not None:
+        if name in wanted and add_layer(m, all_layers, name, today=today, labels=labels) is not None:
             drawn.append(name)
     # Frame the park and what sits around it; roads and long-distance pipelines may run far beyond it.
     framing = [n for n in drawn if n not in ("roads", "pipelines")] or drawn
@@ -993,12 +1150,86 @@ def park_map(
             geometry=pd.concat([g.geometry for g in extent], ignore_index=True), crs=4326
         )
         # keep the features above the legend box (bottom-left, about 200 px tall)
-        fit_to(m, everything, padding_bottom_right=(20, 200) if legends else None)
+        fit_to(m, everything, padding_bottom_right=(20, 200) if legends and not legend_folded else None)
     if legends:
         sections = park_legend_sections(all_layers, layers=drawn)
         if sections:
-            add_legend(m, "图例", sections, position="bottomleft", columns=3, collapsible=True)
-    folium.LayerControl(collapsed=layer_control_collapsed, position="topright").add_to(m)
+            add_legend(
+                m, "图例", sections, position="bottomleft", columns=3, collapsible=True, folded=legend_folded
+            )
+    if layer_control:
+        add_layer_control(m, collapsed=layer_control_collapsed)
+    else:
+        m._parkrisk_layer_control_collapsed = layer_control_collapsed  # remembered by finish_map
+    return m
+
+
+class _LayerControl(folium.LayerControl):
+    """folium's layer switcher, listing only the layers added to the map BEFORE it.
+
+    folium's own control lists every layer of its parent, also those added after it; their JavaScript variables
+    are then still undefined when the control is created and Leaflet throws, leaving a blank map in the browser.
+    Listing only earlier layers makes a forgotten :func:`finish_map` cost a switcher entry, not the map.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        self.reset()
+        for item in self._parent._children.values():
+            if item is self:
+                break
+            if not isinstance(item, folium.map.Layer) or not item.control:
+                continue
+            if item.overlay:
+                self.overlays[item.layer_name] = item.get_name()
+            else:
+                self.base_layers[item.layer_name] = item.get_name()
+        branca.element.MacroElement.render(self, **kwargs)
+
+
+def add_layer_control(
+    m: folium.Map, *, collapsed: bool | None = None, position: str | None = None
+) -> folium.LayerControl:
+    """Put the layer switcher at the end of the map, replacing any earlier one (idempotent).
+
+    Leaflet creates the switcher from the layers defined before it, so it must be the map's last layer element:
+    call this (or :func:`finish_map`) after the last ``FeatureGroup``/``TileLayer`` was added.
+
+    Parameters
+    ----------
+    m : folium.Map
+    collapsed : bool, optional
+        Show the switcher as a button that opens on hover. Default: as the control it replaces (or as
+        ``park_map(..., layer_control_collapsed=...)`` asked), else expanded.
+    position : str, optional
+        ``topleft``, ``topright``, ``bottomleft`` or ``bottomright``. Default: as the control it replaces, else
+        ``topright``.
+
+    Returns
+    -------
+    folium.LayerControl
+        The one control of the map.
+    """
+    earlier = [(k, c) for k, c in m._children.items() if isinstance(c, folium.LayerControl)]
+    if position is None:
+        position = str(earlier[-1][1].options.get("position", "topright")) if earlier else "topright"
+    if position not in ("topleft", "topright", "bottomleft", "bottomright"):
+        raise ValueError(f"position={position!r} 无效；可选 topleft/topright/bottomleft/bottomright")
+    if collapsed is None:
+        if earlier:
+            collapsed = bool(earlier[-1][1].options.get("collapsed", True))
+        else:
+            collapsed = bool(getattr(m, "_parkrisk_layer_control_collapsed", False))
+    for key, _ in earlier:
+        del m._children[key]
+    control = _LayerControl(collapsed=collapsed, position=position)
+    control.add_to(m)
+    return control
+
+
+def finish_map(m: folium.Map, *, collapsed: bool | None = None) -> folium.Map:
+    """Finish a map after the last layer was drawn: the layer switcher moves to the end (see
+    :func:`add_layer_control`). Safe to call more than once; returns ``m``."""
+    add_layer_control(m, collapsed=collapsed)
     return m
 
 

@@ -17,7 +17,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from app.mapping import add_zones, park_map
+from app.mapping import add_zones, finish_map, fit_to, format_distance, park_map
 from geodata import schema
 
 TITLE = "后果分析"
@@ -51,12 +51,13 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
     -------
     folium.Map
     """
-    m = park_map(park, basemap=basemap)
+    # the park's own legend starts folded and the layer switcher collapsed: the zones need the room
+    m = park_map(park, basemap=basemap, layer_control=False, layer_control_collapsed=True, legend_folded=True)
     drawn = zones[~zones.geometry.is_empty]
     if not drawn.empty:
         levels = list(zones["level"])
         colors = {lv: ZONE_COLORS[min(i, len(ZONE_COLORS) - 1)] for i, lv in enumerate(levels)}
-        labels = {r.level: f"{r.level}（最远 {r.max_distance:,.0f} m）" for r in zones.itertuples()}
+        labels = {r.level: f"{r.level}（最远 {format_distance(r.max_distance)}）" for r in zones.itertuples()}
         add_zones(
             m,
             drawn,
@@ -67,6 +68,12 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
             legend_title=f"伤害分区（{zones['scenario_zh'].iloc[0]}）",
             tooltip_columns={"label_zh": "含义", "max_distance": "最远距离（m）", "source": "阈值来源"},
         )
+        # show every zone and the park: a toxic cloud may reach tens of kilometres beyond the park
+        park_area = park.layers.get("parks")
+        frames = [drawn[["geometry"]].to_crs(4326)]
+        if park_area is not None and not park_area.empty and park_area.crs is not None:
+            frames.append(park_area[["geometry"]].to_crs(4326))
+        fit_to(m, gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=4326))
     if unit_id is not None:
         inst = park.installations
         hit = inst[inst["unit_id"].astype(str) == str(unit_id)]
@@ -80,7 +87,7 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
                 fill=False,
                 tooltip=f"事故源：{hit['name'].iloc[0]}（{unit_id}）",
             ).add_to(m)
-    return m
+    return finish_map(m)  # the layer switcher after the zones it lists
 
 
 def zone_table(zones: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -93,9 +100,9 @@ def zone_table(zones: gpd.GeoDataFrame) -> pd.DataFrame:
                 "分区": r.level,
                 "含义": r.label_zh,
                 f"阈值（{unit}）": float(f"{r.threshold * k:.4g}"),
-                "最远距离（m）": round(r.max_distance, 1),
-                "面积（公顷）": round(r.area_m2 / 1e4, 2),
-                "边界精度（m）": round(r.resolution_m, 2),
+                "最远距离（m）": round(r.max_distance, 0),
+                "面积（公顷）": float(f"{r.area_m2 / 1e4:.3g}"),  # 1 ha = 10⁴ m²
+                "边界精度（m）": float(f"{r.resolution_m:.2g}"),
                 "阈值来源": r.source,
             }
         )
@@ -119,6 +126,34 @@ def affected_table(table: pd.DataFrame) -> pd.DataFrame:
     )
     out["距事故源（m）"] = out["距事故源（m）"].round(0)
     return out.drop(columns=["label_zh", "layer"])
+
+
+#: Columns of :func:`affected_tables` per layer: only those that mean something for that kind of feature.
+_AFFECTED_BY_LAYER: dict[str, tuple[str, ...]] = {
+    "sensitive_targets": ("白天人数（人）", "夜间人数（人）"),
+    "buildings": ("建筑内人数（人）",),
+    "installations": (),
+}
+
+
+def affected_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """:func:`affected_table` split by kind of feature (防护目标 / 建筑物 / 装置设施), each with only the columns
+    that apply to it (no empty population columns); keys are the Chinese layer names, in that order."""
+    out: dict[str, pd.DataFrame] = {}
+    if table.empty:
+        return out
+    full = affected_table(table)
+    common = ["所在分区（最严重）", "编号", "名称", "类型/用途"]
+    for layer, extra in _AFFECTED_BY_LAYER.items():
+        mask = (table["layer"] == layer).to_numpy()
+        if not mask.any():
+            continue
+        name = str(table.loc[mask, "layer_zh"].iloc[0])
+        frame = full.loc[mask, [*common, *extra, "距事故源（m）"]].copy()
+        for col in extra:
+            frame[col] = frame[col].round(0).astype("Int64")  # whole people
+        out[name] = frame.reset_index(drop=True)
+    return out
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
@@ -146,13 +181,33 @@ def _installation_caption(row) -> str:
         v = row.get(key)
         if v is None or (isinstance(v, float) and math.isnan(v)):
             return "—"
-        return f"{float(v) * scale:,.{digits}g} {unit}".strip()
+        x = float(v) * scale
+        text = f"{x:,.0f}" if abs(x) >= 10**digits else f"{x:.{digits}g}"  # never "2e+03"
+        return f"{text} {unit}".strip()
 
     return (
         f"物质：{row['substance']}；存量 {num('inventory_kg', 1e-3, 't')}；相态 "
         f"{schema.label_zh('phase', row.get('phase'))}；压力（绝压）{num('pressure_pa', 1e-6, 'MPa')}；温度 "
         f"{(float(row['temperature_k']) - 273.15):.1f} ℃；围堰面积 {num('bund_area_m2', 1.0, 'm²')}"
     )
+
+
+def _number_columns(st) -> dict[str, object]:
+    """Column settings that show numbers with thousands separators (``10,582``)."""
+    fmt = st.column_config.NumberColumn(format="localized")
+    return {
+        c: fmt
+        for c in (
+            "最远距离（m）",
+            "面积（公顷）",
+            "距事故源（m）",
+            "白天人数（人）",
+            "夜间人数（人）",
+            "建筑内人数（人）",
+            "防护目标白天人数（人）",
+            "防护目标夜间人数（人）",
+        )
+    }
 
 
 def render() -> None:  # pragma: no cover - exercised by AppTest
@@ -216,8 +271,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         )
         st.caption("情景依据：" + next(o.reason_zh for o in options if o.kind == kind))
         modes = list(RELEASE_MODES_ZH)
-        if kind == "jet_fire":
+        if kind == "jet_fire":  # a jet fire needs a release rate
             modes.remove("instantaneous")
+        elif kind in (
+            "fireball",
+            "vessel_burst",
+        ):  # a BLEVE / burst is the catastrophic rupture (G.1) by nature
+            modes = ["instantaneous"]
         mode = st.radio("泄漏方式", modes, format_func=RELEASE_MODES_ZH.get, horizontal=True, key="cq_mode")
         hole_mm = None
         if mode == "hole":
@@ -225,6 +285,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 "泄漏孔径（mm）",
                 value=50.0,
                 step=5.0,
+                format="%.1f",
                 key="cq_hole",
                 help="CPR 18E：小孔 10 mm；也可输入接管直径作为全管径断裂。",
             )
@@ -236,13 +297,16 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             "风向（来风方向，°）",
             value=45.0,
             step=22.5,
+            format="%.1f",
             key="cq_wind_from",
             help="风从哪个方向吹来，顺时针自正北计：0 北风，90 东风，45 东北风。",
         )
         k = int(round((wind_from % 360) / 22.5)) % 16
         st.caption(f"{DIRECTION_LABELS_ZH[k]}风，气云/火焰偏向下风向 {(wind_from + 180) % 360:.0f}°")
     with w2:
-        wind_speed = st.number_input("风速（m/s，10 m 高）", value=2.0, step=0.5, key="cq_wind_speed")
+        wind_speed = st.number_input(
+            "风速（m/s，10 m 高）", value=2.0, step=0.5, format="%.1f", key="cq_wind_speed"
+        )
     with w3:
         stability = st.selectbox(
             "大气稳定度",
@@ -252,8 +316,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             key="cq_stability",
         )
     with w4:
-        temp_c = st.number_input("气温（℃）", value=20.0, step=1.0, key="cq_temp")
-        rh = st.number_input("相对湿度（%）", value=70.0, step=5.0, key="cq_rh")
+        temp_c = st.number_input("气温（℃）", value=20.0, step=1.0, format="%.1f", key="cq_temp")
+        rh = st.number_input("相对湿度（%）", value=70.0, step=5.0, format="%.0f", key="cq_rh")
     with st.expander("如何选择大气稳定度（Pasquill 分类）"):
         guide = pd.DataFrame(sc.PASQUILL_GUIDANCE_ZH).T
         guide.index.name = "地面风速"
@@ -296,14 +360,16 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if zones["truncated"].any():
         st.warning("部分分区延伸超过 50 km 的计算范围，实际范围更大。", icon=":material/warning:")
 
+    numbers = _number_columns(st)
     st.subheader("伤害分区")
-    st.dataframe(zone_table(zones), hide_index=True, width="stretch")
+    st.dataframe(zone_table(zones), hide_index=True, width="stretch", column_config=numbers)
     st.subheader("区内人员与设施")
-    st.dataframe(summary_table(summary), hide_index=True, width="stretch")
+    st.dataframe(summary_table(summary), hide_index=True, width="stretch", column_config=numbers)
     if table.empty:
         st.caption("各分区内没有防护目标、建筑或其他设施。")
-    else:
-        st.dataframe(affected_table(table), hide_index=True, width="stretch")
+    for name, frame in affected_tables(table).items():
+        st.markdown(f"**{name}（{len(frame)} 个）**")
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers)
     with st.expander("计算假设与模型", expanded=False):
         st.markdown("\n".join(f"- {a}" for a in zones.attrs["assumptions"]))
     st.download_button(

@@ -16,7 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.mapping import add_legend, fit_to, park_map
+from app.mapping import add_legend, finish_map, fit_to, park_map
 
 TITLE = "多米诺效应"
 ICON = ":material/account_tree:"
@@ -89,11 +89,14 @@ def domino_map(
     folium.Map
         Layers: "升级箭头（N）", "跨企业升级（N）" (purple halo under the arrow) and, with ``primary``, "升级链".
     """
-    m = park_map(park, basemap=basemap, layers=["parks", "enterprises", "installations"])
-    # park_map's layer control must be rendered after our layers (it references them): take it out, re-add at the end
-    controls = [(k, c) for k, c in list(m._children.items()) if isinstance(c, folium.LayerControl)]
-    for k, _ in controls:
-        del m._children[k]
+    m = park_map(
+        park,
+        basemap=basemap,
+        layers=["parks", "enterprises", "installations"],
+        layer_control=False,
+        layer_control_collapsed=True,
+        legend_folded=True,  # the arrows need the room; the probability legend stays open
+    )
     crs = result.crs
     if primary is not None:
         src, kind = primary
@@ -165,8 +168,6 @@ def domino_map(
                 [c.y, c.x], radius=13, color="#000000", weight=4, fill=False, tooltip=f"初始事件：{src}"
             ).add_to(chain)
         chain.add_to(m)
-    for k, c in controls:
-        m.add_child(c, name=k)
     if primary is not None and len(edges):
         fit_to(m, gpd.GeoDataFrame(edges, geometry="geometry", crs=crs), padding_px=60)
     add_legend(
@@ -176,18 +177,28 @@ def domino_map(
         + [("跨企业升级（紫色底）", CROSSING_COLOR, "line")],
         position="bottomleft",
     )
-    return m
+    return finish_map(m)  # the layer switcher after the arrows and chain it lists
 
 
-def ranking_table(result) -> pd.DataFrame:
-    """Units ranked by how much they spread (hubs) and how exposed they are, Chinese headers with units."""
+def _enterprise_names(park) -> dict[str, str]:
+    if park is None or "enterprises" not in park.layers:
+        return {}
+    ent = park.layers["enterprises"]
+    return dict(zip(ent["enterprise_id"].astype(str), ent["name"].astype(str), strict=False))
+
+
+def ranking_table(result, *, park=None) -> pd.DataFrame:
+    """Units ranked by how much they spread (hubs) and how exposed they are, Chinese headers with units.
+
+    With ``park`` the enterprise column shows the enterprise names instead of their ids."""
     r = result.ranking
+    names = _enterprise_names(park)
     return pd.DataFrame(
         {
             "扩散排名": r["hub_rank"],
             "设施编号": r["unit_id"],
             "设施名称": r["name"],
-            "企业": r["enterprise_id"],
+            "企业": [names.get(str(e), str(e)) for e in r["enterprise_id"]],
             "作为初始事件预计损失设施数（个）": r["expected_units_lost"].round(2),
             "直接可引发设施数（个）": r["out_degree"],
             "一级升级期望数（个）": r["out_strength"].round(2),
@@ -215,7 +226,10 @@ def edges_table(result, *, crossing_only: bool = False) -> pd.DataFrame:
                 "荷载": f"{rec.load * k:,.1f} {unit}",
                 "阈值": f"{rec.threshold * k:,.0f} {unit}",
                 "升级概率（-）": round(rec.probability, 4),
-                "失效时间（min）": round(rec.ttf_s / 60.0, 1) if np.isfinite(rec.ttf_s) else None,
+                # Cozzani 2005 gives a time to failure for fire exposure only; blast damage is immediate
+                "失效时间（min）": f"{rec.ttf_s / 60.0:,.1f}"
+                if np.isfinite(rec.ttf_s)
+                else ("立即（冲击波）" if rec.vector == "overpressure" else "—"),
                 "现状间距（m）": round(rec.distance_m, 1),
                 "所需间距（m）": round(rec.required_distance_m, 1),
                 "跨企业": "是" if rec.crosses_enterprise else "否",
@@ -249,11 +263,13 @@ def chain_table(result, source: str, scenario: str) -> pd.DataFrame:
 
 def frequency_table(result) -> pd.DataFrame:
     """Secondary-event frequencies added by escalation (for the risk calculation)."""
+    from analysis.domino import PRIMARY_LABELS_ZH
+
     f = result.frequencies
     return pd.DataFrame(
         {
             "初始设施": f["primary_unit"],
-            "初始事故": f["primary_scenario"],
+            "初始事故": [PRIMARY_LABELS_ZH.get(str(k), str(k)) for k in f["primary_scenario"]],
             "初始事故频率（次/年）": f["f_primary"].map(lambda v: f"{v:.2e}" if np.isfinite(v) else "未知"),
             "次生设施": f["target"],
             "一级升级概率（-）": f["p_escalation"].round(4),
@@ -388,7 +404,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             )
 
     st.subheader("设施排名：扩散能力与受威胁程度")
-    st.dataframe(ranking_table(result), hide_index=True, width="stretch")
+    st.dataframe(ranking_table(result, park=park), hide_index=True, width="stretch")
     st.subheader("间距不足的设施对与消除措施")
     only_cross = st.toggle("只看跨企业升级边", key="dm_cross_only")
     st.dataframe(edges_table(result, crossing_only=only_cross), hide_index=True, width="stretch")
@@ -396,10 +412,11 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.dataframe(frequency_table(result), hide_index=True, width="stretch")
     if len(result.skipped):
         with st.expander(f"未能计算的初始情景（{len(result.skipped)} 个）"):
+            skipped = result.skipped.assign(
+                scenario=[domino.PRIMARY_LABELS_ZH.get(str(k), str(k)) for k in result.skipped["scenario"]]
+            )
             st.dataframe(
-                result.skipped.rename(
-                    columns={"unit_id": "设施编号", "scenario": "情景", "reason_zh": "原因"}
-                ),
+                skipped.rename(columns={"unit_id": "设施编号", "scenario": "情景", "reason_zh": "原因"}),
                 hide_index=True,
                 width="stretch",
             )

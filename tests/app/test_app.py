@@ -57,7 +57,7 @@ def test_park_map_page_with_park_from_env(monkeypatch, small_park_path, small_pa
     }
     assert f"数据来源：环境变量 PARKRISK_PARK：{small_park_path}" in [c.value for c in at.sidebar.caption]
     # the legend is shown beside the map, in Chinese
-    (legend,) = at.html
+    (legend,) = [h for h in at.html if "pr-legend" in h.value]
     assert "企业安全风险等级" in legend.value and "防护目标（GB 36894）" in legend.value
     # the layer chooser lists every layer in Chinese and draws them all by default
     boxes = {c.label: c for c in at.sidebar.checkbox}
@@ -136,3 +136,15 @@ def test_the_park_map_page_is_first():
     pages = discover_pages()
     assert pages[0].title == "园区一张图" and pages[0].path.name == "park_map.py"
     assert all(p.icon is None or (p.icon.startswith(":material/") and p.icon.endswith(":")) for p in pages)
+
+
+def test_main_is_served_as_an_asgi_app_with_gzip():
+    # `streamlit run app/main.py` finds `app = st.App(...)` and serves the script through it (gzip, warm-up)
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    found = discover_asgi_app(APP)
+    assert found.is_asgi_app and found.import_string == "main:app"
+    from app import main
+
+    (gzip,) = main._middleware()
+    assert gzip.cls.__name__ == "GZipMiddleware"

@@ -58,7 +58,10 @@ def test_park_map_in_headless_chromium_stays_on_localhost(
                 # the map shows what the demo park holds, with Chinese layer names and legend
                 assert drawn == n_features
                 assert frame.locator("path.leaflet-interactive").count() > 0
-                assert frame.locator(".leaflet-marker-icon").count() == len(demo_park.rectifications)
+                assert frame.locator(".leaflet-marker-icon.pr-rect").count() == len(demo_park.rectifications)
+                # enterprise names are written on the map (non-interactive labels)
+                assert frame.locator(".leaflet-marker-icon.pr-label").count() == len(demo_park.enterprises)
+                assert frame.locator(".pr-labels-off").count() == 0  # readable at the opening zoom
                 control = frame.locator(".leaflet-control-layers").text_content()
                 for label in ("企业", "装置设施", "防护目标", "建筑物", "管道", "整改事项（一园一策）"):
                     assert label in control
@@ -69,7 +72,7 @@ def test_park_map_in_headless_chromium_stays_on_localhost(
                 page.screenshot(path=str(SCREENSHOT))
                 print(f"\nscreenshot: {SCREENSHOT}")
                 # a popup with Chinese attributes opens on click
-                frame.locator(".leaflet-marker-icon").first.dispatch_event("click")
+                frame.locator(".leaflet-marker-icon.pr-rect").first.dispatch_event("click")
                 frame.locator(".leaflet-popup-content").wait_for(timeout=5000)
                 assert "事项编号" in frame.locator(".leaflet-popup-content").inner_text()
                 frame.locator(".leaflet-popup-close-button").dispatch_event("click")

@@ -249,3 +249,92 @@ def test_legend_beside_the_map_matches_the_park(small_park):
     assert text.startswith("<style>") and '<div class="pr-legend"' in text and "待整改" in text
     m = mapping.park_map(small_park, legends=False, layer_control_collapsed=True, today=TODAY)
     assert not [c for c in m._children.values() if type(c).__name__ == "_Legend"]
+
+
+def _control_after_last_group(html: str) -> None:
+    """Exactly one layer control, created after the last FeatureGroup it may list (else Leaflet throws)."""
+    assert html.count("L.control.layers(") == 1
+    last_group = max(m.start() for m in re.finditer(r"L\.featureGroup\(", html))
+    assert html.index("L.control.layers(") > last_group
+
+
+def _overlay_names(html: str) -> list[str]:
+    block = re.search(r"overlays\s*:\s*\{(.*?)\}", html, flags=re.S).group(1)
+    return [json.loads(k) for k in re.findall(r'("(?:[^"\\]|\\.)*")\s*:', block)]
+
+
+def test_finish_map_moves_the_single_layer_control_after_added_layers(small_park):
+    m = mapping.park_map(small_park, today=TODAY, layer_control_collapsed=True)
+    zones = gpd.GeoDataFrame(
+        {"level": ["a"]},
+        geometry=[Point(small_park.installations.to_crs(4326).geometry.iloc[0].centroid.coords[0])],
+        crs=4326,
+    ).to_crs(small_park.metric_crs)
+    zones["geometry"] = zones.buffer(100.0)
+    mapping.add_zones(m, zones, level_column="level", name="伤害分区", colors={"a": "#ff0000"})
+    assert mapping.finish_map(m) is m
+    mapping.finish_map(m)  # idempotent
+    controls = [c for c in m._children.values() if isinstance(c, folium.LayerControl)]
+    assert len(controls) == 1 and list(m._children.values())[-1] is controls[0]
+    assert controls[0].options["collapsed"] is True  # kept from park_map(layer_control_collapsed=True)
+    html = m.get_root().render()
+    _control_after_last_group(html)
+    assert "伤害分区" in _overlay_names(html) and "企业（4）" in _overlay_names(html)
+    # streamlit-folium renders the children in order too
+    from streamlit_folium import generate_leaflet_string
+
+    _control_after_last_group(generate_leaflet_string(m))
+
+
+def test_layer_control_never_lists_a_layer_defined_after_it(small_park):
+    # a page that forgets finish_map: the map still works, the late layer is just not in the switcher
+    m = mapping.park_map(small_park, layers=["enterprises"], today=TODAY)
+    folium.FeatureGroup(name="后加图层").add_to(m)
+    names = _overlay_names(m.get_root().render())
+    assert names == ["企业（4）"]
+
+
+def test_park_map_without_layer_control_and_add_layer_control_options(small_park):
+    m = mapping.park_map(small_park, today=TODAY, layer_control=False)
+    assert not any(isinstance(c, folium.LayerControl) for c in m._children.values())
+    control = mapping.add_layer_control(m, collapsed=False, position="topleft")
+    assert control.options == {"position": "topleft", "collapsed": False, "autoZIndex": True}
+    _control_after_last_group(m.get_root().render())
+    with pytest.raises(ValueError, match="position='middle'"):
+        mapping.add_layer_control(m, position="middle")
+
+
+def test_enterprise_names_are_written_on_the_map_and_hidden_when_zoomed_out(small_park):
+    m = mapping.park_map(small_park, today=TODAY)
+    html = m.get_root().render()
+    assert html.count('"pr-label"') == len(small_park.enterprises)
+    assert "pr-labels-off" in html and "getZoom()" in html
+    names = [mapping.short_name(n, place="测试") for n in small_park.enterprises["name"]]
+    assert all(_has(html, n) for n in names)
+    assert not any(c.isspace() for c in names[0])
+    m2 = mapping.park_map(small_park, today=TODAY, labels=False)
+    assert '"pr-label"' not in m2.get_root().render()
+
+
+def test_short_name_and_park_place_name(small_park):
+    assert mapping.short_name("江滨氯碱化工有限公司", place="江滨") == "氯碱化工"
+    assert mapping.short_name("楚江合成氨有限公司", place="江滨") == "楚江合成氨"
+    assert mapping.short_name("江滨股份有限公司", place="江滨") == "江滨"  # nothing left to show otherwise
+    assert mapping.park_place_name(small_park.layers) == "测试"
+    assert mapping.park_place_name({}) == ""
+
+
+def test_format_distance_switches_to_km():
+    assert mapping.format_distance(416.4) == "416 m"
+    assert mapping.format_distance(1493.3) == "1.49 km"
+    assert mapping.format_distance(10582.2) == "10.6 km"
+    assert mapping.format_distance(152_918.0) == "153 km"
+    assert mapping.format_distance(float("nan")) == "—"
+
+
+def test_scale_bar_is_metric_only_and_legend_can_start_folded(small_park):
+    html = mapping.park_map(small_park, today=TODAY, legend_folded=True).get_root().render()
+    assert "L.control.scale({imperial: false" in html
+    assert "L.control.scale()" not in html
+    assert "<details>" in html or "\\u003cdetails\\u003e" in html  # folded: no "open" attribute
+    assert "details open" not in html

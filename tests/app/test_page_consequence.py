@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,9 @@ def test_zones_map_is_offline_and_draws_every_reached_level(small_park):
         return text in html or json.dumps(text)[1:-1] in html
 
     assert shown("伤害分区") and shown("事故源")
+    # one layer switcher, created after the zone layer it lists (else Leaflet throws and the map stays blank)
+    assert html.count("L.control.layers(") == 1
+    assert html.index("L.control.layers(") > max(i.start() for i in re.finditer(r"L\.featureGroup\(", html))
     for level in zones["level"]:
         assert shown(level)
     table = page_mod.zone_table(zones)

@@ -41,6 +41,9 @@ def test_map_is_offline_and_has_arrows(result_and_park):
     assert external_asset_urls(m) == []
     html = m.get_root().render()
     assert "升级概率" in html
+    # one layer switcher, created after the arrow layers it lists
+    assert html.count("L.control.layers(") == 1
+    assert html.index("L.control.layers(") > html.rindex("L.featureGroup(")
 
     def names(mp):
         return [getattr(c, "layer_name", "") for c in mp._children.values()]
@@ -51,6 +54,9 @@ def test_map_is_offline_and_has_arrows(result_and_park):
         src, kind = res.primary_events[["source", "scenario"]].iloc[0]
         m2 = mod.domino_map(park, res, primary=(src, kind))
         assert "升级链" in names(m2)
+        html2 = m2.get_root().render()
+        assert html2.count("L.control.layers(") == 1
+        assert html2.index("L.control.layers(") > html2.rindex("L.featureGroup(")
         t = mod.chain_table(res, src, kind)
         assert list(t.columns)[:3] == ["设施编号", "一级升级概率（-）", "被卷入概率（各级，-）"]
 
