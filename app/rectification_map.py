@@ -16,7 +16,7 @@ import pandas as pd
 from folium.template import Template
 
 from analysis.rectification import closure_stats, days_overdue, overdue_mask
-from app.mapping import STATUS_COLORS, add_legend, add_zones, fit_to, new_map
+from app.mapping import STATUS_COLORS, add_layer_control, add_legend, add_zones, fit_to, new_map
 from geodata import schema
 from geodata.store.lifecycle import ACTION_LABELS_ZH
 
@@ -230,8 +230,8 @@ def rectification_map(
         + [("逾期未销号（黑圈）", OVERDUE_RING, "outline"), ("重大隐患（大圆点）", "#777777", "circle")],
         position="bottomright",
     )
-    folium.LayerControl(collapsed=True).add_to(m)
     if frames:
         geoms = pd.concat([g.to_crs(4326).geometry.reset_index(drop=True) for g in frames], ignore_index=True)
         fit_to(m, gpd.GeoDataFrame(geometry=gpd.GeoSeries(geoms, crs=4326)))
+    add_layer_control(m, collapsed=True)  # last, after every layer (see app.mapping.add_layer_control)
     return m

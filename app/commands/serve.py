@@ -16,6 +16,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("app", help="打开园区风险一张图应用（默认加载内置示例园区）")
     p.add_argument("park", nargs="?", help="园区 GeoPackage 路径（省略则使用内置示例园区）")
     p.add_argument("--port", type=int, default=8501, help="端口（默认 8501）")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="监听地址（默认 127.0.0.1，仅本机访问；局域网共享可设为 0.0.0.0）",
+    )
     p.add_argument("--headless", action="store_true", help="不自动打开浏览器")
     p.set_defaults(func=run)
 
@@ -25,14 +30,26 @@ def run(args: argparse.Namespace) -> int:
     if args.park:
         park = Path(args.park).expanduser().resolve()
         if not park.exists():
-            print(f"错误：找不到园区文件 {park}。请检查路径，或省略该参数以使用内置示例园区。", file=sys.stderr)
+            print(
+                f"错误：找不到园区文件 {park}。请检查路径，或省略该参数以使用内置示例园区。", file=sys.stderr
+            )
             return 1
         env["PARKRISK_PARK"] = str(park)
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(MAIN),
-        "--server.port", str(args.port),
-        "--server.enableStaticServing", "true",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(MAIN),
+        "--server.port",
+        str(args.port),
+        # An explicit address also keeps Streamlit from looking up an external IP on the internet at start.
+        "--server.address",
+        args.host,
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     if args.headless:
         cmd += ["--server.headless", "true"]

@@ -19,7 +19,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from app.mapping import add_legend, add_zones, fit_to, park_map
+from app.mapping import add_legend, add_zones, finish_map, fit_to, park_map
 
 TITLE = "应急疏散"
 ICON = ":material/directions_run:"
@@ -165,7 +165,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
             crs=result.crs,
         ),
     )
-    return m
+    return finish_map(m)
 
 
 def zone_erg_table(result) -> pd.DataFrame:

@@ -62,7 +62,14 @@ def _tables(park) -> None:
 
 
 def render() -> None:
-    park = state.get_park()
+    from app.auth import current_user, redact_park
+
+    # Inventories of major hazards (and the volume, pressure, temperature that give them back) are hidden from
+    # viewers and from visitors who have not signed in (issue: roles).
+    full = state.get_park()
+    park = redact_park(current_user(), full)
+    if park is not full:
+        st.caption("重大危险源设施的存量、容积、压力、温度仅对登录的管理、企业或检查人员显示。")
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     _metrics(park)

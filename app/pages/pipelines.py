@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.mapping import add_legend, add_zones, fit_to, park_map
+from app.mapping import add_legend, add_zones, finish_map, fit_to, park_map
 
 TITLE = "管道"
 ICON = ":material/timeline:"
@@ -125,7 +125,7 @@ def hca_map(
             ("未识别（非油气长输管道）", NOT_ASSESSED_COLOR, "line"),
         ],
     )
-    return m
+    return finish_map(m)
 
 
 def segment_zones(segments: gpd.GeoDataFrame, segment_id: str, consequences=None) -> gpd.GeoDataFrame:

@@ -148,3 +148,19 @@ def test_main_is_served_as_an_asgi_app_with_gzip():
 
     (gzip,) = main._middleware()
     assert gzip.cls.__name__ == "GZipMiddleware"
+
+
+def test_park_map_hides_major_hazard_inventories_from_visitors(monkeypatch, demo_park_path):
+    from app.auth import redact_park
+
+    at = _run(monkeypatch, None)
+    assert not at.exception
+    assert any("仅对登录的管理、企业或检查人员显示" in c.value for c in at.caption)
+    # what the page draws for a visitor: the inventories of major-hazard units are gone
+    from geodata import load_park
+
+    full = load_park(demo_park_path)
+    shown = redact_park(None, full)
+    hidden = shown.installations["inventory_kg"].isna() & full.installations["inventory_kg"].notna()
+    assert hidden.sum() > 0
+    assert shown.installations.loc[hidden, ["volume_m3", "pressure_pa", "temperature_k"]].isna().all().all()
