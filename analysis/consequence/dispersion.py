@@ -79,7 +79,8 @@ GRAVITY = 9.80665  # [m/s²]
 STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 TERRAINS: tuple[str, ...] = ("rural", "urban")
 
-# [1] Briggs (1973) as tabulated by Griffiths (1994) Table 1 / Crowl & Louvar (2011) Table 5-2.
+# [1] Briggs (1973) as tabulated by Griffiths (1994) Table 1 / Crowl & Louvar (2011) Table 5-2 / CCPS (1999), the
+# urban sigma_z also as in US EPA ISC3 (1995) Vol. II: A-B 0.24x(1+0.001x)^0.5, E-F 0.08x(1+0.0015x)^-0.5.
 # sigma = a·x·(1 + b·x)^c  for (sigma_y, sigma_z); valid 100 m < x < 10 km.
 BRIGGS_1973: dict[str, dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]]] = {
     "rural": {
@@ -91,12 +92,12 @@ BRIGGS_1973: dict[str, dict[str, tuple[tuple[float, float, float], tuple[float, 
         "F": ((0.04, 1e-4, -0.5), (0.016, 3e-4, -1.0)),
     },
     "urban": {
-        "A": ((0.32, 4e-4, -0.5), (0.24, 1e-4, 0.5)),
-        "B": ((0.32, 4e-4, -0.5), (0.24, 1e-4, 0.5)),
+        "A": ((0.32, 4e-4, -0.5), (0.24, 1e-3, 0.5)),
+        "B": ((0.32, 4e-4, -0.5), (0.24, 1e-3, 0.5)),
         "C": ((0.22, 4e-4, -0.5), (0.20, 0.0, 1.0)),
         "D": ((0.16, 4e-4, -0.5), (0.14, 3e-4, -0.5)),
-        "E": ((0.11, 4e-4, -0.5), (0.08, 1.5e-4, -0.5)),
-        "F": ((0.11, 4e-4, -0.5), (0.08, 1.5e-4, -0.5)),
+        "E": ((0.11, 4e-4, -0.5), (0.08, 1.5e-3, -0.5)),
+        "F": ((0.11, 4e-4, -0.5), (0.08, 1.5e-3, -0.5)),
     },
 }
 

@@ -21,19 +21,20 @@ def test_plume_crowl_louvar_burning_dump():
 @pytest.mark.parametrize(
     ("stability", "terrain", "x", "sy", "sz"),
     [
-        # Briggs (1973) formulas, Griffiths (1994) Table 1 / Crowl & Louvar (2011) Table 5-2, evaluated here
+        # Briggs (1973) formulas, Griffiths (1994) Table 1 / Crowl & Louvar (2011) Table 5-2, evaluated here;
+        # urban sigma_z A-B 0.24x(1+0.001x)^0.5 and E-F 0.08x(1+0.0015x)^-0.5 as also in US EPA ISC3 (1995)
         ("A", "rural", 1000.0, 0.22 * 1000 / np.sqrt(1.1), 0.20 * 1000),
         ("B", "rural", 500.0, 0.16 * 500 / np.sqrt(1.05), 0.12 * 500),
         ("C", "rural", 2000.0, 0.11 * 2000 / np.sqrt(1.2), 0.08 * 2000 / np.sqrt(1.4)),
         ("D", "rural", 1000.0, 0.08 * 1000 / np.sqrt(1.1), 0.06 * 1000 / np.sqrt(2.5)),
         ("E", "rural", 1000.0, 0.06 * 1000 / np.sqrt(1.1), 0.03 * 1000 / 1.3),
         ("F", "rural", 5000.0, 0.04 * 5000 / np.sqrt(1.5), 0.016 * 5000 / 2.5),
-        ("A", "urban", 1000.0, 0.32 * 1000 / np.sqrt(1.4), 0.24 * 1000 * np.sqrt(1.1)),
-        ("B", "urban", 1000.0, 0.32 * 1000 / np.sqrt(1.4), 0.24 * 1000 * np.sqrt(1.1)),
+        ("A", "urban", 1000.0, 0.32 * 1000 / np.sqrt(1.4), 0.24 * 1000 * np.sqrt(2.0)),
+        ("B", "urban", 1000.0, 0.32 * 1000 / np.sqrt(1.4), 0.24 * 1000 * np.sqrt(2.0)),
         ("C", "urban", 1000.0, 0.22 * 1000 / np.sqrt(1.4), 0.20 * 1000),
         ("D", "urban", 1000.0, 0.16 * 1000 / np.sqrt(1.4), 0.14 * 1000 / np.sqrt(1.3)),
-        ("E", "urban", 2000.0, 0.11 * 2000 / np.sqrt(1.8), 0.08 * 2000 / np.sqrt(1.3)),
-        ("F", "urban", 2000.0, 0.11 * 2000 / np.sqrt(1.8), 0.08 * 2000 / np.sqrt(1.3)),
+        ("E", "urban", 2000.0, 0.11 * 2000 / np.sqrt(1.8), 0.08 * 2000 / np.sqrt(4.0)),
+        ("F", "urban", 2000.0, 0.11 * 2000 / np.sqrt(1.8), 0.08 * 2000 / np.sqrt(4.0)),
     ],
 )
 def test_briggs_table(stability, terrain, x, sy, sz):
