@@ -61,7 +61,9 @@ class LayerSpec:
         for c in self.columns:
             if c.name == name:
                 return c
-        raise KeyError(f"layer {self.name!r} has no column {name!r}; columns: {[c.name for c in self.columns]}")
+        raise KeyError(
+            f"layer {self.name!r} has no column {name!r}; columns: {[c.name for c in self.columns]}"
+        )
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -78,11 +80,19 @@ class LayerSpec:
 ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
     "park_level": {"national": "国家级", "provincial": "省级", "municipal": "市级"},
     # Park safety-risk grade, 化工园区安全风险排查治理导则 (2023): A high ... D low.
-    "park_risk_grade": {"A": "A类（高安全风险）", "B": "B类（较高安全风险）", "C": "C类（一般安全风险）",
-                        "D": "D类（较低安全风险）"},
+    "park_risk_grade": {
+        "A": "A类（高安全风险）",
+        "B": "B类（较高安全风险）",
+        "C": "C类（一般安全风险）",
+        "D": "D类（较低安全风险）",
+    },
     # Enterprise safety-risk colour (红/橙/黄/蓝).
-    "risk_color": {"red": "红色（重大风险）", "orange": "橙色（较大风险）", "yellow": "黄色（一般风险）",
-                   "blue": "蓝色（低风险）"},
+    "risk_color": {
+        "red": "红色（重大风险）",
+        "orange": "橙色（较大风险）",
+        "yellow": "黄色（一般风险）",
+        "blue": "蓝色（低风险）",
+    },
     "installation_kind": {
         "storage_tank": "储罐",
         "spherical_tank": "球罐",
@@ -98,8 +108,12 @@ ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
         "electrolyser": "电解槽",
     },
     # Target equipment classes of the domino literature (Cozzani et al. 2005).
-    "equipment_class": {"atmospheric": "常压设备", "pressurized": "压力设备", "elongated": "细长设备",
-                        "small": "小型设备"},
+    "equipment_class": {
+        "atmospheric": "常压设备",
+        "pressurized": "压力设备",
+        "elongated": "细长设备",
+        "small": "小型设备",
+    },
     "phase": {"liquid": "液体", "gas": "气体", "liquefied_gas": "液化气体", "solid": "固体"},
     # 重点监管危险化工工艺 (安监总管三〔2009〕116号, 〔2013〕3号): the 18 key supervised processes.
     "hazardous_process": {
@@ -122,7 +136,11 @@ ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
         "calcium_carbide": "电石生产工艺",
         "azo": "偶氮化工艺",
     },
-    "pipeline_kind": {"transmission": "长输管道", "process": "工业管道（管廊）", "distribution": "城镇燃气管道"},
+    "pipeline_kind": {
+        "transmission": "长输管道",
+        "process": "工业管道（管廊）",
+        "distribution": "城镇燃气管道",
+    },
     "target_category": {
         "school": "学校",
         "kindergarten": "幼儿园",
@@ -185,8 +203,12 @@ ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
         "audit": "园区整治提升评估",
         "report": "举报",
     },
-    "rectification_status": {"open": "待整改", "in_progress": "整改中", "awaiting_acceptance": "待验收",
-                             "closed": "已销号"},
+    "rectification_status": {
+        "open": "待整改",
+        "in_progress": "整改中",
+        "awaiting_acceptance": "待验收",
+        "closed": "已销号",
+    },
     "road_kind": {"park": "园区道路", "public": "公共道路", "highway": "高速/国省道"},
 }
 
@@ -236,18 +258,40 @@ LAYERS: dict[str, LayerSpec] = {
             Column("kind", "str", "设施类型", enum="installation_kind"),
             Column("equipment_class", "str", "设备类别", enum="equipment_class"),
             Column("substance", "str", "物质（名称或CAS号）"),
-            Column("inventory_kg", "float", "存量", unit="kg", plausible=(1e-3, 1e9),
-                   hint_zh="存量单位应为 kg，如 500 t 应填 500000"),
+            Column(
+                "inventory_kg",
+                "float",
+                "存量",
+                unit="kg",
+                plausible=(1e-3, 1e9),
+                hint_zh="存量单位应为 kg，如 500 t 应填 500000",
+            ),
             Column("phase", "str", "相态", enum="phase"),
             Column("pressure_pa", "float", "压力（绝压）", unit="Pa", plausible=(1e4, 1e8), hint_zh=_PA_HINT),
             Column("temperature_k", "float", "温度", unit="K", plausible=(50.0, 1500.0), hint_zh=_K_HINT),
             Column("volume_m3", "float", "容积", unit="m³", nullable=True, plausible=(1e-3, 5e5)),
-            Column("diameter_m", "float", "直径", unit="m", nullable=True, plausible=(0.05, 150.0),
-                   hint_zh="直径单位应为 m，如 3000 mm 应填 3.0"),
-            Column("height_m", "float", "高度", unit="m", nullable=True, plausible=(0.1, 200.0),
-                   hint_zh="高度单位应为 m"),
+            Column(
+                "diameter_m",
+                "float",
+                "直径",
+                unit="m",
+                nullable=True,
+                plausible=(0.05, 150.0),
+                hint_zh="直径单位应为 m，如 3000 mm 应填 3.0",
+            ),
+            Column(
+                "height_m",
+                "float",
+                "高度",
+                unit="m",
+                nullable=True,
+                plausible=(0.1, 200.0),
+                hint_zh="高度单位应为 m",
+            ),
             Column("bund_area_m2", "float", "围堰面积", unit="m²", nullable=True, plausible=(1.0, 1e6)),
-            Column("hazardous_process", "str", "重点监管危险化工工艺", nullable=True, enum="hazardous_process"),
+            Column(
+                "hazardous_process", "str", "重点监管危险化工工艺", nullable=True, enum="hazardous_process"
+            ),
         ),
         references={"enterprise_id": ("enterprises", "enterprise_id")},
     ),
@@ -260,15 +304,35 @@ LAYERS: dict[str, LayerSpec] = {
             Column("pipeline_id", "str", "管道编号"),
             Column("name", "str", "管道名称"),
             Column("substance", "str", "输送介质"),
-            Column("diameter_m", "float", "外径", unit="m", plausible=(0.01, 3.0),
-                   hint_zh="管径单位应为 m，如 DN400 应填 0.406"),
-            Column("pressure_pa", "float", "最大允许操作压力（绝压）", unit="Pa", plausible=(1e4, 3e7),
-                   hint_zh=_PA_HINT),
+            Column(
+                "diameter_m",
+                "float",
+                "外径",
+                unit="m",
+                plausible=(0.01, 3.0),
+                hint_zh="管径单位应为 m，如 DN400 应填 0.406",
+            ),
+            Column(
+                "pressure_pa",
+                "float",
+                "最大允许操作压力（绝压）",
+                unit="Pa",
+                plausible=(1e4, 3e7),
+                hint_zh=_PA_HINT,
+            ),
             Column("buried", "bool", "是否埋地"),
             Column("operator", "str", "运营单位"),
             Column("kind", "str", "管道类别", required=False, nullable=True, enum="pipeline_kind"),
-            Column("temperature_k", "float", "介质温度", unit="K", required=False, nullable=True,
-                   plausible=(50.0, 1000.0), hint_zh=_K_HINT),
+            Column(
+                "temperature_k",
+                "float",
+                "介质温度",
+                unit="K",
+                required=False,
+                nullable=True,
+                plausible=(50.0, 1000.0),
+                hint_zh=_K_HINT,
+            ),
         ),
     ),
     "sensitive_targets": LayerSpec(
