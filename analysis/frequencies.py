@@ -16,7 +16,7 @@ Two steps, as in the Purple Book [1]_:
 
 Sources and what was checked
 ----------------------------
-The Purple Book's own text was not reachable with the search tool. The direct-ignition probabilities
+The Purple Book's own text was not available to us. The direct-ignition probabilities
 (``data/purple_book_cpr18e_direct_ignition.csv``, [1] Table 4.5) and the 0.6 / 0.4 flash-fire / explosion split of
 a delayed ignition ([1] §4.8) agree with an independent public transcription of the book found with the code
 search. The LOC frequencies in ``data/purple_book_cpr18e_loc_frequencies.csv`` are the book's values as recalled by

@@ -18,7 +18,7 @@ grade 4.
 
 Sources and what was checked
 ----------------------------
-The standard's own text was not available to the search tool. The α table, the grade bounds and the 14 table-3 β
+The standard's own text was not available to us. The α table, the grade bounds and the 14 table-3 β
 values are identical to those of 《危险化学品重大危险源监督管理暂行规定》(2011) 附件1 [2]_, whose public text was read
 (it also defines α by the resident population within 500 m of the plant boundary, 厂区边界向外扩展500米范围内常住人口),
 and GB 18218-2018 took them over. Tables 1, 2 and 4 (``analysis/data/gb18218_2018_table1.csv``,

@@ -28,7 +28,7 @@ References
 ----------
 .. [1] GB 32167-2015 油气输送管道完整性管理规范 (Oil and gas pipeline integrity management specification), clause 6.1
    高后果区识别, Table 1 and Eq. (1) r = 0.099 √(d² p) (r in m, d outside diameter in mm, p MAOP in MPa). The
-   standard's own text was not reachable with the project's search tool; the formula and the table follow public
+   standard's own text was not reachable to us when this was written; the formula and the table follow public
    transcriptions (see ``data/gb32167_2015_table1_hca.csv`` for which grades they disagree on).
 .. [2] ASME B31.8S-2004, Managing System Integrity of Gas Pipelines, §3.2 (r = 0.69 √(p d²), r in ft, p in psig,
    d in in.), from C-FER Technologies, M. J. Stephens (2000), A Model for Sizing High Consequence Areas Associated

@@ -748,7 +748,7 @@ def source_term(installation_row, scenario: Scenario, weather: Weather) -> Sourc
                 head_note = f"，液位取罐高 {height:g} m 的一半 {head:.2f} m"
             else:
                 head_note = "，无直径和高度数据，不计液柱压头"
-        # consequence-a's one-call discharge: gas (choked/subsonic), liquid (Bernoulli with head), superheated
+        # source.discharge, the one-call release model: gas (choked/subsonic), liquid (Bernoulli with head), superheated
         # liquefied gas (two-phase equilibrium rate model, Fauske & Epstein 1988).
         model_phase = {"gas": "gas", "liquid": "liquid", "flashing": "liquefied_gas"}[release_phase]
         dis = src.discharge(

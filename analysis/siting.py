@@ -16,10 +16,10 @@ general_2 一般防护目标（二类）                    3×10⁻⁶       1�
 general_3 一般防护目标（三类）                    1×10⁻⁵       3×10⁻⁵
 ==============================================  ==========  ==========
 
-The standard's own text was not reachable with the search tool; the values are those of the project's
+The standard's own text was not available to us; the values are those of the project's
 architecture note and agree with the trial criteria of 2014 [2]_ that GB 36894 replaced (3×10⁻⁷/3×10⁻⁶ for
 high-sensitive, important and special high-density places; 3×10⁻⁶/1×10⁻⁵ for high-density places; 1×10⁻⁵/3×10⁻⁵
-for low-density places), whose public text was read. The table number inside GB 36894 (the brief says table 2)
+for low-density places), whose public text was read. The table number inside GB 36894 (often cited as table 2)
 could not be confirmed and is therefore not cited.
 
 References
@@ -189,7 +189,7 @@ def distance_method(*, explosive: Any, toxic_or_flammable_gas: Any, is_major: An
     Notes
     -----
     The rule is the one in the project's architecture note; the clause text of GB/T 37243-2019 [1]_ was not
-    reachable with the search tool, so the clause number is given as "clause 4" without a sub-clause.
+    available to us, so the clause number is given as "clause 4" without a sub-clause.
 
     References
     ----------

@@ -14,7 +14,7 @@ bound the unacceptable region (above the upper line), the ALARP region (尽可�
 region (below the lower line).
 
 .. warning::
-   The text and figure of GB 36894-2018 could not be retrieved with the search tool. The constants of the
+   The text and figure of GB 36894-2018 could not be obtained when this was written. The constants of the
    ``"gb36894_2018"`` criterion (upper C = 1×10⁻³, lower C = 1×10⁻⁵, for 1 ≤ N ≤ 1000) are the author's reading of
    the standard's figure and are **not confirmed** against its text (they are also the constants the author recalls
    for the Hong Kong societal-risk guidelines). Check them against the standard before

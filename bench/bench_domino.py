@@ -1,6 +1,6 @@
 """Benchmark: the full escalation matrix of a synthetic park of 1,000 installations.
 
-Run: ``/work/venv/bin/python bench/bench_domino.py [N]``
+Run: ``python bench/bench_domino.py [N]``
 
 The park is a grid of tank farms: atmospheric gasoline tanks (D = 20 m, bund pool fire) and pressurised LPG spheres
 (D = 12.3 m, fireball), 60 m pitch with random jitter. Load profiles come from the consequence models

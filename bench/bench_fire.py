@@ -1,6 +1,6 @@
 """Throughput of the closed-form fire and source-term models on 10⁶ receptor points (one core).
 
-Run: /work/venv/bin/python bench/bench_fire.py
+Run: python bench/bench_fire.py
 """
 
 from __future__ import annotations

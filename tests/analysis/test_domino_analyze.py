@@ -214,7 +214,7 @@ def test_demo_park_chains_and_crossing_edges(demo_park):
     assert ((cross.source.str[:3] == "E04") & (cross.target.str[:3] == "E05")).any()
     assert set(e.source) <= set(inst.index)
     # footprint-to-footprint distances across the shared fence, as laid out by the demo builder
-    # (/work/status/demo.md: E04-V102 -> E05-T101 80.4 m, E04-V104 -> E05-T103 81.2 m, E04-V202 -> E05-T103 90.0 m)
+    # (geodata/samples/README.md: E04-V102 -> E05-T101 80.4 m, E04-V104 -> E05-T103 81.2 m, E04-V202 -> E05-T103 90.0 m)
     gap = e.drop_duplicates(["source", "target"]).set_index(["source", "target"])["distance_m"]
     assert gap[("E04-V102", "E05-T101")] == pytest.approx(80.4, abs=0.1)
     assert gap[("E04-V104", "E05-T103")] == pytest.approx(81.2, abs=0.1)

@@ -87,7 +87,7 @@ def test_dense_for_chlorine_gaussian_for_ammonia():
 # The zone edge lies where the dispersion model's own point value equals the level
 # ---------------------------------------------------------------------------------------------------------------
 def test_chlorine_zone_reach_equals_britter_mcquaid_centreline():
-    """AEGL reach of a 2 kg/s chlorine plume vs. consequence-b's britter_mcquaid_plume solved for the level."""
+    """AEGL reach of a 2 kg/s chlorine plume vs. dispersion.britter_mcquaid_plume solved for the level."""
     q, u = 2.0, 2.0
     z = em.toxic_zones("chlorine", release_rate=q, wind_speed=u, stability="F", wind_direction=45.0)
     cl2 = substances.get("chlorine")
@@ -121,7 +121,7 @@ def test_chlorine_zone_reach_equals_britter_mcquaid_centreline():
 
 
 def test_ammonia_zone_reach_equals_gaussian_plume_centreline():
-    """AEGL reach of a 1 kg/s ammonia plume vs. consequence-b's gaussian_plume (ground level, centre-line)."""
+    """AEGL reach of a 1 kg/s ammonia plume vs. dispersion.gaussian_plume (ground level, centre-line)."""
     q, u = 1.0, 3.0
     z = em.toxic_zones(
         "ammonia",

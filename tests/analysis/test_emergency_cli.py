@@ -1,6 +1,6 @@
 """The CLI `parkrisk evacuate` (app/commands/emergency.py) on the demo park: chlorine at T-3, NE wind, 22:00.
 
-Kept under tests/analysis with the other emergency tests (the file pattern the emergency helper owns)."""
+Kept under tests/analysis with the other emergency tests."""
 
 from __future__ import annotations
 

@@ -123,7 +123,7 @@ def test_hyram_tnt_table_not_monotonic_documented():
     assert np.abs(theirs / sorted_loglog - 1.0).max() >= lim["min_rel_error_expected"]
 
 
-# ---------------------------------------------------------------- Baker-Strehlow-Tang (helper consequence-c)
+# ---------------------------------------------------------------- Baker-Strehlow-Tang
 
 _BST_MACHS = sorted(LIMITS["bst_overpressure"]["max_abs_rel_diff"], key=float)
 

@@ -1,6 +1,6 @@
 """Scenario glue (analysis/scenarios.py): inputs, source terms and effect fields against the models they call.
 
-The physical models are validated against published values in their own tests (consequence-a, consequence-b);
+The physical models are validated against published values in their own tests (test_fire, test_source, test_dispersion, ...);
 here the glue is checked: that it calls them with the installation's data as documented, that the wind direction
 convention holds (a wind FROM the north-east carries a cloud to the south-west), and that bad input is refused
 with a message naming the parameter, the value and what is allowed.

@@ -18,7 +18,7 @@ from geodata.samples import demo_park_source as src
 
 REFERENCE_DATE = pd.Timestamp("2026-11-23")
 
-# dtype kind each schema dtype must load as (foundation's contract, /work/status/foundation.md)
+# dtype kind each schema dtype must load as (the Park's contract, geodata/_dtypes.py)
 _DTYPE_CHECK = {
     "str": lambda s: pd.api.types.is_string_dtype(s.dtype),
     "int": lambda s: str(s.dtype) == "Int64",
@@ -104,7 +104,7 @@ def test_units_inside_their_enterprise_and_no_overlaps(metric):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Contents the brief and issue 2 ask for
+# Contents the demo park must have (counts and mixes of the foundation issue)
 # --------------------------------------------------------------------------------------------------------------
 def test_park_and_enterprises(demo_park):
     park = demo_park.parks.iloc[0]
