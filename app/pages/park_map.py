@@ -68,10 +68,10 @@ def render() -> None:
     # viewers and from visitors who have not signed in (issue: roles).
     full = state.get_park()
     park = redact_park(current_user(), full)
-    if park is not full:
-        st.caption("重大危险源设施的存量、容积、压力、温度仅对登录的管理、企业或检查人员显示。")
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
+    if park is not full:
+        st.caption("重大危险源设施的存量、容积、压力、温度仅对登录的管理、企业或检查人员显示。")
     _metrics(park)
     layer_names = [n for n in park.layers if n in schema.LAYERS and not park.layers[n].empty]
     # Plain checkboxes (not a multiselect): the combo-box widget alone adds ~190 KB to the page.
