@@ -340,8 +340,12 @@ def current_user() -> User | None:
         return None
 
 
-def _may_read_sensitive(user: User | None) -> bool:
+def may_read_sensitive(user: User | None) -> bool:
+    """Whether ``user`` may see sensitive details (inventories of major hazards); False when not signed in."""
     return user is not None and "read_sensitive" in PERMISSIONS[user.role]
+
+
+_may_read_sensitive = may_read_sensitive
 
 
 def redact_for(user: User | None, installations: pd.DataFrame) -> pd.DataFrame:

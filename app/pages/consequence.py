@@ -253,7 +253,12 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             key="cq_unit",
         )
         row = inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]
-        st.caption(_installation_caption(row))
+        # the model computes with the full data; what is shown follows the user's role (major-hazard inventories
+        # are hidden from viewers and visitors, app.auth.redact_for)
+        from app.auth import current_user, redact_for
+
+        shown = redact_for(current_user(), inst[inst["unit_id"].astype(str) == str(unit_id)]).iloc[0]
+        st.caption(_installation_caption(shown))
     try:
         options = sc.applicable_scenarios(row)
     except ValueError as exc:

@@ -328,11 +328,16 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         except ValueError as exc:
             st.error(f"泄漏源有误：{exc}", icon=":material/error:")
             st.stop()
-        st.caption(
-            f"物质 {source.get('substance')}，存量 {float(source.get('inventory_kg') or 0):,.0f} kg，"
-            f"相态 {source.get('phase')}，压力 {float(source.get('pressure_pa') or 0) / 1e6:.3g} MPa（绝压），"
-            f"温度 {float(source.get('temperature_k') or 0) - 273.15:.0f} ℃"
-        )
+        from app.auth import current_user, may_read_sensitive
+
+        if not may_read_sensitive(current_user()):
+            st.caption(f"物质 {source.get('substance')}（存量等参数仅对登录的管理、企业或检查人员显示）")
+        else:
+            st.caption(
+                f"物质 {source.get('substance')}，存量 {float(source.get('inventory_kg') or 0):,.0f} kg，"
+                f"相态 {source.get('phase')}，压力 {float(source.get('pressure_pa') or 0) / 1e6:.3g} MPa（绝压），"
+                f"温度 {float(source.get('temperature_k') or 0) - 273.15:.0f} ℃"
+            )
     with c2:
         st.subheader("泄漏方式")
         rk = st.radio("方式", list(em.RELEASE_KINDS), format_func=em.RELEASE_KINDS.get, key="em_release")

@@ -174,3 +174,13 @@ def test_zones_map_is_offline_and_draws_every_reached_level(small_park):
     table = page_mod.zone_table(zones)
     assert list(table.columns[:4]) == ["分区", "含义", "阈值（kW/m²）", "最远距离（m）"]
     assert table["阈值（kW/m²）"].tolist() == [37.5, 12.5, 4.0]
+
+
+def test_visitor_does_not_see_major_hazard_inventory_in_the_caption(demo_park):
+    from app.auth import redact_for
+    from app.pages.consequence import _installation_caption
+
+    inst = demo_park.installations
+    t3 = inst[inst["unit_id"] == "T-3"]
+    assert "存量 —" in _installation_caption(redact_for(None, t3).iloc[0])
+    assert "存量 —" not in _installation_caption(t3.iloc[0])
