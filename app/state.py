@@ -263,3 +263,14 @@ def layer_counts(park: Park) -> pd.DataFrame:
         if name in schema.LAYERS and gdf is not None
     ]
     return pd.DataFrame(rows)
+
+
+def visible_park(park: Park) -> Park:
+    """The park as the signed-in user may see it, for drawing and tables (models compute with the full park).
+
+    Inventories of major-hazard installations, and the volume, pressure and temperature that give them back, are
+    hidden from viewers and from visitors who have not signed in (:func:`app.auth.redact_park`).
+    """
+    from app.auth import current_user, redact_park
+
+    return redact_park(current_user(), park)

@@ -358,7 +358,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
 
-    m = zones_map(park, zones, basemap=settings.basemap, unit_id=unit_id)
+    m = zones_map(state.visible_park(park), zones, basemap=settings.basemap, unit_id=unit_id)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="cq_map")
     if zones.geometry.is_empty.all():
         st.info("所有分区阈值均未达到：该情景的效应在任何距离上都低于最低阈值。", icon=":material/info:")

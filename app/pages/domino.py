@@ -375,7 +375,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         format_func=lambda ev: "全部升级边" if ev is None else f"{ev[0]} · {domino.PRIMARY_LABELS_ZH[ev[1]]}",
     )
     pmin = st.slider("只显示升级概率不低于（-）", 0.0, 1.0, 0.0, 0.01, key="dm_pmin")
-    m = domino_map(park, result, primary=choice, min_probability=pmin, basemap=settings.basemap)
+    m = domino_map(
+        state.visible_park(park), result, primary=choice, min_probability=pmin, basemap=settings.basemap
+    )
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="dm_map")
 
     if choice is not None:

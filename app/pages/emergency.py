@@ -424,7 +424,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
 
-    m = emergency_map(park, result, routes=routes, assembly=assembly, basemap=settings.basemap)
+    m = emergency_map(
+        state.visible_park(park), result, routes=routes, assembly=assembly, basemap=settings.basemap
+    )
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="em_map")
     st.markdown(
         f"**扩散模型：** {'重气（Britter-McQuaid 1988）' if result.dense_gas else '高斯烟羽/烟团'}；"

@@ -62,12 +62,8 @@ def _tables(park) -> None:
 
 
 def render() -> None:
-    from app.auth import current_user, redact_park
-
-    # Inventories of major hazards (and the volume, pressure, temperature that give them back) are hidden from
-    # viewers and from visitors who have not signed in (issue: roles).
     full = state.get_park()
-    park = redact_park(current_user(), full)
+    park = state.visible_park(full)
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     if park is not full:

@@ -395,7 +395,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         )
     cons = a.consequences.get(pid)
     zones = segment_zones(seg, sid, cons)
-    m = hca_map(park, seg, basemap=settings.basemap, zones=zones, selected=sid, fit=own)
+    m = hca_map(state.visible_park(park), seg, basemap=settings.basemap, zones=zones, selected=sid, fit=own)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="pl_map")
 
     srow = own[own["segment_id"].astype(str) == sid].iloc[0]
