@@ -1,0 +1,404 @@
+"""``parkrisk risk`` / ``parkrisk siting`` / ``parkrisk major-hazards``: quantitative risk and regulatory checks.
+
+Examples::
+
+    parkrisk risk park.gpkg --resolution 10 -o ir.tif --contours contours.gpkg
+    parkrisk siting park.gpkg -o compliance.xlsx --resolution 25 --five-rooms
+    parkrisk major-hazards park.gpkg -o major_hazards.xlsx
+
+``risk`` writes the individual-risk grid as a GeoTIFF (park's metric CRS, [1/a]) and optionally the contour
+polygons (1×10⁻⁵, 3×10⁻⁶, 1×10⁻⁶, 3×10⁻⁷ /年; .gpkg keeps the metric CRS, .geojson is WGS84). ``siting`` writes an
+Excel workbook: GB 36894 compliance of every sensitive target, relocation candidates, GB/T 37243 protection
+distances, societal risk (F-N) and, with ``--five-rooms``, the 五室 check. ``major-hazards`` prints (and writes)
+the GB 18218-2018 identification and grading. Bad input ends in a Chinese message and exit code 1.
+
+The table formatters here (Chinese column names with units) are shared with the pages 风险分布, 选址与防护距离 and
+重大危险源.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+_CLASS_ZH = {
+    "high_sensitive": "高敏感防护目标",
+    "important": "重要防护目标",
+    "general_1": "一般防护目标（一类）",
+    "general_2": "一般防护目标（二类）",
+    "general_3": "一般防护目标（三类）",
+}
+_USE_ZH = {
+    "control_room": "控制室",
+    "cabinet_room": "机柜间",
+    "lab": "化验室",
+    "office": "办公室",
+    "shift_room": "交接班室/休息室",
+}
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Shared formatters
+# ----------------------------------------------------------------------------------------------------------------
+def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx workbook (openpyxl) with one sheet per table; sheet names cut to Excel's 31 characters."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            out = df.copy()
+            for c in out.columns:
+                if out[c].map(lambda v: isinstance(v, (list, tuple))).any():
+                    out[c] = out[c].map(
+                        lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
+                    )
+            out.to_excel(xw, sheet_name=name[:31], index=False)
+    return buf.getvalue()
+
+
+def _sci(v: Any) -> str:
+    return "—" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{float(v):.2e}"
+
+
+def compliance_zh(table: pd.DataFrame) -> pd.DataFrame:
+    """GB 36894 compliance table with Chinese columns and units."""
+    return pd.DataFrame(
+        {
+            "目标编号": table["target_id"],
+            "名称": table["name"],
+            "防护目标类别": table["protection_class"].map(_CLASS_ZH),
+            "个人风险（/年）": table["individual_risk"].map(_sci),
+            "新建装置基准（/年）": table["limit_new"].map(_sci),
+            "在役装置基准（/年）": table["limit_existing"].map(_sci),
+            "新建基准": np.where(table["pass_new"], "满足", "不满足"),
+            "在役基准": np.where(table["pass_existing"], "满足", "不满足"),
+            "在役裕度（基准/风险，-）": table["margin_existing"].map(
+                lambda v: "∞" if not np.isfinite(v) else f"{v:.2f}"
+            ),
+            "主要风险来源（占比）": table.get("contributors_zh", ""),
+        }
+    )
+
+
+def relocation_zh(table: pd.DataFrame) -> pd.DataFrame:
+    """Relocation candidates with Chinese columns."""
+    if table.empty:
+        return pd.DataFrame(
+            columns=[
+                "目标编号",
+                "名称",
+                "个人风险（/年）",
+                "基准（/年）",
+                "超出倍数（-）",
+                "原因",
+                "涉及企业",
+            ]
+        )
+    return pd.DataFrame(
+        {
+            "目标编号": table["target_id"],
+            "名称": table["name"],
+            "个人风险（/年）": table["individual_risk"].map(_sci),
+            "基准（/年）": table["limit"].map(_sci),
+            "超出倍数（-）": table["exceedance"].map(lambda v: f"{v:.2f}"),
+            "原因": table["reason_zh"],
+            "涉及企业": table["top_enterprises"].map(
+                lambda v: "、".join(v) if isinstance(v, (list, tuple)) else str(v)
+            ),
+        }
+    )
+
+
+def distances_zh(table: pd.DataFrame) -> pd.DataFrame:
+    """GB/T 37243 protection distances with Chinese columns [m]."""
+
+    def m(v: Any) -> str:
+        return "—" if not np.isfinite(v) else f"{v:.0f}"
+
+    return pd.DataFrame(
+        {
+            "设施编号": table["unit_id"],
+            "企业": table["enterprise_id"],
+            "名称": table["name"],
+            "物质": table["substance"],
+            "重大危险源单元": table["hazard_unit"],
+            "S（-）": table["S"].map(lambda v: f"{v:.2f}"),
+            "确定方法（GB/T 37243）": table["method_zh"],
+            "高敏感/重要/一类 新建（m）": table["d_high_sensitive_new"].map(m),
+            "高敏感/重要/一类 在役（m）": table["d_high_sensitive_existing"].map(m),
+            "一般二类 新建（m）": table["d_general_2_new"].map(m),
+            "一般二类 在役（m）": table["d_general_2_existing"].map(m),
+            "一般三类 新建（m）": table["d_general_3_new"].map(m),
+            "一般三类 在役（m）": table["d_general_3_existing"].map(m),
+        }
+    )
+
+
+def five_rooms_zh(table: pd.DataFrame) -> pd.DataFrame:
+    """五室 check with Chinese columns and units."""
+    if table.empty:
+        return pd.DataFrame(columns=["建筑编号", "名称", "用途", "结论"])
+    return pd.DataFrame(
+        {
+            "建筑编号": table["building_id"],
+            "企业": table["enterprise_id"],
+            "名称": table["name"],
+            "用途": table["use"].map(lambda u: _USE_ZH.get(u, u)),
+            "人数（人）": table["occupants"],
+            "抗爆结构": np.where(table["blast_resistant"], "是", "否"),
+            "最大超压（kPa）": (table["overpressure"] / 1e3).map(lambda v: f"{v:.1f}"),
+            "超压来源": table["overpressure_source"],
+            "最大热辐射（kW/m²）": (table["heat_flux"] / 1e3).map(lambda v: f"{v:.1f}"),
+            "热辐射来源": table["heat_flux_source"],
+            "距离（m）": table["distance_m"].map(lambda v: "—" if not np.isfinite(v) else f"{v:.0f}"),
+            "结论": table["verdict_zh"],
+            "依据": table["reason_zh"],
+        }
+    )
+
+
+def units_zh(res: Any) -> pd.DataFrame:
+    """Per-installation risk summary with Chinese columns."""
+    u = res.units
+    if u.empty:
+        return pd.DataFrame()
+    return pd.DataFrame(
+        {
+            "设施编号": u["unit_id"],
+            "企业": u["enterprise_id"],
+            "场景数（个）": u["n_outcomes"],
+            "事故总频率（/年）": u["frequency"].map(_sci),
+            "致死影响范围（m）": u["reach_m"].map(lambda v: f"{v:.0f}"),
+            "自身风险 ≥1e-5 的距离（m）": u["ir_distance_1e-05"].map(lambda v: f"{v:.0f}"),
+            "自身风险 ≥3e-6 的距离（m）": u["ir_distance_3e-06"].map(lambda v: f"{v:.0f}"),
+            "自身风险 ≥3e-7 的距离（m）": u["ir_distance_3e-07"].map(lambda v: f"{v:.0f}"),
+        }
+    )
+
+
+def contours_zh(contours: Any) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "等值线": contours["label_zh"],
+            "面积（km²）": (contours["area_m2"] / 1e6).map(lambda v: f"{v:.3f}"),
+        }
+    )
+
+
+def fn_zh(curve: Any) -> pd.DataFrame:
+    df = curve.to_frame()
+    return pd.DataFrame(
+        {"死亡人数 N（人）": df.iloc[:, 0].map(lambda v: f"{v:.1f}"), "F（≥N，/年）": df.iloc[:, 1].map(_sci)}
+    )
+
+
+def major_units_zh(units: pd.DataFrame) -> pd.DataFrame:
+    grade_zh = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+    return pd.DataFrame(
+        {
+            "单元": units["unit"],
+            "企业": units["enterprise_id"],
+            "包含设施": units["unit_ids"],
+            "S = Σq/Q（-）": units["S"].map(lambda v: f"{v:.2f}"),
+            "重大危险源": np.where(units["is_major"], "是", "否"),
+            "500 m 内人数（人）": units["people"],
+            "α（-）": units["alpha"],
+            "R（-）": units["R"].map(lambda v: "—" if not np.isfinite(v) else f"{v:.1f}"),
+            "级别": units["grade"].map(lambda g: "—" if pd.isna(g) else grade_zh[int(g)]),
+        }
+    )
+
+
+def major_enterprises_zh(ent: pd.DataFrame, park: Any = None) -> pd.DataFrame:
+    grade_zh = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+    names = {}
+    if park is not None:
+        names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=False))
+    return pd.DataFrame(
+        {
+            "企业": ent["enterprise_id"],
+            "名称": ent["enterprise_id"].map(lambda e: names.get(e, "")),
+            "重大危险源单元数（个）": ent["n_major_units"],
+            "最高级别": ent["major_hazard_grade"].map(lambda g: "—" if pd.isna(g) else grade_zh[int(g)]),
+            "最大 R（-）": ent["max_R"].map(lambda v: "—" if not np.isfinite(v) else f"{v:.1f}"),
+            "500 m 内人数（人）": ent["people"],
+        }
+    )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# CLI
+# ----------------------------------------------------------------------------------------------------------------
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "risk",
+        help="个人风险：计算园区个人风险栅格（GeoTIFF）与风险等值线",
+        description="按通用泄漏频率、事件树、风玫瑰与后果模型计算园区个人风险（/年），输出 GeoTIFF 与等值线。",
+    )
+    p.add_argument("park", help="园区文件路径（GeoPackage、GeoJSON 文件夹等）")
+    p.add_argument(
+        "-o", "--output", required=True, help="输出 GeoTIFF 文件（.tif），园区米制坐标系，单位 /年"
+    )
+    p.add_argument("--resolution", type=float, default=10.0, help="网格分辨率 [m]，默认 10")
+    p.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
+    p.add_argument("--contours", help="另存风险等值线：.gpkg（米制坐标）或 .geojson（WGS84）")
+    p.set_defaults(func=run_risk)
+
+    s = sub.add_parser(
+        "siting",
+        help="选址与防护距离：GB 36894 合规性、搬迁候选、GB/T 37243 防护距离、社会风险、五室校核（Excel）",
+        description="计算个人风险后，对照 GB 36894-2018 检查防护目标，给出搬迁候选、外部安全防护距离等，输出 Excel。",
+    )
+    s.add_argument("park", help="园区文件路径")
+    s.add_argument("-o", "--output", required=True, help="输出 Excel 文件（.xlsx）")
+    s.add_argument("--resolution", type=float, default=25.0, help="网格分辨率 [m]，默认 25")
+    s.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
+    s.add_argument("--five-rooms", action="store_true", help="同时进行五室（控制室、机柜间等）校核")
+    s.set_defaults(func=run_siting)
+
+    m = sub.add_parser(
+        "major-hazards",
+        help="重大危险源：按 GB 18218-2018 辨识与分级",
+        description="按 GB 18218-2018 辨识重大危险源（S = Σq/Q）并分级（R = α Σβq/Q）。",
+    )
+    m.add_argument("park", help="园区文件路径")
+    m.add_argument("-o", "--output", help="可选：输出 Excel 文件（.xlsx）")
+    m.set_defaults(func=run_major_hazards)
+
+
+def _fail(msg: str) -> int:
+    print(f"错误：{msg}", file=sys.stderr)
+    return 1
+
+
+def _load(path: str) -> Any:
+    from geodata import load_park
+
+    return load_park(path)
+
+
+def _progress(frac: float, msg: str) -> None:
+    log.info("%3.0f%% %s", 100 * frac, msg)
+
+
+def run_risk(args: argparse.Namespace) -> int:
+    from analysis import risk
+
+    out = Path(args.output)
+    if out.suffix.lower() not in (".tif", ".tiff"):
+        return _fail(f"输出文件应为 .tif（GeoTIFF），收到 {out.name}")
+    if args.contours and Path(args.contours).suffix.lower() not in (".gpkg", ".geojson", ".json"):
+        return _fail(f"等值线文件应为 .gpkg 或 .geojson，收到 {args.contours}")
+    try:
+        park = _load(args.park)
+        res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    res.to_geotiff(out)
+    cont = risk.risk_contours(res)
+    if args.contours:
+        cpath = Path(args.contours)
+        if cpath.suffix.lower() == ".gpkg":
+            cont.to_file(cpath, layer="risk_contours", driver="GPKG")
+        else:
+            cont.to_crs(4326).to_file(cpath, driver="GeoJSON")
+    soc = risk.societal_risk(res)
+    ny, nx = res.grid.shape
+    print(
+        f"个人风险栅格：{nx} × {ny} 个网格，分辨率 {res.resolution:g} m，最大个人风险 {res.grid.max():.2e} /年 → {out}"
+    )
+    for _, r in cont.iterrows():
+        print(f"  {r['label_zh']}：面积 {r['area_m2'] / 1e6:.3f} km²")
+    print(f"社会风险：潜在生命损失 PLL = {soc.pll:.2e} 人/年；F-N 曲线总体评价：{_region_zh(soc.overall)}")
+    return 0
+
+
+def _region_zh(region: str) -> str:
+    return {"unacceptable": "不可接受区", "alarp": "尽可能降低区（ALARP）", "acceptable": "可接受区"}.get(
+        region, "未评价（死亡人数低于判据范围）"
+    )
+
+
+def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The workbook of ``parkrisk siting`` (also the page's Excel export): sheet name -> table."""
+    from analysis import risk
+    from analysis import siting_checks as scx
+
+    comp = scx.compliance(res, park)
+    sheets = {
+        "GB36894合规性": compliance_zh(comp),
+        "搬迁候选（在役基准）": relocation_zh(scx.relocation(res, park, new=False)),
+        "不满足新建基准": relocation_zh(scx.relocation(res, park, new=True)),
+        "外部安全防护距离": distances_zh(scx.protection_distances(res, park)),
+        "设施风险汇总": units_zh(res),
+        "风险等值线面积": contours_zh(risk.risk_contours(res)),
+        "F-N曲线": fn_zh(risk.societal_risk(res).curve),
+    }
+    if five_rooms is not None:
+        sheets["五室校核"] = five_rooms_zh(five_rooms)
+    return sheets
+
+
+def run_siting(args: argparse.Namespace) -> int:
+    from analysis import risk
+    from analysis import siting_checks as scx
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        return _fail(f"输出文件应为 .xlsx（Excel），收到 {out.name}")
+    try:
+        park = _load(args.park)
+        res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
+        five = scx.five_rooms_check(park) if args.five_rooms else None
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    sheets = siting_sheets(res, park, five_rooms=five)
+    out.write_bytes(excel_bytes(sheets))
+    comp = scx.compliance(res, park)
+    rel = scx.relocation(res, park)
+    print(
+        f"防护目标 {len(comp)} 个：在役基准不满足 {int((~comp['pass_existing']).sum())} 个，"
+        f"新建基准不满足 {int((~comp['pass_new']).sum())} 个 → {out}"
+    )
+    for _, r in rel.iterrows():
+        print(f"  搬迁候选 {r['target_id']} {r['name']}：{r['reason_zh']}")
+    if five is not None:
+        bad = five[five["verdict"] != "ok"]
+        print(f"五室校核：{len(five)} 栋建筑，需搬迁或抗爆改造 {len(bad)} 栋")
+        for _, r in bad.iterrows():
+            print(f"  {r['building_id']} {r['name']}：{r['verdict_zh']}（{r['reason_zh']}）")
+    return 0
+
+
+def run_major_hazards(args: argparse.Namespace) -> int:
+    from analysis import major_hazard as mh
+
+    if args.output and Path(args.output).suffix.lower() != ".xlsx":
+        return _fail(f"输出文件应为 .xlsx（Excel），收到 {args.output}")
+    try:
+        park = _load(args.park)
+        units, ent = mh.enterprise_grades(park)
+    except (FileNotFoundError, ValueError) as exc:
+        return _fail(str(exc))
+    major = units[units["is_major"]]
+    print(f"重大危险源辨识（GB 18218-2018）：{len(units)} 个单元，其中重大危险源 {len(major)} 个")
+    for _, r in major.iterrows():
+        print(f"  {r['unit']}：S = {r['S']:.2f}，R = {r['R']:.1f}，{int(r['grade'])} 级")
+    for _, r in ent.iterrows():
+        g = "—" if pd.isna(r["major_hazard_grade"]) else f"{int(r['major_hazard_grade'])} 级"
+        print(f"  企业 {r['enterprise_id']}：重大危险源 {int(r['n_major_units'])} 个，最高级别 {g}")
+    if args.output:
+        Path(args.output).write_bytes(
+            excel_bytes(
+                {"重大危险源单元": major_units_zh(units), "企业分级": major_enterprises_zh(ent, park)}
+            )
+        )
+    return 0

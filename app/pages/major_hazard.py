@@ -1,0 +1,109 @@
+"""重大危险源: GB 18218-2018 identification (S = Σq/Q) and grading (R = α Σβq/Q) per unit, grade per enterprise on
+the map, Excel export.
+
+The plain function ``grade_map`` builds the map and can be called without Streamlit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+import pandas as pd
+
+from app.mapping import add_zones, finish_map, park_map
+
+TITLE = "重大危险源"
+ICON = ":material/warning:"
+ORDER = 42
+
+MAP_HEIGHT = 600  # [px]
+GRADE_COLORS: dict[str, str] = {
+    "一级": "#b10026",
+    "二级": "#fc4e2a",
+    "三级": "#feb24c",
+    "四级": "#4575b4",
+    "非重大危险源": "#bdbdbd",
+}
+_GRADE_ZH = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+
+
+def grade_map(park: Any, enterprises: Any, *, basemap: Any = None) -> folium.Map:
+    """The park map with every enterprise coloured by its highest major-hazard grade."""
+    m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True)
+    ent = park.metric("enterprises")
+    g = dict(zip(enterprises["enterprise_id"], enterprises["major_hazard_grade"], strict=True))
+    gdf = ent.assign(
+        grade_zh=[
+            "非重大危险源" if (e not in g or pd.isna(g[e])) else _GRADE_ZH[int(g[e])]
+            for e in ent["enterprise_id"]
+        ]
+    )
+    present = [k for k in GRADE_COLORS if k in set(gdf["grade_zh"])]
+    if len(gdf):
+        add_zones(
+            m,
+            gdf,
+            level_column="grade_zh",
+            name="重大危险源级别（企业）",
+            colors={k: GRADE_COLORS[k] for k in present},
+            labels={k: k for k in present},
+            legend_title="重大危险源级别",
+            tooltip_columns={"name": "企业", "grade_zh": "级别"},
+            fill_opacity=0.35,
+        )
+    return finish_map(m)
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis import major_hazard as mh
+    from app import state
+    from app.commands.risk import excel_bytes, major_enterprises_zh, major_units_zh
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "按 GB 18218-2018 辨识：单元内各危险化学品 S = Σ qᵢ/Qᵢ ≥ 1 为重大危险源；分级：R = α Σ βᵢ qᵢ/Qᵢ，"
+        "R ≥ 100 一级，50–100 二级，10–50 三级，< 10 四级；α 按厂区边界外 500 m 内人数取值。"
+    )
+    if park.installations.empty:
+        st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
+        st.stop()
+    try:
+        units, ent = mh.enterprise_grades(park)
+    except ValueError as exc:
+        st.error(f"辨识失败：{exc}", icon=":material/error:")
+        st.stop()
+    major = units[units["is_major"]]
+    c = st.columns(4)
+    c[0].metric("辨识单元", f"{len(units)} 个")
+    c[1].metric("重大危险源", f"{len(major)} 个")
+    c[2].metric("一级重大危险源", f"{int((major['grade'] == 1).sum())} 个")
+    c[3].metric("涉及企业", f"{int((ent['n_major_units'] > 0).sum())} 家")
+    st_folium(
+        grade_map(park, ent, basemap=settings.basemap),
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+        key="mh_map",
+    )
+    st.subheader("企业重大危险源级别")
+    st.dataframe(major_enterprises_zh(ent, park), hide_index=True, width="stretch")
+    st.subheader("单元辨识与分级")
+    st.dataframe(major_units_zh(units), hide_index=True, width="stretch")
+    st.download_button(
+        "下载重大危险源辨识分级 Excel",
+        data=excel_bytes(
+            {"重大危险源单元": major_units_zh(units), "企业分级": major_enterprises_zh(ent, park)}
+        ),
+        file_name="major_hazards.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+if __name__ == "__main__":
+    render()

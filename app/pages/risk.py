@@ -1,0 +1,175 @@
+"""风险分布: individual-risk contours on the park map, F-N curve against the GB 36894 lines, PLL, GeoTIFF / Excel.
+
+The plain functions (``contour_map``, ``risk_summary``, ``compute_key``) build the map and tables from an
+:class:`analysis.risk.IndividualRisk` and can be called without Streamlit.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import folium
+
+from app.mapping import add_zones, finish_map, park_map
+
+TITLE = "风险分布"
+ICON = ":material/blur_on:"
+ORDER = 40
+
+MAP_HEIGHT = 660  # [px]
+#: Contour colours, most severe first (GB 36894 criteria levels) [1/a].
+CONTOUR_COLORS: dict[float, str] = {1e-5: "#b10026", 3e-6: "#fc4e2a", 1e-6: "#feb24c", 3e-7: "#41b6c4"}
+RESOLUTIONS_M: tuple[float, ...] = (10.0, 20.0, 25.0, 50.0)
+SESSION_KEY = "risk_result"
+
+
+def compute_key(source: str, resolution: float, margin: float) -> str:
+    """Session-state key of a risk result (shared by the pages 风险分布 and 选址与防护距离)."""
+    return f"{SESSION_KEY}|{source}|{float(resolution):g}|{float(margin):g}"
+
+
+def contour_map(park: Any, contours: Any, *, basemap: Any = None) -> folium.Map:
+    """The park map with the individual-risk contours (polygons coloured by level, legend in /年)."""
+    m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True)
+    shown = contours[~contours.geometry.is_empty]
+    if len(shown):
+        levels = [lv for lv in CONTOUR_COLORS if lv in set(shown["level"])]
+        add_zones(
+            m,
+            shown,
+            level_column="level",
+            name="个人风险等值线",
+            colors={lv: CONTOUR_COLORS[lv] for lv in levels},
+            labels={lv: f"≥ {lv:.0e} /年" for lv in levels},
+            legend_title="个人风险（/年）",
+            tooltip_columns={"label_zh": "等值线"},
+            fill_opacity=0.25,
+        )
+    return finish_map(m)
+
+
+def risk_summary(res: Any, soc: Any) -> dict[str, str]:
+    """Headline figures with units."""
+    return {
+        "最大个人风险": f"{res.grid.max():.2e} /年",
+        "潜在生命损失 PLL": f"{soc.pll:.2e} 人/年",
+        "参与计算的事故场景": f"{int(res.outcomes['computed'].sum())} 个",
+        "网格": f"{res.grid.shape[1]} × {res.grid.shape[0]}（{res.resolution:g} m）",
+    }
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis import risk
+    from analysis import societal as soc_mod
+    from app import state
+    from app.commands.risk import _region_zh, contours_zh, excel_bytes, fn_zh, units_zh
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "个人风险 = Σ 事故场景频率 × 风向与气象类别概率 × 死亡概率（CPR 18E 紫皮书方法）：泄漏频率取 CPR 18E 通用值，"
+        "经事件树得到池火、喷射火、火球、闪火、蒸气云爆炸、毒气扩散等场景，按风玫瑰（16 个风向）叠加。"
+        "等值线对照 GB 36894-2018 个人风险基准；F-N 曲线对照社会风险基准线。"
+    )
+    if park.installations.empty:
+        st.warning("园区中没有装置设施（installations 图层为空），无法计算风险。", icon=":material/warning:")
+        st.stop()
+    with st.form("risk_form"):
+        c1, c2 = st.columns(2)
+        resolution = c1.selectbox(
+            "网格分辨率（m）", RESOLUTIONS_M, index=2, key="risk_resolution", format_func=lambda v: f"{v:g} m"
+        )
+        margin = c2.number_input(
+            "园区边界外扩（m）", min_value=0.0, max_value=5000.0, value=1000.0, step=100.0
+        )
+        submitted = st.form_submit_button("计算个人风险", type="primary")
+    key = compute_key(str(state.current_source().path), resolution, margin)
+    if submitted:
+        bar = st.progress(0.0, text="开始计算…")
+        try:
+            res = risk.individual_risk(
+                park,
+                resolution=float(resolution),
+                margin=float(margin),
+                progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg),
+            )
+        except ValueError as exc:
+            bar.empty()
+            st.error(f"计算失败：{exc}", icon=":material/error:")
+            st.stop()
+        bar.empty()
+        st.session_state[key] = res
+        st.session_state[SESSION_KEY] = key
+    pointer = st.session_state.get(SESSION_KEY)
+    res = st.session_state.get(key)
+    if res is None and pointer:
+        res = st.session_state.get(pointer)
+    if res is None:
+        st.info("选择分辨率后点击“计算个人风险”。演示园区按 25 m 网格约需数分钟。", icon=":material/info:")
+        return
+    soc = risk.societal_risk(res)
+    contours = risk.risk_contours(res)
+    cols = st.columns(4)
+    for c, (label, value) in zip(cols, risk_summary(res, soc).items(), strict=True):
+        c.metric(label, value)
+    m = contour_map(park, contours, basemap=settings.basemap)
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="risk_map")
+    st.subheader("风险等值线面积")
+    st.dataframe(contours_zh(contours), hide_index=True, width="stretch")
+
+    st.subheader("社会风险 F-N 曲线")
+    st.markdown(f"总体评价：**{_region_zh(soc.overall)}**（含园区内建筑人员；判据线 GB 36894-2018）")
+    try:
+        fig = soc_mod.fn_figure(
+            {"全年": soc.curve, "白天": soc.curve_day, "夜间": soc.curve_night}, criterion=soc.criterion
+        )
+        st.pyplot(fig)
+    except (FileNotFoundError, ValueError) as exc:
+        st.warning(f"无法绘制 F-N 图：{exc}", icon=":material/warning:")
+    st.dataframe(fn_zh(soc.curve), hide_index=True, width="stretch", height=240)
+
+    st.subheader("各设施风险汇总")
+    st.dataframe(units_zh(res), hide_index=True, width="stretch")
+    skipped = res.outcomes[~res.outcomes["computed"]]
+    if len(skipped):
+        with st.expander(f"未计入的设施/场景（{len(skipped)} 条）"):
+            st.dataframe(
+                skipped[["unit_id", "outcome", "reason_zh"]].rename(
+                    columns={"unit_id": "设施编号", "outcome": "场景", "reason_zh": "原因"}
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    with tempfile.TemporaryDirectory() as tmp:
+        tif = Path(tmp) / "individual_risk.tif"
+        res.to_geotiff(tif)
+        data = tif.read_bytes()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "下载个人风险栅格 GeoTIFF（/年，米制坐标）",
+        data=data,
+        file_name="individual_risk.tif",
+        mime="image/tiff",
+    )
+    c2.download_button(
+        "下载风险表格 Excel",
+        data=excel_bytes(
+            {
+                "设施风险汇总": units_zh(res),
+                "风险等值线面积": contours_zh(contours),
+                "F-N曲线": fn_zh(soc.curve),
+            }
+        ),
+        file_name="risk.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+if __name__ == "__main__":
+    render()

@@ -1,0 +1,315 @@
+"""选址与防护距离: GB 36894 compliance of the sensitive targets, relocation candidates, GB/T 37243 protection
+distances, the 五室 check and the new-unit trial (which targets would fail; where a unit of that kind may go).
+
+The plain functions (``compliance_map``, ``suitability_map``, ``proposed_row``) can be called without Streamlit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+
+from app.mapping import add_zones, finish_map, park_map
+
+TITLE = "选址与防护距离"
+ICON = ":material/location_searching:"
+ORDER = 41
+
+MAP_HEIGHT = 600  # [px]
+SESSION_KEY = "risk_result"  # shared with the page 风险分布
+PASS_COLORS = {"不满足": "#d7191c", "满足": "#1a9641"}
+#: Kinds a planner can propose, with Chinese labels.
+PROPOSED_KINDS: dict[str, str] = {
+    "storage_tank": "储罐",
+    "spherical_tank": "球罐",
+    "bullet_tank": "卧式压力储罐",
+    "process_unit": "生产装置",
+    "reactor": "反应器",
+}
+PHASES: dict[str, str] = {"liquid": "液体", "liquefied_gas": "液化气体", "gas": "气体"}
+
+
+def compliance_map(park: Any, compliance: Any, *, new: bool = False, basemap: Any = None) -> folium.Map:
+    """The park map with every sensitive target coloured by pass / fail of its GB 36894 limit."""
+    m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True)
+    tg = park.metric("sensitive_targets")
+    col = "pass_new" if new else "pass_existing"
+    status = dict(zip(compliance["target_id"], compliance[col], strict=True))
+    gdf = tg.assign(
+        check=["满足" if status.get(t, True) else "不满足" for t in tg["target_id"]],
+        risk_text=[f"{v:.2e} /年" for v in compliance["individual_risk"]],
+    )
+    gdf["geometry"] = gdf.geometry.buffer(15.0)  # points become visible discs
+    add_zones(
+        m,
+        gdf,
+        level_column="check",
+        name=f"GB 36894 {'新建' if new else '在役'}装置基准检查",
+        colors=PASS_COLORS,
+        labels={"不满足": "不满足个人风险基准", "满足": "满足个人风险基准"},
+        legend_title="防护目标",
+        tooltip_columns={"name": "名称", "risk_text": "个人风险"},
+        fill_opacity=0.6,
+    )
+    return finish_map(m)
+
+
+def suitability_map(park: Any, suitability: Any, proposed: Any = None, *, basemap: Any = None) -> folium.Map:
+    """Candidate locations of a new unit: green where no target would exceed its new-installation limit."""
+    m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True)
+    if len(suitability):
+        spacing = float(suitability.attrs.get("spacing", 100.0))
+        cells = suitability.assign(
+            ok=["可布置" if s else "不宜布置" for s in suitability["suitable"]],
+            text=[f"{v:.2f}" for v in suitability["own_exceedance"]],
+        )
+        cells["geometry"] = cells.geometry.buffer(spacing / 2.0, cap_style="square")
+        add_zones(
+            m,
+            cells,
+            level_column="ok",
+            name="新建装置选址适宜性",
+            colors={"不宜布置": "#d7191c", "可布置": "#1a9641"},
+            labels={"不宜布置": "不宜布置（自身风险使防护目标超新建基准）", "可布置": "可布置"},
+            legend_title="选址适宜性",
+            tooltip_columns={"text": "自身风险/新建基准 最大值（-）"},
+            fill_opacity=0.3,
+            weight=0.5,
+        )
+    if proposed is not None:
+        folium.CircleMarker(
+            location=(proposed.y, proposed.x),
+            radius=8,
+            color="#000000",
+            fill=True,
+            fill_color="#ffff00",
+            tooltip="拟建装置",
+        ).add_to(m)
+    return finish_map(m)
+
+
+def proposed_row(
+    *,
+    unit_id: str,
+    enterprise_id: str,
+    kind: str,
+    substance: str,
+    inventory_kg: float,
+    phase: str,
+    pressure_pa: float,
+    temperature_k: float,
+    lon: float,
+    lat: float,
+    diameter_m: float = 20.0,
+    volume_m3: float | None = None,
+) -> dict[str, Any]:
+    """An installation row (schema columns, SI units) for the new-unit trial, at (lon, lat) WGS84 [°]."""
+    import shapely
+
+    if kind not in PROPOSED_KINDS:
+        raise ValueError(f"kind={kind!r} 不支持，应为 {list(PROPOSED_KINDS)} 之一")
+    if phase not in PHASES:
+        raise ValueError(f"phase={phase!r} 不支持，应为 {list(PHASES)} 之一")
+    return {
+        "unit_id": unit_id,
+        "enterprise_id": enterprise_id,
+        "name": f"拟建{PROPOSED_KINDS[kind]}",
+        "kind": kind,
+        "equipment_class": "atmospheric" if (phase == "liquid" and pressure_pa < 1.5e5) else "pressurized",
+        "substance": substance,
+        "inventory_kg": float(inventory_kg),
+        "phase": phase,
+        "pressure_pa": float(pressure_pa),
+        "temperature_k": float(temperature_k),
+        "volume_m3": volume_m3,
+        "diameter_m": float(diameter_m),
+        "geometry": shapely.Point(float(lon), float(lat)),
+    }
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis import risk
+    from analysis import siting_checks as scx
+    from app import state
+    from app.commands.risk import (
+        compliance_zh,
+        distances_zh,
+        excel_bytes,
+        five_rooms_zh,
+        relocation_zh,
+        siting_sheets,
+    )
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "对照 GB 36894-2018 个人风险基准检查每个防护目标，列出搬迁候选；按 GB/T 37243-2019 确定各设施外部安全防护距离；"
+        "校核控制室、机柜间、化验室、办公室、交接班室（五室）所受超压与热辐射；试算新建装置的影响与可布置区域。"
+    )
+    if park.installations.empty:
+        st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
+        st.stop()
+    source = str(state.current_source().path)
+    pointer = st.session_state.get(SESSION_KEY)
+    res = st.session_state.get(pointer) if pointer else None
+    if res is not None and not str(pointer).startswith(f"{SESSION_KEY}|{source}|"):
+        res = None
+    with st.form("siting_form"):
+        resolution = st.selectbox(
+            "个人风险网格分辨率（m）", (10.0, 20.0, 25.0, 50.0), index=2, key="siting_res"
+        )
+        go = st.form_submit_button("计算个人风险" if res is None else "重新计算个人风险", type="primary")
+    if go:
+        bar = st.progress(0.0, text="开始计算…")
+        res = risk.individual_risk(
+            park,
+            resolution=float(resolution),
+            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+        )
+        bar.empty()
+        key = f"{SESSION_KEY}|{source}|{float(resolution):g}|1000"
+        st.session_state[key] = res
+        st.session_state[SESSION_KEY] = key
+    if res is None:
+        st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
+        return
+
+    comp = scx.compliance(res, park)
+    new = st.toggle("按新建装置基准检查（默认按在役装置基准）", key="siting_new")
+    c = st.columns(3)
+    c[0].metric("防护目标", f"{len(comp)} 个")
+    c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个")
+    c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个")
+    st_folium(
+        compliance_map(park, comp, new=new, basemap=settings.basemap),
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+        key="siting_map",
+    )
+    st.subheader("防护目标个人风险合规性（GB 36894-2018）")
+    st.dataframe(compliance_zh(comp), hide_index=True, width="stretch")
+    st.subheader("搬迁候选（不满足基准的防护目标）")
+    rel = scx.relocation(res, park, new=new)
+    if rel.empty:
+        st.success("所有防护目标均满足所选个人风险基准。", icon=":material/check_circle:")
+    else:
+        st.dataframe(relocation_zh(rel), hide_index=True, width="stretch")
+    st.subheader("外部安全防护距离（GB/T 37243-2019）")
+    dist = scx.protection_distances(res, park)
+    st.dataframe(distances_zh(dist[dist["method"] != "code"]), hide_index=True, width="stretch")
+    st.caption(
+        "定量风险评价法：距离为设施外缘至其自身个人风险等于各类防护目标基准处的最远距离（m）。其余设施按相关设计规范的防火间距确定。"
+    )
+
+    st.subheader("五室校核（控制室、机柜间、化验室、办公室、交接班室）")
+    five = st.session_state.get(f"five|{source}")
+    if st.button("开始五室校核", key="five_go"):
+        bar = st.progress(0.0, text="开始校核…")
+        five = scx.five_rooms_check(park, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        bar.empty()
+        st.session_state[f"five|{source}"] = five
+    if five is not None:
+        bad = five[five["verdict"] != "ok"]
+        st.markdown(
+            f"需搬迁或抗爆改造：**{len(bad)} 栋**（共 {len(five)} 栋）。判据：GB 50779-2012 抗爆设计荷载 21 kPa / 6.9 kPa，热辐射 12.5 kW/m²。"
+        )
+        st.dataframe(five_rooms_zh(five), hide_index=True, width="stretch")
+
+    st.download_button(
+        "下载选址与防护距离 Excel",
+        data=excel_bytes(siting_sheets(res, park, five_rooms=five)),
+        file_name="siting.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="siting_xlsx",
+    )
+
+    st.subheader("新建装置试算")
+    lon0, lat0 = park.center
+    with st.form("trial_form"):
+        a, b, c3 = st.columns(3)
+        kind = a.selectbox("设施类型", list(PROPOSED_KINDS), format_func=PROPOSED_KINDS.get)
+        substance = b.text_input("物质", value="液化石油气")
+        phase = c3.selectbox("相态", list(PHASES), index=1, format_func=PHASES.get)
+        inv_t = a.number_input("存量（t）", min_value=0.1, value=200.0)
+        p_mpa = b.number_input("绝对压力（MPa）", min_value=0.05, value=0.9)
+        t_c = c3.number_input("温度（℃）", value=20.0)
+        lon = a.number_input("经度（°）", value=float(lon0), format="%.6f")
+        lat = b.number_input("纬度（°）", value=float(lat0), format="%.6f")
+        ent = c3.text_input(
+            "所属企业编号",
+            value=str(park.enterprises["enterprise_id"].iloc[0]) if len(park.enterprises) else "",
+        )
+        trial = st.form_submit_button("试算")
+    if trial:
+        try:
+            row = proposed_row(
+                unit_id="NEW-01",
+                enterprise_id=ent,
+                kind=kind,
+                substance=substance,
+                inventory_kg=inv_t * 1000.0,  # t -> kg
+                phase=phase,
+                pressure_pa=p_mpa * 1e6,  # MPa -> Pa
+                temperature_k=t_c + 273.15,  # ℃ -> K
+                lon=lon,
+                lat=lat,
+            )
+            with st.spinner("试算中…"):
+                out = scx.new_unit_trial(park, row, base=res, candidate_spacing=150.0)
+        except ValueError as exc:
+            st.error(f"试算失败：{exc}", icon=":material/error:")
+            st.stop()
+        out["suitability"].attrs["spacing"] = 150.0
+        t = out["table"]
+        newly = t[t["newly_failing"]]
+        if newly.empty:
+            st.success(
+                "拟建装置不会使任何原本满足新建基准的防护目标变为不满足。", icon=":material/check_circle:"
+            )
+        else:
+            st.error(
+                f"拟建装置将使 {len(newly)} 个防护目标不满足新建装置基准：" + "、".join(newly["name"]),
+                icon=":material/error:",
+            )
+        st.dataframe(
+            t.assign(
+                ir_before=t["ir_before"].map(lambda v: f"{v:.2e}"),
+                ir_added=t["ir_added"].map(lambda v: f"{v:.2e}"),
+                ir_after=t["ir_after"].map(lambda v: f"{v:.2e}"),
+                limit_new=t["limit_new"].map(lambda v: f"{v:.0e}"),
+            ).rename(
+                columns={
+                    "target_id": "目标编号",
+                    "name": "名称",
+                    "protection_class": "类别",
+                    "ir_before": "现状风险（/年）",
+                    "ir_added": "新增风险（/年）",
+                    "ir_after": "建成后风险（/年）",
+                    "limit_new": "新建基准（/年）",
+                    "pass_before": "现状满足",
+                    "pass_after": "建成后满足",
+                    "newly_failing": "因新建而不满足",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        import shapely
+
+        st_folium(
+            suitability_map(park, out["suitability"], shapely.Point(lon, lat), basemap=settings.basemap),
+            height=MAP_HEIGHT,
+            use_container_width=True,
+            returned_objects=[],
+            key="trial_map",
+        )
+
+
+if __name__ == "__main__":
+    render()

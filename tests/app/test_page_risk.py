@@ -1,0 +1,153 @@
+"""The pages 风险分布, 选址与防护距离 and 重大危险源: map/table builders, the CLI, and AppTest runs on the small park."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = Path(__file__).resolve().parents[2] / "app" / "pages"
+
+
+def _page(name: str):
+    spec = importlib.util.spec_from_file_location(f"{name}_page", PAGES / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope="module")
+def park_and_result(small_park_path):
+    from analysis import risk
+    from geodata import load_park
+
+    park = load_park(small_park_path)
+    return park, risk.individual_risk(park, resolution=50.0, margin=500.0)
+
+
+def test_page_constants():
+    assert (_page("risk").TITLE, _page("risk").ORDER) == ("风险分布", 40)
+    assert (_page("siting").TITLE, _page("siting").ORDER) == ("选址与防护距离", 41)
+    assert (_page("major_hazard").TITLE, _page("major_hazard").ORDER) == ("重大危险源", 42)
+
+
+def test_maps_are_offline(park_and_result):
+    from analysis import major_hazard as mh
+    from analysis import risk
+    from analysis import siting_checks as scx
+    from app.mapping import external_asset_urls
+
+    park, res = park_and_result
+
+    def names(mp):
+        return [getattr(c, "layer_name", "") or "" for c in mp._children.values()]
+
+    cont = risk.risk_contours(res)
+    assert (cont["area_m2"] > 0).any()
+    m = _page("risk").contour_map(park, cont)
+    assert external_asset_urls(m) == []
+    assert any(n.startswith("个人风险等值线") for n in names(m))
+    m2 = _page("siting").compliance_map(park, scx.compliance(res, park))
+    assert external_asset_urls(m2) == [] and any("GB 36894" in n for n in names(m2))
+    _, ent = mh.enterprise_grades(park)
+    m3 = _page("major_hazard").grade_map(park, ent)
+    assert external_asset_urls(m3) == [] and any(n.startswith("重大危险源级别") for n in names(m3))
+
+
+def test_excel_export_has_chinese_sheets(park_and_result):
+    import io
+
+    import openpyxl
+
+    from app.commands.risk import excel_bytes, siting_sheets
+
+    park, res = park_and_result
+    wb = openpyxl.load_workbook(io.BytesIO(excel_bytes(siting_sheets(res, park))))
+    assert {"GB36894合规性", "外部安全防护距离", "F-N曲线"} <= set(wb.sheetnames)
+    header = [c.value for c in wb["GB36894合规性"][1]]
+    assert "个人风险（/年）" in header and "在役装置基准（/年）" in header
+
+
+def test_cli_risk_siting_major(small_park_path, tmp_path):
+    import rasterio
+
+    from app.cli import main
+
+    tif = tmp_path / "ir.tif"
+    assert (
+        main(
+            [
+                "risk",
+                str(small_park_path),
+                "--resolution",
+                "50",
+                "-o",
+                str(tif),
+                "--contours",
+                str(tmp_path / "c.geojson"),
+            ]
+        )
+        == 0
+    )
+    with rasterio.open(tif) as src:
+        assert src.read(1).max() > 0
+    assert main(["risk", str(small_park_path), "-o", str(tmp_path / "x.png")]) == 1
+    xlsx = tmp_path / "siting.xlsx"
+    assert main(["siting", str(small_park_path), "--resolution", "50", "-o", str(xlsx)]) == 0
+    assert xlsx.stat().st_size > 0
+    assert main(["major-hazards", str(small_park_path), "-o", str(tmp_path / "mh.xlsx")]) == 0
+
+
+def test_major_hazard_page_runs(small_park_path, monkeypatch):
+    monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGES / "major_hazard.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("重大危险源")
+    assert "重大危险源" in [m.label for m in at.metric]
+
+
+def test_risk_page_computes(small_park_path, monkeypatch):
+    monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGES / "risk.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    at.selectbox(key="risk_resolution").set_value(50.0)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "最大个人风险" in [m.label for m in at.metric]
+
+
+def test_siting_page_runs_after_risk(small_park_path, monkeypatch):
+    monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGES / "siting.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    at.selectbox(key="siting_res").set_value(50.0)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert "不满足在役基准" in [m.label for m in at.metric]
+    assert any("外部安全防护距离" in s.value for s in at.subheader)
+
+
+def test_siting_page_new_unit_trial(small_park_path, monkeypatch):
+    monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGES / "siting.py"), default_timeout=300)
+    at.run()
+    at.selectbox(key="siting_res").set_value(50.0)
+    at.button[0].click().run()
+    trial = next(b for b in at.button if b.label == "试算")
+    trial.click().run()
+    assert not at.exception, at.exception
+    # the only error allowed is the verdict that targets would fail
+    assert all("不满足新建装置基准" in str(e.value) for e in at.error), [e.value for e in at.error]
+    assert any("新建装置试算" in s.value for s in at.subheader)
+    assert len(at.success) + len(at.error) >= 1
