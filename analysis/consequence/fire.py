@@ -269,7 +269,7 @@ def _vertical_cylinder_fmax(d, radius, height, z):
 _UPRIGHT_S = np.linspace(math.log(1e-6), math.log(1e6), 4001)  # s = ln(d/R − 1) nodes for upright flames
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _upright_ground_table(radius: float, height: float) -> np.ndarray:
     """ln F_max of an upright cylinder for ground-level targets at d = R (1 + e^s), from the closed form."""
     d = radius * (1.0 + np.exp(_UPRIGHT_S))
@@ -371,7 +371,8 @@ def _near_field_radius(radius: float, length: float, tilt: float) -> float:
     return 2.0 * radius + length * math.sin(tilt)
 
 
-@lru_cache(maxsize=64)
+# A park-wide risk run meets ~130 distinct flame shapes; each table is ~60-100 kB, so 512 entries stay < 50 MB.
+@lru_cache(maxsize=512)
 def _tilted_table(radius: float, length: float, tilt: float, z: float) -> np.ndarray:
     """ln of the view factors of a tilted flame on a fixed polar grid (_TABLE_R × near-field radius, _TABLE_THETA)."""
     rr, tt = np.meshgrid(_TABLE_R * _near_field_radius(radius, length, tilt), _TABLE_THETA, indexing="ij")
@@ -385,7 +386,7 @@ def _tilted_table(radius: float, length: float, tilt: float, z: float) -> np.nda
     return lnf
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=512)
 def _tilted_ground_table(radius: float, length: float, tilt: float) -> tuple[np.ndarray, np.ndarray]:
     """ln F of a tilted flame for ground-level targets on a polar grid in (ln(r/R − 1), θ), computed once.
 
