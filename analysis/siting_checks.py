@@ -19,9 +19,9 @@ References
        the distance to the individual-risk contours of GB 36894).
 .. [3] GB 50779-2012 石油化工控制室抗爆设计规范: design blast loads of a blast-resistant control room — peak
        incident overpressure 21 kPa with 100 ms positive phase, and 6.9 kPa with 20 ms (values recalled from the
-       code; the clause text was not reachable with the search tool and is not cited by number).
+       code; the clause text was not available to us and is not cited by number).
 .. [4] 国家安全监管总局《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》(安监总管三〔2017〕121号),
-       item 9: control rooms and cabinet rooms facing installations with fire or explosion hazards that do not meet
+       item (十三) [13]: control rooms and cabinet rooms facing installations with fire or explosion hazards that do not meet
        the fire- and blast-protection requirements of the national standards are major accident hazards.
 .. [5] World Bank (1985) heat-flux effects, as reproduced in CCPS (2000) Table 2.29 (via
        :data:`analysis.vulnerability.THERMAL_THRESHOLDS`): 12.5 kW/m² — wood ignites with a flame, plastics melt.

@@ -85,7 +85,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     c[2].metric("一级重大危险源", f"{int((major['grade'] == 1).sum())} 个")
     c[3].metric("涉及企业", f"{int((ent['n_major_units'] > 0).sum())} 家")
     st_folium(
-        grade_map(park, ent, basemap=settings.basemap),
+        grade_map(state.visible_park(park), ent, basemap=settings.basemap),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],

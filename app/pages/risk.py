@@ -118,7 +118,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     cols = st.columns(4)
     for c, (label, value) in zip(cols, risk_summary(res, soc).items(), strict=True):
         c.metric(label, value)
-    m = contour_map(park, contours, basemap=settings.basemap)
+    m = contour_map(state.visible_park(park), contours, basemap=settings.basemap)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="risk_map")
     st.subheader("风险等值线面积")
     st.dataframe(contours_zh(contours), hide_index=True, width="stretch")

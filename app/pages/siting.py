@@ -186,7 +186,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个")
     c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个")
     st_folium(
-        compliance_map(park, comp, new=new, basemap=settings.basemap),
+        compliance_map(state.visible_park(park), comp, new=new, basemap=settings.basemap),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],
@@ -303,7 +303,12 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         import shapely
 
         st_folium(
-            suitability_map(park, out["suitability"], shapely.Point(lon, lat), basemap=settings.basemap),
+            suitability_map(
+                state.visible_park(park),
+                out["suitability"],
+                shapely.Point(lon, lat),
+                basemap=settings.basemap,
+            ),
             height=MAP_HEIGHT,
             use_container_width=True,
             returned_objects=[],
