@@ -183,13 +183,12 @@ NOT_APPLICABLE = "none"
 
 
 def _substance_record(substance: str) -> Any | None:
-    """The :mod:`analysis.substances` record of a name/alias/CAS, or None when that module does not know it."""
+    """The GB 18218 identity (CAS, Q, category) of a name/alias/CAS from :mod:`analysis.substances`, or None when
+    that module does not know it (read from its bundled table: no property library is loaded)."""
+    from analysis import substances
+
     try:
-        from analysis import substances
-    except ImportError:  # pragma: no cover - the module is part of parkrisk
-        return None
-    try:
-        return substances.get(substance)
+        return substances.gb18218_identity(substance)
     except substances.UnknownSubstanceError:
         return None
 
@@ -241,11 +240,9 @@ def classify(substance: str, *, category: str | None = None) -> HazardClassifica
             row_pos = _name_index().get(str(rec.cas).strip().lower())
             key = str(rec.cas).strip().lower() if row_pos is not None or rec.cas.lower() in t3 else key
             if row_pos is None and category is None:
-                if rec.gb18218_category:
-                    category = (
-                        rec.gb18218_category
-                    )  # table-2 category recorded in analysis/data/substances.csv
-                elif not np.isfinite(rec.gb18218_critical_quantity):
+                if rec.category:
+                    category = rec.category  # table-2 category recorded in analysis/data/substances.csv
+                elif not np.isfinite(rec.critical_quantity):
                     category = NOT_APPLICABLE  # the substance record says GB 18218 does not cover it
     if category == NOT_APPLICABLE:
         return HazardClassification(

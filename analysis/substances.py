@@ -74,6 +74,7 @@ __all__ = [
     "UnknownSubstanceError",
     "all_substances",
     "get",
+    "gb18218_identity",
     "known",
     "ppm_to_kg_m3",
 ]
@@ -529,6 +530,46 @@ def get(name: str | Substance) -> Substance:
             f"({len(_rows())} substances are bundled, see analysis.substances.all_substances()){hint}"
         )
     return _build(key)
+
+
+@dataclass(frozen=True)
+class GB18218Identity:
+    """What GB 18218-2018 needs of a substance, read from the bundled table alone (no property library).
+
+    Attributes
+    ----------
+    cas : str
+    critical_quantity : float
+        GB 18218-2018 critical quantity Q (NaN where the standard does not cover the substance). [kg]
+    category : str
+        Table-2 hazard category symbol for a substance outside table 1 ("" otherwise).
+    """
+
+    cas: str
+    critical_quantity: float
+    category: str
+
+
+def gb18218_identity(name: str) -> GB18218Identity:
+    """The GB 18218 identity of a name, alias or CAS number, without loading the property libraries.
+
+    :func:`get` builds the full record through ``thermo`` (seconds on first use); identifying major hazards needs
+    only the CAS number and the standard's category, which the bundled table holds.
+
+    Raises
+    ------
+    UnknownSubstanceError
+        As :func:`get`.
+    """
+    key = _index().get(_norm(name))
+    if key is None:
+        get(name)  # raises UnknownSubstanceError with the closest names
+    r = next(r for r in _rows() if r["key"] == key)
+    return GB18218Identity(
+        cas=r["cas"],
+        critical_quantity=_f(r["gb18218_q_t"]) * 1000.0,  # t -> kg
+        category=r["gb18218_category"],
+    )
 
 
 def all_substances() -> tuple[Substance, ...]:

@@ -139,7 +139,8 @@ def _warm_up() -> None:
 
         # the configured park (PARKRISK_PARK or the demo park) into the shared st.cache_resource
         settings, _ = state_.get_settings()
-        state_.load_park_cached(settings.park_path)
+        park = state_.load_park_cached(settings.park_path)
+        state_.visitor_view(park)  # what a visitor's first page draws (identifies the major hazards)
     except Exception:  # the page run reports real problems (in Chinese); a failed warm-up only costs time
         log.info("warm-up incomplete", exc_info=True)
 

@@ -15,6 +15,8 @@ import html
 import logging
 import os
 import tempfile
+import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -265,12 +267,28 @@ def layer_counts(park: Park) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+_VISITOR_VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_VISITOR_LOCK = threading.Lock()
+
+
+def visitor_view(park: Park) -> Park:
+    """The park as viewers and visitors see it (:func:`app.auth.redact_park` with no sensitive rights), computed
+    once per loaded park: identifying the major hazards loads the substance database, which takes seconds."""
+    with _VISITOR_LOCK:
+        view = _VISITOR_VIEWS.get(park)
+        if view is None:
+            from app.auth import redact_park
+
+            view = _VISITOR_VIEWS[park] = redact_park(None, park)
+        return view
+
+
 def visible_park(park: Park) -> Park:
     """The park as the signed-in user may see it, for drawing and tables (models compute with the full park).
 
     Inventories of major-hazard installations, and the volume, pressure and temperature that give them back, are
     hidden from viewers and from visitors who have not signed in (:func:`app.auth.redact_park`).
     """
-    from app.auth import current_user, redact_park
+    from app.auth import current_user, may_read_sensitive
 
-    return redact_park(current_user(), park)
+    return park if may_read_sensitive(current_user()) else visitor_view(park)
