@@ -57,6 +57,9 @@ from pathlib import Path
 
 import numpy as np
 
+# one input validator for the consequence models (the message names the parameter, the value and what is allowed)
+from analysis.consequence.source import _arr, _check_model
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -101,34 +104,6 @@ FLAME_LENGTH_MODELS = ("thomas1963", "moorhouse1982")
 SEP_MODELS = ("mudan_croce1988", "radiative_fraction")
 JET_FIRE_MODELS = ("api521",)
 FIREBALL_MODELS = ("ccps1994", "roberts1982", "tno1997", "cpqra2000")
-
-
-# --------------------------------------------------------------------------------------------------- validation
-def _check_model(name: str, value: str, allowed) -> str:
-    if value not in allowed:
-        raise ValueError(f"模型名称无效 unknown model: {name}={value!r}; valid keys: {', '.join(allowed)}")
-    return value
-
-
-def _arr(name: str, value, *, positive: bool = False, nonnegative: bool = False, upper: float | None = None):
-    """Float array with NaN/inf and sign checks; the message names the parameter, the value and what is allowed."""
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"参数取值无效 invalid value: {name}={value!r} is not numeric; a finite number (or array) is required"
-        ) from exc
-    if not np.all(np.isfinite(a)):
-        raise ValueError(
-            f"参数取值无效 invalid value: {name}={value!r} contains NaN or inf; finite values are required"
-        )
-    if positive and np.any(a <= 0):
-        raise ValueError(f"参数取值无效 invalid value: {name}={value!r} must be > 0")
-    if nonnegative and np.any(a < 0):
-        raise ValueError(f"参数取值无效 invalid value: {name}={value!r} must be >= 0")
-    if upper is not None and np.any(a > upper):
-        raise ValueError(f"参数取值无效 invalid value: {name}={value!r} must be <= {upper}")
-    return a
 
 
 def _scalar(name: str, value, **kw) -> float:
