@@ -27,7 +27,7 @@ References
        E_max = 140 kW/m², E_s = 20 kW/m², s = 0.12 m⁻¹; view factors of a vertical cylinder to a vertical and a
        horizontal target (after Mudan 1984, Prog. Energy Combust. Sci. 10:59–80).
 .. [8] API Standard 521 (2014), Pressure-relieving and Depressuring Systems, Annex C: point-source radiation
-       K = τ F Q / (4π D²) (Eq. C.?) and flame length vs heat release (Figure C.1), fitted by Beychok, M. R. (2005),
+       K = τ F Q / (4π D²) (its point-source formula; equation number not checked) and flame length vs heat release (Figure C.1), fitted by Beychok, M. R. (2005),
        Fundamentals of Stack Gas Dispersion, 4th ed.: L = 0.0059 Q^0.478 [ft, Btu/h].
 .. [9] Chamberlain, G. A. (1987). Developments in design methods for predicting thermal radiation from flares.
        Chem. Eng. Res. Des. 65:299–309: fraction of heat radiated F_s = 0.21 e^(−0.00323 u_j) + 0.11.
@@ -1126,7 +1126,7 @@ class JetFire:
         Returns
         -------
         q : numeric
-            [W/m²]; q = τ F Q / (4π r²), r from the flame centre, τ over r ([8], Eq. C.?; [1], Eq. 2.2.31 with a
+            [W/m²]; q = τ F Q / (4π r²), r from the flame centre, τ over r ([8], Annex C point source; [1], Eq. 2.2.31 with a
             point source). Capped at the flux at r = L/2 near the flame.
         """
         d = _arr("distance", distance, nonnegative=True)
