@@ -134,9 +134,40 @@ def test_view_factor_closed_form_vs_numerical_integration(d, z):
     cylinder surface — two independent methods."""
     closed = fm._vertical_cylinder_fmax(np.array(d), 5.0, 15.0, z)
     num = fm.view_factor_cylinder(
-        d, 0.0, radius=5.0, length=15.0, target_height=z, n_azimuth=720, n_axial=600
+        d, 0.0, radius=5.0, length=15.0, target_height=z, method="quadrature", n_azimuth=720, n_axial=600
     )
     assert closed == pytest.approx(num, rel=1e-4)
+    contour = fm.view_factor_cylinder(d, 0.0, radius=5.0, length=15.0, target_height=z)
+    assert contour == pytest.approx(closed, rel=1e-12)
+
+
+@pytest.mark.parametrize("gap", [1e-5, 1e-3, 0.01, 0.05, 0.2])
+def test_view_factor_contour_next_to_the_flame_vs_closed_form(gap):
+    """Close to the flame edge (gap = d/R − 1) the contour integral still equals the Mudan & Croce closed form —
+    where a surface quadrature of 72 × 48 points is far off (it underestimates F by > 25 % at gap 0.05)."""
+    d = 5.0 * (1.0 + gap)
+    closed = fm._vertical_cylinder_fmax(np.array(d), 5.0, 15.0, 0.0)
+    contour = fm.view_factor_cylinder(d, 0.0, radius=5.0, length=15.0)
+    assert contour == pytest.approx(closed, rel=1e-6)
+
+
+def test_tilted_view_factor_contour_vs_surface_quadrature():
+    """Tilted flames: the contour integral (Sparrow 1963) vs a fine direct surface quadrature, two independent
+    evaluations of the same integral, at random flames and targets (ground and elevated) outside the flame."""
+    rng = np.random.default_rng(7)
+    for _ in range(25):
+        r = rng.uniform(1.0, 20.0)
+        length = r * rng.uniform(0.5, 4.0)
+        tilt = math.radians(rng.uniform(0.0, 70.0))
+        z = 0.0 if rng.random() < 0.5 else rng.uniform(0.0, 2.0 * length)
+        dist = r * (1.0 + 10.0 ** rng.uniform(-0.5, 2.0))
+        th = rng.uniform(0.0, 2.0 * math.pi)
+        kw = dict(radius=r, length=length, tilt=tilt, target_height=z)
+        c = fm.view_factor_cylinder(dist * math.cos(th), dist * math.sin(th), **kw)
+        q = fm.view_factor_cylinder(
+            dist * math.cos(th), dist * math.sin(th), method="quadrature", n_azimuth=720, n_axial=480, **kw
+        )
+        assert c == pytest.approx(q, rel=5e-5, abs=1e-12)
 
 
 def test_upright_tabulation_matches_closed_form():
