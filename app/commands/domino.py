@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--wind-from", type=float, default=0.0, help="风向（来风方向，顺时针自正北）[°]，默认 0")
     p.add_argument("--wind-speed", type=float, default=2.0, help="10 m 高处风速 [m/s]，默认 2")
     p.add_argument("--stability", default="D", help="大气稳定度 A–F，默认 D")
+    p.add_argument(
+        "--model",
+        choices=("cozzani2005", "landucci2009"),
+        default="cozzani2005",
+        help="热辐射升级概率模型：cozzani2005（默认）或 landucci2009（考虑应急处置时间）",
+    )
     p.set_defaults(func=run)
 
 
@@ -151,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
             wind_speed=args.wind_speed, wind_from_deg=args.wind_from, stability=args.stability
         )
         opts = domino.DominoOptions(
+            model=args.model,
             weather=weather,
             direction=args.direction,
             scenarios=tuple(args.scenarios),

@@ -334,6 +334,14 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         with c3:
             wind_from = st.number_input("风向（来风方向，°）", value=0.0, step=22.5, key="dm_wind_from")
             wind_speed = st.number_input("风速（m/s）", value=2.0, step=0.5, key="dm_wind_speed")
+            model = st.selectbox(
+                "热辐射升级概率模型",
+                list(domino.ESCALATION_MODELS),
+                format_func=lambda k: domino.ESCALATION_MODEL_LABELS_ZH.get(k, k),
+                key="dm_model",
+                help="两者阈值、失效时间关联式与超压概率单位相同，仅热辐射概率单位不同；"
+                "Landucci 2009 按应急处置时间（中位 10 min）给出较低的升级概率。",
+            )
         submitted = st.form_submit_button("开始分析", type="primary")
 
     key = ("dm_result", state.current_source().path if hasattr(state, "current_source") else park.name)
@@ -341,6 +349,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         try:
             weather = sc.Weather(wind_speed=float(wind_speed), wind_from_deg=float(wind_from), stability="D")
             opts = domino.DominoOptions(
+                model=model,
                 weather=weather,
                 direction=direction,
                 scenarios=tuple(kinds),

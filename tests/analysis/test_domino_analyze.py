@@ -260,3 +260,31 @@ def test_weather_direction_loads_only_downwind_targets():
     assert worst.edges.set_index(["source", "target"]).loc[("T1", "T2"), "load"] >= (
         west_wind.edges.set_index(["source", "target"]).loc[("T1", "T2"), "load"] * (1 - 1e-3)
     )
+
+
+def test_landucci_model_keeps_the_edges_and_lowers_fire_probabilities(small_park, small_result):
+    """Same thresholds, so the same edges; the mitigation-time probit of Landucci et al. (2009) gives lower
+    heat-radiation escalation probabilities than the Cozzani et al. (2005) probit read with ttf in minutes."""
+    lnd = domino.analyze(
+        small_park, scenarios=("pool_fire", "fireball"), n_samples=2000, max_level=3, model="landucci2009"
+    )
+    key = ["source", "target", "scenario"]
+    a = small_result.edges.set_index(key).sort_index()
+    b = lnd.edges.set_index(key).sort_index()
+    assert list(a.index) == list(b.index)
+    heat = a["vector"] == "heat_flux"
+    assert heat.any()
+    assert (b.loc[heat, "probability"] < a.loc[heat, "probability"]).all()
+    np.testing.assert_allclose(b.loc[~heat, "probability"], a.loc[~heat, "probability"])
+
+
+def test_cli_model_choices_are_the_registry():
+    import argparse
+
+    from app.commands import domino as cmd
+
+    parser = argparse.ArgumentParser()
+    cmd.register(parser.add_subparsers())
+    sub = parser._subparsers._group_actions[0].choices["domino"]
+    action = next(a for a in sub._actions if a.dest == "model")
+    assert set(action.choices) == set(domino.ESCALATION_MODELS)

@@ -5,6 +5,8 @@ Sources (equation/table numbers in analysis/domino.py):
 - [C2005] Cozzani, Gubinelli, Antonioni, Spadoni & Zanelli (2005) J. Hazard. Mater. A127:14–30, Table 2 — ttf
   correlations and the heat-radiation probit; combinatorial first-level method.
 - [CS2004] Cozzani & Salzano (2004) J. Hazard. Mater. A107:67–80 — overpressure probits per equipment class.
+- [L2009] Landucci, Gubinelli, Antonioni & Cozzani (2009) Accid. Anal. Prev. 41:1206–1215 — heat-radiation probit
+  with the time needed for mitigation, Y = 9.25 − 1.85 ln(ttf/60), ttf [s] (model "landucci2009").
 The expected values below are those equations evaluated by hand with the published coefficients (written out in
 each test), not snapshots of our output.
 """
@@ -212,3 +214,38 @@ def test_first_level_combinations_sum_and_best_first():
     top_search = domino.first_level_combinations(p, max_targets=3, top=5)
     assert list(top_exact["targets"]) == list(top_search["targets"])
     np.testing.assert_allclose(top_exact["probability"], top_search["probability"], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- Landucci et al. 2009 heat probit [L2009]
+@pytest.mark.parametrize(("q_kw", "v"), [(20.0, 1000.0), (40.0, 5000.0), (100.0, 200.0)])
+def test_landucci_probit_equation(q_kw, v):
+    # [L2009]: Y = 9.25 - 1.85 ln(ttf/60), ttf [s] from the [C2005] correlation; P = Φ(Y - 5)
+    ttf_s = math.exp(-1.128 * math.log(q_kw) - 2.667e-5 * v + 9.877)
+    y = 9.25 - 1.85 * math.log(ttf_s / 60.0)
+    got = domino.escalation_probability(
+        equipment="atmospheric", heat_flux=q_kw * 1e3, volume=v, model="landucci2009"
+    )
+    assert got == pytest.approx(_phi(y - 5.0), rel=1e-12)
+
+
+@pytest.mark.parametrize(("ttf_min", "p_expected"), [(5.0, 0.899), (10.0, 0.496), (20.0, 0.098)])
+def test_landucci_probit_hand_values(ttf_min, p_expected):
+    # by hand: Y(5) = 9.25 - 1.85 ln 5 = 6.273 -> 0.899; Y(10) = 4.990 -> 0.496; Y(20) = 3.708 -> 0.098
+    a, b = domino.ESCALATION_MODELS["landucci2009"].heat_probit
+    assert _phi(a + b * math.log(ttf_min) - 5.0) == pytest.approx(p_expected, abs=1e-3)
+
+
+def test_landucci_model_changes_only_the_heat_probit():
+    c, lnd = domino.ESCALATION_MODELS["cozzani2005"], domino.ESCALATION_MODELS["landucci2009"]
+    assert c.thresholds == lnd.thresholds and c.ttf == lnd.ttf
+    assert c.overpressure_probit == lnd.overpressure_probit
+    assert c.heat_probit != lnd.heat_probit
+    # overpressure probabilities are the same under both models
+    for eq in domino.EQUIPMENT_CLASSES:
+        assert domino.escalation_probability(
+            equipment=eq, overpressure=60e3, model="landucci2009"
+        ) == domino.escalation_probability(equipment=eq, overpressure=60e3)
+
+
+def test_every_model_has_a_chinese_label():
+    assert set(domino.ESCALATION_MODEL_LABELS_ZH) == set(domino.ESCALATION_MODELS)
