@@ -842,7 +842,8 @@ class DominoResult:
         scenario, scenario_zh, vector, load, load_unit, threshold, probability [-], ttf_s [s], distance_m
         (footprint gap) [m], load_distance_m (effect origin to target) [m], required_distance_m [m],
         extra_distance_m [m], load_reduction (threshold/load) [-], measure_zh, crosses_enterprise,
-        source_enterprise, target_enterprise, target_equipment; geometry = line between the footprints (metric CRS).
+        source_enterprise, target_enterprise, target_equipment, model (key of :data:`ESCALATION_MODELS`);
+        geometry = line between the footprints (metric CRS).
     primary_events : DataFrame
         Per (source, scenario): n_targets, expected_level1 [units], p_any_level1 [-], expected_total [units],
         p_any_total [-], levels_mean, frequency [1/a].
@@ -1235,6 +1236,7 @@ def analyze(
                     "source_enterprise": ent[k],
                     "target_enterprise": ent[j],
                     "target_equipment": classes_a[j],
+                    "model": m.key,
                     "geometry": geom[jj],
                 }
             )
@@ -1260,6 +1262,7 @@ def analyze(
         "source_enterprise",
         "target_enterprise",
         "target_equipment",
+        "model",
     ]
     if edge_rows:
         edges = gpd.GeoDataFrame(edge_rows, geometry="geometry", crs=crs)

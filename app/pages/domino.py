@@ -375,6 +375,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     cols[2].metric("可引发升级的初始事件", f"{len(result.primary_events)} 个")
     worst = result.primary_events["expected_total"].max() if len(result.primary_events) else 0.0
     cols[3].metric("单一初始事件最多预计损失", f"{worst:.1f} 个设施")
+    st.caption(
+        f"升级阈值：Cozzani 等 2006；升级概率模型：{domino.ESCALATION_MODEL_LABELS_ZH.get(result.options.model, result.options.model)}"
+    )
 
     events = [(r.source, r.scenario) for r in result.primary_events.itertuples(index=False)]
     choice = st.selectbox(

@@ -288,3 +288,7 @@ def test_cli_model_choices_are_the_registry():
     sub = parser._subparsers._group_actions[0].choices["domino"]
     action = next(a for a in sub._actions if a.dest == "model")
     assert set(action.choices) == set(domino.ESCALATION_MODELS)
+
+
+def test_edges_record_the_model(small_result):
+    assert set(small_result.edges["model"]) == {"cozzani2005"}
