@@ -225,8 +225,8 @@ def _landucci2009() -> EscalationModel:
 
 #: Display names of the escalation models (Chinese first).
 ESCALATION_MODEL_LABELS_ZH: dict[str, str] = {
-    "cozzani2005": "Cozzani 等 2005（默认；失效时间概率单位 Y = 12.54 − 1.847 ln ttf[min]）",
-    "landucci2009": "Landucci 等 2009（考虑应急处置时间；Y = 9.25 − 1.85 ln ttf[min]）",
+    "cozzani2005": "Cozzani 等 2005（默认）",
+    "landucci2009": "Landucci 等 2009（计应急处置时间）",
 }
 
 

@@ -1,9 +1,12 @@
 """parkrisk app: ``streamlit run app/main.py`` (or ``parkrisk app``).
 
 Opens on the bundled demo park, the park named by ``PARKRISK_PARK``, or a GeoPackage uploaded in the sidebar.
-Pages are the modules in ``app/pages/``, found automatically: each sets module-level ``TITLE`` (Chinese),
+Pages are the modules in ``app/views/``, found automatically: each sets module-level ``TITLE`` (Chinese),
 ``ICON`` (``":material/...:"``) and ``ORDER`` (int). They are read from the source with :mod:`ast` (the page is not
-imported), so adding a page never needs an edit here.
+imported), so adding a page never needs an edit here. The folder is deliberately not called ``pages``: Streamlit
+treats a ``pages/`` folder beside the main script as a legacy multipage app until ``st.navigation`` has run once in
+the server, so a deep link (``/risk``) opened first after a restart would run that page alone, without this
+navigation and sidebar.
 
 This file is also the ASGI entry: ``streamlit run`` finds the module-level ``app = st.App(...)`` and serves this
 same script through it, which adds two things plain ``streamlit run`` lacks:
@@ -36,7 +39,7 @@ from app.mapping import ensure_static_assets  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-PAGES_DIR = APP_DIR / "pages"
+PAGES_DIR = APP_DIR / "views"
 APP_TITLE = "化工园区风险一张图"
 #: Less empty space above the page title (Streamlit's default is 6 rem), so the map fits on a laptop screen.
 _PAGE_CSS = "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>"
@@ -44,7 +47,7 @@ _PAGE_CSS = "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; 
 
 @dataclass(frozen=True)
 class PageInfo:
-    """A page found in ``app/pages``."""
+    """A page found in ``app/views``."""
 
     path: Path
     title: str
@@ -170,7 +173,7 @@ def main() -> None:
         )
     pages = discover_pages()
     if not pages:
-        st.error("未找到任何页面：app/pages/ 下没有定义 TITLE 的页面模块。", icon=":material/error:")
+        st.error("未找到任何页面：app/views/ 下没有定义 TITLE 的页面模块。", icon=":material/error:")
         st.stop()
     nav = st.navigation([st.Page(p.path, title=p.title, icon=p.icon) for p in pages])
     st.html(_PAGE_CSS)

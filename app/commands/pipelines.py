@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from analysis import pipelines as pp
-    from app.pages import pipelines as page
+    from app.views import pipelines as page
     from geodata import load_park
 
     path = Path(args.park).expanduser()

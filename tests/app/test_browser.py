@@ -98,3 +98,44 @@ def test_park_map_in_headless_chromium_stays_on_localhost(
     )
     assert rec.external == [], f"requests left localhost: {rec.external}"
     assert time.monotonic() - t_start < 60
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(120)
+def test_deep_link_first_after_start_keeps_the_navigation(demo_park_path, small_park):
+    """A bookmarked page (/risk, /domino) opened first after the server starts runs inside the app's navigation
+    (Chinese page titles, the park in the sidebar), not as a stand-alone legacy "pages/" script."""
+    b = _bench()
+    from playwright.sync_api import sync_playwright
+
+    titles = [p.title for p in _main_pages()]
+    with sync_playwright() as pw:
+        browser = b.launch_browser(pw)
+        try:
+            with b.running_app(
+                demo_park_path, log_path=REPO / "test-artifacts" / "streamlit-deeplink.log"
+            ) as (
+                base,
+                _,
+            ):
+                b.wait_healthy(base, timeout=30)
+                page = browser.new_page(viewport={"width": 1440, "height": 1000})
+                page.goto(f"{base}/domino", wait_until="commit")
+                page.get_by_role("heading", name="多米诺效应 · 江滨化工园区（虚构示例）").wait_for(
+                    timeout=40000
+                )
+                nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+                for title in titles:
+                    assert title in nav
+                assert "main" not in nav.split()
+                assert "江滨化工园区" in page.locator('[data-testid="stSidebar"]').inner_text()
+                page.close()
+        finally:
+            browser.close()
+
+
+def _main_pages():
+    sys.path.insert(0, str(REPO))
+    from app.main import discover_pages
+
+    return discover_pages()

@@ -1,4 +1,4 @@
-"""AppTest of the page 后果分析 (app/pages/consequence.py) on the small test park of tests/app/conftest.py."""
+"""AppTest of the page 后果分析 (app/views/consequence.py) on the small test park of tests/app/conftest.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "consequence.py"
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "consequence.py"
 
 
 @pytest.fixture()
@@ -178,7 +178,7 @@ def test_zones_map_is_offline_and_draws_every_reached_level(small_park):
 
 def test_visitor_does_not_see_major_hazard_inventory_in_the_caption(demo_park):
     from app.auth import redact_for
-    from app.pages.consequence import _installation_caption
+    from app.views.consequence import _installation_caption
 
     inst = demo_park.installations
     t3 = inst[inst["unit_id"] == "T-3"]

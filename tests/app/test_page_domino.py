@@ -1,4 +1,4 @@
-"""The page 多米诺效应 (app/pages/domino.py): map/table builders and an AppTest run on the small test park."""
+"""The page 多米诺效应 (app/views/domino.py): map/table builders and an AppTest run on the small test park."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "domino.py"
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "domino.py"
 
 
 def _page_module():

@@ -1,4 +1,4 @@
-"""AppTest of the page 应急疏散 (app/pages/emergency.py) on the demo park: chlorine at T-3, NE wind 2 m/s, 22:00."""
+"""AppTest of the page 应急疏散 (app/views/emergency.py) on the demo park: chlorine at T-3, NE wind 2 m/s, 22:00."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "emergency.py"
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "emergency.py"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_emergency_map_plain_function(demo_park):
     from analysis import emergency as em
     from analysis.scenarios import Weather
     from app.mapping import external_asset_urls
-    from app.pages.emergency import emergency_map
+    from app.views.emergency import emergency_map
 
     src = em.release_source(demo_park, unit_id="T-3")
     res = em.emergency_zones(src, em.Release(), Weather(2.0, 45.0, "F"), crs=demo_park.metric_crs)

@@ -1,4 +1,4 @@
-"""The page 管道 (app/pages/pipelines.py): AppTest on the small test park, and its plain functions on the demo."""
+"""The page 管道 (app/views/pipelines.py): AppTest on the small test park, and its plain functions on the demo."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from analysis import pipelines as pp
 from app.mapping import external_asset_urls, standalone_html
-from app.pages import pipelines as page
+from app.views import pipelines as page
 
-PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "pipelines.py"
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "pipelines.py"
 
 
 def test_page_constants():

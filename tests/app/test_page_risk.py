@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = Path(__file__).resolve().parents[2] / "app" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "app" / "views"
 
 
 def _page(name: str):

@@ -300,7 +300,7 @@ def test_cli_findings_create_once(park_file, tmp_path, monkeypatch, capsys):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "rectification.py"
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "rectification.py"
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""AppTest of the page 一园一策 (app/pages/rectification.py) on the demo park: sign-in, role scoping, handling,
+"""AppTest of the page 一园一策 (app/views/rectification.py) on the demo park: sign-in, role scoping, handling,
 a concurrent edit reported to the second person, and failed sign-ins."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "app" / "pages" / "rectification.py"
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "rectification.py"
 
 
 @pytest.fixture

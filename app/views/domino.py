@@ -339,8 +339,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 list(domino.ESCALATION_MODELS),
                 format_func=lambda k: domino.ESCALATION_MODEL_LABELS_ZH.get(k, k),
                 key="dm_model",
-                help="两者阈值、失效时间关联式与超压概率单位相同，仅热辐射概率单位不同；"
-                "Landucci 2009 按应急处置时间（中位 10 min）给出较低的升级概率。",
+                help="两者的升级阈值、失效时间 ttf 关联式和超压概率单位相同，仅热辐射概率单位不同："
+                "Cozzani 2005 为 Y = 12.54 − 1.847 ln ttf（ttf 以 min 计）；"
+                "Landucci 2009 为 Y = 9.25 − 1.85 ln ttf（ttf 以 min 计，按应急处置时间中位 10 min），"
+                "升级概率较低。",
             )
         submitted = st.form_submit_button("开始分析", type="primary")
 
@@ -365,7 +367,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.session_state[str(key)] = result
     result = st.session_state.get(str(key))
     if result is None:
-        st.info("设置参数后点击“开始分析”。园区设施较多时计算需要几十秒。", icon=":material/info:")
+        st.info("设置参数后点击“开始分析”。示例园区约需数秒，设施较多时需要更久。", icon=":material/info:")
         return
 
     e = result.edges
