@@ -12,9 +12,10 @@ The method follows Cozzani and co-workers [1]_ [2]_ [3]_:
    for heat radiation, equipment-specific probits for overpressure [3]_);
 4. first-level escalation is combined as in [2]_ (all combinations of secondary events, each with the product of
    the probabilities of the events that occur and of the complements of those that do not); higher levels by a
-   seeded Monte Carlo simulation on the escalation graph (after the multi-level propagation of [4]_, without the
-   synergistic effects it also models), and the most probable chains by the max-product (−ln p shortest) paths of
-   the graph (the "most probable path" of [4]_).
+   seeded Monte Carlo simulation on the escalation graph (after the multi-level propagation of [4]_, with its
+   synergistic effect: the heat radiation of every stationary fire burning at a level is summed on each target,
+   including fires each below the threshold), and the most probable chains by the max-product (−ln p shortest)
+   paths of the graph (the "most probable path" of [4]_).
 
 Everything tunable (thresholds, probits, weather, scenarios, depth, samples) is a parameter of
 :class:`DominoOptions` or of the model registry :data:`ESCALATION_MODELS`.
@@ -110,6 +111,8 @@ _THRESHOLD_GROUP: dict[str, str] = {
     "vessel_burst": "explosion",
 }
 _GROUP_OF_VECTOR: dict[str, str] = {"heat_flux": "stationary_fire", "overpressure": "explosion"}
+#: Primary scenarios that keep burning while the escalation sequence goes on (their heat radiation adds up).
+_STATIONARY_FIRES: tuple[str, ...] = ("pool_fire", "jet_fire")
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -786,6 +789,15 @@ class DominoOptions:
         Range of the tabulated load profiles. [m]
     profile_points : int
         Points of the tabulated load profiles.
+    synergy : bool
+        Levels ≥ 2 of the Monte Carlo sum the heat radiation of all stationary fires burning at that level (the
+        primary one if it is a pool or jet fire, and every failed unit's pool/jet fire) on each target and apply the
+        threshold and probit to the sum (the synergistic effect of [4]_); a target therefore fails at the first
+        level where P(total flux) exceeds its sampled resistance. Instantaneous scenarios (fireball, VCE, vessel
+        burst) act once, at the level where their unit fails. ``False``: each failed unit acts alone through its
+        most probable scenario (independent edges).
+    synergy_min_heat_flux : float
+        Heat loads below it are not kept for the summation. [W/m²]
     """
 
     model: str = "cozzani2005"
@@ -802,6 +814,8 @@ class DominoOptions:
     top_chains: int = 5
     profile_r_max: float = 5000.0
     profile_points: int = 600
+    synergy: bool = True
+    synergy_min_heat_flux: float = 1000.0
 
     def __post_init__(self) -> None:
         _model(self.model)
@@ -825,6 +839,10 @@ class DominoOptions:
             raise ValueError(f"min_probability={self.min_probability!r} 应在 [0, 1) 内")
         if not (self.profile_r_max > 0):
             raise ValueError(f"profile_r_max={self.profile_r_max!r} [m] 应 > 0")
+        if not isinstance(self.synergy, (bool, np.bool_)):
+            raise ValueError(f"synergy={self.synergy!r} 应为 True 或 False")
+        if not (self.synergy_min_heat_flux > 0):
+            raise ValueError(f"synergy_min_heat_flux={self.synergy_min_heat_flux!r} [W/m²] 应 > 0")
 
 
 @dataclass
@@ -866,6 +884,10 @@ class DominoResult:
         unit_id, scenario, reason_zh of primary scenarios that could not be computed.
     crs : pyproj.CRS
     options : DominoOptions
+    heat_loads : DataFrame
+        Heat radiation of every stationary fire (pool/jet) on every unit it reaches with at least
+        ``synergy_min_heat_flux`` — also below the thresholds — as summed by the synergy: source, scenario,
+        target, heat_flux [W/m²]. Empty when ``synergy`` is off.
     """
 
     graph: Any
@@ -880,6 +902,9 @@ class DominoResult:
     skipped: pd.DataFrame
     crs: Any
     options: DominoOptions
+    heat_loads: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["source", "scenario", "target", "heat_flux"])
+    )
 
     def chain_from(self, unit_id: str, scenario: str | None = None) -> pd.DataFrame:
         """Involvement of every unit for the primary events of ``unit_id`` (optionally one scenario)."""
@@ -887,6 +912,117 @@ class DominoResult:
         if scenario is not None:
             inv = inv[inv["scenario"] == scenario]
         return inv.sort_values("p_involved", ascending=False).reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Synergy of simultaneous fires in the multi-level Monte Carlo
+# ----------------------------------------------------------------------------------------------------------------
+def _heat_probability_matrix(
+    q: np.ndarray, cls: np.ndarray, vol: np.ndarray, m: EscalationModel
+) -> np.ndarray:
+    """P(escalation) of targets (columns: class, volume [m³]) under total stationary heat flux q [W/m²] (samples ×
+    targets): :func:`escalation_probability` with ``scenario=None``, grouped by class instead of element-wise."""
+    out = np.zeros(q.shape)
+    for c in np.unique(cls):
+        cols = np.flatnonzero(cls == c)
+        sub = q[:, cols]
+        hit = (sub >= m.thresholds[(c, "heat_flux", "stationary_fire")]) & (sub > 0)
+        if not hit.any():
+            continue
+        v = np.broadcast_to(vol[cols], sub.shape)[hit]
+        part = np.zeros(sub.shape)
+        part[hit] = probit_to_probability(
+            escalation_probit(equipment=c, heat_flux=sub[hit], volume=v, model=m)
+        )
+        out[:, cols] = part
+    return out
+
+
+@dataclass
+class _Synergy:
+    """Loads of the multi-level Monte Carlo with summed heat radiation (see ``DominoOptions.synergy``).
+
+    heat[k, j]: heat flux of unit k's stationary fire on unit j (largest of its pool/jet fire) [W/m²];
+    primary_heat[(k, kind)]: the same for one primary scenario; inst[k, j]: escalation probability of unit k's
+    instantaneous scenarios (fireball, VCE, vessel burst) on j, the largest [-].
+    """
+
+    model: EscalationModel
+    heat: np.ndarray
+    primary_heat: dict[tuple[int, str], np.ndarray]
+    inst: np.ndarray
+    classes: np.ndarray
+    volumes: np.ndarray
+    heat_threshold: np.ndarray
+
+    @classmethod
+    def build(cls, opts, m, n, heat_rows, kept, index, classes_a, volumes_a) -> _Synergy | None:
+        if not opts.synergy:
+            return None
+        heat = np.zeros((n, n))
+        primary_heat: dict[tuple[int, str], np.ndarray] = {}
+        for k, kind, j, x in heat_rows:
+            heat[k, j] = max(heat[k, j], x)
+            primary_heat.setdefault((k, kind), np.zeros(n))[j] = x
+        inst = np.zeros((n, n))
+        if len(kept):
+            ki = kept[~kept["scenario"].isin(_STATIONARY_FIRES)]
+            for rec in ki.itertuples(index=False):
+                a, b = index[rec.source], index[rec.target]
+                inst[a, b] = max(inst[a, b], float(rec.probability))
+        thr = np.array([m.thresholds[(c, "heat_flux", "stationary_fire")] for c in classes_a])
+        return cls(m, heat, primary_heat, inst, classes_a, volumes_a, thr)
+
+    def _q0(self, k: int, kind: str) -> np.ndarray:
+        q0 = self.primary_heat.get((k, kind))
+        return q0 if q0 is not None else np.zeros(self.heat.shape[0])
+
+    def closure(self, reach: set, k: int, kind: str, g: Any, ids: np.ndarray) -> set:
+        """Add the units that the summed fires of the reachable units (and the primary's) could set off."""
+        import networkx as nx
+
+        q0 = self._q0(k, kind)
+        reach = set(reach)
+        while True:
+            idx = [i for i, u in enumerate(ids) if u in reach and i != k]
+            total = q0 + (self.heat[idx].sum(axis=0) if idx else 0.0)
+            extra = {ids[j] for j in np.flatnonzero(total >= self.heat_threshold) if j != k} - reach
+            if not extra:
+                return reach
+            for u in extra:
+                reach |= {u} | nx.descendants(g, u)
+
+    def simulate(self, rng, nodes, index, k, kind, p_first, s, max_level):
+        """One primary event: failed (samples × nodes) and the level each node failed at."""
+        nidx = np.array([index[u] for u in nodes], dtype=int)
+        nn = len(nodes)
+        hn = self.heat[np.ix_(nidx, nidx)]
+        logq = np.log1p(-np.clip(self.inst[np.ix_(nidx, nidx)], 0.0, 1.0 - 1e-12))
+        q0 = self._q0(k, kind)[nidx]
+        cls_n, vol_n = self.classes[nidx], self.volumes[nidx]
+        # columns that the summed fires could ever set off
+        cols = np.flatnonzero(q0 + hn.sum(axis=0) >= self.heat_threshold[nidx])
+        resistance = rng.random((s, nn))  # sampled once per target: failure when P(total flux) exceeds it
+        if kind in _STATIONARY_FIRES:
+            failed = resistance < p_first  # level 1 is the primary fire's own flux: P(q0) = p_first
+        else:
+            failed = rng.random((s, nn)) < p_first
+        new = failed.copy()
+        level_of = np.where(failed, 1, 0)
+        for lev in range(2, max_level + 1):
+            if not new.any():
+                break
+            newly = rng.random((s, nn)) < -np.expm1(new.astype(float) @ logq)  # instantaneous, once
+            if cols.size:
+                q = q0[cols] + failed.astype(float) @ hn[:, cols]  # all fires burning now, summed [W/m²]
+                newly[:, cols] |= resistance[:, cols] < _heat_probability_matrix(
+                    q, cls_n[cols], vol_n[cols], self.model
+                )
+            newly &= ~failed
+            failed |= newly
+            level_of = np.where(newly, lev, level_of)
+            new = newly
+        return failed, level_of
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1160,15 +1296,18 @@ def analyze(
     tree = shapely.STRtree(fps_a)
     origin_pts = shapely.points(origins)
     edge_rows: list[dict[str, Any]] = []
+    heat_rows: list[tuple[int, str, int, float]] = []  # (source k, stationary-fire kind, target j, heat flux)
     for prim in primaries:
         k, kind, vec, (r, q), ef = prim
         grp = _THRESHOLD_GROUP[kind]
         thr_by_class = {c: m.thresholds[(c, vec, grp)] for c in EQUIPMENT_CLASSES}
         thr_min = min(thr_by_class[c] for c in np.unique(classes_a))
         r_cut = _reach(r, q, thr_min)
-        if r_cut <= 0:
+        keep_heat = opts.synergy and kind in _STATIONARY_FIRES
+        r_search = max(r_cut, _reach(r, q, opts.synergy_min_heat_flux)) if keep_heat else r_cut
+        if r_search <= 0:
             continue
-        cand = tree.query(origin_pts[k], predicate="dwithin", distance=r_cut)
+        cand = tree.query(origin_pts[k], predicate="dwithin", distance=r_search)
         cand = cand[(cand != k) & has_geom[cand]]
         if cand.size == 0:
             continue
@@ -1187,8 +1326,13 @@ def analyze(
                 np.asarray(ef.function(vec)(d_load * math.sin(b), d_load * math.cos(b)), dtype=float), 0.0
             )
             load = _engulfment(ef, vec, d_load, np.where(np.isfinite(load), load, 0.0))
+        if keep_heat:
+            kept_heat = load >= opts.synergy_min_heat_flux
+            heat_rows.extend(
+                (k, kind, int(j), float(x)) for j, x in zip(cand[kept_heat], load[kept_heat], strict=True)
+            )
         thr = np.array([thr_by_class[c] for c in classes_a[cand]])
-        hit = load >= thr
+        hit = (load >= thr) & (d_load <= r_cut)  # edges as without the synergy search radius
         if not np.any(hit):
             continue
         cand, load, thr, d_load = cand[hit], load[hit], thr[hit], d_load[hit]
@@ -1305,6 +1449,11 @@ def analyze(
     index = {u: i for i, u in enumerate(ids)}
 
     # ---- 4. propagation per primary event
+    heat_loads = pd.DataFrame(
+        [(ids[k], kind, ids[j], x) for k, kind, j, x in heat_rows],
+        columns=["source", "scenario", "target", "heat_flux"],
+    )
+    syn = _Synergy.build(opts, m, n, heat_rows, kept, index, classes_a, volumes_a)
     rng = np.random.default_rng(opts.seed)
     prim_rows, inv_rows, comb_rows, chain_rows = [], [], [], []
     groups = list(kept.groupby(["source", "scenario"], sort=False)) if len(kept) else []
@@ -1328,6 +1477,8 @@ def analyze(
         reach = set(p1.index)
         for t in list(p1.index):
             reach |= nx.descendants(g, t)
+        if syn is not None:
+            reach = syn.closure(reach, index[src], kind, g, ids)
         reach.discard(src)
         nodes = sorted(reach)
         loc = {u: i for i, u in enumerate(nodes)}
@@ -1342,19 +1493,22 @@ def analyze(
         for t, p in p1.items():
             p_first[loc[t]] = p
         s = opts.n_samples
-        failed = rng.random((s, nn)) < p_first
-        new = failed.copy()
-        level_of = np.where(failed, 1, 0)
-        for lev in range(2, opts.max_level + 1):
-            if not new.any():
-                break
-            p_hit = -np.expm1(
-                new.astype(float) @ logq
-            )  # 1 - Π(1 - p) over the units that failed at the last level
-            newly = (rng.random((s, nn)) < p_hit) & ~failed
-            failed |= newly
-            level_of = np.where(newly, lev, level_of)
-            new = newly
+        if syn is None:
+            failed = rng.random((s, nn)) < p_first
+            new = failed.copy()
+            level_of = np.where(failed, 1, 0)
+            for lev in range(2, opts.max_level + 1):
+                if not new.any():
+                    break
+                p_hit = -np.expm1(
+                    new.astype(float) @ logq
+                )  # 1 - Π(1 - p) over the units that failed at the last level
+                newly = (rng.random((s, nn)) < p_hit) & ~failed
+                failed |= newly
+                level_of = np.where(newly, lev, level_of)
+                new = newly
+        else:
+            failed, level_of = syn.simulate(rng, nodes, index, index[src], kind, p_first, s, opts.max_level)
         p_inv = failed.mean(axis=0)
         n_lost = failed.sum(axis=1)
         for u in nodes:
@@ -1530,6 +1684,7 @@ def analyze(
         skipped=skipped_df,
         crs=crs,
         options=opts,
+        heat_loads=heat_loads,
     )
 
 

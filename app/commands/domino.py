@@ -55,6 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="cozzani2005",
         help="热辐射升级概率模型：cozzani2005（默认）或 landucci2009（考虑应急处置时间）",
     )
+    p.add_argument(
+        "--no-synergy",
+        dest="synergy",
+        action="store_false",
+        help="不叠加同时燃烧火灾的热辐射（默认叠加：第二级起按所有燃烧中池火/喷射火的热辐射之和计算）",
+    )
     p.set_defaults(func=run)
 
 
@@ -158,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         )
         opts = domino.DominoOptions(
             model=args.model,
+            synergy=args.synergy,
             weather=weather,
             direction=args.direction,
             scenarios=tuple(args.scenarios),

@@ -344,6 +344,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 "Landucci 2009 为 Y = 9.25 − 1.85 ln ttf（ttf 以 min 计，按应急处置时间中位 10 min），"
                 "升级概率较低。",
             )
+            synergy = st.checkbox(
+                "叠加同时燃烧的火灾热辐射（协同效应）",
+                value=True,
+                key="dm_synergy",
+                help="第二级起，目标受到的热辐射为所有正在燃烧的池火/喷射火之和（含各自低于阈值者），"
+                "按总热辐射判断阈值与升级概率（Khakzad 等 2013）；不勾选则每个失效设施单独作用。",
+            )
         submitted = st.form_submit_button("开始分析", type="primary")
 
     key = ("dm_result", state.current_source().path if hasattr(state, "current_source") else park.name)
@@ -352,6 +359,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             weather = sc.Weather(wind_speed=float(wind_speed), wind_from_deg=float(wind_from), stability="D")
             opts = domino.DominoOptions(
                 model=model,
+                synergy=bool(synergy),
                 weather=weather,
                 direction=direction,
                 scenarios=tuple(kinds),

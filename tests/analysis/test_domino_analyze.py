@@ -292,3 +292,68 @@ def test_cli_model_choices_are_the_registry():
 
 def test_edges_record_the_model(small_result):
     assert set(small_result.edges["model"]) == {"cozzani2005"}
+
+
+def _triangle_park():
+    """Three gasoline tanks (bunds of 400 m²): T1 and T2 24 m apart, T3 30 m off their midpoint — T3 receives about
+    10 kW/m² from either pool fire alone (below the 15 kW/m² threshold) and about 20 kW/m² from both."""
+    crs = "EPSG:4326"
+    parks = gpd.GeoDataFrame(
+        {"park_id": ["P"], "name": ["测试园区"], "level": ["provincial"], "risk_grade": ["B"]},
+        geometry=[box(LON0 - 0.01, LAT0 - 0.01, LON0 + 0.01, LAT0 + 0.01)],
+        crs=crs,
+    )
+    ents = gpd.GeoDataFrame(
+        {"enterprise_id": ["E1"], "park_id": ["P"], "name": ["甲"]},
+        geometry=[box(LON0 - 0.005, LAT0 - 0.005, LON0 + 0.005, LAT0 + 0.005)],
+        crs=crs,
+    )
+    pts = {"T1": (0.0, 0.0), "T2": (24.0, 0.0), "T3": (12.0, 30.0)}
+    rows = [_tank(u, "E1", 0.0, bund_area_m2=400.0, geometry=_pt(x, y)) for u, (x, y) in pts.items()]
+    inst = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
+    return Park.from_layers({"parks": parks, "enterprises": ents, "installations": inst}, validate=False)
+
+
+def test_synergy_sums_the_fires_burning_together():
+    """Khakzad et al. (2013) synergistic effect: T3 is out of reach of each fire alone but fails once T1 (primary)
+    and T2 (first level) burn together; P(T3 involved) = P(T2 at level 1) × P(q13 + q23), the probit of the summed
+    flux (Landucci et al. 2009 probit, so that the probabilities are not all ≈ 1)."""
+    park = _triangle_park()
+    kw = dict(scenarios=("pool_fire",), n_samples=20000, max_level=3, model="landucci2009")
+    on = domino.analyze(park, synergy=True, **kw)
+    off = domino.analyze(park, synergy=False, **kw)
+    # the edges do not depend on the synergy
+    cols = ["source", "target", "scenario", "load", "probability"]
+    pd_on = on.edges[cols].sort_values(cols[:3]).reset_index(drop=True)
+    pd_off = off.edges[cols].sort_values(cols[:3]).reset_index(drop=True)
+    assert pd_on.equals(pd_off)
+
+    hl = on.heat_loads.set_index(["source", "target"])["heat_flux"]
+    q13, q23 = hl[("T1", "T3")], hl[("T2", "T3")]
+    thr = domino.threshold("atmospheric", "heat_flux")
+    assert q13 < thr and q23 < thr <= q13 + q23
+    p12 = on.edges.set_index(["source", "target"])["probability"][("T1", "T2")]
+    expected = p12 * domino.escalation_probability(
+        equipment="atmospheric", heat_flux=q13 + q23, volume=2000.0, model="landucci2009"
+    )
+    inv_on = on.involvement[on.involvement.source == "T1"].set_index("unit_id")["p_involved"]
+    assert inv_on["T3"] == pytest.approx(expected, abs=0.01)  # 20 000 samples: σ ≈ 0.003
+    inv_off = off.involvement[off.involvement.source == "T1"].set_index("unit_id")["p_involved"]
+    assert inv_off.get("T3", 0.0) == 0.0
+    assert off.heat_loads.empty
+
+
+def test_heat_probability_matrix_equals_escalation_probability():
+    rng = np.random.default_rng(3)
+    q = rng.uniform(0.0, 80e3, size=(50, 4))
+    cls = np.array(["atmospheric", "pressurized", "small", "atmospheric"])
+    vol = np.array([500.0, 100.0, 2.0, 8000.0])
+    m = domino.ESCALATION_MODELS["cozzani2005"]
+    got = domino._heat_probability_matrix(q, cls, vol, m)
+    want = domino.escalation_probability(equipment=cls, heat_flux=q, volume=vol)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)
+
+
+def test_synergy_option_is_validated(small_park):
+    with pytest.raises(ValueError, match="synergy_min_heat_flux"):
+        domino.analyze(small_park, synergy_min_heat_flux=0.0)
