@@ -113,20 +113,31 @@ def _sidebar() -> None:
         if warning:
             st.warning(warning, icon=":material/warning:")
         with st.expander("更换园区数据", expanded=source.kind == "upload" or error is not None):
+            from geodata.crs import COORD_SYSTEMS
+
+            coords = st.selectbox(
+                "文件中的坐标系",
+                list(COORD_SYSTEMS),
+                format_func=lambda k: f"{k}：{COORD_SYSTEMS[k]}",
+                key="park_upload_coords",
+                help="高德、腾讯地图拾取的坐标为 GCJ-02，百度地图为 BD-09；载入时转换为 WGS84。",
+            )
             upload = st.file_uploader(
-                "上传园区 GeoPackage（.gpkg）",
+                "上传园区数据（.gpkg / .xlsx / .zip）",
                 type=list(state.UPLOAD_SUFFIXES),
                 key="park_upload",
-                help="一个 GeoPackage 文件，包含 parks、enterprises、installations 等图层（图层与字段见 README）。",
+                help="GeoPackage（每个图层一个表）、Excel 工作簿（每个图层一个工作表，点用经度/纬度列，线面用 WKT 列），"
+                "或把按图层命名的 GeoJSON、Shapefile（含 .shx/.dbf/.prj）、CSV 文件放在一个文件夹中压缩成 ZIP。"
+                "图层与字段见 README。",
             )
             if upload is not None:
                 st.session_state["_park_upload_active"] = True
                 try:
-                    new_path = state.save_upload(upload.name, upload.getvalue())
+                    new_path = state.save_upload(upload.name, upload.getvalue(), coords)
                 except ValueError as exc:
                     st.error(str(exc), icon=":material/error:")
                 else:
-                    if source.kind != "upload" or source.path != new_path:
+                    if source.kind != "upload" or source.path != new_path or source.coords != coords:
                         st.rerun()  # reload the sidebar and page on the uploaded park
             elif st.session_state.pop("_park_upload_active", False):
                 # the user removed the file from the uploader: back to PARKRISK_PARK or the demo park

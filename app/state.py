@@ -14,9 +14,11 @@ import hashlib
 import html
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import weakref
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,11 +43,14 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: File types accepted by the sidebar uploader.
-UPLOAD_SUFFIXES: tuple[str, ...] = ("gpkg",)
-_UPLOAD_KEY = "parkrisk_upload"  # session_state: {"path": str, "name": str}
+#: File types accepted by the sidebar uploader: a GeoPackage, an Excel workbook (one sheet per layer) or a ZIP of a
+#: folder of layer files (GeoJSON, Shapefile with its .shx/.dbf/.prj, CSV, XLSX), as :func:`geodata.load_park` reads.
+UPLOAD_SUFFIXES: tuple[str, ...] = ("gpkg", "xlsx", "zip")
+_UPLOAD_KEY = "parkrisk_upload"  # session_state: {"path": str, "name": str, "coords": str}
 _UPLOAD_DIR = Path(tempfile.gettempdir()) / "parkrisk_uploads"
 _MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Streamlit's default server.maxUploadSize (200 MB)
+_MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024  # a ZIP may not expand beyond 2 GB …
+_MAX_ZIP_MEMBERS = 2000  # … nor hold more files than this
 
 _REPORT_COLUMNS_ZH = {
     "severity": "严重程度",
@@ -71,11 +76,14 @@ class ParkSource:
         ``demo``, ``env`` or ``upload``.
     label_zh : str
         Data source as shown to the user.
+    coords : str
+        Coordinate system of the file's coordinates (a key of :data:`geodata.crs.COORD_SYSTEMS`).
     """
 
     path: Path
     kind: str
     label_zh: str
+    coords: str = "WGS84"
 
 
 def _secrets() -> dict[str, object]:
@@ -104,7 +112,9 @@ def current_source() -> ParkSource:
     """The park source of this session (upload > ``PARKRISK_PARK`` > demo park)."""
     upload = st.session_state.get(_UPLOAD_KEY)
     if upload:
-        return ParkSource(Path(upload["path"]), "upload", f"上传文件：{upload['name']}")
+        coords = upload.get("coords", "WGS84")
+        label = f"上传文件：{upload['name']}" + ("" if coords == "WGS84" else f"（{coords} 坐标）")
+        return ParkSource(Path(upload["path"]), "upload", label, coords)
     settings, _ = get_settings()
     if settings.park_from_env:
         return ParkSource(settings.park_path, "env", f"环境变量 PARKRISK_PARK：{settings.park_path}")
@@ -112,10 +122,10 @@ def current_source() -> ParkSource:
 
 
 @st.cache_resource(show_spinner="正在加载园区数据……", max_entries=16)
-def _load_park_version(path: str, mtime_ns: int, size: int) -> Park:
+def _load_park_version(path: str, mtime_ns: int, size: int, coords: str = "WGS84") -> Park:
     """Load one version of a park file (the key includes mtime and size, so an edited file is reloaded)."""
-    log.info("loading park %s (mtime_ns=%d, size=%d)", path, mtime_ns, size)
-    return load_park(path)
+    log.info("loading park %s (mtime_ns=%d, size=%d, coords=%s)", path, mtime_ns, size, coords)
+    return load_park(path, coords=coords)
 
 
 def _stat_key(path: Path) -> tuple[int, int]:
@@ -127,8 +137,9 @@ def _stat_key(path: Path) -> tuple[int, int]:
     return st_.st_mtime_ns, st_.st_size
 
 
-def load_park_cached(path: str | os.PathLike) -> Park:
-    """Load a park through the shared cache.
+def load_park_cached(path: str | os.PathLike, coords: str = "WGS84") -> Park:
+    """Load a park through the shared cache (``coords``: the coordinate system of the file, see
+    :data:`geodata.crs.COORD_SYSTEMS`).
 
     Raises
     ------
@@ -141,14 +152,14 @@ def load_park_cached(path: str | os.PathLike) -> Park:
     if not path.exists():
         raise FileNotFoundError(path)
     mtime_ns, size = _stat_key(path)
-    return _load_park_version(str(path), mtime_ns, size)
+    return _load_park_version(str(path), mtime_ns, size, coords)
 
 
 def try_get_park() -> tuple[Park | None, ParkSource, Exception | None]:
     """Load the session's park; returns ``(park, source, None)`` or ``(None, source, error)``."""
     source = current_source()
     try:
-        return load_park_cached(source.path), source, None
+        return load_park_cached(source.path, source.coords), source, None
     except (FileNotFoundError, ParkDataError, OSError) as exc:
         first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
         log.warning("park %s could not be loaded (%s): %s", source.path, type(exc).__name__, first_line)
@@ -207,32 +218,39 @@ def show_park_error(error: Exception | None, source: ParkSource) -> None:
                 st.dataframe(frame, hide_index=True, width="stretch")
 
 
-def save_upload(name: str, data: bytes) -> Path:
+def save_upload(name: str, data: bytes, coords: str = "WGS84") -> Path:
     """Store an uploaded park file in a temporary folder and make it this session's park.
 
     Parameters
     ----------
     name : str
-        The uploaded file name (only its suffix is used for the stored name).
+        The uploaded file name (its suffix selects the format; the stored name is the content hash).
     data : bytes
-        File contents.
+        File contents: a GeoPackage, an XLSX workbook, or a ZIP of a folder of layer files (unpacked here).
+    coords : str
+        Coordinate system of the coordinates in the file (WGS84, CGCS2000, GCJ-02, BD-09).
 
     Returns
     -------
     Path
-        The stored file (named by content hash, so the same upload reuses the cached park).
+        The stored file or unpacked folder (named by content hash, so the same upload reuses the cached park).
 
     Raises
     ------
     ValueError
-        Wrong file type or empty/too large file (Chinese message).
+        Wrong file type, empty/too large file, unknown coordinate system, or a ZIP that is damaged, unsafe (paths
+        leaving its folder, too large when unpacked) or holds no layer file (Chinese message).
     """
+    from geodata.crs import COORD_SYSTEMS
+
     suffix = Path(name).suffix.lower().lstrip(".")
     if suffix not in UPLOAD_SUFFIXES:
         raise ValueError(
-            f"上传文件 {name!r} 的类型 .{suffix} 不受支持；请上传 GeoPackage（.gpkg）文件 "
-            f"(allowed: {', '.join('.' + s for s in UPLOAD_SUFFIXES)})"
+            f"上传文件 {name!r} 的类型 .{suffix} 不受支持；请上传 GeoPackage（.gpkg）、Excel 工作簿（.xlsx，每个图层"
+            f"一个工作表）或包含各图层文件的 ZIP 压缩包 (allowed: {', '.join('.' + s for s in UPLOAD_SUFFIXES)})"
         )
+    if coords not in COORD_SYSTEMS:
+        raise ValueError(f"坐标系 {coords!r} 不受支持，应为 {list(COORD_SYSTEMS)} 之一")
     if not data:
         raise ValueError(f"上传文件 {name!r} 为空（0 字节），请重新导出后上传")
     if len(data) > _MAX_UPLOAD_BYTES:
@@ -241,13 +259,103 @@ def save_upload(name: str, data: bytes) -> Path:
         )
     _UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256(data).hexdigest()[:32]
-    path = _UPLOAD_DIR / f"{digest}.{suffix}"
-    if not path.exists():
-        tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    st.session_state[_UPLOAD_KEY] = {"path": str(path), "name": name}
+    if suffix == "zip":
+        path = _unpack_zip(name, data, _UPLOAD_DIR / digest)
+    else:
+        path = _UPLOAD_DIR / f"{digest}.{suffix}"
+        if not path.exists():
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(path)
+    st.session_state[_UPLOAD_KEY] = {"path": str(path), "name": name, "coords": coords}
     return path
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name; ZIPs made on Chinese Windows store names in GBK without the UTF-8 flag."""
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gbk")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _unpack_zip(name: str, data: bytes, target: Path) -> Path:
+    """Unpack an uploaded ZIP into ``target`` (atomically) and return the park inside it.
+
+    The park is the single GeoPackage/XLSX in the archive, or else the folder holding the layer files (the archive's
+    root, or its only top-level folder). Members with absolute paths or ``..`` are refused, as are archives that
+    would expand beyond 2 GB or hold more than 2 000 files.
+    """
+    import io
+
+    from geodata import schema
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"上传文件 {name!r} 不是有效的 ZIP 压缩包（{exc}），请重新压缩后上传") from None
+    with zf:
+        members = [(i, _member_name(i)) for i in zf.infolist() if not i.is_dir()]
+        members = [
+            (i, n) for i, n in members if not n.startswith("__MACOSX/") and not Path(n).name.startswith(".")
+        ]
+        if len(members) > _MAX_ZIP_MEMBERS:
+            raise ValueError(f"压缩包 {name!r} 含 {len(members)} 个文件，超过上限 {_MAX_ZIP_MEMBERS} 个")
+        total = sum(i.file_size for i, _ in members)
+        if total > _MAX_UNZIPPED_BYTES:
+            raise ValueError(
+                f"压缩包 {name!r} 解压后 {total / 1e9:.1f} GB，超过上限 {_MAX_UNZIPPED_BYTES / 1e9:.0f} GB"
+            )
+        for _, n in members:
+            parts = Path(n.replace("\\", "/")).parts
+            if (
+                Path(n).is_absolute()
+                or n.startswith(("/", "\\"))
+                or ".." in parts
+                or (parts and ":" in parts[0])
+            ):
+                raise ValueError(f"压缩包 {name!r} 中的路径 {n!r} 不安全（绝对路径或含 ..），已拒绝")
+        if not target.exists():
+            tmp = target.with_name(target.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.mkdir(parents=True, exist_ok=False)
+            try:
+                for info, n in members:
+                    out = tmp.joinpath(*Path(n.replace("\\", "/")).parts)
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(info) as src, open(out, "wb") as dst:
+                        written = 0
+                        while chunk := src.read(1 << 20):
+                            written += len(chunk)
+                            if written > info.file_size:  # more than the archive declared: refuse (zip bomb)
+                                raise ValueError(f"压缩包 {name!r} 中的 {n!r} 大小与声明不符，已拒绝")
+                            dst.write(chunk)
+                tmp.replace(target)
+            except (ValueError, OSError, zipfile.BadZipFile) as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                if not target.exists():  # (else another session unpacked the same archive first)
+                    if isinstance(exc, ValueError):
+                        raise
+                    raise ValueError(f"压缩包 {name!r} 无法解压：{exc}") from None
+    files = [p for p in target.rglob("*") if p.is_file()]
+    singles = [p for p in files if p.suffix.lower() in (".gpkg", ".xlsx")]
+    layer_files = [p for p in files if p.stem in schema.LAYERS]
+    if len(singles) == 1 and not [p for p in layer_files if p.suffix.lower() not in (".gpkg", ".xlsx")]:
+        return singles[0]
+    folders = {p.parent for p in layer_files}
+    if len(folders) == 1:
+        return folders.pop()
+    if not folders:
+        names = "、".join(sorted(schema.LAYERS))
+        raise ValueError(
+            f"压缩包 {name!r} 中没有找到图层文件：文件应按图层命名（{names}），如 installations.geojson、"
+            "installations.shp（含 .shx/.dbf/.prj）或 installations.csv"
+        )
+    raise ValueError(
+        f"压缩包 {name!r} 中的图层文件分散在多个文件夹（{', '.join(sorted(str(f.relative_to(target)) for f in folders))}），"
+        "请把同一园区的图层文件放在同一文件夹后重新压缩"
+    )
 
 
 def clear_upload() -> None:
