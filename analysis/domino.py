@@ -944,13 +944,14 @@ class _Synergy:
 
     heat[k, j]: heat flux of unit k's stationary fire on unit j (largest of its pool/jet fire) [W/m²];
     primary_heat[(k, kind)]: the same for one primary scenario; inst[k, j]: escalation probability of unit k's
-    instantaneous scenarios (fireball, VCE, vessel burst) on j, the largest [-].
+    instantaneous scenarios (fireball, VCE, vessel burst) on j, the largest [-]. Both matrices are sparse (a unit
+    reaches few others), so large parks stay small in memory.
     """
 
     model: EscalationModel
-    heat: np.ndarray
+    heat: Any  # scipy.sparse CSR, n × n
     primary_heat: dict[tuple[int, str], np.ndarray]
-    inst: np.ndarray
+    inst: Any  # scipy.sparse CSR, n × n
     classes: np.ndarray
     volumes: np.ndarray
     heat_threshold: np.ndarray
@@ -959,19 +960,29 @@ class _Synergy:
     def build(cls, opts, m, n, heat_rows, kept, index, classes_a, volumes_a) -> _Synergy | None:
         if not opts.synergy:
             return None
-        heat = np.zeros((n, n))
+        from scipy import sparse
+
+        best_heat: dict[tuple[int, int], float] = {}
         primary_heat: dict[tuple[int, str], np.ndarray] = {}
         for k, kind, j, x in heat_rows:
-            heat[k, j] = max(heat[k, j], x)
+            best_heat[(k, j)] = max(best_heat.get((k, j), 0.0), x)
             primary_heat.setdefault((k, kind), np.zeros(n))[j] = x
-        inst = np.zeros((n, n))
+        best_inst: dict[tuple[int, int], float] = {}
         if len(kept):
             ki = kept[~kept["scenario"].isin(_STATIONARY_FIRES)]
             for rec in ki.itertuples(index=False):
-                a, b = index[rec.source], index[rec.target]
-                inst[a, b] = max(inst[a, b], float(rec.probability))
+                key = (index[rec.source], index[rec.target])
+                best_inst[key] = max(best_inst.get(key, 0.0), float(rec.probability))
+
+        def csr(d: dict[tuple[int, int], float]):
+            rows = np.fromiter((a for a, _ in d), dtype=int, count=len(d))
+            cols = np.fromiter((b for _, b in d), dtype=int, count=len(d))
+            return sparse.csr_array(
+                (np.fromiter(d.values(), dtype=float, count=len(d)), (rows, cols)), shape=(n, n)
+            )
+
         thr = np.array([m.thresholds[(c, "heat_flux", "stationary_fire")] for c in classes_a])
-        return cls(m, heat, primary_heat, inst, classes_a, volumes_a, thr)
+        return cls(m, csr(best_heat), primary_heat, csr(best_inst), classes_a, volumes_a, thr)
 
     def _q0(self, k: int, kind: str) -> np.ndarray:
         q0 = self.primary_heat.get((k, kind))
@@ -985,7 +996,7 @@ class _Synergy:
         reach = set(reach)
         while True:
             idx = [i for i, u in enumerate(ids) if u in reach and i != k]
-            total = q0 + (self.heat[idx].sum(axis=0) if idx else 0.0)
+            total = q0 + (np.asarray(self.heat[idx].sum(axis=0)).ravel() if idx else 0.0)
             extra = {ids[j] for j in np.flatnonzero(total >= self.heat_threshold) if j != k} - reach
             if not extra:
                 return reach
@@ -996,8 +1007,8 @@ class _Synergy:
         """One primary event: failed (samples × nodes) and the level each node failed at."""
         nidx = np.array([index[u] for u in nodes], dtype=int)
         nn = len(nodes)
-        hn = self.heat[np.ix_(nidx, nidx)]
-        logq = np.log1p(-np.clip(self.inst[np.ix_(nidx, nidx)], 0.0, 1.0 - 1e-12))
+        hn = self.heat[nidx][:, nidx].toarray()
+        logq = np.log1p(-np.clip(self.inst[nidx][:, nidx].toarray(), 0.0, 1.0 - 1e-12))
         q0 = self._q0(k, kind)[nidx]
         cls_n, vol_n = self.classes[nidx], self.volumes[nidx]
         # columns that the summed fires could ever set off
