@@ -1009,11 +1009,17 @@ class _Synergy:
         nn = len(nodes)
         hn = self.heat[nidx][:, nidx].toarray()
         logq = np.log1p(-np.clip(self.inst[nidx][:, nidx].toarray(), 0.0, 1.0 - 1e-12))
+        exploders = np.flatnonzero((logq != 0.0).any(axis=1))  # units with instantaneous edges
+        logq_e = logq[exploders]
         q0 = self._q0(k, kind)[nidx]
         cls_n, vol_n = self.classes[nidx], self.volumes[nidx]
-        # columns that the summed fires could ever set off
+        # columns that the summed fires could ever set off, and the rows (units) whose fires reach them
         cols = np.flatnonzero(q0 + hn.sum(axis=0) >= self.heat_threshold[nidx])
+        burners = np.flatnonzero(hn[:, cols].any(axis=1)) if cols.size else np.array([], dtype=int)
+        hn_c = hn[np.ix_(burners, cols)]
+        q0_c, cls_c, vol_c = q0[cols], cls_n[cols], vol_n[cols]
         resistance = rng.random((s, nn))  # sampled once per target: failure when P(total flux) exceeds it
+        res_c = resistance[:, cols]
         if kind in _STATIONARY_FIRES:
             failed = resistance < p_first  # level 1 is the primary fire's own flux: P(q0) = p_first
         else:
@@ -1023,12 +1029,12 @@ class _Synergy:
         for lev in range(2, max_level + 1):
             if not new.any():
                 break
-            newly = rng.random((s, nn)) < -np.expm1(new.astype(float) @ logq)  # instantaneous, once
+            draw = rng.random((s, nn))
+            # instantaneous scenarios of the units that failed at the last level, once: 1 − Π(1 − p)
+            newly = draw < -np.expm1(new[:, exploders].astype(float) @ logq_e)
             if cols.size:
-                q = q0[cols] + failed.astype(float) @ hn[:, cols]  # all fires burning now, summed [W/m²]
-                newly[:, cols] |= resistance[:, cols] < _heat_probability_matrix(
-                    q, cls_n[cols], vol_n[cols], self.model
-                )
+                q = q0_c + failed[:, burners].astype(float) @ hn_c  # all fires burning now, summed [W/m²]
+                newly[:, cols] |= res_c < _heat_probability_matrix(q, cls_c, vol_c, self.model)
             newly &= ~failed
             failed |= newly
             level_of = np.where(newly, lev, level_of)
