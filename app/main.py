@@ -115,12 +115,12 @@ def _sidebar() -> None:
         with st.expander("更换园区数据", expanded=source.kind == "upload" or error is not None):
             from geodata.crs import COORD_SYSTEMS
 
-            coords = st.selectbox(
+            # a radio, not a selectbox: the combo-box widget would add ~190 KB to every page's first load
+            coords = st.radio(
                 "文件中的坐标系",
                 list(COORD_SYSTEMS),
-                format_func=lambda k: f"{k}：{COORD_SYSTEMS[k]}",
                 key="park_upload_coords",
-                help="高德、腾讯地图拾取的坐标为 GCJ-02，百度地图为 BD-09；载入时转换为 WGS84。",
+                help="；".join(f"{k}：{v}" for k, v in COORD_SYSTEMS.items()) + "。载入时统一转换为 WGS84。",
             )
             upload = st.file_uploader(
                 "上传园区数据（.gpkg / .xlsx / .zip）",
