@@ -116,9 +116,15 @@ def _sidebar() -> None:
             from geodata.crs import COORD_SYSTEMS
 
             # a radio, not a selectbox: the combo-box widget would add ~190 KB to every page's first load
+            short = {
+                "WGS84": "WGS84（GPS、天地图）",
+                "GCJ-02": "GCJ-02（高德、腾讯）",
+                "BD-09": "BD-09（百度）",
+            }
             coords = st.radio(
                 "文件中的坐标系",
                 list(COORD_SYSTEMS),
+                format_func=lambda k: short.get(k, k),
                 key="park_upload_coords",
                 help="；".join(f"{k}：{v}" for k, v in COORD_SYSTEMS.items()) + "。载入时统一转换为 WGS84。",
             )
