@@ -534,15 +534,14 @@ def escalation_probability(
         parts.append(("overpressure", _as_float_array("overpressure 超压", overpressure, unit="Pa"), None))
     arrays = [eq] + [p[1] for p in parts] + [p[2] for p in parts if p[2] is not None]
     shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
-    eq_b = np.broadcast_to(eq, shape)
     survive = np.ones(shape)
     for vector, load, vol in parts:
         load_b = np.broadcast_to(load, shape)
         vol_b = np.broadcast_to(vol, shape) if vol is not None else None
         p = np.zeros(shape)
         grp = _group(vector, scenario if scenario is None or PRIMARY_KINDS.get(scenario) == vector else None)
-        for cls in np.unique(eq_b):
-            mask = eq_b == cls
+        for cls in np.unique(eq):
+            mask = np.broadcast_to(eq == cls, shape)
             thr = m.thresholds[(cls, vector, grp)]
             hit = mask & (load_b >= thr) & (load_b > 0)
             if not np.any(hit):
@@ -915,27 +914,33 @@ class DominoResult:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Synergy of simultaneous fires in the multi-level Monte Carlo
+# Multi-level Monte Carlo: independent edges, or synergy of simultaneous fires
 # ----------------------------------------------------------------------------------------------------------------
-def _heat_probability_matrix(
-    q: np.ndarray, cls: np.ndarray, vol: np.ndarray, m: EscalationModel
-) -> np.ndarray:
-    """P(escalation) of targets (columns: class, volume [m³]) under total stationary heat flux q [W/m²] (samples ×
-    targets): :func:`escalation_probability` with ``scenario=None``, grouped by class instead of element-wise."""
-    out = np.zeros(q.shape)
-    for c in np.unique(cls):
-        cols = np.flatnonzero(cls == c)
-        sub = q[:, cols]
-        hit = (sub >= m.thresholds[(c, "heat_flux", "stationary_fire")]) & (sub > 0)
-        if not hit.any():
-            continue
-        v = np.broadcast_to(vol[cols], sub.shape)[hit]
-        part = np.zeros(sub.shape)
-        part[hit] = probit_to_probability(
-            escalation_probit(equipment=c, heat_flux=sub[hit], volume=v, model=m)
-        )
-        out[:, cols] = part
-    return out
+def _simulate_independent(rng, g, nodes, p_first, s, max_level):
+    """One primary event, each failed unit acting alone through its most probable scenario (graph edges):
+    failed (samples × nodes) and the level each node failed at."""
+    loc = {u: i for i, u in enumerate(nodes)}
+    nn = len(nodes)
+    pmat = np.zeros((nn, nn))
+    for u in nodes:
+        for v, data in g[u].items():
+            if v in loc:
+                pmat[loc[u], loc[v]] = data["probability"]
+    logq = np.log1p(-np.clip(pmat, 0.0, 1.0 - 1e-12))
+    failed = rng.random((s, nn)) < p_first
+    new = failed.copy()
+    level_of = np.where(failed, 1, 0)
+    for lev in range(2, max_level + 1):
+        if not new.any():
+            break
+        p_hit = -np.expm1(
+            new.astype(float) @ logq
+        )  # 1 - Π(1 - p) over the units that failed at the last level
+        newly = (rng.random((s, nn)) < p_hit) & ~failed
+        failed |= newly
+        level_of = np.where(newly, lev, level_of)
+        new = newly
+    return failed, level_of
 
 
 @dataclass
@@ -1034,7 +1039,9 @@ class _Synergy:
             newly = draw < -np.expm1(new[:, exploders].astype(float) @ logq_e)
             if cols.size:
                 q = q0_c + failed[:, burners].astype(float) @ hn_c  # all fires burning now, summed [W/m²]
-                newly[:, cols] |= res_c < _heat_probability_matrix(q, cls_c, vol_c, self.model)
+                newly[:, cols] |= res_c < escalation_probability(
+                    equipment=cls_c, heat_flux=q, volume=vol_c, model=self.model
+                )
             newly &= ~failed
             failed |= newly
             level_of = np.where(newly, lev, level_of)
@@ -1499,31 +1506,12 @@ def analyze(
         reach.discard(src)
         nodes = sorted(reach)
         loc = {u: i for i, u in enumerate(nodes)}
-        nn = len(nodes)
-        pmat = np.zeros((nn, nn))
-        for u in nodes:
-            for v, data in g[u].items():
-                if v in loc:
-                    pmat[loc[u], loc[v]] = data["probability"]
-        logq = np.log1p(-np.clip(pmat, 0.0, 1.0 - 1e-12))
-        p_first = np.zeros(nn)
+        p_first = np.zeros(len(nodes))
         for t, p in p1.items():
             p_first[loc[t]] = p
         s = opts.n_samples
         if syn is None:
-            failed = rng.random((s, nn)) < p_first
-            new = failed.copy()
-            level_of = np.where(failed, 1, 0)
-            for lev in range(2, opts.max_level + 1):
-                if not new.any():
-                    break
-                p_hit = -np.expm1(
-                    new.astype(float) @ logq
-                )  # 1 - Π(1 - p) over the units that failed at the last level
-                newly = (rng.random((s, nn)) < p_hit) & ~failed
-                failed |= newly
-                level_of = np.where(newly, lev, level_of)
-                new = newly
+            failed, level_of = _simulate_independent(rng, g, nodes, p_first, s, opts.max_level)
         else:
             failed, level_of = syn.simulate(rng, nodes, index, index[src], kind, p_first, s, opts.max_level)
         p_inv = failed.mean(axis=0)

@@ -344,13 +344,22 @@ def test_synergy_sums_the_fires_burning_together():
 
 
 def test_heat_probability_matrix_equals_escalation_probability():
+    """The synergy evaluates a samples × targets matrix of summed fluxes against one class/volume per target
+    column in one call; it must equal the element-wise evaluation."""
     rng = np.random.default_rng(3)
     q = rng.uniform(0.0, 80e3, size=(50, 4))
     cls = np.array(["atmospheric", "pressurized", "small", "atmospheric"])
     vol = np.array([500.0, 100.0, 2.0, 8000.0])
-    m = domino.ESCALATION_MODELS["cozzani2005"]
-    got = domino._heat_probability_matrix(q, cls, vol, m)
-    want = domino.escalation_probability(equipment=cls, heat_flux=q, volume=vol)
+    got = domino.escalation_probability(equipment=cls, heat_flux=q, volume=vol)
+    want = np.array(
+        [
+            [
+                domino.escalation_probability(equipment=cls[j], heat_flux=q[i, j], volume=vol[j])
+                for j in range(4)
+            ]
+            for i in range(50)
+        ]
+    )
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0.0)
 
 
