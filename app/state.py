@@ -308,21 +308,18 @@ def _unpack_zip(name: str, data: bytes, target: Path) -> Path:
             raise ValueError(
                 f"压缩包 {name!r} 解压后 {total / 1e9:.1f} GB，超过上限 {_MAX_UNZIPPED_BYTES / 1e9:.0f} GB"
             )
-        for _, n in members:
+        safe: list[tuple[zipfile.ZipInfo, str, tuple[str, ...]]] = []
+        for info, n in members:
             parts = Path(n.replace("\\", "/")).parts
-            if (
-                Path(n).is_absolute()
-                or n.startswith(("/", "\\"))
-                or ".." in parts
-                or (parts and ":" in parts[0])
-            ):
+            if n.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
                 raise ValueError(f"压缩包 {name!r} 中的路径 {n!r} 不安全（绝对路径或含 ..），已拒绝")
+            safe.append((info, n, parts))
         if not target.exists():
             tmp = target.with_name(target.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.mkdir(parents=True, exist_ok=False)
             try:
-                for info, n in members:
-                    out = tmp.joinpath(*Path(n.replace("\\", "/")).parts)
+                for info, n, parts in safe:
+                    out = tmp.joinpath(*parts)
                     out.parent.mkdir(parents=True, exist_ok=True)
                     with zf.open(info) as src, open(out, "wb") as dst:
                         written = 0
