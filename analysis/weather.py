@@ -34,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis._data import DATA_DIR
+
 __all__ = [
     "STABILITY_CLASSES",
     "WindRose",
@@ -47,7 +49,7 @@ __all__ = [
 
 STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 _SUM_TOL = 1e-6
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = DATA_DIR
 
 #: Chinese names of the 16 compass points (北, 北东北, …), index k for direction 22.5·k degrees.
 DIRECTION_LABELS_ZH: tuple[str, ...] = (
@@ -373,7 +375,7 @@ def expand_weather(
     Parameters
     ----------
     outcomes : DataFrame
-        One row per outcome with a ``frequency`` column [1/a] (e.g. :func:`analysis.frequencies.outcomes_frame`).
+        One row per outcome with a ``frequency`` column [1/a] (e.g. :func:`analysis.qra.frequencies.outcomes_frame`).
     rose : WindRose or DayNightWindRose
         A day/night rose adds a ``period`` column; its probabilities are weighted by the day fraction so that the
         frequencies of one outcome still add up to its frequency.

@@ -355,7 +355,7 @@ def redact_for(user: User | None, installations: pd.DataFrame) -> pd.DataFrame:
     :data:`geodata.store.roles.SENSITIVE_INSTALLATION_COLUMNS` — inventory ``inventory_kg``, volume
     ``volume_m3``, pressure ``pressure_pa`` and temperature ``temperature_k`` — are blanked on the installations
     that belong to a GB 18218-2018 major hazard (重大危险源: S ≥ 1 of their hazard unit, see
-    :func:`analysis.findings.hazard_unit_flags`; a unit whose substance cannot be classified is treated as major,
+    :func:`analysis.regulation.findings.hazard_unit_flags`; a unit whose substance cannot be classified is treated as major,
     so unknown data fail closed). Volume, pressure and temperature are hidden with the inventory because they give
     it back: a liquid's inventory is about volume × density, and a gas's m = pVM/(RT). Name, kind, substance and
     location stay visible (they are needed to read the map and are visible on site).
@@ -369,7 +369,7 @@ def redact_for(user: User | None, installations: pd.DataFrame) -> pd.DataFrame:
     out = installations.copy()
     if _may_read_sensitive(user) or len(out) == 0:
         return out
-    from analysis.findings import hazard_unit_flags
+    from analysis.regulation.findings import hazard_unit_flags
 
     try:
         major = hazard_unit_flags(out)["is_major"].fillna(True).to_numpy(dtype=bool)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from folium.template import Template
 
-from analysis.rectification import closure_stats, days_overdue, overdue_mask
+from analysis.regulation.rectification import closure_stats, days_overdue, overdue_mask
 from app.mapping import STATUS_COLORS, add_layer_control, add_legend, add_zones, fit_to, new_map
 from geodata import schema
 from geodata.store.lifecycle import ACTION_LABELS_ZH

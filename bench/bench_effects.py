@@ -24,7 +24,7 @@ from types import SimpleNamespace  # noqa: E402
 import numpy as np  # noqa: E402
 
 from analysis import consequence as csq  # noqa: E402
-from analysis import vulnerability as vul  # noqa: E402
+from analysis.physics import vulnerability as vul  # noqa: E402
 
 
 def _best(fn, repeat: int) -> float:

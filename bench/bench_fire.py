@@ -9,8 +9,8 @@ import time
 
 import numpy as np
 
-from analysis.consequence import fire as fm
-from analysis.consequence import source as src
+from analysis.physics import fire as fm
+from analysis.physics import source as src
 
 N = 1_000_000
 

@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from analysis import pipelines as pp
-from analysis import substances
+from analysis.physics import substances
 
 CRS = "EPSG:4547"
 

@@ -1,4 +1,4 @@
-"""Benchmark of the individual-risk grid (analysis.risk.individual_risk) on the demo park.
+"""Benchmark of the individual-risk grid (analysis.qra.individual.individual_risk) on the demo park.
 
 Prints:
 1. the full run: 10 m cells over 6 km × 6 km centred on the park, the demo wind rose (16 directions, day and night
@@ -32,9 +32,9 @@ def _extent(park, half: float = 3000.0):
 
 def _per_cell(park, res, units, cells):
     """Straightforward reference: loop over cells × outcomes × weather classes × directions."""
-    from analysis import frequencies as fq
     from analysis import scenarios as sc
-    from analysis.risk import weather_classes
+    from analysis.qra import frequencies as fq
+    from analysis.qra.individual import weather_classes
     from analysis.weather import demo_wind_rose
 
     dirs, classes, p_day, p_night, df = weather_classes(demo_wind_rose())
@@ -73,7 +73,7 @@ def _per_cell(park, res, units, cells):
 
 
 def main() -> None:
-    from analysis import risk
+    from analysis.qra import individual as risk
     from geodata import load_park
     from geodata.samples import build_demo_park  # noqa: F401  (the demo park must exist)
 
@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="skip the full 10 m run")
     args = ap.parse_args()
     park = load_park("geodata/samples/demo_park.gpkg")
-    from analysis import substances
+    from analysis.physics import substances
 
     substances.get("液氯")  # load the property tables before timing
     ext = _extent(park)
@@ -96,7 +96,7 @@ def main() -> None:
         t_full = times[1]
         ny, nx = full.grid.shape
         n_sc = int(full.outcomes["computed"].sum())
-        from analysis.risk import weather_classes
+        from analysis.qra.individual import weather_classes
         from analysis.weather import demo_wind_rose
 
         dirs, classes, p_day, p_night, _ = weather_classes(demo_wind_rose())

@@ -4,7 +4,7 @@ Run: ``python bench/bench_zones.py [PARK.gpkg] [--stability D --wind-speed 2 --w
 
 For each installation, every scenario of :func:`analysis.scenarios.applicable_scenarios` (default release
 conventions: G.1 instantaneous, G.2 for jet fires) is turned into its zones with the default levels
-(:func:`analysis.zones.threat_zones`). Prints the total wall time, the time per scenario kind, the slowest
+(:func:`analysis.scenarios.zones.threat_zones`). Prints the total wall time, the time per scenario kind, the slowest
 scenarios and any scenario that could not be computed (with its Chinese message). One process, one core.
 """
 
@@ -26,9 +26,9 @@ def main() -> None:
     ap.add_argument("--stability", default="D")
     args = ap.parse_args()
 
-    from analysis import substances
+    from analysis.physics import substances
     from analysis.scenarios import Weather, applicable_scenarios
-    from analysis.zones import threat_zones
+    from analysis.scenarios.zones import threat_zones
     from geodata import load_park
 
     t0 = time.perf_counter()

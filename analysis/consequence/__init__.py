@@ -1,10 +1,14 @@
-"""Consequence models: source terms, fires, explosions and dispersion -> physical effects at points.
+"""Consequence models (compatibility path): the models live in :mod:`analysis.physics`.
 
-Every public function takes and returns SI units and broadcasts numpy arrays; each cites its source.
+``analysis.consequence.*`` and the module paths ``analysis.consequence.source``, ``.fire``, ``.explosion``,
+``.vce`` and ``.dispersion`` stay importable with the same names and units; code in the project imports
+:mod:`analysis.physics` directly.
 """
 
-from .dispersion import *  # noqa: F403
-from .explosion import *  # noqa: F403
-from .fire import *  # noqa: F403
-from .source import *  # noqa: F403
-from .vce import *  # noqa: F403
+# ``analysis.consequence.dispersion`` etc. as attributes are the physics modules themselves.
+from analysis.physics import dispersion, explosion, fire, source, vce  # noqa: E402, F401
+from analysis.physics.dispersion import *  # noqa: F403
+from analysis.physics.explosion import *  # noqa: F403
+from analysis.physics.fire import *  # noqa: F403
+from analysis.physics.source import *  # noqa: F403
+from analysis.physics.vce import *  # noqa: F403

@@ -51,7 +51,7 @@ def _fail(msg: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from analysis import scenarios as sc
-    from analysis import zones as zn
+    from analysis.scenarios import zones as zn
     from geodata import load_park
 
     path = Path(args.park).expanduser()

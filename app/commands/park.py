@@ -20,11 +20,11 @@ _COORDS_HELP = "文件坐标所属坐标系：" + "；".join(f"{k}={v}" for k, v
 
 
 def known_substance_checker() -> Callable[[str], bool] | None:
-    """``name -> bool`` built on :func:`analysis.substances.get`, or None when that module is not available."""
+    """``name -> bool`` built on :func:`analysis.physics.substances.get`, or None when that module is not available."""
     try:
-        from analysis import substances
+        from analysis.physics import substances
     except ImportError:
-        log.debug("analysis.substances not importable; substance names not checked")
+        log.debug("analysis.physics.substances not importable; substance names not checked")
         return None
 
     if hasattr(substances, "known"):

@@ -72,7 +72,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from analysis.rectification import parse_inspection_table
+    from analysis.regulation.rectification import parse_inspection_table
     from app.reports.rectification_xlsx import read_inspection_xlsx
 
     out = sys.stdout
@@ -106,7 +106,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_stats(args) -> int:
-    from analysis.rectification import closure_stats
+    from analysis.regulation.rectification import closure_stats
 
     out = sys.stdout
     park, store = _open(args, out)
@@ -133,7 +133,7 @@ def cmd_stats(args) -> int:
 
 
 def _write_plan(park, store, *, enterprise, out_dir: Path, today: dt.date, out) -> list[Path]:
-    from analysis.rectification import plan_report
+    from analysis.regulation.rectification import plan_report
     from app.reports.rectification_docx import static_map_png, trend_chart_png, write_plan_docx
     from app.reports.rectification_xlsx import write_plan_xlsx
 
@@ -249,8 +249,8 @@ def cmd_demo_users(args) -> int:
 def cmd_findings(args) -> int:
     """Run the domino analysis (and the 五室 check) on the park, list the findings, optionally create the items."""
     from analysis import domino
-    from analysis.findings import finding_status, findings_from_buildings, findings_from_domino
-    from analysis.rectification import FINDING_KINDS, propose_items
+    from analysis.regulation.findings import finding_status, findings_from_buildings, findings_from_domino
+    from analysis.regulation.rectification import FINDING_KINDS, propose_items
     from geodata import schema
 
     out = sys.stdout
@@ -265,7 +265,7 @@ def cmd_findings(args) -> int:
         res = domino.analyze(park, max_level=1, n_samples=200)
         findings = findings_from_domino(res, park, min_probability=args.min_probability)
         if not args.no_rooms and not park.buildings.empty:
-            from analysis.siting_checks import five_rooms_check
+            from analysis.regulation.siting_checks import five_rooms_check
 
             print("正在进行五室校核……", file=out)
             findings += findings_from_buildings(five_rooms_check(park), park)

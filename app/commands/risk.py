@@ -290,7 +290,7 @@ def _progress(frac: float, msg: str) -> None:
 
 
 def run_risk(args: argparse.Namespace) -> int:
-    from analysis import risk
+    from analysis.qra import individual as risk
 
     out = Path(args.output)
     if out.suffix.lower() not in (".tif", ".tiff"):
@@ -329,8 +329,8 @@ def _region_zh(region: str) -> str:
 
 def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The workbook of ``parkrisk siting`` (also the page's Excel export): sheet name -> table."""
-    from analysis import risk
-    from analysis import siting_checks as scx
+    from analysis.qra import individual as risk
+    from analysis.regulation import siting_checks as scx
 
     comp = scx.compliance(res, park)
     sheets = {
@@ -348,8 +348,8 @@ def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None
 
 
 def run_siting(args: argparse.Namespace) -> int:
-    from analysis import risk
-    from analysis import siting_checks as scx
+    from analysis.qra import individual as risk
+    from analysis.regulation import siting_checks as scx
 
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
@@ -379,7 +379,7 @@ def run_siting(args: argparse.Namespace) -> int:
 
 
 def run_major_hazards(args: argparse.Namespace) -> int:
-    from analysis import major_hazard as mh
+    from analysis.regulation import gb18218 as mh
 
     if args.output and Path(args.output).suffix.lower() != ".xlsx":
         return _fail(f"输出文件应为 .xlsx（Excel），收到 {args.output}")

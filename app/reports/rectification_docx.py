@@ -1,6 +1,6 @@
 """The 一园一策 / 一企一策 plan as a Word document (python-docx) with a static map (matplotlib, no tiles, no network).
 
-The content comes from :func:`analysis.rectification.plan_report`; this module only lays it out: title, summary
+The content comes from :func:`analysis.regulation.rectification.plan_report`; this module only lays it out: title, summary
 statistics, closure-rate tables by enterprise and category, the map, the major hazards section, the overdue list,
 the full list of items and the monthly trend, in Simplified Chinese.
 """
@@ -18,7 +18,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analysis.rectification import PlanReport, closure_stats, overdue_mask
+from analysis.regulation.rectification import PlanReport, closure_stats, overdue_mask
 from geodata import schema
 
 __all__ = [

@@ -1,7 +1,7 @@
 """The 一园一策 plan to Excel (openpyxl) and inspection lists from Excel.
 
-The items sheet uses the Chinese headers of :data:`analysis.rectification.HEADERS_ZH`, so an exported workbook can
-be edited and imported again (:func:`read_inspection_xlsx` + :func:`analysis.rectification.parse_inspection_table`).
+The items sheet uses the Chinese headers of :data:`analysis.regulation.rectification.HEADERS_ZH`, so an exported workbook can
+be edited and imported again (:func:`read_inspection_xlsx` + :func:`analysis.regulation.rectification.parse_inspection_table`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.rectification import export_table, plan_report
+from analysis.regulation.rectification import export_table, plan_report
 from geodata import schema
 
 __all__ = ["ITEMS_SHEET", "write_plan_xlsx", "read_inspection_xlsx"]

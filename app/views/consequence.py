@@ -1,7 +1,7 @@
 """后果分析: threat zones of one accident scenario at one installation, over the park, with who is inside.
 
 The user picks an enterprise and an installation, one of the scenarios that apply to it, the release and the
-weather; the page draws the zones (:func:`analysis.zones.threat_zones`) over the park map, lists the sensitive
+weather; the page draws the zones (:func:`analysis.scenarios.zones.threat_zones`) over the park map, lists the sensitive
 targets, buildings and other installations inside each zone with their populations, shows every assumption and
 offers the zones as GeoJSON (WGS84, RFC 7946).
 
@@ -42,7 +42,7 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
     ----------
     park : geodata.Park
     zones : geopandas.GeoDataFrame
-        Output of :func:`analysis.zones.threat_zones` (metric CRS).
+        Output of :func:`analysis.scenarios.zones.threat_zones` (metric CRS).
     basemap : app.settings.Basemap or str, optional
     unit_id : str, optional
         The source installation, marked with a black ring.
@@ -110,7 +110,7 @@ def zone_table(zones: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def affected_table(table: pd.DataFrame) -> pd.DataFrame:
-    """:func:`analysis.zones.affected` output with Chinese column names and units."""
+    """:func:`analysis.scenarios.zones.affected` output with Chinese column names and units."""
     out = table.rename(
         columns={
             "level": "所在分区（最严重）",
@@ -157,7 +157,7 @@ def affected_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`analysis.zones.affected_summary` with Chinese column names and units."""
+    """:func:`analysis.scenarios.zones.affected_summary` with Chinese column names and units."""
     return (
         summary.drop(columns=["label_zh"])
         .rename(
@@ -215,7 +215,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from streamlit_folium import st_folium
 
     from analysis import scenarios as sc
-    from analysis import zones as zn
+    from analysis.scenarios import zones as zn
     from analysis.weather import DIRECTION_LABELS_ZH
     from app import state
 

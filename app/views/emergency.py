@@ -265,7 +265,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from analysis import emergency as em
     from analysis import scenarios as sc
-    from analysis import substances
+    from analysis.physics import substances
     from analysis.weather import DIRECTION_LABELS_ZH
     from app import state
 

@@ -59,7 +59,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from analysis import major_hazard as mh
+    from analysis.regulation import gb18218 as mh
     from app import state
     from app.commands.risk import excel_bytes, major_enterprises_zh, major_units_zh
 

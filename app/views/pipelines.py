@@ -279,7 +279,7 @@ def transect_figure(curves: dict, *, distances=None, pir: dict | None = None, fo
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    from analysis.siting import IR_CONTOUR_LEVELS
+    from analysis.regulation.gb36894 import IR_CONTOUR_LEVELS
 
     if not os.path.exists(font_path):
         raise FileNotFoundError(f"找不到中文字体 {font_path}：请安装 Debian 软件包 fonts-noto-cjk")
@@ -339,7 +339,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from streamlit_folium import st_folium
 
     from analysis import pipelines as pp
-    from analysis.societal import fn_figure
+    from analysis.qra.societal import fn_figure
     from app import state
 
     park = state.get_park()

@@ -17,8 +17,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.findings import finding_status, findings_from_buildings, findings_from_domino
-from analysis.rectification import (
+from analysis.regulation.findings import finding_status, findings_from_buildings, findings_from_domino
+from analysis.regulation.rectification import (
     FINDING_KINDS,
     closure_stats,
     major_items,
@@ -60,7 +60,9 @@ log = logging.getLogger(__name__)
 MAP_HEIGHT = 620  # [px]
 TOKEN_KEY = SESSION_TOKEN_KEY
 SEEN_KEY = "rect_seen_version"  # (item_id, version the user has seen)
-FINDINGS_KEY = "rectification_findings"  # list[analysis.rectification.Finding] put here by analysis pages
+FINDINGS_KEY = (
+    "rectification_findings"  # list[analysis.regulation.rectification.Finding] put here by analysis pages
+)
 STATUS_ZH = schema.ENUM_LABELS_ZH["rectification_status"]
 CATEGORY_ZH = schema.ENUM_LABELS_ZH["rectification_category"]
 LEVEL_ZH = schema.ENUM_LABELS_ZH["hazard_level"]
@@ -422,7 +424,7 @@ def _run_analyses(park, key: tuple, *, rooms: bool) -> tuple:
     )
     table = None
     if rooms and not park.buildings.empty:
-        from analysis.siting_checks import five_rooms_check
+        from analysis.regulation.siting_checks import five_rooms_check
 
         table = five_rooms_check(
             park,

@@ -1,7 +1,7 @@
 """风险分布: individual-risk contours on the park map, F-N curve against the GB 36894 lines, PLL, GeoTIFF / Excel.
 
 The plain functions (``contour_map``, ``risk_summary``, ``compute_key``) build the map and tables from an
-:class:`analysis.risk.IndividualRisk` and can be called without Streamlit.
+:class:`analysis.qra.individual.IndividualRisk` and can be called without Streamlit.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from analysis import risk
-    from analysis import societal as soc_mod
+    from analysis.qra import individual as risk
+    from analysis.qra import societal as soc_mod
     from app import state
     from app.commands.risk import _region_zh, contours_zh, excel_bytes, fn_zh, units_zh
 

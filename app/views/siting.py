@@ -132,8 +132,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from analysis import risk
-    from analysis import siting_checks as scx
+    from analysis.qra import individual as risk
+    from analysis.regulation import siting_checks as scx
     from app import state
     from app.commands.risk import (
         compliance_zh,

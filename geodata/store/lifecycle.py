@@ -6,7 +6,7 @@ enterprise starts work (``in_progress``), reports it finished (``awaiting_accept
 ``in_progress``) with a reason. This follows the closed-loop "排查—整改—验收—销号" procedure of
 [1]_ (第三章 隐患排查治理) and [2]_ (第十二条～第十五条).
 
-This module is pure and imported by both the store (:mod:`geodata.store`) and :mod:`analysis.rectification`.
+This module is pure and imported by both the store (:mod:`geodata.store`) and :mod:`analysis.regulation.rectification`.
 
 References
 ----------

@@ -10,8 +10,8 @@ import pytest
 from scipy.optimize import brentq
 
 from analysis import emergency as em
-from analysis import substances
-from analysis.consequence import dispersion as disp
+from analysis.physics import dispersion as disp
+from analysis.physics import substances
 
 _R = 8.314462618
 T_AIR = 293.15

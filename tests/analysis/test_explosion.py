@@ -40,7 +40,7 @@ def test_kb_overpressure_matches_swisdak_1994(z):
 
 def test_kb_lookup_table_matches_polynomials():
     # the fine (ln Z, ln y) table reproduces the KB 1984 polynomial and the Swisdak impulse fit within 1e-5
-    from analysis.consequence import explosion as ex
+    from analysis.physics import explosion as ex
 
     z = np.geomspace(0.06, 39.9, 2001)
     np.testing.assert_allclose(

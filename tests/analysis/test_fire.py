@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from analysis.consequence import fire as fm
 from analysis.consequence import fireball
+from analysis.physics import fire as fm
 
 
 # --------------------------------------------------------------------------- fireball (acceptance API)
@@ -342,7 +342,7 @@ def test_jet_fire_vs_hyram_multisource():
     ours a single point source at mid-flame (API 521), so near-field differences are expected (docs/validation)."""
     import hyram.phys as hp
 
-    from analysis.substances import get
+    from analysis.physics.substances import get
 
     amb = hp.Fluid(species="air", T=288.15, P=101325.0)
     gas = hp.Fluid(species="CH4", T=288.15, P=50e5)

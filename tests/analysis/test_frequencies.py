@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import frequencies as fq
+from analysis.qra import frequencies as fq
 
 PB = "CPR 18E (1999)"
 
@@ -292,7 +292,7 @@ def test_hazard_from_gb18218(substance, flammable, toxic, reactivity):
     ],
 )
 def test_substance_hazard_from_records(substance, flammable, toxic):
-    # analysis.substances flags, with "toxic" kept for flammables only when GB 18218 classes them as toxic
+    # analysis.physics.substances flags, with "toxic" kept for flammables only when GB 18218 classes them as toxic
     hz = fq.substance_hazard(substance)
     assert (hz.flammable, hz.toxic) == (flammable, toxic)
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from analysis import consequence as csq
-from analysis import vulnerability as vul
+from analysis.physics import vulnerability as vul
 
 LIMITS = json.loads((Path(__file__).with_name("limits_hyram.json")).read_text(encoding="utf-8"))
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from analysis import major_hazard as mh
+from analysis.regulation import gb18218 as mh
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -338,7 +338,7 @@ def test_substances_outside_table1_via_substance_records():
 
 def test_gb18218_values_agree_with_substance_records():
     # one truth: every Q and β recorded in analysis/substances.csv equals the value derived from the tables here
-    from analysis import substances
+    from analysis.physics import substances
 
     for s in substances.all_substances():
         if not np.isfinite(s.gb18218_critical_quantity):

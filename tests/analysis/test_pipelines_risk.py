@@ -12,8 +12,8 @@ import pytest
 import shapely
 from rasterio.transform import from_origin
 
-from analysis import frequencies as fq
 from analysis import pipelines as pp
+from analysis.qra import frequencies as fq
 
 CRS = "EPSG:4547"
 
@@ -62,7 +62,7 @@ def test_line_types():
 
 # ---------------------------------------------------------------- frequencies and event tree
 def test_outcome_frequencies_follow_purple_book_pipe_frequencies(gas):
-    # CPR 18E §3.2.4 (via analysis.frequencies.pipe_frequencies): DN > 150 mm rupture 1e-7, leak 5e-7 per m·a
+    # CPR 18E §3.2.4 (via analysis.qra.frequencies.pipe_frequencies): DN > 150 mm rupture 1e-7, leak 5e-7 per m·a
     rup, leak = fq.pipe_frequencies(0.61)
     o = gas.outcomes
     # natural gas is lighter than air: by default only the direct-ignition branch is harmful

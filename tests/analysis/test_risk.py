@@ -1,4 +1,4 @@
-"""Tests of analysis.risk: the individual-risk integration against hand calculations, contours, GeoTIFF, F-N.
+"""Tests of analysis.qra.individual: the individual-risk integration against hand calculations, contours, GeoTIFF, F-N.
 
 The hand-checkable cases use ONE outcome and ONE wind direction (or a few), so that the expected risk at a point is
 f × p(direction) × P_death computed here from the published closed forms:
@@ -22,7 +22,7 @@ import pytest
 import shapely
 from scipy.stats import norm
 
-from analysis import risk
+from analysis.qra import individual as risk
 from analysis.weather import WindRose
 from geodata import Park
 
@@ -177,7 +177,7 @@ def test_rotation_and_direction_weights(park, origin):
 def test_radial_vce_is_frequency_times_probit(park, origin):
     # a VCE is centred on the source: the risk does not depend on the wind direction, IR = f × Φ(Y − 5) with the
     # Eisenberg lung probit of the model's TNT overpressure at the distance.
-    from analysis.consequence import explosion as ex
+    from analysis.physics import explosion as ex
 
     ox, oy = origin
     out = _outcome("vce", loc="G.1", instantaneous=True, duration_s=np.nan, mass_kg=2000.0, branch="delayed")
@@ -191,7 +191,7 @@ def test_radial_vce_is_frequency_times_probit(park, origin):
     assert bool(res.outcomes["computed"].iloc[0])
     # G.1 of a gas: the whole inventory (600 t) is the instantaneous cloud; TNT equivalence of Chinese
     # safety-assessment practice (yield 4 %, 4.52 MJ/kg TNT)
-    from analysis import substances
+    from analysis.physics import substances
 
     w = ex.tnt_equivalent_mass_cn(600_000.0, substances.get("液氨").heat_of_combustion)
     for dx, dy in [(110, 0), (0, -125), (-99, 99)]:

@@ -15,8 +15,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from analysis import substances
-from analysis.consequence import dispersion, source
+from analysis.physics import dispersion, source, substances
 from analysis.scenarios import (
     G2_DURATION_S,
     Scenario,
@@ -25,7 +24,7 @@ from analysis.scenarios import (
     effect_field,
     source_term,
 )
-from analysis.zones import threat_zones
+from analysis.scenarios.zones import threat_zones
 
 METRIC = "EPSG:4547"
 X0, Y0 = 500_000.0, 3_380_000.0
@@ -252,7 +251,7 @@ def test_fireball_field_and_probability_of_death():
     r = np.array([0.0, 100.0, 500.0, 3000.0])
     kw = dict(relative_humidity=0.7, ambient_temperature=293.15)
     np.testing.assert_allclose(f.heat_flux(r, 0 * r), fb.heat_flux(r, **kw), rtol=1e-3)
-    from analysis import vulnerability as vul
+    from analysis.physics import vulnerability as vul
 
     p = f.probability_of_death(r, 0 * r)
     expected = vul.probability(vul.probit_thermal(fb.heat_flux(r, **kw), fb.duration, "eisenberg"))

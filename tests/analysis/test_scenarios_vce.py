@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point
 
-from analysis.consequence import vce
+from analysis.physics import vce
 from analysis.scenarios import Scenario, Weather, effect_field
 
 WEATHER = Weather(wind_speed=2.0, wind_from_deg=45.0, stability="D")

@@ -1,6 +1,6 @@
-"""Tests of analysis.siting_checks: compliance/relocation, GB/T 37243 protection distances, 五室, new-unit trial.
+"""Tests of analysis.regulation.siting_checks: compliance/relocation, GB/T 37243 protection distances, 五室, new-unit trial.
 
-Criteria checked against their sources: GB 36894-2018 individual-risk limits (via analysis.siting), GB 50779-2012
+Criteria checked against their sources: GB 36894-2018 individual-risk limits (via analysis.regulation.gb36894), GB 50779-2012
 blast design loads 21 kPa / 6.9 kPa, 12.5 kW/m² heat flux (World Bank 1985 via CCPS 2000 Table 2.29).
 """
 
@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import shapely
 
-from analysis import risk
-from analysis import siting_checks as scx
+from analysis.qra import individual as risk
+from analysis.regulation import siting_checks as scx
 from analysis.weather import WindRose
 from geodata import Park
 
@@ -84,7 +84,7 @@ def park():
 
 def test_five_rooms_thresholds_and_loads(park):
     from analysis import scenarios as sc
-    from analysis.consequence import explosion as ex
+    from analysis.physics import explosion as ex
 
     df = scx.five_rooms_check(park, search_radius=1000.0)
     assert set(df["building_id"]) == {"B1", "B2", "B3"}

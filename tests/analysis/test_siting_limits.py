@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import siting
+from analysis.regulation import gb36894 as siting
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import societal as so
+from analysis.qra import societal as so
 
 
 def test_fn_curve_hand_computed():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from analysis.consequence import source as src
+from analysis.physics import source as src
 
 LB = 0.45359237  # kg
 PSI = 6894.757293  # Pa
@@ -184,7 +184,7 @@ def test_two_phase_erm_equation():
 
 
 def test_discharge_dispatches_on_phase():
-    from analysis.substances import get
+    from analysis.physics.substances import get
 
     ng = get("天然气")
     d = src.discharge(

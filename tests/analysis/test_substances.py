@@ -1,12 +1,12 @@
-"""analysis.substances against published handbook values, GB 18218-2018 tables and US EPA AEGL tables."""
+"""analysis.physics.substances against published handbook values, GB 18218-2018 tables and US EPA AEGL tables."""
 
 import math
 
 import numpy as np
 import pytest
 
-from analysis import substances
-from analysis.substances import UnknownSubstanceError, get, known, ppm_to_kg_m3
+from analysis.physics import substances
+from analysis.physics.substances import UnknownSubstanceError, get, known, ppm_to_kg_m3
 
 # --------------------------------------------------------------------------- lookup
 

@@ -1,4 +1,4 @@
-"""TNO multi-energy and Baker-Strehlow-Tang blast (analysis.consequence.vce) against published numbers.
+"""TNO multi-energy and Baker-Strehlow-Tang blast (analysis.physics.vce) against published numbers.
 
 Sources named per test:
 - MSB B06-105 (Johansson 2017) "Gasexplosion i det fria": Table 4.1 (maximum overpressure per strength), Tables
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from analysis import consequence as csq
-from analysis.consequence import vce
+from analysis.physics import vce
 
 P0_MSB = 101.3e3  # [Pa], MSB B06-105 Eq. (4.1)
 

@@ -19,7 +19,14 @@ from scipy.optimize import brentq
 from shapely.geometry import LineString, Point
 
 from analysis.scenarios import Scenario, Weather, effect_field
-from analysis.zones import THERMAL_LEVELS, ZoneLevel, affected, affected_summary, region_above, threat_zones
+from analysis.scenarios.zones import (
+    THERMAL_LEVELS,
+    ZoneLevel,
+    affected,
+    affected_summary,
+    region_above,
+    threat_zones,
+)
 from geodata.errors import CRSError
 
 METRIC = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
@@ -219,7 +226,7 @@ def small_park():
 
 
 def test_affected_lists_every_feature_inside_and_nothing_outside(small_park):
-    from analysis.zones import threat_zones_for_unit
+    from analysis.scenarios.zones import threat_zones_for_unit
 
     z = threat_zones_for_unit(small_park, "U2", Scenario("fireball"), WEATHER)
     table = affected(z, small_park)
@@ -243,7 +250,7 @@ def test_affected_lists_every_feature_inside_and_nothing_outside(small_park):
 
 
 def test_unknown_unit_id(small_park):
-    from analysis.zones import threat_zones_for_unit
+    from analysis.scenarios.zones import threat_zones_for_unit
 
     with pytest.raises(ValueError, match="unit_id.*'T-99'"):
         threat_zones_for_unit(small_park, "T-99", Scenario("fireball"), WEATHER)

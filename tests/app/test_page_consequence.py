@@ -151,7 +151,7 @@ def test_zones_map_is_offline_and_draws_every_reached_level(small_park):
     import importlib.util
 
     from analysis.scenarios import Scenario, Weather
-    from analysis.zones import threat_zones_for_unit
+    from analysis.scenarios.zones import threat_zones_for_unit
     from app.mapping import external_asset_urls
 
     spec = importlib.util.spec_from_file_location("consequence_page", PAGE)

@@ -20,7 +20,7 @@ def _page(name: str):
 
 @pytest.fixture(scope="module")
 def park_and_result(small_park_path):
-    from analysis import risk
+    from analysis.qra import individual as risk
     from geodata import load_park
 
     park = load_park(small_park_path)
@@ -34,9 +34,9 @@ def test_page_constants():
 
 
 def test_maps_are_offline(park_and_result):
-    from analysis import major_hazard as mh
-    from analysis import risk
-    from analysis import siting_checks as scx
+    from analysis.qra import individual as risk
+    from analysis.regulation import gb18218 as mh
+    from analysis.regulation import siting_checks as scx
     from app.mapping import external_asset_urls
 
     park, res = park_and_result

@@ -42,7 +42,7 @@ def test_file_is_small(demo_park_path):
 
 
 def test_validate_park_reports_no_problems(demo_park):
-    substances = pytest.importorskip("analysis.substances")
+    substances = pytest.importorskip("analysis.physics.substances")
     report = validate_park(demo_park, known_substance=substances.known)
     assert report.ok, report.to_text_zh()
     assert not report.errors and not report.warnings, report.to_text_zh()
@@ -84,7 +84,7 @@ def test_references_resolve(demo_park):
 
 
 def test_every_substance_is_known_to_the_substance_database(demo_park):
-    substances = pytest.importorskip("analysis.substances")
+    substances = pytest.importorskip("analysis.physics.substances")
     names = set(demo_park.installations["substance"]) | set(demo_park.pipelines["substance"])
     assert [n for n in sorted(names) if not substances.known(n)] == []
 
@@ -194,7 +194,7 @@ def test_inventory_matches_volume_density_and_fill(demo_park):
     LPG) are represented there by a single surrogate component with a lower density, so for them the source's own
     product density is used and checked against its published range in the next test.
     """
-    substances = pytest.importorskip("analysis.substances")
+    substances = pytest.importorskip("analysis.physics.substances")
     inst = demo_park.installations
     vessels = inst[
         inst["kind"].isin(["storage_tank", "spherical_tank", "bullet_tank"]) & (inst["phase"] != "gas")
@@ -236,7 +236,7 @@ def test_vessel_volume_matches_its_dimensions(demo_park):
 
 def test_liquefied_gases_are_stored_at_or_above_their_vapour_pressure(demo_park):
     """A liquefied gas kept as a liquid needs an absolute pressure >= its vapour pressure at the storage T."""
-    substances = pytest.importorskip("analysis.substances")
+    substances = pytest.importorskip("analysis.physics.substances")
     inst = demo_park.installations
     liq = inst[inst["phase"] == "liquefied_gas"]
     assert len(liq) >= 20

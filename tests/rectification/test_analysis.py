@@ -1,4 +1,4 @@
-"""Statistics, overdue, trend, findings → items and the spreadsheet tables (analysis.rectification).
+"""Statistics, overdue, trend, findings → items and the spreadsheet tables (analysis.regulation.rectification).
 
 The expected figures are counted by hand from the small table below (closure rate = closed / found, the definition
 of 安全生产事故隐患排查治理暂行规定 第十四条 as used in 化工园区安全风险排查治理导则 2023)."""
@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analysis.rectification import (
+from analysis.regulation.rectification import (
     Finding,
     closure_stats,
     days_overdue,

@@ -1,4 +1,4 @@
-"""analysis.findings: analysis results -> rectification findings (hand-made inputs on a small synthetic park),
+"""analysis.regulation.findings: analysis results -> rectification findings (hand-made inputs on a small synthetic park),
 de-duplication against the store, viewer redaction (app.auth), the 一园一策 page action and ``parkrisk rect findings``.
 
 Regulatory references checked in the tests: 安监总管三〔2017〕121号 items (三) (external safety distance of
@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from findings_park import make_park  # noqa: E402
 from rectification_helpers import ADMIN, ENT1, VIEWER  # noqa: E402
 
-from analysis import findings as F  # noqa: E402
-from analysis.rectification import propose_items  # noqa: E402
-from analysis.siting import compliance_table  # noqa: E402
+from analysis.regulation import findings as F  # noqa: E402
+from analysis.regulation.gb36894 import compliance_table  # noqa: E402
+from analysis.regulation.rectification import propose_items  # noqa: E402
 from app.auth import redact_for, redact_park  # noqa: E402
 from geodata.store import GpkgStore  # noqa: E402
 
@@ -142,7 +142,7 @@ def test_compliance_failures_become_external_distance_findings(park):
     ev = {e.label_zh: e for e in f.evidence}
     assert ev["个人风险"].value == pytest.approx(1e-5) and ev["个人风险"].unit == "1/a"
     assert ev["超出倍数"].value == pytest.approx(1e-5 / 3e-6)
-    # with the contributing units (analysis.siting_checks.compliance columns): T1 is a major hazard -> item (三)
+    # with the contributing units (analysis.regulation.siting_checks.compliance columns): T1 is a major hazard -> item (三)
     table["top_units"] = [["T1", "S1"], []]
     table["top_enterprises"] = [["E1", "E2"], []]
     table["contributors_zh"] = ["T1（70%）、S1（30%）", ""]
@@ -182,7 +182,7 @@ def test_five_room_buildings_long_and_wide_tables(park):
     ):
         assert frag in f.description_zh, frag
     assert "第（十三）项" in f.basis_zh and "抗爆改造" in f.measure_zh
-    # the wide output of analysis.siting_checks.five_rooms_check
+    # the wide output of analysis.regulation.siting_checks.five_rooms_check
     wide = pd.DataFrame(
         {
             "building_id": ["B1", "B2"],

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from analysis.rectification import (
+from analysis.regulation.rectification import (
     STATUSES,
     TRANSITIONS,
     IllegalTransitionError,

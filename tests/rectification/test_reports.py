@@ -9,7 +9,7 @@ import json
 import pytest
 from rectification_helpers import ADMIN
 
-from analysis.rectification import parse_inspection_table, plan_report
+from analysis.regulation.rectification import parse_inspection_table, plan_report
 from app.reports.rectification_docx import static_map_png, trend_chart_png, write_plan_docx
 from app.reports.rectification_xlsx import ITEMS_SHEET, read_inspection_xlsx, write_plan_xlsx
 from geodata.store import GpkgStore, User, store_for_park

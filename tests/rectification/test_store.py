@@ -280,7 +280,7 @@ def test_history_is_append_only(store, backend):
 
 
 def test_findings_links_are_created_once(store):
-    from analysis.rectification import Finding, propose_items
+    from analysis.regulation.rectification import Finding, propose_items
 
     f = Finding(
         "five_rooms",

@@ -1,12 +1,12 @@
 """From analysis results to rectification findings (分析发现 → 整改事项).
 
 Turns the results of the domino analysis (:func:`analysis.domino.analyze`), the GB 36894-2018 compliance of the
-sensitive targets (:func:`analysis.siting.compliance_table` / :func:`analysis.siting_checks.compliance`) and the
-五室 building check (:func:`analysis.siting_checks.five_rooms_check`, or any table with the columns documented in
-:func:`findings_from_buildings`) into :class:`analysis.rectification.Finding` objects: one per problem, linked to
+sensitive targets (:func:`analysis.regulation.gb36894.compliance_table` / :func:`analysis.regulation.siting_checks.compliance`) and the
+五室 building check (:func:`analysis.regulation.siting_checks.five_rooms_check`, or any table with the columns documented in
+:func:`findings_from_buildings`) into :class:`analysis.regulation.rectification.Finding` objects: one per problem, linked to
 the ids of the features concerned, with a Chinese description as a park manager writes it in an inspection list,
 a suggested category (schema enumeration ``rectification_category``), a hazard level, a WGS84 point and the
-numbers behind it (:class:`analysis.rectification.Evidence`, SI units).
+numbers behind it (:class:`analysis.regulation.rectification.Evidence`, SI units).
 
 Hazard level (重大隐患 or 一般隐患). The criteria of [1]_ were checked against its published text (item numbers as
 in the notice, 第（一）–（二十）项). Two of its items can follow from our analyses:
@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from analysis.rectification import Evidence, Finding
+from analysis.regulation.rectification import Evidence, Finding
 from geodata import schema
 
 log = logging.getLogger(__name__)
@@ -128,13 +128,13 @@ def hazard_unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Index ``unit_id``; ``hazard_unit`` (:func:`analysis.major_hazard.hazard_unit_key`), ``S`` [-] of the unit
+        Index ``unit_id``; ``hazard_unit`` (:func:`analysis.regulation.gb18218.hazard_unit_key`), ``S`` [-] of the unit
         (GB 18218-2018 formula (1), [3]_; NaN when a substance of the unit is not classified), ``is_major``
         (boolean, ``<NA>`` when unknown), ``hazardous_process`` (bool: a key-supervised process is run),
         ``two_key_one_major`` (boolean: major hazard or key-supervised process; ``<NA>`` when the major-hazard
         status is unknown and no process flag applies). Missing inventories count as 0 kg.
     """
-    from analysis import major_hazard as mh
+    from analysis.regulation import gb18218 as mh
 
     inst = installations.reset_index(drop=True)
     keys = [mh.hazard_unit_key(r) for _, r in inst.iterrows()]
@@ -296,8 +296,8 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
     Parameters
     ----------
     table : DataFrame
-        :func:`analysis.siting.compliance_table` output (target_id, name, protection_class, individual_risk
-        [1/a], limit_new, limit_existing [1/a], ...); the extra columns of :func:`analysis.siting_checks.compliance`
+        :func:`analysis.regulation.gb36894.compliance_table` output (target_id, name, protection_class, individual_risk
+        [1/a], limit_new, limit_existing [1/a], ...); the extra columns of :func:`analysis.regulation.siting_checks.compliance`
         (``top_units``, ``top_enterprises``, ``contributors_zh``) name the installations causing the risk and are
         used for the hazard level and the responsible enterprise when present.
     park : geodata.Park
@@ -313,7 +313,7 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
         process; otherwise general, with a note to confirm the key-supervised chemicals. Responsible enterprise:
         the single contributing enterprise, else the park (None).
     """
-    from analysis.siting import relocation_candidates
+    from analysis.regulation.gb36894 import relocation_candidates
 
     fail = relocation_candidates(table, new=new)
     if len(fail) == 0:
@@ -392,8 +392,8 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
 def _long_building_table(check: pd.DataFrame) -> pd.DataFrame:
     """The check in long form (one row per building and load kind above its threshold)."""
     if "verdict" in check.columns and "overpressure" in check.columns:
-        # analysis.siting_checks.five_rooms_check (wide form): thresholds of its verdict rule.
-        from analysis.siting_checks import BLAST_DESIGN_LOADS_PA, HEAT_FLUX_LIMIT_W_M2
+        # analysis.regulation.siting_checks.five_rooms_check (wide form): thresholds of its verdict rule.
+        from analysis.regulation.siting_checks import BLAST_DESIGN_LOADS_PA, HEAT_FLUX_LIMIT_W_M2
 
         big, small = BLAST_DESIGN_LOADS_PA[0][0], BLAST_DESIGN_LOADS_PA[1][0]
         rows = []
@@ -448,7 +448,7 @@ def _long_building_table(check: pd.DataFrame) -> pd.DataFrame:
     if missing:
         raise ValueError(
             f"check_table 缺少列 {missing}；需要 {list(BUILDING_CHECK_COLUMNS)}（长表），或 "
-            "analysis.siting_checks.five_rooms_check 的输出 / missing columns"
+            "analysis.regulation.siting_checks.five_rooms_check 的输出 / missing columns"
         )
     bad = sorted(set(check["load_kind"].astype(str)) - set(_LOAD_UNIT))
     if bad:
@@ -468,7 +468,7 @@ def findings_from_buildings(check_table: pd.DataFrame, park: Any) -> list[Findin
     Parameters
     ----------
     check_table : DataFrame
-        Either the output of :func:`analysis.siting_checks.five_rooms_check` (building_id, enterprise_id, name, use,
+        Either the output of :func:`analysis.regulation.siting_checks.five_rooms_check` (building_id, enterprise_id, name, use,
         blast_resistant, overpressure [Pa], overpressure_source, heat_flux [W/m²], heat_flux_source, distance_m,
         verdict ``relocate`` | ``blast_proof`` | ``ok``; the thresholds of its verdict rule are used: 21 kPa, or
         6.9 kPa for a building that is not blast-resistant [5]_, and 12.5 kW/m²), or a long table with one row per
@@ -643,6 +643,6 @@ def findings_table(
 
 
 def _category(f: Finding) -> str:
-    from analysis.rectification import FINDING_KINDS
+    from analysis.regulation.rectification import FINDING_KINDS
 
     return FINDING_KINDS[f.kind][1]

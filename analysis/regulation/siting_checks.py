@@ -1,10 +1,10 @@
 """Siting checks built on the risk and consequence models: compliance, protection distances, 五室, new-unit trial.
 
 - :func:`compliance` — every sensitive target: protection class, the individual risk it sees, the GB 36894-2018
-  limits for new and existing installations, pass/fail, margin (:func:`analysis.siting.compliance_table`), and the
+  limits for new and existing installations, pass/fail, margin (:func:`analysis.regulation.gb36894.compliance_table`), and the
   installations that cause the risk; :func:`relocation` — the failing targets (搬迁 candidates) with why.
 - :func:`protection_distances` — per installation, the external safety protection distance by the method
-  GB/T 37243-2019 prescribes for it (:func:`analysis.siting.distance_method`): for the risk method, the farthest
+  GB/T 37243-2019 prescribes for it (:func:`analysis.regulation.gb36894.distance_method`): for the risk method, the farthest
   distance from the installation's footprint to its own individual-risk contour at the limit of each protection
   class.
 - :func:`five_rooms_check` — buildings used as control room, cabinet room, lab, office or shift room (五室) against
@@ -24,7 +24,7 @@ References
        item (十三) [13]: control rooms and cabinet rooms facing installations with fire or explosion hazards that do not meet
        the fire- and blast-protection requirements of the national standards are major accident hazards.
 .. [5] World Bank (1985) heat-flux effects, as reproduced in CCPS (2000) Table 2.29 (via
-       :data:`analysis.vulnerability.THERMAL_THRESHOLDS`): 12.5 kW/m² — wood ignites with a flame, plastics melt.
+       :data:`analysis.physics.vulnerability.THERMAL_THRESHOLDS`): 12.5 kW/m² — wood ignites with a flame, plastics melt.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.siting import (
+from analysis.regulation.gb36894 import (
     DISTANCE_METHODS,
     INDIVIDUAL_RISK_LIMITS,
     PROTECTION_CLASSES,
@@ -81,17 +81,17 @@ def compliance(result: Any, park: Any) -> pd.DataFrame:
 
     Parameters
     ----------
-    result : analysis.risk.IndividualRisk
+    result : analysis.qra.individual.IndividualRisk
     park : geodata.Park
 
     Returns
     -------
     DataFrame
-        :func:`analysis.siting.compliance_table` columns (individual_risk [1/a], limit_new / limit_existing
+        :func:`analysis.regulation.gb36894.compliance_table` columns (individual_risk [1/a], limit_new / limit_existing
         [1/a], pass_new / pass_existing, margin_new / margin_existing [-]) plus ``category``,
         ``contributors_zh`` (main installations and their share), ``top_units``, ``top_enterprises``.
     """
-    from analysis.risk import target_risk
+    from analysis.qra.individual import target_risk
 
     tr = target_risk(result, park)
     tg = park.sensitive_targets
@@ -108,7 +108,7 @@ def relocation(result: Any, park: Any, *, new: bool = False) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        :func:`analysis.siting.relocation_candidates` rows (worst first) with ``reason_zh`` extended by the main
+        :func:`analysis.regulation.gb36894.relocation_candidates` rows (worst first) with ``reason_zh`` extended by the main
         contributing installations, and ``top_enterprises`` (the enterprises whose installations cause the risk:
         candidates for risk reduction or relocation themselves).
     """
@@ -126,8 +126,8 @@ def relocation(result: Any, park: Any, *, new: bool = False) -> pd.DataFrame:
 # External safety protection distance
 # ----------------------------------------------------------------------------------------------------------------
 def _unit_flags(park: Any) -> pd.DataFrame:
-    from analysis import frequencies as fq
-    from analysis import major_hazard as mh
+    from analysis.qra import frequencies as fq
+    from analysis.regulation import gb18218 as mh
 
     inst = park.installations
     keys = [mh.hazard_unit_key(r) for _, r in inst.iterrows()]
@@ -175,7 +175,7 @@ def _unit_flags(park: Any) -> pd.DataFrame:
 def protection_distances(result: Any, park: Any) -> pd.DataFrame:
     """External safety protection distance of each installation by the GB/T 37243-2019 method.
 
-    Method (:func:`analysis.siting.distance_method`): explosives → consequence method; toxic or flammable gas
+    Method (:func:`analysis.regulation.gb36894.distance_method`): explosives → consequence method; toxic or flammable gas
     with S ≥ 1 (GB 18218, the installation's hazard unit) → risk method; others → design-code distances.
     For the risk method the distance to each protection class is the farthest distance from the installation's
     footprint at which the installation's own individual risk reaches the class's GB 36894 limit (new and
@@ -439,7 +439,7 @@ def new_unit_trial(
     import geopandas as gpd
     import shapely
 
-    from analysis.risk import individual_risk
+    from analysis.qra.individual import individual_risk
 
     p2 = with_installation(park, row)
     uid = str(row["unit_id"])
@@ -452,7 +452,7 @@ def new_unit_trial(
     opts.pop("resolution", None)
     added = individual_risk(p2, units=(uid,), extent=base.extent, resolution=base.resolution, **opts)
     tg = park.sensitive_targets
-    from analysis.risk import target_risk
+    from analysis.qra.individual import target_risk
 
     before = target_risk(base, park)["individual_risk"].to_numpy(float)
     plus = target_risk(added, p2)["individual_risk"].to_numpy(float)

@@ -7,8 +7,8 @@ What is here
 - :func:`segment_pipelines` — each line cut into segments of a set length (50 m default) in the metric CRS, keeping
   the line's attributes (vectorised with shapely 2).
 - :func:`pipeline_consequences` — per line: the loss-of-containment events per metre (full-bore rupture and leak,
-  generic frequencies of :func:`analysis.frequencies.loss_of_containment` / :func:`analysis.frequencies.pipe_frequencies`,
-  CPR 18E §3.2.4 [4]_), their outcomes (event tree of :mod:`analysis.frequencies`), the effects of each outcome
+  generic frequencies of :func:`analysis.qra.frequencies.loss_of_containment` / :func:`analysis.qra.frequencies.pipe_frequencies`,
+  CPR 18E §3.2.4 [4]_), their outcomes (event tree of :mod:`analysis.qra.frequencies`), the effects of each outcome
   through :func:`analysis.scenarios.effect_field` (jet fire, fireball, pool fire, flash fire, VCE, toxic cloud — the
   models of :mod:`analysis.consequence`), hazard distances and a risk kernel.
 - :func:`identify_hca` — high-consequence areas (高后果区) by GB 32167-2015 clause 6.1 Table 1 [1]_ with the location
@@ -53,7 +53,6 @@ import logging
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -62,9 +61,10 @@ import pandas as pd
 import shapely
 from scipy import ndimage
 
+from analysis._data import DATA_DIR
+
 logger = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).with_name("data")
 HCA_TABLE_CSV = DATA_DIR / "gb32167_2015_table1_hca.csv"
 
 #: Atmospheric pressure used to turn the layer's absolute pressure into MAOP (gauge). [Pa]
@@ -78,7 +78,7 @@ LOCATION_CLASS_ZH: dict[int, str] = {1: "一级地区", 2: "二级地区", 3: "�
 #: Line types of GB 32167 Table 1.
 LINE_TYPE_ZH: dict[str, str] = {"gas": "输气管道", "oil": "输油管道", "": "不适用（非油气管道）"}
 
-#: Substance keys (analysis.substances) that make a line a GB 32167 gas line / oil line.
+#: Substance keys (analysis.physics.substances) that make a line a GB 32167 gas line / oil line.
 GAS_LINE_SUBSTANCES = frozenset({"natural_gas", "methane"})
 OIL_LINE_SUBSTANCES = frozenset({"crude_oil", "gasoline", "diesel", "naphtha"})
 
@@ -177,7 +177,7 @@ def maop_gauge(pressure_abs: Any, *, ambient_pressure: float = ATMOSPHERIC_PRESS
 # Line properties
 # ----------------------------------------------------------------------------------------------------------------
 def _substance(name: Any):
-    from analysis import substances
+    from analysis.physics import substances
 
     return substances.get(name if isinstance(name, substances.Substance) else str(name))
 
@@ -727,7 +727,7 @@ def rule_text_zh(rules: list[str] | str) -> str:
 def _flammable_sites(installations: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
     if installations is None or len(installations) == 0:
         return None
-    from analysis import substances
+    from analysis.physics import substances
 
     inst = installations.reset_index(drop=True)
     kinds = inst["kind"].astype(str).to_numpy() if "kind" in inst else np.array([""] * len(inst))
@@ -840,7 +840,7 @@ class RiskOptions:
     Attributes
     ----------
     frequency_source : str
-        Key of :data:`analysis.frequencies.FREQUENCY_SOURCES` (generic pipe LOC frequencies, CPR 18E §3.2.4).
+        Key of :data:`analysis.qra.frequencies.FREQUENCY_SOURCES` (generic pipe LOC frequencies, CPR 18E §3.2.4).
     rupture_frequency_per_m_year, leak_frequency_per_m_year : float, optional
         Replace the generic frequencies (e.g. with operator or EGIG/UKOPA statistics for buried transmission
         lines, which the generic process-pipe values of the Purple Book do not describe). [1/(m·a)]
@@ -851,7 +851,7 @@ class RiskOptions:
         Weather classes (speed, stability, direction) and their probabilities (sum 1); see
         :func:`weather_classes_from_rose`. Default: Pasquill D, 2 m/s, 12 equally likely directions (an
         assumption for when no wind rose is given).
-    event_tree : analysis.frequencies.EventTreeOptions, optional
+    event_tree : analysis.qra.frequencies.EventTreeOptions, optional
     max_range_m : float
         Farthest distance at which effects are looked for. [m]
     kernel_points : int
@@ -1032,9 +1032,9 @@ def pipeline_consequences(
     """Loss-of-containment events, outcomes, effects and the risk kernel of one line.
 
     - LOCs per metre: full-bore rupture (hole = outside diameter) and leak (10 % of the diameter, at most 50 mm), with
-      the generic pipe frequencies of :func:`analysis.frequencies.loss_of_containment` (CPR 18E §3.2.4 [4]_) unless
+      the generic pipe frequencies of :func:`analysis.qra.frequencies.loss_of_containment` (CPR 18E §3.2.4 [4]_) unless
       overridden in ``options``.
-    - Outcomes: the event tree of :mod:`analysis.frequencies` (direct ignition probability by release rate, CPR 18E
+    - Outcomes: the event tree of :mod:`analysis.qra.frequencies` (direct ignition probability by release rate, CPR 18E
       ch. 4) — continuous releases: direct ignition → jet fire (gas, liquefied gas) or pool fire (liquid); delayed
       ignition → flash fire / VCE (0.6 / 0.4); toxic substances unignited → toxic cloud.
     - Effects: :func:`analysis.scenarios.effect_field` for each outcome (the source, fire, explosion, dispersion and
@@ -1055,9 +1055,9 @@ def pipeline_consequences(
     -------
     PipelineConsequences
     """
-    from analysis import frequencies as fq
     from analysis import scenarios as sc
-    from analysis import zones as zn
+    from analysis.qra import frequencies as fq
+    from analysis.scenarios import zones as zn
 
     opt = options or RiskOptions()
     weather = opt.weather or default_weather_classes()
@@ -1080,7 +1080,7 @@ def pipeline_consequences(
     row = _source_row(pipeline, phase, inventory)
 
     def fb_mass(rate: float) -> float:
-        from analysis.consequence import fireball_duration
+        from analysis.physics.fire import fireball_duration
 
         m = min(rate * 10.0, inventory)
         for _ in range(60):  # fixed point of m = rate · t(m); t ∝ m^(1/6) or m^(1/3): contracts
@@ -1141,7 +1141,7 @@ def pipeline_consequences(
             pd_ = float(
                 fq.direct_ignition_probability(substance_category=cat, model=et.ignition_model, **amount)
             )
-            # same branches as analysis.frequencies.outcomes (CPR 18E ch. 4)
+            # same branches as analysis.qra.frequencies.outcomes (CPR 18E ch. 4)
             p_delay_given = 0.0 if (hz.toxic and phase != "liquid") else et.p_delayed_ignition
             p_del = (1.0 - pd_) * p_delay_given
             p_none = (1.0 - pd_) * (1.0 - p_delay_given)
@@ -1447,7 +1447,7 @@ def societal_risk_per_km(
     Release points are the segment midpoints (frequency = per-metre frequency × segment length); for each outcome,
     weather class and direction the number of fatalities N is the population of the sensitive targets (spread
     over sample points of each polygon) times the probability of death at each point. The window slides along each
-    line by one segment; the F-N curve of each window is :func:`analysis.societal.fn_curve` of its outcomes.
+    line by one segment; the F-N curve of each window is :func:`analysis.qra.societal.fn_curve` of its outcomes.
 
     Parameters
     ----------
@@ -1469,7 +1469,7 @@ def societal_risk_per_km(
     curves : dict
         pipeline_id -> FNCurve of its worst window.
     """
-    from analysis.societal import fn_curve
+    from analysis.qra.societal import fn_curve
 
     opt = options or RiskOptions()
     if not (math.isfinite(window_m) and window_m > 0):
@@ -1562,7 +1562,7 @@ class PipelineAssessment:
 
     def risk_raster(self, transform: Any, shape: tuple[int, int], crs: Any) -> np.ndarray:
         """Individual risk of the pipelines on a raster grid, [1/a] — the callable ``f(transform, shape, crs)``
-        that :mod:`analysis.risk` accepts as its ``pipelines`` contribution (see :func:`individual_risk_grid`)."""
+        that :mod:`analysis.qra.individual` accepts as its ``pipelines`` contribution (see :func:`individual_risk_grid`)."""
         return individual_risk_grid(
             self.segments, self.consequences, transform=transform, shape=shape, crs=crs
         )

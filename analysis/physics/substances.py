@@ -58,9 +58,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from analysis._data import DATA_DIR
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ R_GAS = 8.314462618  # molar gas constant [J/(mol·K)], CODATA 2018
 _T_PPM = 298.15  # reference temperature of AEGL/PAC/IDLH ppm values [K]
 _P_PPM = 101325.0  # reference pressure [Pa]
 _T_LIQ = 293.15  # 20 °C reference for liquid properties [K]
-_DATA = Path(__file__).parent / "data" / "substances.csv"
+_DATA = DATA_DIR / "substances.csv"
 
 _CONC_UNITS = ("ppm", "mg/m3")
 _TIME_UNITS = ("min", "s")
@@ -527,7 +528,7 @@ def get(name: str | Substance) -> Substance:
         hint = f"; closest known names: {', '.join(close)}" if close else ""
         raise UnknownSubstanceError(
             f"未知物质 / unknown substance: name={name!r} is not a known Chinese name, English name or CAS number "
-            f"({len(_rows())} substances are bundled, see analysis.substances.all_substances()){hint}"
+            f"({len(_rows())} substances are bundled, see analysis.physics.substances.all_substances()){hint}"
         )
     return _build(key)
 

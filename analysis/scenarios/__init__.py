@@ -5,12 +5,12 @@ This module is the glue between the park data and the consequence models; it hol
 - :class:`Weather` and :class:`Scenario` are frozen, validated descriptions of the weather case and the accident.
 - :func:`applicable_scenarios` lists which outcomes make sense for an installation, with the reason in Chinese.
 - :func:`source_term` derives the release (rate or mass, duration, airborne fraction, pool size) from the
-  installation's record and its substance, with the source models of :mod:`analysis.consequence.source`.
+  installation's record and its substance, with the source models of :mod:`analysis.physics.source`.
 - :func:`effect_field` returns an :class:`EffectField` whose vectorised methods ``heat_flux(x, y)`` [W/m²],
   ``overpressure(x, y)`` [Pa], ``impulse(x, y)`` [Pa·s], ``concentration(x, y)`` [kg/m³] and
   ``probability_of_death(x, y)`` [-] give the effects at points (x east, y north, metres from the installation's
   centroid), using the fire, explosion and dispersion models of :mod:`analysis.consequence` and the probits of
-  :mod:`analysis.vulnerability`.
+  :mod:`analysis.physics.vulnerability`.
 
 Conventions
 -----------
@@ -291,9 +291,9 @@ class Scenario:
     yield_factor : float or None
         TNT yield factor; None -> the explosion module's documented default. [-]
     thermal_probit : str
-        Thermal probit model of :mod:`analysis.vulnerability` ("eisenberg", "tsao_perry", "tno").
+        Thermal probit model of :mod:`analysis.physics.vulnerability` ("eisenberg", "tsao_perry", "tno").
     overpressure_probit : str
-        Overpressure probit model of :mod:`analysis.vulnerability`.
+        Overpressure probit model of :mod:`analysis.physics.vulnerability`.
     """
 
     kind: str
@@ -353,7 +353,7 @@ class Scenario:
                 raise ValueError(
                     f"{name}={value!r} 无效，应为 {list(allowed)} 之一 (must be one of {list(allowed)})"
                 )
-        from analysis import vulnerability as vul
+        from analysis.physics import vulnerability as vul
 
         if self.thermal_probit not in vul.THERMAL_PROBIT_MODELS:
             raise ValueError(
@@ -379,7 +379,7 @@ class Scenario:
         return SCENARIO_LABELS_ZH[self.kind]
 
 
-#: Blast models of a VCE (keys of the scenario option ``explosion_model``), see :mod:`analysis.consequence.vce`.
+#: Blast models of a VCE (keys of the scenario option ``explosion_model``), see :mod:`analysis.physics.vce`.
 EXPLOSION_MODELS: dict[str, str] = {
     "tnt": "TNT 当量法（中国安全评价实践默认）",
     "multi_energy": "TNO 多能法（Van den Berg 1985；MSB 2017 拟合）",
@@ -395,7 +395,7 @@ BST_CONGESTION: tuple[str, ...] = ("low", "medium", "high")
 # Which scenarios make sense for an installation
 # ----------------------------------------------------------------------------------------------------------------
 #: Above this absolute pressure an installation counts as pressurised (about 0.5 bar gauge; the same limit as
-#: :mod:`analysis.frequencies` uses for atmospheric tanks). [Pa]
+#: :mod:`analysis.qra.frequencies` uses for atmospheric tanks). [Pa]
 PRESSURISED_MIN_PA = 1.5e5
 
 
@@ -440,7 +440,7 @@ def _get(row, key, default=None):
 
 
 def _substance_of(row):
-    from analysis import substances
+    from analysis.physics import substances
 
     name = _get(row, "substance")
     if name is None or str(name).strip() == "":
@@ -451,7 +451,7 @@ def _substance_of(row):
 def applicable_scenarios(installation_row) -> list[ScenarioOption]:
     """The outcomes that make sense for an installation, each with its assumption in Chinese.
 
-    Rules (after the event trees of the Purple Book [1]_ ch. 4, see :mod:`analysis.frequencies`):
+    Rules (after the event trees of the Purple Book [1]_ ch. 4, see :mod:`analysis.qra.frequencies`):
 
     - flammable liquid below its boiling point (in a bund or spreading freely): pool fire; flash fire and VCE of
       the vapour evaporating from the pool;
@@ -478,7 +478,7 @@ def applicable_scenarios(installation_row) -> list[ScenarioOption]:
     Raises
     ------
     ValueError
-        Unknown substance (:class:`analysis.substances.UnknownSubstanceError`) or phase.
+        Unknown substance (:class:`analysis.physics.substances.UnknownSubstanceError`) or phase.
     """
     sub = _substance_of(installation_row)
     phase = str(_get(installation_row, "phase", ""))
@@ -552,7 +552,7 @@ class SourceTerm:
     Attributes
     ----------
     unit_id : str
-    substance : analysis.substances.Substance
+    substance : analysis.physics.substances.Substance
     instantaneous : bool
         True: the mass is released at once (G.1); False: at ``rate`` for ``duration``.
     mass : float
@@ -638,7 +638,7 @@ def source_term(installation_row, scenario: Scenario, weather: Weather) -> Sourc
     """The release of a scenario at an installation, from its record and its substance.
 
     The release conventions are those of :class:`Scenario` (Purple Book [1]_ G.1/G.2/G.3). The physics is the
-    source models of :mod:`analysis.consequence.source` (Crowl & Louvar 2011 discharge and flash equations; CCPS
+    source models of :mod:`analysis.physics.source` (Crowl & Louvar 2011 discharge and flash equations; CCPS
     1996 rain-out; bund-limited pool spreading; US EPA RMP and TNO Yellow Book pool evaporation).
 
     Choices made here (each also written to ``assumptions``):
@@ -671,7 +671,7 @@ def source_term(installation_row, scenario: Scenario, weather: Weather) -> Sourc
         Unknown substance, missing or non-positive inventory/pressure/temperature, a solid, or a hole release of
         an atmospheric liquid with no liquid head.
     """
-    from analysis.consequence import source as src
+    from analysis.physics import source as src
 
     if not isinstance(scenario, Scenario):
         raise ValueError(
@@ -966,9 +966,9 @@ class EffectField:
         fire: 1 inside the LFL envelope, 0 outside (Purple Book [1]_); explosions: overpressure probit
         (``scenario.overpressure_probit``, with the impulse when the model needs it); toxic cloud: the substance's
         toxic probit for the concentration over :attr:`exposure_time` (ValueError when the substance has none).
-        All probits are those of :mod:`analysis.vulnerability`.
+        All probits are those of :mod:`analysis.physics.vulnerability`.
         """
-        from analysis import vulnerability as vul
+        from analysis.physics import vulnerability as vul
 
         kind = self.scenario.kind
         if kind in ("pool_fire", "jet_fire", "fireball"):
@@ -1080,15 +1080,15 @@ def effect_field(installation_row, scenario: Scenario, weather: Weather) -> Effe
     -----
     Models used (each from :mod:`analysis.consequence`; see their docstrings for the sources):
 
-    - pool fire: :func:`~analysis.consequence.fire.pool_fire` on the pool (diameter of the circle of the pool
+    - pool fire: :func:`~analysis.physics.fire.pool_fire` on the pool (diameter of the circle of the pool
       area), wind tilt; the 2-D field interpolates the model's downwind/crosswind/upwind profiles in angle;
-    - jet fire: :func:`~analysis.consequence.fire.jet_fire` (API 521 point source, Chamberlain radiative
+    - jet fire: :func:`~analysis.physics.fire.jet_fire` (API 521 point source, Chamberlain radiative
       fraction from the exit velocity);
-    - fireball: :func:`~analysis.consequence.fire.fireball` (CCPS 1994) with the whole released mass and the
+    - fireball: :func:`~analysis.physics.fire.fireball` (CCPS 1994) with the whole released mass and the
       vessel pressure;
     - toxic cloud, flash fire: the dispersion models; VCE and vessel burst: the explosion models (see the code).
     """
-    from analysis.consequence import fire
+    from analysis.physics import fire
 
     st = source_term(installation_row, scenario, weather)
     sub = st.substance
@@ -1205,7 +1205,7 @@ def _cloud_field(st: SourceTerm, scenario: Scenario, weather: Weather, notes: li
         ``mode`` ("plume" | "puff"), ``dense`` (bool), ``duration`` [s] of the exposure (plume),
         ``sigma_x`` (callable s -> σx [m], puff).
     """
-    from analysis.consequence import dispersion as disp
+    from analysis.physics import dispersion as disp
 
     sub = st.substance
     u = weather.wind_speed
@@ -1361,8 +1361,8 @@ def _cloud_field(st: SourceTerm, scenario: Scenario, weather: Weather, notes: li
 
 
 def _cloud_blast(scenario, sub, fuel, fields, info, notes) -> None:
-    """Blast fields of a VCE by the multi-energy or BST method (:mod:`analysis.consequence.vce`)."""
-    from analysis.consequence import vce
+    """Blast fields of a VCE by the multi-energy or BST method (:mod:`analysis.physics.vce`)."""
+    from analysis.physics import vce
 
     energy = fuel * sub.heat_of_combustion  # combustion energy of the cloud [J]
     info["energy"] = energy
@@ -1427,7 +1427,7 @@ def _dispersion_or_blast(kind, row, scenario, weather, st, fields, notes) -> Non
         if kind == "flash_fire":
             notes.append("闪火：爆炸下限（LFL）浓度包络内人员死亡，之外不受伤害（CPR 18E）")
         return
-    from analysis.consequence import explosion as ex
+    from analysis.physics import explosion as ex
 
     p_amb = 101325.0
     if kind == "vce":

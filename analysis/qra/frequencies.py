@@ -58,11 +58,12 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from analysis._data import DATA_DIR
 
 __all__ = [
     "EQUIPMENT_TYPES",
@@ -90,7 +91,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = DATA_DIR
 
 EQUIPMENT_TYPES: tuple[str, ...] = (
     "pressure_vessel",
@@ -514,7 +515,7 @@ def hazard_from_gb18218(substance: str) -> SubstanceHazard | None:
     pass an explicit :class:`SubstanceHazard` to :func:`outcomes` when they do. Ammonia, named only in table 3, is
     thereby toxic and not flammable (its flammable range is narrow and high; parkrisk models its toxic cloud).
     """
-    from analysis import major_hazard as mh
+    from analysis.regulation import gb18218 as mh
 
     try:
         c = mh.classify(substance)
@@ -538,7 +539,7 @@ def hazard_from_gb18218(substance: str) -> SubstanceHazard | None:
 def substance_hazard(substance: str) -> SubstanceHazard | None:
     """Flammable / toxic / reactivity of a substance for the event tree, or None when nothing knows it.
 
-    From :mod:`analysis.substances` when it knows the substance: ``flammable`` is its flag; ``toxic`` (meaning here:
+    From :mod:`analysis.physics.substances` when it knows the substance: ``flammable`` is its flag; ``toxic`` (meaning here:
     a toxic cloud is the outcome to model when the release is not ignited) is its flag for non-flammable substances,
     and for flammable ones only when GB 18218 also classes them as toxic (named in table 3 or of an
     acute-toxicity category) — ammonia, hydrogen sulfide, carbon monoxide, ethylene oxide, hydrogen cyanide — so
@@ -547,7 +548,7 @@ def substance_hazard(substance: str) -> SubstanceHazard | None:
     """
     gb = hazard_from_gb18218(substance)
     try:
-        from analysis import substances
+        from analysis.physics import substances
 
         rec = substances.get(substance)
     except (ImportError, ValueError):

@@ -6,7 +6,7 @@ elsewhere — it holds no physical model of its own:
 
 - the release (source term) and the effect fields come from :mod:`analysis.scenarios` (which calls the source,
   dispersion, fire and explosion models of :mod:`analysis.consequence` and the probits of
-  :mod:`analysis.vulnerability`); the footprints are contoured by :mod:`analysis.zones`;
+  :mod:`analysis.physics.vulnerability`); the footprints are contoured by :mod:`analysis.scenarios.zones`;
 - :func:`toxic_zones` gives the AEGL-3/2/1 footprints of a release of a substance at any point (dense gas by
   Britter & McQuaid where the cloud is heavier than air, Gaussian otherwise, decided by :mod:`analysis.scenarios`);
 - :func:`emergency_zones` gives, for an installation, a point or a point along a pipeline: the toxic zones, the
@@ -50,7 +50,7 @@ References
 .. [5] Turner, D. B. (1970). Workbook of Atmospheric Dispersion Estimates. US EPA AP-26, Table 1 (key to the
        Pasquill stability categories from wind speed, insolation and night-time cloud cover).
 .. [6] Britter, R. E., McQuaid, J. (1988). Workbook on the Dispersion of Dense Gases. HSE Contract Research
-       Report 17/1988 (via :mod:`analysis.consequence.dispersion`).
+       Report 17/1988 (via :mod:`analysis.physics.dispersion`).
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ import pandas as pd
 import shapely
 from shapely import affinity
 from shapely.geometry import LineString, Point
+
+from analysis._data import DATA_DIR
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +101,7 @@ __all__ = [
     "to_kml",
 ]
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = DATA_DIR
 _R = 8.314462618  # [J/(mol·K)]
 _P_ATM = 101325.0  # [Pa]
 
@@ -227,7 +229,7 @@ def _parse_time(when) -> _dt.time:
 # ----------------------------------------------------------------------------------------------------------------
 def _levels_for(sub, names) -> list:
     """ZoneLevels for level names; AEGL falls back to PAC where the substance record holds PAC values."""
-    from analysis.zones import ZoneLevel
+    from analysis.scenarios.zones import ZoneLevel
 
     out = []
     for name in names:
@@ -284,12 +286,12 @@ def toxic_zones(
     is compared with the level; ``release_mass`` with ``duration`` is released at the constant rate mass/duration.
     Whether the cloud is dense (Britter & McQuaid [2]_ workbook) or passive (Gaussian plume/puff with
     Pasquill-Gifford/Briggs σ) is decided by :mod:`analysis.scenarios` from the cloud's density and the workbook's
-    criteria; the footprint is contoured by :func:`analysis.zones.region_above` where the model's own point value
+    criteria; the footprint is contoured by :func:`analysis.scenarios.zones.region_above` where the model's own point value
     equals the level.
 
     Parameters
     ----------
-    substance : str or analysis.substances.Substance
+    substance : str or analysis.physics.substances.Substance
         Name, alias or CAS number.
     release_rate : float, optional
         Continuous release rate. [kg/s]
@@ -335,8 +337,8 @@ def toxic_zones(
     .. [2] Britter, R. E., McQuaid, J. (1988). Workbook on the Dispersion of Dense Gases. HSE CRR 17/1988.
     """
     from analysis import scenarios as sc
-    from analysis import substances
-    from analysis.zones import region_above
+    from analysis.physics import substances
+    from analysis.scenarios.zones import region_above
 
     sub = substances.get(substance)
     if (release_rate is None) == (release_mass is None):
@@ -426,7 +428,7 @@ class Release:
     ----------
     kind : str
         A key of :data:`RELEASE_KINDS`: "hole" (default: through a hole at the unit's pressure and temperature,
-        source models of :mod:`analysis.consequence.source` via :func:`analysis.scenarios.source_term`),
+        source models of :mod:`analysis.physics.source` via :func:`analysis.scenarios.source_term`),
         "continuous" (at ``rate``) or "instantaneous" (the whole releasable mass at once, CPR 18E G.1).
     hole_diameter : float
         Effective hole diameter for "hole" (default 25 mm, a medium leak). [m]
@@ -524,7 +526,7 @@ def release_source(
     ValueError
         Not exactly one source given, unknown id, or missing substance/inventory for a point.
     """
-    from analysis import substances
+    from analysis.physics import substances
 
     given = [x is not None for x in (unit_id, point, pipeline_id)]
     if sum(given) != 1:
@@ -676,7 +678,7 @@ def erg_comparison(
         ``isolation_m``, ``protective_action_m`` (day or night as asked) [m], ``model_aegl3_m``, ``model_aegl2_m``
         [m], ``ratio_aegl2_to_erg`` [-]. Empty when no edition lists it.
     """
-    from analysis import substances
+    from analysis.physics import substances
 
     if spill_size not in ("small", "large"):
         raise ValueError(f"spill_size 泄漏规模={spill_size!r} 应为 'small' 或 'large'")
@@ -722,7 +724,7 @@ class EmergencyResult:
     weather : analysis.scenarios.Weather
     crs : pyproj.CRS
     toxic : geopandas.GeoDataFrame
-        AEGL-3/2/1 footprints (output of :func:`analysis.zones.threat_zones`), empty if the substance is not toxic.
+        AEGL-3/2/1 footprints (output of :func:`analysis.scenarios.zones.threat_zones`), empty if the substance is not toxic.
     band : geopandas.GeoDataFrame
         The same levels swept through ±``uncertainty_half_angle_deg`` (wind-direction uncertainty).
     fire : geopandas.GeoDataFrame
@@ -865,8 +867,8 @@ def emergency_zones(
     EmergencyResult
     """
     from analysis import scenarios as sc
-    from analysis import substances
-    from analysis import zones as zn
+    from analysis.physics import substances
+    from analysis.scenarios import zones as zn
 
     sub = substances.get(str(source["substance"]))
     daytime = is_daytime(time_of_day, day_hours=day_hours)
@@ -1049,7 +1051,7 @@ def _worst_point_values(result: EmergencyResult, geoms) -> tuple[np.ndarray, np.
 
 
 def _feature_lookup(park) -> dict[str, dict[str, object]]:
-    """{layer: {feature id: row}} of the layers :func:`analysis.zones.affected` reports (metric CRS)."""
+    """{layer: {feature id: row}} of the layers :func:`analysis.scenarios.zones.affected` reports (metric CRS)."""
     ids = {"sensitive_targets": "target_id", "buildings": "building_id", "installations": "unit_id"}
     out = {}
     for layer, col in ids.items():
@@ -1072,7 +1074,7 @@ def affected_targets(
 ) -> pd.DataFrame:
     """Sensitive targets, buildings and installations inside the toxic zones (with the uncertainty band).
 
-    Listing: :func:`analysis.zones.affected` on the band polygons (each feature once, under the most severe zone
+    Listing: :func:`analysis.scenarios.zones.affected` on the band polygons (each feature once, under the most severe zone
     it touches). Added here:
 
     - ``population`` [人]: ``population_day`` or ``population_night`` of a target by the time given (ERG [1]_:
@@ -1109,9 +1111,9 @@ def affected_targets(
     Returns
     -------
     pandas.DataFrame
-        Columns of :func:`analysis.zones.affected` plus those listed above, sorted by arrival time.
+        Columns of :func:`analysis.scenarios.zones.affected` plus those listed above, sorted by arrival time.
     """
-    from analysis import zones as zn
+    from analysis.scenarios import zones as zn
 
     if result.field is None or result.band.empty:
         return pd.DataFrame(columns=_BASE_COLUMNS + _AFFECTED_EXTRA)
@@ -1159,7 +1161,7 @@ def affected_targets(
     table["exposure_time_s"] = t_exp
     probit = f.substance.probit
     if probit is not None and math.isfinite(t_exp):
-        from analysis import substances
+        from analysis.physics import substances
 
         c_units = conc if probit.concentration_unit == "mg/m3" else None
         if c_units is None:

@@ -45,12 +45,13 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import ndtr
+
+from analysis._data import DATA_DIR
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ __all__ = [
     "escalation_matrix",
     "analyze",
 ]
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
 
 #: Target equipment categories of [1]_ (keys of the schema enumeration ``equipment_class``).
 EQUIPMENT_CLASSES: tuple[str, ...] = ("atmospheric", "pressurized", "elongated", "small")
@@ -1107,7 +1106,7 @@ def _volume(row: Mapping[str, Any]) -> tuple[float, str | None]:
     if not _is_null(inv) and float(inv) > 0:
         rho = 1000.0
         try:
-            from analysis import substances
+            from analysis.physics import substances
 
             sub = substances.get(str(row.get("substance")))
             if math.isfinite(sub.liquid_density) and sub.liquid_density > 0:
@@ -1222,7 +1221,7 @@ def analyze(
     Loads come from :func:`analysis.scenarios.effect_field` for every applicable primary scenario of every
     installation (:func:`analysis.scenarios.applicable_scenarios`); scenarios whose consequence model is not
     available or whose inputs are incomplete are listed in ``skipped`` (with the reason) and left out.
-    Primary frequencies come from :func:`analysis.frequencies.outcomes` (Purple Book LOC frequencies × event tree),
+    Primary frequencies come from :func:`analysis.qra.frequencies.outcomes` (Purple Book LOC frequencies × event tree),
     summed per unit and outcome; NaN where not covered (vessel burst, kinds without LOC data).
 
     References
@@ -1699,8 +1698,8 @@ _OUTCOME_OF_KIND = {"pool_fire": "pool_fire", "jet_fire": "jet_fire", "fireball"
 def _primary_frequencies(
     rows: list[dict[str, Any]], ids: np.ndarray, wanted: set[tuple[str, str]]
 ) -> dict[tuple[str, str], float]:
-    """Frequency of each primary event (unit, kind) from analysis.frequencies.outcomes. [1/a]"""
-    from analysis import frequencies
+    """Frequency of each primary event (unit, kind) from analysis.qra.frequencies.outcomes. [1/a]"""
+    from analysis.qra import frequencies
 
     out: dict[tuple[str, str], float] = {}
     units = {u for u, _ in wanted}

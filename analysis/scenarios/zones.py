@@ -8,7 +8,7 @@ the grid spacing reported with each zone. :func:`affected` lists the sensitive t
 installations inside each zone with their populations.
 
 Default levels (:func:`default_levels`; the thermal and overpressure values and their sources are read from the
-threshold tables of :mod:`analysis.vulnerability`, so they are defined once):
+threshold tables of :mod:`analysis.physics.vulnerability`, so they are defined once):
 
 - thermal radiation 37.5 / 12.5 / 4 kW/m² — the damage table of the World Bank (1985) manual [1]_ as reproduced in
   CCPS (2000) Table 2.29 [2]_: 37.5 kW/m² damages process equipment and is lethal within a minute, 12.5 kW/m²
@@ -51,7 +51,7 @@ import pyproj
 import shapely
 from shapely import affinity
 
-from analysis import vulnerability as _vul
+from analysis.physics import vulnerability as _vul
 from geodata.errors import CRSError
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ QUANTITIES: dict[str, tuple[str, str]] = {
 def _levels_from(
     table, keys: tuple[str, ...], quantity: str, scale: float, unit: str
 ) -> tuple[ZoneLevel, ...]:
-    """Zone levels from a threshold table of :mod:`analysis.vulnerability` (the single source of the values)."""
+    """Zone levels from a threshold table of :mod:`analysis.physics.vulnerability` (the single source of the values)."""
     by_key = {t.key: t for t in table}
     return tuple(
         ZoneLevel(
@@ -131,13 +131,13 @@ def _levels_from(
 
 
 #: Thermal radiation levels 37.5 / 12.5 / 4 kW/m² [1]_ [2]_ (values and sources from
-#: :data:`analysis.vulnerability.THERMAL_THRESHOLDS`).
+#: :data:`analysis.physics.vulnerability.THERMAL_THRESHOLDS`).
 THERMAL_LEVELS: tuple[ZoneLevel, ...] = _levels_from(
     _vul.THERMAL_THRESHOLDS, ("37.5kW", "12.5kW", "4kW"), "heat_flux", 1e-3, "kW/m²"
 )
 _ALOHA = "Jones et al. (2013) ALOHA 5.4.4 Technical Documentation, NOAA TM NOS OR&R 43 (60 % LFL)"
 #: Peak side-on overpressure levels 55.2 / 24.1 / 6.9 kPa (8 / 3.5 / 1 psi) [3]_ (from
-#: :data:`analysis.vulnerability.OVERPRESSURE_THRESHOLDS`).
+#: :data:`analysis.physics.vulnerability.OVERPRESSURE_THRESHOLDS`).
 OVERPRESSURE_LEVELS: tuple[ZoneLevel, ...] = _levels_from(
     _vul.OVERPRESSURE_THRESHOLDS, ("55.2kPa", "24.1kPa", "6.9kPa"), "overpressure", 1e-3, "kPa"
 )

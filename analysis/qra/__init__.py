@@ -1,0 +1,1 @@
+"""Quantitative risk: loss-of-containment frequencies, the one event tree, individual and societal risk."""
