@@ -1,0 +1,116 @@
+"""Input checks shared by every model of :mod:`analysis` (one copy; modules import these, never copy them).
+
+Each check raises :class:`analysis.errors.AnalysisInputError` (a ``ValueError``) whose message names the parameter,
+the offending value and what is allowed, in Chinese first with the English in brackets. The array checks use
+min/max reductions (they propagate NaN and cost less than boolean masks on 10⁶ points) and return the input as a
+float array, so a model can check and convert in one step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from analysis.errors import AnalysisInputError
+
+__all__ = ["choice", "finite", "finite_number", "nonneg", "out", "positive", "scalar"]
+
+
+def _bad_value(arr: np.ndarray, ok: np.ndarray):
+    return arr[~ok].flat[0] if arr.ndim else float(arr)
+
+
+def finite(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array; every element finite."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise AnalysisInputError(
+            f"参数 {name} 须为数值，实际为 {value!r}（{name} must be numeric）"
+        ) from None
+    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
+        raise AnalysisInputError(
+            f"参数 {name} 须为有限数，实际为 {_bad_value(arr, np.isfinite(arr))!r}（{name} must be finite）"
+        )
+    return arr
+
+
+def nonneg(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array; every element finite and ≥ 0."""
+    arr = finite(name, value)
+    if arr.size and arr.min() < 0:
+        raise AnalysisInputError(
+            f"参数 {name} 须 ≥ 0，实际为 {_bad_value(arr, arr >= 0)!r}（{name} must be ≥ 0）"
+        )
+    return arr
+
+
+def positive(name: str, value: Any) -> np.ndarray:
+    """``value`` as a float array; every element finite and > 0."""
+    arr = finite(name, value)
+    if arr.size and arr.min() <= 0:
+        raise AnalysisInputError(
+            f"参数 {name} 须 > 0，实际为 {_bad_value(arr, arr > 0)!r}（{name} must be > 0）"
+        )
+    return arr
+
+
+def scalar(name: str, value: Any, *, positive_only: bool = False) -> float:
+    """One finite number (a model that describes one object per call, e.g. one fire)."""
+    arr = positive(name, value) if positive_only else finite(name, value)
+    if arr.ndim:
+        raise AnalysisInputError(
+            f"参数 {name} 须为单个数值，实际为 {value!r}（{name} must be a single number）"
+        )
+    return float(arr)
+
+
+def finite_number(
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    low_open: bool = False,
+    high: float | None = None,
+    unit: str = "",
+) -> float:
+    """A scalar in ``[low, high]`` (``(low, high]`` with ``low_open``); the message gives the range and unit."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise AnalysisInputError(
+            f"{name}={value!r} 不是数值 (must be a number{', ' + unit if unit else ''})"
+        ) from None
+    if not math.isfinite(v):
+        raise AnalysisInputError(
+            f"{name}={value!r} 必须是有限数值 (must be finite{', ' + unit if unit else ''})"
+        )
+    if low is not None and (v <= low if low_open else v < low):
+        op = ">" if low_open else "≥"
+        raise AnalysisInputError(
+            f"{name}={value!r} 超出范围，应 {op} {low:g} {unit} (must be {op} {low:g} {unit})".rstrip()
+        )
+    if high is not None and v > high:
+        raise AnalysisInputError(
+            f"{name}={value!r} 超出范围，应 ≤ {high:g} {unit} (must be ≤ {high:g} {unit})".rstrip()
+        )
+    return v
+
+
+def choice(name: str, value: Any, allowed: Iterable[str]) -> str:
+    """A key of a registry or enumeration; the message lists every valid key (no fuzzy matching)."""
+    allowed = tuple(allowed)
+    if not isinstance(value, str) or value not in allowed:
+        raise AnalysisInputError(
+            f"参数 {name} 须为 {list(allowed)} 之一，实际为 {value!r}（{name} must be one of {list(allowed)}）"
+        )
+    return value
+
+
+def out(a: Any):
+    """A model's result: a float for 0-d input, the array otherwise (arrays in, arrays out)."""
+    a = np.asarray(a, dtype=float)
+    return a if a.ndim else float(a)
