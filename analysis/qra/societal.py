@@ -36,8 +36,6 @@ References
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,16 +47,14 @@ __all__ = [
     "FNCriterion",
     "SOCIETAL_CRITERIA",
     "REGION_LABELS_ZH",
-    "CJK_FONT_PATH",
     "fn_curve",
     "pll",
     "classify_fn",
-    "fn_figure",
+    "get_criterion",
 ]
 
 logger = logging.getLogger(__name__)
 
-CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk
 REGION_LABELS_ZH: dict[str, str] = {
     "unacceptable": "不可接受区",
     "alarp": "尽可能降低区",
@@ -129,7 +125,8 @@ SOCIETAL_CRITERIA: dict[str, FNCriterion] = {
 }
 
 
-def _criterion(name: str) -> FNCriterion:
+def get_criterion(name: str) -> FNCriterion:
+    """The F-N criterion registered as ``name`` (a key of :data:`SOCIETAL_CRITERIA`)."""
     if name not in SOCIETAL_CRITERIA:
         raise ValueError(f"criterion={name!r} is not known; valid: {list(SOCIETAL_CRITERIA)}")
     return SOCIETAL_CRITERIA[name]
@@ -250,7 +247,7 @@ def classify_fn(curve: FNCurve, *, criterion: str = "gb36894_2018") -> pd.DataFr
         ``N``, ``F_per_year``, ``F_upper``, ``F_lower``, ``region`` and ``region_zh``; ``df.attrs["overall"]`` holds
         the worst region of the curve ("acceptable" for an empty curve).
     """
-    c = _criterion(criterion)
+    c = get_criterion(criterion)
     up = c.upper(curve.n)
     lo = c.lower(curve.n)
     region = np.where(
@@ -265,92 +262,3 @@ def classify_fn(curve: FNCurve, *, criterion: str = "gb36894_2018") -> pd.DataFr
     assessed = [r for r in region if r != "not_assessed"]
     df.attrs["overall"] = max(assessed, key=order.index) if assessed else "acceptable"
     return df
-
-
-def fn_figure(
-    curves: FNCurve | Mapping[str, FNCurve] | Sequence[tuple[str, FNCurve]],
-    *,
-    criterion: str = "gb36894_2018",
-    title: str = "社会风险 F-N 曲线",
-    font_path: str = CJK_FONT_PATH,
-) -> Any:
-    """Matplotlib figure of one or more F-N curves against the criterion lines, with Chinese labels.
-
-    Parameters
-    ----------
-    curves : FNCurve, mapping label -> FNCurve, or sequence of (label, FNCurve)
-        E.g. ``{"白天": day, "夜间": night}``.
-    criterion : str
-        Key of :data:`SOCIETAL_CRITERIA`.
-    title : str
-    font_path : str
-        CJK font file (Debian package fonts-noto-cjk).
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Built without pyplot (no global state); save with ``fig.savefig(...)``.
-
-    Raises
-    ------
-    FileNotFoundError
-        The CJK font is missing (install fonts-noto-cjk).
-    """
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-
-    if not os.path.exists(font_path):
-        raise FileNotFoundError(
-            f"CJK font {font_path} not found: install the Debian package fonts-noto-cjk "
-            "(apt-get install fonts-noto-cjk) or pass font_path="
-        )
-    fp = FontProperties(fname=font_path)
-    c = _criterion(criterion)
-    if isinstance(curves, FNCurve):
-        items = [("F-N 曲线", curves)]
-    elif isinstance(curves, Mapping):
-        items = list(curves.items())
-    else:
-        items = list(curves)
-    fig = Figure(figsize=(7.0, 5.5))
-    ax = fig.add_subplot(1, 1, 1)
-    n_hi = max([c.n_max] + [float(cv.n.max()) for _, cv in items if cv.n.size])
-    n_line = np.logspace(np.log10(c.n_min), np.log10(n_hi), 200)
-    ax.loglog(n_line, c.upper(n_line), color="#c0392b", lw=1.8, label="不可接受线（上限）")
-    if c.lower_c is not None:
-        ax.loglog(n_line, c.lower(n_line), color="#27ae60", lw=1.8, label="可接受线（下限）")
-        ax.fill_between(n_line, c.upper(n_line), 1.0, color="#c0392b", alpha=0.08)
-        ax.fill_between(n_line, c.lower(n_line), c.upper(n_line), color="#f1c40f", alpha=0.10)
-    f_lo = min([1e-9] + [float(cv.f.min()) / 10 for _, cv in items if cv.n.size])
-    for label, cv in items:
-        if cv.n.size == 0:
-            continue
-        # F(N) = Σ f_i over N_i ≥ N is left-continuous: f[i] holds on (n[i-1], n[i]], so the curve runs at f[0] up
-        # to n[0], drops to f[1], runs to n[1], … and drops off the chart after n[-1]
-        xs, ys = [min(1.0, float(cv.n[0]))], [float(cv.f[0])]
-        for i in range(cv.n.size):
-            nxt = float(cv.f[i + 1]) if i + 1 < cv.n.size else f_lo
-            xs += [float(cv.n[i]), float(cv.n[i])]
-            ys += [float(cv.f[i]), nxt]
-        ax.loglog(xs, ys, lw=2.0, label=str(label))
-    ax.set_xlim(1.0, n_hi * 1.2)
-    ax.set_ylim(max(f_lo, 1e-12), 1e-1)
-    ax.set_xlabel("死亡人数 N（人）", fontproperties=fp)
-    ax.set_ylabel("累积频率 F（次/年）", fontproperties=fp)
-    ax.set_title(title, fontproperties=fp)
-    if c.lower_c is not None:
-        xt = c.n_max / 8
-        ax.text(xt, c.upper(xt) * 6, REGION_LABELS_ZH["unacceptable"], fontproperties=fp, color="#c0392b")
-        ax.text(
-            xt,
-            np.sqrt(c.upper(xt) * c.lower(xt)),
-            REGION_LABELS_ZH["alarp"],
-            fontproperties=fp,
-            color="#b7950b",
-        )
-        ax.text(xt, c.lower(xt) / 12, REGION_LABELS_ZH["acceptable"], fontproperties=fp, color="#27ae60")
-    ax.grid(True, which="both", ls=":", lw=0.5)
-    ax.legend(prop=fp, loc="upper right")
-    if not c.confirmed:
-        fig.text(0.01, 0.01, "注：判据线常数未经标准原文核对", fontproperties=fp, fontsize=8, color="#7f8c8d")
-    return fig
