@@ -23,8 +23,8 @@ def _bad_value(arr: np.ndarray, ok: np.ndarray):
     return arr[~ok].flat[0] if arr.ndim else float(arr)
 
 
-def finite(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float array; every element finite."""
+def finite(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
+    """``value`` as a float array; every element finite (and ≤ ``upper`` when given)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -35,12 +35,16 @@ def finite(name: str, value: Any) -> np.ndarray:
         raise AnalysisInputError(
             f"参数 {name} 须为有限数，实际为 {_bad_value(arr, np.isfinite(arr))!r}（{name} must be finite）"
         )
+    if upper is not None and arr.size and arr.max() > upper:
+        raise AnalysisInputError(
+            f"参数 {name} 须 ≤ {upper:g}，实际为 {_bad_value(arr, arr <= upper)!r}（{name} must be ≤ {upper:g}）"
+        )
     return arr
 
 
-def nonneg(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float array; every element finite and ≥ 0."""
-    arr = finite(name, value)
+def nonneg(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
+    """``value`` as a float array; every element finite and ≥ 0 (and ≤ ``upper`` when given)."""
+    arr = finite(name, value, upper=upper)
     if arr.size and arr.min() < 0:
         raise AnalysisInputError(
             f"参数 {name} 须 ≥ 0，实际为 {_bad_value(arr, arr >= 0)!r}（{name} must be ≥ 0）"
@@ -48,9 +52,9 @@ def nonneg(name: str, value: Any) -> np.ndarray:
     return arr
 
 
-def positive(name: str, value: Any) -> np.ndarray:
-    """``value`` as a float array; every element finite and > 0."""
-    arr = finite(name, value)
+def positive(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
+    """``value`` as a float array; every element finite and > 0 (and ≤ ``upper`` when given)."""
+    arr = finite(name, value, upper=upper)
     if arr.size and arr.min() <= 0:
         raise AnalysisInputError(
             f"参数 {name} 须 > 0，实际为 {_bad_value(arr, arr > 0)!r}（{name} must be > 0）"
@@ -58,9 +62,24 @@ def positive(name: str, value: Any) -> np.ndarray:
     return arr
 
 
-def scalar(name: str, value: Any, *, positive_only: bool = False) -> float:
-    """One finite number (a model that describes one object per call, e.g. one fire)."""
-    arr = positive(name, value) if positive_only else finite(name, value)
+def scalar(
+    name: str,
+    value: Any,
+    *,
+    positive_only: bool = False,
+    nonneg_only: bool = False,
+    upper: float | None = None,
+) -> float:
+    """One finite number (a model that describes one object per call, e.g. one fire).
+
+    ``positive_only`` asks for > 0, ``nonneg_only`` for ≥ 0, ``upper`` for ≤ upper.
+    """
+    if positive_only:
+        arr = positive(name, value, upper=upper)
+    elif nonneg_only:
+        arr = nonneg(name, value, upper=upper)
+    else:
+        arr = finite(name, value, upper=upper)
     if arr.ndim:
         raise AnalysisInputError(
             f"参数 {name} 须为单个数值，实际为 {value!r}（{name} must be a single number）"
