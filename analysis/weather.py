@@ -26,6 +26,7 @@ References
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +46,10 @@ __all__ = [
     "demo_wind_rose",
     "DIRECTION_LABELS_ZH",
     "expand_weather",
+    "DEFAULT_DAY_HOURS",
+    "INSOLATION_KINDS",
+    "pasquill_stability",
+    "is_daytime",
 ]
 
 STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
@@ -408,3 +413,109 @@ def expand_weather(
     out = outcomes.rename(columns={"frequency": "outcome_frequency"}).merge(w, how="cross")
     out["frequency"] = out["outcome_frequency"] * out["p_weather"]
     return out
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Pasquill class from wind speed, day/night and cloud cover; day or night from the local time
+# ----------------------------------------------------------------------------------------------------------------
+#: Daytime hours used when no sunrise/sunset is given ([start, end) local hours). ERG 2020: day is sunrise to
+#: sunset (see :func:`is_daytime`).
+DEFAULT_DAY_HOURS = (6.0, 18.0)
+#: Turner (1970) Table 1: class by wind speed at 10 m [m/s] (upper bounds 2, 3, 5, 6, inf) and by daytime
+#: insolation (strong/moderate/slight) or night cloud cover (>= 4/8 low cloud or thin overcast; <= 3/8). Where the
+#: table gives two classes (A–B, B–C, C–D) the more stable one is taken (longer toxic distances). Turner leaves the
+#: night cell below 2 m/s empty; F is taken there (calm, clear or cloudy night: the most stable class).
+_TURNER_SPEED_BOUNDS = (2.0, 3.0, 5.0, 6.0, math.inf)
+_TURNER_TABLE: dict[str, tuple[str, ...]] = {
+    "strong": ("A", "B", "B", "C", "C"),  # A, A–B, B, C, C
+    "moderate": ("B", "B", "C", "D", "D"),  # A–B, B, B–C, C–D, D
+    "slight": ("B", "C", "C", "D", "D"),
+    "night_cloudy": ("F", "E", "D", "D", "D"),  # >= 4/8 low cloud; below 2 m/s: empty in Turner -> F (ours)
+    "night_clear": ("F", "F", "E", "D", "D"),  # <= 3/8 cloud
+}
+#: Daytime insolation classes of :func:`pasquill_stability` and their Chinese names.
+INSOLATION_KINDS: dict[str, str] = {"strong": "强日照", "moderate": "中等日照", "slight": "弱日照"}
+
+
+def pasquill_stability(
+    wind_speed: float,
+    *,
+    daytime: bool,
+    insolation: str = "moderate",
+    cloud_cover: float = 0.5,
+    overcast: bool = False,
+) -> str:
+    """Pasquill stability class from wind speed, day or night, insolation and cloud cover (Turner 1970, Table 1).
+
+    Parameters
+    ----------
+    wind_speed : float
+        Wind speed at 10 m. [m/s]
+    daytime : bool
+        True between sunrise and sunset.
+    insolation : str
+        Daytime incoming solar radiation: "strong", "moderate" or "slight" (ignored at night).
+    cloud_cover : float
+        Night-time cloud cover as a fraction of the sky, 0..1 (>= 4/8 counts as cloudy). [-]
+    overcast : bool
+        Heavy overcast (full low cloud) by day or night: class D [1]_.
+
+    Returns
+    -------
+    str
+        "A" .. "F".
+
+    References
+    ----------
+    .. [1] Turner, D. B. (1970). Workbook of Atmospheric Dispersion Estimates. US EPA AP-26, Table 1 (key to the
+           Pasquill stability categories from wind speed, insolation and night-time cloud cover).
+    """
+    u = float(wind_speed)
+    if not (math.isfinite(u) and u > 0):
+        raise ValueError(f"wind_speed 风速={wind_speed!r} 必须为正的有限数 [m/s] (must be finite and > 0)")
+    cc = float(cloud_cover)
+    if not (0.0 <= cc <= 1.0):
+        raise ValueError(f"cloud_cover 云量={cloud_cover!r} 应在 0–1 之间 (fraction of the sky, 0..1)")
+    if overcast:
+        return "D"  # [1] Table 1 note: heavy overcast, day or night -> D
+    if daytime:
+        if insolation not in _TURNER_TABLE or insolation.startswith("night"):
+            raise ValueError(
+                f"insolation 日照={insolation!r} 无效，应为 {list(INSOLATION_KINDS)} 之一 (must be one of {list(INSOLATION_KINDS)})"
+            )
+        row = _TURNER_TABLE[insolation]
+    else:
+        row = _TURNER_TABLE["night_cloudy" if cc >= 4.0 / 8.0 else "night_clear"]
+    k = next(i for i, b in enumerate(_TURNER_SPEED_BOUNDS) if u < b)
+    return row[k]
+
+
+def is_daytime(when, *, day_hours: tuple[float, float] = DEFAULT_DAY_HOURS) -> bool:
+    """Whether a local time lies in the day (ERG [1]_: sunrise to sunset; approximated by ``day_hours``).
+
+    Parameters
+    ----------
+    when : datetime.time, datetime.datetime or str
+        Local time, e.g. ``"22:00"``.
+    day_hours : (float, float)
+        Start and end of the day in local hours. [h]
+
+    References
+    ----------
+    .. [1] US DOT PHMSA, Transport Canada, SCT Mexico (2020). Emergency Response Guidebook 2020 (ERG 2020), the
+           white pages on protective actions (day = sunrise to sunset).
+    """
+    t = _parse_time(when)
+    h = t.hour + t.minute / 60.0
+    return bool(day_hours[0] <= h < day_hours[1])
+
+
+def _parse_time(when) -> _dt.time:
+    if isinstance(when, _dt.datetime):
+        return when.time()
+    if isinstance(when, _dt.time):
+        return when
+    try:
+        return _dt.time.fromisoformat(str(when).strip())
+    except ValueError:
+        raise ValueError(f"time 时间={when!r} 无法识别，应为 HH:MM，例如 22:00 (expected HH:MM)") from None

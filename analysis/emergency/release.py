@@ -1,0 +1,229 @@
+"""The release of an emergency: where it is (an installation, a point, a point along a pipeline) and how the
+material gets out (through a hole, at a given rate, all at once).
+
+:func:`release_source` builds the installation-like record that :mod:`analysis.scenarios` takes; :class:`Release`
+turns the way the material gets out into the :class:`analysis.scenarios.Scenario` of each outcome. SI units at
+every boundary; coordinates in the park's metric CRS.
+
+References
+----------
+.. [1] Committee for the Prevention of Disasters (2005). Guidelines for quantitative risk assessment, CPR 18E
+       ("Purple Book"), appendix G: instantaneous release of the whole inventory (G.1), continuous release at a
+       constant rate (G.2), release duration at most 1800 s.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from shapely.geometry import Point
+
+from analysis import scenarios as sc
+from analysis.constants import AMBIENT_TEMPERATURE, P_ATM, R_GAS
+from analysis.physics import substances
+
+__all__ = ["RELEASE_KINDS", "Release", "release_source"]
+
+#: Release kinds: all at once (G.1), at a constant rate for a duration, through a hole from the unit's conditions.
+RELEASE_KINDS: dict[str, str] = {
+    "hole": "孔口泄漏（按设施压力、温度）",
+    "continuous": "连续泄漏（给定速率）",
+    "instantaneous": "瞬时泄漏（全部存量）",
+}
+
+
+@dataclass(frozen=True)
+class Release:
+    """How the material gets out.
+
+    Parameters
+    ----------
+    kind : str
+        A key of :data:`RELEASE_KINDS`: "hole" (default: through a hole at the unit's pressure and temperature,
+        source models of :mod:`analysis.physics.source` via :func:`analysis.scenarios.source_term`),
+        "continuous" (at ``rate``) or "instantaneous" (the whole releasable mass at once, CPR 18E G.1).
+    hole_diameter : float
+        Effective hole diameter for "hole" (default 25 mm, a medium leak). [m]
+    rate : float or None
+        Release rate for "continuous". [kg/s]
+    duration : float
+        Longest release considered (Purple Book: 1800 s; ERG distances cover the first 30 min). [s]
+    release_fraction : float
+        Fraction of the inventory that can escape. [-]
+    release_height : float
+        [m]
+    """
+
+    kind: str = "hole"
+    hole_diameter: float = 0.025
+    rate: float | None = None
+    duration: float = 1800.0
+    release_fraction: float = 1.0
+    release_height: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in RELEASE_KINDS:
+            raise ValueError(
+                f"kind 泄漏方式={self.kind!r} 无效，应为 {list(RELEASE_KINDS)} 之一 (must be one of {list(RELEASE_KINDS)})"
+            )
+        if self.kind == "hole" and not (math.isfinite(self.hole_diameter) and 0 < self.hole_diameter <= 5.0):
+            raise ValueError(f"hole_diameter 泄漏孔径={self.hole_diameter!r} 应在 (0, 5] m 之间")
+        if self.kind == "continuous" and not (
+            self.rate is not None and math.isfinite(self.rate) and self.rate > 0
+        ):
+            raise ValueError(f"rate 泄漏速率={self.rate!r} 连续泄漏必须给出正的速率 [kg/s]")
+        if not (math.isfinite(self.duration) and self.duration > 0):
+            raise ValueError(f"duration 泄漏持续时间={self.duration!r} 必须为正 [s]")
+
+    def scenario(self, kind: str, row) -> object:
+        """The :class:`analysis.scenarios.Scenario` of outcome ``kind`` for this release at ``row``."""
+        common = dict(
+            release_fraction=self.release_fraction,
+            release_height=self.release_height,
+            max_duration=self.duration,
+        )
+        if self.kind == "instantaneous":
+            return sc.Scenario(kind, **common)
+        if self.kind == "hole":
+            return sc.Scenario(kind, hole_diameter=self.hole_diameter, **common)
+        inv = float(row["inventory_kg"]) * self.release_fraction
+        # A constant rate r empties the releasable mass in inv / r (CPR 18E G.2 convention of analysis.scenarios).
+        return sc.Scenario(kind, release_duration=inv / float(self.rate), **common)
+
+    def describe_zh(self) -> str:
+        if self.kind == "hole":
+            s = f"孔口泄漏，孔径 {self.hole_diameter * 1e3:g} mm"
+        elif self.kind == "continuous":
+            s = f"连续泄漏，速率 {self.rate:g} kg/s"
+        else:
+            s = "瞬时泄漏（容器整体破裂）"
+        return s + f"，最长持续 {self.duration / 60:g} min，泄漏比例 {self.release_fraction:g}"
+
+
+def release_source(
+    park,
+    *,
+    unit_id: str | None = None,
+    point: tuple[float, float] | None = None,
+    pipeline_id: str | None = None,
+    along: float = 0.5,
+    substance: str | None = None,
+    inventory_kg: float | None = None,
+    phase: str | None = None,
+    pressure_pa: float | None = None,
+    temperature_k: float | None = None,
+) -> pd.Series:
+    """The installation-like record of the release source, in the park's metric CRS.
+
+    Exactly one of ``unit_id`` (an installation: substance, inventory and conditions prefilled from its
+    attributes; the keyword arguments override them), ``point`` (x, y in the park's metric CRS [m]; substance and
+    inventory required) or ``pipeline_id`` (the point at fraction ``along`` of the pipeline's length; substance,
+    pressure and diameter from the pipeline).
+
+    For a pipeline: the phase is "gas" when the substance boils below the temperature (default
+    :data:`analysis.constants.AMBIENT_TEMPERATURE`, 293.15 K) and the pressure is below its vapour pressure,
+    "liquefied_gas" when it boils below the temperature but is held above its vapour pressure, else "liquid"; the
+    inventory is the content of the whole line (π/4 D² L at the line's density) — an upper bound, since the
+    release stops at the release duration anyway.
+
+    Returns
+    -------
+    pandas.Series
+        ``unit_id``, ``name``, ``substance``, ``inventory_kg`` [kg], ``phase``, ``pressure_pa`` [Pa abs],
+        ``temperature_k`` [K], ``diameter_m``, ``height_m``, ``bund_area_m2``, ``geometry`` (metric CRS).
+
+    Raises
+    ------
+    ValueError
+        Not exactly one source given, unknown id, or missing substance/inventory for a point.
+    """
+    given = [x is not None for x in (unit_id, point, pipeline_id)]
+    if sum(given) != 1:
+        raise ValueError(
+            "请给出且只给出一个泄漏源：unit_id（设施）、point（坐标）或 pipeline_id（管道） (give exactly one source)"
+        )
+    overrides = {
+        "substance": substance,
+        "inventory_kg": inventory_kg,
+        "phase": phase,
+        "pressure_pa": pressure_pa,
+        "temperature_k": temperature_k,
+    }
+    if unit_id is not None:
+        inst = park.metric("installations")
+        hit = inst[inst["unit_id"].astype(str) == str(unit_id)]
+        if hit.empty:
+            known = inst["unit_id"].astype(str).tolist()
+            raise ValueError(
+                f"unit_id 设施编号={unit_id!r} 不存在；园区中的设施编号有：{', '.join(known[:20])} … (unknown unit id)"
+            )
+        row = hit.iloc[0].copy()
+    elif point is not None:
+        if substance is None or inventory_kg is None:
+            raise ValueError(
+                "point 坐标泄漏源需要给出 substance 物质 和 inventory_kg 泄漏量 [kg] (substance and inventory required)"
+            )
+        row = pd.Series(
+            {
+                "unit_id": f"P({point[0]:.0f},{point[1]:.0f})",
+                "name": "指定地点",
+                "substance": substance,
+                "inventory_kg": float(inventory_kg),
+                "phase": phase or "gas",
+                "pressure_pa": pressure_pa or P_ATM,
+                "temperature_k": temperature_k or AMBIENT_TEMPERATURE,
+                "diameter_m": None,
+                "height_m": None,
+                "bund_area_m2": None,
+                "geometry": Point(float(point[0]), float(point[1])),
+            }
+        )
+    else:
+        pipes = park.metric("pipelines")
+        hit = pipes[pipes["pipeline_id"].astype(str) == str(pipeline_id)] if pipes is not None else pipes
+        if hit is None or hit.empty:
+            known = [] if pipes is None else pipes["pipeline_id"].astype(str).tolist()
+            raise ValueError(
+                f"pipeline_id 管道编号={pipeline_id!r} 不存在；园区中的管道有：{', '.join(known)} (unknown pipeline)"
+            )
+        if not (0.0 <= float(along) <= 1.0):
+            raise ValueError(f"along 管道位置比例={along!r} 应在 0–1 之间 (fraction of the length)")
+        p = hit.iloc[0]
+        sub = substances.get(str(substance or p["substance"]))
+        t = float(temperature_k or AMBIENT_TEMPERATURE)
+        pr = float(pressure_pa or p["pressure_pa"])
+        if phase is None:
+            if sub.boiling_point < t:
+                phase = "liquefied_gas" if pr >= float(sub.vapour_pressure(t)) else "gas"
+            else:
+                phase = "liquid"
+        d = float(p["diameter_m"])
+        length = float(p.geometry.length)
+        rho = (
+            (pr * sub.molar_mass / (R_GAS * t))
+            if phase == "gas"
+            else float(sub.liquid_density_at(min(t, sub.critical_temperature - 1)))
+        )
+        inv = inventory_kg if inventory_kg is not None else math.pi / 4.0 * d * d * length * rho
+        row = pd.Series(
+            {
+                "unit_id": f"{pipeline_id}@{along:.2f}",
+                "name": f"{p['name']}（{along * 100:.0f}% 处）",
+                "substance": sub.cas,
+                "inventory_kg": float(inv),
+                "phase": phase,
+                "pressure_pa": pr,
+                "temperature_k": t,
+                "diameter_m": None,
+                "height_m": None,
+                "bund_area_m2": None,
+                "geometry": p.geometry.interpolate(float(along), normalized=True),
+            }
+        )
+        overrides = {}
+    for k, v in overrides.items():
+        if v is not None:
+            row[k] = v
+    return row
