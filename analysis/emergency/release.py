@@ -49,7 +49,8 @@ class Release:
     rate : float or None
         Release rate for "continuous". [kg/s]
     duration : float
-        Longest release considered (Purple Book: 1800 s; ERG distances cover the first 30 min). [s]
+        Longest release considered (default :data:`analysis.scenarios.MAX_RELEASE_DURATION_S`, the Purple Book's
+        1800 s; ERG distances cover the first 30 min). [s]
     release_fraction : float
         Fraction of the inventory that can escape. [-]
     release_height : float
@@ -59,7 +60,7 @@ class Release:
     kind: str = "hole"
     hole_diameter: float = 0.025
     rate: float | None = None
-    duration: float = 1800.0
+    duration: float = sc.MAX_RELEASE_DURATION_S
     release_fraction: float = 1.0
     release_height: float = 0.0
 
