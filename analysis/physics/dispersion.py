@@ -1,5 +1,8 @@
 """Atmospheric dispersion: Gaussian plume and puff (neutral gases), Britter-McQuaid dense gas, wind profile.
 
+The Britter-McQuaid dense-gas functions live in :mod:`analysis.physics.dense_gas` and are re-exported here, so
+``analysis.physics.dispersion.britter_mcquaid_*`` keeps working.
+
 All inputs and outputs are SI (kg, kg/s, m, m/s, s, kg/m³); arrays broadcast. Stability classes are the
 Pasquill-Gifford letters ``"A"`` (very unstable) to ``"F"`` (moderately stable).
 
@@ -22,30 +25,30 @@ References
    EPA-454/B-95-003b, Vol. II, §1.1.5.1: wind-profile exponents p for rural and urban terrain,
    u(z) = u_ref (z/z_ref)^p.
 .. [5] Britter, R. E., McQuaid, J. (1988). *Workbook on the Dispersion of Dense Gases*. HSE Contract
-   Research Report No. 17/1988, Health and Safety Executive, Sheffield: Figures 31 (continuous) and 34
-   (instantaneous), with the piecewise-linear approximations of Crowl & Louvar (2011) [1], Tables 5-3/5-4
-   (file ``data/britter_mcquaid_1988_workbook_curves.csv``), criteria Eqs. 5-53/5-55 and the
-   non-isothermal correction Eq. 5-56. Plume extents of a continuous release (§4.3 of the workbook): buoyancy
-   length scale l_b = g0' q0 / u³, upwind extent L_U = D/2 + 2 l_b, crosswind half-width at the source
-   L_H0 = D + 8 l_b and downwind L_H = L_H0 + 2.5 l_b^(1/3) x^(2/3); also given in CCPS (1996) *Guidelines for
-   Use of Vapor Cloud Dispersion Models*, 2nd ed., §3 (Britter-McQuaid model), and used with the same
-   coefficients by the open-source GasDispersion.jl (A. Farrell, ``britter_mcquaid_plume.jl``). Instantaneous
-   release (§4.4): slumping cloud radius R² = R0² + 1.2 (g0' V0)^{1/2} t with the cloud centre advected at
-   0.4 u10 t (as also given in CCPS (1999) *Guidelines for Consequence Analysis of Chemical Releases* and used by
-   GasDispersion.jl ``britter_mcquaid_puff.jl``).
+   Research Report No. 17/1988: the dense-gas model of :mod:`analysis.physics.dense_gas` (equations and
+   references there), whose public functions this module re-exports.
 """
 
 from __future__ import annotations
 
-import logging
-from functools import cache
-
 import numpy as np
-import pandas as pd
 
-from analysis._data import DATA_DIR
+from analysis import _checks, constants
 
-logger = logging.getLogger(__name__)
+# Britter-McQuaid dense gas lives in its own module; its public names are part of this module's interface.
+from analysis.physics.dense_gas import (
+    britter_mcquaid_buoyancy_length,
+    britter_mcquaid_plume,
+    britter_mcquaid_plume_alpha,
+    britter_mcquaid_plume_half_width,
+    britter_mcquaid_plume_is_dense,
+    britter_mcquaid_plume_upwind_extent,
+    britter_mcquaid_puff,
+    britter_mcquaid_puff_alpha,
+    britter_mcquaid_puff_half_width,
+    britter_mcquaid_puff_is_dense,
+    britter_mcquaid_puff_radius,
+)
 
 __all__ = [
     "STABILITY_CLASSES",
@@ -74,8 +77,7 @@ __all__ = [
     "britter_mcquaid_puff_half_width",
 ]
 
-_DATA = DATA_DIR
-GRAVITY = 9.80665  # [m/s²]
+GRAVITY = constants.G  # [m/s²] (module-level name kept for callers of ``dispersion.GRAVITY``)
 
 STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 TERRAINS: tuple[str, ...] = ("rural", "urban")
@@ -125,49 +127,11 @@ WIND_PROFILE_EXPONENTS: dict[str, dict[str, float]] = {
 
 
 def _check_stability(stability) -> str:
-    if not isinstance(stability, str) or stability not in STABILITY_CLASSES:
-        raise ValueError(
-            f"stability 大气稳定度={stability!r} 无效，应为 {list(STABILITY_CLASSES)} 之一（Pasquill-Gifford class）"
-        )
-    return stability
+    return _checks.choice("stability", stability, STABILITY_CLASSES)
 
 
 def _check_terrain(terrain) -> str:
-    if terrain not in TERRAINS:
-        raise ValueError(f"terrain 地表类型={terrain!r} 无效，应为 {list(TERRAINS)} 之一")
-    return terrain
-
-
-def _bad_value(arr: np.ndarray, ok: np.ndarray):
-    return arr[~ok].flat[0] if arr.ndim else float(arr)
-
-
-def _finite(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    # min/max reductions propagate NaN and are cheaper than building boolean masks on 10⁶ points
-    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
-        raise ValueError(
-            f"参数 {name} 须为有限数，实际为 {_bad_value(arr, np.isfinite(arr))!r}（{name} must be finite）"
-        )
-    return arr
-
-
-def _nonneg(name: str, value) -> np.ndarray:
-    arr = _finite(name, value)
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"参数 {name} 须 ≥ 0，实际为 {_bad_value(arr, arr >= 0)!r}（{name} must be ≥ 0）")
-    return arr
-
-
-def _positive(name: str, value) -> np.ndarray:
-    arr = _finite(name, value)
-    if arr.size and arr.min() <= 0:
-        raise ValueError(f"参数 {name} 须 > 0，实际为 {_bad_value(arr, arr > 0)!r}（{name} must be > 0）")
-    return arr
-
-
-def _out(a: np.ndarray):
-    return a if np.ndim(a) else float(a)
+    return _checks.choice("terrain", terrain, TERRAINS)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -200,8 +164,8 @@ def briggs_sigmas(x, stability: str, terrain: str = "rural"):
     """
     _check_stability(stability)
     _check_terrain(terrain)
-    sy, sz = _briggs(np.maximum(_finite("x", x), 0.0), stability, terrain)
-    return _out(sy), _out(sz)
+    sy, sz = _briggs(np.maximum(_checks.finite("x", x), 0.0), stability, terrain)
+    return _checks.out(sy), _checks.out(sz)
 
 
 def _sigma_inplace(xp: np.ndarray, a: float, b: float, c: float, out: np.ndarray) -> np.ndarray:
@@ -253,11 +217,11 @@ def puff_sigmas(x, stability: str):
     .. [3] Crowl & Louvar (2011), Table 5-3 (puff), after Slade (1968).
     """
     _check_stability(stability)
-    xp = np.maximum(_finite("x", x), 0.0)
+    xp = np.maximum(_checks.finite("x", x), 0.0)
     (ay, by), (az, bz) = PG_PUFF_1968[stability]
     sy = ay * xp**by  # [3]: σy = a x^b
     sz = az * xp**bz
-    return _out(sy), _out(sy), _out(sz)
+    return _checks.out(sy), _checks.out(sy), _checks.out(sz)
 
 
 def wind_speed_at_height(
@@ -289,11 +253,11 @@ def wind_speed_at_height(
     """
     _check_stability(stability)
     _check_terrain(terrain)
-    u = _positive("wind_speed", wind_speed)
-    z = np.maximum(_nonneg("height", height), 1.0)
-    zr = _positive("reference_height", reference_height)
+    u = _checks.positive("wind_speed", wind_speed)
+    z = np.maximum(_checks.nonneg("height", height), 1.0)
+    zr = _checks.positive("reference_height", reference_height)
     p = WIND_PROFILE_EXPONENTS[terrain][stability]
-    return _out(u * (z / zr) ** p)  # [4]
+    return _checks.out(u * (z / zr) ** p)  # [4]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -331,12 +295,12 @@ def gaussian_plume(rate, wind_speed, x, y, z, *, stability: str, release_height=
     .. [1] Briggs (1973), Crowl & Louvar (2011) Table 5-2 (σ).
     .. [2] Crowl & Louvar (2011), Eq. 5-49.
     """
-    q = _nonneg("rate", rate)
-    u = _positive("wind_speed", wind_speed)
-    xa = _finite("x", x)
-    ya = _finite("y", y)
-    za = _nonneg("z", z)
-    h = _nonneg("release_height", release_height)
+    q = _checks.nonneg("rate", rate)
+    u = _checks.positive("wind_speed", wind_speed)
+    xa = _checks.finite("x", x)
+    ya = _checks.finite("y", y)
+    za = _checks.nonneg("z", z)
+    h = _checks.nonneg("release_height", release_height)
     _check_stability(stability)
     _check_terrain(terrain)
     shape = np.broadcast_shapes(q.shape, u.shape, xa.shape, ya.shape, za.shape, h.shape)
@@ -381,7 +345,7 @@ def gaussian_plume(rate, wind_speed, x, y, z, *, stability: str, release_height=
     upwind = xa <= 0.0
     if upwind.any():
         c[np.broadcast_to(upwind, shape)] = 0.0
-    return _out(c)
+    return _checks.out(c)
 
 
 def gaussian_puff(mass, wind_speed, x, y, z, t, *, stability: str, release_height=0.0):
@@ -414,12 +378,12 @@ def gaussian_puff(mass, wind_speed, x, y, z, t, *, stability: str, release_heigh
     .. [2] Crowl & Louvar (2011), Eq. 5-38.
     .. [3] Crowl & Louvar (2011), Table 5-3 (puff σ).
     """
-    m = _nonneg("mass", mass)
-    u = _positive("wind_speed", wind_speed)
-    xa, ya = _finite("x", x), _finite("y", y)
-    za = _nonneg("z", z)
-    ta = _finite("t", t)
-    h = _nonneg("release_height", release_height)
+    m = _checks.nonneg("mass", mass)
+    u = _checks.positive("wind_speed", wind_speed)
+    xa, ya = _checks.finite("x", x), _checks.finite("y", y)
+    za = _checks.nonneg("z", z)
+    ta = _checks.finite("t", t)
+    h = _checks.nonneg("release_height", release_height)
     xc = u * np.maximum(ta, 0.0)
     sx, sy, sz = (np.asarray(s) for s in puff_sigmas(np.maximum(xc, 1e-9), stability))
     # [2], Eq. 5-38
@@ -430,7 +394,7 @@ def gaussian_puff(mass, wind_speed, x, y, z, t, *, stability: str, release_heigh
         * 0.5
         * (np.exp(-0.5 * ((za - h) / sz) ** 2) + np.exp(-0.5 * ((za + h) / sz) ** 2))
     )
-    return _out(np.where(ta > 0.0, c, 0.0))
+    return _checks.out(np.where(ta > 0.0, c, 0.0))
 
 
 def puff_ground_dose(mass, wind_speed, x, y, *, stability: str, release_height=0.0):
@@ -461,13 +425,13 @@ def puff_ground_dose(mass, wind_speed, x, y, *, stability: str, release_height=0
     ----------
     .. [2] Crowl & Louvar (2011), Eq. 5-41 (total integrated dose at ground level).
     """
-    m = _nonneg("mass", mass)
-    u = _positive("wind_speed", wind_speed)
-    xa, ya = _finite("x", x), _finite("y", y)
-    h = _nonneg("release_height", release_height)
+    m = _checks.nonneg("mass", mass)
+    u = _checks.positive("wind_speed", wind_speed)
+    xa, ya = _checks.finite("x", x), _checks.finite("y", y)
+    h = _checks.nonneg("release_height", release_height)
     _, sy, sz = (np.asarray(s) for s in puff_sigmas(np.maximum(xa, 1e-9), stability))
     d = m / (np.pi * u * sy * sz) * np.exp(-0.5 * (ya / sy) ** 2 - 0.5 * (h / sz) ** 2)
-    return _out(np.where(xa > 0.0, d, 0.0))
+    return _checks.out(np.where(xa > 0.0, d, 0.0))
 
 
 def plume_grid(
@@ -508,8 +472,8 @@ def plume_grid(
     concentration : ndarray, shape (len(y), len(x))
         [kg/m³]
     """
-    xs = _finite("x", x).ravel()
-    ys = _finite("y", y).ravel()
+    xs = _checks.finite("x", x).ravel()
+    ys = _checks.finite("y", y).ravel()
     gx, gy = np.meshgrid(xs, ys)
     theta = np.deg2rad(float(wind_to_deg))
     ex, ey = np.sin(theta), np.cos(theta)  # unit vector towards which the wind blows (east, north)
@@ -528,8 +492,8 @@ def puff_grid(mass, wind_speed, x, y, t, *, stability: str, z=0.0, release_heigh
     concentration : ndarray, shape (len(y), len(x))
         [kg/m³]
     """
-    xs = _finite("x", x).ravel()
-    ys = _finite("y", y).ravel()
+    xs = _checks.finite("x", x).ravel()
+    ys = _checks.finite("y", y).ravel()
     gx, gy = np.meshgrid(xs, ys)
     theta = np.deg2rad(float(wind_to_deg))
     ex, ey = np.sin(theta), np.cos(theta)
@@ -538,460 +502,3 @@ def puff_grid(mass, wind_speed, x, y, t, *, stability: str, z=0.0, release_heigh
     return gaussian_puff(
         mass, wind_speed, down, cross, z, t, stability=stability, release_height=release_height
     )
-
-
-# --------------------------------------------------------------------------------------------------
-# Britter-McQuaid dense gas
-# --------------------------------------------------------------------------------------------------
-
-
-@cache
-def _bm_curves(release: str) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-    """Load the workbook curves; check that alpha increases along each curve before interpolating."""
-    df = pd.read_csv(_DATA / "britter_mcquaid_1988_workbook_curves.csv", comment="#")
-    df = df[df["release"] == release]
-    ratios = np.sort(df["concentration_ratio"].unique())[::-1]  # 0.1, 0.05, ... (beta increases)
-    curves = []
-    for r in ratios:
-        sub = df[df["concentration_ratio"] == r]
-        a = sub["alpha"].to_numpy(float)
-        b = sub["beta"].to_numpy(float)
-        if np.any(np.diff(a) <= 0):
-            raise ValueError(f"Britter-McQuaid curve {release} C/C0={r}: alpha must increase; got {a}")
-        curves.append((a, b))
-    return ratios, curves
-
-
-def _bm_interp(release: str, alpha, beta):
-    ratios, curves = _bm_curves(release)
-    alpha = np.asarray(alpha, dtype=float)
-    beta = np.asarray(beta, dtype=float)
-    a_c = np.clip(alpha, -np.inf, 1.0)
-    # beta of each concentration curve at this alpha (flat left of the first knot, as published)
-    bk = np.stack([np.interp(a_c, a, b) for a, b in curves])  # (n_curves, ...)
-    logr = np.log10(ratios)
-    # For each point, interpolate log10(C/C0) linearly in beta between the bracketing curves;
-    # extrapolate linearly beyond the first/last curves (assumption, see docstring).
-    shape = np.broadcast(a_c, beta).shape
-    pad = (1,) * (len(shape) - a_c.ndim)
-    bk = np.broadcast_to(bk.reshape(bk.shape[0], *pad, *a_c.shape), (bk.shape[0], *shape))
-    bb = np.broadcast_to(beta, shape)
-    idx = np.clip(np.sum(bk <= bb[None, ...], axis=0) - 1, 0, len(ratios) - 2)
-    b0 = np.take_along_axis(bk, idx[None, ...], axis=0)[0]
-    b1 = np.take_along_axis(bk, (idx + 1)[None, ...], axis=0)[0]
-    frac = (bb - b0) / (b1 - b0)
-    lr = logr[idx] + frac * (logr[idx + 1] - logr[idx])
-    return np.minimum(10.0**lr, 1.0)
-
-
-def _bm_non_isothermal(c_star, source_temperature, ambient_temperature):
-    if source_temperature is None:
-        return c_star
-    t0 = _positive("source_temperature", source_temperature)
-    ta = _positive("ambient_temperature", ambient_temperature)
-    # [5], Crowl & Louvar (2011) Eq. 5-56: C = C* / (C* + (1 − C*)(Ta/T0))
-    return c_star / (c_star + (1.0 - c_star) * (ta / t0))
-
-
-def britter_mcquaid_plume_is_dense(*, volume_rate, wind_speed, source_density, air_density=1.2):
-    """Dense-gas criterion of Britter & McQuaid for a continuous release.
-
-    ``(g0' q0 / (u³ D))^{1/3} ≥ 0.15`` with ``D = (q0/u)^{1/2}``, ``g0' = g (ρ0 − ρa)/ρa``.
-
-    Parameters
-    ----------
-    volume_rate : numeric
-        Gas volume release rate q0 at source density. [m³/s]
-    wind_speed : numeric
-        At 10 m. [m/s]
-    source_density : numeric
-        ρ0. [kg/m³]
-    air_density : numeric
-        ρa. [kg/m³]
-
-    Returns
-    -------
-    dense : bool or ndarray of bool
-
-    References
-    ----------
-    .. [5] Britter & McQuaid (1988); Crowl & Louvar (2011) Eq. 5-53.
-    """
-    q0 = _positive("volume_rate", volume_rate)
-    u = _positive("wind_speed", wind_speed)
-    rho0 = _positive("source_density", source_density)
-    rhoa = _positive("air_density", air_density)
-    g0 = GRAVITY * (rho0 - rhoa) / rhoa
-    d = np.sqrt(q0 / u)
-    crit = np.cbrt(np.maximum(g0, 0.0) * q0 / (u**3 * d))
-    return _out(crit >= 0.15)
-
-
-def britter_mcquaid_puff_is_dense(*, volume, wind_speed, source_density, air_density=1.2):
-    """Dense-gas criterion for an instantaneous release: ``(g0' V0)^{1/2} / (u V0^{1/3}) ≥ 0.20``.
-
-    Parameters
-    ----------
-    volume : numeric
-        Initial cloud volume V0 at source density. [m³]
-    wind_speed : numeric
-        At 10 m. [m/s]
-    source_density, air_density : numeric
-        [kg/m³]
-
-    Returns
-    -------
-    dense : bool or ndarray of bool
-
-    References
-    ----------
-    .. [5] Britter & McQuaid (1988); Crowl & Louvar (2011) Eq. 5-55.
-    """
-    v0 = _positive("volume", volume)
-    u = _positive("wind_speed", wind_speed)
-    rho0 = _positive("source_density", source_density)
-    rhoa = _positive("air_density", air_density)
-    g0 = GRAVITY * (rho0 - rhoa) / rhoa
-    crit = np.sqrt(np.maximum(g0, 0.0) * v0) / (u * np.cbrt(v0))
-    return _out(crit >= 0.20)
-
-
-def _bm_plume_inputs(volume_rate, wind_speed, source_density, air_density):
-    q0 = float(_positive("volume_rate", volume_rate))
-    u = float(_positive("wind_speed", wind_speed))
-    rho0 = float(_positive("source_density", source_density))
-    rhoa = float(_positive("air_density", air_density))
-    if rho0 <= rhoa:
-        raise ValueError(
-            f"source_density 源密度须大于 air_density 空气密度（重气），实际为 {rho0!r} ≤ {rhoa!r}（dense gas only）"
-        )
-    g0 = GRAVITY * (rho0 - rhoa) / rhoa  # [5], Eq. 5-51
-    return q0, u, g0
-
-
-def britter_mcquaid_plume_alpha(*, volume_rate, wind_speed, source_density, air_density=1.2) -> float:
-    """Correlation parameter α = 0.2 log10(g0'² q0 / u⁵) of the continuous workbook curves (valid α ≤ 1).
-
-    Parameters
-    ----------
-    volume_rate : float
-        q0 at the source density. [m³/s]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    alpha : float
-        [-]; above 1 the workbook curves are extrapolated (clamped, see :func:`britter_mcquaid_plume`).
-
-    References
-    ----------
-    .. [5] Britter & McQuaid (1988) Figure 31; Crowl & Louvar (2011) Table 5-3.
-    """
-    q0, u, g0 = _bm_plume_inputs(volume_rate, wind_speed, source_density, air_density)
-    return float(0.2 * np.log10(g0**2 * q0 / u**5))  # [5], Table 5-3
-
-
-def britter_mcquaid_puff_alpha(*, volume, wind_speed, source_density, air_density=1.2) -> float:
-    """Correlation parameter α = 0.5 log10(g0' V0^⅓ / u²) of the instantaneous workbook curves (valid α ≤ 1).
-
-    Parameters
-    ----------
-    volume : float
-        V0 at the source density. [m³]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    alpha : float
-        [-]
-
-    References
-    ----------
-    .. [5] Britter & McQuaid (1988) Figure 34; Crowl & Louvar (2011) Table 5-4.
-    """
-    v0, u, g0 = _bm_plume_inputs(volume, wind_speed, source_density, air_density)
-    return float(0.5 * np.log10(g0 * np.cbrt(v0) / u**2))  # [5], Table 5-4
-
-
-def britter_mcquaid_buoyancy_length(*, volume_rate, wind_speed, source_density, air_density=1.2) -> float:
-    """Buoyancy length scale of a continuous dense-gas release, l_b = g0' q0 / u³ ([5], §4.3).
-
-    Parameters
-    ----------
-    volume_rate : float
-        q0 at the source density. [m³/s]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    l_b : float
-        [m]
-    """
-    q0, u, g0 = _bm_plume_inputs(volume_rate, wind_speed, source_density, air_density)
-    return g0 * q0 / u**3  # [5], §4.3: l_b = g0' q0 / U³
-
-
-def britter_mcquaid_plume_upwind_extent(*, volume_rate, wind_speed, source_density, air_density=1.2) -> float:
-    """Upwind extent of a continuous dense-gas plume (gravity spreading against the wind).
-
-    L_U = D/2 + 2 l_b with D = (q0/u)^{1/2} and l_b = g0' q0 / u³ ([5], §4.3).
-
-    Parameters
-    ----------
-    volume_rate : float
-        q0 at the source density. [m³/s]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    upwind_extent : float
-        Distance upwind of the source reached by the dense gas. [m]
-    """
-    q0, u, g0 = _bm_plume_inputs(volume_rate, wind_speed, source_density, air_density)
-    d = np.sqrt(q0 / u)  # [5], Eq. 5-52
-    lb = g0 * q0 / u**3  # [5], §4.3
-    return float(0.5 * d + 2.0 * lb)  # [5], §4.3: L_U = D/2 + 2 l_b
-
-
-def britter_mcquaid_plume_half_width(x, *, volume_rate, wind_speed, source_density, air_density=1.2):
-    """Crosswind half-width of a continuous dense-gas plume including gravity slumping.
-
-    Downwind (x ≥ 0): L_H = L_H0 + 2.5 l_b^{1/3} x^{2/3}, L_H0 = D + 8 l_b ([5], §4.3), with D = (q0/u)^{1/2} and
-    l_b = g0' q0 / u³. Upwind (−L_U ≤ x < 0, L_U from :func:`britter_mcquaid_plume_upwind_extent`): the workbook
-    gives only the two end points L_H0 at x = 0 and 0 at x = −L_U; they are joined here by an elliptical arc
-    L_H0 √(1 − (x/L_U)²) (an assumption of parkrisk). Further upwind the half-width is 0.
-
-    Parameters
-    ----------
-    x : numeric
-        Downwind distance from the source (negative upwind). [m]
-    volume_rate : float
-        q0 at the source density. [m³/s]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    half_width : numeric
-        [m]
-    """
-    xa = _finite("x", x)
-    q0, u, g0 = _bm_plume_inputs(volume_rate, wind_speed, source_density, air_density)
-    d = np.sqrt(q0 / u)  # [5], Eq. 5-52
-    lb = g0 * q0 / u**3  # [5], §4.3
-    lh0 = d + 8.0 * lb  # [5], §4.3: crosswind extent at the source
-    lu = 0.5 * d + 2.0 * lb  # [5], §4.3: upwind extent
-    down = lh0 + 2.5 * np.cbrt(lb) * np.cbrt(np.maximum(xa, 0.0)) ** 2  # [5], §4.3
-    up = lh0 * np.sqrt(np.clip(1.0 - (xa / lu) ** 2, 0.0, None))  # parkrisk: elliptical arc to x = −L_U
-    return _out(np.where(xa >= 0.0, down, up))
-
-
-def _bm_puff_scales(volume, wind_speed, source_density, air_density):
-    v0, u, g0 = _bm_plume_inputs(volume, wind_speed, source_density, air_density)
-    r0 = np.cbrt(3.0 * v0 / (4.0 * np.pi))  # radius of the sphere of volume V0 (parkrisk's initial size)
-    k = 1.2 * np.sqrt(g0 * v0)  # [5], §4.4: d(R²)/dt [m²/s]
-    vc = 0.4 * u  # [5], §4.4: advection speed of the cloud centre [m/s]
-    return float(r0), float(k), float(vc)
-
-
-def britter_mcquaid_puff_radius(t, *, volume, wind_speed, source_density, air_density=1.2):
-    """Radius of a slumping instantaneous dense-gas cloud, R² = R0² + 1.2 (g0' V0)^{1/2} t ([5], §4.4).
-
-    Parameters
-    ----------
-    t : numeric
-        Time since release (≥ 0). [s]
-    volume : float
-        V0 at the source density. [m³]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    radius : numeric
-        [m]; R0 = (3 V0 / 4π)^{1/3} (the radius of a sphere of the initial volume — an assumption of parkrisk; the
-        workbook leaves the initial aspect ratio open). The centre is at 0.4 u10 t downwind ([5], §4.4).
-    """
-    ta = _finite("t", t)
-    if np.any(ta < 0):
-        raise ValueError(f"t 时间须 ≥ 0，实际为 {t!r}（t must be ≥ 0 s）")
-    r0, k, _ = _bm_puff_scales(volume, wind_speed, source_density, air_density)
-    return _out(np.sqrt(r0 * r0 + k * ta))  # [5], §4.4
-
-
-def britter_mcquaid_puff_half_width(x, *, volume, wind_speed, source_density, air_density=1.2):
-    """Crosswind half-width of the ground area swept by a slumping instantaneous dense-gas cloud.
-
-    The envelope over time of the circles of radius R(t) (:func:`britter_mcquaid_puff_radius`) centred at
-    x_c = 0.4 u10 t ([5], §4.4): with k = 1.2 (g0' V0)^{1/2} and v = 0.4 u10, maximising R² − (x − v t)² over t ≥ 0
-    gives w² = R0² + k x / v + (k / 2v)² for x ≥ −k/(2v), and w² = R0² − x² (the initial cloud) further upwind.
-
-    Parameters
-    ----------
-    x : numeric
-        Downwind distance from the release point (negative upwind). [m]
-    volume : float
-        V0 at the source density. [m³]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-
-    Returns
-    -------
-    half_width : numeric
-        [m]; 0 outside the swept area.
-    """
-    xa = _finite("x", x)
-    r0, k, v = _bm_puff_scales(volume, wind_speed, source_density, air_density)
-    c = k / (2.0 * v)
-    w2 = np.where(xa >= -c, r0 * r0 + k * xa / v + c * c, r0 * r0 - xa * xa)  # envelope (t* ≥ 0) or t = 0
-    return _out(np.sqrt(np.maximum(w2, 0.0)))
-
-
-def britter_mcquaid_plume(
-    x,
-    *,
-    volume_rate,
-    wind_speed,
-    source_density,
-    air_density=1.2,
-    source_temperature=None,
-    ambient_temperature=288.15,
-):
-    """Centre-line volume fraction downwind of a continuous dense-gas release (Britter-McQuaid workbook).
-
-    ``α = 0.2 log10(g0'² q0 / u⁵)``, ``β = log10(x / D)``, ``D = (q0/u)^{1/2}``; the ratio Cm/C0 is
-    interpolated in log space between the workbook curves (Cm/C0 = 0.1 ... 0.002) at the given α.
-
-    Parameters
-    ----------
-    x : numeric
-        Downwind distance from the source. [m]
-    volume_rate : float
-        Gas volume release rate q0 at the source density. [m³/s]
-    wind_speed : float
-        Wind speed at 10 m. [m/s]
-    source_density : float
-        Initial gas density ρ0. [kg/m³]
-    air_density : float
-        ρa. [kg/m³]
-    source_temperature : float, optional
-        Source gas temperature T0; when given, the non-isothermal correction
-        ``C = C*/(C* + (1 − C*)(Ta/T0))`` is applied [5]_. [K]
-    ambient_temperature : float
-        Ta. [K]
-
-    Returns
-    -------
-    volume_fraction : numeric
-        Centre-line concentration Cm as a fraction of the source concentration C0 (C0 = 1 for a pure gas). [-]
-
-    Notes
-    -----
-    Assumptions (state with results): α above 1 is clamped to 1 (the workbook's range; logged at DEBUG only —
-    callers report it with :func:`britter_mcquaid_plume_alpha`); nearer than the
-    Cm/C0 = 0.1 curve or beyond the last curve (0.002) log10(C) is extrapolated linearly in β, capped at 1;
-    the workbook is for ground-level releases over flat terrain, without obstacles. Distances x ≤ 0 give 1.
-
-    References
-    ----------
-    .. [5] Britter & McQuaid (1988) Figure 31; Crowl & Louvar (2011) Table 5-3, Eqs. 5-50 to 5-56.
-    """
-    xa = _finite("x", x)
-    q0 = float(_positive("volume_rate", volume_rate))
-    u = float(_positive("wind_speed", wind_speed))
-    rho0 = float(_positive("source_density", source_density))
-    rhoa = float(_positive("air_density", air_density))
-    if rho0 <= rhoa:
-        raise ValueError(
-            f"source_density 源密度须大于 air_density 空气密度（重气），实际为 {rho0!r} ≤ {rhoa!r}（dense gas only）"
-        )
-    g0 = GRAVITY * (rho0 - rhoa) / rhoa  # [5], Eq. 5-51
-    d = np.sqrt(q0 / u)  # [5], Eq. 5-52
-    alpha = 0.2 * np.log10(g0**2 * q0 / u**5)  # [5], Table 5-3
-    if alpha > 1.0:
-        # Outside the correlation range; callers report it via britter_mcquaid_plume_alpha (no log flood).
-        logger.debug("Britter-McQuaid plume: alpha=%.3f > 1 clamped to the workbook range", alpha)
-    beta = np.log10(np.maximum(xa, 1e-9) / d)
-    c_star = _bm_interp("continuous", alpha, beta)
-    c = _bm_non_isothermal(c_star, source_temperature, ambient_temperature)
-    return _out(np.where(xa > 0.0, c, 1.0))
-
-
-def britter_mcquaid_puff(
-    x,
-    *,
-    volume,
-    wind_speed,
-    source_density,
-    air_density=1.2,
-    source_temperature=None,
-    ambient_temperature=288.15,
-):
-    """Peak volume fraction downwind of an instantaneous dense-gas release (Britter-McQuaid workbook).
-
-    ``α = 0.5 log10(g0' V0^{1/3} / u²)``, ``β = log10(x / V0^{1/3})``; curves Cm/C0 = 0.1 ... 0.001.
-
-    Parameters
-    ----------
-    x : numeric
-        Downwind distance. [m]
-    volume : float
-        Initial cloud volume V0 at the source density. [m³]
-    wind_speed : float
-        At 10 m. [m/s]
-    source_density, air_density : float
-        [kg/m³]
-    source_temperature : float, optional
-        For the non-isothermal correction. [K]
-    ambient_temperature : float
-        [K]
-
-    Returns
-    -------
-    volume_fraction : numeric
-        Cm/C0. [-]
-
-    Notes
-    -----
-    Same assumptions as :func:`britter_mcquaid_plume`.
-
-    References
-    ----------
-    .. [5] Britter & McQuaid (1988) Figure 34; Crowl & Louvar (2011) Table 5-4, Eq. 5-54.
-    """
-    xa = _finite("x", x)
-    v0 = float(_positive("volume", volume))
-    u = float(_positive("wind_speed", wind_speed))
-    rho0 = float(_positive("source_density", source_density))
-    rhoa = float(_positive("air_density", air_density))
-    if rho0 <= rhoa:
-        raise ValueError(
-            f"source_density 源密度须大于 air_density 空气密度（重气），实际为 {rho0!r} ≤ {rhoa!r}（dense gas only）"
-        )
-    g0 = GRAVITY * (rho0 - rhoa) / rhoa
-    alpha = 0.5 * np.log10(g0 * np.cbrt(v0) / u**2)  # [5], Table 5-4
-    if alpha > 1.0:
-        # Outside the correlation range; callers report it via britter_mcquaid_puff_alpha (no log flood).
-        logger.debug("Britter-McQuaid puff: alpha=%.3f > 1 clamped to the workbook range", alpha)
-    beta = np.log10(np.maximum(xa, 1e-9) / np.cbrt(v0))
-    c_star = _bm_interp("instantaneous", alpha, beta)
-    c = _bm_non_isothermal(c_star, source_temperature, ambient_temperature)
-    return _out(np.where(xa > 0.0, c, 1.0))

@@ -38,6 +38,9 @@ import logging
 
 import numpy as np
 
+from analysis import _checks
+from analysis.constants import P_ATM
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -111,38 +114,6 @@ _SW_ARRIVAL = (
 SOUND_SPEED_AIR = 340.0  # [m/s] at ~15 °C, for arrival times beyond Z = 40
 
 
-def _bad_value(arr: np.ndarray, ok: np.ndarray):
-    return arr[~ok].flat[0] if arr.ndim else float(arr)
-
-
-def _finite(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    # min/max reductions propagate NaN and are cheaper than building boolean masks on 10⁶ points
-    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
-        raise ValueError(
-            f"参数 {name} 须为有限数，实际为 {_bad_value(arr, np.isfinite(arr))!r}（{name} must be finite）"
-        )
-    return arr
-
-
-def _nonneg(name: str, value) -> np.ndarray:
-    arr = _finite(name, value)
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"参数 {name} 须 ≥ 0，实际为 {_bad_value(arr, arr >= 0)!r}（{name} must be ≥ 0）")
-    return arr
-
-
-def _positive(name: str, value) -> np.ndarray:
-    arr = _finite(name, value)
-    if arr.size and arr.min() <= 0:
-        raise ValueError(f"参数 {name} 须 > 0，实际为 {_bad_value(arr, arr > 0)!r}（{name} must be > 0）")
-    return arr
-
-
-def _out(a):
-    return a if np.ndim(a) else float(a)
-
-
 # --------------------------------------------------------------------------------------------------
 # TNT equivalence
 # --------------------------------------------------------------------------------------------------
@@ -175,15 +146,11 @@ def tnt_equivalent_mass(fuel_mass, heat_of_combustion, *, yield_factor, tnt_ener
     .. [4] 《安全评价》(2005), 蒸气云爆炸 TNT 当量法.
     .. [5] CCPS (2010), §5.2.
     """
-    m = _nonneg("fuel_mass", fuel_mass)
-    dh = _nonneg("heat_of_combustion", heat_of_combustion)
-    eta = _finite("yield_factor", yield_factor)
-    if np.any((eta <= 0) | (eta > 1)):
-        raise ValueError(
-            f"yield_factor TNT 当量系数须在 (0, 1] 内，实际为 {yield_factor!r}（yield_factor must be in (0, 1]）"
-        )
-    e = _positive("tnt_energy", tnt_energy)
-    return _out(eta * m * dh / e)  # [3], Eq. 6-27
+    m = _checks.nonneg("fuel_mass", fuel_mass)
+    dh = _checks.nonneg("heat_of_combustion", heat_of_combustion)
+    eta = _checks.positive("yield_factor", yield_factor, upper=1.0)
+    e = _checks.positive("tnt_energy", tnt_energy)
+    return _checks.out(eta * m * dh / e)  # [3], Eq. 6-27
 
 
 def tnt_equivalent_mass_cn(
@@ -231,17 +198,17 @@ def tnt_scaled_distance(tnt_mass, distance):
     z : numeric
         [m/kg^{1/3}]; inf where the mass is 0.
     """
-    w = _nonneg("tnt_mass", tnt_mass)
-    r = _nonneg("distance", distance)
+    w = _checks.nonneg("tnt_mass", tnt_mass)
+    r = _checks.nonneg("distance", distance)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = r / np.cbrt(w)
-    return _out(np.where(w > 0, z, np.inf))
+    return _checks.out(np.where(w > 0, z, np.inf))
 
 
 def _ln_scaled_distance(tnt_mass, distance) -> np.ndarray:
     """ln Z = ln R − ln W / 3 (validated); +inf where W = 0 (no charge), −inf where R = 0 < W."""
-    w = _nonneg("tnt_mass", tnt_mass)
-    r = _nonneg("distance", distance)
+    w = _checks.nonneg("tnt_mass", tnt_mass)
+    r = _checks.nonneg("distance", distance)
     with np.errstate(divide="ignore", invalid="ignore"):
         lnz = np.log(r)
         if w.ndim == 0:
@@ -362,7 +329,7 @@ def kb_scaled_overpressure(z):
     with np.errstate(divide="ignore"):
         lnz = np.log(za)
     y = _P_TABLE(lnz)
-    return _out(np.exp(y, out=y))
+    return _checks.out(np.exp(y, out=y))
 
 
 def kb_scaled_impulse(z):
@@ -395,7 +362,7 @@ def kb_scaled_impulse(z):
     with np.errstate(divide="ignore"):
         lnz = np.log(za)
     y = _I_TABLE(lnz)
-    return _out(np.exp(y, out=y))
+    return _checks.out(np.exp(y, out=y))
 
 
 def tnt_overpressure(tnt_mass, distance):
@@ -425,7 +392,7 @@ def tnt_overpressure(tnt_mass, distance):
     """
     lnz = _ln_scaled_distance(tnt_mass, distance)
     y = _P_TABLE(lnz)
-    return _out(np.exp(y, out=y))
+    return _checks.out(np.exp(y, out=y))
 
 
 def tnt_impulse(tnt_mass, distance):
@@ -447,7 +414,7 @@ def tnt_impulse(tnt_mass, distance):
     ----------
     .. [2] Swisdak (1994), Table 1, from Kingery & Bulmash (1984).
     """
-    w = _nonneg("tnt_mass", tnt_mass)
+    w = _checks.nonneg("tnt_mass", tnt_mass)
     lnz = _ln_scaled_distance(w, distance)
     y = _I_TABLE(lnz)
     # i = (i/W^{1/3}) W^{1/3}; ln W/3 = −inf for W = 0 gives i = 0
@@ -458,7 +425,7 @@ def tnt_impulse(tnt_mass, distance):
     np.exp(y, out=y)
     if np.any(w == 0):
         y = np.where(w > 0, y, 0.0)
-    return _out(y)
+    return _checks.out(y)
 
 
 def tnt_arrival_time(tnt_mass, distance):
@@ -485,8 +452,8 @@ def tnt_arrival_time(tnt_mass, distance):
     ----------
     .. [2] Swisdak (1994), Table 1 (metric, ms/kg^{1/3}).
     """
-    w = _nonneg("tnt_mass", tnt_mass)
-    r = _nonneg("distance", distance)
+    w = _checks.nonneg("tnt_mass", tnt_mass)
+    r = _checks.nonneg("distance", distance)
     z = np.asarray(tnt_scaled_distance(w, r))
     zc = np.clip(z, *KB_ARRIVAL_Z_RANGE)
     val = _swisdak(z, _SW_ARRIVAL)
@@ -494,7 +461,7 @@ def tnt_arrival_time(tnt_mass, distance):
     t = val * 1e-3 * w3  # ms/kg^(1/3) -> s
     with np.errstate(invalid="ignore"):
         extra = np.where(z > KB_ARRIVAL_Z_RANGE[1], (r - zc * w3) / SOUND_SPEED_AIR, 0.0)
-    return _out(np.where(w > 0, t + extra, np.inf))
+    return _checks.out(np.where(w > 0, t + extra, np.inf))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -539,15 +506,19 @@ def vapour_cloud_energy(
             raise ValueError(
                 "cloud_volume 与 fuel_mass/heat_of_combustion 只能二选一（give either cloud_volume or fuel_mass, not both）"
             )
-        return _out(_nonneg("cloud_volume", cloud_volume) * _positive("energy_density", energy_density))
+        return _checks.out(
+            _checks.nonneg("cloud_volume", cloud_volume) * _checks.positive("energy_density", energy_density)
+        )
     if fuel_mass is None or heat_of_combustion is None:
         raise ValueError(
             "未给 cloud_volume 时须同时给出 fuel_mass 和 heat_of_combustion（both required when cloud_volume is None）"
         )
-    return _out(_nonneg("fuel_mass", fuel_mass) * _nonneg("heat_of_combustion", heat_of_combustion))
+    return _checks.out(
+        _checks.nonneg("fuel_mass", fuel_mass) * _checks.nonneg("heat_of_combustion", heat_of_combustion)
+    )
 
 
-def brode_energy(pressure, volume, *, gamma, ambient_pressure=101325.0):
+def brode_energy(pressure, volume, *, gamma, ambient_pressure=P_ATM):
     """Brode's explosion energy of a bursting gas-filled vessel, ``E = (P − P0) V / (γ − 1)``.
 
     Parameters
@@ -571,20 +542,20 @@ def brode_energy(pressure, volume, *, gamma, ambient_pressure=101325.0):
     .. [3] Crowl & Louvar (2011), Eq. 6-29 (Brode 1959).
     .. [5] CCPS (2010), ch. 7.
     """
-    p = _positive("pressure", pressure)
-    v = _nonneg("volume", volume)
-    g = _finite("gamma", gamma)
+    p = _checks.positive("pressure", pressure)
+    v = _checks.nonneg("volume", volume)
+    g = _checks.finite("gamma", gamma)
     if np.any(g <= 1):
         raise ValueError(f"gamma 比热比须 > 1，实际为 {gamma!r}（gamma must be > 1）")
-    p0 = _positive("ambient_pressure", ambient_pressure)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
     if np.any(p < p0):
         raise ValueError(
             f"pressure 绝对压力须 ≥ 环境压力 ambient_pressure（{p0!r} Pa），实际为 {pressure!r}（pressure must be ≥ ambient_pressure）"
         )
-    return _out((p - p0) * v / (g - 1.0))  # [3], Eq. 6-29
+    return _checks.out((p - p0) * v / (g - 1.0))  # [3], Eq. 6-29
 
 
-def isothermal_expansion_energy(pressure, volume, *, ambient_pressure=101325.0):
+def isothermal_expansion_energy(pressure, volume, *, ambient_pressure=P_ATM):
     """Isothermal expansion energy of an ideal gas, ``E = P V ln(P / P0)`` (upper bound for a vessel burst).
 
     Parameters
@@ -605,17 +576,17 @@ def isothermal_expansion_energy(pressure, volume, *, ambient_pressure=101325.0):
     ----------
     .. [3] Crowl & Louvar (2011), Eq. 6-30 (n R T ln(P1/P2) with n R T = P V).
     """
-    p = _positive("pressure", pressure)
-    v = _nonneg("volume", volume)
-    p0 = _positive("ambient_pressure", ambient_pressure)
+    p = _checks.positive("pressure", pressure)
+    v = _checks.nonneg("volume", volume)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
     if np.any(p < p0):
         raise ValueError(
             f"pressure 绝对压力须 ≥ 环境压力 ambient_pressure（{p0!r} Pa），实际为 {pressure!r}（pressure must be ≥ ambient_pressure）"
         )
-    return _out(p * v * np.log(p / p0))
+    return _checks.out(p * v * np.log(p / p0))
 
 
-def isentropic_expansion_energy(pressure, volume, *, gamma, ambient_pressure=101325.0):
+def isentropic_expansion_energy(pressure, volume, *, gamma, ambient_pressure=P_ATM):
     """Isentropic expansion energy of an ideal gas, ``E = P V / (γ − 1) · [1 − (P0/P)^((γ−1)/γ)]``.
 
     Parameters
@@ -639,23 +610,23 @@ def isentropic_expansion_energy(pressure, volume, *, gamma, ambient_pressure=101
     .. [7] Crowl (2003), Appendix B, Eq. B-2.
     .. [5] CCPS (2010), ch. 7.
     """
-    p = _positive("pressure", pressure)
-    v = _nonneg("volume", volume)
-    g = _finite("gamma", gamma)
+    p = _checks.positive("pressure", pressure)
+    v = _checks.nonneg("volume", volume)
+    g = _checks.finite("gamma", gamma)
     if np.any(g <= 1):
         raise ValueError(f"gamma 比热比须 > 1，实际为 {gamma!r}（gamma must be > 1）")
-    p0 = _positive("ambient_pressure", ambient_pressure)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
     if np.any(p < p0):
         raise ValueError(
             f"pressure 绝对压力须 ≥ 环境压力 ambient_pressure（{p0!r} Pa），实际为 {pressure!r}（pressure must be ≥ ambient_pressure）"
         )
-    return _out(p * v / (g - 1.0) * (1.0 - (p0 / p) ** ((g - 1.0) / g)))  # [7], Eq. B-2
+    return _checks.out(p * v / (g - 1.0) * (1.0 - (p0 / p) ** ((g - 1.0) / g)))  # [7], Eq. B-2
 
 
 VESSEL_BURST_ENERGY_MODELS: tuple[str, ...] = ("brode1959", "isentropic", "isothermal")
 
 
-def vessel_burst_energy(pressure, volume, *, gamma, ambient_pressure=101325.0, model="brode1959"):
+def vessel_burst_energy(pressure, volume, *, gamma, ambient_pressure=P_ATM, model="brode1959"):
     """Explosion energy of a bursting gas-filled vessel by the chosen method.
 
     Parameters
@@ -677,11 +648,7 @@ def vessel_burst_energy(pressure, volume, *, gamma, ambient_pressure=101325.0, m
     energy : numeric
         [J]
     """
-    if model not in VESSEL_BURST_ENERGY_MODELS:
-        raise ValueError(
-            f"model 模型={model!r} 无效，应为 {list(VESSEL_BURST_ENERGY_MODELS)} 之一 (valid keys: "
-            f"{', '.join(VESSEL_BURST_ENERGY_MODELS)})"
-        )
+    _checks.choice("model", model, VESSEL_BURST_ENERGY_MODELS)
     if model == "brode1959":
         return brode_energy(pressure, volume, gamma=gamma, ambient_pressure=ambient_pressure)
     if model == "isentropic":
@@ -689,7 +656,7 @@ def vessel_burst_energy(pressure, volume, *, gamma, ambient_pressure=101325.0, m
     return isothermal_expansion_energy(pressure, volume, ambient_pressure=ambient_pressure)
 
 
-def vessel_burst_tnt_mass(pressure, volume, *, gamma, ambient_pressure=101325.0, tnt_energy=TNT_ENERGY_CCPS):
+def vessel_burst_tnt_mass(pressure, volume, *, gamma, ambient_pressure=P_ATM, tnt_energy=TNT_ENERGY_CCPS):
     """TNT mass with the same energy as a bursting vessel (Brode energy / E_TNT).
 
     Brode's constant-volume energy is the CCPS (2010) ch. 7 choice; it lies between the isentropic ([7], lower)
@@ -725,11 +692,11 @@ def vessel_burst_tnt_mass(pressure, volume, *, gamma, ambient_pressure=101325.0,
     .. [5] CCPS (2010), ch. 7.
     """
     e = brode_energy(pressure, volume, gamma=gamma, ambient_pressure=ambient_pressure)
-    return _out(np.asarray(e) / _positive("tnt_energy", tnt_energy))
+    return _checks.out(np.asarray(e) / _checks.positive("tnt_energy", tnt_energy))
 
 
 def vessel_burst_overpressure(
-    pressure, volume, distance, *, gamma, ambient_pressure=101325.0, tnt_energy=TNT_ENERGY_CCPS
+    pressure, volume, distance, *, gamma, ambient_pressure=P_ATM, tnt_energy=TNT_ENERGY_CCPS
 ):
     """Side-on overpressure of a vessel burst via its Brode-energy TNT equivalent (Kingery-Bulmash).
 
@@ -760,7 +727,7 @@ def vessel_burst_overpressure(
 
 
 def vessel_burst_impulse(
-    pressure, volume, distance, *, gamma, ambient_pressure=101325.0, tnt_energy=TNT_ENERGY_CCPS
+    pressure, volume, distance, *, gamma, ambient_pressure=P_ATM, tnt_energy=TNT_ENERGY_CCPS
 ):
     """Side-on impulse of a vessel burst via its Brode-energy TNT equivalent.
 

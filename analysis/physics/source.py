@@ -30,6 +30,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis import _checks, constants
+from analysis.physics.substances import get
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -53,9 +56,9 @@ __all__ = [
     "two_phase_discharge_rate",
 ]
 
-G = 9.80665  # [m/s²]
-R_GAS = 8.314462618  # [J/(mol·K)]
-P_ATM = 101325.0  # [Pa]
+G = constants.G  # [m/s²]
+R_GAS = constants.R_GAS  # [J/(mol·K)]
+P_ATM = constants.P_ATM  # [Pa]
 
 FLASH_MODELS = ("crowl_louvar_linear", "crowl_louvar_exponential")
 RAINOUT_MODELS = ("ccps1996_two_times_flash",)
@@ -66,40 +69,23 @@ GROUND_PROPERTIES = {
 }
 
 
+# ``_arr`` and ``_check_model`` are kept only as thin aliases of the shared checks of :mod:`analysis._checks` for
+# modules outside physics that still import them from here; new code calls ``analysis._checks`` directly.
+_check_model = _checks.choice
+
+
 def _arr(name, value, *, positive=False, nonnegative=False, upper=None):
-    try:
-        a = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"参数取值无效 invalid value: {name}={value!r} is not numeric; a finite number (or array) is required"
-        ) from exc
-    if not np.all(np.isfinite(a)):
-        raise ValueError(
-            f"参数取值无效 invalid value: {name}={value!r} contains NaN or inf; finite values are required"
-        )
-    if positive and np.any(a <= 0):
-        raise ValueError(f"参数取值无效 invalid value: {name}={value!r} must be > 0")
-    if nonnegative and np.any(a < 0):
-        raise ValueError(f"参数取值无效 invalid value: {name}={value!r} must be >= 0")
-    if upper is not None and np.any(a > upper):
-        raise ValueError(f"参数取值无效 invalid value: {name}={value!r} must be <= {upper}")
-    return a
-
-
-def _out(a):
-    a = np.asarray(a, dtype=float)
-    return a if a.ndim else float(a)
-
-
-def _check_model(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"模型名称无效 unknown model: {name}={value!r}; valid keys: {', '.join(allowed)}")
+    if positive:
+        return _checks.positive(name, value, upper=upper)
+    if nonnegative:
+        return _checks.nonneg(name, value, upper=upper)
+    return _checks.finite(name, value, upper=upper)
 
 
 def hole_area(diameter):
     """Area of a circular hole. [m²] from diameter [m]."""
-    d = _arr("diameter", diameter, positive=True)
-    return _out(np.pi * d * d / 4.0)
+    d = _checks.positive("diameter", diameter)
+    return _checks.out(np.pi * d * d / 4.0)
 
 
 def liquid_discharge_rate(
@@ -134,13 +120,13 @@ def liquid_discharge_rate(
         [kg/s]; Q_m = A C_o √(2 ρ (P − P_a) + 2 ρ² g h_L) ([1], Eq. 4-6); zero when the driving head is negative.
     """
     a = np.asarray(hole_area(hole_diameter))
-    rho = _arr("liquid_density", liquid_density, positive=True)
-    p = _arr("pressure", pressure, positive=True)
-    pa = _arr("ambient_pressure", ambient_pressure, positive=True)
-    h = _arr("liquid_head", liquid_head, nonnegative=True)
-    c0 = _arr("discharge_coefficient", discharge_coefficient, positive=True, upper=1.0)
+    rho = _checks.positive("liquid_density", liquid_density)
+    p = _checks.positive("pressure", pressure)
+    pa = _checks.positive("ambient_pressure", ambient_pressure)
+    h = _checks.nonneg("liquid_head", liquid_head)
+    c0 = _checks.positive("discharge_coefficient", discharge_coefficient, upper=1.0)
     drive = 2.0 * rho * (p - pa) + 2.0 * rho * rho * G * h  # [1], Eq. 4-6 (g_c = 1 in SI)
-    return _out(a * c0 * np.sqrt(np.maximum(drive, 0.0)))
+    return _checks.out(a * c0 * np.sqrt(np.maximum(drive, 0.0)))
 
 
 def choked_pressure_ratio(heat_capacity_ratio):
@@ -156,16 +142,16 @@ def choked_pressure_ratio(heat_capacity_ratio):
     ratio : numeric
         (2/(γ+1))^(γ/(γ−1)) [-] ([1], Eq. 4-51); 0.528 for γ = 1.4.
     """
-    g = _arr("heat_capacity_ratio", heat_capacity_ratio)
+    g = _checks.finite("heat_capacity_ratio", heat_capacity_ratio)
     if np.any(g <= 1.0):
         raise ValueError(f"heat_capacity_ratio={heat_capacity_ratio!r} must be > 1")
-    return _out((2.0 / (g + 1.0)) ** (g / (g - 1.0)))  # [1], Eq. 4-51
+    return _checks.out((2.0 / (g + 1.0)) ** (g / (g - 1.0)))  # [1], Eq. 4-51
 
 
 def is_choked(pressure, *, heat_capacity_ratio, ambient_pressure=P_ATM):
     """True where the flow through the hole is choked (sonic). pressure, ambient_pressure [Pa]; γ [-]."""
-    p = _arr("pressure", pressure, positive=True)
-    pa = _arr("ambient_pressure", ambient_pressure, positive=True)
+    p = _checks.positive("pressure", pressure)
+    pa = _checks.positive("ambient_pressure", ambient_pressure)
     return np.asarray(pa / p <= np.asarray(choked_pressure_ratio(heat_capacity_ratio)))
 
 
@@ -207,21 +193,21 @@ def gas_discharge_rate(
         Q_m = C_o A P √(γ M/(R T) · (2/(γ+1))^((γ+1)/(γ−1))) ([1], Eq. 4-52).
     """
     a = np.asarray(hole_area(hole_diameter))
-    p = _arr("pressure", pressure, positive=True)
-    t = _arr("temperature", temperature, positive=True)
-    m = _arr("molar_mass", molar_mass, positive=True)
-    g = _arr("heat_capacity_ratio", heat_capacity_ratio)
+    p = _checks.positive("pressure", pressure)
+    t = _checks.positive("temperature", temperature)
+    m = _checks.positive("molar_mass", molar_mass)
+    g = _checks.finite("heat_capacity_ratio", heat_capacity_ratio)
     if np.any(g <= 1.0):
         raise ValueError(f"heat_capacity_ratio={heat_capacity_ratio!r} must be > 1")
-    pa = _arr("ambient_pressure", ambient_pressure, positive=True)
-    c0 = _arr("discharge_coefficient", discharge_coefficient, positive=True, upper=1.0)
+    pa = _checks.positive("ambient_pressure", ambient_pressure)
+    c0 = _checks.positive("discharge_coefficient", discharge_coefficient, upper=1.0)
     ratio = np.minimum(pa / p, 1.0)
     choked = ratio <= (2.0 / (g + 1.0)) ** (g / (g - 1.0))  # [1], Eq. 4-51
     sub = (
         2.0 * m / (R_GAS * t) * g / (g - 1.0) * (ratio ** (2.0 / g) - ratio ** ((g + 1.0) / g))
     )  # [1], Eq. 4-50
     cho = g * m / (R_GAS * t) * (2.0 / (g + 1.0)) ** ((g + 1.0) / (g - 1.0))  # [1], Eq. 4-52
-    return _out(c0 * a * p * np.sqrt(np.maximum(np.where(choked, cho, sub), 0.0)))
+    return _checks.out(c0 * a * p * np.sqrt(np.maximum(np.where(choked, cho, sub), 0.0)))
 
 
 def flash_fraction(
@@ -256,11 +242,9 @@ def flash_fraction(
     fraction : numeric
         [-], 0 for a liquid below its boiling point, at most 1.
     """
-    _check_model("model", model, FLASH_MODELS)
-    t = _arr("temperature", temperature, positive=True)
+    _checks.choice("model", model, FLASH_MODELS)
+    t = _checks.positive("temperature", temperature)
     if substance is not None:
-        from analysis.physics.substances import get
-
         s = get(substance)
         boiling_point = s.boiling_point if boiling_point is None else boiling_point
         liquid_heat_capacity = (
@@ -276,12 +260,12 @@ def flash_fraction(
     ):
         if v is None:
             raise ValueError(f"{k}=None: give {k} or a substance")
-    tb = _arr("boiling_point", boiling_point, positive=True)
-    cp = _arr("liquid_heat_capacity", liquid_heat_capacity, positive=True)
-    hv = _arr("heat_of_vaporisation", heat_of_vaporisation, positive=True)
+    tb = _checks.positive("boiling_point", boiling_point)
+    cp = _checks.positive("liquid_heat_capacity", liquid_heat_capacity)
+    hv = _checks.positive("heat_of_vaporisation", heat_of_vaporisation)
     x = cp * np.maximum(t - tb, 0.0) / hv
     f = x if model == "crowl_louvar_linear" else 1.0 - np.exp(-x)  # [1], Eq. 4-90 / 4-89
-    return _out(np.minimum(f, 1.0))
+    return _checks.out(np.minimum(f, 1.0))
 
 
 def rainout_fraction(flash, *, model="ccps1996_two_times_flash"):
@@ -300,9 +284,9 @@ def rainout_fraction(flash, *, model="ccps1996_two_times_flash"):
     rainout : numeric
         [-]
     """
-    _check_model("model", model, RAINOUT_MODELS)
-    f = _arr("flash", flash, nonnegative=True, upper=1.0)
-    return _out(1.0 - np.minimum(2.0 * f, 1.0))  # [2]
+    _checks.choice("model", model, RAINOUT_MODELS)
+    f = _checks.nonneg("flash", flash, upper=1.0)
+    return _checks.out(1.0 - np.minimum(2.0 * f, 1.0))  # [2]
 
 
 def pool_area(volume, *, bund_area=None, min_thickness=0.01):
@@ -323,25 +307,23 @@ def pool_area(volume, *, bund_area=None, min_thickness=0.01):
     area : numeric
         min(V / h_min, A_bund). [m²]
     """
-    v = _arr("volume", volume, nonnegative=True)
-    h = _arr("min_thickness", min_thickness, positive=True)
+    v = _checks.nonneg("volume", volume)
+    h = _checks.positive("min_thickness", min_thickness)
     free = v / h
     if bund_area is None:
-        return _out(free)
+        return _checks.out(free)
     b = np.asarray(bund_area, dtype=float)
     if np.any(np.isnan(b)) or np.any(b <= 0):
         raise ValueError(f"bund_area={bund_area!r} must be > 0 (or None for no bund)")
-    return _out(np.minimum(free, b))
+    return _checks.out(np.minimum(free, b))
 
 
 def _ground(ground, conductivity, diffusivity):
     if conductivity is not None and diffusivity is not None:
-        return _arr("ground_conductivity", conductivity, positive=True), _arr(
-            "ground_diffusivity", diffusivity, positive=True
+        return _checks.positive("ground_conductivity", conductivity), _checks.positive(
+            "ground_diffusivity", diffusivity
         )
-    if ground not in GROUND_PROPERTIES:
-        raise ValueError(f"ground={ground!r} is not known; valid keys: {', '.join(GROUND_PROPERTIES)}")
-    return GROUND_PROPERTIES[ground]
+    return GROUND_PROPERTIES[_checks.choice("ground", ground, GROUND_PROPERTIES)]
 
 
 def boiling_pool_evaporation_rate(
@@ -350,7 +332,7 @@ def boiling_pool_evaporation_rate(
     *,
     boiling_point,
     heat_of_vaporisation,
-    ground_temperature=288.15,
+    ground_temperature=constants.AMBIENT_TEMPERATURE,
     ground="concrete",
     ground_conductivity=None,
     ground_diffusivity=None,
@@ -368,7 +350,7 @@ def boiling_pool_evaporation_rate(
     heat_of_vaporisation : numeric
         [J/kg]
     ground_temperature : numeric
-        [K]
+        [K]; default: the ambient air temperature (``analysis.constants.AMBIENT_TEMPERATURE``).
     ground : str
         ``"concrete"`` or ``"soil"`` ([5], Table A.3) unless conductivity and diffusivity are given.
     ground_conductivity : numeric, optional
@@ -381,16 +363,16 @@ def boiling_pool_evaporation_rate(
     rate : numeric
         [kg/s]; ṁ = A λ_s (T_g − T_b) / (ΔH_v √(π a_s t)) ([3] ch. 3); zero when T_g ≤ T_b.
     """
-    a = _arr("area", area, nonnegative=True)
-    t = _arr("time", time, positive=True)
-    tb = _arr("boiling_point", boiling_point, positive=True)
-    hv = _arr("heat_of_vaporisation", heat_of_vaporisation, positive=True)
-    tg = _arr("ground_temperature", ground_temperature, positive=True)
+    a = _checks.nonneg("area", area)
+    t = _checks.positive("time", time)
+    tb = _checks.positive("boiling_point", boiling_point)
+    hv = _checks.positive("heat_of_vaporisation", heat_of_vaporisation)
+    tg = _checks.positive("ground_temperature", ground_temperature)
     k, alpha = _ground(ground, ground_conductivity, ground_diffusivity)
     q = (
         k * np.maximum(tg - tb, 0.0) / np.sqrt(np.pi * alpha * t)
     )  # [3]: conduction from a semi-infinite solid
-    return _out(a * q / hv)
+    return _checks.out(a * q / hv)
 
 
 def boiling_pool_evaporated_mass(
@@ -399,7 +381,7 @@ def boiling_pool_evaporated_mass(
     *,
     boiling_point,
     heat_of_vaporisation,
-    ground_temperature=288.15,
+    ground_temperature=constants.AMBIENT_TEMPERATURE,
     ground="concrete",
     ground_conductivity=None,
     ground_diffusivity=None,
@@ -423,7 +405,7 @@ def boiling_pool_evaporated_mass(
             ground_diffusivity=ground_diffusivity,
         )
     )
-    return _out(2.0 * rate * np.asarray(time, dtype=float))  # ∫ c/√t dt = 2 c √t = 2 ṁ(t) t
+    return _checks.out(2.0 * rate * np.asarray(time, dtype=float))  # ∫ c/√t dt = 2 c √t = 2 ṁ(t) t
 
 
 def nonboiling_pool_evaporation_rate(area, *, vapour_pressure, molar_mass, wind_speed, temperature):
@@ -447,16 +429,16 @@ def nonboiling_pool_evaporation_rate(area, *, vapour_pressure, molar_mass, wind_
     rate : numeric
         [kg/s]; QR = 0.284 U^0.78 MW^(2/3) A VP / (82.05 T) in the guidance's units ([4], Eq. D-1).
     """
-    a = _arr("area", area, nonnegative=True)
-    vp = _arr("vapour_pressure", vapour_pressure, nonnegative=True)
-    mw = _arr("molar_mass", molar_mass, positive=True)
-    u = _arr("wind_speed", wind_speed, positive=True)
-    t = _arr("temperature", temperature, positive=True)
+    a = _checks.nonneg("area", area)
+    vp = _checks.nonneg("vapour_pressure", vapour_pressure)
+    mw = _checks.positive("molar_mass", molar_mass)
+    u = _checks.positive("wind_speed", wind_speed)
+    t = _checks.positive("temperature", temperature)
     a_ft2 = a / 0.09290304  # m² -> ft²
     vp_mmhg = vp / 133.322387415  # Pa -> mm Hg
     mw_g = mw * 1000.0  # kg/mol -> g/mol
     qr_lb_min = 0.284 * u**0.78 * mw_g ** (2.0 / 3.0) * a_ft2 * vp_mmhg / (82.05 * t)  # [4], Eq. D-1
-    return _out(qr_lb_min * 0.45359237 / 60.0)  # lb/min -> kg/s
+    return _checks.out(qr_lb_min * 0.45359237 / 60.0)  # lb/min -> kg/s
 
 
 def release_duration(inventory, rate):
@@ -474,9 +456,9 @@ def release_duration(inventory, rate):
     duration : numeric
         [s]
     """
-    m = _arr("inventory", inventory, nonnegative=True)
-    r = _arr("rate", rate, positive=True)
-    return _out(m / r)
+    m = _checks.nonneg("inventory", inventory)
+    r = _checks.positive("rate", rate)
+    return _checks.out(m / r)
 
 
 def two_phase_discharge_rate(
@@ -518,10 +500,8 @@ def two_phase_discharge_rate(
     vapour cloud modelling. J. Loss Prev. Process Ind. 1:75–83.
     """
     a = np.asarray(hole_area(hole_diameter))
-    t = _arr("temperature", temperature, positive=True)
+    t = _checks.positive("temperature", temperature)
     if substance is not None:
-        from analysis.physics.substances import get
-
         s = get(substance)
         if heat_of_vaporisation is None:
             heat_of_vaporisation = s.heat_of_vaporisation_at(t)
@@ -539,14 +519,14 @@ def two_phase_discharge_rate(
     ):
         if v is None:
             raise ValueError(f"{k}=None: give {k} or a substance")
-    hv = _arr("heat_of_vaporisation", heat_of_vaporisation, positive=True)
-    rl = _arr("liquid_density", liquid_density, positive=True)
-    rv = _arr("vapour_density", vapour_density, positive=True)
-    cp = _arr("liquid_heat_capacity", liquid_heat_capacity, positive=True)
+    hv = _checks.positive("heat_of_vaporisation", heat_of_vaporisation)
+    rl = _checks.positive("liquid_density", liquid_density)
+    rv = _checks.positive("vapour_density", vapour_density)
+    cp = _checks.positive("liquid_heat_capacity", liquid_heat_capacity)
     if np.any(rv >= rl):
         raise ValueError(f"vapour_density={vapour_density!r} must be below liquid_density={liquid_density!r}")
     vfg = 1.0 / rv - 1.0 / rl
-    return _out(a * hv / vfg * np.sqrt(1.0 / (cp * t)))  # [1] §4-7, ERM
+    return _checks.out(a * hv / vfg * np.sqrt(1.0 / (cp * t)))  # [1] §4-7, ERM
 
 
 _PHASES = ("liquid", "gas", "liquefied_gas")
@@ -622,13 +602,10 @@ def discharge(
     -------
     Discharge
     """
-    from analysis.physics.substances import get
-
-    if phase not in _PHASES:
-        raise ValueError(f"phase={phase!r} is not allowed for a release through a hole; use one of {_PHASES}")
+    _checks.choice("phase", phase, _PHASES)
     s = get(substance)
-    t = float(_arr("temperature", temperature, positive=True))
-    p = float(_arr("pressure", pressure, positive=True))
+    t = float(_checks.positive("temperature", temperature))
+    p = float(_checks.positive("pressure", pressure))
     notes: list[tuple[str, str]] = [("substance", f"物质 {s.name_zh} ({s.name_en})"), ("model", "")]
     if phase == "gas":
         cd = 1.0 if discharge_coefficient is None else discharge_coefficient

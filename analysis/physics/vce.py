@@ -61,7 +61,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from analysis import _checks
 from analysis._data import DATA_DIR
+from analysis.constants import P_ATM
 
 logger = logging.getLogger(__name__)
 
@@ -171,37 +173,6 @@ BST_GROUND_REFLECTION_FACTOR = 2.0  # [-], [5] sect. 5.2, [6] CCPS (2010) ch. 5
 # --------------------------------------------------------------------------------------------------
 
 
-def _bad_value(arr: np.ndarray, ok: np.ndarray):
-    return arr[~ok].flat[0] if arr.ndim else float(arr)
-
-
-def _finite(name: str, value) -> np.ndarray:
-    arr = np.asarray(value, dtype=float)
-    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
-        raise ValueError(
-            f"参数 {name} 须为有限数，实际为 {_bad_value(arr, np.isfinite(arr))!r}（{name} must be finite）"
-        )
-    return arr
-
-
-def _nonneg(name: str, value) -> np.ndarray:
-    arr = _finite(name, value)
-    if arr.size and arr.min() < 0:
-        raise ValueError(f"参数 {name} 须 ≥ 0，实际为 {_bad_value(arr, arr >= 0)!r}（{name} must be ≥ 0）")
-    return arr
-
-
-def _positive(name: str, value) -> np.ndarray:
-    arr = _finite(name, value)
-    if arr.size and arr.min() <= 0:
-        raise ValueError(f"参数 {name} 须 > 0，实际为 {_bad_value(arr, arr > 0)!r}（{name} must be > 0）")
-    return arr
-
-
-def _out(a):
-    return a if np.ndim(a) else float(a)
-
-
 def _strength(strength) -> int:
     ok = (
         not isinstance(strength, bool | np.bool_)
@@ -217,17 +188,7 @@ def _strength(strength) -> int:
 
 
 def _me_model(model: str):
-    if model not in ME_MODELS:
-        raise ValueError(f"未知多能法拟合 model={model!r}，可选：{sorted(ME_MODELS)}（unknown model）")
-    return ME_MODELS[model]
-
-
-def _choice(name: str, value, allowed: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(
-            f"参数 {name} 须为 {list(allowed)} 之一，实际为 {value!r}（{name} must be one of {allowed}）"
-        )
-    return value
+    return ME_MODELS[_checks.choice("model", model, ME_MODELS)]
 
 
 def _power_segments(x: np.ndarray, seg) -> np.ndarray:
@@ -241,7 +202,7 @@ def _power_segments(x: np.ndarray, seg) -> np.ndarray:
 # --------------------------------------------------------------------------------------------------
 
 
-def sachs_scaled_distance(energy, distance, *, ambient_pressure=101325.0):
+def sachs_scaled_distance(energy, distance, *, ambient_pressure=P_ATM):
     """Sachs (combustion-energy) scaled distance ``r' = R / (E/p0)^(1/3)``.
 
     Parameters
@@ -262,12 +223,12 @@ def sachs_scaled_distance(energy, distance, *, ambient_pressure=101325.0):
     ----------
     .. [1] MSB B06-105 (2017), Eq. (4.2); van den Berg (1985).
     """
-    e = _nonneg("energy", energy)
-    r = _nonneg("distance", distance)
-    p0 = _positive("ambient_pressure", ambient_pressure)
+    e = _checks.nonneg("energy", energy)
+    r = _checks.nonneg("distance", distance)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
     with np.errstate(divide="ignore", invalid="ignore"):
         rs = np.where(e > 0, r / np.cbrt(np.where(e > 0, e, 1.0) / p0), np.inf)  # [1], Eq. (4.2)
-    return _out(rs)
+    return _checks.out(rs)
 
 
 def multi_energy_scaled_overpressure(scaled_distance, *, strength, model="msb2017"):
@@ -305,7 +266,7 @@ def multi_energy_scaled_overpressure(scaled_distance, *, strength, model="msb201
     ps = _power_segments(xc, p_seg[s])  # [1], Eq. (4.5)
     if s == 10:
         ps = np.minimum(ps, ME_STRENGTH10_MAX_SCALED_OVERPRESSURE)
-    return _out(ps)
+    return _checks.out(ps)
 
 
 def multi_energy_scaled_duration(scaled_distance, *, strength, model="msb2017"):
@@ -336,10 +297,10 @@ def multi_energy_scaled_duration(scaled_distance, *, strength, model="msb2017"):
         bad = x[np.isnan(x) | (x < 0)].flat[0] if x.ndim else float(x)
         raise ValueError(f"参数 scaled_distance 须 ≥ 0，实际为 {bad!r}（scaled_distance must be ≥ 0）")
     xc = np.maximum(x, ME_SCALED_DISTANCE_MIN)
-    return _out(_power_segments(xc, t_seg[s]))  # [1], Eq. (4.6)
+    return _checks.out(_power_segments(xc, t_seg[s]))  # [1], Eq. (4.6)
 
 
-def multi_energy_overpressure(energy, distance, *, strength, ambient_pressure=101325.0, model="msb2017"):
+def multi_energy_overpressure(energy, distance, *, strength, ambient_pressure=P_ATM, model="msb2017"):
     """Peak side-on overpressure of a vapour-cloud explosion by the TNO multi-energy method.
 
     Parameters
@@ -367,15 +328,15 @@ def multi_energy_overpressure(energy, distance, *, strength, ambient_pressure=10
     .. [1] MSB B06-105 (2017), Eqs. (4.1), (4.2), (4.5), Table 4.2.
     .. [2] van den Berg (1985); TNO Yellow Book CPR 14E (1997) ch. 5.
     """
-    p0 = _positive("ambient_pressure", ambient_pressure)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
     rs = np.asarray(sachs_scaled_distance(energy, distance, ambient_pressure=p0))
-    return _out(
+    return _checks.out(
         np.asarray(multi_energy_scaled_overpressure(rs, strength=strength, model=model)) * p0
     )  # [1] (4.1)
 
 
 def multi_energy_duration(
-    energy, distance, *, strength, ambient_pressure=101325.0, sound_speed=ME_SOUND_SPEED, model="msb2017"
+    energy, distance, *, strength, ambient_pressure=P_ATM, sound_speed=ME_SOUND_SPEED, model="msb2017"
 ):
     """Positive-phase duration of the blast wave by the TNO multi-energy method.
 
@@ -403,18 +364,18 @@ def multi_energy_duration(
     ----------
     .. [1] MSB B06-105 (2017), Eqs. (4.4), (4.6), Table 4.3.
     """
-    e = _nonneg("energy", energy)
-    p0 = _positive("ambient_pressure", ambient_pressure)
-    c0 = _positive("sound_speed", sound_speed)
+    e = _checks.nonneg("energy", energy)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
+    c0 = _checks.positive("sound_speed", sound_speed)
     rs = np.asarray(sachs_scaled_distance(e, distance, ambient_pressure=p0))
     ts = np.asarray(
         multi_energy_scaled_duration(np.where(np.isfinite(rs), rs, 1.0), strength=strength, model=model)
     )
-    return _out(np.where(e > 0, ts * np.cbrt(e / p0) / c0, 0.0))  # [1], Eq. (4.4) solved for t+
+    return _checks.out(np.where(e > 0, ts * np.cbrt(e / p0) / c0, 0.0))  # [1], Eq. (4.4) solved for t+
 
 
 def multi_energy_impulse(
-    energy, distance, *, strength, ambient_pressure=101325.0, sound_speed=ME_SOUND_SPEED, model="msb2017"
+    energy, distance, *, strength, ambient_pressure=P_ATM, sound_speed=ME_SOUND_SPEED, model="msb2017"
 ):
     """Positive-phase side-on impulse, triangular pulse ``i = ΔP t+ / 2``.
 
@@ -463,7 +424,7 @@ def multi_energy_impulse(
             model=model,
         )
     )
-    return _out(0.5 * p * t)  # [1], Eq. (4.7)
+    return _checks.out(0.5 * p * t)  # [1], Eq. (4.7)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -527,9 +488,9 @@ def bst_flame_speed(reactivity, confinement, congestion) -> float:
     ----------
     .. [1] Pierorazio et al. (2005), flame-speed table.
     """
-    r = _choice("reactivity", reactivity, BST_REACTIVITIES)
-    c = _choice("confinement", confinement, BST_CONFINEMENTS)
-    g = _choice("congestion", congestion, BST_CONGESTIONS)
+    r = _checks.choice("reactivity", reactivity, BST_REACTIVITIES)
+    c = _checks.choice("confinement", confinement, BST_CONFINEMENTS)
+    g = _checks.choice("congestion", congestion, BST_CONGESTIONS)
     return _pierorazio_table()[(c, r, g)]
 
 
@@ -564,11 +525,7 @@ def bst_scaled_overpressure(scaled_distance, *, flame_speed_mach, curves="aloha2
     .. [5] ALOHA 5.4.4 Technical Documentation (2013), sect. 5.2, Table 15.
     .. [6] Tang & Baker (1999); CCPS (2010) ch. 5.
     """
-    if curves not in BST_CURVE_SETS:
-        raise ValueError(
-            f"未知 BST 曲线集 curves={curves!r}，可选：{sorted(BST_CURVE_SETS)}（unknown curves）"
-        )
-    fits = BST_CURVE_SETS[curves]
+    fits = BST_CURVE_SETS[_checks.choice("curves", curves, BST_CURVE_SETS)]
     mf = flame_speed_mach
     if (
         isinstance(mf, bool | np.bool_)
@@ -586,14 +543,14 @@ def bst_scaled_overpressure(scaled_distance, *, flame_speed_mach, curves="aloha2
         raise ValueError(f"参数 scaled_distance 须 ≥ 0，实际为 {bad!r}（scaled_distance must be ≥ 0）")
     machs = np.array([f[0] for f in fits])
     if mf <= machs[0]:
-        return _out(_bst_curve(x, fits[0]))
+        return _checks.out(_bst_curve(x, fits[0]))
     j = int(np.searchsorted(machs, mf, side="left"))  # machs[j-1] < mf ≤ machs[j]
     hi = _bst_curve(x, fits[j])
     if mf == machs[j]:
-        return _out(hi)
+        return _checks.out(hi)
     lo = _bst_curve(x, fits[j - 1])
     w = (mf - machs[j - 1]) / (machs[j] - machs[j - 1])
-    return _out((1.0 - w) * lo + w * hi)
+    return _checks.out((1.0 - w) * lo + w * hi)
 
 
 def bst_overpressure(
@@ -604,7 +561,7 @@ def bst_overpressure(
     reactivity=None,
     confinement=None,
     congestion=None,
-    ambient_pressure=101325.0,
+    ambient_pressure=P_ATM,
     ground_reflection_factor=BST_GROUND_REFLECTION_FACTOR,
     curves="aloha2013",
 ):
@@ -656,9 +613,9 @@ def bst_overpressure(
                 f"（missing {missing}）"
             )
         flame_speed_mach = bst_flame_speed(reactivity, confinement, congestion)
-    k = float(_positive("ground_reflection_factor", ground_reflection_factor))
-    e = _nonneg("energy", energy)
-    p0 = _positive("ambient_pressure", ambient_pressure)
+    k = float(_checks.positive("ground_reflection_factor", ground_reflection_factor))
+    e = _checks.nonneg("energy", energy)
+    p0 = _checks.positive("ambient_pressure", ambient_pressure)
     x = np.asarray(sachs_scaled_distance(k * e, distance, ambient_pressure=p0))  # [5] sect. 5.2
     ps = np.asarray(bst_scaled_overpressure(x, flame_speed_mach=flame_speed_mach, curves=curves))
-    return _out(ps * p0)
+    return _checks.out(ps * p0)
