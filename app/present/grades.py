@@ -1,0 +1,86 @@
+"""Grades and statuses: enterprise safety-risk colours, GB 18218 major-hazard grades, rectification statuses and
+closure-rate classes. Chinese labels of stored enumerations come from :data:`geodata.schema.ENUM_LABELS_ZH`; this
+module adds the colours and the labels the schema does not hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+__all__ = [
+    "RISK_COLORS",
+    "MAJOR_HAZARD_GRADE_ZH",
+    "NOT_MAJOR_HAZARD_ZH",
+    "MAJOR_HAZARD_GRADE_COLORS",
+    "major_hazard_grade_zh",
+    "STATUS_COLORS",
+    "OVERDUE_COLOR",
+    "RateClass",
+    "RATE_CLASSES",
+    "rate_class",
+]
+
+#: Enterprise safety-risk colours (红/橙/黄/蓝, 2018 grading guide); labels: schema enum ``risk_color``.
+RISK_COLORS: dict[str, str] = {"red": "#e02020", "orange": "#f7931e", "yellow": "#f2d024", "blue": "#1f6fd1"}
+
+#: GB 18218-2018 major-hazard grades (R ≥ 100 一级 … < 10 四级).
+MAJOR_HAZARD_GRADE_ZH: dict[int, str] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+NOT_MAJOR_HAZARD_ZH = "非重大危险源"
+#: Map colour of each grade label, most severe first.
+MAJOR_HAZARD_GRADE_COLORS: dict[str, str] = {
+    "一级": "#b10026",
+    "二级": "#fc4e2a",
+    "三级": "#feb24c",
+    "四级": "#4575b4",
+    NOT_MAJOR_HAZARD_ZH: "#bdbdbd",
+}
+
+
+def major_hazard_grade_zh(grade: Any, *, missing: str = "—") -> str:
+    """Chinese label of a major-hazard grade 1–4; ``missing`` for a null grade (not a major hazard)."""
+    return missing if grade is None or pd.isna(grade) else MAJOR_HAZARD_GRADE_ZH[int(grade)]
+
+
+#: Rectification status colours (web map, plan map, legends); labels: schema enum ``rectification_status``.
+STATUS_COLORS: dict[str, str] = {
+    "open": "#e41a1c",
+    "in_progress": "#ff7f00",
+    "awaiting_acceptance": "#377eb8",
+    "closed": "#4daf4a",
+}
+#: Outline of overdue items that are not closed.
+OVERDUE_COLOR = "#000000"
+
+
+class RateClass(NamedTuple):
+    """A closure-rate class: its label, its colour on the web map (drawn translucent) and its opaque fill in
+    printed figures (the plan's static map)."""
+
+    label: str
+    color: str
+    print_color: str
+
+
+#: Closure-rate classes of enterprises, worst first.
+RATE_CLASSES: dict[str, RateClass] = {
+    "lt50": RateClass("整改率 < 50%", "#de2d26", "#fcae91"),
+    "50_80": RateClass("50% ≤ 整改率 < 80%", "#fc9272", "#fdd49e"),
+    "80_100": RateClass("80% ≤ 整改率 < 100%", "#fee0d2", "#ffffb2"),
+    "100": RateClass("整改率 100%", "#31a354", "#c7e9c0"),
+    "none": RateClass("无整改事项", "#bdbdbd", "#dddddd"),
+}
+
+
+def rate_class(rate: float) -> str:
+    """Key of :data:`RATE_CLASSES` for a closure rate (fraction [-]; NaN = no items)."""
+    if rate != rate:
+        return "none"
+    if rate < 0.5:
+        return "lt50"
+    if rate < 0.8:
+        return "50_80"
+    if rate < 1.0:
+        return "80_100"
+    return "100"
