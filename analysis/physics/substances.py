@@ -61,7 +61,11 @@ from functools import cache, lru_cache
 
 import numpy as np
 
+from analysis import _checks, constants
 from analysis._data import DATA_DIR
+
+# defined in analysis.errors (one error hierarchy); re-exported here so ``substances.UnknownSubstanceError`` works
+from analysis.errors import UnknownSubstanceError
 
 logger = logging.getLogger(__name__)
 
@@ -80,18 +84,16 @@ __all__ = [
     "ppm_to_kg_m3",
 ]
 
-R_GAS = 8.314462618  # molar gas constant [J/(mol·K)], CODATA 2018
-_T_PPM = 298.15  # reference temperature of AEGL/PAC/IDLH ppm values [K]
-_P_PPM = 101325.0  # reference pressure [Pa]
-_T_LIQ = 293.15  # 20 °C reference for liquid properties [K]
+R_GAS = constants.R_GAS  # molar gas constant [J/(mol·K)] (module-level name kept for ``substances.R_GAS``)
+_T_PPM = constants.T_PPM_REFERENCE  # reference temperature of AEGL/PAC/IDLH ppm values [K]
+_P_PPM = constants.P_ATM  # reference pressure of the ppm values [Pa]
+# 20 °C: the reference state of the tabulated liquid properties (a property of the data, not an ambient default)
+_T_LIQ = 293.15  # [K]
+_T_IDEAL_GAS = 298.15  # standard state of the ideal-gas heat capacity behind the heat-capacity ratio [K]
 _DATA = DATA_DIR / "substances.csv"
 
 _CONC_UNITS = ("ppm", "mg/m3")
 _TIME_UNITS = ("min", "s")
-
-
-class UnknownSubstanceError(ValueError):
-    """A substance name or CAS number that parkrisk does not know."""
 
 
 def ppm_to_kg_m3(ppm, molar_mass, *, temperature=_T_PPM, pressure=_P_PPM):
@@ -143,12 +145,8 @@ class ToxicProbit:
     source: str
 
     def __post_init__(self) -> None:
-        if self.concentration_unit not in _CONC_UNITS:
-            raise ValueError(
-                f"concentration_unit={self.concentration_unit!r} is not allowed; use one of {_CONC_UNITS}"
-            )
-        if self.time_unit not in _TIME_UNITS:
-            raise ValueError(f"time_unit={self.time_unit!r} is not allowed; use one of {_TIME_UNITS}")
+        _checks.choice("concentration_unit", self.concentration_unit, _CONC_UNITS)
+        _checks.choice("time_unit", self.time_unit, _TIME_UNITS)
 
     def probit(self, concentration, exposure_time, *, temperature: float = _T_PPM, pressure: float = _P_PPM):
         """Probit of death for a constant concentration over an exposure time.
@@ -318,8 +316,8 @@ class Substance:
         """
         return self._props.saturated_vapour_density(temperature)
 
-    def gas_density(self, temperature=_T_PPM, pressure=_P_PPM):
-        """Ideal-gas density. [kg/m³] at temperature [K] and pressure [Pa]."""
+    def gas_density(self, temperature=constants.AMBIENT_TEMPERATURE, pressure=constants.P_ATM):
+        """Ideal-gas density. [kg/m³] at temperature [K] (default: ambient air) and pressure [Pa] (default: 1 atm)."""
         return (
             np.asarray(pressure, dtype=float)
             * self.molar_mass
@@ -354,14 +352,9 @@ def ap42_refined_petroleum_vapour_pressure(
         [Pa]. P = exp(A − B/T) psia with T in °R ([8], Figure 7.1-15); the figure's range is 20-100 °F (266-311 K),
         values outside it are extrapolated.
     """
-    t = np.asarray(temperature, dtype=float)
-    if np.any(~np.isfinite(t)) or np.any(t <= 0):
-        raise ValueError(
-            f"temperature 温度须为正的有限值 (must be positive and finite, K)，实际为 {temperature!r}"
-        )
-    r = float(rvp) / _PSI  # Pa -> psi
-    if not (math.isfinite(r) and r > 0) or not (math.isfinite(slope) and slope > 0):
-        raise ValueError(f"rvp 与 slope 须为正 (must be positive)，实际为 rvp={rvp!r}, slope={slope!r}")
+    t = _checks.positive("temperature", temperature)
+    r = _checks.scalar("rvp", rvp, positive_only=True) / _PSI  # Pa -> psi
+    slope = _checks.scalar("slope", slope, positive_only=True)
     sq, lnr = math.sqrt(slope), math.log(r)
     a = 15.64 - 1.854 * sq - (0.8742 - 0.3280 * sq) * lnr  # [8], Figure 7.1-15
     b = 8742.0 - 1042.0 * sq - (1049.0 - 179.4 * sq) * lnr  # [8], Figure 7.1-15
@@ -613,20 +606,48 @@ def _constants(cas, chem):
 
 
 @cache
-def _build(key: str) -> Substance:
+def _combustion(r, chem, pcas, flammable, tv, src) -> tuple[float, float, float]:
+    """Lower heat of combustion [J/kg] and flammability limits [volume fraction] of a substances.csv row.
+
+    The csv values win; otherwise thermo/chemicals; 0 and NaN for a substance flagged non-combustible. Records each
+    value's source in ``src``.
+    """
     from chemicals.safety import LFL, UFL, LFL_methods
+
+    if not flammable:
+        src["heat_of_combustion"] = "not combustible (substances.csv flag)"
+        return 0.0, math.nan, math.nan
+    if r["hc_lower_j_kg"].strip():
+        hc = float(r["hc_lower_j_kg"])
+        src["heat_of_combustion"] = r["hc_source"]
+    else:
+        hc = -float(chem.Hc_lower)  # thermo: negative lower heat of combustion [J/kg]
+        src["heat_of_combustion"] = f"{tv}.Hc_lower"
+    if r["lfl"].strip():
+        lfl, ufl = _f(r["lfl"]), _f(r["ufl"])
+        src["lfl"] = src["ufl"] = r["lfl_ufl_source"]
+    else:
+        lfl_v, ufl_v = LFL(CASRN=pcas), UFL(CASRN=pcas)
+        lfl = math.nan if lfl_v is None else float(lfl_v)
+        ufl = math.nan if ufl_v is None else float(ufl_v)
+        methods = LFL_methods(CASRN=pcas)
+        src["lfl"] = src["ufl"] = f"chemicals.safety LFL/UFL ({methods[0] if methods else 'none'})"
+    return hc, lfl, ufl
+
+
+def _build(key: str) -> Substance:
     from thermo import Chemical
 
     r = next(row for row in _rows() if row["key"] == key)
     pcas = r["property_cas"]
-    chem = Chemical(pcas, T=298.15)
+    chem = Chemical(pcas, T=_T_IDEAL_GAS)
     props = _ThermoProps(chem)
     flammable = r["flammable"] == "1"
     toxic = r["toxic"] == "1"
     mw = chem.MW / 1000.0  # g/mol -> kg/mol
     (tb, tb_m), (tc, tc_m), (pc, pc_m) = _constants(pcas, chem)
     t_liq = _T_LIQ if tc > _T_LIQ else tb
-    cp_ig = chem.HeatCapacityGas.T_dependent_property(298.15)  # J/(mol·K)
+    cp_ig = chem.HeatCapacityGas.T_dependent_property(_T_IDEAL_GAS)  # J/(mol·K)
     gamma = cp_ig / (cp_ig - R_GAS)
     tv = f"thermo {_thermo_version()} Chemical('{pcas}')"
     src: dict[str, str] = {
@@ -646,27 +667,7 @@ def _build(key: str) -> Substance:
     if key in _VAPOUR_PRESSURE_OVERRIDES:
         props._vp_override, src["vapour_pressure"] = _VAPOUR_PRESSURE_OVERRIDES[key]
 
-    if not flammable:
-        hc = 0.0
-        src["heat_of_combustion"] = "not combustible (substances.csv flag)"
-    elif r["hc_lower_j_kg"].strip():
-        hc = float(r["hc_lower_j_kg"])
-        src["heat_of_combustion"] = r["hc_source"]
-    else:
-        hc = -float(chem.Hc_lower)  # thermo: negative lower heat of combustion [J/kg]
-        src["heat_of_combustion"] = f"{tv}.Hc_lower"
-
-    if not flammable:
-        lfl = ufl = math.nan
-    elif r["lfl"].strip():
-        lfl, ufl = _f(r["lfl"]), _f(r["ufl"])
-        src["lfl"] = src["ufl"] = r["lfl_ufl_source"]
-    else:
-        lfl_v, ufl_v = LFL(CASRN=pcas), UFL(CASRN=pcas)
-        lfl = math.nan if lfl_v is None else float(lfl_v)
-        ufl = math.nan if ufl_v is None else float(ufl_v)
-        methods = LFL_methods(CASRN=pcas)
-        src["lfl"] = src["ufl"] = f"chemicals.safety LFL/UFL ({methods[0] if methods else 'none'})"
+    hc, lfl, ufl = _combustion(r, chem, pcas, flammable, tv, src)
 
     # AEGL/PAC/IDLH: ppm at 25 °C, 1 atm -> kg/m³ ([3], [4])
     aegl = [float(ppm_to_kg_m3(_f(r[f"aegl{i}_ppm"]), mw)) for i in (1, 2, 3)]
