@@ -1,6 +1,6 @@
 """Escalation thresholds, time-to-failure correlations and probits against their published equations.
 
-Sources (equation/table numbers in analysis/domino.py):
+Sources (equation/table numbers in analysis/domino/models.py and analysis/domino/propagation.py):
 - [C2006] Cozzani, Gubinelli & Salzano (2006) J. Hazard. Mater. A129:1–21 — escalation thresholds.
 - [C2005] Cozzani, Gubinelli, Antonioni, Spadoni & Zanelli (2005) J. Hazard. Mater. A127:14–30, Table 2 — ttf
   correlations and the heat-radiation probit; combinatorial first-level method.
