@@ -605,7 +605,6 @@ def _constants(cas, chem):
     )
 
 
-@cache
 def _combustion(r, chem, pcas, flammable, tv, src) -> tuple[float, float, float]:
     """Lower heat of combustion [J/kg] and flammability limits [volume fraction] of a substances.csv row.
 
@@ -635,6 +634,7 @@ def _combustion(r, chem, pcas, flammable, tv, src) -> tuple[float, float, float]
     return hc, lfl, ufl
 
 
+@cache
 def _build(key: str) -> Substance:
     from thermo import Chemical
 
