@@ -1,4 +1,10 @@
-"""Wind roses for the risk integration: directions × wind speeds × Pasquill stability classes.
+"""The one weather model of parkrisk: weather classes, weather cases with a wind direction, and wind roses.
+
+- :class:`WeatherClass` is one weather class of a wind rose (wind speed, Pasquill stability, air temperature,
+  relative humidity, terrain) without a direction; :class:`Weather` is a weather case: a weather class and the
+  direction the wind blows from (:meth:`Weather.from_class`, :attr:`Weather.weather_class`). Both are frozen and
+  validated; :func:`as_weather_class` reads the class of either.
+- :data:`PASQUILL_GUIDANCE_ZH` is the key to the stability classes ([2]_, [3]_) for choosing a class by hand.
 
 A :class:`WindRose` holds the joint probability p[direction, speed, stability] of the weather classes of one period
 (it sums to 1); a :class:`DayNightWindRose` holds one rose for the day and one for the night with the fraction of
@@ -22,6 +28,8 @@ References
        data (representative weather classes, day/night periods, wind-direction sectors).
 .. [2] Pasquill, F. (1961). The estimation of the dispersion of windborne material. Meteorological Magazine 90,
        33–49 (stability classes A–F).
+.. [3] Turner, D. B. (1970). Workbook of Atmospheric Dispersion Estimates. US EPA AP-26, Table 1 (key to
+       stability categories, after Pasquill 1961).
 """
 
 from __future__ import annotations
@@ -35,10 +43,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis._checks import choice, finite_number
 from analysis._data import DATA_DIR
+from analysis.constants import AMBIENT_TEMPERATURE
+from analysis.errors import AnalysisInputError
 
 __all__ = [
     "STABILITY_CLASSES",
+    "STABILITY_LABELS_ZH",
+    "TERRAINS",
+    "TERRAIN_LABELS_ZH",
+    "PASQUILL_GUIDANCE_ZH",
+    "PASQUILL_NOTE_ZH",
+    "WeatherClass",
+    "Weather",
+    "as_weather_class",
     "WindRose",
     "DayNightWindRose",
     "load_csv",
@@ -52,7 +71,6 @@ __all__ = [
     "is_daytime",
 ]
 
-STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 _SUM_TOL = 1e-6
 _DATA = DATA_DIR
 
@@ -75,6 +93,216 @@ DIRECTION_LABELS_ZH: tuple[str, ...] = (
     "西北",
     "北西北",
 )
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Weather classes and weather cases
+# ----------------------------------------------------------------------------------------------------------------
+STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
+STABILITY_LABELS_ZH: dict[str, str] = {
+    "A": "A 极不稳定",
+    "B": "B 不稳定",
+    "C": "C 弱不稳定",
+    "D": "D 中性",
+    "E": "E 弱稳定",
+    "F": "F 稳定",
+}
+TERRAINS: tuple[str, ...] = ("rural", "urban")
+TERRAIN_LABELS_ZH: dict[str, str] = {"rural": "乡村（开阔地）", "urban": "城市（建筑密集区）"}
+
+#: Key to the Pasquill stability classes [2]_ [3]_: rows = wind speed at 10 m, columns = daytime insolation
+#: (strong / moderate / slight) and night cloud cover (thin overcast or >= 4/8 low cloud / <= 3/8 cloud). Class D
+#: for heavy overcast by day or night. Turner (1970) leaves the night column empty below 2 m/s.
+PASQUILL_GUIDANCE_ZH: dict[str, dict[str, str]] = {
+    "< 2 m/s": {
+        "白天 强日照": "A",
+        "白天 中等日照": "A–B",
+        "白天 弱日照": "B",
+        "夜间 云量≥4/8": "—",
+        "夜间 云量≤3/8": "—",
+    },
+    "2–3 m/s": {
+        "白天 强日照": "A–B",
+        "白天 中等日照": "B",
+        "白天 弱日照": "C",
+        "夜间 云量≥4/8": "E",
+        "夜间 云量≤3/8": "F",
+    },
+    "3–5 m/s": {
+        "白天 强日照": "B",
+        "白天 中等日照": "B–C",
+        "白天 弱日照": "C",
+        "夜间 云量≥4/8": "D",
+        "夜间 云量≤3/8": "E",
+    },
+    "5–6 m/s": {
+        "白天 强日照": "C",
+        "白天 中等日照": "C–D",
+        "白天 弱日照": "D",
+        "夜间 云量≥4/8": "D",
+        "夜间 云量≤3/8": "D",
+    },
+    "> 6 m/s": {
+        "白天 强日照": "C",
+        "白天 中等日照": "D",
+        "白天 弱日照": "D",
+        "夜间 云量≥4/8": "D",
+        "夜间 云量≤3/8": "D",
+    },
+}
+PASQUILL_NOTE_ZH = "阴天（全云量遮蔽）时，无论昼夜均取 D 类。夜间指日落前 1 小时至日出后 1 小时。"
+
+
+def _check_weather_class(
+    wind_speed: float, stability: str, temperature_k: float, relative_humidity: float, terrain: str
+) -> None:
+    """The checks of a weather class (shared by :class:`WeatherClass` and :class:`Weather`)."""
+    finite_number("wind_speed 风速", wind_speed, low=0.0, low_open=True, high=60.0, unit="m/s")
+    choice("stability 大气稳定度", stability, STABILITY_CLASSES)
+    finite_number("temperature_k 气温", temperature_k, low=200.0, high=340.0, unit="K")
+    finite_number("relative_humidity 相对湿度", relative_humidity, low=0.0, high=1.0, unit="(0–1)")
+    choice("terrain 地表类型", terrain, TERRAINS)
+
+
+@dataclass(frozen=True)
+class WeatherClass:
+    """One weather class of a wind rose: the weather without a wind direction.
+
+    Parameters
+    ----------
+    wind_speed : float
+        Wind speed at 10 m height; > 0 (Gaussian models are singular in calm air). [m/s]
+    stability : str
+        Pasquill-Gifford stability class "A" .. "F" ([2]_).
+    temperature_k : float
+        Air temperature, 200 .. 340 K (default :data:`analysis.constants.AMBIENT_TEMPERATURE`). [K]
+    relative_humidity : float
+        Relative humidity, 0 .. 1 (for atmospheric transmissivity). [-]
+    terrain : str
+        "rural" or "urban" (Briggs dispersion coefficients).
+
+    Raises
+    ------
+    analysis.errors.AnalysisInputError
+        A parameter out of range, naming it, its value and what is allowed.
+    """
+
+    wind_speed: float
+    stability: str
+    temperature_k: float = AMBIENT_TEMPERATURE
+    relative_humidity: float = 0.7
+    terrain: str = "rural"
+
+    def __post_init__(self) -> None:
+        _check_weather_class(
+            self.wind_speed, self.stability, self.temperature_k, self.relative_humidity, self.terrain
+        )
+
+    def describe_zh(self) -> str:
+        """The weather class in one Chinese line."""
+        return (
+            f"风速 {self.wind_speed:g} m/s，稳定度 {STABILITY_LABELS_ZH[self.stability]}，"
+            f"气温 {self.temperature_k - 273.15:.1f} ℃，相对湿度 {self.relative_humidity * 100:.0f} %，"
+            f"{TERRAIN_LABELS_ZH[self.terrain]}"
+        )
+
+
+@dataclass(frozen=True)
+class Weather:
+    """One weather case: a weather class (:class:`WeatherClass`) and the direction the wind blows from.
+
+    Parameters
+    ----------
+    wind_speed : float
+        Wind speed at 10 m height; > 0 (Gaussian models are singular in calm air). [m/s]
+    wind_from_deg : float
+        Direction the wind comes FROM, clockwise from north (0 = N, 90 = E); any finite value, taken modulo 360.
+        [°]
+    stability : str
+        Pasquill-Gifford stability class "A" .. "F".
+    temperature_k : float
+        Air temperature (default :data:`analysis.constants.AMBIENT_TEMPERATURE`). [K]
+    relative_humidity : float
+        Relative humidity, 0 .. 1 (for atmospheric transmissivity). [-]
+    terrain : str
+        "rural" or "urban" (Briggs dispersion coefficients).
+
+    Raises
+    ------
+    analysis.errors.AnalysisInputError
+        A parameter out of range, naming it, its value and what is allowed.
+    """
+
+    wind_speed: float
+    wind_from_deg: float
+    stability: str
+    temperature_k: float = AMBIENT_TEMPERATURE
+    relative_humidity: float = 0.7
+    terrain: str = "rural"
+
+    def __post_init__(self) -> None:
+        _check_weather_class(
+            self.wind_speed, self.stability, self.temperature_k, self.relative_humidity, self.terrain
+        )
+        finite_number("wind_from_deg 风向", self.wind_from_deg, unit="°")
+
+    @classmethod
+    def from_class(cls, weather_class: WeatherClass, wind_from_deg: float) -> Weather:
+        """The weather case of ``weather_class`` with the wind blowing from ``wind_from_deg`` [°]."""
+        if not isinstance(weather_class, WeatherClass):
+            raise AnalysisInputError(
+                f"weather_class 气象类别应为 WeatherClass 对象，收到 {type(weather_class).__name__} "
+                "(must be a WeatherClass)"
+            )
+        return cls(
+            wind_speed=weather_class.wind_speed,
+            wind_from_deg=wind_from_deg,
+            stability=weather_class.stability,
+            temperature_k=weather_class.temperature_k,
+            relative_humidity=weather_class.relative_humidity,
+            terrain=weather_class.terrain,
+        )
+
+    @property
+    def weather_class(self) -> WeatherClass:
+        """The weather without its direction."""
+        return WeatherClass(
+            wind_speed=self.wind_speed,
+            stability=self.stability,
+            temperature_k=self.temperature_k,
+            relative_humidity=self.relative_humidity,
+            terrain=self.terrain,
+        )
+
+    @property
+    def downwind_bearing_deg(self) -> float:
+        """Direction the wind blows TOWARDS, clockwise from north. [°]"""
+        return (float(self.wind_from_deg) + 180.0) % 360.0
+
+    def describe_zh(self) -> str:
+        """The weather case in one Chinese line."""
+        return (
+            f"风向 {float(self.wind_from_deg) % 360:.0f}°（来风方向，顺时针自正北），"
+            + self.weather_class.describe_zh()
+        )
+
+
+def as_weather_class(weather: Weather | WeatherClass) -> WeatherClass:
+    """The weather class of a weather case, or the class itself.
+
+    Raises
+    ------
+    analysis.errors.AnalysisInputError
+        ``weather`` is neither a :class:`Weather` nor a :class:`WeatherClass`.
+    """
+    if isinstance(weather, WeatherClass):
+        return weather
+    if isinstance(weather, Weather):
+        return weather.weather_class
+    raise AnalysisInputError(
+        f"weather 气象条件应为 Weather 或 WeatherClass 对象，收到 {type(weather).__name__} "
+        "(must be a Weather or a WeatherClass)"
+    )
 
 
 def _as_tuple(x, name: str) -> tuple:

@@ -1,0 +1,176 @@
+"""Blast fields: the vapour cloud explosion (VCE) and the bursting of a gas-filled vessel.
+
+The VCE's fuel is the flammable part of the cloud of :mod:`analysis.scenarios.clouds` (the whole puff, or the fuel
+inside the LFL distance of a steady plume); its blast follows the TNT equivalence with Kingery-Bulmash curves
+(:mod:`analysis.physics.explosion`, the method of Chinese safety-assessment practice [1]_), the TNO multi-energy
+method or the Baker-Strehlow-Tang method (:mod:`analysis.physics.vce`). A vessel burst releases the Brode energy of
+the compressed gas [2]_. Every blast is centred at the source; its fields are functions of (x, y), metres east/north
+of it.
+
+References
+----------
+.. [1] 国家安全生产监督管理总局 (2005). 《安全评价》第 3 版, 煤炭工业出版社: TNT equivalence of a vapour cloud.
+.. [2] Crowl, D. A. & Louvar, J. F. (2011). Chemical Process Safety, 3rd ed.: Eq. 6-27 (TNT equivalent of a
+       vapour cloud), Eq. 6-29 (Brode energy of a bursting vessel).
+.. [3] Kingery, C. N. & Bulmash, G. (1984). Airblast parameters from TNT spherical air burst and hemispherical
+       surface burst. ARBRL-TR-02555.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from analysis.constants import P_ATM, R_GAS
+from analysis.errors import ScenarioNotApplicableError
+from analysis.physics import explosion as ex
+from analysis.physics import vce
+from analysis.scenarios.clouds import cloud_field, lfl_kg_m3
+from analysis.scenarios.release import Scenario
+from analysis.scenarios.rows import row_number
+from analysis.scenarios.source_term import SourceTerm
+from analysis.scenarios.wind_frame import axis_bearing_deg
+from analysis.weather import Weather, WeatherClass
+
+__all__ = ["vce_effects", "vessel_burst_effects"]
+
+
+def vce_effects(row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]):
+    """Effect builder of the VCE: overpressure and impulse of the flammable cloud.
+
+    Returns
+    -------
+    fields : dict
+        {"overpressure": (x, y) -> Pa, "impulse": (x, y) -> Pa·s (NaN for BST)}.
+    model : dict
+        The cloud's description plus ``fuel_mass`` [kg], ``tnt_mass`` [kg] and, for multi-energy/BST,
+        ``energy`` [J] (and ``flame_speed_mach`` for BST).
+    exposure : float
+        NaN (a blast has no exposure time).
+    """
+    sub = st.substance
+    field, info = cloud_field(st, scenario, weather, notes)
+    lfl = lfl_kg_m3(sub, weather)
+    if info["mode"] == "puff":
+        fuel = st.airborne_mass
+        notes.append(f"蒸气云爆炸：参与爆炸的可燃气云质量取瞬时气云质量 {fuel:,.0f} kg")
+    else:
+        # Steady plume: the fuel between the source and the LFL distance on the axis is rate × x_LFL / u.
+        b = math.radians(axis_bearing_deg(weather))
+        s_axis = np.geomspace(0.1, 50_000.0, 4000)
+        c_axis = np.asarray(field(s_axis * math.sin(b), s_axis * math.cos(b)))
+        hit = np.flatnonzero(c_axis >= lfl)
+        x_lfl = float(s_axis[hit[-1]]) if hit.size else 0.0
+        fuel = min(st.airborne_rate * x_lfl / weather.wind_speed, st.mass)
+        notes.append(
+            f"蒸气云爆炸：连续气云中爆炸下限以内的可燃物质量 = 源强 × LFL 距离 {x_lfl:,.0f} m / 风速 = "
+            f"{fuel:,.0f} kg"
+        )
+    yf = scenario.yield_factor if scenario.yield_factor is not None else ex.CN_PRACTICE_YIELD_FACTOR
+    w_tnt = (
+        float(
+            ex.tnt_equivalent_mass(
+                fuel, sub.heat_of_combustion, yield_factor=yf, tnt_energy=ex.CN_PRACTICE_TNT_ENERGY
+            )
+        )
+        if fuel > 0
+        else 0.0
+    )
+    notes.append(
+        f"TNT 当量法（《安全评价》2005，Crowl & Louvar 2011 式 6-27）：TNT 当量系数 {yf:g}，TNT 爆热 "
+        f"{ex.CN_PRACTICE_TNT_ENERGY / 1e6:g} MJ/kg，燃烧热 {sub.heat_of_combustion / 1e6:.1f} MJ/kg，"
+        f"TNT 当量 {w_tnt:,.0f} kg"
+    )
+    info["tnt_mass"] = w_tnt
+    info["fuel_mass"] = fuel
+    if scenario.explosion_model != "tnt":
+        return _cloud_blast(scenario, sub, fuel, info, notes), info, math.nan
+    notes.append("爆炸中心取泄漏源（设施形心），冲击波按 Kingery-Bulmash (1984) 半球形地面爆炸曲线")
+    return _tnt_fields(w_tnt), info, math.nan
+
+
+def vessel_burst_effects(
+    row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+):
+    """Effect builder of the bursting of a gas-filled vessel: overpressure and impulse of its Brode energy.
+
+    Returns
+    -------
+    fields : dict
+        {"overpressure": (x, y) -> Pa, "impulse": (x, y) -> Pa·s}.
+    model : dict
+        ``tnt_mass`` [kg] and ``volume`` [m³].
+    exposure : float
+        NaN (a blast has no exposure time).
+    """
+    sub = st.substance
+    if st.release_phase != "gas":
+        raise ScenarioNotApplicableError(
+            f"scenario 事故情景='vessel_burst' 适用于压缩气体容器，而设施 {st.unit_id} 的相态为液体/液化气体 "
+            "(vessel burst is modelled for gas-filled vessels)"
+        )
+    p = row_number(row, "pressure_pa", unit="Pa")
+    if p <= P_ATM:
+        raise ScenarioNotApplicableError(
+            f"设施 {st.unit_id} 的 pressure_pa={p:g} Pa 不高于大气压，不会发生物理爆炸 (not pressurised)"
+        )
+    vol = row_number(row, "volume_m3", unit="m³", required=False)
+    if vol is None:
+        t = row_number(row, "temperature_k", unit="K")
+        vol = float(row_number(row, "inventory_kg", unit="kg")) * R_GAS * t / (p * sub.molar_mass)
+        notes.append(f"容器容积由存量按理想气体折算为 {vol:,.1f} m³")
+    w_tnt = float(ex.vessel_burst_tnt_mass(p, vol, gamma=sub.heat_capacity_ratio))
+    notes.append(
+        f"容器物理爆炸：Brode 能量 (P−P0)V/(γ−1)（Crowl & Louvar 2011 式 6-29），压力 {p / 1e6:.2f} MPa，"
+        f"容积 {vol:,.1f} m³，γ = {sub.heat_capacity_ratio:.3f}，TNT 当量 {w_tnt:,.1f} kg"
+        f"（TNT 爆热 {ex.TNT_ENERGY_CCPS / 1e6:g} MJ/kg），Kingery-Bulmash 半球形地面爆炸曲线"
+    )
+    return _tnt_fields(w_tnt), {"tnt_mass": w_tnt, "volume": vol}, math.nan
+
+
+def _tnt_fields(w_tnt: float) -> dict:
+    """Overpressure and impulse of a hemispherical surface burst of ``w_tnt`` kg TNT (Kingery-Bulmash [3]_)."""
+
+    def over(x, y, w=w_tnt):
+        return ex.tnt_overpressure(w, np.hypot(x, y))
+
+    def imp(x, y, w=w_tnt):
+        return ex.tnt_impulse(w, np.hypot(x, y))
+
+    return {"overpressure": over, "impulse": imp}
+
+
+def _cloud_blast(scenario: Scenario, sub, fuel: float, info: dict, notes: list[str]) -> dict:
+    """Blast fields of a VCE by the multi-energy or BST method (:mod:`analysis.physics.vce`)."""
+    energy = fuel * sub.heat_of_combustion  # combustion energy of the cloud [J]
+    info["energy"] = energy
+    notes.append(
+        f"爆炸能量取可燃气云的燃烧能 {energy / 1e9:,.2f} GJ（全部气云按位于拥塞区计，偏保守），爆炸中心取泄漏源"
+    )
+    if scenario.explosion_model == "multi_energy":
+        strength = scenario.me_strength
+        notes.append(f"TNO 多能法（MSB B06-105 2017 拟合 Van den Berg 1985 曲线），爆源强度 {strength}")
+
+        def over(x, y):
+            return vce.multi_energy_overpressure(energy, np.hypot(x, y), strength=strength)
+
+        def imp(x, y):
+            return vce.multi_energy_impulse(energy, np.hypot(x, y), strength=strength)
+
+        return {"overpressure": over, "impulse": imp}
+    mach = vce.bst_flame_speed(scenario.bst_reactivity, scenario.bst_confinement, scenario.bst_congestion)
+    notes.append(
+        f"Baker-Strehlow-Tang 法：燃料活性 {scenario.bst_reactivity}、受限 {scenario.bst_confinement}、"
+        f"障碍物密度 {scenario.bst_congestion}，火焰马赫数 {mach:g}（Pierorazio et al. 2005），"
+        "地面反射能量加倍；BST 曲线不给出冲量"
+    )
+    info["flame_speed_mach"] = mach
+
+    def bst_over(x, y):
+        return vce.bst_overpressure(energy, np.hypot(x, y), flame_speed_mach=mach)
+
+    def no_impulse(x, y):  # the BST curves give no impulse: NaN, never a made-up zero
+        return np.full(np.broadcast(np.asarray(x), np.asarray(y)).shape, np.nan)
+
+    return {"overpressure": bst_over, "impulse": no_impulse}
