@@ -1,11 +1,19 @@
-"""Assemble docs/validation.md from the per-topic validation write-ups in docs/validation/.
+"""Write the validation report: the tables of docs/validation/*.md from the code, then docs/validation.md.
 
-Run ``python docs/build_validation.py`` after changing a topic file; tests/test_docs.py checks the two agree.
+Every table between ``<!-- table NAME -->`` and ``<!-- /table NAME -->`` in a topic file is generated: the cases
+(inputs, published values, sources, tolerances) are held once, in ``docs/validation_cases/<topic>.py``, and the
+"ours" and error cells are computed there by calling parkrisk's public functions. The prose around the tables is
+written by hand in the topic files. ``docs/validation.md`` assembles the topic files.
+
+Run ``python docs/build_validation.py`` after changing a case, a model or a topic file; tests/test_docs.py fails
+(with a diff) when the committed files differ from what this script writes.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
+import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -36,8 +44,24 @@ Every physical model and regulatory rule is tested against published worked exam
 or a peer's validated output (HyRAM+). Each section below names its tests; values that could not be checked against
 the source text are marked as such.
 
-This file is assembled from `docs/validation/*.md` by `python docs/build_validation.py`.
+This file is assembled from `docs/validation/*.md` by `python docs/build_validation.py`; the "ours" and error
+cells of their tables are computed by `docs/validation_cases/`.
 """
+
+_TABLE = re.compile(r"(<!-- table (?P<name>[\w-]+) -->\n)(?P<body>.*?)(\n<!-- /table (?P=name) -->)", re.S)
+
+
+def _cases_module(topic: Path):
+    """The module of ``docs/validation_cases`` holding the cases of a topic file (``vce.md`` → ``vce``)."""
+    if str(DOCS) not in sys.path:
+        sys.path.insert(0, str(DOCS))
+    name = "validation_cases." + topic.stem.replace("-", "_")
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
 
 
 def topic_files() -> list[Path]:
@@ -46,12 +70,40 @@ def topic_files() -> list[Path]:
     return ordered + [present[k] for k in sorted(present)]
 
 
-def build() -> str:
+def render_topic(path: Path) -> str:
+    """The topic file with each marked table regenerated from its cases."""
+    text = path.read_text(encoding="utf-8")
+    module = _cases_module(path)
+    tables = getattr(module, "TABLES", {}) if module else {}
+    seen = set()
+
+    def fill(m: re.Match) -> str:
+        name = m.group("name")
+        if name not in tables:
+            raise KeyError(f"{path.name}: no cases for table {name!r} in docs/validation_cases")
+        seen.add(name)
+        return m.group(1) + tables[name].render() + m.group(4)
+
+    out = _TABLE.sub(fill, text)
+    missing = set(tables) - seen
+    if missing:
+        raise KeyError(f"{path.name}: tables {sorted(missing)} have cases but no markers")
+    return out
+
+
+def render_topics() -> dict[Path, str]:
+    """Every topic file as this script writes it."""
+    return {path: render_topic(path) for path in topic_files()}
+
+
+def build(topics: dict[Path, str] | None = None) -> str:
+    """docs/validation.md assembled from the (regenerated) topic files."""
+    topics = render_topics() if topics is None else topics
     parts = [HEADER.rstrip(), ""]
     toc = []
     bodies = []
-    for path in topic_files():
-        text = path.read_text(encoding="utf-8").strip()
+    for path, raw in topics.items():
+        text = raw.strip()
         title = re.match(r"#\s+(.*)", text)
         name = title.group(1) if title else path.stem
         toc.append(f"- [{name}](validation/{path.name})")
@@ -62,6 +114,15 @@ def build() -> str:
     return "\n".join(parts)
 
 
-if __name__ == "__main__":
-    OUT.write_text(build(), encoding="utf-8")
+def main() -> None:
+    topics = render_topics()
+    for path, text in topics.items():
+        if path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    OUT.write_text(build(topics), encoding="utf-8")
     print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
