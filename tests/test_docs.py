@@ -44,8 +44,8 @@ def test_validation_report_is_what_the_code_computes():
     out = DOCS / "validation.md"
     if out.read_text(encoding="utf-8") != mod.build(topics):
         problems.append(_diff(out, out.read_text(encoding="utf-8"), mod.build(topics)))
-    assert not problems, "the validation report is out of date: run python docs/build_validation.py\n" + "\n".join(
-        problems
+    assert not problems, (
+        "the validation report is out of date: run python docs/build_validation.py\n" + "\n".join(problems)
     )
 
 
