@@ -63,6 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis import _checks
 from analysis._data import DATA_DIR
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "direct_ignition_probability",
     "hazard_from_gb18218",
     "substance_hazard",
+    "loc_outcomes",
     "outcomes",
     "outcomes_frame",
     "SCENARIO_KIND",
@@ -750,59 +752,115 @@ def outcomes(
         raise ValueError(
             f"unit {row['unit_id']}: phase={phase!r}; valid: ['liquid', 'gas', 'liquefied_gas', 'solid']"
         )
+    gas_like = hz.flammable and phase in ("gas", "liquefied_gas")
     out: list[Outcome] = []
     for loc in loss_of_containment(row, options=frequency_options):
+        rate = _rate_for(loc, row, release_rate) if (gas_like and not loc.instantaneous) else None
+        out += loc_outcomes(loc, hazard=hz, phase=phase, rate_kg_s=rate, event_tree=et)
+    return out
 
-        def emit(kind: str, branch: str, p: float, p_direct: float, loc: LossOfContainment = loc) -> None:
-            if p <= 0:
-                return
-            out.append(
-                Outcome(
-                    unit_id=loc.unit_id,
-                    loc=loc.loc,
-                    loc_class=loc.loc_class,
-                    outcome=kind,
-                    branch=branch,
-                    frequency=loc.frequency * p,
-                    probability=p,
-                    instantaneous=loc.instantaneous,
-                    hole_diameter_m=loc.hole_diameter_m,
-                    duration_s=loc.duration_s,
-                    mass_kg=loc.mass_kg,
-                    p_direct=p_direct,
-                )
-            )
 
-        if not hz.flammable or phase == "solid":
-            if hz.toxic and phase != "solid":
-                emit("toxic_cloud", "none", 1.0, 0.0)
-            continue
-        if phase == "liquid":
-            cat = "k1_liquid"
-            amount = {"mass_kg": loc.mass_kg} if loc.instantaneous else {"rate_kg_s": 0.0}  # one value for K1
-        else:
-            cat = "gas_low_reactive" if hz.reactivity == "low" else "gas_average_high_reactive"
-            amount = (
-                {"mass_kg": loc.mass_kg}
-                if loc.instantaneous
-                else {"rate_kg_s": _rate_for(loc, row, release_rate)}
+def loc_outcomes(
+    loc: LossOfContainment,
+    *,
+    hazard: SubstanceHazard,
+    phase: str,
+    rate_kg_s: float | None = None,
+    event_tree: EventTreeOptions | None = None,
+) -> list[Outcome]:
+    """The event tree of one loss of containment: its outcomes, branch probabilities and frequencies.
+
+    The one event tree of parkrisk (:func:`outcomes` runs it for every LOC of an installation, the pipelines layer
+    for the rupture and leak of a line): a flammable release is ignited directly with the probability of [1]_ Table
+    4.5 (by the release rate of a continuous LOC or the mass of an instantaneous one, and the substance category:
+    K1 liquid, low-reactive gas, average/high-reactive gas); otherwise it is ignited later with probability
+    ``event_tree.p_delayed_ignition``, an explosion in ``event_tree.p_explosion_given_delayed`` of the cases ([1]_
+    §4.8); or not at all. The outcomes of each branch and the treatment of toxic substances are the conventions of
+    this module's notes (toxic-and-flammable gas: no delayed-ignition branch).
+
+    Parameters
+    ----------
+    loc : LossOfContainment
+    hazard : SubstanceHazard
+    phase : {"liquid", "gas", "liquefied_gas", "solid"}
+        Phase of the contents.
+    rate_kg_s : float, optional
+        Outflow of a continuous LOC [kg/s]; needed (it sets the direct-ignition class) for a continuous LOC of a
+        flammable gas or liquefied gas, not used otherwise.
+    event_tree : EventTreeOptions, optional
+
+    Returns
+    -------
+    list of Outcome
+        Every harmful branch with probability > 0; their frequencies add up to the LOC frequency except for the
+        no-ignition branch of a non-toxic substance, which has no harmful outcome and is left out.
+
+    Raises
+    ------
+    ValueError
+        ``rate_kg_s`` missing where it is needed.
+
+    References
+    ----------
+    .. [1] CPR 18E (1999), chapter 4: Table 4.5 (direct ignition, stationary installations), §4.8 (flash fire /
+       explosion of a delayed ignition).
+    """
+    et = event_tree or EventTreeOptions()
+    hz = hazard
+    _checks.choice("phase", phase, ("liquid", "gas", "liquefied_gas", "solid"))
+    out: list[Outcome] = []
+
+    def emit(kind: str, branch: str, p: float, p_direct: float) -> None:
+        if p <= 0:
+            return
+        out.append(
+            Outcome(
+                unit_id=loc.unit_id,
+                loc=loc.loc,
+                loc_class=loc.loc_class,
+                outcome=kind,
+                branch=branch,
+                frequency=loc.frequency * p,
+                probability=p,
+                instantaneous=loc.instantaneous,
+                hole_diameter_m=loc.hole_diameter_m,
+                duration_s=loc.duration_s,
+                mass_kg=loc.mass_kg,
+                p_direct=p_direct,
             )
-        pd_ = direct_ignition_probability(substance_category=cat, model=et.ignition_model, **amount)
-        # toxic and flammable gas: no direct ignition -> toxic cloud (delayed ignition not modelled, module notes)
-        p_delay_given = 0.0 if (hz.toxic and phase != "liquid") else et.p_delayed_ignition
-        p_del = (1.0 - pd_) * p_delay_given
-        p_none = (1.0 - pd_) * (1.0 - p_delay_given)
-        if phase == "liquid":
-            emit("pool_fire", "direct", pd_, pd_)  # [1] ch. 4: ignited liquid release -> pool fire
-            emit("pool_fire", "delayed", p_del, pd_)
-        else:
-            emit("fireball" if loc.instantaneous else "jet_fire", "direct", pd_, pd_)  # [1] ch. 4
-            emit("flash_fire", "delayed", p_del * (1.0 - et.p_explosion_given_delayed), pd_)
-            emit(
-                "vce", "delayed", p_del * et.p_explosion_given_delayed, pd_
-            )  # [1] §4.8: 0.4 of delayed ignitions
-        if hz.toxic:
-            emit("toxic_cloud", "none", p_none, pd_)
+        )
+
+    if not hz.flammable or phase == "solid":
+        if hz.toxic and phase != "solid":
+            emit("toxic_cloud", "none", 1.0, 0.0)
+        return out
+    if phase == "liquid":
+        cat = "k1_liquid"
+        amount = {"mass_kg": loc.mass_kg} if loc.instantaneous else {"rate_kg_s": 0.0}  # one value for K1
+    else:
+        cat = "gas_low_reactive" if hz.reactivity == "low" else "gas_average_high_reactive"
+        if not loc.instantaneous and rate_kg_s is None:
+            raise ValueError(
+                f"unit {loc.unit_id} LOC {loc.loc}: the direct-ignition class of a flammable gas needs the "
+                "outflow rate_kg_s [kg/s] (from the source-term model)"
+            )
+        amount = {"mass_kg": loc.mass_kg} if loc.instantaneous else {"rate_kg_s": rate_kg_s}
+    pd_ = direct_ignition_probability(substance_category=cat, model=et.ignition_model, **amount)
+    # toxic and flammable gas: no direct ignition -> toxic cloud (delayed ignition not modelled, module notes)
+    p_delay_given = 0.0 if (hz.toxic and phase != "liquid") else et.p_delayed_ignition
+    p_del = (1.0 - pd_) * p_delay_given
+    p_none = (1.0 - pd_) * (1.0 - p_delay_given)
+    if phase == "liquid":
+        emit("pool_fire", "direct", pd_, pd_)  # [1] ch. 4: ignited liquid release -> pool fire
+        emit("pool_fire", "delayed", p_del, pd_)
+    else:
+        emit("fireball" if loc.instantaneous else "jet_fire", "direct", pd_, pd_)  # [1] ch. 4
+        emit("flash_fire", "delayed", p_del * (1.0 - et.p_explosion_given_delayed), pd_)
+        emit(
+            "vce", "delayed", p_del * et.p_explosion_given_delayed, pd_
+        )  # [1] §4.8: 0.4 of delayed ignitions
+    if hz.toxic:
+        emit("toxic_cloud", "none", p_none, pd_)
     return out
 
 

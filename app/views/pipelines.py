@@ -1,9 +1,10 @@
 """管道: pipelines coloured by high-consequence-area grade (GB 32167), a segment's zones and the targets inside,
 the HCA table (Excel, GeoPackage), the risk transect and the societal risk of each kilometre.
 
-The plain functions (:func:`hca_map`, :func:`segment_zones`, :func:`targets_in_zones`, :func:`hca_table_zh`,
-:func:`transect_figure`, :func:`hca_excel_bytes`, :func:`hca_gpkg_bytes`) need no Streamlit; tests call them
-directly. The Streamlit part runs only when Streamlit executes this file as a page.
+The plain functions (:func:`hca_map`, :func:`targets_in_zones`, :func:`hca_table_zh`, :func:`transect_figure`,
+:func:`hca_excel_bytes`, :func:`hca_gpkg_bytes`) need no Streamlit; tests call them directly. Which zones and
+targets are considered along a segment is the analysis layer's rule (:func:`analysis.pipelines.segment_zones`,
+:func:`analysis.pipelines.targets_in_zones`). The Streamlit part runs only when Streamlit executes this file as a page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analysis.pipelines import segment_zones
+from analysis.pipelines import targets_in_zones as analysis_targets_in_zones
 from app.mapping import add_legend, add_zones, finish_map, fit_to, park_map
 
 TITLE = "管道"
@@ -128,65 +131,23 @@ def hca_map(
     return finish_map(m)
 
 
-def segment_zones(segments: gpd.GeoDataFrame, segment_id: str, consequences=None) -> gpd.GeoDataFrame:
-    """Zones around one segment (metric CRS): 1 % lethality reach, potential impact radius, 200 m HCA corridor.
-
-    Parameters
-    ----------
-    segments : geopandas.GeoDataFrame
-    segment_id : str
-    consequences : analysis.pipelines.PipelineConsequences, optional
-        For the 1 % lethality reach (largest over the outcomes).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        level ("lethal", "pir", "corridor"), label_zh, distance_m [m], geometry (buffers of the segment).
-    """
-    hit = segments[segments["segment_id"].astype(str) == str(segment_id)]
-    if hit.empty:
-        raise ValueError(f"分段编号 segment_id={segment_id!r} 不存在")
-    g = hit.geometry.iloc[0]
-    recs = []
-    if consequences is not None and len(consequences.outcomes):
-        d = float(consequences.outcomes["lethal_1pct_m"].max())
-        if d > 0:
-            recs.append(("lethal", f"1 % 死亡概率最远距离 {d:,.0f} m（事故后果模型）", d))
-    pir = float(hit["pir_m"].iloc[0]) if "pir_m" in hit else float("nan")
-    if np.isfinite(pir) and pir > 0:
-        recs.append(("pir", f"潜在影响半径 {pir:,.1f} m（GB 32167 式 1）", pir))
-    recs.append(("corridor", "管道两侧各 200 m（GB 32167 表1 识别范围）", 200.0))
-    return gpd.GeoDataFrame(
-        {"level": [r[0] for r in recs], "label_zh": [r[1] for r in recs], "distance_m": [r[2] for r in recs]},
-        geometry=[g.buffer(r[2]) for r in recs],
-        crs=segments.crs,
-    )
-
-
 def targets_in_zones(park, zones: gpd.GeoDataFrame, segment: gpd.GeoSeries | None = None) -> pd.DataFrame:
-    """Sensitive targets inside each zone, each once in its innermost zone, with the distance to the segment."""
-    tg = park.metric("sensitive_targets")
-    rows = []
-    seen: set[str] = set()
-    for z in zones.sort_values("distance_m").itertuples():
-        inside = tg[tg.intersects(z.geometry)]
-        for t in inside.itertuples():
-            if str(t.target_id) in seen:
-                continue
-            seen.add(str(t.target_id))
-            dist = float(segment.distance(t.geometry)) if segment is not None else float("nan")
-            rows.append(
-                {
-                    "所在范围（最内层）": z.label_zh,
-                    "编号": t.target_id,
-                    "名称": t.name,
-                    "类别": _category_zh(t.category),
-                    "白天人数（人）": int(t.population_day),
-                    "夜间人数（人）": int(t.population_night),
-                    "距分段（m）": round(dist, 0),
-                }
-            )
-    return pd.DataFrame(rows)
+    """Sensitive targets inside each zone, each once in its innermost zone, with the distance to the segment.
+
+    The selection is :func:`analysis.pipelines.targets_in_zones`; this gives it Chinese columns and labels.
+    """
+    t = analysis_targets_in_zones(park.metric("sensitive_targets"), zones, segment)
+    return pd.DataFrame(
+        {
+            "所在范围（最内层）": t["label_zh"],
+            "编号": t["target_id"],
+            "名称": t["name"],
+            "类别": [_category_zh(c) for c in t["category"]],
+            "白天人数（人）": t["population_day"],
+            "夜间人数（人）": t["population_night"],
+            "距分段（m）": t["distance_m"].round(0),
+        }
+    )
 
 
 def _category_zh(key) -> str:

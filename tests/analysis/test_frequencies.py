@@ -239,6 +239,36 @@ def test_event_tree_toxic_only_and_delayed_option():
     assert o[("G.3", "vce")].frequency == pytest.approx(1e-5 * 0.8 * 0.5 * 0.4, rel=1e-12)
 
 
+def test_loc_outcomes_is_the_tree_of_outcomes():
+    # outcomes() is loc_outcomes() for each LOC: the same list for the propane sphere (G.3 needs no rate below
+    # 140 bar; G.2 is inventory / 600 s)
+    row = _row()
+    hz = fq.substance_hazard("propane")
+    by_loc = []
+    for loc in fq.loss_of_containment(row):
+        rate = None if loc.instantaneous else (loc.mass_kg / 600.0 if loc.loc == "G.2" else 0.0)
+        by_loc += fq.loc_outcomes(loc, hazard=hz, phase="liquefied_gas", rate_kg_s=rate)
+    assert by_loc == fq.outcomes(row)
+
+
+def test_loc_outcomes_pipe_rupture_natural_gas_by_hand():
+    # CPR 18E ch. 4, continuous release of a low-reactive gas (natural gas): 2000 kg/s > 100 kg/s -> P_direct
+    # 0.09 (Table 4.5) -> jet fire 0.09 × 1e-7; delayed 0.91 × (0.6 flash fire, 0.4 VCE) (§4.8)
+    row = {"unit_id": "L", "kind": "pipe", "inventory_kg": 1e6, "diameter_m": 0.61, "pressure_pa": 6.4e6}
+    opt = fq.FrequencyOptions(overrides=fq.FrequencyOverrides.from_dict({}, {"L": "pipe"}))
+    rupture = fq.loss_of_containment(row, options=opt, pipe_length_m=1.0)[0]
+    hz = fq.substance_hazard("天然气")
+    o = {x.outcome: x for x in fq.loc_outcomes(rupture, hazard=hz, phase="gas", rate_kg_s=2000.0)}
+    assert set(o) == {"jet_fire", "flash_fire", "vce"}
+    assert o["jet_fire"].frequency == pytest.approx(1e-7 * 0.09, rel=1e-12)
+    assert o["flash_fire"].frequency == pytest.approx(1e-7 * 0.91 * 0.6, rel=1e-12)
+    assert o["vce"].frequency == pytest.approx(1e-7 * 0.91 * 0.4, rel=1e-12)
+    with pytest.raises(ValueError, match="rate_kg_s"):
+        fq.loc_outcomes(rupture, hazard=hz, phase="gas")
+    with pytest.raises(ValueError, match="phase"):
+        fq.loc_outcomes(rupture, hazard=hz, phase="plasma", rate_kg_s=1.0)
+
+
 def test_gas_pump_needs_release_rate():
     with pytest.raises(ValueError, match="release_rate"):
         fq.outcomes(_row(kind="pump_station"))

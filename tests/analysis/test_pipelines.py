@@ -224,3 +224,42 @@ def test_hca_stretches_merge_runs():
     assert len(st) == 1
     assert st.length_m.iloc[0] == pytest.approx(400.0)
     assert "GB 32167-2015" in st.hca_rules_zh.iloc[0]
+
+
+# ---------------------------------------------------------------- targets considered along a segment
+def test_segment_zones_lethal_pir_corridor_in_order():
+    seg = pp.identify_hca(pp.segment_pipelines(_gas_line()), targets=_targets([]))
+    sid = seg.segment_id.iloc[10]
+    z = pp.segment_zones(seg, sid)  # no consequences: no lethal zone
+    assert list(z.level) == ["pir", "corridor"]
+    # GB 32167-2015 Eq. (1) for 610 mm at 6.4 MPa abs, and the Table 1 corridor of 200 m
+    assert z.distance_m.iloc[0] == pytest.approx(
+        pp.potential_impact_radius(0.61, 6.4e6 - pp.ATMOSPHERIC_PRESSURE)
+    )
+    assert z.distance_m.iloc[1] == pp.HCA_CORRIDOR_M == 200.0
+    g = seg.geometry.iloc[10]
+    assert z.geometry.iloc[1].area == pytest.approx(g.buffer(200.0).area)
+    with pytest.raises(ValueError, match="segment_id"):
+        pp.segment_zones(seg, "NOPE")
+
+
+def test_targets_in_zones_each_target_once_in_its_innermost_zone():
+    seg = pp.identify_hca(pp.segment_pipelines(_gas_line()), targets=_targets([]))
+    sid = seg.segment_id.iloc[10]  # x 500..550 on y = 0
+    g = seg.geometry.iloc[10]
+    z = pp.segment_zones(seg, sid)  # PIR 151.6 m, corridor 200 m
+    tg = _targets(
+        [
+            ("IN_PIR", "school", 100, 0, shapely.Point(525, 100)),  # inside both: listed once, in the PIR
+            ("IN_CORRIDOR", "village", 0, 30, shapely.Point(525, -180)),
+            ("OUTSIDE", "hospital", 50, 50, shapely.Point(525, 260)),
+        ]
+    )
+    t = pp.targets_in_zones(tg, z, g)
+    assert list(t.target_id) == ["IN_PIR", "IN_CORRIDOR"]
+    assert list(t.level) == ["pir", "corridor"]
+    assert list(t.distance_m) == pytest.approx([100.0, 180.0])
+    assert list(t.population_night) == [0, 30]
+    assert np.isnan(pp.targets_in_zones(tg, z).distance_m).all()
+    empty = pp.targets_in_zones(tg.iloc[[2]], z, g)
+    assert empty.empty and "distance_m" in empty.columns
