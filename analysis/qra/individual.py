@@ -254,7 +254,7 @@ def _release_rate(temperature_k: float) -> Callable[[Any, Any], float]:
     """Outflow of a continuous LOC [kg/s] from the source-term model (for the direct-ignition class)."""
     from analysis import scenarios as sc
 
-    w = sc.Weather(wind_speed=5.0, wind_from_deg=270.0, stability="D", temperature_k=temperature_k)
+    w = sc.WeatherClass(wind_speed=5.0, stability="D", temperature_k=temperature_k)
 
     def rate(row: Any, loc: Any) -> float:
         if not math.isfinite(loc.hole_diameter_m):
@@ -752,17 +752,20 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
             made = []
             try:
                 for k, (spd, stab) in keys.items():
-                    w = sc.Weather(
+                    w = sc.WeatherClass(
                         wind_speed=spd,
-                        wind_from_deg=270.0,  # downwind = east: field x = s (downwind), y = c (crosswind)
                         stability=stab,
                         temperature_k=opts.temperature_k,
                         relative_humidity=opts.relative_humidity,
                     )
                     ef = sc.effect_field(row, scen, w)
+
+                    def lethality(s, c, ef=ef):  # wind frame: s downwind, c crosswind [m]
+                        return ef.along_wind("probability_of_death", s, c)
+
                     with np.errstate(all="ignore"):
-                        ef.probability_of_death(np.array([1.0, 50.0]), np.array([0.0, 0.0]))  # fails early
-                    made.append(_Table(kind, f_g, k, kind in RADIAL_KINDS, ef.probability_of_death))
+                        lethality(np.array([1.0, 50.0]), np.array([0.0, 0.0]))  # fails early
+                    made.append(_Table(kind, f_g, k, kind in RADIAL_KINDS, lethality))
             except (ValueError, ZeroDivisionError) as exc:
                 reasons[[table.index.get_loc(i) for i in g.index]] = f"后果模型不适用：{_short(exc)}"
                 log.info("unit %s %s %s skipped: %s", uid, oc.loc, kind, exc)
