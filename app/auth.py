@@ -7,10 +7,11 @@
   :attr:`AuthConfig.max_failures` failures within :attr:`AuthConfig.window_s` the next attempt is refused until the
   window has passed; a successful sign-in resets the count.
 - Roles and what they may do: :mod:`geodata.store.roles` (enforced by every store call).
-- App-wide: :func:`park_store` (the open park's store, shared by all sessions), :func:`current_user` (the user of
-  this browser session, None when not signed in) and :func:`redact_for` / :func:`redact_park`, which hide the
-  sensitive details of major-hazard installations from viewers and anonymous users — every page that shows
-  installations calls them.
+- App-wide policy: :func:`open_park_store` (a park's store, with the demo accounts for the demo park),
+  :func:`may_read_sensitive`, and :func:`redact_for` / :func:`redact_park`, which hide the sensitive details of
+  major-hazard installations from viewers and anonymous users — every page that shows installations calls them.
+  The session side (the open park's shared store, the user signed in in this browser session, the park as that
+  user may see it) is in :mod:`app.state`, which builds on this module; this module imports nothing of the app.
 
 Demo accounts (for the bundled fictional demo park only — **never use them for a real park**):
 ``admin`` / ``admin-demo`` (园区管理员), ``inspector`` / ``inspector-demo`` (验收人员), ``viewer`` / ``viewer-demo``
@@ -32,7 +33,7 @@ from typing import Any
 import bcrypt
 import pandas as pd
 
-from geodata.store import RectificationStore, StoreError, User, redact_installations
+from geodata.store import RectificationStore, User, redact_installations
 from geodata.store.base import utcnow
 from geodata.store.roles import PERMISSIONS, SENSITIVE_INSTALLATION_COLUMNS
 
@@ -52,8 +53,8 @@ __all__ = [
     "redact_installations",
     "SESSION_TOKEN_KEY",
     "auth_config",
-    "park_store",
-    "current_user",
+    "open_park_store",
+    "may_read_sensitive",
     "redact_for",
     "redact_park",
 ]
@@ -280,7 +281,7 @@ def create_demo_users(
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# App-wide: the store of the open park, the signed-in user, redaction of sensitive details
+# App-wide policy: the store of a park, who may read sensitive details, redaction
 # ---------------------------------------------------------------------------------------------------------------
 def auth_config() -> AuthConfig:
     """Policy from the environment: ``PARKRISK_SESSION_TTL_S`` [s], ``PARKRISK_BCRYPT_ROUNDS``."""
@@ -290,54 +291,23 @@ def auth_config() -> AuthConfig:
     )
 
 
-def _open_store_uncached(park_path: str, store_target: str, demo: bool, _park: Any) -> RectificationStore:
-    """The park's store, initialised from the park's rectifications layer on first use (demo accounts for the
-    demo park)."""
-    from geodata.store import store_for_park
-
-    store = store_for_park(park_path, _park.rectifications, store=store_target)
-    if demo:
-        created = create_demo_users(store, list(_park.enterprises["enterprise_id"]), config=auth_config())
-        if created:
-            log.info("demo accounts created: %s", [c[0] for c in created])
-    return store
-
-
-def park_store() -> RectificationStore:
-    """The rectification store of the park open in this session (one per park file and store target, shared by
-    all sessions; the stores are thread-safe). Streamlit only.
+def open_park_store(park_path: str, store_target: str, demo: bool, park: Any) -> RectificationStore:
+    """The rectification store of a park, initialised from the park's rectifications layer on first use (with the
+    demo accounts for the demo park). :func:`app.state.park_store` shares one per park file and store target.
 
     Raises
     ------
     StoreError, ValueError, OSError
-        When the store cannot be opened (the caller shows the message).
+        When the store cannot be opened.
     """
-    import streamlit as st
+    from geodata.store import store_for_park
 
-    from app import state
-    from geodata.store import default_store_path
-
-    park = state.get_park()
-    source = state.current_source()
-    target = os.environ.get("PARKRISK_STORE") or str(default_store_path(source.path))
-    # st.cache_resource keys its cache on the function's module, name and source, so this wrapper shares one
-    # cache across reruns and pages.
-    opener = st.cache_resource(show_spinner="正在打开整改台账……", max_entries=8)(_open_store_uncached)
-    return opener(str(source.path), target, source.kind == "demo", park)
-
-
-def current_user() -> User | None:
-    """The user signed in in this browser session (any page), or None (not signed in, expired, or no store)."""
-    import streamlit as st
-
-    token = st.session_state.get(SESSION_TOKEN_KEY)
-    if not token:
-        return None
-    try:
-        return resolve_session(park_store(), token)
-    except (StoreError, ValueError, OSError) as exc:  # no store: nobody is signed in, not a crash
-        log.warning("current_user: store unavailable: %s", exc)
-        return None
+    store = store_for_park(park_path, park.rectifications, store=store_target)
+    if demo:
+        created = create_demo_users(store, list(park.enterprises["enterprise_id"]), config=auth_config())
+        if created:
+            log.info("demo accounts created: %s", [c[0] for c in created])
+    return store
 
 
 def may_read_sensitive(user: User | None) -> bool:
@@ -355,7 +325,7 @@ def redact_for(user: User | None, installations: pd.DataFrame) -> pd.DataFrame:
     :data:`geodata.store.roles.SENSITIVE_INSTALLATION_COLUMNS` — inventory ``inventory_kg``, volume
     ``volume_m3``, pressure ``pressure_pa`` and temperature ``temperature_k`` — are blanked on the installations
     that belong to a GB 18218-2018 major hazard (重大危险源: S ≥ 1 of their hazard unit, see
-    :func:`analysis.regulation.findings.hazard_unit_flags`; a unit whose substance cannot be classified is treated as major,
+    :func:`analysis.regulation.gb18218.unit_flags`; a unit whose substance cannot be classified is treated as major,
     so unknown data fail closed). Volume, pressure and temperature are hidden with the inventory because they give
     it back: a liquid's inventory is about volume × density, and a gas's m = pVM/(RT). Name, kind, substance and
     location stay visible (they are needed to read the map and are visible on site).
@@ -369,10 +339,10 @@ def redact_for(user: User | None, installations: pd.DataFrame) -> pd.DataFrame:
     out = installations.copy()
     if _may_read_sensitive(user) or len(out) == 0:
         return out
-    from analysis.regulation.findings import hazard_unit_flags
+    from analysis.regulation.gb18218 import unit_flags
 
     try:
-        major = hazard_unit_flags(out)["is_major"].fillna(True).to_numpy(dtype=bool)
+        major = unit_flags(out)["is_major"].to_numpy(dtype=bool)
     except (ValueError, KeyError) as exc:  # cannot identify: hide everywhere
         log.warning("redact_for: major hazards not identified (%s); all inventories hidden", exc)
         major = pd.Series(True, index=out.index).to_numpy(dtype=bool)

@@ -2,8 +2,13 @@
 
 The park comes from, in order of precedence: a GeoPackage uploaded in the sidebar (this session only), the path in
 ``PARKRISK_PARK`` (or ``park`` in ``.streamlit/secrets.toml``), or the bundled demo park. Loading is cached with
-``st.cache_resource`` keyed by path, modification time and size, so every session shares one ``Park`` per file
-version and an edited file is reloaded. Treat the returned ``Park`` as read-only.
+``st.cache_resource`` keyed by the file's version (:func:`app.cache.file_version`: path, coordinate system,
+modification time and size), so every session shares one ``Park`` per file version and an edited file is reloaded.
+Treat the returned ``Park`` as read-only; :func:`park_version` is the key pages give :mod:`app.cache`.
+
+The session side of signing in lives here too: :func:`park_store` (the open park's rectification store, shared by
+all sessions), :func:`current_user` (the user signed in in this browser session) and :func:`visible_park` (the
+park as that user may see it), on the policy of :mod:`app.auth`.
 
 Every bad input ends in a Chinese page-level error (the full validation report for bad data), never a traceback.
 """
@@ -25,20 +30,28 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from app.auth import SESSION_TOKEN_KEY, may_read_sensitive, open_park_store, redact_park, resolve_session
+from app.cache import ParkVersion, file_version
 from app.settings import AppSettings, Basemap, load_settings
 from geodata import Park, ParkDataError, load_park
+from geodata.store import RectificationStore, StoreError, User
 
 __all__ = [
     "ParkSource",
     "get_settings",
     "current_source",
     "load_park_cached",
+    "park_version",
     "try_get_park",
     "get_park",
     "save_upload",
     "clear_upload",
     "show_park_error",
     "UPLOAD_SUFFIXES",
+    "park_store",
+    "current_user",
+    "visitor_view",
+    "visible_park",
 ]
 
 log = logging.getLogger(__name__)
@@ -122,19 +135,10 @@ def current_source() -> ParkSource:
 
 
 @st.cache_resource(show_spinner="正在加载园区数据……", max_entries=16)
-def _load_park_version(path: str, mtime_ns: int, size: int, coords: str = "WGS84") -> Park:
+def _load_park_version(path: str, coords: str, mtime_ns: int, size: int) -> Park:
     """Load one version of a park file (the key includes mtime and size, so an edited file is reloaded)."""
     log.info("loading park %s (mtime_ns=%d, size=%d, coords=%s)", path, mtime_ns, size, coords)
     return load_park(path, coords=coords)
-
-
-def _stat_key(path: Path) -> tuple[int, int]:
-    """(mtime_ns, size) of a file, or of the newest file in a folder."""
-    if path.is_dir():
-        files = [p for p in path.rglob("*") if p.is_file()]
-        return (max((p.stat().st_mtime_ns for p in files), default=0), sum(p.stat().st_size for p in files))
-    st_ = path.stat()
-    return st_.st_mtime_ns, st_.st_size
 
 
 def load_park_cached(path: str | os.PathLike, coords: str = "WGS84") -> Park:
@@ -148,11 +152,20 @@ def load_park_cached(path: str | os.PathLike, coords: str = "WGS84") -> Park:
     ParkDataError
         The data are not usable (``err.report`` holds every problem).
     """
-    path = Path(path).expanduser().resolve()
-    if not path.exists():
-        raise FileNotFoundError(path)
-    mtime_ns, size = _stat_key(path)
-    return _load_park_version(str(path), mtime_ns, size, coords)
+    return _load_park_version(*file_version(path, coords))
+
+
+def park_version() -> ParkVersion:
+    """Version of this session's park file (:func:`app.cache.file_version`), the first part of every
+    :mod:`app.cache` key.
+
+    Raises
+    ------
+    FileNotFoundError
+        The park file does not exist (any more).
+    """
+    source = current_source()
+    return file_version(source.path, source.coords)
 
 
 def try_get_park() -> tuple[Park | None, ParkSource, Exception | None]:
@@ -382,8 +395,6 @@ def visitor_view(park: Park) -> Park:
     with _VISITOR_LOCK:
         view = _VISITOR_VIEWS.get(park)
         if view is None:
-            from app.auth import redact_park
-
             view = _VISITOR_VIEWS[park] = redact_park(None, park)
         return view
 
@@ -394,6 +405,38 @@ def visible_park(park: Park) -> Park:
     Inventories of major-hazard installations, and the volume, pressure and temperature that give them back, are
     hidden from viewers and from visitors who have not signed in (:func:`app.auth.redact_park`).
     """
-    from app.auth import current_user, may_read_sensitive
-
     return park if may_read_sensitive(current_user()) else visitor_view(park)
+
+
+def park_store() -> RectificationStore:
+    """The rectification store of the park open in this session (one per park file and store target, shared by
+    all sessions; the stores are thread-safe).
+
+    Raises
+    ------
+    StoreError, ValueError, OSError
+        When the store cannot be opened (the caller shows the message).
+    """
+    from geodata.store import default_store_path
+
+    park = get_park()
+    source = current_source()
+    target = os.environ.get("PARKRISK_STORE") or str(default_store_path(source.path))
+    return _shared_store(str(source.path), target, source.kind == "demo", park)
+
+
+@st.cache_resource(show_spinner="正在打开整改台账……", max_entries=8)
+def _shared_store(park_path: str, store_target: str, demo: bool, _park: Park) -> RectificationStore:
+    return open_park_store(park_path, store_target, demo, _park)
+
+
+def current_user() -> User | None:
+    """The user signed in in this browser session (any page), or None (not signed in, expired, or no store)."""
+    token = st.session_state.get(SESSION_TOKEN_KEY)
+    if not token:
+        return None
+    try:
+        return resolve_session(park_store(), token)
+    except (StoreError, ValueError, OSError) as exc:  # no store: nobody is signed in, not a crash
+        log.warning("current_user: store unavailable: %s", exc)
+        return None

@@ -17,7 +17,8 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from app.mapping import add_zones, finish_map, fit_to, format_distance, park_map
+from app.mapping import add_zones, finish_map, fit_to, format_distance, html_text, park_map
+from app.present import SOURCE_COLOR, threat_zone_colors
 from geodata import schema
 
 TITLE = "后果分析"
@@ -25,8 +26,6 @@ ICON = ":material/local_fire_department:"
 ORDER = 20
 
 MAP_HEIGHT = 640  # [px]
-#: Zone colours, most severe first.
-ZONE_COLORS: tuple[str, ...] = ("#c0392b", "#e67e22", "#f1c40f", "#3498db")
 RELEASE_MODES_ZH: dict[str, str] = {
     "instantaneous": "瞬时全部泄漏（灾难性破裂，CPR 18E G.1）",
     "ten_minutes": "10 分钟内泄完（CPR 18E G.2）",
@@ -56,7 +55,7 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
     drawn = zones[~zones.geometry.is_empty]
     if not drawn.empty:
         levels = list(zones["level"])
-        colors = {lv: ZONE_COLORS[min(i, len(ZONE_COLORS) - 1)] for i, lv in enumerate(levels)}
+        colors = threat_zone_colors(levels)
         labels = {r.level: f"{r.level}（最远 {format_distance(r.max_distance)}）" for r in zones.itertuples()}
         add_zones(
             m,
@@ -82,10 +81,10 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
             folium.CircleMarker(
                 location=[c.y, c.x],
                 radius=9,
-                color="#000000",
+                color=SOURCE_COLOR,
                 weight=3,
                 fill=False,
-                tooltip=f"事故源：{hit['name'].iloc[0]}（{unit_id}）",
+                tooltip=html_text(f"事故源：{hit['name'].iloc[0]}（{unit_id}）"),
             ).add_to(m)
     return finish_map(m)  # the layer switcher after the zones it lists
 
@@ -255,9 +254,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         row = inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]
         # the model computes with the full data; what is shown follows the user's role (major-hazard inventories
         # are hidden from viewers and visitors, app.auth.redact_for)
-        from app.auth import current_user, redact_for
+        from app.auth import redact_for
 
-        shown = redact_for(current_user(), inst[inst["unit_id"].astype(str) == str(unit_id)]).iloc[0]
+        shown = redact_for(state.current_user(), inst[inst["unit_id"].astype(str) == str(unit_id)]).iloc[0]
         st.caption(_installation_caption(shown))
     try:
         options = sc.applicable_scenarios(row)

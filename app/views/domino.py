@@ -16,7 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from app.mapping import add_legend, finish_map, fit_to, park_map
+from app.mapping import add_legend, finish_map, fit_to, html_text, park_map
+from app.present import CROSSING_COLOR, PROBABILITY_CLASSES, SOURCE_COLOR
 
 TITLE = "多米诺效应"
 ICON = ":material/account_tree:"
@@ -24,15 +25,6 @@ ORDER = 30
 
 MAP_HEIGHT = 660  # [px]
 
-#: Probability classes of the arrows: (lower bound [-], colour, label). First = most severe.
-PROBABILITY_CLASSES: tuple[tuple[float, str, str], ...] = (
-    (0.9, "#b10026", "≥ 0.9"),
-    (0.5, "#f03b20", "0.5 – 0.9"),
-    (0.1, "#fd8d3c", "0.1 – 0.5"),
-    (0.01, "#fecc5c", "0.01 – 0.1"),
-    (0.0, "#9ecae1", "< 0.01"),
-)
-CROSSING_COLOR = "#6a00d6"
 _VECTOR_DISPLAY = {"heat_flux": ("kW/m²", 1e-3), "overpressure": ("kPa", 1e-3)}
 
 
@@ -124,7 +116,7 @@ def domino_map(
         for rec, line, head in zip(g.itertuples(index=False), lines_ll, heads_ll, strict=True):
             unit, k = _VECTOR_DISPLAY[rec.vector]
             color = probability_color(rec.probability)
-            tip = (
+            tip = html_text(
                 f"{rec.source} → {rec.target}｜{rec.scenario_zh}｜{rec.vector_zh} {rec.load * k:,.1f} {unit}"
                 f"（阈值 {rec.threshold * k:,.0f} {unit}）｜升级概率 {rec.probability:.3f}｜间距 {rec.distance_m:,.1f} m"
                 + ("｜跨企业" if rec.crosses_enterprise else "")
@@ -160,12 +152,17 @@ def domino_map(
                 color=probability_color(rec.p_involved),
                 weight=4,
                 fill=False,
-                tooltip=f"{rec.unit_id}：被卷入概率 {rec.p_involved:.3f}（各级合计）",
+                tooltip=html_text(f"{rec.unit_id}：被卷入概率 {rec.p_involved:.3f}（各级合计）"),
             ).add_to(chain)
         if src in inst.index:
             c = inst.loc[src].geometry.centroid
             folium.CircleMarker(
-                [c.y, c.x], radius=13, color="#000000", weight=4, fill=False, tooltip=f"初始事件：{src}"
+                [c.y, c.x],
+                radius=13,
+                color=SOURCE_COLOR,
+                weight=4,
+                fill=False,
+                tooltip=html_text(f"初始事件：{src}"),
             ).add_to(chain)
         chain.add_to(m)
     if primary is not None and len(edges):

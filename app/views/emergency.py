@@ -19,22 +19,14 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from app.mapping import add_legend, add_zones, finish_map, fit_to, park_map
+from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
+from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
 
 TITLE = "应急疏散"
 ICON = ":material/directions_run:"
 ORDER = 50
 
 MAP_HEIGHT = 660  # [px]
-TOXIC_COLORS = {
-    "AEGL-3": "#d7191c",
-    "AEGL-2": "#fdae61",
-    "AEGL-1": "#ffd92f",
-    "PAC-3": "#d7191c",
-    "PAC-2": "#fdae61",
-    "PAC-1": "#ffd92f",
-    "IDLH": "#d7191c",
-}
 SOURCE_KINDS_ZH = {"unit": "装置设施", "pipeline": "管道上的点", "point": "任意地点（经纬度）"}
 
 
@@ -64,7 +56,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
             band.iloc[[-1]],
             level_column="level",
             name="风向不确定带",
-            colors={band["level"].iloc[-1]: "#636363"},
+            colors={band["level"].iloc[-1]: EMERGENCY_COLORS["band"]},
             labels={band["level"].iloc[-1]: f"风向 ±{result.uncertainty_half_angle_deg:g}° 范围"},
             legend_title="",
             fill_opacity=0.08,
@@ -77,7 +69,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
             tox,
             level_column="level",
             name="中毒区",
-            colors={lv: TOXIC_COLORS.get(lv, "#d7191c") for lv in levels},
+            colors={lv: EMERGENCY_COLORS.get(lv, TOXIC_FALLBACK_COLOR) for lv in levels},
             labels={
                 r.level: f"{r.level}（{r.threshold * 1e6:.3g} mg/m³，最远 {r.max_distance:,.0f} m）"
                 for r in tox.itertuples()
@@ -87,7 +79,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
     fire = result.fire[~result.fire.geometry.is_empty] if len(result.fire) else result.fire
     if len(fire):
         fire = fire.assign(key=fire["scenario_zh"] + " " + fire["level"])
-        palette = ["#b30000", "#e34a33", "#fc8d59", "#fdbb84", "#fdd49e", "#7a0177", "#c51b8a", "#f768a1"]
+        palette = FIRE_ZONE_PALETTE
         keys = list(dict.fromkeys(fire["key"]))
         add_zones(
             m,
@@ -105,7 +97,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
         iso,
         level_column="level",
         name="初始隔离区",
-        colors={"isolation": "#7b3294"},
+        colors={"isolation": EMERGENCY_COLORS["isolation"]},
         labels={"isolation": f"初始隔离区（半径 {iso['radius_m'].iloc[0]:g} m）"},
         legend_title="",
         fill_opacity=0.05,
@@ -117,13 +109,13 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
         for r in routes.to_crs(4326).itertuples():
             folium.PolyLine(
                 [(y, x) for x, y in r.geometry.coords],
-                color="#1a9641",
+                color=EMERGENCY_COLORS["route"],
                 weight=3,
                 opacity=0.85,
-                tooltip=f"{r.name} → {r.assembly_id}，{r.length_m:,.0f} m（{r.roads}）",
+                tooltip=html_text(f"{r.name} → {r.assembly_id}，{r.length_m:,.0f} m（{r.roads}）"),
             ).add_to(fg)
         fg.add_to(m)
-        items.append(("疏散路线", "#1a9641", "line"))
+        items.append(("疏散路线", EMERGENCY_COLORS["route"], "line"))
     if assembly is not None and len(assembly):
         fg = folium.FeatureGroup(name=f"集合点（{len(assembly)}）")
         for r in assembly.to_crs(4326).itertuples():
@@ -133,23 +125,23 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
                 color="#ffffff",
                 weight=2,
                 fill=True,
-                fill_color="#2b83ba",
+                fill_color=EMERGENCY_COLORS["assembly"],
                 fill_opacity=1.0,
-                tooltip=f"{r.name}（{r.point_id}）：距泄漏源 {r.distance_m:,.0f} m",
+                tooltip=html_text(f"{r.name}（{r.point_id}）：距泄漏源 {r.distance_m:,.0f} m"),
             ).add_to(fg)
         fg.add_to(m)
-        items.append(("集合点（上风向）", "#2b83ba", "circle"))
+        items.append(("集合点（上风向）", EMERGENCY_COLORS["assembly"], "circle"))
     src = gpd.GeoSeries([result.source.geometry.centroid], crs=result.crs).to_crs(4326).iloc[0]
     folium.CircleMarker(
         (src.y, src.x),
         radius=8,
-        color="#000000",
+        color=EMERGENCY_COLORS["source"],
         weight=3,
         fill=True,
-        fill_color="#000000",
-        tooltip=f"泄漏源 {result.source.get('unit_id', '')}",
+        fill_color=EMERGENCY_COLORS["source"],
+        tooltip=html_text(f"泄漏源 {result.source.get('unit_id', '')}"),
     ).add_to(m)
-    items.append(("泄漏源", "#000000", "circle"))
+    items.append(("泄漏源", EMERGENCY_COLORS["source"], "circle"))
     add_legend(m, "应急疏散", items, position="topright")
     # View: the park and the AEGL-2 band (the protective action zone), or whatever zone exists.
     view = [park.metric("parks")[["geometry"]], result.isolation[["geometry"]]]
@@ -328,9 +320,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         except ValueError as exc:
             st.error(f"泄漏源有误：{exc}", icon=":material/error:")
             st.stop()
-        from app.auth import current_user, may_read_sensitive
+        from app.auth import may_read_sensitive
 
-        if not may_read_sensitive(current_user()):
+        if not may_read_sensitive(state.current_user()):
             st.caption(f"物质 {source.get('substance')}（存量等参数仅对登录的管理、企业或检查人员显示）")
         else:
             st.caption(

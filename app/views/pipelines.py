@@ -21,7 +21,8 @@ import pandas as pd
 
 from analysis.pipelines import segment_zones
 from analysis.pipelines import targets_in_zones as analysis_targets_in_zones
-from app.mapping import add_legend, add_zones, finish_map, fit_to, park_map
+from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
+from app.present import HCA_COLORS, HCA_LEGEND_ZH, NOT_ASSESSED_COLOR, PIPELINE_ZONE_COLORS, SOURCE_COLOR
 
 TITLE = "管道"
 ICON = ":material/timeline:"
@@ -29,10 +30,6 @@ ORDER = 45
 
 MAP_HEIGHT = 640  # [px]
 CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk
-#: Colours of the HCA grades (0 = not an HCA, green; I yellow; II orange; III red).
-HCA_COLORS: dict[int, str] = {0: "#27ae60", 1: "#f1c40f", 2: "#e67e22", 3: "#c0392b"}
-NOT_ASSESSED_COLOR = "#5d6d7e"
-ZONE_COLORS: dict[str, str] = {"lethal": "#c0392b", "pir": "#8e44ad", "corridor": "#2980b9"}
 _LAYERS_UNDER = ("parks", "enterprises", "installations", "sensitive_targets", "buildings", "roads")
 
 
@@ -74,11 +71,11 @@ def hca_map(
             g if a else "未识别（不适用）"
             for g, a in zip(seg["hca_grade_zh"], seg["hca_assessed"], strict=True)
         ],
-        分段=seg["segment_id"].astype(str),
-        管道=seg["name"].astype(str),
+        分段=seg["segment_id"].map(html_text),
+        管道=seg["name"].map(html_text),
         里程=[f"{a:,.0f}–{b:,.0f} m" for a, b in zip(seg["s_start_m"], seg["s_end_m"], strict=True)],
-        识别依据=seg["hca_rules"].astype(str),
-        触发目标=seg["hca_target_names"].astype(str),
+        识别依据=seg["hca_rules"].map(html_text),
+        触发目标=seg["hca_target_names"].map(html_text),
     )
     fg = folium.FeatureGroup(name=f"管道分段（按高后果区等级，{len(seg)} 段）", show=True)
     cols = ["分段", "管道", "里程", "等级", "识别依据", "触发目标", "_grade", "_assessed", "geometry"]
@@ -101,7 +98,7 @@ def hca_map(
             drawn,
             level_column="level",
             name="所选分段的影响范围",
-            colors={k: ZONE_COLORS[k] for k in ZONE_COLORS if k in set(drawn["level"])},
+            colors={k: c for k, c in PIPELINE_ZONE_COLORS.items() if k in set(drawn["level"])},
             labels={r.level: r.label_zh for r in drawn.itertuples()},
             legend_title="所选分段的影响范围",
             tooltip_columns={"label_zh": "范围", "distance_m": "距离（m）"},
@@ -112,21 +109,16 @@ def hca_map(
         if len(hit):
             folium.GeoJson(
                 hit[["分段", "geometry"]].to_json(drop_id=True),
-                style_function=lambda _f: {"color": "#000000", "weight": 10, "opacity": 0.6},
-                tooltip=f"所选分段 {selected}",
+                style_function=lambda _f: {"color": SOURCE_COLOR, "weight": 10, "opacity": 0.6},
+                tooltip=html_text(f"所选分段 {selected}"),
             ).add_to(m)
     if fit is not None and len(fit):
         fit_to(m, fit)
     add_legend(
         m,
         "管道高后果区等级（GB 32167-2015）",
-        [
-            ("Ⅲ级高后果区", HCA_COLORS[3], "line"),
-            ("Ⅱ级高后果区", HCA_COLORS[2], "line"),
-            ("Ⅰ级高后果区", HCA_COLORS[1], "line"),
-            ("非高后果区", HCA_COLORS[0], "line"),
-            ("未识别（非油气长输管道）", NOT_ASSESSED_COLOR, "line"),
-        ],
+        [(label, HCA_COLORS[g], "line") for g, label in HCA_LEGEND_ZH.items()]
+        + [("未识别（非油气长输管道）", NOT_ASSESSED_COLOR, "line")],
     )
     return finish_map(m)
 
@@ -300,12 +292,11 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from streamlit_folium import st_folium
 
     from analysis import pipelines as pp
-    from analysis.qra.societal import fn_figure
-    from app import state
+    from app import cache, state
+    from app.charts import fn_figure
 
     park = state.get_park()
     settings, _ = state.get_settings()
-    source = state.current_source()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
         "管道按设定长度分段，按 GB 32167-2015 识别高后果区（地区等级、特定场所、易燃易爆场所），计算潜在影响半径、"
@@ -329,13 +320,16 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             key="pl_kinds",
         )
 
-    @st.cache_resource(show_spinner="正在分段并计算高后果区与事故后果……")
-    def _assess(_park, key: str, seg_len: float, kinds: tuple[str, ...]):
-        return pp.assess(_park, segment_length=seg_len, hca_options=pp.HCAOptions(kinds=kinds))
+    def _assess():
+        with st.spinner("正在分段并计算高后果区与事故后果……"):
+            return pp.assess(
+                park, segment_length=float(seg_len), hca_options=pp.HCAOptions(kinds=tuple(kinds))
+            )
 
-    try:
-        a = _assess(park, f"{source.path}:{source.label_zh}", float(seg_len), tuple(kinds))
-    except ValueError as exc:
+    try:  # shared by all sessions, per park file version and inputs (app.cache)
+        key = (state.park_version(), float(seg_len), tuple(kinds))
+        a = cache.shared("pipelines.assess", max_entries=8).get_or_compute(key, _assess)
+    except (ValueError, OSError) as exc:
         st.error(f"管道分析失败：{exc}", icon=":material/error:")
         st.stop()
     seg = a.segments

@@ -13,14 +13,13 @@ from typing import Any
 import folium
 
 from app.mapping import add_zones, finish_map, park_map
+from app.present import CONTOUR_COLORS, contour_label_zh
 
 TITLE = "风险分布"
 ICON = ":material/blur_on:"
 ORDER = 40
 
 MAP_HEIGHT = 660  # [px]
-#: Contour colours, most severe first (GB 36894 criteria levels) [1/a].
-CONTOUR_COLORS: dict[float, str] = {1e-5: "#b10026", 3e-6: "#fc4e2a", 1e-6: "#feb24c", 3e-7: "#41b6c4"}
 RESOLUTIONS_M: tuple[float, ...] = (10.0, 20.0, 25.0, 50.0)
 SESSION_KEY = "risk_result"
 
@@ -42,7 +41,7 @@ def contour_map(park: Any, contours: Any, *, basemap: Any = None) -> folium.Map:
             level_column="level",
             name="个人风险等值线",
             colors={lv: CONTOUR_COLORS[lv] for lv in levels},
-            labels={lv: f"≥ {lv:.0e} /年" for lv in levels},
+            labels={lv: contour_label_zh(lv) for lv in levels},
             legend_title="个人风险（/年）",
             tooltip_columns={"label_zh": "等值线"},
             fill_opacity=0.25,
@@ -65,8 +64,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from streamlit_folium import st_folium
 
     from analysis.qra import individual as risk
-    from analysis.qra import societal as soc_mod
     from app import state
+    from app.charts import fn_figure
     from app.commands.risk import _region_zh, contours_zh, excel_bytes, fn_zh, units_zh
 
     park = state.get_park()
@@ -126,7 +125,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     st.subheader("社会风险 F-N 曲线")
     st.markdown(f"总体评价：**{_region_zh(soc.overall)}**（含园区内建筑人员；判据线 GB 36894-2018）")
     try:
-        fig = soc_mod.fn_figure(
+        fig = fn_figure(
             {"全年": soc.curve, "白天": soc.curve_day, "夜间": soc.curve_night}, criterion=soc.criterion
         )
         st.pyplot(fig)
