@@ -20,6 +20,7 @@ from analysis.scenarios import (
     G2_DURATION_S,
     Scenario,
     Weather,
+    WeatherClass,
     applicable_scenarios,
     effect_field,
     source_term,
@@ -422,3 +423,94 @@ def test_flash_fire_probability_is_one_inside_the_lfl_envelope():
     p = f.probability_of_death(x, y)
     np.testing.assert_array_equal(p, np.where(c >= f.lfl_concentration, 1.0, 0.0))
     assert p[0] == 1.0 and p[-1] == 0.0
+
+
+# ------------------------------------------------------------------------------------------------ wind frame
+def test_along_wind_reads_the_field_in_the_wind_frame_of_any_direction():
+    sc = Scenario("toxic", hole_diameter=0.02)
+    f = effect_field(AMMONIA_GAS, sc, D_WEATHER)  # downwind bearing 225°
+    s = np.array([50.0, 200.0, 800.0])
+    c = np.array([0.0, 10.0, -30.0])
+    b = math.radians(225.0)
+    x, y = s * math.sin(b) - c * math.cos(b), s * math.cos(b) + c * math.sin(b)
+    np.testing.assert_allclose(f.along_wind("concentration", s, c), f.concentration(x, y), rtol=1e-12)
+    np.testing.assert_allclose(
+        f.along_wind("probability_of_death", s, c), f.probability_of_death(x, y), rtol=1e-12
+    )
+    with pytest.raises(ValueError, match=r"quantity.*'dose'.*heat_flux"):
+        f.along_wind("dose", s, c)
+
+
+@pytest.mark.parametrize(
+    ("row", "kind"), [(GASOLINE, "pool_fire"), (CHLORINE, "toxic"), (PROPANE, "vce"), (PROPANE, "jet_fire")]
+)
+def test_a_weather_class_field_is_the_field_of_any_direction_in_the_wind_frame(row, kind):
+    cls = WeatherClass(wind_speed=2.0, stability="D")
+    f_cls = effect_field(row, Scenario(kind), cls)
+    assert f_cls.axis_bearing_deg == 90.0 and f_cls.weather is cls
+    # the conventional axis is east: along_wind(s, c) is the field at x = s, y = c, exactly
+    f_east = effect_field(row, Scenario(kind), Weather.from_class(cls, 270.0))
+    s = np.linspace(-300.0, 3000.0, 23)[:, None]
+    c = np.linspace(-200.0, 200.0, 9)[None, :]
+    for q in ("heat_flux", "overpressure", "concentration", "probability_of_death"):
+        np.testing.assert_array_equal(f_cls.along_wind(q, s, c), getattr(f_east, q)(s, c))
+    # and the same physics as a field blowing to the south-west, read in its own wind frame
+    np.testing.assert_allclose(
+        f_cls.along_wind(f_cls.quantity, s, c),
+        effect_field(row, Scenario(kind), D_WEATHER).along_wind(f_cls.quantity, s, c),
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+def test_source_term_needs_only_the_weather_class():
+    cls = D_WEATHER.weather_class
+    for row, kind in ((GASOLINE, "pool_fire"), (CHLORINE, "toxic"), (HYDROGEN, "jet_fire")):
+        assert source_term(row, Scenario(kind), cls) == source_term(row, Scenario(kind), D_WEATHER)
+    with pytest.raises(ValueError, match="WeatherClass"):
+        source_term(GASOLINE, Scenario("pool_fire"), "D")
+
+
+# ------------------------------------------------------------------------------------------- release boundary
+def test_a_given_release_rate_is_used_as_it_is():
+    st = source_term(GASOLINE, Scenario("pool_fire", release_rate=250.0), D_WEATHER)
+    assert st.rate == 250.0 and not st.instantaneous
+    assert st.duration == min(1.0e6 / 250.0, 1800.0) and st.mass == 250.0 * st.duration
+    # the same release as a duration: inventory / rate
+    by_duration = source_term(GASOLINE, Scenario("pool_fire", release_duration=1.0e6 / 250.0), D_WEATHER)
+    assert by_duration.rate == pytest.approx(250.0, rel=1e-15)
+    assert by_duration.pool_evaporation_rate == pytest.approx(st.pool_evaporation_rate, rel=1e-12)
+    jet = effect_field(PROPANE, Scenario("jet_fire", release_rate=5.0), D_WEATHER)
+    assert jet.source.rate == 5.0 and jet.model.mass_rate == 5.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (dict(release_rate=0.0), r"release_rate.*0\.0"),
+        (dict(release_rate=float("nan")), r"release_rate.*nan"),
+        (dict(release_rate=5.0, release_duration=600.0), r"release_rate.*release_duration"),
+        (dict(release_rate=5.0, hole_diameter=0.05), r"release_rate.*hole_diameter"),
+    ],
+)
+def test_release_rate_is_validated(kwargs, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        Scenario("toxic", **kwargs)
+
+
+def test_every_scenario_kind_has_an_effect_builder():
+    from analysis.scenarios.effects import EFFECT_BUILDERS
+    from analysis.scenarios.release import SCENARIO_KINDS
+
+    assert set(EFFECT_BUILDERS) == set(SCENARIO_KINDS)
+
+
+def test_dense_crosswind_profile_uniform_core_gaussian_edges():
+    from analysis.scenarios.clouds import dense_crosswind_profile
+
+    s = np.array([100.0, 100.0, 100.0, -10.0, -10.0, -60.0])
+    c = np.array([0.0, 40.0, 60.0, 5.0, 45.0, 0.0])
+    out = dense_crosswind_profile(
+        s, c, 2.0, np.array([50.0, 50.0, 50.0, 20.0, 20.0, 20.0]), 10.0, upwind_extent=50.0
+    )
+    np.testing.assert_allclose(out, [2.0, 2.0, 2.0 * math.exp(-0.5), 2.0, 0.0, 0.0])

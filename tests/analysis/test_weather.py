@@ -136,3 +136,37 @@ def test_expand_weather_conserves_frequency():
     assert len(w.expand_weather(outs, dn, min_probability=0.1)) == 2
     with pytest.raises(ValueError, match="frequency"):
         w.expand_weather(outs.drop(columns="frequency"), dn)
+
+
+# ------------------------------------------------------------------------------------------ weather class and case
+def test_weather_carries_a_direction_on_top_of_its_class():
+    cls = w.WeatherClass(wind_speed=3.0, stability="F", temperature_k=280.0, relative_humidity=0.4)
+    case = w.Weather.from_class(cls, 135.0)
+    assert case.wind_from_deg == 135.0 and case.downwind_bearing_deg == 315.0
+    assert case.weather_class == cls
+    assert w.as_weather_class(case) == cls and w.as_weather_class(cls) is cls
+    assert case.describe_zh() == "风向 135°（来风方向，顺时针自正北），" + cls.describe_zh()
+    assert w.WeatherClass(2.0, "D").temperature_k == 293.15  # constants.AMBIENT_TEMPERATURE
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "pattern"),
+    [
+        (dict(wind_speed=0.0), r"wind_speed.*0\.0.*> 0"),
+        (dict(stability="G"), r"stability.*'G'.*\['A', 'B', 'C', 'D', 'E', 'F'\]"),
+        (dict(temperature_k=400.0), r"temperature_k.*400"),
+        (dict(terrain="desert"), r"terrain.*'desert'.*\['rural', 'urban'\]"),
+    ],
+)
+def test_weather_class_rejects_bad_input(kwargs, pattern):
+    from analysis.errors import AnalysisInputError
+
+    with pytest.raises(AnalysisInputError, match=pattern):
+        w.WeatherClass(**(dict(wind_speed=2.0, stability="D") | kwargs))
+
+
+def test_as_weather_class_refuses_other_objects():
+    with pytest.raises(ValueError, match="WeatherClass"):
+        w.as_weather_class((2.0, "D"))
+    with pytest.raises(ValueError, match="WeatherClass"):
+        w.Weather.from_class(w.Weather(2.0, 0.0, "D"), 90.0)
