@@ -48,11 +48,25 @@ def test_page_makes_pdf_on_request(page):
     assert at.session_state["em_pdf"][1][:5] == b"%PDF-"
 
 
+def _affected_names(at) -> set[str]:
+    """Names in the page's affected-targets table (empty when the page says no target is inside a zone)."""
+    tables = [d.value for d in at.dataframe if "烟云到达（min）" in d.value.columns]
+    return set(tables[0]["名称"]) if tables else set()
+
+
 def test_page_wind_change_recomputes(page):
     at = page
+    at.number_input(key="em_wind_from").set_value(45.0).run()
+    before = _affected_names(at)
     at.number_input(key="em_wind_from").set_value(0.0).run()
     assert not at.exception, at.exception
     assert any("烟云飘向 180°" in c.value for c in at.caption)
+    after = _affected_names(at)
+    # the NE wind carries the cloud over 江滨村 (south-west of T-3); a north wind sends it south instead
+    assert "江滨村" in before
+    assert after != before, "the affected targets did not change with the wind direction"
+    at.number_input(key="em_wind_from").set_value(45.0).run()
+    assert _affected_names(at) == before
 
 
 def test_page_bad_wind_speed_gives_chinese_error(page):
@@ -89,5 +103,13 @@ def test_page_runs_on_another_park(small_park_path, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("应急疏散")
+    # results (the zone table: the isolation circle and at least one hazard zone with a reach) or a Chinese error
+    if at.error:
+        assert "无法计算" in at.error[0].value
+    else:
+        zones = at.dataframe[0].value
+        assert "初始隔离区" in set(zones["分区"]) and len(zones) >= 2
+        assert (zones["本模型最远距离（m）"].dropna().astype(float) > 0).any()
     at.radio(key="em_source_kind").set_value("pipeline").run()
     assert not at.exception, at.exception
+    assert at.dataframe or at.error or at.info or at.warning

@@ -108,6 +108,15 @@ def test_major_hazard_page_runs(small_park_path, monkeypatch):
     assert not at.exception, at.exception
     assert at.title[0].value.startswith("重大危险源")
     assert "重大危险源" in [m.label for m in at.metric]
+    # the metrics and the unit table show the GB 18218 identification of the park
+    from analysis.regulation import gb18218
+    from geodata import load_park
+
+    units, _ = gb18218.enterprise_grades(load_park(small_park_path))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["辨识单元"] == f"{len(units)} 个" and len(units) > 0
+    assert shown["重大危险源"] == f"{int(units['is_major'].sum())} 个"
+    assert len(at.dataframe[1].value) == len(units)
 
 
 def test_risk_page_computes(small_park_path, monkeypatch):
