@@ -78,8 +78,9 @@ class Release:
         if not (math.isfinite(self.duration) and self.duration > 0):
             raise ValueError(f"duration 泄漏持续时间={self.duration!r} 必须为正 [s]")
 
-    def scenario(self, kind: str, row) -> object:
-        """The :class:`analysis.scenarios.Scenario` of outcome ``kind`` for this release at ``row``."""
+    def scenario(self, kind: str) -> sc.Scenario:
+        """The :class:`analysis.scenarios.Scenario` of outcome ``kind`` for this release (the scenario takes the
+        releasable mass from the source record it is applied to, :func:`release_source`)."""
         common = dict(
             release_fraction=self.release_fraction,
             release_height=self.release_height,
@@ -89,9 +90,8 @@ class Release:
             return sc.Scenario(kind, **common)
         if self.kind == "hole":
             return sc.Scenario(kind, hole_diameter=self.hole_diameter, **common)
-        inv = float(row["inventory_kg"]) * self.release_fraction
-        # A constant rate r empties the releasable mass in inv / r (CPR 18E G.2 convention of analysis.scenarios).
-        return sc.Scenario(kind, release_duration=inv / float(self.rate), **common)
+        # The given rate until the releasable mass is gone or ``duration`` has passed (analysis.scenarios).
+        return sc.Scenario(kind, release_rate=float(self.rate), **common)
 
     def describe_zh(self) -> str:
         if self.kind == "hole":

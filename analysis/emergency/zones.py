@@ -495,7 +495,7 @@ def _fire_zones(
         if kind not in kinds:
             continue
         try:
-            scen = release.scenario(kind, source)
+            scen = release.scenario(kind)
             z = zn.threat_zones(source, scen, weather, crs=crs)
         except ValueError as exc:
             notes.append(f"{sc.SCENARIO_LABELS_ZH[kind]}：不适用（{exc}）")
@@ -578,7 +578,7 @@ def emergency_zones(
     toxic, band = empty, empty
     spill_mass = math.nan
     if sub.toxic and math.isfinite(sub.aegl3 if math.isfinite(sub.aegl3) else sub.idlh):
-        scen = release.scenario("toxic", source)
+        scen = release.scenario("toxic")
         field_ = sc.effect_field(source, scen, weather)
         toxic = zn.threat_zones(source, scen, weather, crs=crs, field=field_)
         info = field_.model if isinstance(field_.model, dict) else {}
