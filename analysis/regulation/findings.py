@@ -13,12 +13,17 @@ in the notice, 第（一）–（二十）项). Two of its items can follow from
 
 - item (三): "涉及'两重点一重大'的生产装置、储存设施外部安全防护距离不符合国家标准要求" — a sensitive target
   failing its GB 36894-2018 individual-risk limit [2]_ is a major hazard when a unit causing the risk is part of a
-  major hazard installation (GB 18218-2018 [3]_, S ≥ 1) or runs a key-supervised hazardous process (the
+  major hazard installation (GB 18218-2018 [3]_, S ≥ 1; a unit holding a substance GB 18218 cannot classify counts
+  as major, :func:`analysis.regulation.gb18218.unit_flags`) or runs a key-supervised hazardous process (the
   ``hazardous_process`` column). The third leg, key-supervised hazardous chemicals (重点监管危险化学品), is NOT
   checked: the project has no list of them; such findings say so and stay 一般隐患 for the manager to confirm;
 - item (十三): "控制室或机柜间面向具有火灾、爆炸危险性装置一侧不满足国家标准关于防火防爆的要求" — a control room
   or cabinet room loaded above the criteria of the 五室 check is a major hazard. Labs, offices and shift rooms
   (the other 五室) are not named in [1]_: general hazards (a park may rate them higher by local rules).
+
+The page 一园一策 and ``parkrisk rect findings`` run one pipeline: :func:`run_park_analyses` (domino analysis and
+五室 check, options in :class:`FindingsOptions`), :func:`findings_from_analyses` (or both at once,
+:func:`park_findings`) and :func:`propose_from_findings` (status against the store and the proposed items).
 
 Spacing within domino escalation distance is not an item of [1]_: general hazards. The fire-spacing codes
 (GB 50160, GB 50016) remain the binding check of layout; the domino finding gives the physical evidence.
@@ -40,13 +45,16 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from analysis.regulation.rectification import Evidence, Finding
+from analysis._checks import finite_number
+from analysis.regulation.gb18218 import unit_flags
+from analysis.regulation.rectification import Evidence, Finding, ProposalOptions, ProposedItem, propose_items
 from geodata import schema
 
 log = logging.getLogger(__name__)
@@ -56,13 +64,19 @@ __all__ = [
     "RULE_CONTROL_ROOM_ZH",
     "MAJOR_ROOM_USES",
     "BUILDING_CHECK_COLUMNS",
-    "hazard_unit_flags",
     "findings_from_domino",
     "findings_from_compliance",
     "findings_from_buildings",
     "finding_status",
     "pending_findings",
     "findings_table",
+    "FindingsOptions",
+    "ParkAnalyses",
+    "run_park_analyses",
+    "findings_from_analyses",
+    "park_findings",
+    "FindingProposals",
+    "propose_from_findings",
 ]
 
 #: [1]_ item (三), quoted.
@@ -114,69 +128,6 @@ def _to_wgs84_point(geom: BaseGeometry, crs: Any) -> BaseGeometry:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# 两重点一重大 flags per installation
-# ---------------------------------------------------------------------------------------------------------------
-def hazard_unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
-    """Per installation: its GB 18218 hazard unit, S, whether it is a major hazard, and the 两重点一重大 flag.
-
-    Parameters
-    ----------
-    installations : DataFrame
-        The installations layer (``unit_id``, ``enterprise_id``, ``kind``, ``substance``, ``inventory_kg`` [kg],
-        optional ``hazardous_process``).
-
-    Returns
-    -------
-    DataFrame
-        Index ``unit_id``; ``hazard_unit`` (:func:`analysis.regulation.gb18218.hazard_unit_key`), ``S`` [-] of the unit
-        (GB 18218-2018 formula (1), [3]_; NaN when a substance of the unit is not classified), ``is_major``
-        (boolean, ``<NA>`` when unknown), ``hazardous_process`` (bool: a key-supervised process is run),
-        ``two_key_one_major`` (boolean: major hazard or key-supervised process; ``<NA>`` when the major-hazard
-        status is unknown and no process flag applies). Missing inventories count as 0 kg.
-    """
-    from analysis.regulation import gb18218 as mh
-
-    inst = installations.reset_index(drop=True)
-    keys = [mh.hazard_unit_key(r) for _, r in inst.iterrows()]
-    subs = inst["substance"].astype(str).to_numpy()
-    known = np.ones(len(inst), dtype=bool)
-    for k, s in enumerate(subs):
-        try:
-            mh.classify(s)
-        except ValueError:
-            known[k] = False
-    qty = pd.to_numeric(inst["inventory_kg"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    ident = mh.identify(
-        pd.DataFrame({"unit": np.asarray(keys)[known], "substance": subs[known], "quantity_kg": qty[known]})
-    )
-    unknown_units = {keys[k] for k in np.flatnonzero(~known)}
-    s_val = np.array([float(ident.at[k, "S"]) if k in ident.index else 0.0 for k in keys])
-    major = pd.array(
-        [bool(ident.at[k, "is_major"]) if k in ident.index else False for k in keys], dtype="boolean"
-    )
-    for k, key in enumerate(keys):
-        if key in unknown_units and not bool(major[k]):
-            s_val[k] = np.nan  # a substance of the unit is not classified: S is a lower bound only
-            major[k] = pd.NA
-    proc = (
-        inst["hazardous_process"].notna().to_numpy(dtype=bool)
-        if "hazardous_process" in inst
-        else np.zeros(len(inst), dtype=bool)
-    )
-    two = pd.array(major, dtype="boolean") | pd.array(proc, dtype="boolean")
-    return pd.DataFrame(
-        {
-            "hazard_unit": keys,
-            "S": s_val,
-            "is_major": major,
-            "hazardous_process": proc,
-            "two_key_one_major": two,
-        },
-        index=pd.Index(inst["unit_id"].astype(str), name="unit_id"),
-    )
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Domino escalation pairs -> layout_spacing findings
 # ---------------------------------------------------------------------------------------------------------------
 def findings_from_domino(result: Any, park: Any, *, min_probability: float = 0.01) -> list[Finding]:
@@ -204,12 +155,11 @@ def findings_from_domino(result: Any, park: Any, *, min_probability: float = 0.0
     """
     from analysis import domino
 
-    if not (0.0 <= float(min_probability) <= 1.0):
-        raise ValueError(f"min_probability={min_probability!r} 应在 [0, 1] 内 / must be within [0, 1]")
+    min_probability = finite_number("min_probability", min_probability, low=0.0, high=1.0)
     e = result.edges
     if len(e) == 0:
         return []
-    e = e[e["probability"] >= float(min_probability)]
+    e = e[e["probability"] >= min_probability]
     if len(e) == 0:
         return []
     ent_names, unit_names = _names(park)
@@ -319,7 +269,7 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
     if len(fail) == 0:
         return []
     tg = park.sensitive_targets.set_index(park.sensitive_targets["target_id"].astype(str))
-    flags = hazard_unit_flags(park.installations) if len(park.installations) else None
+    flags = unit_flags(park.installations) if len(park.installations) else None
     out = []
     for _, r in fail.iterrows():
         tid = str(r["target_id"])
@@ -334,16 +284,10 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
             if "top_enterprises" in fail.columns
             else []
         )
-        qualifying = []
-        unknown = []
-        if flags is not None:
-            for u in units:
-                if u in flags.index:
-                    v = flags.at[u, "two_key_one_major"]
-                    if v is pd.NA:
-                        unknown.append(u)
-                    elif bool(v):
-                        qualifying.append(u)
+        known_units = [u for u in units if flags is not None and u in flags.index]
+        qualifying = [u for u in known_units if bool(flags.at[u, "two_key_one_major"])]
+        # a unit whose substance GB 18218 cannot classify counts as a major hazard (fail closed): say so
+        unknown = [u for u in known_units if flags.at[u, "reason_zh"]]
         level = "major" if qualifying else "general"
         pc = schema.label_zh("protection_class", str(r["protection_class"]))
         text = f"防护目标「{r.get('name', tid)}」（{pc}，{tid}）{str(r['reason_zh']).removeprefix(pc)}，外部安全防护距离不满足要求"
@@ -362,7 +306,7 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
             text += "；未给出风险来源装置，需核实是否涉及“两重点一重大”（涉及则为重大事故隐患）"
             basis = "GB 36894-2018 个人风险基准；是否适用安监总管三〔2017〕121号第（三）项待核实"
         if unknown:
-            text += f"（{'、'.join(unknown)} 的物质未能按 GB 18218 辨识）"
+            text += f"（{'、'.join(unknown)} 的物质未能按 GB 18218 辨识，按重大危险源从严判定）"
         out.append(
             Finding(
                 kind="risk_limit",
@@ -646,3 +590,143 @@ def _category(f: Finding) -> str:
     from analysis.regulation.rectification import FINDING_KINDS
 
     return FINDING_KINDS[f.kind][1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The pipeline of the page 一园一策 and of ``parkrisk rect findings``: park -> analyses -> findings -> items
+# ---------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FindingsOptions:
+    """How the park's analyses are run and turned into findings (one set of defaults for the page and the CLI).
+
+    Attributes
+    ----------
+    min_probability : float
+        Escalation probability from which a domino edge becomes a finding. [-] 0.01: a pair whose escalation is
+        less likely than 1 in 100 given the primary event is left to the spacing codes (GB 50160, GB 50016).
+    five_rooms : bool
+        Also check the 五室 buildings (:func:`analysis.regulation.siting_checks.five_rooms_check`).
+    domino_max_level : int
+        Escalation levels of :func:`analysis.domino.analyze`. The findings are its edges (source → target pairs
+        with their loads and probabilities), which do not depend on deeper levels: 1.
+    domino_samples : int
+        Monte Carlo samples of :func:`analysis.domino.analyze`; the edges do not depend on them: 200 keeps the run
+        short.
+    """
+
+    min_probability: float = 0.01
+    five_rooms: bool = True
+    domino_max_level: int = 1
+    domino_samples: int = 200
+
+    def __post_init__(self) -> None:
+        finite_number("min_probability", self.min_probability, low=0.0, high=1.0)
+        finite_number("domino_max_level", self.domino_max_level, low=1.0)
+        finite_number("domino_samples", self.domino_samples, low=1.0)
+
+
+@dataclass(frozen=True)
+class ParkAnalyses:
+    """The results the findings come from: the domino analysis and the 五室 check (None when not run)."""
+
+    domino: Any
+    five_rooms: pd.DataFrame | None
+
+
+def run_park_analyses(
+    park: Any, options: FindingsOptions = FindingsOptions(), *, progress: Any = None
+) -> ParkAnalyses:
+    """Run the domino analysis and (``options.five_rooms``, when the park has buildings) the 五室 check.
+
+    Parameters
+    ----------
+    park : geodata.Park
+    options : FindingsOptions
+    progress : callable, optional
+        ``progress(fraction, message_zh)``: the domino analysis takes the first 70 % when the 五室 check follows.
+    """
+    from analysis import domino
+    from analysis.regulation.siting_checks import five_rooms_check
+
+    prog = progress or (lambda f, m: None)
+    rooms = options.five_rooms and not park.buildings.empty
+    share = 0.7 if rooms else 1.0
+    res = domino.analyze(
+        park,
+        max_level=options.domino_max_level,
+        n_samples=options.domino_samples,
+        progress=lambda f, msg: prog(min(share * f, 1.0), f"多米诺分析：{msg}"),
+    )
+    table = None
+    if rooms:
+        table = five_rooms_check(
+            park, progress=lambda f, msg: prog(min(share + (1 - share) * f, 1.0), f"五室校核：{msg}")
+        )
+    return ParkAnalyses(domino=res, five_rooms=table)
+
+
+def findings_from_analyses(
+    analyses: ParkAnalyses, park: Any, options: FindingsOptions = FindingsOptions()
+) -> list[Finding]:
+    """The findings of :func:`run_park_analyses`: domino pairs (highest probability first), then 五室 buildings."""
+    out = findings_from_domino(analyses.domino, park, min_probability=options.min_probability)
+    if analyses.five_rooms is not None:
+        out += findings_from_buildings(analyses.five_rooms, park)
+    return out
+
+
+def park_findings(
+    park: Any, *, options: FindingsOptions = FindingsOptions(), progress: Any = None
+) -> list[Finding]:
+    """Run the analyses of ``options`` on the park and return their findings (:func:`run_park_analyses` then
+    :func:`findings_from_analyses`)."""
+    return findings_from_analyses(run_park_analyses(park, options, progress=progress), park, options)
+
+
+@dataclass(frozen=True)
+class FindingProposals:
+    """Findings (duplicates removed, input order), their status against the store and their proposed items.
+
+    Attributes
+    ----------
+    findings : tuple of Finding
+    proposals : tuple of ProposedItem
+        One per finding, same order.
+    status : DataFrame
+        :func:`finding_status` of the findings, same order.
+    """
+
+    findings: tuple[Finding, ...]
+    proposals: tuple[ProposedItem, ...]
+    status: pd.DataFrame
+
+    @property
+    def new(self) -> list[ProposedItem]:
+        """The proposals whose finding is not linked to any item yet (the ones to create)."""
+        return [p for p, s in zip(self.proposals, self.status["status"], strict=True) if s == "new"]
+
+
+def propose_from_findings(
+    findings: Iterable[Finding],
+    park: Any,
+    *,
+    links: pd.DataFrame,
+    items: pd.DataFrame,
+    today: Any,
+    options: ProposalOptions | None = None,
+) -> FindingProposals:
+    """Findings -> their status against the store (``links``, ``items``) and one proposed item each.
+
+    The items belong to the park's ``park_id`` (``"P"`` for a park without a parks layer row); see
+    :func:`analysis.regulation.rectification.propose_items` for the ids and deadlines (``options``, default
+    :class:`analysis.regulation.rectification.ProposalOptions`).
+    """
+    first: dict[str, Finding] = {}
+    for f in findings:
+        first.setdefault(f.key, f)
+    unique = list(first.values())
+    park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else "P"
+    props = propose_items(unique, park_id=park_id, today=today, options=options or ProposalOptions())
+    return FindingProposals(
+        findings=tuple(unique), proposals=tuple(props), status=finding_status(unique, links, items)
+    )

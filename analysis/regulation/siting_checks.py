@@ -30,13 +30,15 @@ References
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis._checks import finite_number
+from analysis.errors import UnknownSubstanceError
+from analysis.regulation.gb18218 import classify, unit_flags
 from analysis.regulation.gb36894 import (
     DISTANCE_METHODS,
     INDIVIDUAL_RISK_LIMITS,
@@ -56,6 +58,7 @@ __all__ = [
     "relocation",
     "protection_distances",
     "five_rooms_check",
+    "trial_equipment_class",
     "with_installation",
     "new_unit_trial",
 ]
@@ -126,45 +129,31 @@ def relocation(result: Any, park: Any, *, new: bool = False) -> pd.DataFrame:
 # External safety protection distance
 # ----------------------------------------------------------------------------------------------------------------
 def _unit_flags(park: Any) -> pd.DataFrame:
+    """Per installation: the GB 18218 flags (:func:`analysis.regulation.gb18218.unit_flags`, unknown substances
+    treated as major) and the two facts GB/T 37243-2019 chooses its method by: explosive, toxic or flammable gas."""
     from analysis.qra import frequencies as fq
-    from analysis.regulation import gb18218 as mh
 
     inst = park.installations
-    keys = [mh.hazard_unit_key(r) for _, r in inst.iterrows()]
-    ident = mh.identify(
-        pd.DataFrame(
-            {
-                "unit": keys,
-                "substance": inst["substance"].astype(str).to_numpy(),
-                "quantity_kg": inst["inventory_kg"].astype(float).fillna(0.0).to_numpy(),
-            }
-        )
-    )
-    major_of: dict[str, tuple[str, float, bool]] = {}
-    for uid, key in zip(inst["unit_id"].astype(str), keys, strict=True):
-        if key in ident.index:
-            major_of[uid] = (key, float(ident.at[key, "S"]), bool(ident.at[key, "is_major"]))
-        else:
-            major_of[uid] = (key, 0.0, False)
+    flags = unit_flags(inst)
     recs = []
-    for _, r in inst.iterrows():
-        uid = str(r["unit_id"])
+    for (_, r), (_, f) in zip(inst.iterrows(), flags.iterrows(), strict=True):
         try:
-            cat = mh.classify(str(r["substance"])).category or ""
-        except ValueError:
+            cat = classify(str(r["substance"])).category or ""
+        except UnknownSubstanceError:
             cat = ""
         hz = fq.substance_hazard(str(r["substance"]))
         gas = str(r["phase"]) in ("gas", "liquefied_gas") and hz is not None and (hz.flammable or hz.toxic)
-        hu, s_val, major = major_of.get(uid, ("", 0.0, False))
         recs.append(
             {
-                "unit_id": uid,
+                "unit_id": str(r["unit_id"]),
                 "enterprise_id": str(r["enterprise_id"]),
                 "name": str(r["name"]),
                 "substance": str(r["substance"]),
-                "hazard_unit": hu,
-                "S": s_val,
-                "is_major": major,
+                "hazard_unit": f["hazard_unit"],
+                "S": float(f["S"]),
+                "is_major": bool(f["is_major"]),
+                "unknown_substance": bool(f["unknown_substance"]),
+                "reason_zh": f["reason_zh"],
                 "explosive": cat.startswith("W1."),  # GB 18218-2018 table 2: W1.x explosives (爆炸物)
                 "toxic_or_flammable_gas": bool(gas),
             }
@@ -186,8 +175,9 @@ def protection_distances(result: Any, park: Any) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        unit_id, enterprise_id, name, substance, hazard_unit, S [-], is_major, explosive,
-        toxic_or_flammable_gas, method, method_zh, and ``d_<class>_new``, ``d_<class>_existing`` [m] for every
+        unit_id, enterprise_id, name, substance, hazard_unit, S [-], is_major, unknown_substance, reason_zh
+        (:func:`analysis.regulation.gb18218.unit_flags`: a substance GB 18218 cannot classify makes its unit
+        major, S NaN), explosive, toxic_or_flammable_gas, method, method_zh, and ``d_<class>_new``, ``d_<class>_existing`` [m] for every
         protection class.
 
     References
@@ -255,8 +245,8 @@ def five_rooms_check(
     park : geodata.Park
     search_radius : float
         Installations farther than this from the building are not considered. [m]
-    weather : analysis.scenarios.Weather, optional
-        Weather of the scenarios (its wind direction is ignored: the building is put downwind). Default class D,
+    weather : analysis.scenarios.Weather or analysis.scenarios.WeatherClass, optional
+        Weather of the scenarios (only its weather class counts: the building is put downwind). Default class D,
         5 m/s.
     uses : tuple of str
     progress : callable, optional
@@ -273,17 +263,10 @@ def five_rooms_check(
 
     from analysis import scenarios as sc
 
-    if not (math.isfinite(search_radius) and search_radius > 0):
-        raise ValueError(f"search_radius={search_radius!r} must be > 0 [m]")
-    w0 = weather or sc.Weather(wind_speed=5.0, wind_from_deg=270.0, stability="D")
-    w = sc.Weather(
-        wind_speed=w0.wind_speed,
-        wind_from_deg=270.0,  # downwind = +x: evaluate at (d, 0)
-        stability=w0.stability,
-        temperature_k=w0.temperature_k,
-        relative_humidity=w0.relative_humidity,
-        terrain=w0.terrain,
-    )
+    search_radius = finite_number("search_radius", search_radius, low=0.0, low_open=True, unit="m")
+    # the building is put downwind: fields of the weather class, read in the wind frame at (d, 0)
+    w0 = weather or sc.WeatherClass(wind_speed=5.0, stability="D")
+    w = w0.weather_class if isinstance(w0, sc.Weather) else w0
     prog = progress or (lambda f, m: None)
     bld = park.metric("buildings")
     inst = park.metric("installations")
@@ -318,10 +301,10 @@ def five_rooms_check(
                 f = field_of(row, kind)
                 if f is None:
                     continue
-                x, y = np.array([d]), np.array([0.0])
+                s, c = np.array([d]), np.array([0.0])
                 with np.errstate(all="ignore"):
-                    p = float(np.nan_to_num(f.overpressure(x, y))[0])
-                    q = float(np.nan_to_num(f.heat_flux(x, y))[0])
+                    p = float(np.nan_to_num(f.along_wind("overpressure", s, c))[0])
+                    q = float(np.nan_to_num(f.along_wind("heat_flux", s, c))[0])
                 label = f"{row['unit_id']} {sc.SCENARIO_LABELS_ZH[kind]}"
                 if p > best_p:
                     best_p, src_p, d_p = p, label, d
@@ -377,6 +360,39 @@ def five_rooms_check(
 # ----------------------------------------------------------------------------------------------------------------
 # New-unit trial
 # ----------------------------------------------------------------------------------------------------------------
+def trial_equipment_class(*, phase: str, pressure_pa: float) -> str:
+    """Domino target class of a proposed installation of the new-unit trial, from its phase and pressure.
+
+    The trial form asks for the phase and pressure, not the class. A liquid held below
+    :data:`analysis.scenarios.PRESSURISED_MIN_PA` (1.5×10⁵ Pa abs., about 0.5 bar gauge — the limit the scenarios
+    and the loss-of-containment frequencies use for atmospheric storage) is atmospheric equipment; a gas, a
+    liquefied gas or a liquid at or above that pressure is pressurised equipment — the two vessel categories of
+    the escalation thresholds of Cozzani et al. [1]_ (``equipment_class`` of the schema).
+
+    Parameters
+    ----------
+    phase : str
+        Schema ``phase`` (``liquid``, ``liquefied_gas``, ``gas``, ``solid``).
+    pressure_pa : float
+        Absolute pressure. [Pa]
+
+    Returns
+    -------
+    str
+        ``"atmospheric"`` or ``"pressurized"``.
+
+    References
+    ----------
+    .. [1] Cozzani V., Gubinelli G., Antonioni G., Spadoni G., Zanelli S. (2005). The assessment of risk caused by
+       domino effect in quantitative area risk analysis. J. Hazard. Mater. A127, 14–30 (target categories:
+       atmospheric, pressurised, elongated, small equipment).
+    """
+    from analysis.scenarios import PRESSURISED_MIN_PA
+
+    p = finite_number("pressure_pa", pressure_pa, low=0.0, low_open=True, unit="Pa")
+    return "atmospheric" if (phase == "liquid" and p < PRESSURISED_MIN_PA) else "pressurized"
+
+
 def with_installation(park: Any, row: Mapping[str, Any]) -> Any:
     """A copy of the park with one more installation.
 

@@ -248,35 +248,35 @@ def cmd_demo_users(args) -> int:
 
 def cmd_findings(args) -> int:
     """Run the domino analysis (and the 五室 check) on the park, list the findings, optionally create the items."""
-    from analysis import domino
-    from analysis.regulation.findings import finding_status, findings_from_buildings, findings_from_domino
-    from analysis.regulation.rectification import FINDING_KINDS, propose_items
+    from analysis.errors import AnalysisInputError
+    from analysis.regulation.findings import FindingsOptions, park_findings, propose_from_findings
+    from analysis.regulation.rectification import FINDING_KINDS
     from geodata import schema
 
     out = sys.stdout
+    try:
+        options = FindingsOptions(min_probability=args.min_probability, five_rooms=not args.no_rooms)
+    except AnalysisInputError:
+        print(f"--min-probability={args.min_probability} 无效：应在 0–1 之间", file=out)
+        return 1
     park, store = _open(args, out)
     if store is None:
         return 1
     try:
-        if not (0.0 <= args.min_probability <= 1.0):
-            print(f"--min-probability={args.min_probability} 无效：应在 0–1 之间", file=out)
-            return 1
-        print("正在进行多米诺效应分析……", file=out)
-        res = domino.analyze(park, max_level=1, n_samples=200)
-        findings = findings_from_domino(res, park, min_probability=args.min_probability)
-        if not args.no_rooms and not park.buildings.empty:
-            from analysis.regulation.siting_checks import five_rooms_check
-
-            print("正在进行五室校核……", file=out)
-            findings += findings_from_buildings(five_rooms_check(park), park)
+        print(f"正在进行多米诺效应分析{'与五室校核' if options.five_rooms else ''}……", file=out)
+        findings = park_findings(park, options=options)
         user = _cli_user()
-        status = finding_status(findings, store.finding_links(user), store.items_frame(user))
-        park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else "P"
-        props = propose_items(findings, park_id=park_id, today=_today(args))
+        prop = propose_from_findings(
+            findings,
+            park,
+            links=store.finding_links(user),
+            items=store.items_frame(user),
+            today=_today(args),
+        )
         names = _names(park)
-        n_major = sum(f.hazard_level == "major" for f in findings)
-        print(f"分析发现 {len(findings)} 项（重大隐患 {n_major} 项）：", file=out)
-        for k, (p, s) in enumerate(zip(props, status.itertuples(index=False), strict=True), start=1):
+        n_major = sum(f.hazard_level == "major" for f in prop.findings)
+        print(f"分析发现 {len(prop.findings)} 项（重大隐患 {n_major} 项）：", file=out)
+        for k, (p, s) in enumerate(zip(prop.proposals, prop.status.itertuples(index=False), strict=True), 1):
             f = p.finding
             who = names.get(f.enterprise_id, f.enterprise_id) if f.enterprise_id else "园区"
             print(
@@ -284,7 +284,7 @@ def cmd_findings(args) -> int:
                 f"{schema.label_zh('hazard_level', f.hazard_level)}｜{who}｜{s.status_zh}\n     {f.description_zh}",
                 file=out,
             )
-        todo = [p for p, s in zip(props, status["status"], strict=True) if s == "new"]
+        todo = prop.new
         if not args.create:
             print(f"其中 {len(todo)} 项尚未生成整改事项；加 --create 生成。", file=out)
             return 0
@@ -300,6 +300,8 @@ def cmd_findings(args) -> int:
 
 
 def register(subparsers) -> None:
+    from analysis.regulation.findings import FindingsOptions
+
     p = subparsers.add_parser("rect", help="一园一策整改台账：初始化、导入、导出、统计、用户")
     sub = p.add_subparsers(dest="rect_command", metavar="子命令")
 
@@ -354,7 +356,12 @@ def register(subparsers) -> None:
     sp = sub.add_parser("findings", help="由多米诺分析与五室校核结果列出分析发现，--create 生成整改事项")
     common(sp)
     sp.add_argument("--create", action="store_true", help="为尚未生成的发现创建整改事项（一个事务）")
-    sp.add_argument("--min-probability", type=float, default=0.01, help="多米诺升级概率下限（-），默认 0.01")
+    sp.add_argument(
+        "--min-probability",
+        type=float,
+        default=FindingsOptions.min_probability,
+        help=f"多米诺升级概率下限（-），默认 {FindingsOptions.min_probability:g}",
+    )
     sp.add_argument("--no-rooms", action="store_true", help="不进行五室校核")
     sp.add_argument("--today", default=None, help="发现日期 YYYY-MM-DD（默认今天）")
     sp.set_defaults(func=cmd_findings)

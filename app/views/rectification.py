@@ -17,7 +17,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analysis.regulation.findings import finding_status, findings_from_buildings, findings_from_domino
+from analysis.regulation.findings import (
+    FindingsOptions,
+    ParkAnalyses,
+    findings_from_analyses,
+    propose_from_findings,
+    run_park_analyses,
+)
 from analysis.regulation.rectification import (
     FINDING_KINDS,
     closure_stats,
@@ -26,14 +32,12 @@ from analysis.regulation.rectification import (
     overdue_mask,
     parse_inspection_table,
     plan_report,
-    propose_items,
 )
 from app import state
 from app.auth import (
     SESSION_TOKEN_KEY,
     AuthError,
     auth_config,
-    park_store,
     resolve_session,
     sign_in,
     sign_out,
@@ -406,32 +410,14 @@ def _park_version(source) -> tuple:
         return (str(p), 0, 0)
 
 
-def _run_analyses(park, key: tuple, *, rooms: bool) -> tuple:
+def _run_analyses(park, key: tuple, options: FindingsOptions) -> ParkAnalyses:
     """Domino analysis (and the 五室 check) of the park with a progress bar; cached in the session."""
     cache = st.session_state.setdefault(ANALYSIS_KEY, {})
     if key in cache:
         return cache[key]
-    from analysis import domino
-
     bar = st.progress(0.0, text="开始多米诺分析……")
-    share = 0.7 if rooms else 1.0
-    # Edges (the findings) do not depend on the Monte Carlo depth: first level with few samples is enough here.
-    res = domino.analyze(
-        park,
-        max_level=1,
-        n_samples=200,
-        progress=lambda f, msg: bar.progress(min(share * f, 1.0), text=f"多米诺分析：{msg}"),
-    )
-    table = None
-    if rooms and not park.buildings.empty:
-        from analysis.regulation.siting_checks import five_rooms_check
-
-        table = five_rooms_check(
-            park,
-            progress=lambda f, msg: bar.progress(min(share + (1 - share) * f, 1.0), text=f"五室校核：{msg}"),
-        )
+    cache[key] = run_park_analyses(park, options, progress=lambda f, msg: bar.progress(f, text=msg))
     bar.empty()
-    cache[key] = (res, table)
     return cache[key]
 
 
@@ -441,19 +427,29 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
     if user.role != "admin":
         st.caption(f"{ROLE_LABELS_ZH[user.role]}无权从分析结果生成整改事项（仅园区管理员）。")
         return
+    defaults = FindingsOptions()
     with st.form("rect_fd_form"):
         c = st.columns(2)
         min_p = c[0].number_input(
-            "多米诺升级概率下限（-）", min_value=0.0, max_value=1.0, value=0.01, step=0.01, key="rect_fd_minp"
+            "多米诺升级概率下限（-）",
+            min_value=0.0,
+            max_value=1.0,
+            value=defaults.min_probability,
+            step=0.01,
+            key="rect_fd_minp",
         )
         rooms = c[1].checkbox(
-            "同时校核五室（控制室、机柜间、化验室、办公室、交接班室）", value=True, key="rect_fd_rooms"
+            "同时校核五室（控制室、机柜间、化验室、办公室、交接班室）",
+            value=defaults.five_rooms,
+            key="rect_fd_rooms",
         )
         run = st.form_submit_button("运行分析（多米诺效应与五室校核）")
-    key = (_park_version(state.current_source()), bool(rooms))
+    options = FindingsOptions(min_probability=float(min_p), five_rooms=bool(rooms))
+    # the analyses do not depend on min_probability (it filters their edges): cached without it
+    key = (_park_version(state.current_source()), options.five_rooms)
     if run:
         try:
-            _run_analyses(park, key, rooms=bool(rooms))
+            _run_analyses(park, key, options)
         except ValueError as exc:
             st.error(f"分析无法完成：{exc}")
             return
@@ -462,17 +458,12 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
     if cached is None and not extra:
         st.info("点击「运行分析」对当前园区进行多米诺效应分析（及五室校核），结果将列为可生成的整改事项。")
         return
-    findings = []
-    if cached is not None:
-        res, table = cached
-        findings += findings_from_domino(res, park, min_probability=float(min_p))
-        if table is not None:
-            findings += findings_from_buildings(table, park)
-    findings += extra
+    findings = (findings_from_analyses(cached, park, options) if cached is not None else []) + extra
     if not findings:
         st.success("分析未发现需要整改的问题。")
         return
-    status = finding_status(findings, store.finding_links(user), items)
+    prop = propose_from_findings(findings, park, links=store.finding_links(user), items=items, today=today)
+    status = prop.status
     kinds = st.multiselect(
         "发现类型",
         sorted({f.kind for f in findings}),
@@ -481,13 +472,10 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
         key="rect_fd_kinds",
     )
     major_only = st.checkbox("只选重大隐患", key="rect_fd_major")
-    park_id = str(park.parks["park_id"].iloc[0]) if len(park.parks) else "P"
-    props = propose_items(findings, park_id=park_id, today=today)
-    by_key = {p.finding.key: p for p in props}
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
     rows = []
-    for f, s in zip(findings, status.itertuples(index=False), strict=True):
-        p = by_key[f.key]
+    for p, s in zip(prop.proposals, status.itertuples(index=False), strict=True):
+        f = p.finding
         selectable = s.status == "new"
         rows.append(
             {
@@ -502,7 +490,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
                 "状态": s.status_zh,
             }
         )
-    table = pd.DataFrame(rows).drop_duplicates("编号").reset_index(drop=True)
+    table = pd.DataFrame(rows)
     n_new = int((status["status"] == "new").sum())
     st.caption(
         f"共 {len(table)} 项发现，其中 {n_new} 项尚未生成整改事项；已生成过的发现不会重复生成，"
@@ -516,12 +504,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
         key=f"rect_fd_editor_{hash((tuple(kinds), major_only, len(table)))}",
     )
     chosen = set(edited.loc[edited["选择"].astype(bool), "编号"])
-    todo = [
-        p
-        for p in props
-        if p.record["item_id"] in chosen
-        and p.finding.key in set(status.loc[status["status"] == "new", "key"])
-    ]
+    todo = [p for p in prop.new if p.record["item_id"] in chosen]
     if st.button(f"一键生成（{len(todo)} 项）", key="rect_fd_create", disabled=not todo, type="primary"):
         try:
             ids = store.create_from_findings(user, [(p.record, p.link) for p in todo])
@@ -541,7 +524,7 @@ def main() -> None:
     source = state.current_source()
     demo = source.kind == "demo"
     try:
-        store = park_store()
+        store = state.park_store()
     except (StoreError, ValueError, OSError) as exc:
         st.error(f"无法打开整改台账：{exc}")
         st.stop()

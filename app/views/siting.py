@@ -10,6 +10,7 @@ from typing import Any
 
 import folium
 
+from analysis.regulation.siting_checks import trial_equipment_class
 from app.mapping import add_zones, finish_map, park_map
 
 TITLE = "选址与防护距离"
@@ -116,7 +117,7 @@ def proposed_row(
         "enterprise_id": enterprise_id,
         "name": f"拟建{PROPOSED_KINDS[kind]}",
         "kind": kind,
-        "equipment_class": "atmospheric" if (phase == "liquid" and pressure_pa < 1.5e5) else "pressurized",
+        "equipment_class": trial_equipment_class(phase=phase, pressure_pa=pressure_pa),
         "substance": substance,
         "inventory_kg": float(inventory_kg),
         "phase": phase,
@@ -128,33 +129,12 @@ def proposed_row(
     }
 
 
-def render() -> None:  # pragma: no cover - exercised by AppTest
+def _risk_result(park: Any, source: str) -> Any:  # pragma: no cover - exercised by AppTest
+    """The individual risk of the page 风险分布 (same park), or computed here on request; None until then."""
     import streamlit as st
-    from streamlit_folium import st_folium
 
     from analysis.qra import individual as risk
-    from analysis.regulation import siting_checks as scx
-    from app import state
-    from app.commands.risk import (
-        compliance_zh,
-        distances_zh,
-        excel_bytes,
-        five_rooms_zh,
-        relocation_zh,
-        siting_sheets,
-    )
 
-    park = state.get_park()
-    settings, _ = state.get_settings()
-    st.title(f"{TITLE} · {park.name}")
-    st.caption(
-        "对照 GB 36894-2018 个人风险基准检查每个防护目标，列出搬迁候选；按 GB/T 37243-2019 确定各设施外部安全防护距离；"
-        "校核控制室、机柜间、化验室、办公室、交接班室（五室）所受超压与热辐射；试算新建装置的影响与可布置区域。"
-    )
-    if park.installations.empty:
-        st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
-        st.stop()
-    source = str(state.current_source().path)
     pointer = st.session_state.get(SESSION_KEY)
     res = st.session_state.get(pointer) if pointer else None
     if res is not None and not str(pointer).startswith(f"{SESSION_KEY}|{source}|"):
@@ -175,9 +155,17 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         key = f"{SESSION_KEY}|{source}|{float(resolution):g}|1000"
         st.session_state[key] = res
         st.session_state[SESSION_KEY] = key
-    if res is None:
-        st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
-        return
+    return res
+
+
+def _compliance_section(park: Any, res: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
+    """GB 36894 compliance map and table, relocation candidates, GB/T 37243 protection distances."""
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis.regulation import siting_checks as scx
+    from app import state
+    from app.commands.risk import compliance_zh, distances_zh, relocation_zh
 
     comp = scx.compliance(res, park)
     new = st.toggle("按新建装置基准检查（默认按在役装置基准）", key="siting_new")
@@ -186,7 +174,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个")
     c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个")
     st_folium(
-        compliance_map(state.visible_park(park), comp, new=new, basemap=settings.basemap),
+        compliance_map(state.visible_park(park), comp, new=new, basemap=basemap),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],
@@ -207,6 +195,14 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         "定量风险评价法：距离为设施外缘至其自身个人风险等于各类防护目标基准处的最远距离（m）。其余设施按相关设计规范的防火间距确定。"
     )
 
+
+def _five_rooms_section(park: Any, source: str) -> Any:  # pragma: no cover - exercised by AppTest
+    """The 五室 check on request (kept in the session per park file); its table, or None before it is run."""
+    import streamlit as st
+
+    from analysis.regulation import siting_checks as scx
+    from app.commands.risk import five_rooms_zh
+
     st.subheader("五室校核（控制室、机柜间、化验室、办公室、交接班室）")
     five = st.session_state.get(f"five|{source}")
     if st.button("开始五室校核", key="five_go"):
@@ -220,16 +216,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             f"需搬迁或抗爆改造：**{len(bad)} 栋**（共 {len(five)} 栋）。判据：GB 50779-2012 抗爆设计荷载 21 kPa / 6.9 kPa，热辐射 12.5 kW/m²。"
         )
         st.dataframe(five_rooms_zh(five), hide_index=True, width="stretch")
+    return five
 
-    st.download_button(
-        "下载选址与防护距离 Excel",
-        data=excel_bytes(siting_sheets(res, park, five_rooms=five)),
-        file_name="siting.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="siting_xlsx",
-    )
 
-    st.subheader("新建装置试算")
+def _trial_form(park: Any) -> dict[str, Any] | None:  # pragma: no cover - exercised by AppTest
+    """The new-unit form; the proposed installation row when submitted (None otherwise)."""
+    import streamlit as st
+
     lon0, lat0 = park.center
     with st.form("trial_form"):
         a, b, c3 = st.columns(3)
@@ -246,74 +239,120 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             value=str(park.enterprises["enterprise_id"].iloc[0]) if len(park.enterprises) else "",
         )
         trial = st.form_submit_button("试算")
-    if trial:
-        try:
-            row = proposed_row(
-                unit_id="NEW-01",
-                enterprise_id=ent,
-                kind=kind,
-                substance=substance,
-                inventory_kg=inv_t * 1000.0,  # t -> kg
-                phase=phase,
-                pressure_pa=p_mpa * 1e6,  # MPa -> Pa
-                temperature_k=t_c + 273.15,  # ℃ -> K
-                lon=lon,
-                lat=lat,
-            )
-            with st.spinner("试算中…"):
-                out = scx.new_unit_trial(park, row, base=res, candidate_spacing=150.0)
-        except ValueError as exc:
-            st.error(f"试算失败：{exc}", icon=":material/error:")
-            st.stop()
-        out["suitability"].attrs["spacing"] = 150.0
-        t = out["table"]
-        newly = t[t["newly_failing"]]
-        if newly.empty:
-            st.success(
-                "拟建装置不会使任何原本满足新建基准的防护目标变为不满足。", icon=":material/check_circle:"
-            )
-        else:
-            st.error(
-                f"拟建装置将使 {len(newly)} 个防护目标不满足新建装置基准：" + "、".join(newly["name"]),
-                icon=":material/error:",
-            )
-        st.dataframe(
-            t.assign(
-                ir_before=t["ir_before"].map(lambda v: f"{v:.2e}"),
-                ir_added=t["ir_added"].map(lambda v: f"{v:.2e}"),
-                ir_after=t["ir_after"].map(lambda v: f"{v:.2e}"),
-                limit_new=t["limit_new"].map(lambda v: f"{v:.0e}"),
-            ).rename(
-                columns={
-                    "target_id": "目标编号",
-                    "name": "名称",
-                    "protection_class": "类别",
-                    "ir_before": "现状风险（/年）",
-                    "ir_added": "新增风险（/年）",
-                    "ir_after": "建成后风险（/年）",
-                    "limit_new": "新建基准（/年）",
-                    "pass_before": "现状满足",
-                    "pass_after": "建成后满足",
-                    "newly_failing": "因新建而不满足",
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-        import shapely
+    if not trial:
+        return None
+    return proposed_row(
+        unit_id="NEW-01",
+        enterprise_id=ent,
+        kind=kind,
+        substance=substance,
+        inventory_kg=inv_t * 1000.0,  # t -> kg
+        phase=phase,
+        pressure_pa=p_mpa * 1e6,  # MPa -> Pa
+        temperature_k=t_c + 273.15,  # ℃ -> K
+        lon=lon,
+        lat=lat,
+    )
 
-        st_folium(
-            suitability_map(
-                state.visible_park(park),
-                out["suitability"],
-                shapely.Point(lon, lat),
-                basemap=settings.basemap,
-            ),
-            height=MAP_HEIGHT,
-            use_container_width=True,
-            returned_objects=[],
-            key="trial_map",
+
+def _trial_section(park: Any, res: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
+    """New-unit trial: the targets it would make fail, and the suitability map."""
+    import shapely
+    import streamlit as st
+    from streamlit_folium import st_folium
+
+    from analysis.regulation import siting_checks as scx
+    from app import state
+
+    st.subheader("新建装置试算")
+    try:
+        row = _trial_form(park)
+        if row is None:
+            return
+        with st.spinner("试算中…"):
+            out = scx.new_unit_trial(park, row, base=res, candidate_spacing=150.0)
+    except ValueError as exc:
+        st.error(f"试算失败：{exc}", icon=":material/error:")
+        st.stop()
+    out["suitability"].attrs["spacing"] = 150.0
+    t = out["table"]
+    newly = t[t["newly_failing"]]
+    if newly.empty:
+        st.success("拟建装置不会使任何原本满足新建基准的防护目标变为不满足。", icon=":material/check_circle:")
+    else:
+        st.error(
+            f"拟建装置将使 {len(newly)} 个防护目标不满足新建装置基准：" + "、".join(newly["name"]),
+            icon=":material/error:",
         )
+    st.dataframe(
+        t.assign(
+            ir_before=t["ir_before"].map(lambda v: f"{v:.2e}"),
+            ir_added=t["ir_added"].map(lambda v: f"{v:.2e}"),
+            ir_after=t["ir_after"].map(lambda v: f"{v:.2e}"),
+            limit_new=t["limit_new"].map(lambda v: f"{v:.0e}"),
+        ).rename(columns=_TRIAL_COLUMNS_ZH),
+        hide_index=True,
+        width="stretch",
+    )
+    st_folium(
+        suitability_map(
+            state.visible_park(park),
+            out["suitability"],
+            shapely.Point(row["geometry"].x, row["geometry"].y),
+            basemap=basemap,
+        ),
+        height=MAP_HEIGHT,
+        use_container_width=True,
+        returned_objects=[],
+        key="trial_map",
+    )
+
+
+_TRIAL_COLUMNS_ZH = {
+    "target_id": "目标编号",
+    "name": "名称",
+    "protection_class": "类别",
+    "ir_before": "现状风险（/年）",
+    "ir_added": "新增风险（/年）",
+    "ir_after": "建成后风险（/年）",
+    "limit_new": "新建基准（/年）",
+    "pass_before": "现状满足",
+    "pass_after": "建成后满足",
+    "newly_failing": "因新建而不满足",
+}
+
+
+def render() -> None:  # pragma: no cover - exercised by AppTest
+    import streamlit as st
+
+    from app import state
+    from app.commands.risk import excel_bytes, siting_sheets
+
+    park = state.get_park()
+    settings, _ = state.get_settings()
+    st.title(f"{TITLE} · {park.name}")
+    st.caption(
+        "对照 GB 36894-2018 个人风险基准检查每个防护目标，列出搬迁候选；按 GB/T 37243-2019 确定各设施外部安全防护距离；"
+        "校核控制室、机柜间、化验室、办公室、交接班室（五室）所受超压与热辐射；试算新建装置的影响与可布置区域。"
+    )
+    if park.installations.empty:
+        st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
+        st.stop()
+    source = str(state.current_source().path)
+    res = _risk_result(park, source)
+    if res is None:
+        st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
+        return
+    _compliance_section(park, res, settings.basemap)
+    five = _five_rooms_section(park, source)
+    st.download_button(
+        "下载选址与防护距离 Excel",
+        data=excel_bytes(siting_sheets(res, park, five_rooms=five)),
+        file_name="siting.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="siting_xlsx",
+    )
+    _trial_section(park, res, settings.basemap)
 
 
 if __name__ == "__main__":

@@ -368,3 +368,76 @@ def test_table1_substance_without_beta_category_needs_one_for_grading():
         mh.grade_units(units, people=0)
     units["category"] = "J3"
     assert mh.grade_units(units, people=0).loc["A", "R"] == pytest.approx(0.5 * 2 * 2.0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# unit_flags: the one major-hazard flag per installation (unknown substances fail closed)
+# ---------------------------------------------------------------------------------------------------------------
+def _installations(rows):
+    cols = ["unit_id", "enterprise_id", "kind", "substance", "inventory_kg"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_unit_flags_known_major_known_not_major_and_unknown():
+    inst = _installations(
+        [
+            # E1 tank farm: 2 × 150 t gasoline, Q = 200 t (GB 18218-2018 table 1 no. 66): S = 1.5 -> major
+            ("T1", "E1", "storage_tank", "汽油", 150_000.0),
+            ("T2", "E1", "storage_tank", "汽油", 150_000.0),
+            # E2 tank farm: 100 t methanol, Q = 500 t (table 1 no. 65): S = 0.2 -> not major
+            ("M1", "E2", "storage_tank", "甲醇", 100_000.0),
+            # E3 production unit: 1 kg of a substance GB 18218 cannot classify -> treated as major, S unknown
+            ("X1", "E3", "process_unit", "不存在的物质XYZ", 1.0),
+            # E4 warehouse (its own unit) with 6 t liquid chlorine (Q 5 t, table 1 no. 12): S = 1.2 -> major; the
+            # unknown substance in E4's production unit does not change the warehouse
+            ("W1", "E4", "warehouse", "液氯", 6_000.0),
+            ("X2", "E4", "reactor", "unobtainium", 1.0),
+        ]
+    )
+    fl = mh.unit_flags(inst)
+    assert list(fl.index) == ["T1", "T2", "M1", "X1", "W1", "X2"]
+    assert fl.at["T1", "S"] == pytest.approx(2 * 150 / 200, rel=1e-12)
+    assert fl.at["T1", "hazard_unit"] == "E1/tank_farm" and fl.at["T2", "S"] == fl.at["T1", "S"]
+    assert bool(fl.at["T1", "is_major"]) and not bool(fl.at["T1", "unknown_substance"])
+    assert fl.at["T1", "reason_zh"] == ""
+    assert fl.at["M1", "S"] == pytest.approx(100 / 500, rel=1e-12)
+    assert not bool(fl.at["M1", "is_major"]) and not bool(fl.at["M1", "two_key_one_major"])
+    # unknown: fail closed, reported
+    assert bool(fl.at["X1", "is_major"]) and bool(fl.at["X1", "unknown_substance"])
+    assert bool(fl.at["X1", "two_key_one_major"]) and np.isnan(fl.at["X1", "S"])
+    assert "不存在的物质XYZ" in fl.at["X1", "reason_zh"] and "GB 18218" in fl.at["X1", "reason_zh"]
+    assert fl.at["W1", "S"] == pytest.approx(6 / 5, rel=1e-12) and fl.at["W1", "reason_zh"] == ""
+    assert bool(fl.at["X2", "is_major"]) and "unobtainium" in fl.at["X2", "reason_zh"]
+    assert fl["is_major"].dtype == bool and fl["unknown_substance"].dtype == bool
+
+
+def test_unit_flags_unknown_substance_in_a_unit_already_major_keeps_s():
+    # 300 t gasoline (Q 200 t: S ≥ 1.5 from the known substance alone) and an unknown tank in the same tank farm:
+    # the unit is major whatever the unknown substance adds; S is kept as a lower bound, no reason needed
+    inst = _installations(
+        [("T1", "E1", "storage_tank", "汽油", 300_000.0), ("T9", "E1", "storage_tank", "unobtainium", 1.0)]
+    )
+    fl = mh.unit_flags(inst)
+    assert fl.at["T1", "S"] == pytest.approx(1.5, rel=1e-12) and bool(fl.at["T1", "is_major"])
+    assert bool(fl.at["T9", "unknown_substance"]) and not bool(fl.at["T1", "unknown_substance"])
+    assert (fl["reason_zh"] == "").all()
+
+
+def test_unit_flags_hazardous_process_and_missing_inventory():
+    inst = _installations(
+        [("M1", "E2", "storage_tank", "甲醇", np.nan), ("R1", "E2", "reactor", "甲醇", 1.0)]
+    )
+    inst["hazardous_process"] = [None, "hydrogenation"]
+    fl = mh.unit_flags(inst)
+    assert fl.at["M1", "S"] == 0.0 and not bool(fl.at["M1", "two_key_one_major"])  # missing inventory = 0 kg
+    assert not bool(fl.at["R1", "is_major"]) and bool(fl.at["R1", "hazardous_process"])
+    assert bool(fl.at["R1", "two_key_one_major"])
+
+
+def test_unknown_substance_error_type():
+    from analysis.errors import UnknownSubstanceError
+
+    with pytest.raises(UnknownSubstanceError, match="unobtainium"):
+        mh.classify("unobtainium")
+    with pytest.raises(UnknownSubstanceError, match="unobtainium"):
+        mh.identify(pd.DataFrame({"unit": ["A"], "substance": ["unobtainium"], "quantity_kg": [1.0]}))

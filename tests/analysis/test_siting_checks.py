@@ -165,3 +165,29 @@ def test_new_unit_trial_flags_targets_and_maps_suitability():
     assert (~suit["suitable_cumulative"] <= ~suit["suitable"]).all()
     with pytest.raises(ValueError, match="unit_id"):
         scx.with_installation(out["park"], row)
+
+
+def test_trial_equipment_class_from_phase_and_pressure():
+    # atmospheric: a liquid below 1.5e5 Pa abs (analysis.scenarios.PRESSURISED_MIN_PA); otherwise pressurised
+    from analysis.scenarios import PRESSURISED_MIN_PA
+
+    assert PRESSURISED_MIN_PA == 1.5e5
+    assert scx.trial_equipment_class(phase="liquid", pressure_pa=101_325.0) == "atmospheric"
+    assert scx.trial_equipment_class(phase="liquid", pressure_pa=1.5e5) == "pressurized"
+    assert scx.trial_equipment_class(phase="liquid", pressure_pa=9e5) == "pressurized"
+    assert scx.trial_equipment_class(phase="liquefied_gas", pressure_pa=101_325.0) == "pressurized"
+    assert scx.trial_equipment_class(phase="gas", pressure_pa=1e5) == "pressurized"
+    with pytest.raises(ValueError, match="pressure_pa"):
+        scx.trial_equipment_class(phase="liquid", pressure_pa=float("nan"))
+
+
+def test_protection_distances_with_an_unknown_substance_fail_closed(park):
+    # a substance GB 18218 cannot classify no longer stops the table: the unit is treated as major and said so
+    layers = _layers()
+    layers["installations"].loc[0, "substance"] = "不存在的物质XYZ"
+    p2 = Park.from_layers(layers, validate=False)
+    rose = WindRose((270.0,), (5.0,), ("D",), np.ones((1, 1, 1)))
+    res = risk.individual_risk(park, wind_rose=rose, resolution=50.0, margin=300.0)
+    pdist = scx.protection_distances(res, p2).set_index("unit_id")
+    assert bool(pdist.at["V1", "is_major"]) and bool(pdist.at["V1", "unknown_substance"])
+    assert np.isnan(pdist.at["V1", "S"]) and "不存在的物质XYZ" in pdist.at["V1", "reason_zh"]

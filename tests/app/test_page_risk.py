@@ -27,6 +27,17 @@ def park_and_result(small_park_path):
     return park, risk.individual_risk(park, resolution=50.0, margin=500.0)
 
 
+def test_proposed_row_uses_the_trial_equipment_class():
+    # the rule lives in analysis.regulation.siting_checks.trial_equipment_class; the page only calls it
+    proposed_row = _page("siting").proposed_row
+    kw = dict(unit_id="N", enterprise_id="E1", substance="汽油", inventory_kg=1e6, temperature_k=293.15)
+    tank = proposed_row(kind="storage_tank", phase="liquid", pressure_pa=101_325.0, lon=113.7, lat=29.9, **kw)
+    ball = proposed_row(
+        kind="spherical_tank", phase="liquefied_gas", pressure_pa=9e5, lon=113.7, lat=29.9, **kw
+    )
+    assert tank["equipment_class"] == "atmospheric" and ball["equipment_class"] == "pressurized"
+
+
 def test_page_constants():
     assert (_page("risk").TITLE, _page("risk").ORDER) == ("风险分布", 40)
     assert (_page("siting").TITLE, _page("siting").ORDER) == ("选址与防护距离", 41)

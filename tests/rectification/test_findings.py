@@ -25,6 +25,7 @@ from findings_park import make_park  # noqa: E402
 from rectification_helpers import ADMIN, ENT1, VIEWER  # noqa: E402
 
 from analysis.regulation import findings as F  # noqa: E402
+from analysis.regulation.gb18218 import unit_flags  # noqa: E402
 from analysis.regulation.gb36894 import compliance_table  # noqa: E402
 from analysis.regulation.rectification import propose_items  # noqa: E402
 from app.auth import redact_for, redact_park  # noqa: E402
@@ -70,7 +71,7 @@ def _edges(park, rows):
 
 # ---------------------------------------------------------------------------------------------------------------
 def test_hazard_unit_flags_gb18218(park):
-    fl = F.hazard_unit_flags(park.installations)
+    fl = unit_flags(park.installations)
     # E1 tank farm: 3 x 1500 t gasoline / Q 200 t = 22.5 (GB 18218-2018 table 1, formula (1))
     assert fl.at["T1", "S"] == pytest.approx(3 * 1500 / 200, rel=1e-9)
     assert bool(fl.at["T1", "is_major"]) and bool(fl.at["T1", "two_key_one_major"])
@@ -81,9 +82,11 @@ def test_hazard_unit_flags_gb18218(park):
     inst = park.installations.copy()
     inst.loc[inst["unit_id"] == "M1", "hazardous_process"] = "hydrogenation"
     inst.loc[inst["unit_id"] == "S1", "substance"] = "不存在的物质XYZ"
-    fl2 = F.hazard_unit_flags(inst)
+    fl2 = unit_flags(inst)
     assert bool(fl2.at["M1", "two_key_one_major"])
-    assert fl2.at["S1", "is_major"] is pd.NA and np.isnan(fl2.at["S1", "S"])
+    # a substance GB 18218 cannot classify fails closed: major, reported as unknown, S not known
+    assert bool(fl2.at["S1", "is_major"]) and bool(fl2.at["S1", "unknown_substance"])
+    assert np.isnan(fl2.at["S1", "S"]) and "不存在的物质XYZ" in fl2.at["S1", "reason_zh"]
 
 
 def test_domino_pairs_become_spacing_findings(park):
@@ -155,6 +158,20 @@ def test_compliance_failures_become_external_distance_findings(park):
     assert minor.hazard_level == "general" and minor.enterprise_id == "E2"
     assert "重点监管危险化学品" in minor.description_zh
     assert F.findings_from_compliance(compliance_table(park.sensitive_targets, [0.0, 0.0]), park) == []
+
+
+def test_compliance_finding_of_an_unknown_substance_is_major(park):
+    # M1 (2 t methanol: not major) with a substance GB 18218 cannot classify: fail closed -> item (三), said why
+    layers = park.layers
+    inst = layers["installations"].copy()
+    inst.loc[inst["unit_id"] == "M1", "substance"] = "不存在的物质XYZ"
+    p2 = type(park).from_layers({**layers, "installations": inst}, validate=False)
+    table = compliance_table(p2.sensitive_targets, [1.0e-5, 1.0e-6])
+    table["top_units"] = [["M1"], []]
+    table["top_enterprises"] = [["E2"], []]
+    f = F.findings_from_compliance(table, p2)[0]
+    assert f.hazard_level == "major" and "第（三）项" in f.basis_zh
+    assert "M1 的物质未能按 GB 18218 辨识，按重大危险源从严判定" in f.description_zh
 
 
 def test_five_room_buildings_long_and_wide_tables(park):
@@ -384,9 +401,9 @@ def _redaction_script():
     import streamlit as st
 
     from app import state
-    from app.auth import current_user, redact_park
+    from app.auth import redact_park
 
-    user = current_user()
+    user = state.current_user()
     park = redact_park(user, state.get_park())
     st.text(f"{user.role if user else 'anonymous'}:{int(park.installations['inventory_kg'].isna().sum())}")
 

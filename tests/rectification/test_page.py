@@ -101,3 +101,31 @@ def test_wrong_password_then_rate_limited(env):
     at.button[0].click().run()
     assert any("登录失败次数过多" in e.value for e in at.error)
     assert not at.dataframe
+
+
+def test_page_and_cli_give_the_same_findings_on_the_demo_park(env, demo_park, demo_park_path, capsys):
+    """One pipeline (analysis.regulation.findings): the page 一园一策, ``parkrisk rect findings`` and
+    park_findings propose the same items, in the same order, on the demo park."""
+    import re
+
+    import pandas as pd
+
+    from analysis.regulation.findings import park_findings, propose_from_findings
+    from app.cli import main
+
+    prop = propose_from_findings(
+        park_findings(demo_park), demo_park, links=pd.DataFrame(), items=pd.DataFrame(), today="2026-01-10"
+    )
+    expected = [p.record["item_id"] for p in prop.proposals]
+    assert len(expected) > 100 and len(set(expected)) == len(expected)
+
+    assert main(["rect", "findings", str(demo_park_path), "--today", "2026-01-10"]) == 0
+    cli = re.findall(r"^\s*\d+\. \[([^\]]+)\]", capsys.readouterr().out, flags=re.M)
+    assert cli == expected
+
+    at = _signed_in("admin", "admin-demo")
+    at.button(key="FormSubmitter:rect_fd_form-运行分析（多米诺效应与五室校核）").click().run()
+    assert not at.exception, at.exception
+    page = next(t.value for t in at.dataframe if "建议措施" in t.value.columns)  # the data editor
+    assert page["编号"].tolist() == expected
+    assert at.button(key="rect_fd_create").label == f"一键生成（{len(expected)} 项）"
