@@ -270,16 +270,8 @@ def pipeline_consequences(
     )  # per metre of line
     hz = fq.substance_hazard(str(pipeline["substance"]))
     et = _event_tree(line, opt)
-    wf0 = weather[0][0]
-    # deterministic distances along the downwind axis: wind blowing to +x (east), i.e. from 270°
-    w0 = sc.Weather(
-        wind_speed=wf0.wind_speed,
-        wind_from_deg=270.0,
-        stability=wf0.stability,
-        temperature_k=wf0.temperature_k,
-        relative_humidity=wf0.relative_humidity,
-        terrain=wf0.terrain,
-    )
+    # deterministic distances along the downwind axis: fields of the first weather class, read in the wind frame
+    w0 = weather[0][0].weather_class
     recs, zone_recs = [], []
     fields: list[tuple[int, Any, dict]] = []
     for loc in locs:
@@ -330,7 +322,7 @@ def _outcome_effects(o: fq.Outcome, rate: float, source: str, line: _Line, w0, o
         scen, srow = fq.to_scenario(o), line.source_row
     f0 = sc.effect_field(srow, scen, w0)
     x = np.geomspace(0.5, opt.max_range_m, 600)
-    pdeath = np.asarray(f0.probability_of_death(x, np.zeros_like(x)))
+    pdeath = np.asarray(f0.along_wind("probability_of_death", x, np.zeros_like(x)))
     lethal = float(x[pdeath >= 0.01].max()) if np.any(pdeath >= 0.01) else 0.0
     rec = {
         "loc": o.loc,
@@ -375,8 +367,7 @@ def _assumptions(line: _Line, recs: list[dict], hz: fq.SubstanceHazard, opt: Ris
 
 
 def _zone_distances(f, levels, loc: str, kind: str, x: np.ndarray) -> list[dict]:
-    fn = f.function(f.quantity)
-    v = np.asarray(fn(x, np.zeros_like(x)))
+    v = np.asarray(f.along_wind(f.quantity, x, np.zeros_like(x)))
     out = []
     for lv in levels:
         if lv.quantity != f.quantity:
@@ -403,26 +394,18 @@ def _kernel(fields, outcomes: pd.DataFrame, weather, opt: RiskOptions):
     n = opt.kernel_points
     if not fields:
         return np.zeros((n, n)), 10.0, ()
-    # one footprint per (outcome, speed/stability group); computed with the wind blowing to +x (from 270°)
+    # one footprint per (outcome, speed/stability group): fields of the weather class, read in the wind frame
     groups = weather_groups(weather)
     wf = {}
     reach = 10.0
     r_axis = np.geomspace(0.5, opt.max_range_m, 400)
     for key in groups:
-        w = weather[groups[key][0]][0]
-        wx = sc.Weather(
-            wind_speed=w.wind_speed,
-            wind_from_deg=270.0,
-            stability=w.stability,
-            temperature_k=w.temperature_k,
-            relative_humidity=w.relative_humidity,
-            terrain=w.terrain,
-        )
+        wx = weather[groups[key][0]][0].weather_class
         for i, scen, srow in fields:
             f = sc.effect_field(srow, scen, wx)
             wf[(i, key)] = f
-            for ax, ay in ((r_axis, 0 * r_axis), (-r_axis, 0 * r_axis), (0 * r_axis, r_axis)):
-                pdth = np.asarray(f.probability_of_death(ax, ay))
+            for s_, c_ in ((r_axis, 0 * r_axis), (-r_axis, 0 * r_axis), (0 * r_axis, r_axis)):
+                pdth = np.asarray(f.along_wind("probability_of_death", s_, c_))
                 if np.any(pdth >= _P_FLOOR):
                     reach = max(reach, float(r_axis[pdth >= _P_FLOOR].max()))
     half = min(reach * 1.1, opt.max_range_m)
@@ -431,7 +414,7 @@ def _kernel(fields, outcomes: pd.DataFrame, weather, opt: RiskOptions):
     kernel = np.zeros((n, n))
     footprints = []
     for (i, key), f in wf.items():
-        fp = np.asarray(f.probability_of_death(gx, gy), dtype=float)  # wind frame: x downwind, y crosswind
+        fp = np.asarray(f.along_wind("probability_of_death", gx, gy), dtype=float)  # s = gx, c = gy
         fp = np.where(np.isfinite(fp), fp, 0.0)
         footprints.append((i, key, fp))
         fo = float(outcomes.loc[i, "frequency_per_m_year"])
