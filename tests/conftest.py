@@ -1,13 +1,18 @@
-"""Shared fixtures. Area-specific fixtures live in the conftest.py of each tests/ subfolder."""
+"""Shared fixtures. Area-specific fixtures live in the conftest.py of each tests/ subfolder; shared row factories
+in tests/factories.py."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_PARK_PATH = REPO / "geodata" / "samples" / "demo_park.gpkg"
+
+# tests/factories.py (shared row factories) is imported as ``factories``: the suite runs in importlib mode
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session")

@@ -2,45 +2,15 @@
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pytest
-from shapely.geometry import Point, box
+from factories import LAT0, LON0, gasoline_tank, local_point
+from shapely.geometry import box
 
 from analysis import domino
 from geodata import Park
-
-LON0, LAT0 = 118.80, 32.10
-
-
-def _pt(dx: float, dy: float) -> Point:
-    # local metres -> degrees (small offsets; exact metric positions are re-derived in the park's metric CRS)
-    return Point(LON0 + dx / (111_320.0 * math.cos(math.radians(LAT0))), LAT0 + dy / 110_540.0)
-
-
-def _tank(uid, ent, dx, **kw):
-    row = dict(
-        unit_id=uid,
-        enterprise_id=ent,
-        name=f"汽油罐{uid}",
-        kind="storage_tank",
-        equipment_class="atmospheric",
-        substance="汽油",
-        inventory_kg=1.5e6,
-        phase="liquid",
-        pressure_pa=101325.0,
-        temperature_k=293.15,
-        volume_m3=2000.0,
-        diameter_m=20.0,
-        height_m=14.0,
-        bund_area_m2=3000.0,
-        geometry=_pt(dx, 0.0),
-    )
-    row.update(kw)
-    return row
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +30,11 @@ def small_park():
         ],
         crs=crs,
     )
-    rows = [_tank("T1", "E1", -80.0), _tank("T2", "E1", -50.0), _tank("T3", "E1", -20.0)]
+    rows = [
+        gasoline_tank("T1", "E1", -80.0),
+        gasoline_tank("T2", "E1", -50.0),
+        gasoline_tank("T3", "E1", -20.0),
+    ]
     rows.append(
         dict(
             unit_id="S1",
@@ -77,7 +51,7 @@ def small_park():
             diameter_m=12.3,
             height_m=None,
             bund_area_m2=None,
-            geometry=_pt(15.0, 0.0),
+            geometry=local_point(15.0, 0.0),
         )
     )
     inst = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
@@ -237,7 +211,9 @@ def test_weather_direction_loads_only_downwind_targets():
     )
     # two tanks 45 m apart east-west: the neighbour's wall (35 m from the pool centre) is outside the 31 m pool and
     # only the wind-tilted flame reaches 15 kW/m² there
-    inst = gpd.GeoDataFrame([_tank("T1", "E1", -30.0), _tank("T2", "E1", 15.0)], geometry="geometry", crs=crs)
+    inst = gpd.GeoDataFrame(
+        [gasoline_tank("T1", "E1", -30.0), gasoline_tank("T2", "E1", 15.0)], geometry="geometry", crs=crs
+    )
     park = Park.from_layers({"parks": parks, "enterprises": ents, "installations": inst}, validate=False)
     west_wind = domino.analyze(
         park,
@@ -309,7 +285,10 @@ def _triangle_park():
         crs=crs,
     )
     pts = {"T1": (0.0, 0.0), "T2": (24.0, 0.0), "T3": (12.0, 30.0)}
-    rows = [_tank(u, "E1", 0.0, bund_area_m2=400.0, geometry=_pt(x, y)) for u, (x, y) in pts.items()]
+    rows = [
+        gasoline_tank(u, "E1", 0.0, bund_area_m2=400.0, geometry=local_point(x, y))
+        for u, (x, y) in pts.items()
+    ]
     inst = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
     return Park.from_layers({"parks": parks, "enterprises": ents, "installations": inst}, validate=False)
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
-from shapely.geometry import Point
+from factories import METRIC, X0, Y0, installation_row
 
 from analysis.physics import dispersion, source, substances
 from analysis.scenarios import (
@@ -27,36 +26,11 @@ from analysis.scenarios import (
 )
 from analysis.scenarios.zones import threat_zones
 
-METRIC = "EPSG:4547"
-X0, Y0 = 500_000.0, 3_380_000.0
 D_WEATHER = Weather(wind_speed=2.0, wind_from_deg=45.0, stability="D")
 
 
-def _row(**kw):
-    base = dict(
-        unit_id="X1",
-        enterprise_id="E1",
-        name="测试设施",
-        kind="storage_tank",
-        equipment_class="atmospheric",
-        substance="汽油",
-        inventory_kg=1.0e6,
-        phase="liquid",
-        pressure_pa=101325.0,
-        temperature_k=293.15,
-        volume_m3=1400.0,
-        diameter_m=20.0,
-        height_m=15.0,
-        bund_area_m2=1200.0,
-        hazardous_process=None,
-        geometry=Point(X0, Y0),
-    )
-    base.update(kw)
-    return pd.Series(base)
-
-
-GASOLINE = _row()
-PROPANE = _row(
+GASOLINE = installation_row()
+PROPANE = installation_row(
     substance="丙烷",
     phase="liquefied_gas",
     pressure_pa=1.0e6,
@@ -66,7 +40,7 @@ PROPANE = _row(
     kind="spherical_tank",
     equipment_class="pressurized",
 )
-CHLORINE = _row(
+CHLORINE = installation_row(
     substance="液氯",
     phase="liquefied_gas",
     pressure_pa=8.0e5,
@@ -78,7 +52,7 @@ CHLORINE = _row(
     diameter_m=3.0,
     height_m=3.0,
 )
-AMMONIA_GAS = _row(
+AMMONIA_GAS = installation_row(
     substance="氨",
     phase="gas",
     pressure_pa=5.0e5,
@@ -86,7 +60,7 @@ AMMONIA_GAS = _row(
     inventory_kg=500.0,
     bund_area_m2=None,
 )
-HYDROGEN = _row(
+HYDROGEN = installation_row(
     substance="氢气",
     phase="gas",
     pressure_pa=1.0e7,
@@ -138,7 +112,7 @@ def test_scenario_rejects_bad_input(kwargs, pattern):
 
 def test_unknown_substance_is_refused_with_suggestions():
     with pytest.raises(ValueError, match="液录|液氯|unknown|未知|closest|最接近"):
-        source_term(_row(substance="液录"), Scenario("toxic"), D_WEATHER)
+        source_term(installation_row(substance="液录"), Scenario("toxic"), D_WEATHER)
 
 
 def test_fire_of_a_non_flammable_substance_is_refused():
@@ -153,7 +127,7 @@ def test_toxic_of_a_non_toxic_substance_is_refused():
 
 def test_missing_inventory_is_refused():
     with pytest.raises(ValueError, match="inventory_kg"):
-        source_term(_row(inventory_kg=None), Scenario("pool_fire"), D_WEATHER)
+        source_term(installation_row(inventory_kg=None), Scenario("pool_fire"), D_WEATHER)
 
 
 # --------------------------------------------------------------------------------------------------- conventions
@@ -173,7 +147,7 @@ def test_applicable_scenarios():
         "vce",
         "vessel_burst",
     ]
-    assert applicable_scenarios(_row(phase="solid")) == []
+    assert applicable_scenarios(installation_row(phase="solid")) == []
     for o in applicable_scenarios(PROPANE):
         assert o.reason_zh and "丙烷" in o.reason_zh
 

@@ -12,11 +12,11 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
+from factories import METRIC, installation_row
 from scipy.optimize import brentq
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString
 
 from analysis.scenarios import Scenario, Weather, effect_field
 from analysis.scenarios.zones import (
@@ -28,31 +28,6 @@ from analysis.scenarios.zones import (
     threat_zones,
 )
 from geodata.errors import CRSError
-
-METRIC = "EPSG:4547"  # CGCS2000 / 3-degree Gauss-Kruger CM 114E
-
-
-def _row(**kw):
-    base = dict(
-        unit_id="X1",
-        enterprise_id="E1",
-        name="测试设施",
-        kind="storage_tank",
-        equipment_class="atmospheric",
-        substance="汽油",
-        inventory_kg=1.0e6,
-        phase="liquid",
-        pressure_pa=101325.0,
-        temperature_k=293.15,
-        volume_m3=1400.0,
-        diameter_m=20.0,
-        height_m=15.0,
-        bund_area_m2=1200.0,
-        hazardous_process=None,
-        geometry=Point(500_000.0, 3_380_000.0),
-    )
-    base.update(kw)
-    return pd.Series(base)
 
 
 def _distance_to_level(profile, level, r_hi=20_000.0):
@@ -119,7 +94,7 @@ WEATHER = Weather(wind_speed=3.0, wind_from_deg=45.0, stability="D")
 
 @pytest.mark.parametrize("level", [12_500.0, 4_000.0])
 def test_pool_fire_zone_edge_equals_model_flux_downwind_and_crosswind(level):
-    row = _row()
+    row = installation_row()
     f = effect_field(row, Scenario("pool_fire"), WEATHER)
     pf = f.model
     lv = (ZoneLevel("heat_flux", level, "L", "L", "test"),)
@@ -141,7 +116,7 @@ def test_pool_fire_zone_edge_equals_model_flux_downwind_and_crosswind(level):
 
 
 def test_fireball_zone_radii_equal_model_distances():
-    row = _row(
+    row = installation_row(
         substance="丙烷", phase="liquefied_gas", pressure_pa=1.6e6, inventory_kg=5.0e4, bund_area_m2=None
     )
     f = effect_field(row, Scenario("fireball"), WEATHER)
@@ -155,7 +130,7 @@ def test_fireball_zone_radii_equal_model_distances():
 
 
 def test_jet_fire_zone_radius_equals_model_distance():
-    row = _row(
+    row = installation_row(
         substance="氢气",
         phase="gas",
         pressure_pa=1.0e7,
@@ -173,7 +148,7 @@ def test_jet_fire_zone_radius_equals_model_distance():
 
 def test_pool_fire_zone_leans_downwind():
     # Wind from the north-east (45°): the tilted flame leans to the south-west.
-    row = _row()
+    row = installation_row()
     z = threat_zones(row, Scenario("pool_fire"), WEATHER, crs=METRIC)
     c = z.geometry.iloc[-1].centroid
     x0, y0 = row.geometry.x, row.geometry.y
@@ -181,7 +156,7 @@ def test_pool_fire_zone_leans_downwind():
 
 
 def test_zone_columns_and_assumptions():
-    row = _row()
+    row = installation_row()
     z = threat_zones(row, Scenario("pool_fire"), WEATHER, crs=METRIC)
     assert list(z["level"]) == ["37.5 kW/m²", "12.5 kW/m²", "4 kW/m²"]
     assert z.crs.to_epsg() == 4547
@@ -199,7 +174,7 @@ def test_zone_columns_and_assumptions():
 
 def test_geographic_crs_is_refused():
     with pytest.raises(CRSError, match="投影"):
-        threat_zones(_row(), Scenario("pool_fire"), WEATHER, crs="EPSG:4326")
+        threat_zones(installation_row(), Scenario("pool_fire"), WEATHER, crs="EPSG:4326")
 
 
 def test_zone_level_validation():

@@ -3,47 +3,17 @@ and an LPG sphere close together, a control room and an office near them, two se
 
 from __future__ import annotations
 
-import math
-
 import geopandas as gpd
-from shapely.geometry import Point, box
+from factories import LAT0, LON0, gasoline_tank
+from factories import local_point as pt
+from shapely.geometry import box
 
 from geodata import Park
-
-LON0, LAT0 = 118.80, 32.10
-
-
-def pt(dx: float, dy: float) -> Point:
-    """Local metres east/north of the origin -> WGS84 (small offsets)."""
-    return Point(LON0 + dx / (111_320.0 * math.cos(math.radians(LAT0))), LAT0 + dy / 110_540.0)
 
 
 def square(dx: float, dy: float, half: float):
     a, b = pt(dx - half, dy - half), pt(dx + half, dy + half)
     return box(a.x, a.y, b.x, b.y)
-
-
-def _tank(uid: str, ent: str, dx: float, **kw) -> dict:
-    row = dict(
-        unit_id=uid,
-        enterprise_id=ent,
-        name=f"汽油罐{uid}",
-        kind="storage_tank",
-        equipment_class="atmospheric",
-        substance="汽油",
-        inventory_kg=1.5e6,
-        phase="liquid",
-        pressure_pa=101325.0,
-        temperature_k=293.15,
-        volume_m3=2000.0,
-        diameter_m=20.0,
-        height_m=14.0,
-        bund_area_m2=3000.0,
-        hazardous_process=None,
-        geometry=pt(dx, 0.0),
-    )
-    row.update(kw)
-    return row
 
 
 def layers() -> dict[str, gpd.GeoDataFrame]:
@@ -66,7 +36,11 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
         geometry=[square(-250, 0, 240), square(250, 0, 240)],
         crs=crs,
     )
-    rows = [_tank("T1", "E1", -80.0), _tank("T2", "E1", -50.0), _tank("T3", "E1", -20.0)]
+    rows = [
+        gasoline_tank("T1", "E1", -80.0),
+        gasoline_tank("T2", "E1", -50.0),
+        gasoline_tank("T3", "E1", -20.0),
+    ]
     rows.append(
         dict(
             unit_id="S1",
@@ -89,7 +63,7 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
     )
     # a small methanol day tank of E2 far away: not a major hazard (GB 18218-2018 table 1: methanol Q = 500 t)
     rows.append(
-        _tank(
+        gasoline_tank(
             "M1",
             "E2",
             400.0,
