@@ -212,8 +212,10 @@ def toxic_zones(
     x0, y0 = float(source_xy[0]), float(source_xy[1])
     if release_rate is not None:
         dur = float(duration) if duration is not None else sc.MAX_RELEASE_DURATION_S
-        mass = float(release_rate) * dur
-        scenario = sc.Scenario("toxic", release_duration=dur, max_duration=dur, release_height=release_height)
+        mass = float(release_rate) * dur  # the mass that leaves at this rate within the duration
+        scenario = sc.Scenario(
+            "toxic", release_rate=float(release_rate), max_duration=dur, release_height=release_height
+        )
     elif duration is not None:
         mass = float(release_mass)
         scenario = sc.Scenario(
