@@ -7,14 +7,12 @@ equal the zone's reach within the grid spacing the zone reports.
 
 from __future__ import annotations
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import shapely
-from factories import METRIC, installation_row
+from factories import METRIC, installation_row, small_park_layers
 from scipy.optimize import brentq
 from shapely.geometry import LineString
 
@@ -185,19 +183,11 @@ def test_zone_level_validation():
 
 
 # ------------------------------------------------------------------------------------------------------ affected
-def _small_park():
-    path = Path(__file__).resolve().parents[1] / "app" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_app_conftest_for_zones", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    from geodata import Park
-
-    return Park.from_layers(mod.small_park_layers())
-
-
 @pytest.fixture(scope="module")
 def small_park():
-    return _small_park()
+    from geodata import Park
+
+    return Park.from_layers(small_park_layers())
 
 
 def test_affected_lists_every_feature_inside_and_nothing_outside(small_park):
