@@ -654,12 +654,24 @@ DEFAULT_DAY_HOURS = (6.0, 18.0)
 #: table gives two classes (A–B, B–C, C–D) the more stable one is taken (longer toxic distances). Turner leaves the
 #: night cell below 2 m/s empty; F is taken there (calm, clear or cloudy night: the most stable class).
 _TURNER_SPEED_BOUNDS = (2.0, 3.0, 5.0, 6.0, math.inf)
+_TURNER_COLUMNS = {
+    "strong": "白天 强日照",
+    "moderate": "白天 中等日照",
+    "slight": "白天 弱日照",
+    "night_cloudy": "夜间 云量≥4/8",
+    "night_clear": "夜间 云量≤3/8",
+}
+
+
+def _decision_class(cell: str) -> str:
+    """One class from a cell of the key: the more stable of a range ("A–B" -> "B"); the empty cell ("—") -> F."""
+    return "F" if cell == "—" else cell.split("–")[-1]
+
+
+# Derived from the one copy of the table, PASQUILL_GUIDANCE_ZH (its rows are in the order of the speed bounds).
 _TURNER_TABLE: dict[str, tuple[str, ...]] = {
-    "strong": ("A", "B", "B", "C", "C"),  # A, A–B, B, C, C
-    "moderate": ("B", "B", "C", "D", "D"),  # A–B, B, B–C, C–D, D
-    "slight": ("B", "C", "C", "D", "D"),
-    "night_cloudy": ("F", "E", "D", "D", "D"),  # >= 4/8 low cloud; below 2 m/s: empty in Turner -> F (ours)
-    "night_clear": ("F", "F", "E", "D", "D"),  # <= 3/8 cloud
+    kind: tuple(_decision_class(row[col]) for row in PASQUILL_GUIDANCE_ZH.values())
+    for kind, col in _TURNER_COLUMNS.items()
 }
 #: Daytime insolation classes of :func:`pasquill_stability` and their Chinese names.
 INSOLATION_KINDS: dict[str, str] = {"strong": "强日照", "moderate": "中等日照", "slight": "弱日照"}

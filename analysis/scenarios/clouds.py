@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.constants import P_ATM, R_GAS
+from analysis.constants import AIR_MOLAR_MASS, P_ATM, R_GAS
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import dispersion as disp
 from analysis.scenarios.release import Scenario
@@ -40,7 +40,6 @@ from analysis.weather import TERRAIN_LABELS_ZH, Weather, WeatherClass
 __all__ = ["cloud_field", "cloud_effects", "dense_crosswind_profile", "lfl_kg_m3"]
 
 #: Molar mass of dry air in the air density of the dense-gas criteria. [kg/mol]
-_AIR_MOLAR_MASS = 0.028965
 _OUTSIDE_RANGE_NOTE = (
     "注意：Britter-McQuaid 参数 α = {alpha:.2f} > 1，超出工作手册曲线范围，按 α = 1 外推 "
     "(outside the workbook range, clamped to α = 1)"
@@ -115,7 +114,7 @@ def _air(st: SourceTerm, scenario: Scenario, weather: Weather | WeatherClass) ->
         stability=weather.stability,
         terrain=weather.terrain,
         temperature=weather.temperature_k,
-        air_density=P_ATM * _AIR_MOLAR_MASS / (R_GAS * weather.temperature_k),  # dry air, ideal gas
+        air_density=P_ATM * AIR_MOLAR_MASS / (R_GAS * weather.temperature_k),  # dry air, ideal gas
         source_temperature=t0,
         source_density=P_ATM * sub.molar_mass / (R_GAS * t0),  # pure vapour at 1 atm, source temperature
         kg_per_vol=P_ATM * sub.molar_mass / (R_GAS * weather.temperature_k),  # ideal gas, air temperature
