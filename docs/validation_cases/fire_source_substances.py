@@ -109,7 +109,8 @@ def _quadrature_view_factor(d: float) -> float:
 
 @cache
 def _hyram_jet():
-    """HyRAM+ 6.1 methane jet (50 bar, 15 °C, 10 mm, vertical) and ours with the same ṁ and radiated power."""
+    """HyRAM+ 6.1 methane jet (50 bar, 15 °C, 10 mm, vertical) and ours with the same ṁ and radiated power
+    (fluxes evaluated in HyRAM's air at 15 °C, RH 0.7)."""
     import hyram.phys as hp
 
     amb = hp.Fluid(species="air", T=288.15, P=101325.0)
@@ -122,7 +123,9 @@ def _hyram_jet():
 
 def _jet_flux(distance: float, published: float, note_above: float = 0.05):
     def compute():
-        q = float(_hyram_jet().heat_flux(np.array([distance]), relative_humidity=0.7)[0])
+        q = float(
+            _hyram_jet().heat_flux(np.array([distance]), relative_humidity=0.7, ambient_temperature=288.15)[0]
+        )
         e = abs(rel(q, published))
         return sig(q, 4), pct(e, 1) + (" ²" if e > note_above else "")
 
