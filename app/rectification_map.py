@@ -16,34 +16,19 @@ import pandas as pd
 from folium.template import Template
 
 from analysis.regulation.rectification import closure_stats, days_overdue, overdue_mask
-from app.mapping import STATUS_COLORS, add_layer_control, add_legend, add_zones, fit_to, new_map
+from app.mapping import add_layer_control, add_legend, add_zones, fit_to, html_text, new_map
+from app.present import (
+    OVERDUE_COLOR,
+    PARK_BOUNDARY_COLOR,
+    RATE_CLASSES,
+    STATUS_COLORS,
+    UNKNOWN_COLOR,
+    rate_class,
+)
 from geodata import schema
 from geodata.store.lifecycle import ACTION_LABELS_ZH
 
 __all__ = ["RATE_CLASSES", "rate_class", "rectification_map", "filter_items", "ItemFilter"]
-
-#: Closure-rate classes of enterprises: key -> (label, colour), worst first.
-RATE_CLASSES: dict[str, tuple[str, str]] = {
-    "lt50": ("整改率 < 50%", "#de2d26"),
-    "50_80": ("50% ≤ 整改率 < 80%", "#fc9272"),
-    "80_100": ("80% ≤ 整改率 < 100%", "#fee0d2"),
-    "100": ("整改率 100%", "#31a354"),
-    "none": ("无整改事项", "#bdbdbd"),
-}
-OVERDUE_RING = "#000000"
-
-
-def rate_class(rate: float) -> str:
-    """Key of :data:`RATE_CLASSES` for a closure rate (fraction [-]; NaN = no items)."""
-    if rate != rate:
-        return "none"
-    if rate < 0.5:
-        return "lt50"
-    if rate < 0.8:
-        return "50_80"
-    if rate < 1.0:
-        return "80_100"
-    return "100"
 
 
 class HtmlPopup(folium.Popup):
@@ -172,7 +157,12 @@ def rectification_map(
         folium.GeoJson(
             parks[[parks.geometry.name]].to_crs(4326).__geo_interface__,
             name="园区边界",
-            style_function=lambda _f: {"color": "#333333", "weight": 2, "dashArray": "6 4", "fillOpacity": 0},
+            style_function=lambda _f: {
+                "color": PARK_BOUNDARY_COLOR,
+                "weight": 2,
+                "dashArray": "6 4",
+                "fillOpacity": 0,
+            },
         ).add_to(m)
     if enterprises is not None and len(enterprises):
         stats = closure_stats(
@@ -194,8 +184,8 @@ def rectification_map(
             ent[["label", "rate_text", "rate_class", ent.geometry.name]],
             level_column="rate_class",
             name="企业整改率",
-            colors={k: v[1] for k, v in RATE_CLASSES.items()},
-            labels={k: v[0] for k, v in RATE_CLASSES.items()},
+            colors={k: c.color for k, c in RATE_CLASSES.items()},
+            labels={k: c.label for k, c in RATE_CLASSES.items()},
             legend_title="企业整改率",
             tooltip_columns={"label": "企业", "rate_text": "整改率"},
             fill_opacity=0.3,
@@ -213,13 +203,15 @@ def rectification_map(
         folium.CircleMarker(
             location=(p.y, p.x),
             radius=9 if row["hazard_level"] == "major" else 6,
-            color=OVERDUE_RING if is_od else "#ffffff",
+            color=OVERDUE_COLOR if is_od else "#ffffff",
             weight=3 if is_od else 1,
             fill=True,
-            fill_color=STATUS_COLORS.get(row["status"], "#999999"),
+            fill_color=STATUS_COLORS.get(row["status"], UNKNOWN_COLOR),
             fill_opacity=0.95,
-            tooltip=f"{row['item_id']} {schema.label_zh('rectification_status', row['status'])}"
-            + ("（逾期）" if is_od else ""),
+            tooltip=html_text(
+                f"{row['item_id']} {schema.label_zh('rectification_status', row['status'])}"
+                + ("（逾期）" if is_od else "")
+            ),
             popup=HtmlPopup(_popup_html(row, hist_by_item.get(row["item_id"]), names, int(days))),
         ).add_to(fg)
     fg.add_to(m)
@@ -227,7 +219,7 @@ def rectification_map(
         m,
         "整改事项",
         [(schema.label_zh("rectification_status", s), c, "circle") for s, c in STATUS_COLORS.items()]
-        + [("逾期未销号（黑圈）", OVERDUE_RING, "outline"), ("重大隐患（大圆点）", "#777777", "circle")],
+        + [("逾期未销号（黑圈）", OVERDUE_COLOR, "outline"), ("重大隐患（大圆点）", "#777777", "circle")],
         position="bottomright",
     )
     if frames:

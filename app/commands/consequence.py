@@ -16,6 +16,8 @@ import logging
 import sys
 from pathlib import Path
 
+from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
+
 log = logging.getLogger(__name__)
 
 _KINDS = ("pool_fire", "jet_fire", "fireball", "flash_fire", "vce", "toxic", "vessel_burst")
@@ -44,32 +46,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _fail(msg: str) -> int:
-    print(f"错误：{msg}", file=sys.stderr)
-    return 1
-
-
+@reports_errors
 def run(args: argparse.Namespace) -> int:
     from analysis import scenarios as sc
     from analysis.scenarios import zones as zn
-    from geodata import load_park
 
-    path = Path(args.park).expanduser()
-    if not path.exists():
-        return _fail(f"找不到园区文件 {path}，请检查路径。")
+    path = park_path(args.park)
     if args.output and Path(args.output).suffix.lower() not in (".geojson", ".json", ".gpkg"):
-        return _fail(f"输出文件 {args.output} 的扩展名应为 .geojson、.json 或 .gpkg。")
-    try:
-        park = load_park(path)
-    except ValueError as exc:  # ParkDataError carries the full report
-        report = getattr(exc, "report", None)
-        return _fail(report.to_text_zh() if report is not None else str(exc))
+        return fail(f"输出文件 {args.output} 的扩展名应为 .geojson、.json 或 .gpkg。")
+    park = load_park_or_fail(path)
     try:
         inst = park.metric("installations")
         hit = inst[inst["unit_id"].astype(str) == str(args.unit)]
         if hit.empty:
             known = ", ".join(inst["unit_id"].astype(str).tolist()[:30])
-            return _fail(f"设施编号 --unit={args.unit!r} 不存在。园区中的设施编号有：{known}")
+            return fail(f"设施编号 --unit={args.unit!r} 不存在。园区中的设施编号有：{known}")
         row = hit.iloc[0]
         options = sc.applicable_scenarios(row)
         if args.scenario is None:
@@ -100,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         table = zn.affected(zones, park)
         summary = zn.affected_summary(zones, table)
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
 
     print(f"设施 {args.unit}（{row['name']}），情景：{scenario.label_zh}")
     print(f"气象：{weather.describe_zh()}")

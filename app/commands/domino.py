@@ -18,6 +18,8 @@ import logging
 import sys
 from pathlib import Path
 
+from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
+
 log = logging.getLogger(__name__)
 
 _KINDS = ("pool_fire", "jet_fire", "fireball", "vce", "vessel_burst")
@@ -62,11 +64,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="不叠加同时燃烧火灾的热辐射（默认叠加：第二级起按所有燃烧中池火/喷射火的热辐射之和计算）",
     )
     p.set_defaults(func=run)
-
-
-def _fail(msg: str) -> int:
-    print(f"错误：{msg}", file=sys.stderr)
-    return 1
 
 
 def write_edges(result, path: str | Path) -> Path:
@@ -143,21 +140,15 @@ def summary_zh(result, *, top: int = 10) -> str:
     return "\n".join(lines)
 
 
+@reports_errors
 def run(args: argparse.Namespace) -> int:
     from analysis import domino
     from analysis import scenarios as sc
-    from geodata import load_park
 
-    path = Path(args.park).expanduser()
-    if not path.exists():
-        return _fail(f"找不到园区文件 {path}，请检查路径。")
+    path = park_path(args.park)
     if Path(args.output).suffix.lower() not in _SUFFIXES:
-        return _fail(f"输出文件 {args.output} 的扩展名应为 .gpkg、.geojson 或 .json。")
-    try:
-        park = load_park(path)
-    except ValueError as exc:  # ParkDataError carries the full report
-        report = getattr(exc, "report", None)
-        return _fail(report.to_text_zh() if report is not None else str(exc))
+        return fail(f"输出文件 {args.output} 的扩展名应为 .gpkg、.geojson 或 .json。")
+    park = load_park_or_fail(path)
     try:
         weather = sc.Weather(
             wind_speed=args.wind_speed, wind_from_deg=args.wind_from, stability=args.stability
@@ -180,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
         out = write_edges(result, args.output)
     except ValueError as exc:
-        return _fail(f"输入有误：{exc}")
+        return fail(f"输入有误：{exc}")
     print(summary_zh(result))
     print(f"已写出升级边：{out}（{len(result.edges)} 条）")
     return 0

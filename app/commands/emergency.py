@@ -15,8 +15,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
-import sys
 from pathlib import Path
+
+from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
 
 log = logging.getLogger(__name__)
 
@@ -81,27 +82,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _fail(msg: str) -> int:
-    print(f"错误：{msg}", file=sys.stderr)
-    return 1
-
-
+@reports_errors
 def run(args: argparse.Namespace) -> int:
     from analysis import emergency as em
     from analysis import scenarios as sc
-    from geodata import load_park
 
-    path = Path(args.park).expanduser()
-    if not path.exists():
-        return _fail(f"找不到园区文件 {path}，请检查路径。")
+    path = park_path(args.park)
     for o in args.output:
         if Path(o).suffix.lower() not in _SUFFIXES:
-            return _fail(f"输出文件 {o} 的扩展名应为 {'、'.join(_SUFFIXES)} 之一。")
-    try:
-        park = load_park(path)
-    except ValueError as exc:
-        report = getattr(exc, "report", None)
-        return _fail(report.to_text_zh() if report is not None else str(exc))
+            return fail(f"输出文件 {o} 的扩展名应为 {'、'.join(_SUFFIXES)} 之一。")
+    park = load_park_or_fail(path)
     when = args.time or dt.datetime.now().strftime("%H:%M")
     try:
         daytime = em.is_daytime(when)
@@ -143,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
         affected = em.affected_targets(result, park, time_of_day=when, evacuation_time_s=args.evacuation_time)
         routes, assembly = em.evacuation_routes(result, park, affected)
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
 
     print(
         f"泄漏源：{source.get('unit_id')} {source.get('name', '')}，物质 {source.get('substance')}；"
@@ -188,6 +178,6 @@ def run(args: argparse.Namespace) -> int:
                 layers = em.briefing_layers(result, routes, assembly)
                 (em.to_kml if out.suffix.lower() == ".kml" else em.to_geojson)(layers, out)
         except (OSError, FileNotFoundError) as exc:
-            return _fail(f"无法写出 {out}：{exc}")
+            return fail(f"无法写出 {out}：{exc}")
         print(f"已写出：{out}")
     return 0

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
 from pathlib import Path
+
+from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
 
 log = logging.getLogger(__name__)
 
@@ -45,36 +46,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _fail(msg: str) -> int:
-    print(f"错误：{msg}", file=sys.stderr)
-    return 1
-
-
+@reports_errors
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from analysis import pipelines as pp
     from app.views import pipelines as page
-    from geodata import load_park
 
-    path = Path(args.park).expanduser()
-    if not path.exists():
-        return _fail(f"找不到园区文件 {path}，请检查路径。")
+    path = park_path(args.park)
     if args.output and Path(args.output).suffix.lower() not in (".gpkg", ".geojson", ".json"):
-        return _fail(f"输出文件 {args.output} 的扩展名应为 .gpkg、.geojson 或 .json。")
+        return fail(f"输出文件 {args.output} 的扩展名应为 .gpkg、.geojson 或 .json。")
     if args.xlsx and Path(args.xlsx).suffix.lower() != ".xlsx":
-        return _fail(f"Excel 文件 {args.xlsx} 的扩展名应为 .xlsx。")
+        return fail(f"Excel 文件 {args.xlsx} 的扩展名应为 .xlsx。")
     if args.transect and Path(args.transect).suffix.lower() != ".png":
-        return _fail(f"横断面图 {args.transect} 的扩展名应为 .png。")
+        return fail(f"横断面图 {args.transect} 的扩展名应为 .png。")
     kinds = tuple(k.strip() for k in str(args.kinds).split(",") if k.strip())
     bad = [k for k in kinds if k not in _KINDS]
     if bad:
-        return _fail(f"--kinds 中的 {bad} 无效，可选：{', '.join(_KINDS)}")
-    try:
-        park = load_park(path)
-    except ValueError as exc:  # ParkDataError carries the full report
-        report = getattr(exc, "report", None)
-        return _fail(report.to_text_zh() if report is not None else str(exc))
+        return fail(f"--kinds 中的 {bad} 无效，可选：{', '.join(_KINDS)}")
+    park = load_park_or_fail(path)
     try:
         a = pp.assess(
             park,
@@ -83,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             pipeline_ids=tuple(args.pipeline) if args.pipeline else None,
         )
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     seg = a.segments
     print(
         f"园区：{park.name}；管道 {seg['pipeline_id'].nunique()} 条，分段 {len(seg)} 段（每段 ≤ {args.segment:g} m）"
@@ -133,5 +123,5 @@ def run(args: argparse.Namespace) -> int:
             page.transect_figure(curves, pir=pirs).savefig(args.transect, dpi=120)
             print(f"已写出：{args.transect}")
     except (OSError, ValueError) as exc:
-        return _fail(f"写出文件失败：{exc}")
+        return fail(f"写出文件失败：{exc}")
     return 0

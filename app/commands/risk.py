@@ -21,29 +21,17 @@ from __future__ import annotations
 import argparse
 import io
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-log = logging.getLogger(__name__)
+from app.commands._common import fail, load_park_or_fail, reports_errors
+from app.present import major_hazard_grade_zh
+from geodata import schema
 
-_CLASS_ZH = {
-    "high_sensitive": "高敏感防护目标",
-    "important": "重要防护目标",
-    "general_1": "一般防护目标（一类）",
-    "general_2": "一般防护目标（二类）",
-    "general_3": "一般防护目标（三类）",
-}
-_USE_ZH = {
-    "control_room": "控制室",
-    "cabinet_room": "机柜间",
-    "lab": "化验室",
-    "office": "办公室",
-    "shift_room": "交接班室/休息室",
-}
+log = logging.getLogger(__name__)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -74,7 +62,7 @@ def compliance_zh(table: pd.DataFrame) -> pd.DataFrame:
         {
             "目标编号": table["target_id"],
             "名称": table["name"],
-            "防护目标类别": table["protection_class"].map(_CLASS_ZH),
+            "防护目标类别": table["protection_class"].map(lambda c: schema.label_zh("protection_class", c)),
             "个人风险（/年）": table["individual_risk"].map(_sci),
             "新建装置基准（/年）": table["limit_new"].map(_sci),
             "在役装置基准（/年）": table["limit_existing"].map(_sci),
@@ -151,7 +139,7 @@ def five_rooms_zh(table: pd.DataFrame) -> pd.DataFrame:
             "建筑编号": table["building_id"],
             "企业": table["enterprise_id"],
             "名称": table["name"],
-            "用途": table["use"].map(lambda u: _USE_ZH.get(u, u)),
+            "用途": table["use"].map(lambda u: schema.label_zh("building_use", u)),
             "人数（人）": table["occupants"],
             "抗爆结构": np.where(table["blast_resistant"], "是", "否"),
             "最大超压（kPa）": (table["overpressure"] / 1e3).map(lambda v: f"{v:.1f}"),
@@ -201,7 +189,6 @@ def fn_zh(curve: Any) -> pd.DataFrame:
 
 
 def major_units_zh(units: pd.DataFrame) -> pd.DataFrame:
-    grade_zh = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
     return pd.DataFrame(
         {
             "单元": units["unit"],
@@ -212,13 +199,12 @@ def major_units_zh(units: pd.DataFrame) -> pd.DataFrame:
             "500 m 内人数（人）": units["people"],
             "α（-）": units["alpha"],
             "R（-）": units["R"].map(lambda v: "—" if not np.isfinite(v) else f"{v:.1f}"),
-            "级别": units["grade"].map(lambda g: "—" if pd.isna(g) else grade_zh[int(g)]),
+            "级别": units["grade"].map(major_hazard_grade_zh),
         }
     )
 
 
 def major_enterprises_zh(ent: pd.DataFrame, park: Any = None) -> pd.DataFrame:
-    grade_zh = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
     names = {}
     if park is not None:
         names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=False))
@@ -227,7 +213,7 @@ def major_enterprises_zh(ent: pd.DataFrame, park: Any = None) -> pd.DataFrame:
             "企业": ent["enterprise_id"],
             "名称": ent["enterprise_id"].map(lambda e: names.get(e, "")),
             "重大危险源单元数（个）": ent["n_major_units"],
-            "最高级别": ent["major_hazard_grade"].map(lambda g: "—" if pd.isna(g) else grade_zh[int(g)]),
+            "最高级别": ent["major_hazard_grade"].map(major_hazard_grade_zh),
             "最大 R（-）": ent["max_R"].map(lambda v: "—" if not np.isfinite(v) else f"{v:.1f}"),
             "500 m 内人数（人）": ent["people"],
         }
@@ -274,34 +260,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.set_defaults(func=run_major_hazards)
 
 
-def _fail(msg: str) -> int:
-    print(f"错误：{msg}", file=sys.stderr)
-    return 1
-
-
-def _load(path: str) -> Any:
-    from geodata import load_park
-
-    return load_park(path)
-
-
 def _progress(frac: float, msg: str) -> None:
     log.info("%3.0f%% %s", 100 * frac, msg)
 
 
+@reports_errors
 def run_risk(args: argparse.Namespace) -> int:
     from analysis.qra import individual as risk
 
     out = Path(args.output)
     if out.suffix.lower() not in (".tif", ".tiff"):
-        return _fail(f"输出文件应为 .tif（GeoTIFF），收到 {out.name}")
+        return fail(f"输出文件应为 .tif（GeoTIFF），收到 {out.name}")
     if args.contours and Path(args.contours).suffix.lower() not in (".gpkg", ".geojson", ".json"):
-        return _fail(f"等值线文件应为 .gpkg 或 .geojson，收到 {args.contours}")
+        return fail(f"等值线文件应为 .gpkg 或 .geojson，收到 {args.contours}")
+    park = load_park_or_fail(args.park)
     try:
-        park = _load(args.park)
         res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
     except (FileNotFoundError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     res.to_geotiff(out)
     cont = risk.risk_contours(res)
     if args.contours:
@@ -322,9 +298,11 @@ def run_risk(args: argparse.Namespace) -> int:
 
 
 def _region_zh(region: str) -> str:
-    return {"unacceptable": "不可接受区", "alarp": "尽可能降低区（ALARP）", "acceptable": "可接受区"}.get(
-        region, "未评价（死亡人数低于判据范围）"
-    )
+    from analysis.qra.societal import REGION_LABELS_ZH
+
+    if region not in REGION_LABELS_ZH:
+        return "未评价（死亡人数低于判据范围）"
+    return REGION_LABELS_ZH[region] + ("（ALARP）" if region == "alarp" else "")
 
 
 def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
@@ -347,19 +325,20 @@ def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None
     return sheets
 
 
+@reports_errors
 def run_siting(args: argparse.Namespace) -> int:
     from analysis.qra import individual as risk
     from analysis.regulation import siting_checks as scx
 
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
-        return _fail(f"输出文件应为 .xlsx（Excel），收到 {out.name}")
+        return fail(f"输出文件应为 .xlsx（Excel），收到 {out.name}")
+    park = load_park_or_fail(args.park)
     try:
-        park = _load(args.park)
         res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
         five = scx.five_rooms_check(park) if args.five_rooms else None
     except (FileNotFoundError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     sheets = siting_sheets(res, park, five_rooms=five)
     out.write_bytes(excel_bytes(sheets))
     comp = scx.compliance(res, park)
@@ -378,16 +357,17 @@ def run_siting(args: argparse.Namespace) -> int:
     return 0
 
 
+@reports_errors
 def run_major_hazards(args: argparse.Namespace) -> int:
     from analysis.regulation import gb18218 as mh
 
     if args.output and Path(args.output).suffix.lower() != ".xlsx":
-        return _fail(f"输出文件应为 .xlsx（Excel），收到 {args.output}")
+        return fail(f"输出文件应为 .xlsx（Excel），收到 {args.output}")
+    park = load_park_or_fail(args.park)
     try:
-        park = _load(args.park)
         units, ent = mh.enterprise_grades(park)
     except (FileNotFoundError, ValueError) as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     major = units[units["is_major"]]
     print(f"重大危险源辨识（GB 18218-2018）：{len(units)} 个单元，其中重大危险源 {len(major)} 个")
     for _, r in major.iterrows():

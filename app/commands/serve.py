@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from app.commands._common import fail
+
 APP_DIR = Path(__file__).resolve().parents[1]
 MAIN = APP_DIR / "main.py"
 
@@ -30,10 +32,7 @@ def run(args: argparse.Namespace) -> int:
     if args.park:
         park = Path(args.park).expanduser().resolve()
         if not park.exists():
-            print(
-                f"错误：找不到园区文件 {park}。请检查路径，或省略该参数以使用内置示例园区。", file=sys.stderr
-            )
-            return 1
+            return fail(f"找不到园区文件 {park}。请检查路径，或省略该参数以使用内置示例园区。")
         env["PARKRISK_PARK"] = str(park)
     cmd = [
         sys.executable,

@@ -1,7 +1,7 @@
 """One-page emergency briefing (应急疏散简报) as PDF: map, zone table with the ERG comparison, affected targets,
 assembly points, assumptions and the time of issue.
 
-The map is drawn with matplotlib in the park's metric CRS (no tiles, no network); the PDF is written with fpdf2
+The map is drawn with matplotlib (:mod:`app.reports.figures`, no pyplot) in the park's metric CRS (no tiles, no network); the PDF is written with fpdf2
 with the Noto Sans CJK font embedded (Debian package ``fonts-noto-cjk``; the .ttc collection is read with
 ``collection_font_number`` = 2, the Simplified Chinese face).
 """
@@ -17,6 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
+from app.present import EMERGENCY_COLORS, PARK_BOUNDARY_COLOR, ROAD_COLORS, TOXIC_FALLBACK_COLOR
+from app.reports.figures import cjk_font_name, new_figure, png_bytes, use_font
+
 log = logging.getLogger(__name__)
 
 __all__ = ["PDF_FONT_REGULAR", "PDF_FONT_BOLD", "briefing_map_png", "write_briefing_pdf"]
@@ -26,15 +29,9 @@ PDF_FONT_REGULAR = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 PDF_FONT_BOLD = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc")
 _SC_FACE = 2
 
-_LEVEL_COLORS = {
-    "AEGL-3": "#d7191c",
-    "AEGL-2": "#fdae61",
-    "AEGL-1": "#ffd92f",
-    "PAC-3": "#d7191c",
-    "PAC-2": "#fdae61",
-    "PAC-1": "#ffd92f",
-    "IDLH": "#d7191c",
-}
+#: Sensitive targets on the briefing map (one neutral colour: the zones carry the meaning).
+_TARGET_FILL = "#9ecae1"
+_TARGET_EDGE = "#3182bd"
 
 
 def briefing_map_png(
@@ -42,21 +39,34 @@ def briefing_map_png(
 ) -> bytes:
     """PNG map of the briefing: park boundary and enterprises, roads, sensitive targets, the toxic zones with the
     wind-direction band, fire zones, the isolation circle, routes, assembly points, the source, a north arrow, a
-    wind arrow and a scale bar. Metric CRS of the park; no tiles."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
-
-    from app.reports.rectification_docx import cjk_font_name
-
+    wind arrow and a scale bar. Metric CRS of the park; no tiles. Drawn on its own figure (no pyplot)."""
     font = cjk_font_name()
-    ox, oy = result.origin
-    # Extent: the AEGL-2 band (or the largest zone), the park, and the assembly points.
+    x0, y0, x1, y1 = _extent(result, park, assembly)
+    fig = new_figure(figsize, dpi)
+    ax = fig.add_subplot(1, 1, 1)
+    _draw_park(ax, park)
+    _draw_zones(ax, result)
+    _draw_routes(ax, result, routes, assembly)
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    _north_and_wind(ax, result, x0, y0, x1, y1)
+    _scale_bar(ax, x0, y0, x1, y1)
+    ax.legend(handles=_legend_handles(result), loc="lower right", fontsize=6.5, framealpha=0.9)
+    use_font(fig, font)
+    fig.tight_layout(pad=0.3)
+    return png_bytes(fig, dpi=dpi)
+
+
+def _extent(result, park, assembly) -> tuple[float, float, float, float]:
+    """View of the map: the AEGL-2 band (or the largest zone), fire zones, the park, the isolation circle and the
+    assembly points, with a 5 % margin. [m]"""
     frames = []
-    band = result.band[~result.band.geometry.is_empty] if len(result.band) else result.band
+    band = _band(result)
     if len(band):
         pick = band[band["level"].isin(["AEGL-2", "PAC-2"])]
         frames.append((pick if len(pick) else band).total_bounds)
@@ -69,96 +79,106 @@ def briefing_map_png(
     b = np.vstack(frames)
     x0, y0, x1, y1 = b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()
     pad = 0.05 * max(x1 - x0, y1 - y0)
-    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
-    with plt.rc_context({"font.family": font, "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=figsize, dpi=dpi)
-        ent = park.metric("enterprises")
-        if ent is not None and len(ent):
-            ent.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#999999", linewidth=0.4)
-        park.metric("parks").boundary.plot(ax=ax, color="#333333", linewidth=1.0, linestyle="--")
-        if park.roads is not None:
-            park.metric("roads").plot(ax=ax, color="#b0b0b0", linewidth=0.8)
-        tg = park.metric("sensitive_targets")
-        if tg is not None and len(tg):
-            tg.plot(ax=ax, facecolor="#9ecae1", edgecolor="#3182bd", linewidth=0.5)
-        if len(band):
-            for r in band.iloc[::-1].itertuples():
-                ax.fill(*_xy(r.geometry), facecolor="none", edgecolor="#555555", linewidth=0.8, linestyle=":")
-        for r in result.toxic.iloc[::-1].itertuples():
-            if not r.geometry.is_empty:
-                for xs, ys in _rings(r.geometry):
-                    ax.fill(
-                        xs,
-                        ys,
-                        facecolor=_LEVEL_COLORS.get(r.level, "#d7191c"),
-                        alpha=0.55,
-                        edgecolor=_LEVEL_COLORS.get(r.level, "#d7191c"),
-                        linewidth=0.8,
-                    )
-        for r in result.fire.itertuples():
-            if not r.geometry.is_empty:
-                for xs, ys in _rings(r.geometry):
-                    ax.fill(xs, ys, facecolor="none", edgecolor="#e66101", linewidth=1.0)
-        for xs, ys in _rings(result.isolation.geometry.iloc[0]):
-            ax.plot(xs, ys, color="#7b3294", linewidth=1.4)
-        if routes is not None and len(routes):
-            routes.plot(ax=ax, color="#1a9641", linewidth=1.6)
-        if assembly is not None and len(assembly):
-            ax.scatter(
-                assembly.geometry.x,
-                assembly.geometry.y,
-                marker="^",
-                s=70,
-                color="#2b83ba",
-                edgecolor="white",
-                zorder=5,
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _band(result):
+    return result.band[~result.band.geometry.is_empty] if len(result.band) else result.band
+
+
+def _toxic_color(level) -> str:
+    return EMERGENCY_COLORS.get(str(level), TOXIC_FALLBACK_COLOR)
+
+
+def _draw_park(ax, park) -> None:
+    ent = park.metric("enterprises")
+    if ent is not None and len(ent):
+        ent.plot(ax=ax, facecolor="#f0f0f0", edgecolor="#999999", linewidth=0.4)
+    park.metric("parks").boundary.plot(ax=ax, color=PARK_BOUNDARY_COLOR, linewidth=1.0, linestyle="--")
+    if park.roads is not None:
+        park.metric("roads").plot(ax=ax, color=ROAD_COLORS["public"], linewidth=0.8)
+    tg = park.metric("sensitive_targets")
+    if tg is not None and len(tg):
+        tg.plot(ax=ax, facecolor=_TARGET_FILL, edgecolor=_TARGET_EDGE, linewidth=0.5)
+
+
+def _draw_zones(ax, result) -> None:
+    band = _band(result)
+    for r in band.iloc[::-1].itertuples():
+        ax.fill(
+            *_xy(r.geometry),
+            facecolor="none",
+            edgecolor=EMERGENCY_COLORS["band"],
+            linewidth=0.8,
+            linestyle=":",
+        )
+    for r in result.toxic.iloc[::-1].itertuples():
+        if not r.geometry.is_empty:
+            for xs, ys in _rings(r.geometry):
+                color = _toxic_color(r.level)
+                ax.fill(xs, ys, facecolor=color, alpha=0.55, edgecolor=color, linewidth=0.8)
+    for r in result.fire.itertuples():
+        if not r.geometry.is_empty:
+            for xs, ys in _rings(r.geometry):
+                ax.fill(xs, ys, facecolor="none", edgecolor=EMERGENCY_COLORS["fire"], linewidth=1.0)
+    for xs, ys in _rings(result.isolation.geometry.iloc[0]):
+        ax.plot(xs, ys, color=EMERGENCY_COLORS["isolation"], linewidth=1.4)
+
+
+def _draw_routes(ax, result, routes, assembly) -> None:
+    if routes is not None and len(routes):
+        routes.plot(ax=ax, color=EMERGENCY_COLORS["route"], linewidth=1.6)
+    if assembly is not None and len(assembly):
+        color = EMERGENCY_COLORS["assembly"]
+        ax.scatter(
+            assembly.geometry.x,
+            assembly.geometry.y,
+            marker="^",
+            s=70,
+            color=color,
+            edgecolor="white",
+            zorder=5,
+        )
+        for r in assembly.itertuples():
+            ax.annotate(
+                r.point_id,
+                (r.geometry.x, r.geometry.y),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=8,
+                color=color,
+                weight="bold",
             )
-            for r in assembly.itertuples():
-                ax.annotate(
-                    r.point_id,
-                    (r.geometry.x, r.geometry.y),
-                    xytext=(4, 4),
-                    textcoords="offset points",
-                    fontsize=8,
-                    color="#2b83ba",
-                    weight="bold",
-                )
-        ax.scatter([ox], [oy], marker="*", s=160, color="black", zorder=6)
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        _north_and_wind(ax, result, x0, y0, x1, y1)
-        _scale_bar(ax, x0, y0, x1, y1)
-        handles = [
-            Patch(facecolor=_LEVEL_COLORS.get(lv, "#d7191c"), alpha=0.55, label=f"{lv} 区")
-            for lv in result.toxic["level"]
-        ]
-        handles += [
-            Line2D(
-                [],
-                [],
-                color="#555555",
-                linestyle=":",
-                label=f"风向不确定带 ±{result.uncertainty_half_angle_deg:g}°",
-            ),
-            Line2D([], [], color="#7b3294", label="初始隔离区"),
-            Line2D([], [], color="#1a9641", linewidth=1.6, label="疏散路线"),
-            Line2D([], [], marker="^", color="#2b83ba", linestyle="", label="集合点"),
-            Line2D([], [], marker="*", color="black", linestyle="", markersize=10, label="泄漏源"),
-            Patch(facecolor="#9ecae1", edgecolor="#3182bd", label="敏感目标"),
-        ]
-        if len(result.fire):
-            handles.append(Line2D([], [], color="#e66101", label="火灾/爆炸/可燃区"))
-        ax.legend(handles=handles, loc="lower right", fontsize=6.5, framealpha=0.9)
-        fig.tight_layout(pad=0.3)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
-        plt.close(fig)
-    return buf.getvalue()
+    ox, oy = result.origin
+    ax.scatter([ox], [oy], marker="*", s=160, color=EMERGENCY_COLORS["source"], zorder=6)
+
+
+def _legend_handles(result) -> list:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Patch(facecolor=_toxic_color(lv), alpha=0.55, label=f"{lv} 区") for lv in result.toxic["level"]
+    ]
+    handles += [
+        Line2D(
+            [],
+            [],
+            color=EMERGENCY_COLORS["band"],
+            linestyle=":",
+            label=f"风向不确定带 ±{result.uncertainty_half_angle_deg:g}°",
+        ),
+        Line2D([], [], color=EMERGENCY_COLORS["isolation"], label="初始隔离区"),
+        Line2D([], [], color=EMERGENCY_COLORS["route"], linewidth=1.6, label="疏散路线"),
+        Line2D([], [], marker="^", color=EMERGENCY_COLORS["assembly"], linestyle="", label="集合点"),
+        Line2D(
+            [], [], marker="*", color=EMERGENCY_COLORS["source"], linestyle="", markersize=10, label="泄漏源"
+        ),
+        Patch(facecolor=_TARGET_FILL, edgecolor=_TARGET_EDGE, label="敏感目标"),
+    ]
+    if len(result.fire):
+        handles.append(Line2D([], [], color=EMERGENCY_COLORS["fire"], label="火灾/爆炸/可燃区"))
+    return handles
 
 
 def _rings(geom):
@@ -301,6 +321,63 @@ def write_briefing_pdf(
     # Right column: zone table + ERG
     x_r = 10 + map_w + 3
     col_w = 210 - 10 - x_r
+    tg = _write_right_column(pdf, result, affected, assembly, x_r=x_r, y_top=y_top, col_w=col_w)
+    _write_targets_and_assumptions(
+        pdf, result, tg, y=max(y_top + map_h + 2, pdf.get_y() + 2), max_targets=max_targets
+    )
+    if pdf.get_y() > 290:
+        log.warning("briefing: content reaches the page bottom (y = %.0f mm)", pdf.get_y())
+    path = Path(path)
+    pdf.output(str(path))
+    return path
+
+
+def _table(pdf, x, rows, widths, *, row_h: float = 4.0) -> None:
+    """A bordered table at x (first row as heading) with fpdf2's table API; long cells wrap by character
+    (Chinese has no spaces to break at)."""
+    from fpdf.enums import WrapMode
+
+    left = pdf.l_margin
+    pdf.set_left_margin(x)
+    pdf.set_x(x)
+    with pdf.table(
+        width=float(sum(widths)),
+        col_widths=tuple(float(w) for w in widths),
+        line_height=row_h,
+        text_align="LEFT",
+        align="LEFT",
+        first_row_as_headings=True,
+        headings_style=_heading_style(),
+        padding=(0.3, 0.8),
+        wrapmode=WrapMode.CHAR,
+    ) as table:
+        for row in rows:
+            cells = table.row()
+            for text in row:
+                cells.cell(str(text))
+    pdf.set_left_margin(left)
+    pdf.set_x(left)
+
+
+def _heading_style():
+    from fpdf.fonts import FontFace
+
+    return FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
+
+
+def _fit(pdf, text: str, width: float) -> str:
+    if pdf.get_string_width(text) <= width - 1:
+        return text
+    while text and pdf.get_string_width(text + "…") > width - 1:
+        text = text[:-1]
+    return text + "…"
+
+
+def _write_right_column(pdf, result, affected, assembly, *, x_r: float, y_top: float, col_w: float):
+    """Right of the map: the zones, the ERG comparison, the assembly points and the summary counts; returns the
+    affected sensitive targets (earliest arrival first)."""
+    from fpdf.enums import XPos, YPos
+
     pdf.set_xy(x_r, y_top)
     pdf.set_font("cjk", "B", 10)
     pdf.cell(col_w, 5, "一、危险区（下风向最远距离）", new_x=XPos.LEFT, new_y=YPos.NEXT)
@@ -376,9 +453,15 @@ def write_briefing_pdf(
     for s_ in lines:
         pdf.set_x(x_r)
         pdf.multi_cell(col_w, 3.8, s_, align="L", wrapmode="CHAR", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    return tg
 
+
+def _write_targets_and_assumptions(pdf, result, tg, *, y: float, max_targets: int) -> None:
+    """Under the map: the affected sensitive targets and the main assumptions."""
+    from fpdf.enums import XPos, YPos
+
+    nl = dict(new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     # Affected targets table under the map
-    y = max(y_top + map_h + 2, pdf.get_y() + 2)
     pdf.set_xy(10, y)
     pdf.set_font("cjk", "B", 10)
     pdf.cell(0, 6, "五、受影响敏感目标（按烟云到达时间）", **nl)
@@ -419,49 +502,3 @@ def write_briefing_pdf(
     )
     text = text.replace("⅓", "1/3").replace("½", "1/2")  # glyphs missing from Noto Sans CJK
     pdf.multi_cell(0, 3.1, text, align="L", wrapmode="CHAR", **nl)
-    if pdf.get_y() > 290:
-        log.warning("briefing: content reaches the page bottom (y = %.0f mm)", pdf.get_y())
-    path = Path(path)
-    pdf.output(str(path))
-    return path
-
-
-def _table(pdf, x, rows, widths, *, row_h: float = 4.0) -> None:
-    """A bordered table at x (first row as heading) with fpdf2's table API; long cells wrap by character
-    (Chinese has no spaces to break at)."""
-    from fpdf.enums import WrapMode
-
-    left = pdf.l_margin
-    pdf.set_left_margin(x)
-    pdf.set_x(x)
-    with pdf.table(
-        width=float(sum(widths)),
-        col_widths=tuple(float(w) for w in widths),
-        line_height=row_h,
-        text_align="LEFT",
-        align="LEFT",
-        first_row_as_headings=True,
-        headings_style=_heading_style(),
-        padding=(0.3, 0.8),
-        wrapmode=WrapMode.CHAR,
-    ) as table:
-        for row in rows:
-            cells = table.row()
-            for text in row:
-                cells.cell(str(text))
-    pdf.set_left_margin(left)
-    pdf.set_x(left)
-
-
-def _heading_style():
-    from fpdf.fonts import FontFace
-
-    return FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
-
-
-def _fit(pdf, text: str, width: float) -> str:
-    if pdf.get_string_width(text) <= width - 1:
-        return text
-    while text and pdf.get_string_width(text + "…") > width - 1:
-        text = text[:-1]
-    return text + "…"

@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.regulation.rectification import PlanReport, closure_stats, overdue_mask
+from app.present import OVERDUE_COLOR, PARK_BOUNDARY_COLOR, RATE_CLASSES, STATUS_COLORS, rate_class
+from app.reports.figures import CJK_FONT_PATH, cjk_font_name, new_figure, png_bytes, use_font
 from geodata import schema
 
 __all__ = [
@@ -32,50 +34,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The CJK font used in images (Debian package fonts-noto-cjk).
-CJK_FONT_PATH = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
-#: Marker colours by status (same as the web map).
-STATUS_COLORS: dict[str, str] = {
-    "open": "#e41a1c",
-    "in_progress": "#ff7f00",
-    "awaiting_acceptance": "#377eb8",
-    "closed": "#4daf4a",
-}
 _WORD_FONT = "宋体"
 _WORD_FONT_HEADING = "黑体"
-
-
-def cjk_font_name() -> str:
-    """Register the Noto CJK font with matplotlib and return its family name.
-
-    Raises
-    ------
-    FileNotFoundError
-        If the font file is missing (names the Debian package to install).
-    """
-    from matplotlib import font_manager
-
-    path = Path(os.environ.get("PARKRISK_CJK_FONT", CJK_FONT_PATH))
-    if not path.exists():
-        raise FileNotFoundError(
-            f"找不到中文字体 {path}：请安装 Debian 软件包 fonts-noto-cjk（或设置 PARKRISK_CJK_FONT） / CJK font missing"
-        )
-    font_manager.fontManager.addfont(str(path))
-    names = {f.name for f in font_manager.fontManager.ttflist if Path(f.fname) == path}
-    return "Noto Sans CJK SC" if "Noto Sans CJK SC" in names else sorted(names)[0]
-
-
-def _rate_color(rate: float) -> str:
-    """Fill of an enterprise by closure rate: red < 50 %, orange < 80 %, yellow < 100 %, green = 100 %."""
-    if rate != rate:
-        return "#dddddd"
-    if rate < 0.5:
-        return "#fcae91"
-    if rate < 0.8:
-        return "#fdd49e"
-    if rate < 1.0:
-        return "#ffffb2"
-    return "#c7e9c0"
 
 
 def static_map_png(
@@ -89,16 +49,10 @@ def static_map_png(
     focus: gpd.GeoDataFrame | None = None,
 ) -> bytes:
     """A PNG of the park boundary, the enterprises shaded by closure rate and the items coloured by status (overdue
-    items ringed in black), with a Chinese legend and a scale bar. Drawn in the park's metric CRS; no tiles.
+    items ringed in black), with a Chinese legend and a scale bar. Drawn in the park's metric CRS; no tiles; on its
+    own figure (no pyplot).
 
     ``focus`` (e.g. one enterprise) limits the view to its extent plus a margin; default: everything drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch, Rectangle
-
     from geodata.crs import metric_crs_for
 
     font = cjk_font_name()
@@ -108,170 +62,166 @@ def static_map_png(
     b = np.vstack([g.to_crs(4326).total_bounds for g in frames])
     lon, lat = (b[:, 0].min() + b[:, 2].max()) / 2, (b[:, 1].min() + b[:, 3].max()) / 2
     crs = metric_crs_for(lon, lat)
-    with plt.rc_context({"font.family": font, "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=(7.0, 5.6), dpi=dpi)
-        if parks is not None and len(parks):
-            parks.to_crs(crs).boundary.plot(ax=ax, color="#333333", linewidth=1.2, linestyle="--")
-        legend = []
-        if enterprises is not None and len(enterprises):
-            stats = closure_stats(items, by="enterprise_id", today=today).set_index("group")["closure_rate"]
-            ent = enterprises.to_crs(crs)
-            colors = [_rate_color(float(stats.get(e, np.nan))) for e in ent["enterprise_id"]]
-            ent.plot(ax=ax, color=colors, edgecolor="#666666", linewidth=0.6)
-            for _, row in ent.iterrows():
-                p = row.geometry.representative_point()
-                label = str(row.get("name") or row["enterprise_id"])
-                for suffix in ("有限责任公司", "股份有限公司", "有限公司"):
-                    label = label.removesuffix(suffix)
-                ax.annotate(label, (p.x, p.y), fontsize=4.5, ha="center", va="center", color="#444444")
-            legend += [
-                Patch(facecolor="#fcae91", edgecolor="#666666", label="企业整改率 < 50%"),
-                Patch(facecolor="#fdd49e", edgecolor="#666666", label="50%–80%"),
-                Patch(facecolor="#ffffb2", edgecolor="#666666", label="80%–100%"),
-                Patch(facecolor="#c7e9c0", edgecolor="#666666", label="100%"),
-                Patch(facecolor="#dddddd", edgecolor="#666666", label="无整改事项"),
-            ]
-        if len(items):
-            pts = items.to_crs(crs)
-            pts = pts.set_geometry(pts.geometry.representative_point())
-            od = overdue_mask(items, today=today)
-            for status, color in STATUS_COLORS.items():
-                sel = (pts["status"] == status).to_numpy()
-                for mask, edge, lw in ((sel & ~od, "white", 0.6), (sel & od, "black", 1.4)):
-                    if mask.any():
-                        sub = pts[mask]
-                        size = np.where(sub["hazard_level"] == "major", 46, 22)
-                        ax.scatter(
-                            sub.geometry.x,
-                            sub.geometry.y,
-                            s=size,
-                            c=color,
-                            edgecolors=edge,
-                            linewidths=lw,
-                            zorder=5,
-                            marker="o",
-                        )
-            legend += [
-                Line2D(
-                    [],
-                    [],
+    fig = new_figure((7.0, 5.6), dpi)
+    ax = fig.add_subplot(1, 1, 1)
+    if parks is not None and len(parks):
+        parks.to_crs(crs).boundary.plot(ax=ax, color=PARK_BOUNDARY_COLOR, linewidth=1.2, linestyle="--")
+    legend = []
+    if enterprises is not None and len(enterprises):
+        legend += _draw_enterprises(ax, enterprises.to_crs(crs), items, today)
+    if len(items):
+        legend += _draw_items(ax, items, crs, today)
+    ax.set_aspect("equal")
+    if focus is not None and len(focus):
+        fx0, fy0, fx1, fy1 = focus.to_crs(crs).total_bounds
+        pad = 0.25 * max(fx1 - fx0, fy1 - fy0, 100.0)  # [m]
+        ax.set_xlim(fx0 - pad, fx1 + pad)
+        ax.set_ylim(fy0 - pad, fy1 + pad)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    _scale_bar_and_north(ax)
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6.5, frameon=False)
+    use_font(fig, font)
+    fig.tight_layout()
+    return png_bytes(fig, dpi=dpi, bbox_inches="tight", pad_inches=0.05)
+
+
+def _draw_enterprises(ax, ent: gpd.GeoDataFrame, items: gpd.GeoDataFrame, today) -> list:
+    """Enterprises filled by closure-rate class (:data:`app.present.RATE_CLASSES`, printed colours) with their
+    short names; returns the legend handles."""
+    from matplotlib.patches import Patch
+
+    stats = closure_stats(items, by="enterprise_id", today=today).set_index("group")["closure_rate"]
+    colors = [RATE_CLASSES[rate_class(float(stats.get(e, np.nan)))].print_color for e in ent["enterprise_id"]]
+    ent.plot(ax=ax, color=colors, edgecolor="#666666", linewidth=0.6)
+    for _, row in ent.iterrows():
+        p = row.geometry.representative_point()
+        label = str(row.get("name") or row["enterprise_id"])
+        for suffix in ("有限责任公司", "股份有限公司", "有限公司"):
+            label = label.removesuffix(suffix)
+        ax.annotate(label, (p.x, p.y), fontsize=4.5, ha="center", va="center", color="#444444")
+    return [Patch(facecolor=c.print_color, edgecolor="#666666", label=c.label) for c in RATE_CLASSES.values()]
+
+
+def _draw_items(ax, items: gpd.GeoDataFrame, crs, today) -> list:
+    """Items as dots coloured by status (overdue ringed in black, major hazards larger); returns the legend
+    handles."""
+    from matplotlib.lines import Line2D
+
+    pts = items.to_crs(crs)
+    pts = pts.set_geometry(pts.geometry.representative_point())
+    od = overdue_mask(items, today=today)
+    for status, color in STATUS_COLORS.items():
+        sel = (pts["status"] == status).to_numpy()
+        for mask, edge, lw in ((sel & ~od, "white", 0.6), (sel & od, OVERDUE_COLOR, 1.4)):
+            if mask.any():
+                sub = pts[mask]
+                size = np.where(sub["hazard_level"] == "major", 46, 22)
+                ax.scatter(
+                    sub.geometry.x,
+                    sub.geometry.y,
+                    s=size,
+                    c=color,
+                    edgecolors=edge,
+                    linewidths=lw,
+                    zorder=5,
                     marker="o",
-                    linestyle="",
-                    markerfacecolor=c,
-                    markeredgecolor="white",
-                    markersize=6,
-                    label=schema.label_zh("rectification_status", s),
                 )
-                for s, c in STATUS_COLORS.items()
-            ]
-            legend += [
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="",
-                    markerfacecolor="#bbbbbb",
-                    markeredgecolor="black",
-                    markeredgewidth=1.4,
-                    markersize=6,
-                    label="黑圈：逾期未销号",
-                ),
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="",
-                    markerfacecolor="#bbbbbb",
-                    markeredgecolor="white",
-                    markersize=8.5,
-                    label="大圆点：重大隐患",
-                ),
-            ]
-        ax.set_aspect("equal")
-        if focus is not None and len(focus):
-            fx0, fy0, fx1, fy1 = focus.to_crs(crs).total_bounds
-            pad = 0.25 * max(fx1 - fx0, fy1 - fy0, 100.0)  # [m]
-            ax.set_xlim(fx0 - pad, fx1 + pad)
-            ax.set_ylim(fy0 - pad, fy1 + pad)
-        ax.set_xlabel("")
-        ax.set_ylabel("")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        x0, x1 = ax.get_xlim()
-        y0, y1 = ax.get_ylim()
-        span = x1 - x0
-        bar = 10 ** np.floor(np.log10(span / 4))  # a round length near a quarter of the width [m]
-        bar *= 5 if span / 4 / bar >= 5 else (2 if span / 4 / bar >= 2 else 1)
-        bx, by = x0 + 0.04 * span, y0 + 0.05 * (y1 - y0)
-        ax.add_patch(
-            Rectangle(
-                (bx - 0.02 * span, by - 0.03 * (y1 - y0)),
-                bar + 0.04 * span,
-                0.09 * (y1 - y0),
-                facecolor="white",
-                edgecolor="none",
-                alpha=0.85,
-                zorder=6,
-            )
+
+    def dot(face: str, edge: str, size: float, label: str, edge_width: float = 1.0) -> Line2D:
+        return Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="",
+            markerfacecolor=face,
+            markeredgecolor=edge,
+            markeredgewidth=edge_width,
+            markersize=size,
+            label=label,
         )
-        ax.plot([bx, bx + bar], [by, by], color="black", linewidth=2.5, zorder=7)
-        ax.text(
-            bx + bar / 2,
-            by + 0.015 * (y1 - y0),
-            f"{bar:.0f} m" if bar < 1000 else f"{bar / 1000:.0f} km",
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            zorder=7,
+
+    return [
+        dot(c, "white", 6, schema.label_zh("rectification_status", s)) for s, c in STATUS_COLORS.items()
+    ] + [
+        dot("#bbbbbb", OVERDUE_COLOR, 6, "黑圈：逾期未销号", edge_width=1.4),
+        dot("#bbbbbb", "white", 8.5, "大圆点：重大隐患"),
+    ]
+
+
+def _scale_bar_and_north(ax) -> None:
+    """A scale bar of a round length near a quarter of the width, on a white box, and a north mark."""
+    from matplotlib.patches import Rectangle
+
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    span = x1 - x0
+    bar = 10 ** np.floor(np.log10(span / 4))  # a round length near a quarter of the width [m]
+    bar *= 5 if span / 4 / bar >= 5 else (2 if span / 4 / bar >= 2 else 1)
+    bx, by = x0 + 0.04 * span, y0 + 0.05 * (y1 - y0)
+    ax.add_patch(
+        Rectangle(
+            (bx - 0.02 * span, by - 0.03 * (y1 - y0)),
+            bar + 0.04 * span,
+            0.09 * (y1 - y0),
+            facecolor="white",
+            edgecolor="none",
+            alpha=0.85,
+            zorder=6,
         )
-        ax.annotate(
-            "N ↑", xy=(0.96, 0.94), xycoords="axes fraction", ha="center", fontsize=9, fontweight="bold"
-        )
-        if title:
-            ax.set_title(title, fontsize=10)
-        ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=6.5, frameon=False)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.05)
-        plt.close(fig)
-    return buf.getvalue()
+    )
+    ax.plot([bx, bx + bar], [by, by], color="black", linewidth=2.5, zorder=7)
+    ax.text(
+        bx + bar / 2,
+        by + 0.015 * (y1 - y0),
+        f"{bar:.0f} m" if bar < 1000 else f"{bar / 1000:.0f} km",
+        ha="center",
+        va="bottom",
+        fontsize=7,
+        zorder=7,
+    )
+    ax.annotate("N ↑", xy=(0.96, 0.94), xycoords="axes fraction", ha="center", fontsize=9, fontweight="bold")
 
 
 def trend_chart_png(trend: pd.DataFrame, *, dpi: int = 200) -> bytes:
-    """Monthly trend: items found and closed per month (bars) and the cumulative closure rate (line, right axis)."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
+    """Monthly trend: items found and closed per month (bars) and the cumulative closure rate (line, right axis).
+    Drawn on its own figure (no pyplot)."""
     from matplotlib.ticker import MaxNLocator
 
     font = cjk_font_name()
-    with plt.rc_context({"font.family": font, "axes.unicode_minus": False}):
-        fig, ax = plt.subplots(figsize=(6.5, 3.0), dpi=dpi)
-        x = np.arange(len(trend))
-        ax.bar(x - 0.2, trend["found"], width=0.4, color="#e41a1c", label="新发现（项）")
-        ax.bar(x + 0.2, trend["closed"], width=0.4, color="#4daf4a", label="销号（项）")
-        ax.set_ylabel("事项数（项）", fontsize=8)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xticks(x, trend["month"], rotation=45, fontsize=6)
-        ax.tick_params(axis="y", labelsize=7)
-        ax2 = ax.twinx()
-        ax2.plot(
-            x, 100 * trend["closure_rate"], color="#377eb8", marker="o", markersize=3, label="累计整改率（%）"
-        )
-        ax2.set_ylim(0, 105)
-        ax2.set_ylabel("累计整改率（%）", fontsize=8)
-        ax2.tick_params(axis="y", labelsize=7)
-        h1, l1 = ax.get_legend_handles_labels()
-        h2, l2 = ax2.get_legend_handles_labels()
-        ax.legend(
-            h1 + h2, l1 + l2, fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False
-        )
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi)
-        plt.close(fig)
-    return buf.getvalue()
+    fig = new_figure((6.5, 3.0), dpi)
+    ax = fig.add_subplot(1, 1, 1)
+    x = np.arange(len(trend))
+    ax.bar(x - 0.2, trend["found"], width=0.4, color=STATUS_COLORS["open"], label="新发现（项）")
+    ax.bar(x + 0.2, trend["closed"], width=0.4, color=STATUS_COLORS["closed"], label="销号（项）")
+    ax.set_ylabel("事项数（项）", fontsize=8)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xticks(x, trend["month"], rotation=45, fontsize=6)
+    ax.tick_params(axis="y", labelsize=7)
+    ax2 = ax.twinx()
+    ax2.plot(
+        x,
+        100 * trend["closure_rate"],
+        color=STATUS_COLORS["awaiting_acceptance"],
+        marker="o",
+        markersize=3,
+        label="累计整改率（%）",
+    )
+    ax2.set_ylim(0, 105)
+    ax2.set_ylabel("累计整改率（%）", fontsize=8)
+    ax2.tick_params(axis="y", labelsize=7)
+    h1, l1 = ax.get_legend_handles_labels()
+    h2, l2 = ax2.get_legend_handles_labels()
+    ax.legend(
+        h1 + h2, l1 + l2, fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False
+    )
+    use_font(fig, font)
+    fig.tight_layout()
+    return png_bytes(fig, dpi=dpi)
 
 
 def _set_cell_font(cell, *, size: float, bold: bool = False) -> None:

@@ -211,11 +211,9 @@ def _number_columns(st) -> dict[str, object]:
 
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
-    from streamlit_folium import st_folium
 
     from analysis import scenarios as sc
     from analysis.scenarios import zones as zn
-    from analysis.weather import DIRECTION_LABELS_ZH
     from app import state
 
     park = state.get_park()
@@ -294,6 +292,78 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 help="CPR 18E：小孔 10 mm；也可输入接管直径作为全管径断裂。",
             )
 
+    wind_from, wind_speed, stability, temp_c, rh = _weather_inputs(st)
+
+    try:
+        weather = sc.Weather(
+            wind_speed=wind_speed,
+            wind_from_deg=wind_from,
+            stability=stability,
+            temperature_k=temp_c + 273.15,
+            relative_humidity=rh / 100.0,
+        )
+        scenario = sc.Scenario(
+            kind,
+            hole_diameter=None if hole_mm is None else hole_mm / 1000.0,
+            release_duration=sc.G2_DURATION_S if mode == "ten_minutes" else None,
+        )
+    except ValueError as exc:
+        st.error(f"输入有误：{exc}", icon=":material/error:")
+        st.stop()
+
+    try:
+        with st.spinner("正在计算源项与伤害分区……"):
+            zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
+            table = zn.affected(zones, park)
+            summary = zn.affected_summary(zones, table)
+    except ValueError as exc:
+        st.error(f"无法计算：{exc}", icon=":material/error:")
+        st.stop()
+
+    _show_zones(st, park, settings, zones, table, summary, unit_id=unit_id, kind=kind)
+
+
+def _show_zones(
+    st, park, settings, zones, table, summary, *, unit_id, kind
+) -> None:  # pragma: no cover - AppTest
+    """The map of the zones, the zone and affected tables, the assumptions and the GeoJSON download."""
+    from streamlit_folium import st_folium
+
+    from app import state
+
+    m = zones_map(state.visible_park(park), zones, basemap=settings.basemap, unit_id=unit_id)
+    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="cq_map")
+    if zones.geometry.is_empty.all():
+        st.info("所有分区阈值均未达到：该情景的效应在任何距离上都低于最低阈值。", icon=":material/info:")
+    if zones["truncated"].any():
+        st.warning("部分分区延伸超过 50 km 的计算范围，实际范围更大。", icon=":material/warning:")
+
+    numbers = _number_columns(st)
+    st.subheader("伤害分区")
+    st.dataframe(zone_table(zones), hide_index=True, width="stretch", column_config=numbers)
+    st.subheader("区内人员与设施")
+    st.dataframe(summary_table(summary), hide_index=True, width="stretch", column_config=numbers)
+    if table.empty:
+        st.caption("各分区内没有防护目标、建筑或其他设施。")
+    for name, frame in affected_tables(table).items():
+        st.markdown(f"**{name}（{len(frame)} 个）**")
+        st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers)
+    with st.expander("计算假设与模型", expanded=False):
+        st.markdown("\n".join(f"- {a}" for a in zones.attrs["assumptions"]))
+    st.download_button(
+        "下载伤害分区 GeoJSON（WGS84）",
+        data=zones.to_crs(4326).to_json(drop_id=True),
+        file_name=f"zones_{unit_id}_{kind}.geojson",
+        mime="application/geo+json",
+        key="cq_download",
+    )
+
+
+def _weather_inputs(st):  # pragma: no cover - exercised by AppTest
+    """Wind from [°], wind speed [m/s], stability class, air temperature [℃] and relative humidity [%]."""
+    from analysis import scenarios as sc
+    from analysis.weather import DIRECTION_LABELS_ZH
+
     st.subheader("气象条件")
     w1, w2, w3, w4 = st.columns(4)
     with w1:
@@ -330,59 +400,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             sc.PASQUILL_NOTE_ZH + " 来源：Turner (1970) Workbook of Atmospheric Dispersion Estimates 表 1"
             "（据 Pasquill 1961）。白天晴朗强日照取 A–B，阴天或大风取 D，夜间晴朗微风取 F。"
         )
-
-    try:
-        weather = sc.Weather(
-            wind_speed=wind_speed,
-            wind_from_deg=wind_from,
-            stability=stability,
-            temperature_k=temp_c + 273.15,
-            relative_humidity=rh / 100.0,
-        )
-        scenario = sc.Scenario(
-            kind,
-            hole_diameter=None if hole_mm is None else hole_mm / 1000.0,
-            release_duration=sc.G2_DURATION_S if mode == "ten_minutes" else None,
-        )
-    except ValueError as exc:
-        st.error(f"输入有误：{exc}", icon=":material/error:")
-        st.stop()
-
-    try:
-        with st.spinner("正在计算源项与伤害分区……"):
-            zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
-            table = zn.affected(zones, park)
-            summary = zn.affected_summary(zones, table)
-    except ValueError as exc:
-        st.error(f"无法计算：{exc}", icon=":material/error:")
-        st.stop()
-
-    m = zones_map(state.visible_park(park), zones, basemap=settings.basemap, unit_id=unit_id)
-    st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="cq_map")
-    if zones.geometry.is_empty.all():
-        st.info("所有分区阈值均未达到：该情景的效应在任何距离上都低于最低阈值。", icon=":material/info:")
-    if zones["truncated"].any():
-        st.warning("部分分区延伸超过 50 km 的计算范围，实际范围更大。", icon=":material/warning:")
-
-    numbers = _number_columns(st)
-    st.subheader("伤害分区")
-    st.dataframe(zone_table(zones), hide_index=True, width="stretch", column_config=numbers)
-    st.subheader("区内人员与设施")
-    st.dataframe(summary_table(summary), hide_index=True, width="stretch", column_config=numbers)
-    if table.empty:
-        st.caption("各分区内没有防护目标、建筑或其他设施。")
-    for name, frame in affected_tables(table).items():
-        st.markdown(f"**{name}（{len(frame)} 个）**")
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=numbers)
-    with st.expander("计算假设与模型", expanded=False):
-        st.markdown("\n".join(f"- {a}" for a in zones.attrs["assumptions"]))
-    st.download_button(
-        "下载伤害分区 GeoJSON（WGS84）",
-        data=zones.to_crs(4326).to_json(drop_id=True),
-        file_name=f"zones_{unit_id}_{kind}.geojson",
-        mime="application/geo+json",
-        key="cq_download",
-    )
+    return wind_from, wind_speed, stability, temp_c, rh
 
 
 if __name__ == "__main__":

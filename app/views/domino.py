@@ -280,12 +280,10 @@ def frequency_table(result) -> pd.DataFrame:
 
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
-    from streamlit_folium import st_folium
 
     from analysis import domino
     from analysis import scenarios as sc
     from app import state
-    from app.commands.domino import write_edges
 
     park = state.get_park()
     settings, _ = state.get_settings()
@@ -374,6 +372,17 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if result is None:
         st.info("设置参数后点击“开始分析”。示例园区约需数秒，设施较多时需要更久。", icon=":material/info:")
         return
+    _show_result(st, park, settings, result)
+
+
+def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exercised by AppTest
+    """Key figures, the map of the chosen chain, the tables and the downloads of one domino result."""
+
+    from streamlit_folium import st_folium
+
+    from analysis import domino
+    from app import state
+    from app.commands.domino import write_edges
 
     e = result.edges
     cols = st.columns(4)

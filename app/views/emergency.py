@@ -253,12 +253,9 @@ def routes_display(routes: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
-    from streamlit_folium import st_folium
 
     from analysis import emergency as em
     from analysis import scenarios as sc
-    from analysis.physics import substances
-    from analysis.weather import DIRECTION_LABELS_ZH
     from app import state
 
     park = state.get_park()
@@ -271,115 +268,11 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        st.subheader("泄漏源")
-        kind = st.radio(
-            "泄漏源类型",
-            list(SOURCE_KINDS_ZH),
-            format_func=SOURCE_KINDS_ZH.get,
-            horizontal=True,
-            key="em_source_kind",
-        )
-        kw: dict = {}
-        try:
-            if kind == "unit":
-                inst = park.installations
-                ids = inst["unit_id"].astype(str).tolist()
-                default = ids.index("T-3") if "T-3" in ids else 0
-                uid = st.selectbox(
-                    "装置设施",
-                    ids,
-                    index=default,
-                    key="em_unit",
-                    format_func=lambda u: (
-                        f"{u} · {inst.loc[inst['unit_id'].astype(str) == u, 'name'].iloc[0]}"
-                    ),
-                )
-                kw = {"unit_id": uid}
-            elif kind == "pipeline":
-                pipes = park.pipelines
-                if pipes is None or pipes.empty:
-                    st.warning("园区没有管道图层数据。", icon=":material/warning:")
-                    st.stop()
-                pid = st.selectbox("管道", pipes["pipeline_id"].astype(str).tolist(), key="em_pipeline")
-                along = st.slider("泄漏位置（占管道全长比例）", 0.0, 1.0, 0.5, 0.05, key="em_along")
-                kw = {"pipeline_id": pid, "along": along}
-            else:
-                lon0, lat0 = park.center
-                lon = st.number_input("经度（°）", value=round(lon0, 5), format="%.5f", key="em_lon")
-                lat = st.number_input("纬度（°）", value=round(lat0, 5), format="%.5f", key="em_lat")
-                names = sorted({s.name_zh for s in substances.all_substances() if s.toxic or s.flammable})
-                subn = st.selectbox(
-                    "物质", names, index=names.index("液氯") if "液氯" in names else 0, key="em_sub"
-                )
-                inv = st.number_input("可泄漏量（kg）", value=1000.0, min_value=0.0, step=100.0, key="em_inv")
-                from pyproj import Transformer
-
-                x, y = Transformer.from_crs(4326, park.metric_crs, always_xy=True).transform(lon, lat)
-                kw = {"point": (x, y), "substance": subn, "inventory_kg": inv}
-            source = em.release_source(park, **kw)
-        except ValueError as exc:
-            st.error(f"泄漏源有误：{exc}", icon=":material/error:")
-            st.stop()
-        from app.auth import may_read_sensitive
-
-        if not may_read_sensitive(state.current_user()):
-            st.caption(f"物质 {source.get('substance')}（存量等参数仅对登录的管理、企业或检查人员显示）")
-        else:
-            st.caption(
-                f"物质 {source.get('substance')}，存量 {float(source.get('inventory_kg') or 0):,.0f} kg，"
-                f"相态 {source.get('phase')}，压力 {float(source.get('pressure_pa') or 0) / 1e6:.3g} MPa（绝压），"
-                f"温度 {float(source.get('temperature_k') or 0) - 273.15:.0f} ℃"
-            )
+        source = _source_inputs(st, park)
     with c2:
-        st.subheader("泄漏方式")
-        rk = st.radio("方式", list(em.RELEASE_KINDS), format_func=em.RELEASE_KINDS.get, key="em_release")
-        hole = st.number_input("泄漏孔径（mm）", value=25.0, step=5.0, key="em_hole", disabled=rk != "hole")
-        rate = st.number_input(
-            "泄漏速率（kg/s）", value=5.0, step=1.0, key="em_rate", disabled=rk != "continuous"
-        )
-        dur = st.number_input("最长泄漏时间（min）", value=30.0, step=5.0, key="em_duration")
-        t = st.time_input("事故时间", value=dt.time(22, 0), key="em_time", step=dt.timedelta(minutes=30))
+        rk, hole, rate, dur, t = _release_inputs(st)
     with c3:
-        st.subheader("气象")
-        wind_from = st.number_input(
-            "风向（来风方向，°）",
-            value=45.0,
-            step=22.5,
-            key="em_wind_from",
-            help="风从哪个方向吹来，顺时针自正北：0 北风，45 东北风，90 东风。",
-        )
-        k = int(round((wind_from % 360) / 22.5)) % 16
-        st.caption(f"{DIRECTION_LABELS_ZH[k]}风，烟云飘向 {(wind_from + 180) % 360:.0f}°")
-        wind_speed = st.number_input("风速（m/s，10 m 高）", value=2.0, step=0.5, key="em_wind_speed")
-        how = st.radio(
-            "稳定度", ["按昼夜与云量（Turner 1970）", "直接选择"], key="em_stab_how", horizontal=True
-        )
-        day = em.is_daytime(t)
-        if how == "直接选择":
-            stability = st.selectbox(
-                "大气稳定度",
-                list(sc.STABILITY_CLASSES),
-                index=5,
-                format_func=sc.STABILITY_LABELS_ZH.get,
-                key="em_stability",
-            )
-        else:
-            cloud = st.slider("云量（成）", 0, 10, 5, key="em_cloud") / 10.0
-            ins = st.selectbox(
-                "白天日照",
-                list(em.INSOLATION_KINDS),
-                index=1,
-                format_func=em.INSOLATION_KINDS.get,
-                key="em_insolation",
-                disabled=not day,
-            )
-            try:
-                stability = em.pasquill_stability(wind_speed, daytime=day, insolation=ins, cloud_cover=cloud)
-            except ValueError as exc:
-                st.error(f"输入有误：{exc}", icon=":material/error:")
-                st.stop()
-            st.caption(f"{'白天' if day else '夜间'} → 稳定度 {sc.STABILITY_LABELS_ZH[stability]}")
-        temp_c = st.number_input("气温（℃）", value=20.0, step=1.0, key="em_temp")
+        wind_from, wind_speed, stability, temp_c = _weather_inputs(st, t)
     with st.expander("更多选项"):
         o1, o2 = st.columns(2)
         evac = o1.number_input(
@@ -416,6 +309,145 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
 
+    _show_results(st, park, settings, result, aff, routes, assembly)
+    sig = repr((str(source.get("unit_id", "release")), release, weather, when, unc, evac))
+    _downloads(st, park, source, result, aff, routes, assembly, sig=sig, when=when)
+
+
+def _source_inputs(st, park):  # pragma: no cover - exercised by AppTest
+    """The release source chosen by the user (an installation, a point on a pipeline or any point)."""
+    from analysis import emergency as em
+    from analysis.physics import substances
+    from app import state
+
+    st.subheader("泄漏源")
+    kind = st.radio(
+        "泄漏源类型",
+        list(SOURCE_KINDS_ZH),
+        format_func=SOURCE_KINDS_ZH.get,
+        horizontal=True,
+        key="em_source_kind",
+    )
+    kw: dict = {}
+    try:
+        if kind == "unit":
+            inst = park.installations
+            ids = inst["unit_id"].astype(str).tolist()
+            default = ids.index("T-3") if "T-3" in ids else 0
+            uid = st.selectbox(
+                "装置设施",
+                ids,
+                index=default,
+                key="em_unit",
+                format_func=lambda u: f"{u} · {inst.loc[inst['unit_id'].astype(str) == u, 'name'].iloc[0]}",
+            )
+            kw = {"unit_id": uid}
+        elif kind == "pipeline":
+            pipes = park.pipelines
+            if pipes is None or pipes.empty:
+                st.warning("园区没有管道图层数据。", icon=":material/warning:")
+                st.stop()
+            pid = st.selectbox("管道", pipes["pipeline_id"].astype(str).tolist(), key="em_pipeline")
+            along = st.slider("泄漏位置（占管道全长比例）", 0.0, 1.0, 0.5, 0.05, key="em_along")
+            kw = {"pipeline_id": pid, "along": along}
+        else:
+            lon0, lat0 = park.center
+            lon = st.number_input("经度（°）", value=round(lon0, 5), format="%.5f", key="em_lon")
+            lat = st.number_input("纬度（°）", value=round(lat0, 5), format="%.5f", key="em_lat")
+            names = sorted({s.name_zh for s in substances.all_substances() if s.toxic or s.flammable})
+            subn = st.selectbox(
+                "物质", names, index=names.index("液氯") if "液氯" in names else 0, key="em_sub"
+            )
+            inv = st.number_input("可泄漏量（kg）", value=1000.0, min_value=0.0, step=100.0, key="em_inv")
+            from pyproj import Transformer
+
+            x, y = Transformer.from_crs(4326, park.metric_crs, always_xy=True).transform(lon, lat)
+            kw = {"point": (x, y), "substance": subn, "inventory_kg": inv}
+        source = em.release_source(park, **kw)
+    except ValueError as exc:
+        st.error(f"泄漏源有误：{exc}", icon=":material/error:")
+        st.stop()
+    from app.auth import may_read_sensitive
+
+    if not may_read_sensitive(state.current_user()):
+        st.caption(f"物质 {source.get('substance')}（存量等参数仅对登录的管理、企业或检查人员显示）")
+    else:
+        st.caption(
+            f"物质 {source.get('substance')}，存量 {float(source.get('inventory_kg') or 0):,.0f} kg，"
+            f"相态 {source.get('phase')}，压力 {float(source.get('pressure_pa') or 0) / 1e6:.3g} MPa（绝压），"
+            f"温度 {float(source.get('temperature_k') or 0) - 273.15:.0f} ℃"
+        )
+    return source
+
+
+def _release_inputs(st):  # pragma: no cover - exercised by AppTest
+    """Kind of release, hole [mm], rate [kg/s], longest duration [min] and the time of the accident."""
+    from analysis import emergency as em
+
+    st.subheader("泄漏方式")
+    rk = st.radio("方式", list(em.RELEASE_KINDS), format_func=em.RELEASE_KINDS.get, key="em_release")
+    hole = st.number_input("泄漏孔径（mm）", value=25.0, step=5.0, key="em_hole", disabled=rk != "hole")
+    rate = st.number_input(
+        "泄漏速率（kg/s）", value=5.0, step=1.0, key="em_rate", disabled=rk != "continuous"
+    )
+    dur = st.number_input("最长泄漏时间（min）", value=30.0, step=5.0, key="em_duration")
+    t = st.time_input("事故时间", value=dt.time(22, 0), key="em_time", step=dt.timedelta(minutes=30))
+    return rk, hole, rate, dur, t
+
+
+def _weather_inputs(st, t):  # pragma: no cover - exercised by AppTest
+    """Wind from [°], wind speed [m/s], stability class (chosen or from day/night and cloud cover), air [℃]."""
+    from analysis import emergency as em
+    from analysis import scenarios as sc
+    from analysis.weather import DIRECTION_LABELS_ZH
+
+    st.subheader("气象")
+    wind_from = st.number_input(
+        "风向（来风方向，°）",
+        value=45.0,
+        step=22.5,
+        key="em_wind_from",
+        help="风从哪个方向吹来，顺时针自正北：0 北风，45 东北风，90 东风。",
+    )
+    k = int(round((wind_from % 360) / 22.5)) % 16
+    st.caption(f"{DIRECTION_LABELS_ZH[k]}风，烟云飘向 {(wind_from + 180) % 360:.0f}°")
+    wind_speed = st.number_input("风速（m/s，10 m 高）", value=2.0, step=0.5, key="em_wind_speed")
+    how = st.radio("稳定度", ["按昼夜与云量（Turner 1970）", "直接选择"], key="em_stab_how", horizontal=True)
+    day = em.is_daytime(t)
+    if how == "直接选择":
+        stability = st.selectbox(
+            "大气稳定度",
+            list(sc.STABILITY_CLASSES),
+            index=5,
+            format_func=sc.STABILITY_LABELS_ZH.get,
+            key="em_stability",
+        )
+    else:
+        cloud = st.slider("云量（成）", 0, 10, 5, key="em_cloud") / 10.0
+        ins = st.selectbox(
+            "白天日照",
+            list(em.INSOLATION_KINDS),
+            index=1,
+            format_func=em.INSOLATION_KINDS.get,
+            key="em_insolation",
+            disabled=not day,
+        )
+        try:
+            stability = em.pasquill_stability(wind_speed, daytime=day, insolation=ins, cloud_cover=cloud)
+        except ValueError as exc:
+            st.error(f"输入有误：{exc}", icon=":material/error:")
+            st.stop()
+        st.caption(f"{'白天' if day else '夜间'} → 稳定度 {sc.STABILITY_LABELS_ZH[stability]}")
+    temp_c = st.number_input("气温（℃）", value=20.0, step=1.0, key="em_temp")
+    return wind_from, wind_speed, stability, temp_c
+
+
+def _show_results(st, park, settings, result, aff, routes, assembly) -> None:  # pragma: no cover - AppTest
+    """The map, the zone and ERG tables, the affected targets, the routes and the assumptions."""
+    from streamlit_folium import st_folium
+
+    from app import state
+
     m = emergency_map(
         state.visible_park(park), result, routes=routes, assembly=assembly, basemap=settings.basemap
     )
@@ -451,10 +483,17 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     with st.expander("计算假设与模型"):
         st.markdown("\n".join(f"- {a}" for a in result.assumptions))
 
-    layers = em.briefing_layers(result, routes, assembly)
+
+def _downloads(
+    st, park, source, result, aff, routes, assembly, *, sig: str, when: str
+) -> None:  # pragma: no cover
+    """GeoJSON, KML and (on request) the one-page PDF briefing of the inputs shown (``sig``)."""
     import tempfile
     from pathlib import Path
 
+    from analysis import emergency as em
+
+    layers = em.briefing_layers(result, routes, assembly)
     uid = str(source.get("unit_id", "release"))
     d1, d2, d3 = st.columns(3)
     with tempfile.TemporaryDirectory() as tmp:
@@ -474,7 +513,6 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         key="em_dl_kml",
     )
     # The PDF (map image + page, a few seconds) is made on request, for the inputs shown.
-    sig = repr((uid, release, weather, when, unc, evac))
     if d1.button("生成一页简报 PDF", key="em_make_pdf"):
         from app.reports.briefing import write_briefing_pdf
 

@@ -293,7 +293,6 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from analysis import pipelines as pp
     from app import cache, state
-    from app.charts import fn_figure
 
     park = state.get_park()
     settings, _ = state.get_settings()
@@ -373,6 +372,17 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.caption("所选分段的影响范围内没有防护目标。")
     else:
         st.dataframe(tt, hide_index=True, width="stretch")
+
+    _show_lines(st, park, a, seg, cons, pid, names)
+
+
+def _show_lines(
+    st, park, a, seg, cons, pid: str, names: dict
+) -> None:  # pragma: no cover - exercised by AppTest
+    """The HCA table and downloads, the line summary and consequences, the risk transect and the societal risk
+    per kilometre of the chosen line."""
+    from analysis import pipelines as pp
+    from app.charts import fn_figure
 
     st.subheader("高后果区一览")
     if a.hca.empty:

@@ -108,6 +108,44 @@ def test_word_plan_opens_with_headings_tables_and_map(demo_store, demo_park, tmp
     assert len(tables[3].rows) == major_n + 1
 
 
+def test_report_figures_leave_pyplot_and_rcparams_alone(demo_store, demo_park):
+    """Reports are drawn for several sessions at once: no pyplot figure, no change to matplotlib's rcParams, and two
+    maps drawn at the same time come out as each drawn alone."""
+    import sys
+    import threading
+
+    import matplotlib
+
+    items = demo_store.items_frame(ADMIN)
+    before = dict(matplotlib.rcParams)
+    alone = static_map_png(
+        items, parks=demo_park.parks, enterprises=demo_park.enterprises, today=TODAY, dpi=50
+    )
+    trend = plan_report(items, park_name=demo_park.name, today=TODAY).trend
+    trend_alone = trend_chart_png(trend, dpi=50)
+    results: dict[str, bytes] = {}
+
+    def draw(name):
+        if name == "map":
+            results[name] = static_map_png(
+                items, parks=demo_park.parks, enterprises=demo_park.enterprises, today=TODAY, dpi=50
+            )
+        else:
+            results[name] = trend_chart_png(trend, dpi=50)
+
+    threads = [threading.Thread(target=draw, args=(n,)) for n in ("map", "trend")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == {"map": alone, "trend": trend_alone}
+    assert dict(matplotlib.rcParams) == before
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib.pyplot as plt
+
+        assert plt.get_fignums() == []
+
+
 def test_enterprise_plan_contains_only_that_enterprise(demo_store, demo_park, tmp_path):
     import docx
 
