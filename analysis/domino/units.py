@@ -25,8 +25,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._checks import finite_number
 from analysis.domino.models import EQUIPMENT_CLASSES, EQUIPMENT_LABELS_ZH
 from analysis.errors import AnalysisInputError
+from analysis.scenarios import PRESSURISED_MIN_PA
 
 
 def _is_null(v: Any) -> bool:
@@ -51,16 +53,50 @@ _KIND_CLASS = {
 }
 
 
+def equipment_class(kind: str, pressure_pa: float | None) -> str:
+    """Escalation target category of an installation whose ``equipment_class`` is not given (the one copy of the
+    rule, used by the domino analysis and by the new-unit trial of 选址与防护距离).
+
+    Spheres and bullets are pressurised vessels; reactors, columns and process units elongated equipment; pumps,
+    compressors, loading bays, cylinder stores and electrolysers small equipment; a warehouse atmospheric. A storage
+    tank (or an unknown kind) is pressurised when it is held at or above
+    :data:`analysis.scenarios.PRESSURISED_MIN_PA` (1.5×10⁵ Pa abs., about 0.5 bar gauge, the limit the scenarios
+    and the loss-of-containment frequencies use for atmospheric storage) and atmospheric below it or when the
+    pressure is unknown. The category follows the vessel's pressure, not the phase: a refrigerated liquefied gas at
+    atmospheric pressure is stored in an atmospheric tank.
+
+    Parameters
+    ----------
+    kind : str
+        Schema ``kind`` of the installation.
+    pressure_pa : float or None
+        Absolute pressure; None or NaN when unknown. [Pa]
+
+    Returns
+    -------
+    str
+        A key of :data:`EQUIPMENT_CLASSES`.
+
+    References
+    ----------
+    .. [1] Cozzani V., Gubinelli G., Antonioni G., Spadoni G., Zanelli S. (2005). The assessment of risk caused by
+       domino effect in quantitative area risk analysis. J. Hazard. Mater. A127, 14–30 (target categories:
+       atmospheric, pressurised, elongated, small equipment).
+    """
+    if kind in _KIND_CLASS:
+        return _KIND_CLASS[kind]
+    if _is_null(pressure_pa):
+        return "atmospheric"
+    p = finite_number("pressure_pa 压力", pressure_pa, low=0.0, low_open=True, unit="Pa")
+    return "pressurized" if p >= PRESSURISED_MIN_PA else "atmospheric"
+
+
 def _equipment_class(row: Mapping[str, Any]) -> tuple[str, str | None]:
     ec = row.get("equipment_class")
     if not _is_null(ec) and str(ec) in EQUIPMENT_CLASSES:
         return str(ec), None
     kind = str(row.get("kind", ""))
-    p = row.get("pressure_pa")
-    if kind == "storage_tank":
-        cls = "pressurized" if (not _is_null(p) and float(p) > 1.5e5) else "atmospheric"
-    else:
-        cls = _KIND_CLASS.get(kind, "atmospheric")
+    cls = equipment_class(kind, row.get("pressure_pa"))
     return (
         cls,
         f"设施 {row.get('unit_id')} 未填设备类别，按类型 {kind or '未知'} 取 {EQUIPMENT_LABELS_ZH[cls]}",

@@ -58,7 +58,6 @@ __all__ = [
     "relocation",
     "protection_distances",
     "five_rooms_check",
-    "trial_equipment_class",
     "with_installation",
     "new_unit_trial",
 ]
@@ -360,37 +359,6 @@ def five_rooms_check(
 # ----------------------------------------------------------------------------------------------------------------
 # New-unit trial
 # ----------------------------------------------------------------------------------------------------------------
-def trial_equipment_class(*, phase: str, pressure_pa: float) -> str:
-    """Domino target class of a proposed installation of the new-unit trial, from its phase and pressure.
-
-    The trial form asks for the phase and pressure, not the class. A liquid held below
-    :data:`analysis.scenarios.PRESSURISED_MIN_PA` (1.5×10⁵ Pa abs., about 0.5 bar gauge — the limit the scenarios
-    and the loss-of-containment frequencies use for atmospheric storage) is atmospheric equipment; a gas, a
-    liquefied gas or a liquid at or above that pressure is pressurised equipment — the two vessel categories of
-    the escalation thresholds of Cozzani et al. [1]_ (``equipment_class`` of the schema).
-
-    Parameters
-    ----------
-    phase : str
-        Schema ``phase`` (``liquid``, ``liquefied_gas``, ``gas``, ``solid``).
-    pressure_pa : float
-        Absolute pressure. [Pa]
-
-    Returns
-    -------
-    str
-        ``"atmospheric"`` or ``"pressurized"``.
-
-    References
-    ----------
-    .. [1] Cozzani V., Gubinelli G., Antonioni G., Spadoni G., Zanelli S. (2005). The assessment of risk caused by
-       domino effect in quantitative area risk analysis. J. Hazard. Mater. A127, 14–30 (target categories:
-       atmospheric, pressurised, elongated, small equipment).
-    """
-    from analysis.scenarios import PRESSURISED_MIN_PA
-
-    p = finite_number("pressure_pa", pressure_pa, low=0.0, low_open=True, unit="Pa")
-    return "atmospheric" if (phase == "liquid" and p < PRESSURISED_MIN_PA) else "pressurized"
 
 
 def with_installation(park: Any, row: Mapping[str, Any]) -> Any:

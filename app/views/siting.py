@@ -10,7 +10,7 @@ from typing import Any
 
 import folium
 
-from analysis.regulation.siting_checks import trial_equipment_class
+from analysis.domino.units import equipment_class
 from app.mapping import add_zones, finish_map, park_map
 
 TITLE = "选址与防护距离"
@@ -117,7 +117,7 @@ def proposed_row(
         "enterprise_id": enterprise_id,
         "name": f"拟建{PROPOSED_KINDS[kind]}",
         "kind": kind,
-        "equipment_class": trial_equipment_class(phase=phase, pressure_pa=pressure_pa),
+        "equipment_class": equipment_class(kind, pressure_pa),
         "substance": substance,
         "inventory_kg": float(inventory_kg),
         "phase": phase,

@@ -249,3 +249,20 @@ def test_landucci_model_changes_only_the_heat_probit():
 
 def test_every_model_has_a_chinese_label():
     assert set(domino.ESCALATION_MODEL_LABELS_ZH) == set(domino.ESCALATION_MODELS)
+
+
+def test_equipment_class_rule_follows_the_vessel_pressure():
+    # Cozzani et al. (2005) target categories; a tank is pressurised at or above analysis.scenarios.PRESSURISED_MIN_PA
+    from analysis.domino.units import equipment_class
+    from analysis.scenarios import PRESSURISED_MIN_PA
+
+    assert PRESSURISED_MIN_PA == 1.5e5
+    assert equipment_class("storage_tank", 101_325.0) == "atmospheric"
+    assert equipment_class("storage_tank", 1.5e5) == "pressurized"
+    assert equipment_class("storage_tank", 9e5) == "pressurized"
+    assert equipment_class("storage_tank", None) == "atmospheric"
+    assert equipment_class("spherical_tank", 101_325.0) == "pressurized"
+    assert equipment_class("process_unit", 2e6) == "elongated"
+    assert equipment_class("compressor", 2e6) == "small"
+    with pytest.raises(ValueError, match="pressure_pa"):
+        equipment_class("storage_tank", -5.0)

@@ -167,20 +167,6 @@ def test_new_unit_trial_flags_targets_and_maps_suitability():
         scx.with_installation(out["park"], row)
 
 
-def test_trial_equipment_class_from_phase_and_pressure():
-    # atmospheric: a liquid below 1.5e5 Pa abs (analysis.scenarios.PRESSURISED_MIN_PA); otherwise pressurised
-    from analysis.scenarios import PRESSURISED_MIN_PA
-
-    assert PRESSURISED_MIN_PA == 1.5e5
-    assert scx.trial_equipment_class(phase="liquid", pressure_pa=101_325.0) == "atmospheric"
-    assert scx.trial_equipment_class(phase="liquid", pressure_pa=1.5e5) == "pressurized"
-    assert scx.trial_equipment_class(phase="liquid", pressure_pa=9e5) == "pressurized"
-    assert scx.trial_equipment_class(phase="liquefied_gas", pressure_pa=101_325.0) == "pressurized"
-    assert scx.trial_equipment_class(phase="gas", pressure_pa=1e5) == "pressurized"
-    with pytest.raises(ValueError, match="pressure_pa"):
-        scx.trial_equipment_class(phase="liquid", pressure_pa=float("nan"))
-
-
 def test_protection_distances_with_an_unknown_substance_fail_closed(park):
     # a substance GB 18218 cannot classify no longer stops the table: the unit is treated as major and said so
     layers = _layers()

@@ -27,8 +27,8 @@ def park_and_result(small_park_path):
     return park, risk.individual_risk(park, resolution=50.0, margin=500.0)
 
 
-def test_proposed_row_uses_the_trial_equipment_class():
-    # the rule lives in analysis.regulation.siting_checks.trial_equipment_class; the page only calls it
+def test_proposed_row_uses_the_equipment_class_rule():
+    # the rule lives in analysis.domino.units.equipment_class; the page only calls it
     proposed_row = _page("siting").proposed_row
     kw = dict(unit_id="N", enterprise_id="E1", substance="汽油", inventory_kg=1e6, temperature_k=293.15)
     tank = proposed_row(kind="storage_tank", phase="liquid", pressure_pa=101_325.0, lon=113.7, lat=29.9, **kw)
