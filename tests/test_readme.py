@@ -7,7 +7,8 @@ from pathlib import Path
 
 from geodata.schema import layer_table_markdown
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
 CI = Path(__file__).resolve().parents[1] / ".ci" / "run"
 
 
@@ -38,3 +39,18 @@ def test_layer_table_matches_schema():
     assert text[a:b].strip() == layer_table_markdown().strip(), (
         "README layer table is out of date: regenerate it from geodata.schema.layer_table_markdown()"
     )
+
+
+def test_project_structure_names_every_folder():
+    # README's 项目结构 block names every package folder of analysis/ and app/ (docs/architecture.md explains them)
+    text = README.read_text(encoding="utf-8")
+    block = text[text.index("## 项目结构") :]
+    block = block[: block.index("```", block.index("```") + 3)]
+    missing = [
+        f"{pkg}/{d.name}/"
+        for pkg in ("analysis", "app")
+        for d in sorted((ROOT / pkg).iterdir())
+        if d.is_dir() and (d / "__init__.py").exists() and f"{d.name}/" not in block
+    ]
+    assert not missing, f"README 项目结构缺少目录: {missing}"
+    assert (ROOT / "docs" / "architecture.md").exists()
