@@ -33,19 +33,7 @@ __all__ = ["DEFAULT_EVACUATION_TIME_S", "RECOMMENDATIONS_ZH", "affected_targets"
 #: (an assumption the user sets: ERG [1]_ gives no number). [s]
 DEFAULT_EVACUATION_TIME_S = 1200.0
 
-_BASE_COLUMNS = [
-    "level",
-    "label_zh",
-    "layer",
-    "layer_zh",
-    "feature_id",
-    "name",
-    "category_zh",
-    "population_day",
-    "population_night",
-    "occupants",
-    "distance_m",
-]
+_BASE_COLUMNS = zn.AFFECTED_COLUMNS
 _AFFECTED_EXTRA = [
     "protection_class",
     "population",

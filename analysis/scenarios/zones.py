@@ -530,7 +530,8 @@ def threat_zones_for_unit(park, unit_id: str, scenario, weather, **kwargs) -> gp
     return threat_zones(hit.iloc[0], scenario, weather, crs=park.metric_crs, **kwargs)
 
 
-_AFFECTED_COLUMNS = [
+#: Columns of :func:`affected` (also the first columns of :func:`analysis.emergency.affected_targets`).
+AFFECTED_COLUMNS = [
     "level",
     "label_zh",
     "layer",
@@ -574,7 +575,7 @@ def affected(zones: gpd.GeoDataFrame, park) -> pd.DataFrame:
     from geodata.crs import require_same_crs
 
     if zones.empty:
-        return pd.DataFrame(columns=_AFFECTED_COLUMNS)
+        return pd.DataFrame(columns=AFFECTED_COLUMNS)
     source_unit = zones.attrs.get("unit_id", zones["unit_id"].iloc[0] if "unit_id" in zones else None)
     layers = {
         "sensitive_targets": ("target_id", "category", "target_category"),
@@ -624,7 +625,7 @@ def affected(zones: gpd.GeoDataFrame, park) -> pd.DataFrame:
                         else float("nan"),
                     }
                 )
-    df = pd.DataFrame(out, columns=_AFFECTED_COLUMNS)
+    df = pd.DataFrame(out, columns=AFFECTED_COLUMNS)
     for c in ("population_day", "population_night", "occupants"):
         df[c] = df[c].astype("Int64")
     return df
