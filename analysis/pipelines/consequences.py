@@ -12,6 +12,9 @@ References
    (event trees: Table 4.5 direct ignition, §4.8 flash fire / explosion of a delayed ignition).
 .. [2] CCPS (1994), Guidelines for Evaluating the Characteristics of Vapor Cloud Explosions, Flash Fires, and
    BLEVEs: fireball duration (via :func:`analysis.physics.fire.fireball_duration`).
+.. [3] IGEM/TD/2 (2nd ed., 2013), Assessing the risks from high pressure Natural Gas pipelines, Institution of Gas
+   Engineers and Managers: an immediately ignited rupture of a natural-gas pipeline is modelled as a fireball
+   followed by a crater (jet) fire — the pipeline-specific branch of the one event tree used here.
 """
 
 from __future__ import annotations
@@ -244,7 +247,9 @@ def pipeline_consequences(
       gas) or pool fire (liquid); delayed ignition → flash fire / VCE (0.6 / 0.4), not for a gas lighter than air
       unless ``options.buoyant_gas_delayed_ignition``; toxic substances unignited → toxic cloud. A natural-gas
       line's rupture with direct ignition is taken as a fireball fed at the initial outflow for its own duration
-      (m = rate · t(m), CCPS 1994 duration [2]_).
+      (m = rate · t(m), CCPS 1994 duration [2]_), as pipeline practice models it [3]_; the stationary-unit tree of
+      CPR 18E [1]_ gives a jet fire there, which for a buried line would put a free jet flame high above the
+      ground and drop the line's direct-ignition risk to almost nothing.
     - Effects: :func:`analysis.scenarios.effect_field` for each outcome (the source, fire, explosion, dispersion and
       vulnerability models of :mod:`analysis`), the release at the initial rate from the line pack of the isolatable
       length.
@@ -282,7 +287,7 @@ def pipeline_consequences(
         )
         for o in fq.loc_outcomes(loc, hazard=hz, phase=line.phase, rate_kg_s=rate, event_tree=et):
             if o.outcome == "jet_fire" and line.line_type == "gas" and loc.loc == "rupture":
-                o = replace(o, outcome="fireball")
+                o = replace(o, outcome="fireball")  # pipeline branch of the event tree, IGEM/TD/2 [3]
             rec, scen, srow, zones = _outcome_effects(o, rate, loc.source, line, w0, opt)
             recs.append(rec)
             fields.append((len(recs) - 1, scen, srow))
