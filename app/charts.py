@@ -13,10 +13,9 @@ from typing import Any
 import numpy as np
 
 from analysis.qra.societal import REGION_LABELS_ZH, FNCurve, get_criterion
+from app.reports.figures import CJK_FONT_PATH
 
 __all__ = ["CJK_FONT_PATH", "fn_figure"]
-
-CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk
 
 
 def fn_figure(

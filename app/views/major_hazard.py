@@ -9,23 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import folium
-import pandas as pd
 
 from app.mapping import add_zones, finish_map, park_map
+from app.present import MAJOR_HAZARD_GRADE_COLORS, NOT_MAJOR_HAZARD_ZH, major_hazard_grade_zh
 
 TITLE = "重大危险源"
 ICON = ":material/warning:"
 ORDER = 42
 
 MAP_HEIGHT = 600  # [px]
-GRADE_COLORS: dict[str, str] = {
-    "一级": "#b10026",
-    "二级": "#fc4e2a",
-    "三级": "#feb24c",
-    "四级": "#4575b4",
-    "非重大危险源": "#bdbdbd",
-}
-_GRADE_ZH = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
+GRADE_COLORS = MAJOR_HAZARD_GRADE_COLORS  # the one table, app/present
 
 
 def grade_map(park: Any, enterprises: Any, *, basemap: Any = None) -> folium.Map:
@@ -34,10 +27,7 @@ def grade_map(park: Any, enterprises: Any, *, basemap: Any = None) -> folium.Map
     ent = park.metric("enterprises")
     g = dict(zip(enterprises["enterprise_id"], enterprises["major_hazard_grade"], strict=True))
     gdf = ent.assign(
-        grade_zh=[
-            "非重大危险源" if (e not in g or pd.isna(g[e])) else _GRADE_ZH[int(g[e])]
-            for e in ent["enterprise_id"]
-        ]
+        grade_zh=[major_hazard_grade_zh(g.get(e), missing=NOT_MAJOR_HAZARD_ZH) for e in ent["enterprise_id"]]
     )
     present = [k for k in GRADE_COLORS if k in set(gdf["grade_zh"])]
     if len(gdf):

@@ -23,13 +23,13 @@ from analysis.pipelines import segment_zones
 from analysis.pipelines import targets_in_zones as analysis_targets_in_zones
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import HCA_COLORS, HCA_LEGEND_ZH, NOT_ASSESSED_COLOR, PIPELINE_ZONE_COLORS, SOURCE_COLOR
+from app.reports.figures import CJK_FONT_PATH
 
 TITLE = "管道"
 ICON = ":material/timeline:"
 ORDER = 45
 
 MAP_HEIGHT = 640  # [px]
-CJK_FONT_PATH = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"  # Debian fonts-noto-cjk
 _LAYERS_UNDER = ("parks", "enterprises", "installations", "sensitive_targets", "buildings", "roads")
 
 

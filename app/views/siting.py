@@ -12,6 +12,7 @@ import folium
 
 from analysis.domino.units import equipment_class
 from app.mapping import add_zones, finish_map, park_map
+from app.present import SITING_PASS_COLORS, SITING_SUITABILITY_COLORS
 
 TITLE = "选址与防护距离"
 ICON = ":material/location_searching:"
@@ -19,7 +20,6 @@ ORDER = 41
 
 MAP_HEIGHT = 600  # [px]
 SESSION_KEY = "risk_result"  # shared with the page 风险分布
-PASS_COLORS = {"不满足": "#d7191c", "满足": "#1a9641"}
 #: Kinds a planner can propose, with Chinese labels.
 PROPOSED_KINDS: dict[str, str] = {
     "storage_tank": "储罐",
@@ -47,7 +47,7 @@ def compliance_map(park: Any, compliance: Any, *, new: bool = False, basemap: An
         gdf,
         level_column="check",
         name=f"GB 36894 {'新建' if new else '在役'}装置基准检查",
-        colors=PASS_COLORS,
+        colors=SITING_PASS_COLORS,
         labels={"不满足": "不满足个人风险基准", "满足": "满足个人风险基准"},
         legend_title="防护目标",
         tooltip_columns={"name": "名称", "risk_text": "个人风险"},
@@ -71,7 +71,7 @@ def suitability_map(park: Any, suitability: Any, proposed: Any = None, *, basema
             cells,
             level_column="ok",
             name="新建装置选址适宜性",
-            colors={"不宜布置": "#d7191c", "可布置": "#1a9641"},
+            colors=SITING_SUITABILITY_COLORS,
             labels={"不宜布置": "不宜布置（自身风险使防护目标超新建基准）", "可布置": "可布置"},
             legend_title="选址适宜性",
             tooltip_columns={"text": "自身风险/新建基准 最大值（-）"},
