@@ -34,7 +34,7 @@ def _per_cell(park, res, units, cells):
     """Straightforward reference: loop over cells × outcomes × weather classes × directions."""
     from analysis import scenarios as sc
     from analysis.qra import frequencies as fq
-    from analysis.qra.individual import weather_classes
+    from analysis.qra.options import weather_classes
     from analysis.weather import demo_wind_rose
 
     dirs, classes, p_day, p_night, df = weather_classes(demo_wind_rose())
@@ -96,7 +96,7 @@ def main() -> None:
         t_full = times[1]
         ny, nx = full.grid.shape
         n_sc = int(full.outcomes["computed"].sum())
-        from analysis.qra.individual import weather_classes
+        from analysis.qra.options import weather_classes
         from analysis.weather import demo_wind_rose
 
         dirs, classes, p_day, p_night, _ = weather_classes(demo_wind_rose())

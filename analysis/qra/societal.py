@@ -22,6 +22,10 @@ region (below the lower line).
 
 Beyond N = 1000 the lines are extended with the same slope for the classification (the figure stops at 1000).
 
+:func:`societal_risk` builds the F-N curves (all year, day, night) and the PLL of the events of an individual-risk
+run (:func:`analysis.qra.individual.individual_risk`): one event per outcome, weather class, wind direction and
+period, with N the fatalities among the sensitive targets' population (and, optionally, building occupants).
+
 References
 ----------
 .. [1] GB 36894-2018 危险化学品生产装置和储存设施风险基准, societal-risk criteria (社会风险基准, F-N figure).
@@ -51,6 +55,8 @@ __all__ = [
     "pll",
     "classify_fn",
     "get_criterion",
+    "SocietalRisk",
+    "societal_risk",
 ]
 
 logger = logging.getLogger(__name__)
@@ -262,3 +268,80 @@ def classify_fn(curve: FNCurve, *, criterion: str = "gb36894_2018") -> pd.DataFr
     assessed = [r for r in region if r != "not_assessed"]
     df.attrs["overall"] = max(assessed, key=order.index) if assessed else "acceptable"
     return df
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Societal risk of an individual-risk run
+# ----------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True, eq=False)
+class SocietalRisk:
+    """F-N curves and PLL from the events of an :class:`analysis.qra.individual.IndividualRisk` run.
+
+    Attributes
+    ----------
+    curve : FNCurve
+        All year (day and night events together). F [1/a] of N or more fatalities.
+    curve_day, curve_night : FNCurve
+        Day and night events only (frequencies are annual, so the two add up to ``curve``).
+    pll : float
+        Potential loss of life Σ f N. [persons/a]
+    classification : DataFrame
+        :func:`classify_fn` of ``curve`` against the criterion.
+    events : DataFrame
+        frequency [1/a], n (fatalities), period, unit_id, outcome, direction_deg.
+    include_buildings : bool
+    criterion : str
+    """
+
+    curve: FNCurve
+    curve_day: FNCurve
+    curve_night: FNCurve
+    pll: float
+    classification: pd.DataFrame
+    events: pd.DataFrame
+    include_buildings: bool
+    criterion: str
+
+    @property
+    def overall(self) -> str:
+        """Overall region of the curve (unacceptable / alarp / acceptable / not_assessed)."""
+        return str(self.classification.attrs.get("overall", ""))
+
+
+def societal_risk(
+    result: Any, *, include_buildings: bool = True, criterion: str = "gb36894_2018"
+) -> SocietalRisk:
+    """Societal risk (F-N curve, PLL) of the population of the sensitive targets (and building occupants).
+
+    Each event is one outcome in one weather class, wind direction and period (day / night) with its annual
+    frequency; its number of fatalities is N = Σ people × P_death over the sample points of the targets (outdoor
+    lethality, see :mod:`analysis.qra.individual`). F(N) is the frequency of events with N or more fatalities
+    (:func:`fn_curve`).
+
+    Parameters
+    ----------
+    result : analysis.qra.individual.IndividualRisk
+    include_buildings : bool
+        Count the occupants of buildings (the park's own workers) as well as the targets' populations.
+    criterion : str
+        Key of :data:`SOCIETAL_CRITERIA`.
+
+    References
+    ----------
+    .. [2] CCPS (2000), §4.4.3 (F-N curve; PLL = Σ f_i N_i).
+    .. [4] CPR 18E (1999), ch. 6 (societal risk, F-N curve).
+    """
+    ev = result.events
+    n = ev["n_targets"].to_numpy(float) + (ev["n_buildings"].to_numpy(float) if include_buildings else 0.0)
+    f = ev["frequency"].to_numpy(float)
+    keep = n > 0
+    ev2 = ev.loc[keep, ["unit_id", "outcome", "period", "direction_deg", "frequency"]].assign(n=n[keep])
+    curve = fn_curve(f[keep], n[keep])
+    day = (ev2["period"] == "day").to_numpy()
+    curve_day = fn_curve(ev2["frequency"].to_numpy()[day], ev2["n"].to_numpy()[day])
+    curve_night = fn_curve(ev2["frequency"].to_numpy()[~day], ev2["n"].to_numpy()[~day])
+    pll_ = float(pll(f[keep], n[keep])) if keep.any() else 0.0
+    cls = classify_fn(curve, criterion=criterion)
+    return SocietalRisk(
+        curve, curve_day, curve_night, pll_, cls, ev2.reset_index(drop=True), include_buildings, criterion
+    )

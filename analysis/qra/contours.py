@@ -1,0 +1,98 @@
+"""Contours of the individual risk and the risk-method distances of each installation.
+
+The levels are the GB 36894-2018 individual-risk limits [1]_: :func:`risk_contours` draws the filled contours of
+:data:`analysis.regulation.gb36894.IR_CONTOUR_LEVELS`; :func:`distance_levels` are the distinct limits (new and
+existing installations) at which :func:`unit_distances` measures the farthest reach of an installation's own risk
+from its footprint (the risk-method external safety protection distance, GB/T 37243-2019 [2]_).
+
+References
+----------
+.. [1] GB 36894-2018 危险化学品生产装置和储存设施风险基准: individual-risk criteria (个人风险基准).
+.. [2] GB/T 37243-2019 危险化学品生产装置和储存设施外部安全防护距离确定方法: risk method (定量风险评价法).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+__all__ = ["risk_contours", "distance_levels", "unit_distances"]
+
+
+def risk_contours(result: Any, *, levels: Any = None) -> Any:
+    """Polygons where the individual risk is at least each level (filled contours, contourpy).
+
+    Parameters
+    ----------
+    result : analysis.qra.individual.IndividualRisk
+    levels : sequence of float, optional
+        [1/a]; default :data:`analysis.regulation.gb36894.IR_CONTOUR_LEVELS` (1×10⁻⁵, 3×10⁻⁶, 1×10⁻⁶, 3×10⁻⁷).
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per level, highest first: level [1/a], label_zh, area_m2 [m²], geometry (metric CRS; empty when
+        the level is not reached). Edges are interpolated linearly in log10(risk) between cell centres.
+    """
+    import contourpy
+    import geopandas as gpd
+    import shapely
+
+    from analysis.regulation.gb36894 import IR_CONTOUR_LEVELS
+
+    lv = sorted((float(v) for v in (levels if levels is not None else IR_CONTOUR_LEVELS)), reverse=True)
+    if any(not (v > 0 and math.isfinite(v)) for v in lv):
+        raise ValueError(f"levels={levels!r} must be risks > 0 [1/a]")
+    xs, ys = result.cell_centres()
+    z = np.log10(np.maximum(result.grid[::-1], 1e-300))  # rows south -> north
+    # pad with a ring of very low values so that contours close at the grid edge
+    zp = np.pad(z, 1, constant_values=-300.0)
+    h = result.resolution
+    xp = np.concatenate([[xs[0] - h / 2], xs, [xs[-1] + h / 2]])
+    yr = ys[::-1]
+    yp = np.concatenate([[yr[0] - h / 2], yr, [yr[-1] + h / 2]])
+    gen = contourpy.contour_generator(xp, yp, zp, fill_type=contourpy.FillType.OuterOffset)
+    geoms = []
+    for v in lv:
+        polys = []
+        pts_list, offs_list = gen.filled(math.log10(v), 1e300)
+        for pts, offs in zip(pts_list, offs_list, strict=True):
+            rings = [pts[offs[i] : offs[i + 1]] for i in range(len(offs) - 1)]
+            if len(rings[0]) >= 4:
+                polys.append(shapely.Polygon(rings[0], [r for r in rings[1:] if len(r) >= 4]))
+        geoms.append(shapely.make_valid(shapely.union_all(polys)) if polys else shapely.Polygon())
+    return gpd.GeoDataFrame(
+        {
+            "level": lv,
+            "label_zh": [f"个人风险 ≥ {v:.0e} /年" for v in lv],
+            "area_m2": [float(g.area) for g in geoms],
+        },
+        geometry=geoms,
+        crs=result.crs,
+    )
+
+
+def distance_levels() -> tuple[float, ...]:
+    """Distinct GB 36894-2018 individual-risk limits (new and existing) [1/a], highest first."""
+    from analysis.regulation.gb36894 import INDIVIDUAL_RISK_LIMITS
+
+    return tuple(sorted({v for pair in INDIVIDUAL_RISK_LIMITS.values() for v in pair}, reverse=True))
+
+
+def unit_distances(
+    geom: Any, xs: np.ndarray, ys: np.ndarray, win: np.ndarray, levels: tuple
+) -> dict[str, float]:
+    """Farthest distance from the footprint of a cell whose risk from this unit is ≥ each level. [m]"""
+    import shapely
+
+    out: dict[str, float] = {}
+    for lv in levels:
+        ii, jj = np.nonzero(win >= lv)
+        if ii.size == 0:
+            out[f"ir_distance_{lv:.0e}"] = 0.0
+            continue
+        d = shapely.distance(geom, shapely.points(xs[jj], ys[ii]))
+        out[f"ir_distance_{lv:.0e}"] = float(np.max(d))
+    return out

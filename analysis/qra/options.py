@@ -1,0 +1,164 @@
+"""Options of a risk run (:class:`RiskOptions`) and the weather classes of its wind rose.
+
+The individual risk sums over weather classes w (wind speed × stability) and wind directions d with the joint
+probability p(d, w) of the wind rose ([1]_ ch. 4, meteorological classes; :mod:`analysis.weather`);
+:func:`weather_classes` turns a rose (all year, or day and night) into those probabilities.
+
+References
+----------
+.. [1] Committee for the Prevention of Disasters (1999). Guidelines for quantitative risk assessment, CPR 18E
+       ("Purple Book"), Sdu, The Hague: ch. 4 (meteorological classes).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["RiskOptions", "resolve_options", "weather_classes"]
+
+
+@dataclass(frozen=True)
+class RiskOptions:
+    """Options of :func:`individual_risk`.
+
+    Attributes
+    ----------
+    resolution : float
+        Grid cell size. [m]
+    extent : tuple of float or None
+        (xmin, ymin, xmax, ymax) in the park's metric CRS. [m] Default: the park boundary plus ``margin``.
+    margin : float
+        Distance added around the park boundary when ``extent`` is None. [m]
+    wind_rose : WindRose or DayNightWindRose or None
+        Default :func:`analysis.weather.demo_wind_rose` (illustrative; use the station's rose).
+    frequency_options : FrequencyOptions or None
+        Generic failure frequencies (source, loading hours …) of :mod:`analysis.qra.frequencies`.
+    frequency_overrides : FrequencyOverrides, mapping {(unit_id, loc): frequency [1/a]} or None
+        Per-unit overrides of LOC frequencies (merged into ``frequency_options``).
+    event_tree : EventTreeOptions or None
+    outcomes : DataFrame or None
+        An explicit outcome table (columns of :class:`analysis.qra.frequencies.Outcome`) replacing the generic LOCs
+        and event trees.
+    domino_frequencies : DataFrame or None
+        ``analysis.domino`` result ``.frequencies`` (``target``, ``f_secondary`` [1/a]).
+    pipelines : ndarray, callable or None
+        Individual risk of the pipelines [1/a] on the same grid (shape (ny, nx)), or a callable
+        ``f(*, transform, shape, crs)`` returning it (e.g. ``functools.partial(analysis.pipelines.individual_risk_grid,
+        segments, consequences)``).
+    units : tuple of str or None
+        Only these installations (default: all).
+    min_lethality : float
+        Numerical cut-off of an outcome's lethality table. [-]
+    temperature_k, relative_humidity : float
+        Air temperature [K] and relative humidity [-] of every weather class.
+    scenario_options : tuple of (name, value)
+        Extra :class:`analysis.scenarios.Scenario` keywords (probit models, yield factor …).
+    progress : callable or None
+        ``progress(fraction [0–1], message_zh)``.
+    """
+
+    resolution: float = 10.0
+    extent: tuple[float, float, float, float] | None = None
+    margin: float = 1000.0
+    wind_rose: Any = field(default=None, compare=False)
+    frequency_options: Any = None
+    frequency_overrides: Any = field(default=None, compare=False)
+    event_tree: Any = None
+    outcomes: Any = field(default=None, compare=False)
+    domino_frequencies: Any = field(default=None, compare=False)
+    pipelines: Any = field(default=None, compare=False)
+    units: tuple[str, ...] | None = None
+    min_lethality: float = 1e-3
+    temperature_k: float = 293.15
+    relative_humidity: float = 0.7
+    scenario_options: tuple[tuple[str, Any], ...] = ()
+    progress: Callable[[float, str], None] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.resolution, (int, float)) and math.isfinite(self.resolution)):
+            raise ValueError(f"resolution={self.resolution!r} must be a number of metres > 0 [m]")
+        if not (0.5 <= self.resolution <= 1000.0):
+            raise ValueError(f"resolution={self.resolution!r} must be in [0.5, 1000] m")
+        if self.extent is not None:
+            e = tuple(float(v) for v in self.extent)
+            if len(e) != 4 or not all(map(math.isfinite, e)) or e[2] <= e[0] or e[3] <= e[1]:
+                raise ValueError(
+                    f"extent={self.extent!r} must be (xmin, ymin, xmax, ymax) with xmax > xmin, ymax > ymin [m]"
+                )
+            object.__setattr__(self, "extent", e)
+        if not (math.isfinite(self.margin) and self.margin >= 0):
+            raise ValueError(f"margin={self.margin!r} must be ≥ 0 [m]")
+        if not (0.0 < self.min_lethality < 1.0):
+            raise ValueError(f"min_lethality={self.min_lethality!r} must be in (0, 1) [-]")
+        if self.units is not None:
+            object.__setattr__(self, "units", tuple(str(u) for u in self.units))
+        if isinstance(self.scenario_options, Mapping):
+            object.__setattr__(self, "scenario_options", tuple(self.scenario_options.items()))
+        if self.outcomes is not None and not isinstance(self.outcomes, pd.DataFrame):
+            raise ValueError(
+                f"outcomes must be a DataFrame of Outcome rows, not {type(self.outcomes).__name__}"
+            )
+        if self.domino_frequencies is not None:
+            if not isinstance(self.domino_frequencies, pd.DataFrame) and hasattr(
+                self.domino_frequencies, "frequencies"
+            ):  # a DominoResult: take its frequency table
+                object.__setattr__(self, "domino_frequencies", self.domino_frequencies.frequencies)
+            df = self.domino_frequencies
+            if not isinstance(df, pd.DataFrame) or not {"target", "f_secondary"} <= set(df.columns):
+                raise ValueError(
+                    "domino_frequencies must be the DataFrame `analysis.domino.analyze(...).frequencies` with "
+                    "columns 'target' and 'f_secondary' [1/a]"
+                )
+
+
+def resolve_options(options: RiskOptions | None, overrides: Mapping[str, Any]) -> RiskOptions:
+    """``options`` (default :class:`RiskOptions`) with the keyword ``overrides`` (fields of RiskOptions) applied."""
+    valid = set(RiskOptions.__dataclass_fields__)
+    unknown = sorted(set(overrides) - valid)
+    if unknown:
+        raise ValueError(f"unknown risk options {unknown}; valid: {sorted(valid)}")
+    if options is None:
+        return RiskOptions(**overrides)
+    if not isinstance(options, RiskOptions):
+        raise ValueError(f"options must be a RiskOptions, not {type(options).__name__}")
+    return replace(options, **overrides) if overrides else options
+
+
+def weather_classes(rose: Any) -> tuple[np.ndarray, list[tuple[float, str]], np.ndarray, np.ndarray, float]:
+    """Directions, weather classes and the period-conditional probabilities of a rose.
+
+    Returns
+    -------
+    directions_deg : ndarray
+        Where the wind blows from, clockwise from north. [°]
+    classes : list of (speed [m/s], stability)
+    p_day, p_night : ndarray, shape (n_directions, n_classes)
+        Joint probability of (direction, class) within the day / night period (each sums to 1). [-]
+    day_fraction : float
+        [-] (0.5 for a single all-year rose, which is then used for both periods.)
+    """
+    from analysis.weather import DayNightWindRose, WindRose
+
+    if isinstance(rose, DayNightWindRose):
+        roses, df = (rose.day, rose.night), float(rose.day_fraction)
+    elif isinstance(rose, WindRose):
+        roses, df = (rose, rose), 0.5
+    else:
+        raise ValueError(f"wind_rose must be a WindRose or DayNightWindRose, not {type(rose).__name__}")
+    dirs = sorted(set(roses[0].directions_deg) | set(roses[1].directions_deg))
+    classes = sorted({(s, k) for r in roses for s in r.speeds_m_s for k in r.stabilities})
+    out = []
+    for r in roses:
+        p = np.zeros((len(dirs), len(classes)))
+        for i, d in enumerate(r.directions_deg):
+            for j, s in enumerate(r.speeds_m_s):
+                for k, st in enumerate(r.stabilities):
+                    p[dirs.index(d), classes.index((s, st))] += r.probability[i, j, k]
+        out.append(p)
+    return np.asarray(dirs, dtype=float), classes, out[0], out[1], df
