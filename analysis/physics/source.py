@@ -69,19 +69,6 @@ GROUND_PROPERTIES = {
 }
 
 
-# ``_arr`` and ``_check_model`` are kept only as thin aliases of the shared checks of :mod:`analysis._checks` for
-# modules outside physics that still import them from here; new code calls ``analysis._checks`` directly.
-_check_model = _checks.choice
-
-
-def _arr(name, value, *, positive=False, nonnegative=False, upper=None):
-    if positive:
-        return _checks.positive(name, value, upper=upper)
-    if nonnegative:
-        return _checks.nonneg(name, value, upper=upper)
-    return _checks.finite(name, value, upper=upper)
-
-
 def hole_area(diameter):
     """Area of a circular hole. [m²] from diameter [m]."""
     d = _checks.positive("diameter", diameter)
