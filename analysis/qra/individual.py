@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.errors import AnalysisInputError
 from analysis.qra.contours import distance_levels, risk_contours, unit_distances
 from analysis.qra.event_tree import Outcome, to_scenario
 from analysis.qra.lethality import (
@@ -640,6 +642,48 @@ def _short(exc: Exception, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def _n_installations(park: Any, opts: RiskOptions) -> int:
+    """How many installations the run computes: those of ``outcomes`` if given, else the park's, within ``units``."""
+    if opts.outcomes is not None and "unit_id" in opts.outcomes.columns:
+        ids = set(opts.outcomes["unit_id"].astype(str))
+    else:
+        ids = set(park.metric("installations")["unit_id"].astype(str))
+    return len(ids & set(opts.units)) if opts.units is not None else len(ids)
+
+
+def _check_size(park: Any, opts: RiskOptions) -> None:
+    """Refuse a run over ``opts.max_installations`` before any work (AnalysisInputError naming count and limit)."""
+    limit = opts.max_installations
+    n = _n_installations(park, opts)
+    if limit is not None and n > limit:
+        raise AnalysisInputError(
+            f"个人风险计算包含 {n} 套设施，超过上限 {limit}（max_installations）：计算量随设施数增长，"
+            f"{n} 套设施在默认 10 m 网格上约需 {_duration(0.2 * n)}。如确需计算，请调高上限"
+            f"（RiskOptions(max_installations={n})，命令行见 parkrisk risk --help），或用 units 只算部分设施、"
+            f"分片区计算、加大网格尺寸"
+            f"[{n} installations exceed max_installations={limit}; raise the limit, e.g. "
+            f"max_installations={n}, or compute a subset with units=...]"
+        )
+
+
+def _duration(seconds: float) -> str:
+    """A rough duration in Chinese: 约 40 秒, 约 3 分钟, 约 1.5 小时."""
+    if seconds < 90:
+        return f"约 {max(1, round(seconds))} 秒"
+    if seconds < 5400:
+        return f"约 {round(seconds / 60)} 分钟"
+    return f"约 {seconds / 3600:.1f} 小时"
+
+
+def _unit_message(uid: str, ui: int, n: int, started: float) -> str:
+    """Progress text of installation ``ui`` of ``n``, with the time left once one installation is done."""
+    text = f"计算设施 {uid} 的个人风险（{ui + 1}/{n}"
+    if ui > 0:
+        left = (time.monotonic() - started) / ui * (n - ui)
+        text += f"，预计剩余 {_duration(left)}"
+    return text + "）…"
+
+
 def individual_risk(park: Any, *, options: RiskOptions | None = None, **overrides: Any) -> IndividualRisk:
     """Individual (location-specific) risk of the park's installations on a grid.
 
@@ -648,8 +692,9 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     park : geodata.Park
     options : RiskOptions, optional
         All options; keywords (``resolution=10``, ``wind_rose=...``, ``extent=...``, ``domino_frequencies=...``,
-        ``pipelines=...``, ``frequency_overrides=...``, ``progress=...`` — the fields of :class:`RiskOptions`)
-        override them.
+        ``pipelines=...``, ``frequency_overrides=...``, ``progress=...``, ``max_installations=...`` — the fields
+        of :class:`RiskOptions`) override them. ``progress(fraction [0–1], message_zh)`` is called once per
+        installation, with an estimate of the time left.
 
     Returns
     -------
@@ -660,6 +705,8 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     ------
     ValueError
         Bad options (naming the option, its value and what is allowed).
+    analysis.errors.AnalysisInputError
+        More installations than ``max_installations`` (default 2,000), raised before any work.
 
     References
     ----------
@@ -668,14 +715,16 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     .. [2] CCPS (2000), §4.4.2 Eq. 4.4.1–4.4.4 (individual risk).
     """
     opts = resolve_options(options, overrides)
+    _check_size(park, opts)
     progress = opts.progress or (lambda frac, msg: None)
     wx = _Weather.of(opts)
     g = _Grid.of(park, opts)
     progress(0.0, "生成事故场景与频率…")
     run = _Run.start(park, outcome_table(park, options=opts), g.h)
     n = len(run.unit_ids)
+    started = time.monotonic()
     for ui, uid in enumerate(run.unit_ids):
-        progress(0.02 + 0.93 * ui / max(n, 1), f"计算设施 {uid} 的个人风险（{ui + 1}/{n}）…")
+        progress(0.02 + 0.93 * ui / max(n, 1), _unit_message(uid, ui, n, started))
         _add_unit(run, ui, uid, wx, g, opts)
     pipe = _pipelines_raster(opts, g)
     if pipe is not None:

@@ -304,3 +304,50 @@ def test_frequency_override_scales_risk(park, origin):
     np.testing.assert_allclose(r3.grid, 3 * r1.grid, rtol=1e-12)
     ov = risk.outcome_table(park, frequency_overrides={("U1", "G.1"): 1e-3})
     assert ov.loc[ov["loc"] == "G.1", "frequency"].sum() == pytest.approx(1e-3, rel=1e-9)
+
+
+def _many(n: int) -> Park:
+    """The test park with ``n`` copies of its installation, 50 m apart."""
+    base = _park()
+    inst = base.layers["installations"]
+    rows = inst.loc[inst.index.repeat(n)].reset_index(drop=True)
+    rows["unit_id"] = [f"U{i}" for i in range(n)]
+    rows = rows.set_geometry([shapely.Point(LON + 5e-4 * (i % 40), LAT + 5e-4 * (i // 40)) for i in range(n)])
+    return Park.from_layers({"parks": base.layers["parks"], "installations": rows}, validate=False)
+
+
+def test_installation_limit_refuses_a_large_park_early():
+    # fails before: no max_installations option; a 5,000-unit park ran for 15 minutes without a word
+    from analysis.errors import AnalysisInputError
+
+    park = _many(30)
+    calls = []
+    with pytest.raises(AnalysisInputError) as err:
+        risk.individual_risk(
+            park, resolution=100, max_installations=20, progress=lambda f, m: calls.append(m)
+        )
+    msg = str(err.value)
+    assert "30" in msg and "20" in msg and "max_installations" in msg
+    assert calls == []  # refused before any work
+    assert risk.RiskOptions().max_installations == 2000
+    # the limit counts only the installations asked for
+    res = risk.individual_risk(
+        park, resolution=100, units=("U1", "U2"), max_installations=2, outcomes=_outcome(unit_id="U1")
+    )
+    assert res.grid.shape[0] > 0
+    with pytest.raises(ValueError, match="max_installations"):
+        risk.RiskOptions(max_installations=0)
+    unlimited = risk.RiskOptions(max_installations=None)
+    assert unlimited.max_installations is None
+
+
+def test_progress_per_installation_with_an_estimate():
+    park = _many(3)
+    calls: list[tuple[float, str]] = []
+    risk.individual_risk(park, resolution=100, wind_rose=_rose(), progress=lambda f, m: calls.append((f, m)))
+    fracs = [f for f, _ in calls]
+    assert fracs == sorted(fracs) and fracs[0] == 0.0 and fracs[-1] == 1.0
+    assert all(0.0 <= f <= 1.0 for f in fracs)
+    per_unit = [m for _, m in calls if "/3" in m]
+    assert len(per_unit) == 3
+    assert all("预计剩余" in m for m in per_unit[1:])  # an estimate once one installation is done
