@@ -16,7 +16,15 @@ import logging
 import sys
 from pathlib import Path
 
-from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
+from app.commands._common import (
+    add_coords_argument,
+    check_outputs,
+    fail,
+    load_park_or_fail,
+    park_path,
+    reports_errors,
+    safe_output,
+)
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--hole-diameter", type=float, default=None, help="泄漏孔径 [m]；省略则按整体破裂/10 min 泄放"
     )
     p.add_argument("--release-duration", type=float, default=None, help="全部存量的泄放时间 [s]（如 600）")
-    p.add_argument("-o", "--output", help="输出文件（.geojson 为 WGS84；.gpkg 为园区米制坐标系）")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="输出文件（.geojson 为 WGS84；.gpkg 为园区米制坐标系）；不能是园区文件本身，已存在则整体替换",
+    )
+    add_coords_argument(p)
     p.set_defaults(func=run)
 
 
@@ -54,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     path = park_path(args.park)
     if args.output and Path(args.output).suffix.lower() not in (".geojson", ".json", ".gpkg"):
         return fail(f"输出文件 {args.output} 的扩展名应为 .geojson、.json 或 .gpkg。")
-    park = load_park_or_fail(path)
+    check_outputs([args.output], inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
     try:
         inst = park.metric("installations")
         hit = inst[inst["unit_id"].astype(str) == str(args.unit)]
@@ -106,10 +120,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"  - {a}")
     if args.output:
         out = Path(args.output)
-        if out.suffix.lower() == ".gpkg":
-            zones.to_file(out, driver="GPKG", layer="threat_zones")
-        else:
-            # RFC 7946 §4: GeoJSON coordinates are WGS84 longitude/latitude.
-            zones.to_crs(4326).to_file(out, driver="GeoJSON", RFC7946="YES")
+        with safe_output(out, inputs=[path]) as tmp:
+            if out.suffix.lower() == ".gpkg":
+                zones.to_file(tmp, driver="GPKG", layer="threat_zones")
+            else:
+                # RFC 7946 §4: GeoJSON coordinates are WGS84 longitude/latitude.
+                zones.to_crs(4326).to_file(tmp, driver="GeoJSON", RFC7946="YES")
         print(f"已写出：{out}")
     return 0

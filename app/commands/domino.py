@@ -15,15 +15,31 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
-from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
+from app.commands._common import (
+    CommandError,
+    add_coords_argument,
+    check_outputs,
+    count_option,
+    fail,
+    load_park_or_fail,
+    park_path,
+    reports_errors,
+    safe_output,
+)
 
 log = logging.getLogger(__name__)
 
 _KINDS = ("pool_fire", "jet_fire", "fireball", "vce", "vessel_burst")
 _SUFFIXES = (".gpkg", ".geojson", ".json")
+MAX_SAMPLES = 100_000
+"""Default upper limit of ``--samples`` (raise it with ``--max-samples``)."""
+BYTES_PER_SAMPLE_AND_UNIT = 32
+"""Peak memory of the Monte Carlo propagation per sample and installation (random draws, probabilities, masks:
+``analysis.domino.propagation`` holds about four ``samples × installations`` arrays of 8 bytes at a time)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,14 +50,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("park", help="园区文件路径（GeoPackage、GeoJSON 文件夹等）")
     p.add_argument(
-        "-o", "--output", required=True, help="输出文件：.gpkg（园区米制坐标系，含附表）或 .geojson（WGS84）"
+        "-o",
+        "--output",
+        required=True,
+        help="输出文件：.gpkg（园区米制坐标系，含附表）或 .geojson（WGS84）；不能是园区文件本身，已存在则整体替换",
     )
     p.add_argument(
         "--scenarios", nargs="+", choices=_KINDS, default=list(_KINDS), help="初始事故情景，默认全部"
     )
-    p.add_argument("--levels", type=int, default=4, help="最大升级层级，默认 4")
-    p.add_argument("--samples", type=int, default=4000, help="每个初始事件的蒙特卡洛抽样次数，默认 4000")
+    p.add_argument("--levels", default="4", help="最大升级层级，默认 4")
+    p.add_argument(
+        "--samples", default="4000", help=f"每个初始事件的蒙特卡洛抽样次数，默认 4000，上限 {MAX_SAMPLES}"
+    )
+    p.add_argument(
+        "--max-samples",
+        default=str(MAX_SAMPLES),
+        help=f"--samples 的上限，默认 {MAX_SAMPLES}；内存约为 {BYTES_PER_SAMPLE_AND_UNIT} 字节 × 抽样次数 × 设施数",
+    )
     p.add_argument("--seed", type=int, default=20240601, help="随机数种子（结果可复现）")
+    add_coords_argument(p)
     p.add_argument(
         "--direction",
         choices=("worst", "weather"),
@@ -140,6 +167,40 @@ def summary_zh(result, *, top: int = 10) -> str:
     return "\n".join(lines)
 
 
+def available_memory() -> int | None:
+    """Memory available to a new allocation [bytes] (``MemAvailable`` of /proc/meminfo), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def check_memory(samples: int, n_units: int) -> None:
+    """Refuse a Monte Carlo run whose estimated peak memory exceeds half of the available memory.
+
+    Raises
+    ------
+    CommandError
+        The estimate, the available memory and how to reduce the run, in Chinese.
+    """
+    need = BYTES_PER_SAMPLE_AND_UNIT * samples * max(n_units, 1)
+    avail = available_memory()
+    if avail is None or need <= avail / 2:
+        return
+    raise CommandError(
+        f"--samples={samples} 时多米诺蒙特卡洛模拟预计需要内存约 {need / 1e9:,.1f} GB（{n_units} 个设施 × {samples} 次抽样"
+        f" × {BYTES_PER_SAMPLE_AND_UNIT} 字节），超过本机可用内存 {avail / 1e9:,.1f} GB 的一半。"
+        "请减小 --samples（默认 4000），或用 --scenarios 只计算部分初始情景后分次运行。"
+    )
+
+
 @reports_errors
 def run(args: argparse.Namespace) -> int:
     from analysis import domino
@@ -148,7 +209,12 @@ def run(args: argparse.Namespace) -> int:
     path = park_path(args.park)
     if Path(args.output).suffix.lower() not in _SUFFIXES:
         return fail(f"输出文件 {args.output} 的扩展名应为 .gpkg、.geojson 或 .json。")
-    park = load_park_or_fail(path)
+    levels = count_option(args.levels, "--levels", low=1)
+    max_samples = count_option(args.max_samples, "--max-samples", low=1)
+    samples = count_option(args.samples, "--samples", low=1, high=max_samples, raise_with="--max-samples")
+    check_outputs([args.output], inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
+    check_memory(samples, len(park.layers.get("installations", ())))
     try:
         weather = sc.Weather(
             wind_speed=args.wind_speed, wind_from_deg=args.wind_from, stability=args.stability
@@ -159,8 +225,8 @@ def run(args: argparse.Namespace) -> int:
             weather=weather,
             direction=args.direction,
             scenarios=tuple(args.scenarios),
-            max_level=args.levels,
-            n_samples=args.samples,
+            max_level=levels,
+            n_samples=samples,
             seed=args.seed,
         )
 
@@ -169,9 +235,11 @@ def run(args: argparse.Namespace) -> int:
 
         result = domino.analyze(park, options=opts, progress=progress)
         print(file=sys.stderr)
-        out = write_edges(result, args.output)
     except ValueError as exc:
         return fail(f"输入有误：{exc}")
+    out = Path(args.output)
+    with safe_output(out, inputs=[path]) as tmp:
+        write_edges(result, tmp)
     print(summary_zh(result))
     print(f"已写出升级边：{out}（{len(result.edges)} 条）")
     return 0

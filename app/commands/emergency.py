@@ -17,7 +17,15 @@ import datetime as dt
 import logging
 from pathlib import Path
 
-from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
+from app.commands._common import (
+    add_coords_argument,
+    check_outputs,
+    fail,
+    load_park_or_fail,
+    park_path,
+    reports_errors,
+    safe_output,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--output",
         action="append",
         default=[],
-        help="输出文件：.pdf 简报、.geojson/.json 或 .kml；可多次给出",
+        help="输出文件：.pdf 简报、.geojson/.json 或 .kml；可多次给出；不能是园区文件本身，已存在则整体替换",
     )
+    add_coords_argument(p)
     p.set_defaults(func=run)
 
 
@@ -91,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
     for o in args.output:
         if Path(o).suffix.lower() not in _SUFFIXES:
             return fail(f"输出文件 {o} 的扩展名应为 {'、'.join(_SUFFIXES)} 之一。")
-    park = load_park_or_fail(path)
+    check_outputs(args.output, inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
     when = args.time or dt.datetime.now().strftime("%H:%M")
     try:
         daytime = em.is_daytime(when)
@@ -135,10 +145,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return fail(str(exc))
 
-    print(
-        f"泄漏源：{source.get('unit_id')} {source.get('name', '')}，物质 {source.get('substance')}；"
-        f"{release.describe_zh()}"
-    )
+    print(f"泄漏源：{source.source_id} {source.name}，物质 {source.substance}；{release.describe_zh()}")
     print(
         f"气象：{weather.describe_zh()}（{'白天' if result.daytime else '夜间'} {when}"
         f"{'' if args.stability else '，稳定度按 Turner 1970 表 1'}）"
@@ -167,17 +174,15 @@ def run(args: argparse.Namespace) -> int:
     print(f"集合点 {len(assembly)} 个，疏散路线 {len(routes)} 条")
     for o in args.output:
         out = Path(o)
-        try:
+        with safe_output(out, inputs=[path]) as tmp:
             if out.suffix.lower() == ".pdf":
                 from app.reports.briefing import write_briefing_pdf
 
                 write_briefing_pdf(
-                    out, result, park, affected, routes=routes, assembly=assembly, time_of_day=when
+                    tmp, result, park, affected, routes=routes, assembly=assembly, time_of_day=when
                 )
             else:
                 layers = em.briefing_layers(result, routes, assembly)
-                (em.to_kml if out.suffix.lower() == ".kml" else em.to_geojson)(layers, out)
-        except (OSError, FileNotFoundError) as exc:
-            return fail(f"无法写出 {out}：{exc}")
+                (em.to_kml if out.suffix.lower() == ".kml" else em.to_geojson)(layers, tmp)
         print(f"已写出：{out}")
     return 0

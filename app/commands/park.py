@@ -12,32 +12,17 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from geodata import COORD_SYSTEMS, ParkDataError, load_park, schema
+from app.commands._common import add_coords_argument, check_outputs, reports_errors, safe_output
+from geodata import ParkDataError, load_park, schema
 
 log = logging.getLogger(__name__)
 
-_COORDS_HELP = "文件坐标所属坐标系：" + "；".join(f"{k}={v}" for k, v in COORD_SYSTEMS.items())
-
 
 def known_substance_checker() -> Callable[[str], bool] | None:
-    """``name -> bool`` built on :func:`analysis.physics.substances.get`, or None when that module is not available."""
-    try:
-        from analysis.physics import substances
-    except ImportError:
-        log.debug("analysis.physics.substances not importable; substance names not checked")
-        return None
+    """The substance check of every park loader (:func:`app.substance_check.substance_lookup`)."""
+    from app.substance_check import substance_lookup
 
-    if hasattr(substances, "known"):
-        return substances.known
-
-    def known(name: str) -> bool:
-        try:
-            substances.get(name)
-        except (KeyError, ValueError, LookupError):
-            return False
-        return True
-
-    return known
+    return substance_lookup()
 
 
 def _load(args: argparse.Namespace, out):
@@ -84,19 +69,18 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+@reports_errors
 def cmd_map(args: argparse.Namespace) -> int:
     out = sys.stdout
+    check_outputs([args.output], inputs=[args.path])  # before loading: never overwrite the park
     park = _load(args, out)
     if park is None:
         return 1
     from app.mapping import park_map, save_html
 
-    target = Path(args.output)
-    try:
-        save_html(park_map(park), target)  # Leaflet inlined: the file opens with no network
-    except OSError as exc:
-        print(f"无法写入 {target}：{exc.strerror or exc}", file=out)
-        return 1
+    target = Path(args.output).expanduser()
+    with safe_output(target, inputs=[args.path]) as tmp:
+        save_html(park_map(park), tmp)  # Leaflet inlined: the file opens with no network
     print(f"已生成地图：{target}（{target.stat().st_size / 1024:.0f} KB）", file=out)
     return 0
 
@@ -104,16 +88,18 @@ def cmd_map(args: argparse.Namespace) -> int:
 def register(subparsers) -> None:
     p = subparsers.add_parser("validate", help="校验园区数据，列出全部问题（有错误时退出码为 1）")
     p.add_argument("path", help="GeoPackage、图层文件夹或 CSV/XLSX 表格")
-    p.add_argument("--coords", default="WGS84", choices=list(COORD_SYSTEMS), help=_COORDS_HELP)
+    add_coords_argument(p)
     p.set_defaults(func=cmd_validate)
 
     p = subparsers.add_parser("info", help="园区概况：图层、要素数、范围、坐标系")
     p.add_argument("path", help="GeoPackage、图层文件夹或 CSV/XLSX 表格")
-    p.add_argument("--coords", default="WGS84", choices=list(COORD_SYSTEMS), help=_COORDS_HELP)
+    add_coords_argument(p)
     p.set_defaults(func=cmd_info)
 
     p = subparsers.add_parser("map", help="生成园区全部图层的离线 HTML 地图")
     p.add_argument("path", help="GeoPackage、图层文件夹或 CSV/XLSX 表格")
-    p.add_argument("-o", "--output", required=True, help="输出 HTML 文件")
-    p.add_argument("--coords", default="WGS84", choices=list(COORD_SYSTEMS), help=_COORDS_HELP)
+    p.add_argument(
+        "-o", "--output", required=True, help="输出 HTML 文件（不能是园区文件本身；已存在则整体替换）"
+    )
+    add_coords_argument(p)
     p.set_defaults(func=cmd_map)

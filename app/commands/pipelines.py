@@ -16,7 +16,15 @@ import argparse
 import logging
 from pathlib import Path
 
-from app.commands._common import fail, load_park_or_fail, park_path, reports_errors
+from app.commands._common import (
+    add_coords_argument,
+    check_outputs,
+    fail,
+    load_park_or_fail,
+    park_path,
+    reports_errors,
+    safe_output,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +47,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--pipeline", action="append", default=None, help="只分析该管道编号（可重复）")
     p.add_argument(
-        "-o", "--output", help="输出文件：.gpkg（图层 hca 与 segments）或 .geojson（高后果区，WGS84）"
+        "-o",
+        "--output",
+        help="输出文件：.gpkg（图层 hca 与 segments）或 .geojson（高后果区，WGS84）；不能是园区文件本身，已存在则整体替换",
     )
     p.add_argument("--xlsx", help="另存高后果区表为 Excel 文件")
     p.add_argument("--transect", help="另存个人风险横断面图为 PNG 文件")
+    add_coords_argument(p)
     p.set_defaults(func=run)
 
 
@@ -51,7 +62,6 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from analysis import pipelines as pp
-    from app.views import pipelines as page
 
     path = park_path(args.park)
     if args.output and Path(args.output).suffix.lower() not in (".gpkg", ".geojson", ".json"):
@@ -64,7 +74,9 @@ def run(args: argparse.Namespace) -> int:
     bad = [k for k in kinds if k not in _KINDS]
     if bad:
         return fail(f"--kinds 中的 {bad} 无效，可选：{', '.join(_KINDS)}")
-    park = load_park_or_fail(path)
+    outputs = [args.output, args.xlsx, args.transect]
+    check_outputs(outputs, inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
     try:
         a = pp.assess(
             park,
@@ -99,29 +111,41 @@ def run(args: argparse.Namespace) -> int:
                 f"（{r.length_m:,.0f} m），依据 {r.hca_rules}，目标：{r.hca_target_names or '—'}"
             )
     try:
-        if args.output:
-            out = Path(args.output)
-            if out.suffix.lower() == ".gpkg":
-                if out.exists():
-                    out.unlink()
-                a.hca.to_file(out, layer="hca", driver="GPKG")
-                seg.to_file(out, layer="segments", driver="GPKG")
-            else:
-                out.write_text(a.hca.to_crs(4326).to_json(drop_id=True), encoding="utf-8")
-            print(f"已写出：{out}")
-        if args.xlsx:
-            Path(args.xlsx).write_bytes(page.hca_excel_bytes(a.hca, a.summary))
-            print(f"已写出：{args.xlsx}")
-        if args.transect:
-            d = np.linspace(-600.0, 600.0, 241)
-            curves = {
-                f"{pid} {c.name}": (d, pp.risk_transect(c, d))
-                for pid, c in a.consequences.items()
-                if np.any(c.kernel > 0)
-            }
-            pirs = {pid: c.pir_m for pid, c in a.consequences.items() if np.isfinite(c.pir_m)}
-            page.transect_figure(curves, pir=pirs).savefig(args.transect, dpi=120)
-            print(f"已写出：{args.transect}")
-    except (OSError, ValueError) as exc:
+        _write_outputs(args, path, a)
+    except ValueError as exc:
         return fail(f"写出文件失败：{exc}")
     return 0
+
+
+def _write_outputs(args: argparse.Namespace, path: Path, a) -> None:
+    """Write ``-o``, ``--xlsx`` and ``--transect`` of an assessment, each through :func:`safe_output`."""
+    import numpy as np
+
+    from analysis import pipelines as pp
+    from app.views import pipelines as page
+
+    seg = a.segments
+    if args.output:
+        out = Path(args.output)
+        with safe_output(out, inputs=[path]) as tmp:
+            if out.suffix.lower() == ".gpkg":
+                a.hca.to_file(tmp, layer="hca", driver="GPKG")
+                seg.to_file(tmp, layer="segments", driver="GPKG")
+            else:
+                tmp.write_text(a.hca.to_crs(4326).to_json(drop_id=True), encoding="utf-8")
+        print(f"已写出：{out}")
+    if args.xlsx:
+        with safe_output(args.xlsx, inputs=[path]) as tmp:
+            tmp.write_bytes(page.hca_excel_bytes(a.hca, a.summary))
+        print(f"已写出：{args.xlsx}")
+    if args.transect:
+        d = np.linspace(-600.0, 600.0, 241)
+        curves = {
+            f"{pid} {c.name}": (d, pp.risk_transect(c, d))
+            for pid, c in a.consequences.items()
+            if np.any(c.kernel > 0)
+        }
+        pirs = {pid: c.pir_m for pid, c in a.consequences.items() if np.isfinite(c.pir_m)}
+        with safe_output(args.transect, inputs=[path]) as tmp:
+            page.transect_figure(curves, pir=pirs).savefig(tmp, dpi=120)
+        print(f"已写出：{args.transect}")

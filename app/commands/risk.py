@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from app.commands._common import fail, load_park_or_fail, reports_errors
+from app.commands._common import (
+    add_coords_argument,
+    check_outputs,
+    fail,
+    load_park_or_fail,
+    park_path,
+    reports_errors,
+    safe_output,
+)
 from app.present import major_hazard_grade_zh
 from geodata import schema
 
@@ -236,6 +244,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resolution", type=float, default=10.0, help="网格分辨率 [m]，默认 10")
     p.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
     p.add_argument("--contours", help="另存风险等值线：.gpkg（米制坐标）或 .geojson（WGS84）")
+    add_coords_argument(p)
     p.set_defaults(func=run_risk)
 
     s = sub.add_parser(
@@ -248,6 +257,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--resolution", type=float, default=25.0, help="网格分辨率 [m]，默认 25")
     s.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
     s.add_argument("--five-rooms", action="store_true", help="同时进行五室（控制室、机柜间等）校核")
+    add_coords_argument(s)
     s.set_defaults(func=run_siting)
 
     m = sub.add_parser(
@@ -257,6 +267,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     m.add_argument("park", help="园区文件路径")
     m.add_argument("-o", "--output", help="可选：输出 Excel 文件（.xlsx）")
+    add_coords_argument(m)
     m.set_defaults(func=run_major_hazards)
 
 
@@ -273,19 +284,23 @@ def run_risk(args: argparse.Namespace) -> int:
         return fail(f"输出文件应为 .tif（GeoTIFF），收到 {out.name}")
     if args.contours and Path(args.contours).suffix.lower() not in (".gpkg", ".geojson", ".json"):
         return fail(f"等值线文件应为 .gpkg 或 .geojson，收到 {args.contours}")
-    park = load_park_or_fail(args.park)
+    path = park_path(args.park)
+    check_outputs([out, args.contours], inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
     try:
         res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
     except (FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
-    res.to_geotiff(out)
+    with safe_output(out, inputs=[path]) as tmp:
+        res.to_geotiff(tmp)
     cont = risk.risk_contours(res)
     if args.contours:
         cpath = Path(args.contours)
-        if cpath.suffix.lower() == ".gpkg":
-            cont.to_file(cpath, layer="risk_contours", driver="GPKG")
-        else:
-            cont.to_crs(4326).to_file(cpath, driver="GeoJSON")
+        with safe_output(cpath, inputs=[path]) as tmp:
+            if cpath.suffix.lower() == ".gpkg":
+                cont.to_file(tmp, layer="risk_contours", driver="GPKG")
+            else:
+                cont.to_crs(4326).to_file(tmp, driver="GeoJSON")
     soc = risk.societal_risk(res)
     ny, nx = res.grid.shape
     print(
@@ -333,14 +348,17 @@ def run_siting(args: argparse.Namespace) -> int:
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         return fail(f"输出文件应为 .xlsx（Excel），收到 {out.name}")
-    park = load_park_or_fail(args.park)
+    path = park_path(args.park)
+    check_outputs([out], inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
     try:
         res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
         five = scx.five_rooms_check(park) if args.five_rooms else None
     except (FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
     sheets = siting_sheets(res, park, five_rooms=five)
-    out.write_bytes(excel_bytes(sheets))
+    with safe_output(out, inputs=[path]) as tmp:
+        tmp.write_bytes(excel_bytes(sheets))
     comp = scx.compliance(res, park)
     rel = scx.relocation(res, park)
     print(
@@ -363,7 +381,9 @@ def run_major_hazards(args: argparse.Namespace) -> int:
 
     if args.output and Path(args.output).suffix.lower() != ".xlsx":
         return fail(f"输出文件应为 .xlsx（Excel），收到 {args.output}")
-    park = load_park_or_fail(args.park)
+    path = park_path(args.park)
+    check_outputs([args.output], inputs=[path])
+    park = load_park_or_fail(path, coords=args.coords)
     try:
         units, ent = mh.enterprise_grades(park)
     except (FileNotFoundError, ValueError) as exc:
@@ -376,9 +396,10 @@ def run_major_hazards(args: argparse.Namespace) -> int:
         g = "—" if pd.isna(r["major_hazard_grade"]) else f"{int(r['major_hazard_grade'])} 级"
         print(f"  企业 {r['enterprise_id']}：重大危险源 {int(r['n_major_units'])} 个，最高级别 {g}")
     if args.output:
-        Path(args.output).write_bytes(
-            excel_bytes(
-                {"重大危险源单元": major_units_zh(units), "企业分级": major_enterprises_zh(ent, park)}
-            )
+        book = excel_bytes(
+            {"重大危险源单元": major_units_zh(units), "企业分级": major_enterprises_zh(ent, park)}
         )
+        with safe_output(args.output, inputs=[path]) as tmp:
+            tmp.write_bytes(book)
+        print(f"已写出：{args.output}")
     return 0

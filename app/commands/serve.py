@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from app.commands._common import fail
+from app.commands._common import add_coords_argument, fail
 
 APP_DIR = Path(__file__).resolve().parents[1]
 MAIN = APP_DIR / "main.py"
@@ -24,6 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="监听地址（默认 127.0.0.1，仅本机访问；局域网共享可设为 0.0.0.0）",
     )
     p.add_argument("--headless", action="store_true", help="不自动打开浏览器")
+    add_coords_argument(p)
     p.set_defaults(func=run)
 
 
@@ -34,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
         if not park.exists():
             return fail(f"找不到园区文件 {park}。请检查路径，或省略该参数以使用内置示例园区。")
         env["PARKRISK_PARK"] = str(park)
+        env["PARKRISK_COORDS"] = args.coords
     cmd = [
         sys.executable,
         "-m",
