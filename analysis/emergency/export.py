@@ -101,7 +101,7 @@ def briefing_layers(
     parts.append(
         {
             "layer": "source",
-            "name": f"泄漏源 {result.source.get('unit_id', '')}",
+            "name": f"泄漏源 {result.source.source_id}",
             "level": "",
             "max_distance_m": math.nan,
             "color": ZONE_COLORS["source"],

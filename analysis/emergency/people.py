@@ -193,7 +193,7 @@ def affected_targets(
         raise ValueError(f"evacuation_time_s 疏散所需时间={evacuation_time_s!r} 应为非负数 [s]")
     daytime = is_daytime(time_of_day, day_hours=day_hours)
     band = result.band.copy()
-    band["unit_id"] = str(result.source.get("unit_id", ""))
+    band["unit_id"] = result.source.source_id
     band.attrs["unit_id"] = band["unit_id"].iloc[0]
     table = zn.affected(band, park)
     if table.empty:

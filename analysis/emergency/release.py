@@ -1,8 +1,8 @@
 """The release of an emergency: where it is (an installation, a point, a point along a pipeline) and how the
 material gets out (through a hole, at a given rate, all at once).
 
-:func:`release_source` builds the installation-like record that :mod:`analysis.scenarios` takes; :class:`Release`
-turns the way the material gets out into the :class:`analysis.scenarios.Scenario` of each outcome. SI units at
+:func:`release_source` builds the :class:`analysis.scenarios.ReleaseSource` that :mod:`analysis.scenarios` takes
+(from an installation, a point or a point of a pipeline); :class:`Release` turns the way the material gets out into the :class:`analysis.scenarios.Scenario` of each outcome. SI units at
 every boundary; coordinates in the park's metric CRS.
 
 References
@@ -15,10 +15,7 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-
-import pandas as pd
-from shapely.geometry import Point
+from dataclasses import dataclass, replace
 
 from analysis import scenarios as sc
 from analysis.constants import AMBIENT_TEMPERATURE, P_ATM, R_GAS
@@ -80,7 +77,7 @@ class Release:
 
     def scenario(self, kind: str) -> sc.Scenario:
         """The :class:`analysis.scenarios.Scenario` of outcome ``kind`` for this release (the scenario takes the
-        releasable mass from the source record it is applied to, :func:`release_source`)."""
+        releasable mass from the release source it is applied to, :func:`release_source`)."""
         common = dict(
             release_fraction=self.release_fraction,
             release_height=self.release_height,
@@ -115,8 +112,8 @@ def release_source(
     phase: str | None = None,
     pressure_pa: float | None = None,
     temperature_k: float | None = None,
-) -> pd.Series:
-    """The installation-like record of the release source, in the park's metric CRS.
+) -> sc.ReleaseSource:
+    """The release source, in the park's metric CRS.
 
     Exactly one of ``unit_id`` (an installation: substance, inventory and conditions prefilled from its
     attributes; the keyword arguments override them), ``point`` (x, y in the park's metric CRS [m]; substance and
@@ -131,9 +128,10 @@ def release_source(
 
     Returns
     -------
-    pandas.Series
-        ``unit_id``, ``name``, ``substance``, ``inventory_kg`` [kg], ``phase``, ``pressure_pa`` [Pa abs],
-        ``temperature_k`` [K], ``diameter_m``, ``height_m``, ``bund_area_m2``, ``geometry`` (metric CRS).
+    analysis.scenarios.ReleaseSource
+        ``source_id`` (the unit id, ``"P(x,y)"`` or ``"<pipeline_id>@<along>"``), ``name``, ``substance``,
+        ``inventory_kg`` [kg], ``phase``, ``pressure_pa`` [Pa abs], ``temperature_k`` [K], ``origin`` and
+        ``geometry`` (metric CRS); an installation's vessel data.
 
     Raises
     ------
@@ -145,13 +143,6 @@ def release_source(
         raise ValueError(
             "请给出且只给出一个泄漏源：unit_id（设施）、point（坐标）或 pipeline_id（管道） (give exactly one source)"
         )
-    overrides = {
-        "substance": substance,
-        "inventory_kg": inventory_kg,
-        "phase": phase,
-        "pressure_pa": pressure_pa,
-        "temperature_k": temperature_k,
-    }
     if unit_id is not None:
         inst = park.metric("installations")
         hit = inst[inst["unit_id"].astype(str) == str(unit_id)]
@@ -160,71 +151,79 @@ def release_source(
             raise ValueError(
                 f"unit_id 设施编号={unit_id!r} 不存在；园区中的设施编号有：{', '.join(known[:20])} … (unknown unit id)"
             )
-        row = hit.iloc[0].copy()
-    elif point is not None:
+        overrides = {
+            "substance": substance,
+            "inventory_kg": inventory_kg,
+            "phase": phase,
+            "pressure_pa": pressure_pa,
+            "temperature_k": temperature_k,
+        }
+        source = sc.ReleaseSource.from_installation(hit.iloc[0])
+        return replace(source, **{k: v for k, v in overrides.items() if v is not None})
+    if point is not None:
         if substance is None or inventory_kg is None:
             raise ValueError(
                 "point 坐标泄漏源需要给出 substance 物质 和 inventory_kg 泄漏量 [kg] (substance and inventory required)"
             )
-        row = pd.Series(
-            {
-                "unit_id": f"P({point[0]:.0f},{point[1]:.0f})",
-                "name": "指定地点",
-                "substance": substance,
-                "inventory_kg": float(inventory_kg),
-                "phase": phase or "gas",
-                "pressure_pa": pressure_pa or P_ATM,
-                "temperature_k": temperature_k or AMBIENT_TEMPERATURE,
-                "diameter_m": None,
-                "height_m": None,
-                "bund_area_m2": None,
-                "geometry": Point(float(point[0]), float(point[1])),
-            }
+        return sc.ReleaseSource.at_point(
+            float(point[0]),
+            float(point[1]),
+            substance=substance,
+            inventory_kg=float(inventory_kg),
+            phase=phase or "gas",
+            pressure_pa=pressure_pa or P_ATM,
+            temperature_k=temperature_k or AMBIENT_TEMPERATURE,
         )
-    else:
-        pipes = park.metric("pipelines")
-        hit = pipes[pipes["pipeline_id"].astype(str) == str(pipeline_id)] if pipes is not None else pipes
-        if hit is None or hit.empty:
-            known = [] if pipes is None else pipes["pipeline_id"].astype(str).tolist()
-            raise ValueError(
-                f"pipeline_id 管道编号={pipeline_id!r} 不存在；园区中的管道有：{', '.join(known)} (unknown pipeline)"
-            )
-        if not (0.0 <= float(along) <= 1.0):
-            raise ValueError(f"along 管道位置比例={along!r} 应在 0–1 之间 (fraction of the length)")
-        p = hit.iloc[0]
-        sub = substances.get(str(substance or p["substance"]))
-        t = float(temperature_k or AMBIENT_TEMPERATURE)
-        pr = float(pressure_pa or p["pressure_pa"])
-        if phase is None:
-            if sub.boiling_point < t:
-                phase = "liquefied_gas" if pr >= float(sub.vapour_pressure(t)) else "gas"
-            else:
-                phase = "liquid"
-        d = float(p["diameter_m"])
-        length = float(p.geometry.length)
-        rho = (
-            (pr * sub.molar_mass / (R_GAS * t))
-            if phase == "gas"
-            else float(sub.liquid_density_at(min(t, sub.critical_temperature - 1)))
+    return _pipeline_source(
+        park,
+        pipeline_id,
+        along=along,
+        substance=substance,
+        inventory_kg=inventory_kg,
+        phase=phase,
+        pressure_pa=pressure_pa,
+        temperature_k=temperature_k,
+    )
+
+
+def _pipeline_source(
+    park, pipeline_id: str, *, along: float, substance, inventory_kg, phase, pressure_pa, temperature_k
+) -> sc.ReleaseSource:
+    """The release source at fraction ``along`` of a pipeline (see :func:`release_source`)."""
+    pipes = park.metric("pipelines")
+    hit = pipes[pipes["pipeline_id"].astype(str) == str(pipeline_id)] if pipes is not None else pipes
+    if hit is None or hit.empty:
+        known = [] if pipes is None else pipes["pipeline_id"].astype(str).tolist()
+        raise ValueError(
+            f"pipeline_id 管道编号={pipeline_id!r} 不存在；园区中的管道有：{', '.join(known)} (unknown pipeline)"
         )
-        inv = inventory_kg if inventory_kg is not None else math.pi / 4.0 * d * d * length * rho
-        row = pd.Series(
-            {
-                "unit_id": f"{pipeline_id}@{along:.2f}",
-                "name": f"{p['name']}（{along * 100:.0f}% 处）",
-                "substance": sub.cas,
-                "inventory_kg": float(inv),
-                "phase": phase,
-                "pressure_pa": pr,
-                "temperature_k": t,
-                "diameter_m": None,
-                "height_m": None,
-                "bund_area_m2": None,
-                "geometry": p.geometry.interpolate(float(along), normalized=True),
-            }
-        )
-        overrides = {}
-    for k, v in overrides.items():
-        if v is not None:
-            row[k] = v
-    return row
+    if not (0.0 <= float(along) <= 1.0):
+        raise ValueError(f"along 管道位置比例={along!r} 应在 0–1 之间 (fraction of the length)")
+    p = hit.iloc[0]
+    sub = substances.get(str(substance or p["substance"]))
+    t = float(temperature_k or AMBIENT_TEMPERATURE)
+    pr = float(pressure_pa or p["pressure_pa"])
+    if phase is None:
+        if sub.boiling_point < t:
+            phase = "liquefied_gas" if pr >= float(sub.vapour_pressure(t)) else "gas"
+        else:
+            phase = "liquid"
+    d = float(p["diameter_m"])
+    length = float(p.geometry.length)
+    rho = (
+        (pr * sub.molar_mass / (R_GAS * t))
+        if phase == "gas"
+        else float(sub.liquid_density_at(min(t, sub.critical_temperature - 1)))
+    )
+    inv = inventory_kg if inventory_kg is not None else math.pi / 4.0 * d * d * length * rho
+    return sc.ReleaseSource.on_pipeline(
+        pipeline_id,
+        substance=sub.cas,
+        inventory_kg=float(inv),
+        phase=phase,
+        pressure_pa=pr,
+        temperature_k=t,
+        point=p.geometry.interpolate(float(along), normalized=True),
+        along=along,
+        name=f"{p['name']}（{along * 100:.0f}% 处）",
+    )

@@ -227,16 +227,18 @@ def toxic_zones(
     else:
         mass = float(release_mass)
         scenario = sc.Scenario("toxic", release_height=release_height)
-    row = {
-        "unit_id": "release",
-        "substance": sub.cas,
-        "inventory_kg": mass,
-        "phase": "gas",
-        "pressure_pa": P_ATM,
-        "temperature_k": float(temperature),
-        "geometry": Point(x0, y0),
-    }
-    f = sc.effect_field(row, scenario, weather)
+    source = sc.ReleaseSource.at_point(
+        x0,
+        y0,
+        substance=sub.cas,
+        inventory_kg=mass,
+        phase="gas",
+        pressure_pa=P_ATM,
+        temperature_k=float(temperature),
+        source_id="release",
+        name="泄漏点",
+    )
+    f = sc.effect_field(source, scenario, weather)
     lv = _levels_for(sub, levels)
     rows = []
     for level in lv:
@@ -366,8 +368,8 @@ class EmergencyResult:
 
     Attributes
     ----------
-    source : pandas.Series
-        The source record (:func:`release_source`).
+    source : analysis.scenarios.ReleaseSource
+        The release source (:func:`release_source`).
     release : Release
     weather : analysis.scenarios.Weather
     crs : pyproj.CRS
@@ -392,7 +394,7 @@ class EmergencyResult:
         Scenarios that did not apply, with the reason.
     """
 
-    source: pd.Series
+    source: sc.ReleaseSource
     release: Release
     weather: object
     crs: object
@@ -412,8 +414,7 @@ class EmergencyResult:
     @property
     def origin(self) -> tuple[float, float]:
         """Source position in the metric CRS. [m]"""
-        c = self.source.geometry.centroid
-        return (float(c.x), float(c.y))
+        return self.source.origin
 
     @property
     def worst_zone(self):
@@ -481,7 +482,7 @@ def wind_band(
 
 
 def _fire_zones(
-    source: pd.Series, release: Release, weather, *, crs, notes: list[str], spill_mass: float
+    source: sc.ReleaseSource, release: Release, weather, *, crs, notes: list[str], spill_mass: float
 ) -> tuple[list[gpd.GeoDataFrame], float]:
     """Flash-fire, fireball or jet-fire, VCE and pool-fire zones of the release (those that apply), each with a
     ``scenario`` column; a scenario that does not apply is added to ``notes`` with the reason. The spill mass
@@ -533,7 +534,7 @@ def _isolation_circle(erg: pd.DataFrame, origin: tuple[float, float], crs) -> gp
 
 
 def emergency_zones(
-    source: pd.Series,
+    source: sc.ReleaseSource,
     release: Release,
     weather,
     *,
@@ -547,8 +548,9 @@ def emergency_zones(
 
     Parameters
     ----------
-    source : pandas.Series
-        :func:`release_source` (metric CRS).
+    source : analysis.scenarios.ReleaseSource or pandas.Series
+        :func:`release_source` (metric CRS), or an installations row in the metric CRS (converted by
+        :meth:`analysis.scenarios.ReleaseSource.from_installation`).
     release : Release
     weather : analysis.scenarios.Weather
     crs : pyproj.CRS
@@ -566,7 +568,8 @@ def emergency_zones(
     -------
     EmergencyResult
     """
-    sub = substances.get(str(source["substance"]))
+    source = sc.as_release_source(source)
+    sub = source.substance_record
     daytime = is_daytime(time_of_day, day_hours=day_hours)
     notes: list[str] = []
     assumptions: list[str] = [f"泄漏方式：{release.describe_zh()}"]
@@ -603,7 +606,7 @@ def emergency_zones(
     spill_size = _erg_spill_size(sub, spill_mass)
     dist = {str(r.level): float(r.max_distance) for r in toxic.itertuples()} if len(toxic) else {}
     erg = erg_comparison(sub, spill_size=spill_size, daytime=daytime, model_distances=dist)
-    isolation = _isolation_circle(erg, _centroid(source), crs)
+    isolation = _isolation_circle(erg, source.origin, crs)
     radius, iso_src = float(isolation["radius_m"].iloc[0]), str(isolation["source"].iloc[0])
     assumptions.append(f"初始隔离半径 {radius:g} m：{iso_src}")
     assumptions.append(
@@ -632,8 +635,3 @@ def emergency_zones(
         assumptions=tuple(assumptions),
         notes=tuple(notes),
     )
-
-
-def _centroid(row) -> tuple[float, float]:
-    c = row["geometry"].centroid
-    return (float(c.x), float(c.y))

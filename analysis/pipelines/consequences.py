@@ -143,7 +143,7 @@ class PipelineConsequences:
 
 @dataclass(frozen=True)
 class _Line:
-    """One line as a release source: its contents, pressure, line pack and the source row of the scenario glue."""
+    """One line as a release source: its contents, pressure, line pack and its :class:`~analysis.scenarios.ReleaseSource`."""
 
     pipeline_id: str
     substance: Substance
@@ -157,7 +157,7 @@ class _Line:
     inventory_kg: float
     buoyant: bool  # a gas lighter than air
     row: dict  # loss_of_containment row (unit_id, kind "pipe", diameter_m …)
-    source_row: dict  # the same without diameter_m, for the scenario glue
+    source: sc.ReleaseSource  # the line pack at the release point (no vessel data: a pipe has no liquid head)
 
     @classmethod
     def of(cls, pipeline: pd.Series, length_m: float, opt: RiskOptions) -> _Line:
@@ -189,8 +189,15 @@ class _Line:
             "diameter_m": d,
             "geometry": shapely.Point(0.0, 0.0),
         }
-        # the scenario glue reads diameter_m as a vessel diameter (liquid head): a pipe has none
-        source_row = {k: v for k, v in row.items() if k != "diameter_m"}
+        source = sc.ReleaseSource.on_pipeline(
+            pid,
+            substance=str(pipeline["substance"]),
+            inventory_kg=float(inventory),
+            phase=phase,
+            pressure_pa=p_abs,
+            temperature_k=t,
+            point=(0.0, 0.0),
+        )
         return cls(
             pipeline_id=pid,
             substance=sub,
@@ -204,7 +211,7 @@ class _Line:
             inventory_kg=float(inventory),
             buoyant=phase == "gas" and sub.molar_mass < AIR_MOLAR_MASS,
             row=row,
-            source_row=source_row,
+            source=source,
         )
 
     def fireball_mass(self, rate: float) -> float:
@@ -281,16 +288,14 @@ def pipeline_consequences(
     fields: list[tuple[int, Any, dict]] = []
     for loc in locs:
         rate = float(
-            sc.source_term(
-                line.source_row, sc.Scenario("jet_fire", hole_diameter=loc.hole_diameter_m), w0
-            ).rate
+            sc.source_term(line.source, sc.Scenario("jet_fire", hole_diameter=loc.hole_diameter_m), w0).rate
         )
         for o in fq.loc_outcomes(loc, hazard=hz, phase=line.phase, rate_kg_s=rate, event_tree=et):
             if o.outcome == "jet_fire" and line.line_type == "gas" and loc.loc == "rupture":
                 o = replace(o, outcome="fireball")  # pipeline branch of the event tree, IGEM/TD/2 [3]
-            rec, scen, srow, zones = _outcome_effects(o, rate, loc.source, line, w0, opt)
+            rec, scen, rel_src, zones = _outcome_effects(o, rate, loc.source, line, w0, opt)
             recs.append(rec)
-            fields.append((len(recs) - 1, scen, srow))
+            fields.append((len(recs) - 1, scen, rel_src))
             zone_recs += zones
     outcomes = pd.DataFrame(recs)
     kernel, half, footprints = _kernel(fields, outcomes, weather, opt)
@@ -315,17 +320,17 @@ def pipeline_consequences(
 
 
 def _outcome_effects(o: fq.Outcome, rate: float, source: str, line: _Line, w0, opt: RiskOptions):
-    """The effect model of one outcome: its outcome record, scenario, source row and zone distances.
+    """The effect model of one outcome: its outcome record, scenario, release source and zone distances.
 
     ``rate`` is the initial outflow [kg/s], ``source`` the citation of the LOC frequency.
     """
     if o.outcome == "fireball":
         # rupture of a gas line, direct ignition: fireball fed at the initial outflow for its own duration
         # (m = rate · t_fb(m), CCPS 1994 duration), then the crater fire; see the assumptions
-        scen, srow = sc.Scenario("fireball"), dict(line.source_row, inventory_kg=line.fireball_mass(rate))
+        scen, rel_src = sc.Scenario("fireball"), replace(line.source, inventory_kg=line.fireball_mass(rate))
     else:
-        scen, srow = fq.to_scenario(o), line.source_row
-    f0 = sc.effect_field(srow, scen, w0)
+        scen, rel_src = fq.to_scenario(o), line.source
+    f0 = sc.effect_field(rel_src, scen, w0)
     x = np.geomspace(0.5, opt.max_range_m, 600)
     pdeath = np.asarray(f0.along_wind("probability_of_death", x, np.zeros_like(x)))
     lethal = float(x[pdeath >= 0.01].max()) if np.any(pdeath >= 0.01) else 0.0
@@ -345,7 +350,7 @@ def _outcome_effects(o: fq.Outcome, rate: float, source: str, line: _Line, w0, o
     zones = []
     if o.branch in ("direct", "none") or o.outcome in ("flash_fire", "vce"):
         zones = _zone_distances(f0, zn.default_levels(f0), o.loc, o.outcome, x)
-    return rec, scen, srow, zones
+    return rec, scen, rel_src, zones
 
 
 def _assumptions(line: _Line, recs: list[dict], hz: fq.SubstanceHazard, opt: RiskOptions) -> tuple[str, ...]:
@@ -406,8 +411,8 @@ def _kernel(fields, outcomes: pd.DataFrame, weather, opt: RiskOptions):
     r_axis = np.geomspace(0.5, opt.max_range_m, 400)
     for key in groups:
         wx = weather[groups[key][0]][0].weather_class
-        for i, scen, srow in fields:
-            f = sc.effect_field(srow, scen, wx)
+        for i, scen, rel_src in fields:
+            f = sc.effect_field(rel_src, scen, wx)
             wf[(i, key)] = f
             for s_, c_ in ((r_axis, 0 * r_axis), (-r_axis, 0 * r_axis), (0 * r_axis, r_axis)):
                 pdth = np.asarray(f.along_wind("probability_of_death", s_, c_))

@@ -1,18 +1,22 @@
-"""Scenarios: from an installation, an accident scenario and the weather to physical effect fields.
+"""Scenarios: from a release source, an accident scenario and the weather to physical effect fields.
 
 This package is the glue between the park data and the consequence models; it holds no physical model of its own.
 Its modules follow the steps of a consequence calculation:
 
+0. :mod:`~analysis.scenarios.source` — :class:`ReleaseSource`, the typed, checked release source: an
+   installation (:meth:`ReleaseSource.from_installation`), a point (:meth:`ReleaseSource.at_point`) or a point of
+   a pipeline (:meth:`ReleaseSource.on_pipeline`). The functions below take a ReleaseSource or, converting it at
+   the boundary, an installations row;
 1. :mod:`~analysis.scenarios.release` — :class:`Scenario` (the outcome and its release: instantaneous, a hole, a
    constant rate or a constant duration) and :func:`applicable_scenarios` (which outcomes make sense for an
    installation, with the reason in Chinese);
 2. :mod:`~analysis.scenarios.source_term` — :func:`source_term` derives the release (rate or mass, duration,
-   airborne fraction, pool size) from the installation's record and its substance, with the source models of
+   airborne fraction, pool size) from the release source and its substance, with the source models of
    :mod:`analysis.physics.source`;
 3. :mod:`~analysis.scenarios.effects` — :func:`effect_field` returns an :class:`EffectField` whose vectorised
    methods ``heat_flux(x, y)`` [W/m²], ``overpressure(x, y)`` [Pa], ``impulse(x, y)`` [Pa·s],
    ``concentration(x, y)`` [kg/m³] and ``probability_of_death(x, y)`` [-] give the effects at points (x east,
-   y north, metres from the installation's centroid), and ``along_wind(quantity, s, c)`` the same in the wind
+   y north, metres from the release source's origin), and ``along_wind(quantity, s, c)`` the same in the wind
    frame; the effect builders of each kind are in :mod:`~analysis.scenarios.fires`,
    :mod:`~analysis.scenarios.clouds` and :mod:`~analysis.scenarios.blasts`, the wind frame in
    :mod:`~analysis.scenarios.wind_frame`;
@@ -55,6 +59,7 @@ from analysis.scenarios.release import (
     ScenarioOption,
     applicable_scenarios,
 )
+from analysis.scenarios.source import PHASES, ReleaseSource, as_release_source
 from analysis.scenarios.source_term import SourceTerm, source_term
 from analysis.weather import (
     PASQUILL_GUIDANCE_ZH,
@@ -85,6 +90,9 @@ __all__ = [
     "MAX_RELEASE_DURATION_S",
     "FIRE_EXPOSURE_S",
     "PRESSURISED_MIN_PA",
+    "PHASES",
+    "ReleaseSource",
+    "as_release_source",
     "Weather",
     "WeatherClass",
     "Scenario",

@@ -28,7 +28,7 @@ from analysis.physics import explosion as ex
 from analysis.physics import vce
 from analysis.scenarios.clouds import cloud_field, lfl_kg_m3
 from analysis.scenarios.release import Scenario
-from analysis.scenarios.rows import row_number
+from analysis.scenarios.source import ReleaseSource
 from analysis.scenarios.source_term import SourceTerm
 from analysis.scenarios.wind_frame import axis_bearing_deg
 from analysis.weather import Weather, WeatherClass
@@ -36,7 +36,9 @@ from analysis.weather import Weather, WeatherClass
 __all__ = ["vce_effects", "vessel_burst_effects"]
 
 
-def vce_effects(row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]):
+def vce_effects(
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+):
     """Effect builder of the VCE: overpressure and impulse of the flammable cloud.
 
     Returns
@@ -91,7 +93,7 @@ def vce_effects(row, scenario: Scenario, weather: Weather | WeatherClass, st: So
 
 
 def vessel_burst_effects(
-    row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
 ):
     """Effect builder of the bursting of a gas-filled vessel: overpressure and impulse of its Brode energy.
 
@@ -110,15 +112,15 @@ def vessel_burst_effects(
             f"scenario 事故情景='vessel_burst' 适用于压缩气体容器，而设施 {st.unit_id} 的相态为液体/液化气体 "
             "(vessel burst is modelled for gas-filled vessels)"
         )
-    p = row_number(row, "pressure_pa", unit="Pa")
+    p = src.required("pressure_pa")
     if p <= P_ATM:
         raise ScenarioNotApplicableError(
             f"设施 {st.unit_id} 的 pressure_pa={p:g} Pa 不高于大气压，不会发生物理爆炸 (not pressurised)"
         )
-    vol = row_number(row, "volume_m3", unit="m³", required=False)
+    vol = src.volume_m3
     if vol is None:
-        t = row_number(row, "temperature_k", unit="K")
-        vol = float(row_number(row, "inventory_kg", unit="kg")) * R_GAS * t / (p * sub.molar_mass)
+        t = src.required("temperature_k")
+        vol = src.required("inventory_kg") * R_GAS * t / (p * sub.molar_mass)
         notes.append(f"容器容积由存量按理想气体折算为 {vol:,.1f} m³")
     w_tnt = float(ex.vessel_burst_tnt_mass(p, vol, gamma=sub.heat_capacity_ratio))
     notes.append(

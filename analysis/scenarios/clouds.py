@@ -33,6 +33,7 @@ from analysis.constants import AIR_MOLAR_MASS, P_ATM, R_GAS
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import dispersion as disp
 from analysis.scenarios.release import Scenario
+from analysis.scenarios.source import ReleaseSource
 from analysis.scenarios.source_term import SourceTerm
 from analysis.scenarios.wind_frame import along_across, axis_bearing_deg
 from analysis.weather import TERRAIN_LABELS_ZH, Weather, WeatherClass
@@ -279,7 +280,9 @@ def _dense_puff_field(m: float, air: _Air, notes: list[str]):
     return field
 
 
-def cloud_effects(row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]):
+def cloud_effects(
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+):
     """Effect builder of the toxic cloud and the flash fire: the concentration field.
 
     Returns

@@ -4,7 +4,7 @@
 :data:`EFFECT_BUILDERS` (fires: :mod:`analysis.scenarios.fires`; toxic cloud and flash fire:
 :mod:`analysis.scenarios.clouds`; VCE and vessel burst: :mod:`analysis.scenarios.blasts`) and returns an
 :class:`EffectField`: heat flux, overpressure, impulse, concentration and probability of death at points (x east,
-y north, metres from the installation's centroid), or in the wind frame with :meth:`EffectField.along_wind`.
+y north, metres from the release source's origin), or in the wind frame with :meth:`EffectField.along_wind`.
 
 References
 ----------
@@ -33,7 +33,7 @@ from analysis.scenarios.fires import (
     pool_fire_effects,
 )
 from analysis.scenarios.release import Scenario
-from analysis.scenarios.rows import centroid
+from analysis.scenarios.source import ReleaseSource, as_release_source
 from analysis.scenarios.source_term import SourceTerm, source_term
 from analysis.scenarios.wind_frame import WIND_CLASS_AXIS_BEARING_DEG, along_across, axis_bearing_deg, to_xy
 from analysis.weather import Weather, WeatherClass
@@ -58,8 +58,8 @@ QUANTITY_OF_KIND: dict[str, str] = {
 #: The physical quantities of an effect field (its methods of the same names).
 FIELD_QUANTITIES: tuple[str, ...] = ("heat_flux", "overpressure", "impulse", "concentration")
 
-#: Effect builder of each scenario kind: ``builder(row, scenario, weather, source, notes)`` returns the fields
-#: ``{quantity: (x, y) -> value}`` it produces, the consequence model's own result (for reports) and the default
+#: Effect builder of each scenario kind: ``builder(release_source, scenario, weather, source_term, notes)`` returns
+#: the fields ``{quantity: (x, y) -> value}`` it produces, the consequence model's own result (for reports) and the default
 #: exposure time [s] (NaN when it varies or does not apply); it appends its assumptions to ``notes``.
 EFFECT_BUILDERS: dict[str, Callable] = {
     "pool_fire": pool_fire_effects,
@@ -83,10 +83,10 @@ def _zero(x, y):
 class EffectField:
     """Physical effects of one scenario at one installation, as vectorised functions of position.
 
-    Positions are metres east (``x``) and north (``y``) of :attr:`origin` (the centroid of the installation's
-    geometry in the park's metric CRS); arrays of any shape broadcast. A quantity the scenario does not produce is
-    zero everywhere (the heat flux of a toxic cloud, the concentration of a fireball). :meth:`along_wind` gives the
-    same quantities at a downwind distance and a crosswind offset instead.
+    Positions are metres east (``x``) and north (``y``) of :attr:`origin` (the release source's origin in the
+    park's metric CRS: the centroid of an installation's geometry); arrays of any shape broadcast. A quantity the
+    scenario does not produce is zero everywhere (the heat flux of a toxic cloud, the concentration of a
+    fireball). :meth:`along_wind` gives the same quantities at a downwind distance and a crosswind offset instead.
 
     Attributes
     ----------
@@ -97,7 +97,7 @@ class EffectField:
         conventional bearing :data:`analysis.scenarios.wind_frame.WIND_CLASS_AXIS_BEARING_DEG` (east).
     source : SourceTerm
     origin : tuple of float
-        (x, y) of the installation's centroid in the park's metric CRS. [m]
+        (x, y) of the release source in the park's metric CRS. [m]
     quantity : str
         The effect the zones of this scenario are drawn for: "heat_flux", "overpressure" or "concentration".
     exposure_time : float
@@ -214,14 +214,15 @@ class EffectField:
         return getattr(self, choice("quantity 效应量", quantity, FIELD_QUANTITIES))
 
 
-def effect_field(installation_row, scenario: Scenario, weather: Weather | WeatherClass) -> EffectField:
-    """Physical effects of a scenario at an installation, as vectorised functions of position.
+def effect_field(source: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass) -> EffectField:
+    """Physical effects of a scenario at a release source, as vectorised functions of position.
 
     Parameters
     ----------
-    installation_row : mapping
-        Installations row in the park's metric CRS (the geometry's centroid becomes the origin; a row without a
-        geometry gets origin (0, 0)).
+    source : ReleaseSource or mapping
+        The release source in the park's metric CRS (its ``origin`` becomes the field's origin), or an
+        installations row, converted by :meth:`ReleaseSource.from_installation` (the geometry's centroid becomes
+        the origin; a row without a geometry gets origin (0, 0)).
     scenario : Scenario
     weather : Weather or WeatherClass
         A weather case; or a weather class of a wind rose without a direction: then the field's downwind axis is
@@ -252,7 +253,8 @@ def effect_field(installation_row, scenario: Scenario, weather: Weather | Weathe
       vessel pressure;
     - toxic cloud, flash fire: the dispersion models; VCE and vessel burst: the explosion models.
     """
-    st = source_term(installation_row, scenario, weather)
+    src = as_release_source(source)
+    st = source_term(src, scenario, weather)
     sub = st.substance
     kind = scenario.kind
     builder = EFFECT_BUILDERS[choice("scenario 事故情景", kind, EFFECT_BUILDERS)]
@@ -268,7 +270,7 @@ def effect_field(installation_row, scenario: Scenario, weather: Weather | Weathe
             f"scenario 事故情景={kind!r} 需要可燃物质，而 {sub.name_zh} 不可燃；{sub.name_zh} 适用的情景见 "
             f"applicable_scenarios() (substance {sub.name_en} does not burn)"
         )
-    fields, model, default_exposure = builder(installation_row, scenario, weather, st, notes)
+    fields, model, default_exposure = builder(src, scenario, weather, st, notes)
     exposure = scenario.exposure_time if scenario.exposure_time is not None else default_exposure
     if kind in FIRE_KINDS and (exposure is None or not exposure > 0):
         exposure = FIRE_EXPOSURE_S
@@ -280,7 +282,7 @@ def effect_field(installation_row, scenario: Scenario, weather: Weather | Weathe
         scenario=scenario,
         weather=weather,
         source=st,
-        origin=centroid(installation_row),
+        origin=src.origin,
         quantity=QUANTITY_OF_KIND[kind],
         exposure_time=exposure,
         lfl_concentration=lfl_kg_m3(sub, weather),

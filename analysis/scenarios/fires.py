@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import math
 
+from analysis.constants import P_ATM
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import fire
 from analysis.scenarios.release import Scenario
-from analysis.scenarios.rows import row_value
+from analysis.scenarios.source import ReleaseSource
 from analysis.scenarios.source_term import SourceTerm
 from analysis.scenarios.wind_frame import along_across, axis_bearing_deg, radial_field
 from analysis.weather import Weather, WeatherClass
@@ -38,7 +39,7 @@ def _radiation_kw(weather: Weather | WeatherClass) -> dict:
 
 
 def pool_fire_effects(
-    row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
 ):
     """Effect builder of the pool fire: the 2-D heat flux of the wind-tilted fire on the pool.
 
@@ -80,7 +81,7 @@ def pool_fire_effects(
 
 
 def jet_fire_effects(
-    row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
 ):
     """Effect builder of the jet fire: radial heat flux of the vertical jet (API 521 point source [2]_).
 
@@ -119,7 +120,7 @@ def jet_fire_effects(
 
 
 def fireball_effects(
-    row, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
 ):
     """Effect builder of the fireball: radial heat flux of the whole released mass (CCPS 1994 [3]_).
 
@@ -131,7 +132,7 @@ def fireball_effects(
     exposure : float
         The fireball's duration. [s]
     """
-    p = float(row_value(row, "pressure_pa", 101325.0))
+    p = src.pressure_pa if src.pressure_pa is not None else P_ATM
     model = fire.fireball(st.mass, substance=st.substance, vessel_pressure=p)
     kw = _radiation_kw(weather)
     notes.append(

@@ -24,9 +24,10 @@ import math
 from dataclasses import dataclass
 
 from analysis._checks import choice, finite_number
+from analysis.constants import AMBIENT_TEMPERATURE, P_ATM
 from analysis.errors import AnalysisInputError
 from analysis.physics import vulnerability as vul
-from analysis.scenarios.rows import row_value, substance_of
+from analysis.scenarios.source import ReleaseSource, as_release_source
 
 __all__ = [
     "SCENARIO_KINDS",
@@ -248,8 +249,8 @@ class ScenarioOption:
         return self.scenario.label_zh
 
 
-def applicable_scenarios(installation_row) -> list[ScenarioOption]:
-    """The outcomes that make sense for an installation, each with its assumption in Chinese.
+def applicable_scenarios(source: ReleaseSource) -> list[ScenarioOption]:
+    """The outcomes that make sense for a release source, each with its assumption in Chinese.
 
     Rules (after the event trees of the Purple Book [1]_ ch. 4, see :mod:`analysis.qra.frequencies`):
 
@@ -266,8 +267,10 @@ def applicable_scenarios(installation_row) -> list[ScenarioOption]:
 
     Parameters
     ----------
-    installation_row : mapping
-        An installations row (``substance``, ``phase``, ``pressure_pa`` [Pa], ``temperature_k`` [K] ...).
+    source : ReleaseSource or mapping
+        The release source (``substance``, ``phase``, ``pressure_pa`` [Pa] and ``temperature_k`` [K], 1 atm and
+        293.15 K when unknown; ``bund_area_m2`` [m²]), or an installations row, converted by
+        :meth:`ReleaseSource.from_installation`.
 
     Returns
     -------
@@ -278,18 +281,16 @@ def applicable_scenarios(installation_row) -> list[ScenarioOption]:
     Raises
     ------
     ValueError
-        Unknown substance (:class:`analysis.errors.UnknownSubstanceError`) or phase.
+        Unknown substance (:class:`analysis.errors.UnknownSubstanceError`) or phase (raised by
+        :class:`ReleaseSource`).
     """
-    sub = substance_of(installation_row)
-    phase = str(row_value(installation_row, "phase", ""))
-    if phase not in ("liquid", "gas", "liquefied_gas", "solid"):
-        raise AnalysisInputError(
-            f"phase 相态={phase!r} 无效，应为 ['liquid', 'gas', 'liquefied_gas', 'solid'] 之一 (invalid phase)"
-        )
-    p = float(row_value(installation_row, "pressure_pa", 101325.0))
-    t = float(row_value(installation_row, "temperature_k", 293.15))
+    src = as_release_source(source)
+    sub = src.substance_record
+    phase = src.phase  # one of PHASES, checked by ReleaseSource
+    p = src.pressure_pa if src.pressure_pa is not None else P_ATM
+    t = src.temperature_k if src.temperature_k is not None else AMBIENT_TEMPERATURE
     pressurised = p >= PRESSURISED_MIN_PA
-    bund = row_value(installation_row, "bund_area_m2")
+    bund = src.bund_area_m2
     out: list[ScenarioOption] = []
     if phase == "solid":
         return out

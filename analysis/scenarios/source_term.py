@@ -1,6 +1,6 @@
 """The source term: how much of what leaves an installation, how fast, and how much of it becomes a cloud or a pool.
 
-:func:`source_term` reads an installation's record and its substance, applies the release conventions of
+:func:`source_term` reads a :class:`~analysis.scenarios.source.ReleaseSource` and its substance, applies the release conventions of
 :class:`analysis.scenarios.release.Scenario` (Purple Book [1]_ G.1/G.2/G.3, or a given rate) and calls the source
 models of :mod:`analysis.physics.source` step by step: release mode and rate (:func:`_release`), flashing, rain-out
 and pool (:func:`_flash_and_pool`), and what enters the atmosphere. Of the weather it needs only the weather class
@@ -31,7 +31,7 @@ from analysis.constants import P_ATM, R_GAS
 from analysis.errors import AnalysisInputError, ScenarioNotApplicableError
 from analysis.physics import source as src
 from analysis.scenarios.release import G2_DURATION_S, Scenario
-from analysis.scenarios.rows import row_number, row_value, substance_of
+from analysis.scenarios.source import ReleaseSource, as_release_source
 from analysis.weather import Weather, WeatherClass, as_weather_class
 
 __all__ = ["SourceTerm", "source_term"]
@@ -115,9 +115,10 @@ class SourceTerm:
 
 @dataclass(frozen=True)
 class _Vessel:
-    """What :func:`source_term` reads from an installations row (SI units)."""
+    """What :func:`source_term` needs of the release source, checked (SI units)."""
 
     uid: str
+    label: str  # how messages name the source
     substance: object
     inventory: float  # [kg]
     pressure: float  # [Pa], absolute
@@ -151,8 +152,8 @@ class _Pool:
     evaporation_rate: float  # [kg/s]
 
 
-def source_term(installation_row, scenario: Scenario, weather: Weather | WeatherClass) -> SourceTerm:
-    """The release of a scenario at an installation, from its record and its substance.
+def source_term(source: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass) -> SourceTerm:
+    """The release of a scenario at a release source (an installation, a point, a pipeline) and its substance.
 
     The release conventions are those of :class:`~analysis.scenarios.release.Scenario` (Purple Book [1]_
     G.1/G.2/G.3, or a given constant rate). The physics is the source models of :mod:`analysis.physics.source`
@@ -174,9 +175,10 @@ def source_term(installation_row, scenario: Scenario, weather: Weather | Weather
 
     Parameters
     ----------
-    installation_row : mapping
-        Installations row: ``unit_id``, ``substance``, ``inventory_kg`` [kg], ``phase``, ``pressure_pa`` [Pa]
-        (absolute), ``temperature_k`` [K], optional ``diameter_m`` [m], ``height_m`` [m], ``bund_area_m2`` [m²].
+    source : ReleaseSource or mapping
+        The release source (its ``inventory_kg`` [kg], ``phase``, ``pressure_pa`` [Pa abs] and ``temperature_k``
+        [K] are needed; ``diameter_m`` [m], ``height_m`` [m] and ``bund_area_m2`` [m²] are used when known), or an
+        installations row, converted by :meth:`ReleaseSource.from_installation`.
     scenario : Scenario
     weather : Weather or WeatherClass
         Only the weather class is used: the air temperature (ground temperature under a boiling pool, temperature
@@ -197,7 +199,7 @@ def source_term(installation_row, scenario: Scenario, weather: Weather | Weather
             f"scenario 事故情景应为 Scenario 对象，收到 {type(scenario).__name__} (must be a Scenario)"
         )
     air = as_weather_class(weather)
-    vessel = _vessel(installation_row)
+    vessel = _vessel(as_release_source(source))
     sub, t, inventory = vessel.substance, vessel.temperature, vessel.inventory
     notes: list[str] = [
         f"物质：{sub.name_zh}（{sub.name_en}，CAS {sub.cas}）"
@@ -250,22 +252,20 @@ def source_term(installation_row, scenario: Scenario, weather: Weather | Weather
     )
 
 
-def _vessel(row) -> _Vessel:
-    """Read and check the installation's substance, phase, inventory, pressure, temperature and dimensions."""
-    sub = substance_of(row)
-    uid = str(row_value(row, "unit_id", "?"))
-    phase = str(row_value(row, "phase", ""))
+def _vessel(src: ReleaseSource) -> _Vessel:
+    """Check the source's phase, inventory, pressure and temperature; its substance and dimensions."""
+    sub = src.substance_record
+    uid = src.source_id
+    phase = src.phase
     if phase not in ("liquid", "gas", "liquefied_gas"):
         raise ScenarioNotApplicableError(
-            f"设施 {uid} 的 phase 相态={phase!r} 无法计算泄漏源项，应为 ['liquid', 'gas', 'liquefied_gas'] 之一 "
+            f"{src.label_zh} 的 phase 相态={phase!r} 无法计算泄漏源项，应为 ['liquid', 'gas', 'liquefied_gas'] 之一 "
             "(solids are not modelled)"
         )
-    inventory = row_number(row, "inventory_kg", unit="kg")
-    p = row_number(row, "pressure_pa", unit="Pa")
-    t = row_number(row, "temperature_k", unit="K")
-    diameter = row_number(row, "diameter_m", unit="m", required=False)
-    height = row_number(row, "height_m", unit="m", required=False)
-    bund = row_number(row, "bund_area_m2", unit="m²", required=False)
+    inventory = src.required("inventory_kg")
+    p = src.required("pressure_pa")
+    t = src.required("temperature_k")
+    diameter, height, bund = src.diameter_m, src.height_m, src.bund_area_m2
     superheated = phase == "liquefied_gas" or (phase == "liquid" and t > sub.boiling_point)
     if phase == "gas":
         release_phase = "gas"
@@ -278,7 +278,7 @@ def _vessel(row) -> _Vessel:
         if release_phase != "gas"
         else math.nan
     )
-    return _Vessel(uid, sub, inventory, p, t, diameter, height, bund, release_phase, rho_l)
+    return _Vessel(uid, src.label_zh, sub, inventory, p, t, diameter, height, bund, release_phase, rho_l)
 
 
 def _release(vessel: _Vessel, scenario: Scenario, mass_avail: float, notes: list[str]) -> _Release:
@@ -341,7 +341,7 @@ def _hole_release(vessel: _Vessel, hole: float, mass_avail: float, notes: list[s
     rate = float(dis.rate)
     if not rate > 0:
         raise ScenarioNotApplicableError(
-            f"设施 {vessel.uid}：压力 {p:g} Pa 且无液柱压头，经 hole_diameter={hole:g} m 的孔口没有液体流出；"
+            f"{vessel.label}：压力 {p:g} Pa 且无液柱压头，经 hole_diameter={hole:g} m 的孔口没有液体流出；"
             "请补充 diameter_m 或 height_m，或改用 release_duration (no driving head)"
         )
     if vessel.release_phase == "gas":

@@ -428,7 +428,7 @@ def _check_metric(crs) -> pyproj.CRS:
 
 
 def threat_zones(
-    installation_row,
+    source,
     scenario,
     weather,
     *,
@@ -441,9 +441,10 @@ def threat_zones(
 
     Parameters
     ----------
-    installation_row : mapping
-        A row of the installations layer **in the park's metric CRS** (``park.metric("installations")``), with its
-        geometry; the zones are centred on the centroid of the geometry.
+    source : analysis.scenarios.ReleaseSource or mapping
+        The release source in the park's metric CRS, or a row of the installations layer **in the park's metric
+        CRS** (``park.metric("installations")``) with its geometry; the zones are centred on the source's origin
+        (the centroid of the geometry).
     scenario : analysis.scenarios.Scenario
     weather : analysis.scenarios.Weather
     crs : pyproj.CRS or str
@@ -451,7 +452,7 @@ def threat_zones(
     levels : tuple of ZoneLevel, optional
         Default :func:`default_levels` of the scenario.
     field : analysis.scenarios.EffectField, optional
-        A field already built for this row, scenario and weather (saves the source-term computation).
+        A field already built for this source, scenario and weather (saves the source-term computation).
     r_max : float
         Largest distance searched. [m]
 
@@ -475,7 +476,7 @@ def threat_zones(
     from analysis import scenarios as _sc
 
     metric = _check_metric(crs)
-    f = field if field is not None else _sc.effect_field(installation_row, scenario, weather)
+    f = field if field is not None else _sc.effect_field(source, scenario, weather)
     lv = tuple(levels) if levels is not None else default_levels(f)
     x0, y0 = f.origin
     rows = []

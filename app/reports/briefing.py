@@ -287,9 +287,9 @@ def write_briefing_pdf(
     pdf.set_margins(10, 8, 10)
     pdf.add_page()
     src = result.source
-    sub_name = str(src.get("substance", ""))
-    uid = str(src.get("unit_id", ""))
-    name = str(src.get("name", ""))
+    sub_name = src.substance
+    uid = src.source_id
+    name = src.name
     nl = dict(new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     pdf.set_font("cjk", "B", 15)

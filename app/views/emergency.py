@@ -139,7 +139,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
         weight=3,
         fill=True,
         fill_color=EMERGENCY_COLORS["source"],
-        tooltip=html_text(f"泄漏源 {result.source.get('unit_id', '')}"),
+        tooltip=html_text(f"泄漏源 {result.source.source_id}"),
     ).add_to(m)
     items.append(("泄漏源", EMERGENCY_COLORS["source"], "circle"))
     add_legend(m, "应急疏散", items, position="topright")
@@ -310,7 +310,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.stop()
 
     _show_results(st, park, settings, result, aff, routes, assembly)
-    sig = repr((str(source.get("unit_id", "release")), release, weather, when, unc, evac))
+    sig = repr((source.source_id, release, weather, when, unc, evac))
     _downloads(st, park, source, result, aff, routes, assembly, sig=sig, when=when)
 
 
@@ -370,12 +370,12 @@ def _source_inputs(st, park):  # pragma: no cover - exercised by AppTest
     from app.auth import may_read_sensitive
 
     if not may_read_sensitive(state.current_user()):
-        st.caption(f"物质 {source.get('substance')}（存量等参数仅对登录的管理、企业或检查人员显示）")
+        st.caption(f"物质 {source.substance}（存量等参数仅对登录的管理、企业或检查人员显示）")
     else:
         st.caption(
-            f"物质 {source.get('substance')}，存量 {float(source.get('inventory_kg') or 0):,.0f} kg，"
-            f"相态 {source.get('phase')}，压力 {float(source.get('pressure_pa') or 0) / 1e6:.3g} MPa（绝压），"
-            f"温度 {float(source.get('temperature_k') or 0) - 273.15:.0f} ℃"
+            f"物质 {source.substance}，存量 {float(source.inventory_kg or 0):,.0f} kg，"
+            f"相态 {source.phase}，压力 {float(source.pressure_pa or 0) / 1e6:.3g} MPa（绝压），"
+            f"温度 {float(source.temperature_k or 0) - 273.15:.0f} ℃"
         )
     return source
 
@@ -494,7 +494,7 @@ def _downloads(
     from analysis import emergency as em
 
     layers = em.briefing_layers(result, routes, assembly)
-    uid = str(source.get("unit_id", "release"))
+    uid = source.source_id
     d1, d2, d3 = st.columns(3)
     with tempfile.TemporaryDirectory() as tmp:
         kml = em.to_kml(layers, Path(tmp) / "brief.kml").read_bytes()

@@ -29,8 +29,8 @@ def case(demo_park):
 
 def test_source_prefilled_from_installation(case):
     park, res, *_ = case
-    assert res.source["substance"] == "液氯"
-    assert res.source["inventory_kg"] == pytest.approx(72292.0)
+    assert res.source.substance == "液氯"
+    assert res.source.inventory_kg == pytest.approx(72292.0)
     assert res.dense_gas  # chlorine flashing at its boiling point is heavier than air
 
 
@@ -167,15 +167,15 @@ def test_release_sources_point_and_pipeline(demo_park):
         pressure_pa=1.0e6,
         temperature_k=293.15,
     )
-    assert p["geometry"].x == 472000.0
+    assert p.geometry.x == 472000.0
     pl = em.release_source(demo_park, pipeline_id="PL-01", along=0.5)
     # PL-01 carries chlorine at 0.45 MPa abs, below its vapour pressure at 20 °C (about 0.68 MPa): a gas line
-    assert pl["phase"] == "gas"
+    assert pl.phase == "gas"
     pl3 = em.release_source(demo_park, pipeline_id="PL-03", along=0.2)  # liquid ammonia at 1.8 MPa abs
-    assert pl3["phase"] == "liquefied_gas"
+    assert pl3.phase == "liquefied_gas"
     pipes = demo_park.metric("pipelines")
     line = pipes[pipes["pipeline_id"] == "PL-01"].geometry.iloc[0]
-    assert line.distance(pl["geometry"]) < 1e-6
+    assert line.distance(pl.geometry) < 1e-6
     with pytest.raises(ValueError, match="unit_id"):
         em.release_source(demo_park, unit_id="NOPE")
     with pytest.raises(ValueError, match="pipeline_id"):

@@ -14,9 +14,12 @@ import numpy as np
 import pytest
 from factories import METRIC, X0, Y0, installation_row
 
+from analysis.constants import AMBIENT_TEMPERATURE, P_ATM
+from analysis.errors import AnalysisInputError, UnknownSubstanceError
 from analysis.physics import dispersion, source, substances
 from analysis.scenarios import (
     G2_DURATION_S,
+    ReleaseSource,
     Scenario,
     Weather,
     WeatherClass,
@@ -488,3 +491,126 @@ def test_dense_crosswind_profile_uniform_core_gaussian_edges():
         s, c, 2.0, np.array([50.0, 50.0, 50.0, 20.0, 20.0, 20.0]), 10.0, upwind_extent=50.0
     )
     np.testing.assert_allclose(out, [2.0, 2.0, 2.0 * math.exp(-0.5), 2.0, 0.0, 0.0])
+
+
+# ------------------------------------------------------------------------------------------------ release source
+def test_release_source_from_installation_reads_the_row():
+    src = ReleaseSource.from_installation(CHLORINE)
+    assert (src.source_id, src.substance, src.phase, src.kind, src.name) == (
+        "X1",
+        "液氯",
+        "liquefied_gas",
+        "bullet_tank",
+        "测试设施",
+    )
+    assert (src.inventory_kg, src.pressure_pa, src.temperature_k) == (5.0e4, 8.0e5, 298.15)
+    assert (src.volume_m3, src.diameter_m, src.height_m, src.bund_area_m2) == (1400.0, 3.0, 3.0, 200.0)
+    assert src.origin == (X0, Y0) and src.geometry == CHLORINE["geometry"]
+    assert src.label_zh == "设施 X1" and src.substance_record is substances.get("液氯")
+    # a missing or null value is None; a row without a geometry is at (0, 0)
+    bare = ReleaseSource.from_installation(
+        {"unit_id": "B1", "substance": "汽油", "phase": "liquid", "bund_area_m2": float("nan")}
+    )
+    assert bare.inventory_kg is None and bare.pressure_pa is None and bare.bund_area_m2 is None
+    assert bare.origin == (0.0, 0.0) and bare.geometry is None
+
+
+@pytest.mark.parametrize(
+    ("row", "kind"),
+    [
+        (GASOLINE, "pool_fire"),
+        (PROPANE, "fireball"),
+        (PROPANE, "jet_fire"),
+        (CHLORINE, "toxic"),
+        (HYDROGEN, "vessel_burst"),
+        (AMMONIA_GAS, "toxic"),
+    ],
+)
+def test_release_source_round_trip_equals_the_row_path(row, kind):
+    src = ReleaseSource.from_installation(row)
+    assert source_term(
+        src, Scenario(kind, hole_diameter=0.05 if kind == "jet_fire" else None), D_WEATHER
+    ) == (source_term(row, Scenario(kind, hole_diameter=0.05 if kind == "jet_fire" else None), D_WEATHER))
+    by_src, by_row = (
+        effect_field(src, Scenario(kind), D_WEATHER),
+        effect_field(row, Scenario(kind), D_WEATHER),
+    )
+    assert by_src.origin == by_row.origin == (X0, Y0) and by_src.unit_id == by_row.unit_id == "X1"
+    assert by_src.assumptions == by_row.assumptions
+    x, y = np.meshgrid(np.linspace(-300.0, 300.0, 7), np.linspace(-300.0, 300.0, 7))
+    np.testing.assert_array_equal(by_src.probability_of_death(x, y), by_row.probability_of_death(x, y))
+    assert [o.kind for o in applicable_scenarios(src)] == [o.kind for o in applicable_scenarios(row)]
+    zs = threat_zones(src, Scenario(kind), D_WEATHER, crs=METRIC)
+    zr = threat_zones(row, Scenario(kind), D_WEATHER, crs=METRIC)
+    assert zs["max_distance"].tolist() == zr["max_distance"].tolist()
+    assert all(a.equals_exact(b, 0.0) for a, b in zip(zs.geometry, zr.geometry, strict=True))
+
+
+def test_release_source_at_a_point():
+    src = ReleaseSource.at_point(X0, Y0, substance="氨", inventory_kg=500.0, phase="gas", pressure_pa=5.0e5)
+    assert src.source_id == f"P({X0:.0f},{Y0:.0f})" and src.origin == (X0, Y0) and src.geometry.x == X0
+    assert src.temperature_k == AMBIENT_TEMPERATURE and src.name == "指定地点"
+    assert (src.diameter_m, src.height_m, src.bund_area_m2, src.volume_m3, src.kind) == (None,) * 5
+    # the same release as an installation row without vessel data
+    row = installation_row(
+        substance="氨", phase="gas", pressure_pa=5.0e5, inventory_kg=500.0, temperature_k=AMBIENT_TEMPERATURE
+    ).drop(["volume_m3", "diameter_m", "height_m", "bund_area_m2"])
+    for kind in ("toxic", "vessel_burst"):
+        a, b = effect_field(src, Scenario(kind), D_WEATHER), effect_field(row, Scenario(kind), D_WEATHER)
+        assert a.source.mass == b.source.mass and a.origin == b.origin
+    default = ReleaseSource.at_point(1.0, 2.0, substance="甲苯", inventory_kg=10.0, phase="liquid")
+    assert default.pressure_pa == P_ATM and default.temperature_k == AMBIENT_TEMPERATURE
+
+
+def test_release_source_on_a_pipeline():
+    src = ReleaseSource.on_pipeline(
+        "PL-01",
+        substance="氯气",
+        inventory_kg=800.0,
+        phase="gas",
+        pressure_pa=4.5e5,
+        point=(10.0, 20.0),
+        along=0.5,
+    )
+    assert src.source_id == "PL-01@0.50" and src.label_zh == "管道 PL-01（50% 处）" and src.kind == "pipe"
+    assert src.origin == (10.0, 20.0) and src.diameter_m is None and src.bund_area_m2 is None
+    whole = ReleaseSource.on_pipeline(
+        "PL-01", substance="氯气", inventory_kg=800.0, phase="gas", pressure_pa=4.5e5
+    )
+    assert whole.source_id == "PL-01" and whole.origin == (0.0, 0.0)
+    st = source_term(whole, Scenario("toxic", hole_diameter=0.02), D_WEATHER)
+    assert st.unit_id == "PL-01" and st.rate > 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "pattern"),
+    [
+        (dict(inventory_kg=-5.0), r"设施 X1 的 inventory_kg.*=-5\.0"),
+        (dict(pressure_pa=float("inf")), r"设施 X1 的 pressure_pa.*=inf"),
+        (dict(temperature_k="warm"), r"设施 X1 的 temperature_k.*='warm'"),
+        (dict(bund_area_m2=0.0), r"设施 X1 的 bund_area_m2.*=0\.0"),
+        (dict(phase="plasma"), r"设施 X1 的 phase.*'plasma'"),
+        (dict(substance=""), r"设施 X1 的 substance.*为空"),
+        (dict(geometry=None, unit_id="Z9", volume_m3=-1.0), r"设施 Z9 的 volume_m3.*=-1\.0"),
+    ],
+)
+def test_release_source_validation_names_source_field_and_value(changes, pattern):
+    with pytest.raises(AnalysisInputError, match=pattern):
+        ReleaseSource.from_installation(installation_row(**changes))
+
+
+def test_release_source_constructors_refuse_bad_input():
+    with pytest.raises(UnknownSubstanceError):
+        ReleaseSource.at_point(0.0, 0.0, substance="液录", inventory_kg=1.0, phase="gas")
+    with pytest.raises(AnalysisInputError, match=r"P\(0,0\).*inventory_kg"):
+        ReleaseSource.at_point(0.0, 0.0, substance="氨", inventory_kg=None, phase="gas")
+    with pytest.raises(AnalysisInputError, match=r"P\(0,0\) 的 pressure_pa.*=nan"):
+        ReleaseSource.at_point(0.0, 0.0, substance="氨", inventory_kg=1.0, phase="gas", pressure_pa=math.nan)
+    with pytest.raises(AnalysisInputError, match=r"origin.*=nan"):
+        ReleaseSource.at_point(float("nan"), 0.0, substance="氨", inventory_kg=1.0, phase="gas")
+    with pytest.raises(AnalysisInputError, match=r"管道 PL-9 的 pressure_pa.*=-1\.0"):
+        ReleaseSource.on_pipeline("PL-9", substance="氨", inventory_kg=1.0, phase="gas", pressure_pa=-1.0)
+    # an installation may lack its inventory; the source term refuses it, naming the installation
+    src = ReleaseSource.from_installation(installation_row(inventory_kg=None))
+    with pytest.raises(AnalysisInputError, match=r"设施 X1 缺少 inventory_kg"):
+        source_term(src, Scenario("pool_fire"), D_WEATHER)
