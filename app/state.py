@@ -33,6 +33,7 @@ import streamlit as st
 from app.auth import SESSION_TOKEN_KEY, may_read_sensitive, open_park_store, redact_park, resolve_session
 from app.cache import ParkVersion, file_version
 from app.settings import AppSettings, Basemap, load_settings
+from app.substance_check import substance_lookup
 from geodata import Park, ParkDataError, load_park
 from geodata.store import RectificationStore, StoreError, User
 
@@ -138,7 +139,7 @@ def current_source() -> ParkSource:
 def _load_park_version(path: str, coords: str, mtime_ns: int, size: int) -> Park:
     """Load one version of a park file (the key includes mtime and size, so an edited file is reloaded)."""
     log.info("loading park %s (mtime_ns=%d, size=%d, coords=%s)", path, mtime_ns, size, coords)
-    return load_park(path, coords=coords)
+    return load_park(path, coords=coords, known_substance=substance_lookup())
 
 
 def load_park_cached(path: str | os.PathLike, coords: str = "WGS84") -> Park:

@@ -36,6 +36,7 @@ from geodata.validate import Problem
 __all__ = [
     "load_park",
     "save_park",
+    "save_shapefiles",
     "read_layers",
     "table_to_layer",
     "LON_COLUMNS",
@@ -52,6 +53,9 @@ LAYER_COLUMNS = ("layer", "图层")
 _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".shp")
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 _CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030: CSV saved by Chinese Excel
+# pandas' default missing-value texts without Excel's "#N/A", which validation reports as an Excel error value
+_CSV_NA_VALUES = ("", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN", "<NA>", "N/A",
+                  "NA", "NULL", "NaN", "None", "n/a", "nan", "null")  # fmt: skip
 
 
 def _find(columns, names) -> str | None:
@@ -141,7 +145,14 @@ def _read_csv(path: Path) -> pd.DataFrame:
     for enc in _CSV_ENCODINGS:
         try:
             # dtype=str keeps what the user typed ("007", "2.5 MPa"); validation coerces and reports.
-            return pd.read_csv(path, dtype=str, encoding=enc, skipinitialspace=True)
+            return pd.read_csv(
+                path,
+                dtype=str,
+                encoding=enc,
+                skipinitialspace=True,
+                keep_default_na=False,
+                na_values=_CSV_NA_VALUES,
+            )
         except UnicodeDecodeError as exc:
             last = exc
     raise ValueError(f"无法识别文件编码（已尝试 {', '.join(_CSV_ENCODINGS)}）: {last}")
@@ -171,19 +182,54 @@ def _split_by_layer_column(df: pd.DataFrame, stem: str, sheet: str | None = None
     return out
 
 
-def _untruncate(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
-    """Give back the schema names that the Shapefile format cut to 10 characters (``enterprise_id`` -> ``enterprise``)."""
+def _untruncate(gdf: gpd.GeoDataFrame, layer: str) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Give back the schema names of a Shapefile's DBF fields (at most 10 characters).
+
+    Accepted: the names :func:`save_shapefiles` writes (:func:`geodata.schema.shapefile_names`: ``enterprise`` for
+    ``enterprise_id``, ``pop_day``/``pop_night``), any other unique 10-character start of a schema name, and the
+    names GDAL/QGIS give two columns with the same first 10 characters (``population`` and ``populati_1``): those
+    are read in the schema's column order, with a warning to check them.
+    """
     spec = schema.LAYERS.get(layer)
     if spec is None:
-        return gdf
-    rename = {}
-    for col in gdf.columns:
-        if col == gdf.geometry.name or len(str(col)) != 10 or col in spec.column_names:
+        return gdf, []
+    present = {str(c) for c in gdf.columns if c != gdf.geometry.name}
+    rename: dict[str, str] = {}
+    taken = set(present) & set(spec.column_names)
+    for full, short in schema.shapefile_names(layer).items():
+        if full not in taken and short != full and short in present and short not in taken:
+            rename[short], _ = full, taken.add(full)
+    for col in sorted(present - set(rename) - set(spec.column_names)):
+        if len(col) != 10:
             continue
-        full = [c for c in spec.column_names if c.startswith(str(col)) and c not in gdf.columns]
+        full = [c for c in spec.column_names if c.startswith(col) and c not in taken]
         if len(full) == 1:
-            rename[col] = full[0]
-    return gdf.rename(columns=rename) if rename else gdf
+            rename[col], _ = full[0], taken.add(full[0])
+    problems = []
+    groups: dict[str, list[str]] = {}
+    for c in spec.column_names:
+        if c not in taken and len(c) > 10:
+            groups.setdefault(c[:10], []).append(c)
+    for short, fulls in groups.items():
+        laundered = [short] + [f"{short[:8]}_{k}" for k in range(1, len(fulls))]
+        if len(fulls) < 2 or not all(n in present and n not in rename for n in laundered):
+            continue
+        rename.update(zip(laundered, fulls, strict=True))
+        pairs = "、".join(f"{n} → {f}" for n, f in zip(laundered, fulls, strict=True))
+        problems.append(
+            Problem(
+                layer,
+                None,
+                fulls[0],
+                "、".join(laundered),
+                f"Shapefile 把列名截断为 {'、'.join(laundered)}，已按列顺序读作 {pairs}",
+                f"请核对这几列的数值是否对应；保存时请用 parkrisk 的 save_shapefiles（写出 "
+                f"{'、'.join(schema.shapefile_names(layer)[f] for f in fulls)}），或改用 GeoPackage",
+                "warning",
+                "truncated_column",
+            )
+        )
+    return (gdf.rename(columns=rename) if rename else gdf), problems
 
 
 def _unreadable(layer: str | None, path: Path, exc: BaseException) -> Problem:
@@ -216,7 +262,8 @@ def _read_file(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
         elif suffix in (".geojson", ".json"):
             layers[path.stem] = gpd.read_file(path)
         elif suffix == ".shp":
-            layers[path.stem] = _untruncate(gpd.read_file(path), path.stem)
+            layers[path.stem], probs = _untruncate(gpd.read_file(path), path.stem)
+            problems.extend(probs)
         elif suffix == ".csv":
             sheets = _split_by_layer_column(_read_csv(path), path.stem)
             for n, sheet in sheets.items():
@@ -404,3 +451,58 @@ def save_park(park: Park, path: str | os.PathLike) -> None:
     finally:
         os.close(dfd)
     log.info("saved park %r to %s", park.name, path)
+
+
+def _one_geometry_family(name: str, gdf: gpd.GeoDataFrame) -> None:
+    """A Shapefile holds points, lines or polygons, not a mix: refuse a mixed layer, naming a feature of each kind."""
+    family = gdf.geom_type.fillna("").str.replace("Multi", "", regex=False)
+    kinds = list(dict.fromkeys(family))
+    if len(kinds) > 1:
+        id_col = schema.LAYERS[name].id_column
+        first = {k: str(gdf[id_col].iloc[int(np.flatnonzero((family == k).to_numpy())[0])]) for k in kinds}
+        raise ValueError(
+            f"图层「{name}」同时含有{'、'.join(f'{k}（如 {v}）' for k, v in first.items())}，Shapefile 每个文件只能保存"
+            f"一种几何类型：请保存为 GeoPackage（save_park），或把这些要素统一为一种几何 / layer {name!r} mixes "
+            f"{kinds}; a Shapefile holds one geometry type"
+        )
+
+
+def save_shapefiles(park: Park, folder: str | os.PathLike) -> None:
+    """Write ``park`` as one Shapefile per non-empty layer (``<layer>.shp`` with .shx/.dbf/.prj/.cpg, UTF-8).
+
+    DBF field names have at most 10 characters; the columns are written under
+    :func:`geodata.schema.shapefile_names` (``enterprise_id`` -> ``enterprise``, ``population_day`` ->
+    ``pop_day``, ``population_night`` -> ``pop_night``), which :func:`load_park` reads back. Each layer's files are
+    written to a temporary folder first and then moved into ``folder`` (created if missing), so an error never
+    leaves half a layer. Empty layers are not written (a missing layer reads as empty).
+
+    Raises
+    ------
+    FileNotFoundError
+        If the parent of ``folder`` does not exist.
+    ValueError
+        If a layer mixes points, lines and polygons (a Shapefile holds one kind); nothing of it is written.
+    """
+    folder = Path(folder)
+    if not folder.parent.is_dir():
+        raise FileNotFoundError(f"目标文件夹的上级不存在：{folder.parent} / no such folder: {folder.parent}")
+    folder.mkdir(exist_ok=True)
+    tmp = folder / f".{uuid.uuid4().hex}.tmp"
+    tmp.mkdir()
+    try:
+        for name, gdf in park.layers.items():
+            if len(gdf) == 0:
+                continue
+            _one_geometry_family(name, gdf)
+            out = _gpkg_ready(gdf).rename(columns=schema.shapefile_names(name))
+            for col in out.columns:
+                if col != out.geometry.name and pd.api.types.is_bool_dtype(out[col].dtype):
+                    out[col] = out[col].astype(int)  # DBF has no nullable boolean: 1/0, read back as bool
+            out.to_file(tmp / f"{name}.shp", driver="ESRI Shapefile", engine="pyogrio", encoding="UTF-8")
+            for part in sorted(tmp.glob(f"{name}.*")):
+                os.replace(part, folder / part.name)
+    finally:
+        for leftover in tmp.iterdir():
+            leftover.unlink()
+        tmp.rmdir()
+    log.info("saved park %r as Shapefiles in %s", park.name, folder)

@@ -27,6 +27,7 @@ __all__ = [
     "ENUM_LABELS_ZH",
     "label_zh",
     "layer_table_markdown",
+    "shapefile_names",
 ]
 
 
@@ -411,6 +412,24 @@ LAYER_ORDER: tuple[str, ...] = (
 )
 #: Layers a park may have.
 OPTIONAL_LAYERS: tuple[str, ...] = ("roads",)
+
+
+#: Shapefile (DBF) field names of the columns whose first 10 characters are not unique in their layer.
+_SHAPEFILE_NAMES: dict[str, str] = {"population_day": "pop_day", "population_night": "pop_night"}
+
+
+def shapefile_names(layer: str) -> dict[str, str]:
+    """Schema column -> its DBF field name (at most 10 characters, unique in the layer) in a Shapefile.
+
+    A DBF field name has at most 10 characters. Most columns keep their first 10 (``enterprise_id`` ->
+    ``enterprise``); the pairs that would collide get a name of their own (``population_day`` -> ``pop_day``,
+    ``population_night`` -> ``pop_night``). :func:`geodata.io.save_shapefiles` writes these names and
+    :func:`geodata.io.read_layers` maps them back.
+    """
+    names = {c: _SHAPEFILE_NAMES.get(c, c[:10]) for c in LAYERS[layer].column_names}
+    if len(set(names.values())) != len(names):  # pragma: no cover - guarded by tests/geodata
+        raise AssertionError(f"layer {layer!r}: Shapefile names collide: {names}")
+    return names
 
 
 def label_zh(enum: str, key: str | None) -> str:

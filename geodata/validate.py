@@ -21,12 +21,14 @@ import pandas as pd
 import pyproj
 import shapely
 
-from geodata import schema
+from geodata import consistency, schema
 from geodata._dtypes import coerce_series, null_mask
 
 __all__ = [
     "Problem",
+    "SubstanceLookup",
     "ValidationReport",
+    "EXCEL_ERRORS",
     "PROBLEM_KINDS",
     "CHINA_BBOX",
     "validate_layers",
@@ -60,7 +62,17 @@ PROBLEM_KINDS: dict[str, str] = {
     "swapped_lonlat": "经纬度颠倒",
     "unknown_substance": "未知物质",
     "multiple_parks": "多个园区",
+    "empty_layer": "图层为空",
+    "excel_error": "Excel 错误值",
+    "truncated_column": "Shapefile 列名被截断",
+    "outside_enterprise": "位于所属企业范围外",
+    "inconsistent_dates": "日期不一致",
 }
+
+#: Error values Excel writes into a cell whose formula failed; read as text, they are reported as such.
+EXCEL_ERRORS: frozenset[str] = frozenset(
+    {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
 
 #: (lon_min, lat_min, lon_max, lat_max) of China incl. the South China Sea islands, with a small margin. [°]
 CHINA_BBOX: tuple[float, float, float, float] = (73.0, 3.0, 136.0, 54.0)
@@ -214,6 +226,31 @@ def _closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str |
     return lower[m[0]] if m else None
 
 
+@dataclass(frozen=True)
+class SubstanceLookup:
+    """The substance database as validation sees it, passed in by the caller (``geodata`` never imports it).
+
+    Call it like the plain ``known_substance(name) -> bool`` hook; ``closest(name)`` gives the known names nearest to
+    an unknown one, shown in the problem's fix.
+    """
+
+    known: Callable[[str], bool]
+    closest: Callable[[str], Iterable[str]] | None = None
+
+    def __call__(self, name: str) -> bool:
+        return bool(self.known(name))
+
+    def suggestions(self, name: str) -> list[str]:
+        """Up to five known names close to ``name`` (none when there is no ``closest`` or it fails)."""
+        if self.closest is None:
+            return []
+        try:
+            return [str(n) for n in self.closest(name)][:5]
+        except Exception:  # noqa: BLE001 - suggestions are a courtesy; a failing lookup gives none
+            log.debug("closest(%r) raised; no suggestions", name, exc_info=True)
+            return []
+
+
 class _Collector:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -294,8 +331,10 @@ def _check_values(
         if col.name not in df.columns or isinstance(df[col.name], pd.DataFrame):
             continue  # missing (reported) or duplicated (reported)
         raw = df[col.name]
-        null = null_mask(raw)
+        xl = _excel_errors(c, name, raw, spec, col.name, labels)
+        null = null_mask(raw) & ~xl
         values, bad = coerce_series(raw, col.dtype)
+        bad &= ~xl
         raw_vals = raw.array
         for i in np.flatnonzero(bad):
             c.add(
@@ -318,7 +357,7 @@ def _check_values(
                     f"请填写{col.label_zh}",
                     kind="missing_value",
                 )
-        ok = ~(null | bad)
+        ok = ~(null | bad | xl)
         if col.enum:
             allowed = schema.ENUM_LABELS_ZH[col.enum]
             for i in np.flatnonzero(ok):
@@ -371,6 +410,24 @@ def _check_values(
                         fix,
                         kind="implausible",
                     )
+
+
+def _excel_errors(
+    c: _Collector, name: str, raw: pd.Series, spec: schema.LayerSpec, col: str, labels: list[str]
+) -> np.ndarray:
+    """Report cells holding an Excel error value (``#DIV/0!``, ``#N/A`` …); returns their mask."""
+    mask = np.array([isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS for v in raw.array], dtype=bool)
+    for i in np.flatnonzero(mask):
+        c.add(
+            name,
+            labels[i],
+            col,
+            str(raw.array[i]).strip(),
+            f"{_col_label(spec, col)}是 Excel 错误值（公式计算失败），不是数据",
+            "请在 Excel 中修正该单元格的公式或引用（如除数为零、查找不到），或直接填写数值后重新导出",
+            kind="excel_error",
+        )
+    return mask
 
 
 _DTYPE_ZH = {"str": "文本", "int": "整数", "float": "数值", "bool": "是/否", "date": "日期"}
@@ -573,13 +630,15 @@ def _check_substances(
                 log.debug("known_substance(%r) raised; treated as unknown", v, exc_info=True)
                 cache[v] = False
         if not cache[v]:
+            close = known_substance.suggestions(v) if isinstance(known_substance, SubstanceLookup) else []
+            hint = f"最接近的已知名称：{'、'.join(close)}；" if close else ""
             c.add(
                 name,
                 labels[i],
                 "substance",
                 v,
                 f"物质「{v}」不在物质库中",
-                "请使用物质库中的中文名、英文名或 CAS 号（如 氯 / chlorine / 7782-50-5）",
+                f"{hint}请使用物质库中的中文名、英文名或 CAS 号（如 氯 / chlorine / 7782-50-5）",
                 kind="unknown_substance",
             )
 
@@ -698,6 +757,20 @@ def validate_layers(
         spec = schema.LAYERS[name]
         geom = _geometry_of(df)
         labels[name] = _row_labels(df, spec)
+        if len(df) == 0 and not set(spec.required_columns) <= {str(x) for x in df.columns}:
+            ids[name] = set()  # nothing to check; one problem for the layer, not one per column
+            if name != "parks":  # an empty parks layer is the no_park error above
+                c.add(
+                    name,
+                    None,
+                    None,
+                    None,
+                    "图层为空（没有要素，也没有属性列），按空图层处理",
+                    f"如该园区有{spec.label_zh}数据，请检查导出的文件「{name}」是否选错了图层或丢失了要素",
+                    kind="empty_layer",
+                    severity="warning",
+                )
+            continue
         _check_columns(c, name, df, spec, geom.name if geom is not None else None)
         _check_values(c, name, df, spec, labels[name])
         ids[name] = _check_ids(c, name, df, spec) if spec.id_column in df.columns else None
@@ -711,6 +784,9 @@ def validate_layers(
         _check_references(c, name, df, spec, labels[name], ids)
         if known_substance is not None and name in ("installations", "pipelines"):
             _check_substances(c, name, df, labels[name], known_substance)
+    if "rectifications" in usable:
+        consistency.rectification_dates(c.add, usable["rectifications"], labels["rectifications"])
+    consistency.outside_enterprise(c.add, usable, labels)
     report = ValidationReport(tuple(c.problems), source=source)
     log.debug(
         "validated %d layers: %d errors, %d warnings", len(usable), len(report.errors), len(report.warnings)

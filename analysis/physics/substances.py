@@ -78,6 +78,7 @@ __all__ = [
     "ToxicProbit",
     "UnknownSubstanceError",
     "all_substances",
+    "closest_names",
     "get",
     "gb18218_identity",
     "known",
@@ -492,6 +493,15 @@ def known(name: str) -> bool:
     return _norm(name) in _index()
 
 
+def closest_names(name: str, n: int = 5) -> list[str]:
+    """Up to ``n`` known names (Chinese, English, aliases) closest to ``name``, best first (for "did you mean")."""
+    names = _display_names()
+    close = difflib.get_close_matches(str(name).strip(), names, n=n, cutoff=0.3)
+    if not close:
+        close = difflib.get_close_matches(_norm(name), [_norm(x) for x in names], n=n, cutoff=0.3)
+    return close
+
+
 def get(name: str | Substance) -> Substance:
     """Look up a substance by Chinese name, English name, alias or CAS number.
 
@@ -514,10 +524,7 @@ def get(name: str | Substance) -> Substance:
         return name
     key = _index().get(_norm(name))
     if key is None:
-        names = _display_names()
-        close = difflib.get_close_matches(str(name).strip(), names, n=5, cutoff=0.3)
-        if not close:
-            close = difflib.get_close_matches(_norm(name), [_norm(n) for n in names], n=5, cutoff=0.3)
+        close = closest_names(name)
         hint = f"; closest known names: {', '.join(close)}" if close else ""
         raise UnknownSubstanceError(
             f"未知物质 / unknown substance: name={name!r} is not a known Chinese name, English name or CAS number "

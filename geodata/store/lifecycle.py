@@ -26,6 +26,7 @@ __all__ = [
     "allowed_targets",
     "check_transition",
     "transition_action",
+    "date_problems",
 ]
 
 #: The four states, in lifecycle order.
@@ -120,3 +121,30 @@ def check_transition(item_id: str, from_state: str, to_state: str) -> str:
 def transition_action(from_state: str, to_state: str) -> str | None:
     """The action name of a transition, or None when it is illegal."""
     return TRANSITIONS.get((from_state, to_state))
+
+
+def date_problems(
+    found_on: str | None, deadline: str | None, status: str | None, closed_on: str | None
+) -> list[tuple[str, str | None, str, str]]:
+    """The date rules of an item: deadline not before the finding date, a closing date exactly when closed, not
+    before the finding date. Dates are ISO text ``YYYY-MM-DD`` (or None). Used by the store's import and by
+    :func:`geodata.validate.validate_layers`, so a park file passes ``validate`` only if the store would take it.
+
+    Returns
+    -------
+    list of (column, value, message_zh, fix_zh)
+    """
+    out: list[tuple[str, str | None, str, str]] = []
+    if found_on and deadline and deadline < found_on:
+        out.append(("deadline", deadline, f"整改期限早于发现日期 {found_on}", "请将整改期限改为发现日期之后"))
+    if status == "closed" and not closed_on:
+        out.append(
+            ("closed_on", None, "状态为「已销号」但没有销号日期", "请填写销号日期，或将状态改为未销号的状态")
+        )
+    if status not in (None, "closed") and closed_on:
+        out.append(
+            ("closed_on", closed_on, "事项未销号却填写了销号日期", "请删除销号日期，或将状态改为「已销号」")
+        )
+    if closed_on and found_on and closed_on < found_on:
+        out.append(("closed_on", closed_on, f"销号日期早于发现日期 {found_on}", "请核对销号日期"))
+    return out

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geodata import schema
+from geodata.store import lifecycle
 from geodata.store.errors import ImportProblem
 
 __all__ = ["ITEM_COLUMNS", "DATE_COLUMNS", "Item", "normalise_record", "to_iso_date", "is_missing"]
@@ -130,24 +131,10 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
                 out[c.name] = None
                 continue
         out[c.name] = text
-    if out.get("found_on") and out.get("deadline") and out["deadline"] < out["found_on"]:
-        bad(
-            "deadline",
-            out["deadline"],
-            f"整改期限早于发现日期 {out['found_on']}",
-            "请将整改期限改为发现日期之后",
-        )
-    if out.get("status") == "closed" and not out.get("closed_on"):
-        bad("closed_on", None, "状态为「已销号」但没有销号日期", "请填写销号日期，或将状态改为未销号的状态")
-    if out.get("status") not in (None, "closed") and out.get("closed_on"):
-        bad(
-            "closed_on",
-            out["closed_on"],
-            "事项未销号却填写了销号日期",
-            "请删除销号日期，或将状态改为「已销号」",
-        )
-    if out.get("closed_on") and out.get("found_on") and out["closed_on"] < out["found_on"]:
-        bad("closed_on", out["closed_on"], f"销号日期早于发现日期 {out['found_on']}", "请核对销号日期")
+    for col, value, msg, fix in lifecycle.date_problems(
+        out.get("found_on"), out.get("deadline"), out.get("status"), out.get("closed_on")
+    ):
+        bad(col, value, msg, fix)
     geom = rec.get("geometry")
     if geom is None or not isinstance(geom, BaseGeometry) or geom.is_empty:
         bad("geometry", geom, "缺少位置", "请填写经度、纬度（WGS84），或填写责任企业以使用企业位置")
