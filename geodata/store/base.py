@@ -826,6 +826,24 @@ class RectificationStore(ABC):
             ).fetchall()
         return [dt.datetime.fromisoformat(r[0]) for r in rows]
 
+    def login_attempts_since(
+        self, since: dt.datetime, *, username: str | None = None, client: str | None = None
+    ) -> list[tuple[dt.datetime, bool]]:
+        """``(time, success)`` of the sign-ins after ``since`` of ``username`` and/or from ``client`` (None: any),
+        in the order they were recorded (for the per-account and per-address limits of :func:`app.auth.sign_in`)."""
+        where, params = ["at > ?"], [_ts(since)]
+        for col, val in (("username", username), ("client", client)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                params.append(val)
+        with self._read() as conn:
+            rows = self._x(
+                conn,
+                f"SELECT at, success FROM login_attempts WHERE {' AND '.join(where)} ORDER BY at, attempt_id",
+                params,
+            ).fetchall()
+        return [(dt.datetime.fromisoformat(r[0]), bool(r[1])) for r in rows]
+
     def create_session(
         self, token_hash: str, username: str, *, client: str, created_at: dt.datetime, expires_at: dt.datetime
     ) -> None:
