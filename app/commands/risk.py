@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import logging
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 from app.commands._common import (
+    CommandError,
     add_coords_argument,
     check_outputs,
+    count_option,
     fail,
     load_park_or_fail,
     park_path,
@@ -244,6 +247,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resolution", type=float, default=10.0, help="网格分辨率 [m]，默认 10")
     p.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
     p.add_argument("--contours", help="另存风险等值线：.gpkg（米制坐标）或 .geojson（WGS84）")
+    _add_size_options(p)
     add_coords_argument(p)
     p.set_defaults(func=run_risk)
 
@@ -257,6 +261,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--resolution", type=float, default=25.0, help="网格分辨率 [m]，默认 25")
     s.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
     s.add_argument("--five-rooms", action="store_true", help="同时进行五室（控制室、机柜间等）校核")
+    _add_size_options(s)
     add_coords_argument(s)
     s.set_defaults(func=run_siting)
 
@@ -271,8 +276,78 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.set_defaults(func=run_major_hazards)
 
 
-def _progress(frac: float, msg: str) -> None:
-    log.info("%3.0f%% %s", 100 * frac, msg)
+def _max_installations_default() -> int | None:
+    """The default of :attr:`analysis.qra.options.RiskOptions.max_installations` (one copy of the limit)."""
+    from analysis.qra.options import RiskOptions
+
+    return RiskOptions().max_installations
+
+
+def _add_size_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--max-installations",
+        default=None,
+        help=f"一次计算的设施数上限，默认 {_max_installations_default()}（计算时间随设施数增加，每套约 0.2 s）；"
+        "设施更多的园区请调高，例如 --max-installations 5000",
+    )
+
+
+class Progress:
+    """``progress(fraction, message_zh)`` of :func:`analysis.qra.individual.individual_risk` printed on stderr.
+
+    On a terminal one line is rewritten in place; otherwise (a log file) a line is printed whenever the
+    percentage has advanced by at least one point. The messages carry the time left (from the analysis).
+    """
+
+    def __init__(self, stream: Any = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.last = -1.0
+        self.used = False
+
+    def __call__(self, frac: float, msg: str) -> None:
+        pct = 100.0 * float(frac)
+        if self.tty:
+            print(f"\r[{pct:5.1f} %] {msg[:70]:<70}", end="", file=self.stream, flush=True)
+        elif pct - self.last >= 1.0 or frac >= 1.0:
+            print(f"[{pct:5.1f} %] {msg}", file=self.stream, flush=True)
+        else:
+            return
+        self.last, self.used = pct, True
+
+    def close(self) -> None:
+        """End the rewritten line on a terminal."""
+        if self.tty and self.used:
+            print(file=self.stream, flush=True)
+
+
+def _individual_risk(args: argparse.Namespace, park: Any) -> Any:
+    """:func:`individual_risk` with ``--resolution``, ``--margin``, ``--max-installations`` and progress on stderr.
+
+    Raises
+    ------
+    CommandError
+        Bad options or too many installations (the message says how to raise the limit on the command line).
+    """
+    from analysis.errors import AnalysisInputError
+    from analysis.qra import individual as risk
+
+    limit = _max_installations_default()
+    if args.max_installations is not None:
+        limit = count_option(args.max_installations, "--max-installations", low=1)
+    progress = Progress()
+    try:
+        return risk.individual_risk(
+            park, resolution=args.resolution, margin=args.margin, progress=progress, max_installations=limit
+        )
+    except AnalysisInputError as exc:
+        n = len(park.layers.get("installations", ()))
+        hint = f"命令行：加 --max-installations {n} 调高上限。" if limit is not None and n > limit else ""
+        raise CommandError(f"{exc}{hint}") from None
+    except (FileNotFoundError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    finally:
+        progress.close()
 
 
 @reports_errors
@@ -287,10 +362,7 @@ def run_risk(args: argparse.Namespace) -> int:
     path = park_path(args.park)
     check_outputs([out, args.contours], inputs=[path])
     park = load_park_or_fail(path, coords=args.coords)
-    try:
-        res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
-    except (FileNotFoundError, ValueError) as exc:
-        return fail(str(exc))
+    res = _individual_risk(args, park)
     with safe_output(out, inputs=[path]) as tmp:
         res.to_geotiff(tmp)
     cont = risk.risk_contours(res)
@@ -342,7 +414,6 @@ def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None
 
 @reports_errors
 def run_siting(args: argparse.Namespace) -> int:
-    from analysis.qra import individual as risk
     from analysis.regulation import siting_checks as scx
 
     out = Path(args.output)
@@ -351,8 +422,8 @@ def run_siting(args: argparse.Namespace) -> int:
     path = park_path(args.park)
     check_outputs([out], inputs=[path])
     park = load_park_or_fail(path, coords=args.coords)
+    res = _individual_risk(args, park)
     try:
-        res = risk.individual_risk(park, resolution=args.resolution, margin=args.margin, progress=_progress)
         five = scx.five_rooms_check(park) if args.five_rooms else None
     except (FileNotFoundError, ValueError) as exc:
         return fail(str(exc))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -343,3 +344,38 @@ def test_every_command_that_loads_a_park_is_covered():
     assert takes_park == set(_LOADING) | {"app"}
     for name in takes_park:
         assert "coords" in {a.dest for a in sub.choices[name]._actions}, name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Finding 10 (part): risk and siting show progress with the time left and refuse a park beyond a limit the user
+# can raise (the limit itself is analysis.qra's RiskOptions.max_installations)
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("command", ["risk", "siting"])
+def test_risk_commands_refuse_beyond_max_installations(command, park, tmp_path, capsys):
+    out = tmp_path / f"result{_SUFFIX[command]}"
+    assert main([*_quick(command, park, out), "--max-installations", "10"]) == 1
+    err = capsys.readouterr().err
+    assert "90" in err and "上限 10" in err and "--max-installations 90" in err, err
+    assert not out.exists()
+
+
+def test_risk_prints_progress_with_time_left(park, tmp_path, capsys):
+    out = tmp_path / "ir.tif"
+    assert main(_quick("risk", park, out)) == 0
+    err = capsys.readouterr().err
+    assert "%]" in err and re.search(r"（(\d+)/\1，预计剩余 约 \d+ 秒）", err), err[-500:]
+    assert out.exists()
+
+
+def test_second_output_that_is_the_park_is_refused(park, tmp_path, capsys, monkeypatch):
+    import geodata
+
+    def no_load(*args, **kwargs):
+        raise AssertionError("the park was loaded before the outputs were checked")
+
+    monkeypatch.setattr(geodata, "load_park", no_load)
+    before = digest(park)
+    assert main(["risk", str(park), "-o", str(tmp_path / "ir.tif"), "--contours", str(park)]) == 1
+    assert "就是输入的园区数据" in capsys.readouterr().err
+    assert digest(park) == before
+    assert not (tmp_path / "ir.tif").exists()

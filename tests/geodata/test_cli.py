@@ -128,3 +128,28 @@ def test_demo_park_validates_clean(demo_park_path, capsys):
     """Acceptance: `parkrisk validate geodata/samples/demo_park.gpkg` reports no problems."""
     assert main(["validate", str(demo_park_path)]) == 0
     assert "未发现问题（0 个错误，0 个警告）" in capsys.readouterr().out
+
+
+def test_analysis_command_coords_option_corrects_gcj02_tables(tmp_path, make_layers, layer_to_table, capsys):
+    """Issue 13, finding 10: ``zones`` on GCJ-02 tables with ``--coords GCJ-02`` gives the zones of the WGS84 park
+    (before: no ``--coords``, the tables were read as WGS84 and the zones came out about 500 m off)."""
+    from coord_convert.transform import wgs2gcj
+    from shapely.ops import transform
+
+    folders = {"wgs": tmp_path / "wgs", "gcj": tmp_path / "gcj"}
+    for folder in folders.values():
+        folder.mkdir()
+    for name, gdf in make_layers().items():
+        layer_to_table(gdf).to_csv(folders["wgs"] / f"{name}.csv", index=False)
+        shifted = gdf.copy()
+        shifted["geometry"] = gdf.geometry.map(lambda g: transform(lambda x, y: wgs2gcj(x, y), g))
+        layer_to_table(shifted).to_csv(folders["gcj"] / f"{name}.csv", index=False)
+    args = ["--unit", "U3", "--scenario", "toxic", "--wind-from", "90"]
+    out = {k: tmp_path / f"{k}.geojson" for k in ("wgs", "gcj", "gcj_as_wgs")}
+    assert main(["zones", str(folders["wgs"]), *args, "-o", str(out["wgs"])]) == 0
+    assert main(["zones", str(folders["gcj"]), *args, "--coords", "GCJ-02", "-o", str(out["gcj"])]) == 0
+    assert main(["zones", str(folders["gcj"]), *args, "-o", str(out["gcj_as_wgs"])]) == 0
+    capsys.readouterr()
+    c = {k: gpd.read_file(p).to_crs(4547).geometry.union_all().centroid for k, p in out.items()}
+    assert c["gcj"].distance(c["wgs"]) < 5.0  # metres (GCJ-02 inversion is exact to well under a metre)
+    assert c["gcj_as_wgs"].distance(c["wgs"]) > 300.0
