@@ -8,6 +8,9 @@ Environment variables
 ---------------------
 ``PARKRISK_PARK``
     Path of the park to open (GeoPackage, GeoJSON/Shapefile folder, ...). Default: the bundled demo park.
+``PARKRISK_COORDS``
+    Coordinate system of that park's coordinates: ``WGS84`` (default), ``CGCS2000``, ``GCJ-02`` or ``BD-09``
+    (``parkrisk app --coords`` sets it).
 ``PARKRISK_BASEMAP``
     ``none`` (default; works with no network at all), ``tianditu`` (天地图, needs a token) or ``osm``
     (OpenStreetMap).
@@ -147,12 +150,15 @@ class AppSettings:
         The park to open when the user has not uploaded one.
     park_from_env : bool
         True when ``park_path`` came from ``PARKRISK_PARK`` (shown as the data source).
+    park_coords : str
+        Coordinate system of ``park_path``'s coordinates (a key of :data:`geodata.crs.COORD_SYSTEMS`).
     basemap : Basemap
         Basemap drawn under the park layers.
     """
 
     park_path: Path = DEMO_PARK_PATH
     park_from_env: bool = False
+    park_coords: str = "WGS84"
     basemap: Basemap = field(default_factory=Basemap)
 
 
@@ -187,10 +193,16 @@ def load_settings(
         return None if value is None or not str(value).strip() else str(value).strip()
 
     park = pick("PARKRISK_PARK", "park")
+    coords = pick("PARKRISK_COORDS", "coords") or "WGS84"
+    from geodata import COORD_SYSTEMS
+
+    if coords not in COORD_SYSTEMS:
+        raise ValueError(f"PARKRISK_COORDS={coords!r} 无效，应为 {'、'.join(COORD_SYSTEMS)} 之一。")
     kind = (pick("PARKRISK_BASEMAP", "basemap") or "none").lower()
     token = pick("PARKRISK_TIANDITU_TOKEN", "tianditu_token")
     return AppSettings(
         park_path=Path(park).expanduser() if park else DEMO_PARK_PATH,
         park_from_env=park is not None,
+        park_coords=coords,
         basemap=Basemap(kind=kind, token=token),
     )

@@ -131,7 +131,11 @@ def current_source() -> ParkSource:
         return ParkSource(Path(upload["path"]), "upload", label, coords)
     settings, _ = get_settings()
     if settings.park_from_env:
-        return ParkSource(settings.park_path, "env", f"环境变量 PARKRISK_PARK：{settings.park_path}")
+        coords = settings.park_coords
+        label = f"环境变量 PARKRISK_PARK：{settings.park_path}" + (
+            "" if coords == "WGS84" else f"（{coords} 坐标）"
+        )
+        return ParkSource(settings.park_path, "env", label, coords)
     return ParkSource(settings.park_path, "demo", "内置示例园区（虚构数据）")
 
 
