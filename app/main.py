@@ -1,5 +1,9 @@
 """parkrisk app: ``streamlit run app/main.py`` (or ``parkrisk app``).
 
+Both listen on this machine only (127.0.0.1): ``parkrisk app`` passes ``--server.address`` (``--host`` changes it),
+and ``streamlit run app/main.py`` reads ``app/.streamlit/config.toml`` beside this script, from any working folder.
+To share the app on a network, ask for it: ``--server.address 0.0.0.0`` or ``STREAMLIT_SERVER_ADDRESS``.
+
 Opens on the bundled demo park, the park named by ``PARKRISK_PARK``, or a GeoPackage uploaded in the sidebar.
 Pages are the modules in ``app/views/``, found automatically: each sets module-level ``TITLE`` (Chinese),
 ``ICON`` (``":material/...:"``) and ``ORDER`` (int). They are read from the source with :mod:`ast` (the page is not
@@ -165,8 +169,21 @@ def _warm_up() -> None:
         log.info("warm-up incomplete", exc_info=True)
 
 
+def _clean_uploads() -> None:
+    """At start-up, delete old uploads and interrupted extractions (:func:`app.uploads.cleanup`): Streamlit tells
+    a script nothing when a session ends, so what an earlier run left behind goes here."""
+    from app import uploads
+
+    try:
+        settings, _ = state.get_settings()
+        uploads.cleanup(settings.uploads)
+    except OSError as exc:  # an unwritable temp folder must not keep the app from starting
+        log.warning("upload folder clean-up failed: %s", exc)
+
+
 @asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
+    _clean_uploads()
     threading.Thread(target=_warm_up, name="parkrisk-warm-up", daemon=True).start()
     yield
 

@@ -17,13 +17,31 @@ Environment variables
 ``PARKRISK_TIANDITU_TOKEN``
     The user's 天地图 key (申请: 天地图官网「开发资源 → 申请Key」), required for ``tianditu``.
 
+Limits of the sidebar upload (:class:`UploadLimits`, enforced by :mod:`app.uploads`; 1 MB = 1024 × 1024 bytes):
+
+``PARKRISK_UPLOAD_MAX_MB``
+    Size an upload may take on disk once expanded (a ZIP's unpacked files, an XLSX's uncompressed parts, a
+    GeoPackage itself). Default 200.
+``PARKRISK_UPLOAD_MAX_FILES``
+    Files in an uploaded ZIP. Default 2000.
+``PARKRISK_UPLOAD_MAX_ROWS``
+    Rows (features) of one sheet or layer file of an upload; reading stops past it. Default 200000.
+``PARKRISK_UPLOAD_QUOTA_MB``
+    Total size of the upload folder. Default 1024.
+``PARKRISK_UPLOAD_MAX_AGE_HOURS``
+    Uploads older than this are deleted at start-up and whenever the quota is checked. Default 24.
+``PARKRISK_UPLOAD_DIR``
+    The upload folder. Default ``<temp folder>/parkrisk_uploads``.
+
 The same keys may be given in ``.streamlit/secrets.toml`` as ``basemap`` and ``tianditu_token``; environment
 variables win.
 """
 
 from __future__ import annotations
 
+import math
 import os
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,8 +51,11 @@ __all__ = [
     "DEMO_PARK_PATH",
     "Basemap",
     "TileSource",
+    "UploadLimits",
+    "UPLOAD_ENV",
     "AppSettings",
     "load_settings",
+    "load_upload_limits",
 ]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -140,6 +161,95 @@ class Basemap:
         return ()
 
 
+def default_upload_folder() -> Path:
+    """``<temp folder>/parkrisk_uploads``."""
+    return Path(tempfile.gettempdir()) / "parkrisk_uploads"
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """Limits of the sidebar upload (see the module docstring for the environment variables).
+
+    Parameters
+    ----------
+    max_mb : float
+        Size of one upload on disk once expanded [MB, 1 MB = 1024 × 1024 bytes].
+    max_files : int
+        Files in one uploaded ZIP.
+    max_rows : int
+        Rows (features) of one sheet or layer file.
+    quota_mb : float
+        Total size of the upload folder [MB].
+    max_age_hours : float
+        Age after which an upload is deleted [h].
+    folder : Path
+        The upload folder.
+    """
+
+    max_mb: float = 200.0
+    max_files: int = 2000
+    max_rows: int = 200_000
+    quota_mb: float = 1024.0
+    max_age_hours: float = 24.0
+    folder: Path = field(default_factory=default_upload_folder)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+    @property
+    def quota_bytes(self) -> int:
+        return int(self.quota_mb * 1024 * 1024)
+
+    @property
+    def max_age_s(self) -> float:
+        return self.max_age_hours * 3600.0
+
+
+#: Environment variable of each :class:`UploadLimits` field (the folder is ``PARKRISK_UPLOAD_DIR``).
+UPLOAD_ENV: dict[str, str] = {
+    "max_mb": "PARKRISK_UPLOAD_MAX_MB",
+    "max_files": "PARKRISK_UPLOAD_MAX_FILES",
+    "max_rows": "PARKRISK_UPLOAD_MAX_ROWS",
+    "quota_mb": "PARKRISK_UPLOAD_QUOTA_MB",
+    "max_age_hours": "PARKRISK_UPLOAD_MAX_AGE_HOURS",
+    "folder": "PARKRISK_UPLOAD_DIR",
+}
+
+
+def load_upload_limits(env: Mapping[str, str] | None = None) -> UploadLimits:
+    """The upload limits from the environment (defaults for unset or blank variables).
+
+    Raises
+    ------
+    ValueError
+        A variable that is not a positive number (whole number for counts), message in Chinese naming it.
+    """
+    env = os.environ if env is None else env
+    default = UploadLimits()
+    values: dict[str, object] = {}
+    for name, key in UPLOAD_ENV.items():
+        raw = str(env.get(key) or "").strip()
+        if not raw:
+            continue
+        if name == "folder":
+            values[name] = Path(raw).expanduser()
+            continue
+        whole = isinstance(getattr(default, name), int)
+        try:
+            value = int(raw) if whole else float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
+            kind = "正整数" if whole else "正数"
+            raise ValueError(
+                f"环境变量 {key}={raw!r} 无效：应为{kind}，如 {getattr(default, name)}（默认值）"
+                f" ({key} must be a positive {'integer' if whole else 'number'})"
+            )
+        values[name] = value
+    return UploadLimits(**values)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True)
 class AppSettings:
     """Settings of one app session.
@@ -154,12 +264,15 @@ class AppSettings:
         Coordinate system of ``park_path``'s coordinates (a key of :data:`geodata.crs.COORD_SYSTEMS`).
     basemap : Basemap
         Basemap drawn under the park layers.
+    uploads : UploadLimits
+        Limits of the sidebar upload.
     """
 
     park_path: Path = DEMO_PARK_PATH
     park_from_env: bool = False
     park_coords: str = "WGS84"
     basemap: Basemap = field(default_factory=Basemap)
+    uploads: UploadLimits = field(default_factory=UploadLimits)
 
 
 def load_settings(
@@ -181,7 +294,7 @@ def load_settings(
     Raises
     ------
     ValueError
-        Unknown basemap, or 天地图 without a token (message in Chinese).
+        Unknown basemap, 天地图 without a token, or an invalid upload limit (message in Chinese).
     """
     env = os.environ if env is None else env
     secrets = secrets or {}
@@ -205,4 +318,5 @@ def load_settings(
         park_from_env=park is not None,
         park_coords=coords,
         basemap=Basemap(kind=kind, token=token),
+        uploads=load_upload_limits(env),
     )

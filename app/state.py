@@ -15,25 +15,23 @@ Every bad input ends in a Chinese page-level error (the full validation report f
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import os
-import shutil
-import tempfile
 import threading
 import weakref
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from app import uploads
 from app.auth import SESSION_TOKEN_KEY, may_read_sensitive, open_park_store, redact_park, resolve_session
 from app.cache import ParkVersion, file_version
-from app.settings import AppSettings, Basemap, load_settings
+from app.settings import UPLOAD_ENV, AppSettings, load_settings, load_upload_limits
 from app.substance_check import substance_lookup
+from app.uploads import UPLOAD_SUFFIXES
 from geodata import Park, ParkDataError, load_park
 from geodata.store import RectificationStore, StoreError, User
 
@@ -57,14 +55,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: File types accepted by the sidebar uploader: a GeoPackage, an Excel workbook (one sheet per layer) or a ZIP of a
-#: folder of layer files (GeoJSON, Shapefile with its .shx/.dbf/.prj, CSV, XLSX), as :func:`geodata.load_park` reads.
-UPLOAD_SUFFIXES: tuple[str, ...] = ("gpkg", "xlsx", "zip")
 _UPLOAD_KEY = "parkrisk_upload"  # session_state: {"path": str, "name": str, "coords": str}
-_UPLOAD_DIR = Path(tempfile.gettempdir()) / "parkrisk_uploads"
-_MAX_UPLOAD_BYTES = 200 * 1024 * 1024  # Streamlit's default server.maxUploadSize (200 MB)
-_MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024  # a ZIP may not expand beyond 2 GB …
-_MAX_ZIP_MEMBERS = 2000  # … nor hold more files than this
 
 _REPORT_COLUMNS_ZH = {
     "severity": "严重程度",
@@ -109,17 +100,23 @@ def _secrets() -> dict[str, object]:
 
 
 def get_settings() -> tuple[AppSettings, str | None]:
-    """The app settings and, when a setting was invalid, the Chinese warning to show (basemap falls back to none)."""
+    """The app settings and, when a setting was invalid, the Chinese warning to show (a bad basemap falls back to
+    none, a bad upload limit to its default)."""
     secrets = _secrets()
+    env = dict(os.environ)
+    warnings: list[str] = []
     try:
-        return load_settings(os.environ, secrets), None
+        load_upload_limits(env)
     except ValueError as exc:
-        env = dict(os.environ)
+        warnings.append(f"{exc}。已改用默认上传限制。")
+        env = {k: v for k, v in env.items() if k not in UPLOAD_ENV.values()}
+    try:
+        settings = load_settings(env, secrets)
+    except ValueError as exc:
         env["PARKRISK_BASEMAP"] = "none"
-        fallback = load_settings(env, {k: v for k, v in secrets.items() if k != "basemap"})
-        return AppSettings(fallback.park_path, fallback.park_from_env, Basemap("none")), (
-            f"{exc}。已改用无底图（离线）显示。"
-        )
+        settings = load_settings(env, {k: v for k, v in secrets.items() if k != "basemap"})
+        warnings.insert(0, f"{exc}。已改用无底图（离线）显示。")
+    return settings, "".join(warnings) or None
 
 
 def current_source() -> ParkSource:
@@ -140,15 +137,16 @@ def current_source() -> ParkSource:
 
 
 @st.cache_resource(show_spinner="正在加载园区数据……", max_entries=16)
-def _load_park_version(path: str, coords: str, mtime_ns: int, size: int) -> Park:
+def _load_park_version(path: str, coords: str, mtime_ns: int, size: int, max_rows: int | None = None) -> Park:
     """Load one version of a park file (the key includes mtime and size, so an edited file is reloaded)."""
     log.info("loading park %s (mtime_ns=%d, size=%d, coords=%s)", path, mtime_ns, size, coords)
-    return load_park(path, coords=coords, known_substance=substance_lookup())
+    return load_park(path, coords=coords, known_substance=substance_lookup(), max_rows=max_rows)
 
 
-def load_park_cached(path: str | os.PathLike, coords: str = "WGS84") -> Park:
+def load_park_cached(path: str | os.PathLike, coords: str = "WGS84", max_rows: int | None = None) -> Park:
     """Load a park through the shared cache (``coords``: the coordinate system of the file, see
-    :data:`geodata.crs.COORD_SYSTEMS`).
+    :data:`geodata.crs.COORD_SYSTEMS`; ``max_rows``: the most rows read from one sheet or layer file, set for
+    uploads, :func:`geodata.io.read_layers`).
 
     Raises
     ------
@@ -157,7 +155,7 @@ def load_park_cached(path: str | os.PathLike, coords: str = "WGS84") -> Park:
     ParkDataError
         The data are not usable (``err.report`` holds every problem).
     """
-    return _load_park_version(*file_version(path, coords))
+    return _load_park_version(*file_version(path, coords), max_rows)
 
 
 def park_version() -> ParkVersion:
@@ -176,8 +174,9 @@ def park_version() -> ParkVersion:
 def try_get_park() -> tuple[Park | None, ParkSource, Exception | None]:
     """Load the session's park; returns ``(park, source, None)`` or ``(None, source, error)``."""
     source = current_source()
+    max_rows = get_settings()[0].uploads.max_rows if source.kind == "upload" else None
     try:
-        return load_park_cached(source.path, source.coords), source, None
+        return load_park_cached(source.path, source.coords, max_rows), source, None
     except (FileNotFoundError, ParkDataError, OSError) as exc:
         first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
         log.warning("park %s could not be loaded (%s): %s", source.path, type(exc).__name__, first_line)
@@ -236,8 +235,17 @@ def show_park_error(error: Exception | None, source: ParkSource) -> None:
                 st.dataframe(frame, hide_index=True, width="stretch")
 
 
+def _session_owner() -> str:
+    """This browser session's id (the owner of its upload); ``"bare"`` outside a Streamlit server."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx(suppress_warning=True)
+    return ctx.session_id if ctx is not None else "bare"
+
+
 def save_upload(name: str, data: bytes, coords: str = "WGS84") -> Path:
-    """Store an uploaded park file in a temporary folder and make it this session's park.
+    """Store an uploaded park file (:func:`app.uploads.save_upload`, within the limits of the settings) and make it
+    this session's park; the session's previous upload is deleted.
 
     Parameters
     ----------
@@ -256,126 +264,24 @@ def save_upload(name: str, data: bytes, coords: str = "WGS84") -> Path:
     Raises
     ------
     ValueError
-        Wrong file type, empty/too large file, unknown coordinate system, or a ZIP that is damaged, unsafe (paths
-        leaving its folder, too large when unpacked) or holds no layer file (Chinese message).
+        Unknown coordinate system, or an upload :func:`app.uploads.save_upload` refuses (Chinese message).
     """
     from geodata.crs import COORD_SYSTEMS
 
-    suffix = Path(name).suffix.lower().lstrip(".")
-    if suffix not in UPLOAD_SUFFIXES:
-        raise ValueError(
-            f"上传文件 {name!r} 的类型 .{suffix} 不受支持；请上传 GeoPackage（.gpkg）、Excel 工作簿（.xlsx，每个图层"
-            f"一个工作表）或包含各图层文件的 ZIP 压缩包 (allowed: {', '.join('.' + s for s in UPLOAD_SUFFIXES)})"
-        )
     if coords not in COORD_SYSTEMS:
         raise ValueError(f"坐标系 {coords!r} 不受支持，应为 {list(COORD_SYSTEMS)} 之一")
-    if not data:
-        raise ValueError(f"上传文件 {name!r} 为空（0 字节），请重新导出后上传")
-    if len(data) > _MAX_UPLOAD_BYTES:
-        raise ValueError(
-            f"上传文件 {name!r} 过大（{len(data) / 1e6:.0f} MB），上限 {_MAX_UPLOAD_BYTES / 1e6:.0f} MB"
-        )
-    _UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256(data).hexdigest()[:32]
-    if suffix == "zip":
-        path = _unpack_zip(name, data, _UPLOAD_DIR / digest)
-    else:
-        path = _UPLOAD_DIR / f"{digest}.{suffix}"
-        if not path.exists():
-            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
-            tmp.write_bytes(data)
-            tmp.replace(path)
+    settings, _ = get_settings()
+    path = uploads.save_upload(name, data, limits=settings.uploads, owner=_session_owner())
     st.session_state[_UPLOAD_KEY] = {"path": str(path), "name": name, "coords": coords}
     return path
 
 
-def _member_name(info: zipfile.ZipInfo) -> str:
-    """A member's name; ZIPs made on Chinese Windows store names in GBK without the UTF-8 flag."""
-    if info.flag_bits & 0x800:
-        return info.filename
-    try:
-        return info.filename.encode("cp437").decode("gbk")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return info.filename
-
-
-def _unpack_zip(name: str, data: bytes, target: Path) -> Path:
-    """Unpack an uploaded ZIP into ``target`` (atomically) and return the park inside it.
-
-    The park is the single GeoPackage/XLSX in the archive, or else the folder holding the layer files (the archive's
-    root, or its only top-level folder). Members with absolute paths or ``..`` are refused, as are archives that
-    would expand beyond 2 GB or hold more than 2 000 files.
-    """
-    import io
-
-    from geodata import schema
-
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise ValueError(f"上传文件 {name!r} 不是有效的 ZIP 压缩包（{exc}），请重新压缩后上传") from None
-    with zf:
-        members = [(i, _member_name(i)) for i in zf.infolist() if not i.is_dir()]
-        members = [
-            (i, n) for i, n in members if not n.startswith("__MACOSX/") and not Path(n).name.startswith(".")
-        ]
-        if len(members) > _MAX_ZIP_MEMBERS:
-            raise ValueError(f"压缩包 {name!r} 含 {len(members)} 个文件，超过上限 {_MAX_ZIP_MEMBERS} 个")
-        total = sum(i.file_size for i, _ in members)
-        if total > _MAX_UNZIPPED_BYTES:
-            raise ValueError(
-                f"压缩包 {name!r} 解压后 {total / 1e9:.1f} GB，超过上限 {_MAX_UNZIPPED_BYTES / 1e9:.0f} GB"
-            )
-        safe: list[tuple[zipfile.ZipInfo, str, tuple[str, ...]]] = []
-        for info, n in members:
-            parts = Path(n.replace("\\", "/")).parts
-            if n.startswith(("/", "\\")) or ".." in parts or (parts and ":" in parts[0]):
-                raise ValueError(f"压缩包 {name!r} 中的路径 {n!r} 不安全（绝对路径或含 ..），已拒绝")
-            safe.append((info, n, parts))
-        if not target.exists():
-            tmp = target.with_name(target.name + f".{os.getpid()}.{threading.get_ident()}.tmp")
-            tmp.mkdir(parents=True, exist_ok=False)
-            try:
-                for info, n, parts in safe:
-                    out = tmp.joinpath(*parts)
-                    out.parent.mkdir(parents=True, exist_ok=True)
-                    with zf.open(info) as src, open(out, "wb") as dst:
-                        written = 0
-                        while chunk := src.read(1 << 20):
-                            written += len(chunk)
-                            if written > info.file_size:  # more than the archive declared: refuse (zip bomb)
-                                raise ValueError(f"压缩包 {name!r} 中的 {n!r} 大小与声明不符，已拒绝")
-                            dst.write(chunk)
-                tmp.replace(target)
-            except (ValueError, OSError, zipfile.BadZipFile) as exc:
-                shutil.rmtree(tmp, ignore_errors=True)
-                if not target.exists():  # (else another session unpacked the same archive first)
-                    if isinstance(exc, ValueError):
-                        raise
-                    raise ValueError(f"压缩包 {name!r} 无法解压：{exc}") from None
-    files = [p for p in target.rglob("*") if p.is_file()]
-    singles = [p for p in files if p.suffix.lower() in (".gpkg", ".xlsx")]
-    layer_files = [p for p in files if p.stem in schema.LAYERS]
-    if len(singles) == 1 and not [p for p in layer_files if p.suffix.lower() not in (".gpkg", ".xlsx")]:
-        return singles[0]
-    folders = {p.parent for p in layer_files}
-    if len(folders) == 1:
-        return folders.pop()
-    if not folders:
-        names = "、".join(sorted(schema.LAYERS))
-        raise ValueError(
-            f"压缩包 {name!r} 中没有找到图层文件：文件应按图层命名（{names}），如 installations.geojson、"
-            "installations.shp（含 .shx/.dbf/.prj）或 installations.csv"
-        )
-    raise ValueError(
-        f"压缩包 {name!r} 中的图层文件分散在多个文件夹（{', '.join(sorted(str(f.relative_to(target)) for f in folders))}），"
-        "请把同一园区的图层文件放在同一文件夹后重新压缩"
-    )
-
-
 def clear_upload() -> None:
-    """Forget this session's upload (the park falls back to ``PARKRISK_PARK`` or the demo park)."""
+    """Forget this session's upload and delete it (unless another session uses the same file); the park falls
+    back to ``PARKRISK_PARK`` or the demo park."""
     st.session_state.pop(_UPLOAD_KEY, None)
+    settings, _ = get_settings()
+    uploads.release(_session_owner(), settings.uploads)
 
 
 def layer_counts(park: Park) -> pd.DataFrame:

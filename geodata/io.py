@@ -140,7 +140,7 @@ def table_to_layer(df: pd.DataFrame, *, layer: str) -> tuple[pd.DataFrame, list[
     return gpd.GeoDataFrame(attrs, geometry=gpd.GeoSeries(geoms, crs=WGS84), crs=WGS84), problems
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, nrows: int | None = None) -> pd.DataFrame:
     last: Exception | None = None
     for enc in _CSV_ENCODINGS:
         try:
@@ -150,6 +150,7 @@ def _read_csv(path: Path) -> pd.DataFrame:
                 dtype=str,
                 encoding=enc,
                 skipinitialspace=True,
+                nrows=nrows,
                 keep_default_na=False,
                 na_values=_CSV_NA_VALUES,
             )
@@ -245,33 +246,108 @@ def _unreadable(layer: str | None, path: Path, exc: BaseException) -> Problem:
     )
 
 
-def _read_file(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """Layers in one file (a GeoPackage may hold several; an XLSX one per sheet)."""
+def _streamed_workbook(path: Path):
+    """``path`` opened by openpyxl in ``read_only`` mode, without its up-front size scan.
+
+    ``openpyxl.load_workbook(read_only=True)`` looks for each sheet's ``<dimension>`` element when it opens the
+    sheet, and a sheet without one (openpyxl's own write-only files, or a crafted file) is parsed to its end right
+    there. The workbook is put together here as ``load_workbook`` does it (manifest, shared strings, workbook,
+    styles), with sheets that leave the size unknown, so that rows are only parsed while they are iterated.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class _Sheet(ReadOnlyWorksheet):
+        def _get_size(self) -> None:  # size found while the rows are read (pandas resets it anyway)
+            return None
+
+    reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                reader.wb._sheets.append(_Sheet(reader.wb, sheet.name, rel.target, reader.shared_strings))
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.wb
+
+
+def _read_xlsx(path: Path, nrows: int | None) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook, each streamed row by row (openpyxl ``read_only``) up to ``nrows`` data rows."""
+    book = _streamed_workbook(path)
+    try:
+        return pd.read_excel(book, sheet_name=None, dtype=object, engine="openpyxl", nrows=nrows)
+    finally:
+        book.close()
+
+
+def _capped(
+    tables: dict[str, pd.DataFrame], path: Path, max_rows: int | None, what: str
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """The tables read with ``max_rows + 1`` rows at most; those that reached it are dropped and reported."""
+    if max_rows is None:
+        return tables, []
+    kept = {n: t for n, t in tables.items() if len(t) <= max_rows}
+    problems = [
+        Problem(
+            str(n) if str(n) in schema.LAYERS else None,
+            f"第{max_rows + 1}行",
+            None,
+            path.name,
+            f"{what}「{n}」超过 {max_rows:,} 行的上限，已停止读取（文件 {path.name}）",
+            "请删除多余的行或拆分文件后重新上传；在应用中可用环境变量 PARKRISK_UPLOAD_MAX_ROWS 调高上限",
+            "error",
+            "unreadable",
+        )
+        for n in tables
+        if n not in kept
+    ]
+    return kept, problems
+
+
+def _read_file(path: Path, max_rows: int | None = None) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """Layers in one file (a GeoPackage may hold several; an XLSX one per sheet).
+
+    With ``max_rows``, every sheet or layer is read up to one row past it (XLSX streamed row by row with
+    openpyxl's ``read_only`` mode, CSV with ``nrows``, vector files with ``max_features``) and one that has more
+    rows is reported instead of read.
+    """
     suffix = path.suffix.lower()
     layers: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
+    cap = {} if max_rows is None else {"max_features": max_rows + 1}
+    nrows = None if max_rows is None else max_rows + 1
     try:
         if suffix == ".gpkg":
             info = pyogrio.list_layers(path)
             names = [str(n) for n in info[:, 0]]
             if len(names) == 1 and names[0] not in schema.LAYERS and path.stem in schema.LAYERS:
-                layers[path.stem] = gpd.read_file(path, layer=names[0])  # <layer>.gpkg inside a folder
+                layers[path.stem] = gpd.read_file(path, layer=names[0], **cap)  # <layer>.gpkg in a folder
             else:
                 for n in names:
-                    layers[n] = gpd.read_file(path, layer=n)
+                    layers[n] = gpd.read_file(path, layer=n, **cap)
         elif suffix in (".geojson", ".json"):
-            layers[path.stem] = gpd.read_file(path)
+            layers[path.stem] = gpd.read_file(path, **cap)
         elif suffix == ".shp":
-            layers[path.stem], probs = _untruncate(gpd.read_file(path), path.stem)
+            layers[path.stem], probs = _untruncate(gpd.read_file(path, **cap), path.stem)
             problems.extend(probs)
         elif suffix == ".csv":
-            sheets = _split_by_layer_column(_read_csv(path), path.stem)
+            whole, probs = _capped({path.stem: _read_csv(path, nrows)}, path, max_rows, "文件")
+            problems.extend(probs)
+            sheets = {n: t for w in whole.values() for n, t in _split_by_layer_column(w, path.stem).items()}
             for n, sheet in sheets.items():
                 gdf, probs = table_to_layer(sheet, layer=n)
                 layers[n] = gdf
                 problems.extend(probs)
         elif suffix in (".xlsx", ".xlsm"):
-            sheets = pd.read_excel(path, sheet_name=None, dtype=object)
+            sheets = _read_xlsx(path, nrows)
+            sheets, probs = _capped(sheets, path, max_rows, "工作表")
+            problems.extend(probs)
             if len(sheets) == 1:
                 sheets = _split_by_layer_column(next(iter(sheets.values())), path.stem, next(iter(sheets)))
             for n, sheet in sheets.items():
@@ -286,11 +362,19 @@ def _read_file(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
         log.debug("reading %s failed", path, exc_info=True)
         layer = path.stem if path.stem in schema.LAYERS else None
         return {}, [_unreadable(layer, path, exc)]
+    if suffix in _VECTOR_SUFFIXES:
+        layers, probs = _capped(layers, path, max_rows, "图层")
+        problems.extend(probs)
     return layers, problems
 
 
-def read_layers(path: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+def read_layers(
+    path: str | os.PathLike, *, max_rows: int | None = None
+) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     """Read every layer at ``path`` (file or folder) without validating; return layers and reading problems.
+
+    ``max_rows`` caps the rows (features) of each sheet or layer file: reading stops one row past it and such a
+    table is reported (an ``unreadable`` error) instead of read. The app sets it for uploads.
 
     Raises
     ------
@@ -301,7 +385,7 @@ def read_layers(path: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], list[
     if not path.exists():
         raise FileNotFoundError(f"找不到文件或文件夹：{path} / no such file or folder: {path}")
     if not path.is_dir():
-        return _read_file(path)
+        return _read_file(path, max_rows)
     layers: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     files = sorted(
@@ -326,7 +410,7 @@ def read_layers(path: str | os.PathLike) -> tuple[dict[str, pd.DataFrame], list[
             )
         )
     for f in files:
-        got, probs = _read_file(f)
+        got, probs = _read_file(f, max_rows)
         problems.extend(probs)
         for name, df in got.items():
             if name in layers:
@@ -352,6 +436,7 @@ def load_park(
     *,
     coords: str = "WGS84",
     known_substance: Callable[[str], bool] | None = None,
+    max_rows: int | None = None,
 ) -> Park:
     """Load and validate a park.
 
@@ -365,6 +450,9 @@ def load_park(
         (Gaode/Tencent) or ``"BD-09"`` (Baidu). Offsets are removed with coord-convert (:mod:`geodata.crs`).
     known_substance : callable, optional
         ``known_substance(name) -> bool``; when given, unknown substances are reported.
+    max_rows : int, optional
+        Most rows (features) read from one sheet or layer file; a table with more is reported instead of read
+        (:func:`read_layers`).
 
     Returns
     -------
@@ -380,7 +468,7 @@ def load_park(
     ValueError
         If ``coords`` is not one of the supported systems.
     """
-    layers, problems = read_layers(path)
+    layers, problems = read_layers(path, max_rows=max_rows)
     return Park.from_layers(
         layers, coords=coords, known_substance=known_substance, source=str(path), extra_problems=problems
     )

@@ -44,3 +44,39 @@ def test_bad_basemap_settings_raise_in_chinese():
 def test_settings_are_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         Basemap().kind = "osm"  # type: ignore[misc]
+
+
+def test_upload_limits_default_and_from_the_environment(tmp_path):
+    from app.settings import UploadLimits, load_upload_limits
+
+    default = load_settings({}, {}).uploads
+    assert default == UploadLimits()
+    assert (default.max_mb, default.max_files, default.max_rows) == (200.0, 2000, 200_000)
+    assert (default.quota_mb, default.max_age_hours) == (1024.0, 24.0)
+    assert default.max_bytes == 200 * 1024 * 1024
+    env = {
+        "PARKRISK_UPLOAD_MAX_MB": "50",
+        "PARKRISK_UPLOAD_MAX_FILES": "10",
+        "PARKRISK_UPLOAD_MAX_ROWS": "1000",
+        "PARKRISK_UPLOAD_QUOTA_MB": "0.5",
+        "PARKRISK_UPLOAD_MAX_AGE_HOURS": "1.5",
+        "PARKRISK_UPLOAD_DIR": str(tmp_path),
+    }
+    limits = load_settings(env, {}).uploads
+    assert limits == UploadLimits(50.0, 10, 1000, 0.5, 1.5, tmp_path)
+    assert load_upload_limits({"PARKRISK_UPLOAD_MAX_ROWS": " "}) == UploadLimits()
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "kind"),
+    [
+        ("PARKRISK_UPLOAD_MAX_ROWS", "1e5", "正整数"),
+        ("PARKRISK_UPLOAD_MAX_FILES", "0", "正整数"),
+        ("PARKRISK_UPLOAD_MAX_MB", "-1", "正数"),
+        ("PARKRISK_UPLOAD_QUOTA_MB", "nan", "正数"),
+        ("PARKRISK_UPLOAD_MAX_AGE_HOURS", "一天", "正数"),
+    ],
+)
+def test_bad_upload_limits_raise_in_chinese_naming_the_variable(key, value, kind):
+    with pytest.raises(ValueError, match=f"环境变量 {key}={value!r} 无效：应为{kind}"):
+        load_settings({key: value}, {})
