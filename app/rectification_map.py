@@ -5,7 +5,6 @@ the history, and enterprises shaded by their closure rate. Plain functions (no S
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -13,10 +12,10 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from folium.template import Template
 
 from analysis.regulation.rectification import closure_stats, days_overdue, overdue_mask
 from app.mapping import add_layer_control, add_legend, add_zones, fit_to, html_text, new_map
+from app.mapping.text import HtmlPopup, TextTooltip
 from app.present import (
     OVERDUE_COLOR,
     PARK_BOUNDARY_COLOR,
@@ -28,25 +27,8 @@ from app.present import (
 from geodata import schema
 from geodata.store.lifecycle import ACTION_LABELS_ZH
 
-__all__ = ["RATE_CLASSES", "rate_class", "rectification_map", "filter_items", "ItemFilter"]
-
-
-class HtmlPopup(folium.Popup):
-    """A popup whose content is an HTML string set with ``setContent`` — no jQuery (folium's own Popup wraps the
-    content in ``$(...)``, which would need jQuery from a CDN and breaks the offline map)."""
-
-    # folium.Popup.render renders this template as a whole (not a "script" macro).
-    _template = Template(
-        """
-        var {{ this.get_name() }} = L.popup({{ this.options|tojavascript }});
-        {{ this.get_name() }}.setContent({{ this.html_text|tojson }});
-        {{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});
-        """
-    )
-
-    def __init__(self, html_text: str, *, max_width: int = 400) -> None:
-        super().__init__(max_width=max_width)
-        self.html_text = html_text
+# HtmlPopup lives in app.mapping.text (the one escaping module) and is re-exported here for older callers.
+__all__ = ["RATE_CLASSES", "rate_class", "rectification_map", "filter_items", "ItemFilter", "HtmlPopup"]
 
 
 @dataclass(frozen=True)
@@ -86,7 +68,8 @@ def filter_items(items: gpd.GeoDataFrame, flt: ItemFilter, *, today: dt.date) ->
 def _popup_html(
     row: pd.Series, history: pd.DataFrame | None, names: Mapping[str, str], overdue_days: int
 ) -> str:
-    e = html.escape
+    """The popup of one item: every text from the store (id, title, names, comments) escaped with html_text."""
+    e = html_text
     ent = row["enterprise_id"]
     ent_txt = names.get(str(ent), str(ent)) if isinstance(ent, str) else "（园区级事项）"
     lines = [
@@ -104,7 +87,7 @@ def _popup_html(
         rows = "".join(
             f"<tr><td>{e(str(h['at'])[:10])}</td><td>{e(str(h['username']))}</td>"
             f"<td>{e(ACTION_LABELS_ZH.get(h['action'], h['action']))}</td>"
-            f"<td>{e(str(h['comment'] or ''))[:60]}"
+            f"<td>{e(str(h['comment'] or '')[:60])}"
             + (
                 f"（期限 {e(str(h['old_deadline']))}→{e(str(h['new_deadline']))}）"
                 if h["action"] == "extend"
@@ -208,7 +191,7 @@ def rectification_map(
             fill=True,
             fill_color=STATUS_COLORS.get(row["status"], UNKNOWN_COLOR),
             fill_opacity=0.95,
-            tooltip=html_text(
+            tooltip=TextTooltip.from_text(
                 f"{row['item_id']} {schema.label_zh('rectification_status', row['status'])}"
                 + ("（逾期）" if is_od else "")
             ),

@@ -9,8 +9,11 @@ Plain functions (no Streamlit) shared by the app pages, the ``parkrisk map`` com
 - :func:`add_zones` (:mod:`app.mapping.zones`) and :func:`add_legend` / :func:`legend_html`
   (:mod:`app.mapping.legend`) are the building blocks other pages reuse (consequence zones, risk contours, domino
   arrows, rectification markers).
-- :mod:`app.mapping.text` turns attribute values into Chinese text with units and escapes every string that came
-  from the data before it reaches a tooltip, popup or label.
+- :mod:`app.mapping.text` turns attribute values into Chinese text with units and is the one place where every
+  string that came from the data is escaped for its context (:func:`html_text`, :func:`html_attr`,
+  :func:`js_string`, :func:`css_color`); tooltips and popups are written as JavaScript strings
+  (:class:`TextTooltip`, :class:`HtmlPopup`), and every map is :func:`seal`-ed when rendered, so no text reaches a
+  template literal.
 - :func:`standalone_html` / :func:`save_html` write a single HTML file with Leaflet inlined, which opens offline
   (:mod:`app.mapping.assets`).
 
@@ -47,11 +50,17 @@ from app.mapping.legend import LegendItem, add_legend, legend_html
 from app.mapping.park import park_legend_sections, park_map
 from app.mapping.text import (
     FIVE_ROOMS,
+    HtmlPopup,
+    TextTooltip,
+    css_color,
     format_distance,
     format_value,
+    html_attr,
     html_text,
+    js_string,
     overdue_mask,
     park_place_name,
+    seal,
     short_name,
 )
 from app.mapping.zones import add_zones
@@ -100,6 +109,12 @@ __all__ = [
     "format_value",
     "format_distance",
     "html_text",
+    "html_attr",
+    "js_string",
+    "css_color",
+    "TextTooltip",
+    "HtmlPopup",
+    "seal",
     "short_name",
     "park_place_name",
     "overdue_mask",

@@ -13,6 +13,7 @@ import geopandas as gpd
 
 from app.mapping.assets import use_local_assets
 from app.mapping.legend import LEGEND_CSS
+from app.mapping.text import html_text, seal
 from app.settings import Basemap
 
 __all__ = ["new_map", "fit_to", "add_layer_control", "finish_map"]
@@ -39,6 +40,16 @@ def _map_style_css() -> str:
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }}
 </style>
 """
+
+
+class _Map(folium.Map):
+    """folium's map, sealed when rendered (:func:`app.mapping.text.seal`): any folium ``Tooltip``/``Popup`` added
+    to it — also those folium makes from ``tooltip="…"`` — is written as a JavaScript string, never into a
+    template literal where ``${…}`` from the data would run."""
+
+    def render(self, **kwargs: Any) -> None:
+        seal(self)
+        super().render(**kwargs)
 
 
 def new_map(
@@ -68,7 +79,7 @@ def new_map(
     bm = _as_basemap(basemap)
     scale = bool(kwargs.pop("control_scale", True))
     kwargs.setdefault("zoom_snap", 0.25)  # fractional zoom: fit the park tightly
-    m = folium.Map(location=list(location), zoom_start=zoom_start, tiles=None, control_scale=False, **kwargs)
+    m = _Map(location=list(location), zoom_start=zoom_start, tiles=None, control_scale=False, **kwargs)
     use_local_assets(m)
     if scale:  # folium's scale bar also shows feet/miles; metres/kilometres only here
         _MetricScale().add_to(m)
@@ -156,6 +167,8 @@ class _LayerControl(folium.LayerControl):
     folium's own control lists every layer of its parent, also those added after it; their JavaScript variables
     are then still undefined when the control is created and Leaflet throws, leaving a blank map in the browser.
     Listing only earlier layers makes a forgotten :func:`finish_map` cost a switcher entry, not the map.
+    Leaflet writes the layer names into ``innerHTML``: they are plain text (a name may come from the data) and are
+    escaped here with :func:`~app.mapping.text.html_text`.
     """
 
     def render(self, **kwargs: Any) -> None:
@@ -166,9 +179,9 @@ class _LayerControl(folium.LayerControl):
             if not isinstance(item, folium.map.Layer) or not item.control:
                 continue
             if item.overlay:
-                self.overlays[item.layer_name] = item.get_name()
+                self.overlays[html_text(item.layer_name)] = item.get_name()
             else:
-                self.base_layers[item.layer_name] = item.get_name()
+                self.base_layers[html_text(item.layer_name)] = item.get_name()
         branca.element.MacroElement.render(self, **kwargs)
 
 

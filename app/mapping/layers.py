@@ -17,6 +17,7 @@ from app.mapping.text import (
     _is_null,
     _popup,
     _tooltip,
+    css_color,
     html_text,
     overdue_mask,
     park_place_name,
@@ -259,7 +260,7 @@ def _rectifications_style(gdf: gpd.GeoDataFrame, today: date) -> tuple[list[dict
         c = STATUS_COLORS.get(s, UNKNOWN_COLOR)
         if gt == "Point":
             cls = "pr-diamond pr-diamond-overdue" if od else "pr-diamond"
-            styles.append({"html": f'<div class="{cls}" style="background:{c}"></div>'})
+            styles.append({"html": f'<div class="{cls}" style="background:{css_color(c)}"></div>'})
         else:
             styles.append(
                 {

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import branca.element
 import folium
+
+from app.mapping.text import css_color, html_attr, html_text
 
 __all__ = ["LegendItem", "LegendRows", "add_legend", "legend_html", "LEGEND_CSS"]
 
@@ -59,12 +60,13 @@ def _legend_rows(items: LegendRows) -> str:
         it = item if isinstance(item, LegendItem) else LegendItem(*item)
         if it.shape not in _SHAPES:
             raise ValueError(f"图例符号 shape={it.shape!r} 无效；可选：{', '.join(_SHAPES)}")
-        color = html.escape(it.color, quote=True)
+        color = css_color(it.color)
         style = (
             f"border-color:{color}" if it.shape in ("line", "dashed", "outline") else f"background:{color}"
         )
         rows.append(
-            f'<div><span class="pr-sym pr-sym-{it.shape}" style="{style}"></span>{html.escape(it.label)}</div>'
+            f'<div><span class="pr-sym pr-sym-{it.shape}" style="{html_attr(style)}"></span>'
+            f"{html_text(it.label)}</div>"
         )
     return "".join(rows)
 
@@ -126,7 +128,7 @@ def legend_html(
     """
     if isinstance(items, Mapping):
         inner = "".join(
-            f'<div class="pr-legend-section"><div class="pr-legend-subtitle">{html.escape(str(sec))}</div>'
+            f'<div class="pr-legend-section"><div class="pr-legend-subtitle">{html_text(sec)}</div>'
             f"{_legend_rows(rows)}</div>"
             for sec, rows in items.items()
         )
@@ -136,9 +138,11 @@ def legend_html(
     inner = f'<div class="pr-legend-body"{cols}>{inner}</div>'
     if collapsible or folded:
         state = "" if folded else " open"
-        body = f'<details{state}><summary class="pr-legend-title">{html.escape(title)}</summary>{inner}</details>'
+        body = (
+            f'<details{state}><summary class="pr-legend-title">{html_text(title)}</summary>{inner}</details>'
+        )
     else:
-        body = f'<div class="pr-legend-title">{html.escape(title)}</div>{inner}'
+        body = f'<div class="pr-legend-title">{html_text(title)}</div>{inner}'
     if standalone:
         return f'<style>{LEGEND_CSS}</style><div class="pr-legend" style="max-width:none;box-shadow:none">{body}</div>'
     return body

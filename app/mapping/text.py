@@ -1,14 +1,28 @@
-"""What a map says in words: attribute values with units, names for labels, and the tooltip/popup tables.
+"""What a map says in words, and the one place where text from the data is escaped before it reaches a map.
 
-Text that came from the data reaches the browser through Leaflet's ``innerHTML`` (folium's GeoJSON tooltips and
-popups, name labels), so :func:`html_text` escapes it here, in one place, before it is put on a map.
+Attribute values with units, names for labels, the tooltip/popup tables — and the escaping of every string that
+came from the data (a name, a title, an item id read from an enterprise's Excel list) for the context it goes into:
+
+- :func:`html_text` — HTML text (Leaflet puts tooltips, popups, labels, legend rows and layer names into
+  ``innerHTML``). Besides ``& < > " '`` it also encodes `````, ``$`` and ``\\`` as character references, so the
+  escaped text stays inert even inside a JavaScript template literal; the browser shows each character as written
+  (``A&B`` shows ``A&B``, never ``A&amp;B``). Escape once: callers pass plain text.
+- :func:`html_attr` — the value of a quoted HTML attribute.
+- :func:`js_string` — a JavaScript string literal inside a ``<script>`` (quotes included; ``</script>``, ``<!--``,
+  quotes and line separators cannot end it).
+- :func:`css_color` — a colour written into a ``style`` attribute (refused unless it is a plain colour).
+
+No text is ever put into a JavaScript template literal. folium's :class:`folium.Tooltip` and :class:`folium.Popup`
+do that (`` `<div>{{ text }}</div>` ``, where ``${…}`` runs on page load), so every map made by
+:func:`app.mapping.new_map` passes through :func:`seal` when it is rendered: each folium ``Tooltip`` or ``Popup``
+is swapped for a :class:`TextTooltip` or :class:`HtmlPopup`, whose content is written with :func:`js_string`.
 """
 
 from __future__ import annotations
 
-import html
+import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -16,6 +30,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from folium.template import Template
 
 from analysis.regulation.rectification import overdue_mask as _overdue_mask
 from analysis.regulation.siting_checks import FIVE_ROOM_USES
@@ -24,6 +39,12 @@ from geodata import schema
 __all__ = [
     "FIVE_ROOMS",
     "html_text",
+    "html_attr",
+    "js_string",
+    "css_color",
+    "TextTooltip",
+    "HtmlPopup",
+    "seal",
     "format_value",
     "format_distance",
     "short_name",
@@ -51,10 +72,132 @@ _TOOLTIP_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Characters that end HTML text or a quoted attribute, plus those a JavaScript template literal would act on.
+_HTML_ESCAPES = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#x27;",
+        "`": "&#96;",
+        "$": "&#36;",
+        "\\": "&#92;",
+    }
+)
+# In a <script>: what could end the script element or the string literal, or start an HTML comment.
+_JS_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+_CSS_COLOR = re.compile(r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{1,30}|(rgb|rgba|hsl|hsla)\([0-9.,%\s]{1,60}\))$")
+
+
 def html_text(value: Any) -> str:
-    """``value`` as text for Leaflet's ``innerHTML``: ``&``, ``<``, ``>`` and quotes escaped, so data show as
-    written and never as markup."""
-    return html.escape(str(value), quote=True)
+    """``value`` as HTML text (for Leaflet's ``innerHTML``): ``& < > " '`` escaped, and `````, ``$``, ``\\`` as
+    character references, so the text shows as written and is never markup — not even inside a JavaScript
+    template literal. Pass plain text, once: ``html_text("A&B")`` shows ``A&B``."""
+    return str(value).translate(_HTML_ESCAPES)
+
+
+def html_attr(value: Any) -> str:
+    """``value`` for a quoted HTML attribute (``title="…"``, ``class='…'``): no quote, ``&`` or ``<`` can end it
+    (the same escapes as :func:`html_text`; always quote the attribute)."""
+    return html_text(value)
+
+
+def js_string(value: Any) -> str:
+    """``value`` as a JavaScript string literal, quotes included, safe inside an inline ``<script>``: ``<``, ``>``,
+    ``&``, ``'`` and the line separators U+2028/U+2029 are written as ``\\uXXXX``, so nothing can end the
+    string, the script element or start an HTML comment. The string's value is ``str(value)`` unchanged."""
+    return json.dumps(str(value), ensure_ascii=False).translate(_JS_ESCAPES)
+
+
+def css_color(value: Any) -> str:
+    """``value`` if it is a plain CSS colour (``#rgb``/``#rrggbb[aa]``, a colour name, ``rgb()/rgba()/hsl()``);
+    raises ``ValueError`` otherwise, so a colour never carries more CSS or markup into a ``style`` attribute."""
+    text = str(value).strip()
+    if not _CSS_COLOR.match(text):
+        raise ValueError(
+            f"颜色 {text!r} 无效：应为 #RRGGBB、颜色名或 rgb()/rgba()/hsl() (not a plain CSS colour)"
+        )
+    return text
+
+
+class TextTooltip(folium.Tooltip):
+    """A tooltip whose HTML is written as a JavaScript string (:func:`js_string`), not into folium's template
+    literal, where ``${…}`` in the data would run. ``html`` is markup whose text was escaped with
+    :func:`html_text`; :meth:`from_text` takes plain text."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.bindTooltip({{ this.content_js }}, {{ this.options|tojavascript }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, style: str | None = None, sticky: bool = True, **kwargs: Any) -> None:
+        super().__init__(str(html), style=style, sticky=sticky, **kwargs)
+        attr = f' style="{html_attr(style)}"' if style else ""
+        self.content_js = js_string(f"<div{attr}>{self.text}</div>")
+
+    @classmethod
+    def from_text(cls, text: Any, **kwargs: Any) -> TextTooltip:
+        """A tooltip showing plain ``text`` as written."""
+        return cls(html_text(text), **kwargs)
+
+
+class HtmlPopup(folium.Popup):
+    """A popup whose content, an HTML string (data in it escaped with :func:`html_text`), is set with
+    ``setContent`` from a JavaScript string (:func:`js_string`) — no template literal, and no jQuery (folium's own
+    Popup wraps the content in ``$(`…`)``, which would need jQuery from a CDN and breaks the offline map)."""
+
+    # folium.Popup.render renders this template as a whole (not a "script" macro).
+    _template = Template(
+        """
+        var {{ this.get_name() }} = L.popup({{ this.options|tojavascript }});
+        {{ this.get_name() }}.setContent({{ this.content_js }});
+        {{ this._parent.get_name() }}.bindPopup({{ this.get_name() }});
+        """
+    )
+
+    def __init__(self, html_text: str, *, max_width: int | str = 400, **kwargs: Any) -> None:
+        super().__init__(max_width=max_width, **kwargs)
+        self.html_text = str(html_text)
+        self.content_js = js_string(self.html_text)
+
+
+def _safe_replacement(element: Any) -> Any | None:
+    """The :class:`TextTooltip`/:class:`HtmlPopup` that replaces a folium ``Tooltip``/``Popup``, else ``None``."""
+    if type(element) is folium.Tooltip:
+        return TextTooltip(element.text, style=getattr(element, "style", None), **element.options)
+    if type(element) is folium.Popup:
+        # folium put a backslash before each backtick of the content for its template literal: take it out again
+        content = "".join(re.sub(r"\\`", "`", child.render()) for child in element.html._children.values())
+        return HtmlPopup(content, **element.options)
+    return None
+
+
+def _elements(element: Any) -> Iterable[Any]:
+    yield element
+    for child in list(getattr(element, "_children", {}).values()):
+        yield from _elements(child)
+
+
+def seal(m: folium.Map) -> folium.Map:
+    """Swap every folium ``Tooltip``/``Popup`` of ``m`` (e.g. made by folium from ``tooltip="…"``) for a
+    :class:`TextTooltip`/:class:`HtmlPopup` with the same HTML and options, so no text reaches a JavaScript
+    template literal. The HTML is kept as it is (folium's contract: tooltip text is HTML), nothing is escaped
+    again. Idempotent; :func:`app.mapping.new_map` maps do it when they are rendered."""
+    for parent in list(_elements(m)):
+        children = getattr(parent, "_children", None)
+        if not children:
+            continue
+        swaps = {key: new for key, child in children.items() if (new := _safe_replacement(child)) is not None}
+        for key, new in swaps.items():
+            new._parent = parent
+            children[key] = new  # same key, same place: the drawing order is kept
+    return m
 
 
 def _is_null(value: Any) -> bool:
@@ -177,14 +320,18 @@ def _display_frame(
     return frame, tooltip, popup
 
 
+# folium's GeoJsonTooltip/GeoJsonPopup put the aliases and the property values into innerHTML: the values are
+# escaped with html_text when the display frame is built (_display_frame, add_zones), the aliases here.
 def _tooltip(fields: Sequence[str]) -> folium.GeoJsonTooltip:
-    return folium.GeoJsonTooltip(fields=list(fields), aliases=[f"{f}：" for f in fields], sticky=True)
+    return folium.GeoJsonTooltip(
+        fields=list(fields), aliases=[html_text(f"{f}：") for f in fields], sticky=True
+    )
 
 
 def _popup(fields: Sequence[str]) -> folium.GeoJsonPopup:
     return folium.GeoJsonPopup(
         fields=list(fields),
-        aliases=[f"{f}：" for f in fields],
+        aliases=[html_text(f"{f}：") for f in fields],
         class_name="pr-popup",
         max_width=420,
     )

@@ -338,3 +338,102 @@ def test_scale_bar_is_metric_only_and_legend_can_start_folded(small_park):
     assert "L.control.scale()" not in html
     assert "<details>" in html or "\\u003cdetails\\u003e" in html  # folded: no "open" attribute
     assert "details open" not in html
+
+
+# --- escaping of text from the data (issue 13, findings 1 and 2): one function per context, in app.mapping.text
+
+_HOSTILE = "A&B <img src=x onerror=alert(1)></script>${alert(3)}\"q'`b`\\ \u2028"
+
+
+def test_html_text_leaves_no_markup_or_template_character_and_shows_the_text_as_written():
+    import html
+
+    out = mapping.html_text(_HOSTILE)
+    for ch in "<>\"'`$\\":
+        assert ch not in out
+    assert html.unescape(out) == _HOSTILE  # the browser shows it as written: escaped once, not twice
+    assert mapping.html_text("A&B") == "A&amp;B" and mapping.html_text(3.5) == "3.5"
+
+
+def test_html_attr_keeps_the_value_inside_its_quotes():
+    from html.parser import HTMLParser
+
+    seen: list[tuple[str, list]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            seen.append((tag, attrs))
+
+    for quote in "\"'":
+        seen.clear()
+        Parser().feed(f"<span title={quote}{mapping.html_attr(_HOSTILE)}{quote}>x</span>")
+        assert seen == [("span", [("title", _HOSTILE)])]
+
+
+def test_js_string_is_one_string_literal_that_cannot_end_the_script():
+    out = mapping.js_string(_HOSTILE)
+    assert json.loads(out) == _HOSTILE  # a JSON string is a JavaScript string literal with the same value
+    for bad in ("<", ">", "'", "\u2028"):
+        assert bad not in out
+    assert mapping.js_string(None) == '"None"'
+
+
+def test_css_color_accepts_colours_and_refuses_anything_else():
+    for ok in ("#d7191c", "#fff", "red", "rgba(0, 0, 0, 0.5)", "hsl(120, 50%, 40%)"):
+        assert mapping.css_color(ok) == ok
+    for bad in ("red;background:url(x)", '#fff"><script>alert(1)</script>', "expression(alert(1))", ""):
+        with pytest.raises(ValueError, match="颜色"):
+            mapping.css_color(bad)
+
+
+def test_no_tooltip_or_popup_text_goes_into_a_javascript_template_literal():
+    m = mapping.new_map()
+    folium.CircleMarker([30.6, 114.3], tooltip="a ${alert(3)} `b` \\").add_to(m)  # folium makes a Tooltip
+    folium.PolyLine([[30.6, 114.3], [30.7, 114.4]], popup="p ${alert(5)} `c`").add_to(m)
+    folium.Marker([30.6, 114.3], tooltip=mapping.TextTooltip.from_text("<b>x</b>")).add_to(m)
+    html = m.get_root().render()
+    assert "bindTooltip(\n" not in html and "bindTooltip(`" not in html.replace(" ", "")
+    assert "$(`" not in html  # no folium template-literal popup
+    assert html.count(".bindTooltip(") == 2 and html.count(".bindPopup(") == 1
+    contents = [json.loads(s) for s in re.findall(r'\.bindTooltip\(("(?:[^"\\]|\\.)*")', html)]
+    assert contents == ["<div>a ${alert(3)} `b` \\</div>", "<div>&lt;b&gt;x&lt;/b&gt;</div>"]
+    popup = json.loads(re.search(r'\.setContent\(("(?:[^"\\]|\\.)*")\)', html).group(1))
+    assert "p ${alert(5)} `c`" in popup
+    assert m.get_root().render() == html  # sealing again changes nothing (st_folium renders twice)
+
+
+def test_layer_names_and_legend_labels_are_escaped_once(small_park):
+    m = mapping.park_map(small_park, layers=["enterprises"], today=TODAY, layer_control=False)
+    folium.FeatureGroup(name="区<img src=x onerror=alert(1)>&").add_to(m)
+    mapping.add_legend(m, "图例<b>", [("A&B<script>", "#ff0000")])
+    mapping.finish_map(m)
+    html = m.get_root().render()
+    assert "<img src=x" not in html and "<script>" not in html.replace("<script>\n", "").replace(
+        "<script>var", ""
+    )
+    assert _overlay_names(html)[-1] == "区&lt;img src=x onerror=alert(1)&gt;&amp;"  # Leaflet: innerHTML
+    body = mapping.legend_html("图例<b>", [("A&B<script>", "#ff0000")])
+    assert "A&amp;B&lt;script&gt;" in body and "&amp;amp;" not in body and "图例&lt;b&gt;" in body
+    with pytest.raises(ValueError, match="颜色"):
+        mapping.legend_html("t", [("a", 'red"><img src=x onerror=alert(1)>')])
+
+
+def test_park_map_escapes_every_text_field_of_every_layer(small_park):
+    from geodata import Park
+
+    layers = {k: v.copy() for k, v in small_park.layers.items() if v is not None}
+    for gdf in layers.values():
+        for col in ("name", "title", "responsible", "item_id"):
+            if col in gdf:
+                gdf[col] = [f"{v}{_HOSTILE}" for v in gdf[col]]
+    park = Park.from_layers(layers)  # (trims the trailing whitespace of the texts)
+    m = mapping.park_map(park, today=TODAY)
+    html = m.get_root().render()
+    for raw in ("<img src=x", "${alert(3)}", "`b`", "</script>$"):
+        assert raw not in html
+    # tooltips and popups show every name escaped once (folium's GeoJSON tooltips use innerHTML)
+    names = [p["企业名称"] for p in _properties(_groups(m)["企业（4）"])]
+    assert names == [mapping.html_text(n) for n in park.enterprises["name"]]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in names[0] and "&amp;amp;" not in names[0]
+    titles = [p["隐患/问题描述"] for p in _properties(_groups(m)["整改事项（一园一策）（4）"])]
+    assert titles == [mapping.html_text(t) for t in park.rectifications["title"]]
