@@ -20,7 +20,9 @@
 - Roles and what they may do: :mod:`geodata.store.roles` (enforced by every store call).
 - App-wide policy: :func:`open_park_store` (a park's store, with the demo accounts for the demo park),
   :func:`may_read_sensitive`, and :func:`redact_for` / :func:`redact_park`, which hide the sensitive details of
-  major-hazard installations from viewers and anonymous users — every page that shows installations calls them.
+  major-hazard installations from viewers and anonymous users; :func:`visible_rectifications` (the 一园一策 rule
+  for rectification items) and :func:`redact_result` (model results computed on the full park, redacted once before
+  any page draws or exports them) — pages get all of this through :func:`app.state.park_view`.
   The session side (the open park's shared store, the user signed in in this browser session, the park as that
   user may see it) is in :mod:`app.state`, which builds on this module; this module imports nothing of the app.
 
@@ -38,19 +40,22 @@ import hashlib
 import logging
 import math
 import os
+import re
 import secrets
 import threading
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import bcrypt
+import numpy as np
 import pandas as pd
 
 from geodata.store import RectificationStore, User, redact_installations
 from geodata.store.base import utcnow
-from geodata.store.roles import PERMISSIONS, SENSITIVE_INSTALLATION_COLUMNS
+from geodata.store.roles import PERMISSIONS, SENSITIVE_INSTALLATION_COLUMNS, can_see
 
 __all__ = [
     "AuthConfig",
@@ -73,6 +78,11 @@ __all__ = [
     "may_read_sensitive",
     "redact_for",
     "redact_park",
+    "visible_rectifications",
+    "redact_text",
+    "redact_result",
+    "HIDDEN_ZH",
+    "SENSITIVE_RESULT_COLUMNS",
 ]
 
 #: Browser-session key (``st.session_state``) of the sign-in token.
@@ -507,12 +517,168 @@ def redact_for(user: User | None, installations: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Parks made by :func:`redact_park` -> whether their inventories are hidden (so a second pass does not identify the
+#: major hazards again on blanked inventories).
+_REDACTED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def visible_rectifications(user: User | None, rectifications: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a rectifications layer that ``user`` may see, by the rule of the 一园一策 page and store
+    (:func:`geodata.store.roles.can_see`): none when not signed in, only its own enterprise's items for an enterprise
+    user, every item for admins, inspectors and viewers. A copy when rows are dropped."""
+    if user is None:
+        return rectifications.iloc[0:0].copy()
+    if "enterprise_id" not in rectifications.columns:
+        return rectifications if user.role != "enterprise" else rectifications.iloc[0:0].copy()
+    keep = [can_see(user, None if pd.isna(e) else str(e)) for e in rectifications["enterprise_id"]]
+    return rectifications if all(keep) else rectifications[np.asarray(keep, dtype=bool)].copy()
+
+
 def redact_park(user: User | None, park: Any) -> Any:
-    """The park with :func:`redact_for` applied to its installations (the same object when nothing is hidden)."""
-    if _may_read_sensitive(user) or park.installations.empty:
-        return park
+    """The park as ``user`` may see it: :func:`redact_for` applied to its installations and
+    :func:`visible_rectifications` to its rectifications layer (the same object when nothing is hidden)."""
     from geodata import Park
 
+    hide = not _may_read_sensitive(user) and not park.installations.empty and not _REDACTED.get(park, False)
     layers = park.layers
-    layers["installations"] = redact_for(user, park.installations)
-    return Park(layers, report=park.report, source=park.source)
+    rect = layers.get("rectifications")
+    shown_rect = None if rect is None else visible_rectifications(user, rect)
+    if not hide and (rect is None or shown_rect is rect):
+        return park
+    if hide:
+        layers["installations"] = redact_for(user, park.installations)
+    if rect is not None:
+        layers["rectifications"] = shown_rect
+    out = Park(layers, report=park.report, source=park.source)
+    _REDACTED[out] = hide or _REDACTED.get(park, False)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results of models run on the full park, as a user without read_sensitive may see them
+# ---------------------------------------------------------------------------------------------------------------
+#: What replaces a hidden figure in a text.
+HIDDEN_ZH = "（已隐藏）"
+
+#: Result columns, dict keys and dataclass fields blanked for users without ``read_sensitive``: inventory, volume,
+#: release mass, and the GB 18218 ratios S = Σq/Q and R = α Σβq/Q (and the largest R of an enterprise), from which
+#: q follows. (Pressure and temperature are blank in the user's park, with the volume that would turn them into a
+#: mass; in results they are also the weather's and stay.)
+SENSITIVE_RESULT_COLUMNS: frozenset[str] = frozenset(
+    {
+        *("inventory_kg", "volume_m3", "mass_kg", "inventory_t", "S", "R", "max_R"),
+        # the same columns in the Chinese tables of app.commands.risk (page tables and Excel sheets)
+        *("S（-）", "S = Σq/Q（-）", "R（-）", "最大 R（-）"),
+    }
+)
+
+_NUM = r"(?<![\w.])[-+]?\d[\d,]*(?:\.\d+)?(?:[eE][-+]?\d+)?"
+#: A figure with a unit of mass or volume (kg, kg/s, kg/m³, t, 吨, m³).
+_MASS_OR_VOLUME = re.compile(rf"{_NUM}(\s*)(kg|t(?![A-Za-z])|吨|m³)")
+#: S = 57.83, R = 115.7 (GB 18218 ratios written out).
+_RATIO = re.compile(rf"\b([SR])(\s*=\s*){_NUM}")
+_FIGURE = re.compile(_NUM)
+#: A clause about the stored amount: every figure in it is hidden (a liquid level or volume gives the mass back).
+_CLAUSE = re.compile(r"[^，；。;,\n]*(?:存量|液位|容积|管存)[^，；。;\n]*")
+#: Frame columns never rewritten as text (identifiers and names).
+_ID_COLUMNS = frozenset({"name", "unit", "substance", "title", "geometry"})
+
+
+def redact_text(user: User | None, text: str) -> str:
+    """A text from a model as ``user`` may read it: for users without ``read_sensitive`` every figure with a unit of
+    mass or volume, the GB 18218 ratios S and R, and every figure in a clause about the stored amount (存量, 液位,
+    容积, 管存) become :data:`HIDDEN_ZH`; the wording and the model citations stay. Fails closed: a mass the user
+    typed (a point release) is hidden too."""
+    if _may_read_sensitive(user) or not isinstance(text, str) or not any(c.isdigit() for c in text):
+        return text
+    out = _CLAUSE.sub(lambda m: _FIGURE.sub(HIDDEN_ZH, m.group(0)), text)
+    out = _MASS_OR_VOLUME.sub(lambda m: f"{HIDDEN_ZH}{m.group(1)}{m.group(2)}", out)
+    return _RATIO.sub(lambda m: f"{m.group(1)}{m.group(2)}{HIDDEN_ZH}", out)
+
+
+def _redact_frame(user: User | None, frame: pd.DataFrame, memo: dict) -> pd.DataFrame:
+    out = None
+    for col in frame.columns:
+        values = frame[col]
+        if str(col) in SENSITIVE_RESULT_COLUMNS and values.notna().any():
+            out = frame.copy() if out is None else out
+            out[col] = np.nan if pd.api.types.is_numeric_dtype(values) else None
+        elif (
+            (values.dtype == object or pd.api.types.is_string_dtype(values.dtype))
+            and str(col) not in _ID_COLUMNS
+            and not str(col).endswith(("_id", "_ids"))
+            and col != getattr(frame, "_geometry_column_name", None)
+        ):
+            new = [redact_text(user, v) if isinstance(v, str) else v for v in values]
+            if any(a is not b for a, b in zip(new, values, strict=True)):
+                out = frame.copy() if out is None else out
+                out[col] = pd.Series(new, index=frame.index, dtype=object)
+    attrs = _redact(user, dict(frame.attrs), memo) if frame.attrs else frame.attrs
+    if attrs is not frame.attrs and attrs != frame.attrs:
+        out = frame.copy() if out is None else out
+        out.attrs = attrs
+    return frame if out is None else out
+
+
+def _redact(user: User | None, obj: Any, memo: dict) -> Any:
+    import dataclasses
+
+    from geodata import Park
+
+    key = id(obj)
+    if key in memo:
+        return memo[key]
+    if isinstance(obj, str):
+        out: Any = redact_text(user, obj)
+    elif isinstance(obj, Park):
+        out = redact_park(user, obj)
+    elif isinstance(obj, pd.DataFrame):
+        out = _redact_frame(user, obj, memo)
+    elif isinstance(obj, pd.Series):
+        frame = _redact_frame(user, obj.to_frame(), memo)
+        out = obj if frame is not None and frame.iloc[:, 0] is obj else frame.iloc[:, 0].rename(obj.name)
+        if out is not obj and out.equals(obj) and obj.name not in SENSITIVE_RESULT_COLUMNS:
+            out = obj
+    elif isinstance(obj, dict):
+        new = {
+            k: (None if str(k) in SENSITIVE_RESULT_COLUMNS else _redact(user, v, memo))
+            for k, v in obj.items()
+        }
+        out = obj if all(new[k] is v for k, v in obj.items()) else new
+    elif isinstance(obj, list | tuple) and not hasattr(obj, "_fields"):
+        new_seq = [_redact(user, v, memo) for v in obj]
+        out = obj if all(a is b for a, b in zip(new_seq, obj, strict=True)) else type(obj)(new_seq)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changed = {}
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name, None)
+            nv = None if f.name in SENSITIVE_RESULT_COLUMNS and v is not None else _redact(user, v, memo)
+            if nv is not v:
+                changed[f.name] = nv
+        out = obj
+        if changed:
+            import copy
+
+            out = copy.copy(obj)
+            for name, v in changed.items():
+                object.__setattr__(out, name, v)
+    else:
+        out = obj
+    memo[key] = out
+    return out
+
+
+def redact_result(user: User | None, result: Any) -> Any:
+    """A model result (computed on the full park) as ``user`` may see it — the one place where results are
+    redacted before anything is drawn, tabulated or exported from them.
+
+    For users without ``read_sensitive`` (viewers, anonymous users): texts through :func:`redact_text` (in lists,
+    tuples, dicts, dataclass fields, frame ``attrs`` and the text columns of frames — not identifiers or names);
+    columns and dict keys of :data:`SENSITIVE_RESULT_COLUMNS` blanked; a :class:`geodata.Park` replaced by
+    :func:`redact_park`. Everything else (geometries, arrays, distances, probabilities) is returned as is: the
+    zones themselves are shown to everyone. Containers are copied only where something changes; the input is never
+    modified. Admins, inspectors and enterprise users get ``result`` itself.
+    """
+    if _may_read_sensitive(user):
+        return result
+    return _redact(user, result, {})

@@ -7,8 +7,14 @@ modification time and size), so every session shares one ``Park`` per file versi
 Treat the returned ``Park`` as read-only; :func:`park_version` is the key pages give :mod:`app.cache`.
 
 The session side of signing in lives here too: :func:`park_store` (the open park's rectification store, shared by
-all sessions), :func:`current_user` (the user signed in in this browser session) and :func:`visible_park` (the
-park as that user may see it), on the policy of :mod:`app.auth`.
+all sessions), :func:`current_user` (the user signed in in this browser session) and :func:`park_view` (the park as
+that user may see it), on the policy of :mod:`app.auth`.
+
+**Pages reach the park only through** :func:`park_view` (or :func:`get_park`, its ``.park``): the park as the
+signed-in user may see it — inventories of major hazards hidden from viewers and anonymous users, rectification
+items by the rules of the 一园一策 page. Models need the real inventories, so they run on the full park server-side
+through :meth:`ParkView.run`, and what they return passes through :func:`app.auth.redact_result` before the page
+can draw, tabulate or export it. No page names the loader of the full park (``tests/app/test_redaction.py``).
 
 Every bad input ends in a Chinese page-level error (the full validation report for bad data), never a traceback.
 """
@@ -20,14 +26,23 @@ import logging
 import os
 import threading
 import weakref
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pandas as pd
 import streamlit as st
 
 from app import uploads
-from app.auth import SESSION_TOKEN_KEY, may_read_sensitive, open_park_store, redact_park, resolve_session
+from app.auth import (
+    SESSION_TOKEN_KEY,
+    may_read_sensitive,
+    open_park_store,
+    redact_park,
+    redact_result,
+    resolve_session,
+)
 from app.cache import ParkVersion, file_version
 from app.settings import UPLOAD_ENV, AppSettings, load_settings, load_upload_limits
 from app.substance_check import substance_lookup
@@ -51,9 +66,12 @@ __all__ = [
     "current_user",
     "visitor_view",
     "visible_park",
+    "ParkView",
+    "park_view",
 ]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _UPLOAD_KEY = "parkrisk_upload"  # session_state: {"path": str, "name": str, "coords": str}
 
@@ -184,7 +202,13 @@ def try_get_park() -> tuple[Park | None, ParkSource, Exception | None]:
 
 
 def get_park() -> Park:
-    """The session's park; on failure shows the Chinese error on the page and stops the script run."""
+    """The session's park as the signed-in user may see it (:attr:`ParkView.park`); on failure shows the Chinese
+    error on the page and stops the script run."""
+    return park_view().park
+
+
+def _full_park() -> Park:
+    """The session's park as loaded (for the store and :class:`ParkView`; never given to a page)."""
     park, source, error = try_get_park()
     if park is None:
         show_park_error(error, source)
@@ -296,27 +320,77 @@ def layer_counts(park: Park) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-_VISITOR_VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_VISITOR_LOCK = threading.Lock()
+_VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # park -> {view key: redacted park}
+_VIEWS_LOCK = threading.Lock()
 
 
-def visitor_view(park: Park) -> Park:
-    """The park as viewers and visitors see it (:func:`app.auth.redact_park` with no sensitive rights), computed
-    once per loaded park: identifying the major hazards loads the substance database, which takes seconds."""
-    with _VISITOR_LOCK:
-        view = _VISITOR_VIEWS.get(park)
+def _view_key(user: User | None) -> tuple[str, str | None]:
+    """Users with the same key see the same park (role, and the enterprise of an enterprise user)."""
+    if user is None:
+        return ("anonymous", None)
+    return (user.role, user.enterprise_id if user.role == "enterprise" else None)
+
+
+def _view_for(user: User | None, park: Park) -> Park:
+    """:func:`app.auth.redact_park` computed once per loaded park and kind of user: identifying the major hazards
+    loads the substance database, which takes seconds."""
+    key = _view_key(user)
+    with _VIEWS_LOCK:
+        views = _VIEWS.setdefault(park, {})
+        view = views.get(key)
         if view is None:
-            view = _VISITOR_VIEWS[park] = redact_park(None, park)
+            view = views[key] = redact_park(user, park)
         return view
 
 
-def visible_park(park: Park) -> Park:
-    """The park as the signed-in user may see it, for drawing and tables (models compute with the full park).
+def visitor_view(park: Park) -> Park:
+    """The park as a visitor who has not signed in sees it (:func:`app.auth.redact_park` with no user)."""
+    return _view_for(None, park)
 
-    Inventories of major-hazard installations, and the volume, pressure and temperature that give them back, are
-    hidden from viewers and from visitors who have not signed in (:func:`app.auth.redact_park`).
+
+def visible_park(park: Park) -> Park:
+    """``park`` as the user signed in in this session may see it (:func:`app.auth.redact_park`)."""
+    return _view_for(current_user(), park)
+
+
+@dataclass(frozen=True)
+class ParkView:
+    """The open park as one user may see it — the only way a page reaches the park.
+
+    Attributes
+    ----------
+    park : Park
+        What the page draws, tabulates and exports: for viewers and anonymous users the inventories of
+        major-hazard installations (and the volume, pressure and temperature that give them back) are blank; the
+        rectifications layer holds only the items the user may see on the 一园一策 page (none when not signed in,
+        its own enterprise's for an enterprise user).
+    user : User or None
+        The signed-in user (None: not signed in).
     """
-    return park if may_read_sensitive(current_user()) else visitor_view(park)
+
+    park: Park
+    user: User | None
+    _full: Park = field(repr=False, compare=False)
+
+    @property
+    def redacted(self) -> bool:
+        """Whether sensitive figures are hidden from this user (viewers and anonymous users)."""
+        return not may_read_sensitive(self.user)
+
+    def run(self, model: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+        """``model(full park, *args, **kwargs)`` — models compute with the real inventories — returned as the user
+        may see it (:func:`app.auth.redact_result`: texts, tables and attributes with inventories, release masses
+        and the GB 18218 ratios S and R hidden from viewers and anonymous users; a park returned as the user's
+        view). Wrap other argument orders in a lambda: ``view.run(lambda p: affected(zones, p))``."""
+        return redact_result(self.user, model(self._full, *args, **kwargs))
+
+
+def park_view() -> ParkView:
+    """The session's park for the signed-in user (see :class:`ParkView`); on failure shows the Chinese error on the
+    page and stops the script run."""
+    full = _full_park()
+    user = current_user()
+    return ParkView(_view_for(user, full), user, full)
 
 
 def park_store() -> RectificationStore:
@@ -330,7 +404,7 @@ def park_store() -> RectificationStore:
     """
     from geodata.store import default_store_path
 
-    park = get_park()
+    park = _full_park()
     source = current_source()
     target = os.environ.get("PARKRISK_STORE") or str(default_store_path(source.path))
     return _shared_store(str(source.path), target, source.kind == "demo", park)

@@ -213,10 +213,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
 
     from analysis import scenarios as sc
-    from analysis.scenarios import zones as zn
     from app import state
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park  # as the user may see it; the models run on the full park through view.run
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -249,15 +249,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             format_func=lambda u: f"{u} · {units.loc[units['unit_id'].astype(str) == u, 'name'].iloc[0]}",
             key="cq_unit",
         )
-        row = inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]
-        # the model computes with the full data; what is shown follows the user's role (major-hazard inventories
-        # are hidden from viewers and visitors, app.auth.redact_for)
-        from app.auth import redact_for
-
-        shown = redact_for(state.current_user(), inst[inst["unit_id"].astype(str) == str(unit_id)]).iloc[0]
-        st.caption(_installation_caption(shown))
+        st.caption(_installation_caption(inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]))
     try:
-        options = sc.applicable_scenarios(row)
+        options = view.run(lambda p: sc.applicable_scenarios(_unit_row(p, unit_id)))
     except ValueError as exc:
         st.error(f"无法确定该设施的事故情景：{exc}", icon=":material/error:")
         st.stop()
@@ -313,9 +307,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     try:
         with st.spinner("正在计算源项与伤害分区……"):
-            zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
-            table = zn.affected(zones, park)
-            summary = zn.affected_summary(zones, table)
+            zones, table, summary = view.run(_zones_and_affected, unit_id, scenario, weather)
     except ValueError as exc:
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
@@ -329,9 +321,7 @@ def _show_zones(
     """The map of the zones, the zone and affected tables, the assumptions and the GeoJSON download."""
     from streamlit_folium import st_folium
 
-    from app import state
-
-    m = zones_map(state.visible_park(park), zones, basemap=settings.basemap, unit_id=unit_id)
+    m = zones_map(park, zones, basemap=settings.basemap, unit_id=unit_id)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="cq_map")
     if zones.geometry.is_empty.all():
         st.info("所有分区阈值均未达到：该情景的效应在任何距离上都低于最低阈值。", icon=":material/info:")
@@ -357,6 +347,21 @@ def _show_zones(
         mime="application/geo+json",
         key="cq_download",
     )
+
+
+def _unit_row(park, unit_id):
+    """The installation row of ``unit_id``."""
+    inst = park.installations
+    return inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]
+
+
+def _zones_and_affected(park, unit_id, scenario, weather):
+    """Threat zones of one installation and what lies in them (run on the full park by ``ParkView.run``)."""
+    from analysis.scenarios import zones as zn
+
+    zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
+    table = zn.affected(zones, park)
+    return zones, table, zn.affected_summary(zones, table)
 
 
 def _weather_inputs(st):  # pragma: no cover - exercised by AppTest

@@ -285,7 +285,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import scenarios as sc
     from app import state
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park  # as the user may see it; the model runs on the full park through view.run
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -365,7 +366,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             st.error(f"输入有误：{exc}", icon=":material/error:")
             st.stop()
         bar = st.progress(0.0, text="开始计算…")
-        result = domino.analyze(park, options=opts, progress=lambda f, msg: bar.progress(f, text=msg))
+        result = view.run(domino.analyze, options=opts, progress=lambda f, msg: bar.progress(f, text=msg))
         bar.empty()
         st.session_state[str(key)] = result
     result = st.session_state.get(str(key))
@@ -381,7 +382,6 @@ def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exer
     from streamlit_folium import st_folium
 
     from analysis import domino
-    from app import state
     from app.commands.domino import write_edges
 
     e = result.edges
@@ -403,9 +403,7 @@ def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exer
         format_func=lambda ev: "全部升级边" if ev is None else f"{ev[0]} · {domino.PRIMARY_LABELS_ZH[ev[1]]}",
     )
     pmin = st.slider("只显示升级概率不低于（-）", 0.0, 1.0, 0.0, 0.01, key="dm_pmin")
-    m = domino_map(
-        state.visible_park(park), result, primary=choice, min_probability=pmin, basemap=settings.basemap
-    )
+    m = domino_map(park, result, primary=choice, min_probability=pmin, basemap=settings.basemap)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="dm_map")
 
     if choice is not None:

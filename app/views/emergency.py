@@ -258,7 +258,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import scenarios as sc
     from app import state
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park  # as the user may see it; the models run on the full park through view.run
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -268,7 +269,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     c1, c2, c3 = st.columns(3)
     with c1:
-        source = _source_inputs(st, park)
+        source_kw, source = _source_inputs(st, view)
     with c2:
         rk, hole, rate, dur, t = _release_inputs(st)
     with c3:
@@ -295,16 +296,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         )
         when = t.strftime("%H:%M")
         with st.spinner("正在计算……"):
-            result = em.emergency_zones(
-                source,
-                release,
-                weather,
-                crs=park.metric_crs,
-                time_of_day=when,
-                uncertainty_half_angle_deg=unc,
+            result, aff, routes, assembly = view.run(
+                _emergency, source_kw, release, weather, when=when, unc=unc, evac_s=evac * 60.0
             )
-            aff = em.affected_targets(result, park, time_of_day=when, evacuation_time_s=evac * 60.0)
-            routes, assembly = em.evacuation_routes(result, park, aff)
     except ValueError as exc:
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
@@ -314,11 +308,26 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     _downloads(st, park, source, result, aff, routes, assembly, sig=sig, when=when)
 
 
-def _source_inputs(st, park):  # pragma: no cover - exercised by AppTest
-    """The release source chosen by the user (an installation, a point on a pipeline or any point)."""
+def _emergency(park, source_kw, release, weather, *, when, unc, evac_s):
+    """Zones, affected targets, routes and assembly points of one release (run on the full park by
+    ``ParkView.run``: the source term needs the real inventory)."""
+    from analysis import emergency as em
+
+    source = em.release_source(park, **source_kw)
+    result = em.emergency_zones(
+        source, release, weather, crs=park.metric_crs, time_of_day=when, uncertainty_half_angle_deg=unc
+    )
+    aff = em.affected_targets(result, park, time_of_day=when, evacuation_time_s=evac_s)
+    routes, assembly = em.evacuation_routes(result, park, aff)
+    return result, aff, routes, assembly
+
+
+def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
+    """The release source chosen by the user (an installation, a point on a pipeline or any point): the arguments
+    of :func:`analysis.emergency.release_source` and the source as the user may see it."""
+    park = view.park
     from analysis import emergency as em
     from analysis.physics import substances
-    from app import state
 
     st.subheader("泄漏源")
     kind = st.radio(
@@ -363,13 +372,11 @@ def _source_inputs(st, park):  # pragma: no cover - exercised by AppTest
 
             x, y = Transformer.from_crs(4326, park.metric_crs, always_xy=True).transform(lon, lat)
             kw = {"point": (x, y), "substance": subn, "inventory_kg": inv}
-        source = em.release_source(park, **kw)
+        source = view.run(lambda p: em.release_source(p, **kw))
     except ValueError as exc:
         st.error(f"泄漏源有误：{exc}", icon=":material/error:")
         st.stop()
-    from app.auth import may_read_sensitive
-
-    if not may_read_sensitive(state.current_user()):
+    if view.redacted:
         st.caption(f"物质 {source.substance}（存量等参数仅对登录的管理、企业或检查人员显示）")
     else:
         st.caption(
@@ -377,7 +384,7 @@ def _source_inputs(st, park):  # pragma: no cover - exercised by AppTest
             f"相态 {source.phase}，压力 {float(source.pressure_pa or 0) / 1e6:.3g} MPa（绝压），"
             f"温度 {float(source.temperature_k or 0) - 273.15:.0f} ℃"
         )
-    return source
+    return kw, source
 
 
 def _release_inputs(st):  # pragma: no cover - exercised by AppTest
@@ -446,11 +453,7 @@ def _show_results(st, park, settings, result, aff, routes, assembly) -> None:  #
     """The map, the zone and ERG tables, the affected targets, the routes and the assumptions."""
     from streamlit_folium import st_folium
 
-    from app import state
-
-    m = emergency_map(
-        state.visible_park(park), result, routes=routes, assembly=assembly, basemap=settings.basemap
-    )
+    m = emergency_map(park, result, routes=routes, assembly=assembly, basemap=settings.basemap)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="em_map")
     st.markdown(
         f"**扩散模型：** {'重气（Britter-McQuaid 1988）' if result.dense_gas else '高斯烟羽/烟团'}；"

@@ -45,6 +45,13 @@ def grade_map(park: Any, enterprises: Any, *, basemap: Any = None) -> folium.Map
     return finish_map(m)
 
 
+def verdict_only(table: Any) -> Any:
+    """A GB 18218 table (:func:`app.commands.risk.major_units_zh` / ``major_enterprises_zh``) without the columns
+    of S = Σq/Q and R (from which the inventories follow): for viewers and anonymous users."""
+    drop = [c for c in table.columns if str(c).startswith(("S = ", "S（", "R（", "最大 R"))]
+    return table.drop(columns=drop)
+
+
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
@@ -53,7 +60,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from app import state
     from app.commands.risk import excel_bytes, major_enterprises_zh, major_units_zh
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -64,7 +72,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
         st.stop()
     try:
-        units, ent = mh.enterprise_grades(park)
+        units, ent = view.run(mh.enterprise_grades)
     except ValueError as exc:
         st.error(f"辨识失败：{exc}", icon=":material/error:")
         st.stop()
@@ -75,21 +83,23 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     c[2].metric("一级重大危险源", f"{int((major['grade'] == 1).sum())} 个")
     c[3].metric("涉及企业", f"{int((ent['n_major_units'] > 0).sum())} 家")
     st_folium(
-        grade_map(state.visible_park(park), ent, basemap=settings.basemap),
+        grade_map(park, ent, basemap=settings.basemap),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],
         key="mh_map",
     )
+    enterprises_zh, units_zh = major_enterprises_zh(ent, park), major_units_zh(units)
+    if view.redacted:  # S, R and the largest R give the inventories back: only the verdict and the grade
+        enterprises_zh, units_zh = verdict_only(enterprises_zh), verdict_only(units_zh)
+        st.caption("S = Σq/Q 与 R 值可反推存量，仅对登录的管理、企业或检查人员显示；此处只列辨识结论与级别。")
     st.subheader("企业重大危险源级别")
-    st.dataframe(major_enterprises_zh(ent, park), hide_index=True, width="stretch")
+    st.dataframe(enterprises_zh, hide_index=True, width="stretch")
     st.subheader("单元辨识与分级")
-    st.dataframe(major_units_zh(units), hide_index=True, width="stretch")
+    st.dataframe(units_zh, hide_index=True, width="stretch")
     st.download_button(
         "下载重大危险源辨识分级 Excel",
-        data=excel_bytes(
-            {"重大危险源单元": major_units_zh(units), "企业分级": major_enterprises_zh(ent, park)}
-        ),
+        data=excel_bytes({"重大危险源单元": units_zh, "企业分级": enterprises_zh}),
         file_name="major_hazards.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -62,12 +62,14 @@ def _tables(park) -> None:
 
 
 def render() -> None:
-    full = state.get_park()
-    park = state.visible_park(full)
+    view = state.park_view()
+    park = view.park
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
-    if park is not full:
+    if view.redacted:
         st.caption("重大危险源设施的存量、容积、压力、温度仅对登录的管理、企业或检查人员显示。")
+    if view.user is None or view.user.role == "enterprise":
+        st.caption("整改事项按“一园一策”页面的权限显示：未登录不显示，企业用户只显示本企业的事项。")
     _metrics(park)
     layer_names = [n for n in park.layers if n in schema.LAYERS and not park.layers[n].empty]
     # Plain checkboxes (not a multiselect): the combo-box widget alone adds ~190 KB to the page.

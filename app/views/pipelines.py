@@ -294,7 +294,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import pipelines as pp
     from app import cache, state
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park  # as the user may see it; the models run on the full park through view.run
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -319,15 +320,20 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             key="pl_kinds",
         )
 
-    def _assess():
-        with st.spinner("正在分段并计算高后果区与事故后果……"):
-            return pp.assess(
-                park, segment_length=float(seg_len), hca_options=pp.HCAOptions(kinds=tuple(kinds))
-            )
+    def _assess(
+        full,
+    ):  # on the full park (view.run); shared by all sessions, per park file version and inputs
+        def compute():
+            with st.spinner("正在分段并计算高后果区与事故后果……"):
+                return pp.assess(
+                    full, segment_length=float(seg_len), hca_options=pp.HCAOptions(kinds=tuple(kinds))
+                )
 
-    try:  # shared by all sessions, per park file version and inputs (app.cache)
         key = (state.park_version(), float(seg_len), tuple(kinds))
-        a = cache.shared("pipelines.assess", max_entries=8).get_or_compute(key, _assess)
+        return cache.shared("pipelines.assess", max_entries=8).get_or_compute(key, compute)
+
+    try:
+        a = view.run(_assess)
     except (ValueError, OSError) as exc:
         st.error(f"管道分析失败：{exc}", icon=":material/error:")
         st.stop()
@@ -349,7 +355,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         )
     cons = a.consequences.get(pid)
     zones = segment_zones(seg, sid, cons)
-    m = hca_map(state.visible_park(park), seg, basemap=settings.basemap, zones=zones, selected=sid, fit=own)
+    m = hca_map(park, seg, basemap=settings.basemap, zones=zones, selected=sid, fit=own)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="pl_map")
 
     srow = own[own["segment_id"].astype(str) == sid].iloc[0]

@@ -68,7 +68,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from app.charts import fn_figure
     from app.commands.risk import _region_zh, contours_zh, excel_bytes, fn_zh, units_zh
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park  # as the user may see it; the model runs on the full park through view.run
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -92,8 +93,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if submitted:
         bar = st.progress(0.0, text="开始计算…")
         try:
-            res = risk.individual_risk(
-                park,
+            res = view.run(
+                risk.individual_risk,
                 resolution=float(resolution),
                 margin=float(margin),
                 progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg),
@@ -117,7 +118,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     cols = st.columns(4)
     for c, (label, value) in zip(cols, risk_summary(res, soc).items(), strict=True):
         c.metric(label, value)
-    m = contour_map(state.visible_park(park), contours, basemap=settings.basemap)
+    m = contour_map(park, contours, basemap=settings.basemap)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="risk_map")
     st.subheader("风险等值线面积")
     st.dataframe(contours_zh(contours), hide_index=True, width="stretch")

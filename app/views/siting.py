@@ -129,7 +129,7 @@ def proposed_row(
     }
 
 
-def _risk_result(park: Any, source: str) -> Any:  # pragma: no cover - exercised by AppTest
+def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised by AppTest
     """The individual risk of the page 风险分布 (same park), or computed here on request; None until then."""
     import streamlit as st
 
@@ -146,8 +146,8 @@ def _risk_result(park: Any, source: str) -> Any:  # pragma: no cover - exercised
         go = st.form_submit_button("计算个人风险" if res is None else "重新计算个人风险", type="primary")
     if go:
         bar = st.progress(0.0, text="开始计算…")
-        res = risk.individual_risk(
-            park,
+        res = view.run(
+            risk.individual_risk,
             resolution=float(resolution),
             progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
         )
@@ -158,23 +158,22 @@ def _risk_result(park: Any, source: str) -> Any:  # pragma: no cover - exercised
     return res
 
 
-def _compliance_section(park: Any, res: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
+def _compliance_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
     """GB 36894 compliance map and table, relocation candidates, GB/T 37243 protection distances."""
     import streamlit as st
     from streamlit_folium import st_folium
 
     from analysis.regulation import siting_checks as scx
-    from app import state
     from app.commands.risk import compliance_zh, distances_zh, relocation_zh
 
-    comp = scx.compliance(res, park)
+    comp = view.run(lambda p: scx.compliance(res, p))
     new = st.toggle("按新建装置基准检查（默认按在役装置基准）", key="siting_new")
     c = st.columns(3)
     c[0].metric("防护目标", f"{len(comp)} 个")
     c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个")
     c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个")
     st_folium(
-        compliance_map(state.visible_park(park), comp, new=new, basemap=basemap),
+        compliance_map(view.park, comp, new=new, basemap=basemap),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],
@@ -183,20 +182,20 @@ def _compliance_section(park: Any, res: Any, basemap: Any) -> None:  # pragma: n
     st.subheader("防护目标个人风险合规性（GB 36894-2018）")
     st.dataframe(compliance_zh(comp), hide_index=True, width="stretch")
     st.subheader("搬迁候选（不满足基准的防护目标）")
-    rel = scx.relocation(res, park, new=new)
+    rel = view.run(lambda p: scx.relocation(res, p, new=new))
     if rel.empty:
         st.success("所有防护目标均满足所选个人风险基准。", icon=":material/check_circle:")
     else:
         st.dataframe(relocation_zh(rel), hide_index=True, width="stretch")
     st.subheader("外部安全防护距离（GB/T 37243-2019）")
-    dist = scx.protection_distances(res, park)
+    dist = view.run(lambda p: scx.protection_distances(res, p))
     st.dataframe(distances_zh(dist[dist["method"] != "code"]), hide_index=True, width="stretch")
     st.caption(
         "定量风险评价法：距离为设施外缘至其自身个人风险等于各类防护目标基准处的最远距离（m）。其余设施按相关设计规范的防火间距确定。"
     )
 
 
-def _five_rooms_section(park: Any, source: str) -> Any:  # pragma: no cover - exercised by AppTest
+def _five_rooms_section(view: Any, source: str) -> Any:  # pragma: no cover - exercised by AppTest
     """The 五室 check on request (kept in the session per park file); its table, or None before it is run."""
     import streamlit as st
 
@@ -207,7 +206,9 @@ def _five_rooms_section(park: Any, source: str) -> Any:  # pragma: no cover - ex
     five = st.session_state.get(f"five|{source}")
     if st.button("开始五室校核", key="five_go"):
         bar = st.progress(0.0, text="开始校核…")
-        five = scx.five_rooms_check(park, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m))
+        five = view.run(
+            scx.five_rooms_check, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)
+        )
         bar.empty()
         st.session_state[f"five|{source}"] = five
     if five is not None:
@@ -255,22 +256,21 @@ def _trial_form(park: Any) -> dict[str, Any] | None:  # pragma: no cover - exerc
     )
 
 
-def _trial_section(park: Any, res: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
+def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
     """New-unit trial: the targets it would make fail, and the suitability map."""
     import shapely
     import streamlit as st
     from streamlit_folium import st_folium
 
     from analysis.regulation import siting_checks as scx
-    from app import state
 
     st.subheader("新建装置试算")
     try:
-        row = _trial_form(park)
+        row = _trial_form(view.park)
         if row is None:
             return
         with st.spinner("试算中…"):
-            out = scx.new_unit_trial(park, row, base=res, candidate_spacing=150.0)
+            out = view.run(lambda p: scx.new_unit_trial(p, row, base=res, candidate_spacing=150.0))
     except ValueError as exc:
         st.error(f"试算失败：{exc}", icon=":material/error:")
         st.stop()
@@ -296,7 +296,7 @@ def _trial_section(park: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
     )
     st_folium(
         suitability_map(
-            state.visible_park(park),
+            view.park,
             out["suitability"],
             shapely.Point(row["geometry"].x, row["geometry"].y),
             basemap=basemap,
@@ -328,7 +328,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from app import state
     from app.commands.risk import excel_bytes, siting_sheets
 
-    park = state.get_park()
+    view = state.park_view()
+    park = view.park  # as the user may see it; the models run on the full park through view.run
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
@@ -339,20 +340,20 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
         st.stop()
     source = str(state.current_source().path)
-    res = _risk_result(park, source)
+    res = _risk_result(view, source)
     if res is None:
         st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
         return
-    _compliance_section(park, res, settings.basemap)
-    five = _five_rooms_section(park, source)
+    _compliance_section(view, res, settings.basemap)
+    five = _five_rooms_section(view, source)
     st.download_button(
         "下载选址与防护距离 Excel",
-        data=excel_bytes(siting_sheets(res, park, five_rooms=five)),
+        data=excel_bytes(view.run(lambda p: siting_sheets(res, p, five_rooms=five))),
         file_name="siting.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="siting_xlsx",
     )
-    _trial_section(park, res, settings.basemap)
+    _trial_section(view, res, settings.basemap)
 
 
 if __name__ == "__main__":
