@@ -15,8 +15,8 @@ in the park's metric CRS (or local metres around ``source_xy`` in :func:`toxic_z
 
 References
 ----------
-.. [1] US DOT PHMSA, Transport Canada, SCT Mexico (2020). Emergency Response Guidebook 2020 (ERG 2020):
-       Table 1 – Initial Isolation and Protective Action Distances (green pages); spill sizes, day and night.
+.. [1] US DOT PHMSA, Transport Canada, SCT Mexico, CIQUIME (2024). Emergency Response Guidebook 2024 (ERG 2024):
+       Tables 1 and 3 – Initial Isolation and Protective Action Distances (via :mod:`analysis.emergency.erg`).
 .. [2] US DOT RSPA, Transport Canada, SCT Mexico (2004). Emergency Response Guidebook 2004, Table of Initial
        Isolation and Protective Action Distances.
 .. [3] Jones, R., Lehr, W., Simecek-Beatty, D., Reynolds, R. M. (2013). ALOHA (Areal Locations of Hazardous
@@ -430,7 +430,7 @@ def _isolation_circle(erg: pd.DataFrame, origin: tuple[float, float], crs) -> gp
         iso_src = f"{r0['source']}（{'已核实' if r0['verified'] else '未能核实'}）"
     else:
         radius = DEFAULT_ISOLATION_M
-        iso_src = "ERG 2020 橙色指南 123–125：至少 100 m（表中无该物质）"
+        iso_src = "ERG 2024 橙色指南 123–125：至少 100 m（表中无该物质）"
     return gpd.GeoDataFrame(
         {"level": ["isolation"], "label_zh": ["初始隔离区"], "radius_m": [radius], "source": [iso_src]},
         geometry=[Point(*origin).buffer(radius, 64)],
@@ -510,7 +510,16 @@ def emergency_zones(
     )
     spill_size = _erg_spill_size(sub, spill_mass)
     dist = {str(r.level): float(r.max_distance) for r in toxic.itertuples()} if len(toxic) else {}
-    erg = erg_comparison(sub, spill_size=spill_size, daytime=daytime, model_distances=dist)
+    inv = float(source.inventory_kg) if source.inventory_kg is not None else math.nan
+    erg = erg_comparison(
+        sub,
+        spill_size=spill_size,
+        daytime=daytime,
+        model_distances=dist,
+        wind_speed=weather.wind_speed,
+        inventory_kg=inv if math.isfinite(inv) else spill_mass,
+        kind=source.kind,
+    )
     isolation = _isolation_circle(erg, source.origin, crs)
     radius, iso_src = float(isolation["radius_m"].iloc[0]), str(isolation["source"].iloc[0])
     assumptions.append(f"初始隔离半径 {radius:g} m：{iso_src}")
@@ -521,6 +530,7 @@ def emergency_zones(
     assumptions.append(
         f"{'白天' if daytime else '夜间'}（{time_of_day}，白天按 {day_hours[0]:g}–{day_hours[1]:g} 时计）；"
         f"ERG 泄漏规模：{'小量（< 208 L）' if spill_size == 'small' else '大量（≥ 208 L）'}"
+        + (f"；{erg['note_zh'].iloc[0]}" if len(erg) and erg["note_zh"].iloc[0] else "")
     )
     return EmergencyResult(
         source=source,

@@ -45,9 +45,10 @@ def test_zones_point_south_west_and_are_nested(case):
     for z, b in zip(res.toxic.geometry, res.band.geometry, strict=True):
         assert b.buffer(1.0).contains(z)  # the band contains the centre-line zone
         assert b.area > 1.5 * z.area
-    # isolation circle of the ERG entry used (large spill, ERG 2004: 240 m)
+    # isolation circle of the ERG entry used: large spill, 72.3 t of chlorine -> ERG 2024 Table 3, rail tank car
+    # row (the smallest container that holds the inventory), isolate 1000 m
     assert res.spill_size == "large"
-    assert res.isolation["radius_m"].iloc[0] == pytest.approx(240.0)
+    assert res.isolation["radius_m"].iloc[0] == pytest.approx(1000.0)
     assert res.fire.empty  # chlorine does not burn
 
 
