@@ -4,7 +4,7 @@ An emergency team needs, within a minute of a call, the zones of a release on th
 with the time the cloud arrives, and the way out. This module assembles that from the models that exist
 elsewhere — it holds no physical model of its own. The package is split by concern:
 :mod:`~analysis.emergency.release` (the source and how the material gets out), :mod:`~analysis.emergency.zones`
-(threat zones, the wind-direction band, ERG), :mod:`~analysis.emergency.people` (who is affected and what they
+(threat zones, the wind-direction band), :mod:`~analysis.emergency.erg` (the ERG 2024 tables), :mod:`~analysis.emergency.people` (who is affected and what they
 should do), :mod:`~analysis.emergency.routes` (roads, assembly points, routes) and
 :mod:`~analysis.emergency.export` (GeoJSON and KML). Every public name is importable from here:
 
@@ -43,9 +43,10 @@ observed and reported [4]_). ALOHA's own angle depends on the wind speed and is 
 
 References
 ----------
-.. [1] US DOT PHMSA, Transport Canada, SCT Mexico (2020). Emergency Response Guidebook 2020 (ERG 2020):
-       Table 1 – Initial Isolation and Protective Action Distances (green pages) and the white pages on
-       protective actions (evacuation, shelter in place; day = sunrise to sunset).
+.. [1] US DOT PHMSA, Transport Canada, SCT Mexico, CIQUIME (2024). Emergency Response Guidebook 2024 (ERG 2024):
+       Table 1 and Table 3 – Initial Isolation and Protective Action Distances (green pages; Table 3: large spills
+       by container and wind class, :mod:`~analysis.emergency.erg`) and the white pages on protective actions
+       (evacuation, shelter in place; day = sunrise to sunset).
 .. [2] US DOT RSPA, Transport Canada, SCT Mexico (2004). Emergency Response Guidebook 2004, Table of Initial
        Isolation and Protective Action Distances.
 .. [3] Jones, R., Lehr, W., Simecek-Beatty, D., Reynolds, R. M. (2013). ALOHA (Areal Locations of Hazardous
@@ -61,6 +62,15 @@ References
 
 from __future__ import annotations
 
+from analysis.emergency.erg import (
+    ERG2024_CONTAINER_CAPACITY_KG,
+    ERG_WIND_CLASSES_ZH,
+    ErgContainer,
+    erg_container,
+    erg_spill_size,
+    erg_table3,
+    erg_wind_class,
+)
 from analysis.emergency.export import ZONE_COLORS, briefing_layers, to_geojson, to_kml
 from analysis.emergency.people import DEFAULT_EVACUATION_TIME_S, RECOMMENDATIONS_ZH, affected_targets
 from analysis.emergency.release import RELEASE_KINDS, Release, release_source
@@ -103,6 +113,11 @@ __all__ = [
     "wind_band",
     "erg_table",
     "erg_comparison",
+    "erg_table3",
+    "erg_wind_class",
+    "erg_container",
+    "erg_spill_size",
+    "ErgContainer",
     "affected_targets",
     "road_graph",
     "assembly_points",
@@ -113,6 +128,8 @@ __all__ = [
     # public constants outside the original list, used by the app, the tests and the benchmarks
     "DEFAULT_DAY_HOURS",
     "ERG_SMALL_SPILL_M3",
+    "ERG_WIND_CLASSES_ZH",
+    "ERG2024_CONTAINER_CAPACITY_KG",
     "INSOLATION_KINDS",
     "N_ACCESS_CANDIDATES",
     "RECOMMENDATIONS_ZH",
