@@ -262,6 +262,12 @@ def _streamed_workbook(path: Path):
         def _get_size(self) -> None:  # size found while the rows are read (pandas resets it anyway)
             return None
 
+        def _get_row(self, row, min_col=1, max_col=None, values_only=False):
+            for cell in row:  # Excel error values ("#DIV/0!") as their text, not empty: validation names them
+                if cell.get("data_type") == "e":
+                    cell["data_type"] = "s"
+            return super()._get_row(row, min_col, max_col, values_only)
+
     reader = ExcelReader(path, read_only=True, data_only=True, keep_links=False)
     try:
         reader.read_manifest()
