@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 with TemporaryPostgres(dbname="parkrisk_bench", fsync=True) as pg:
                     res = run(
-                        pg.dsn,
+                        pg.app_store("bench"),  # the application's role, as deployed (owns nothing)
                         "bench",
                         sessions=args.sessions,
                         duration=args.duration,

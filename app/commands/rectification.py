@@ -1,14 +1,18 @@
-"""``parkrisk rect init | import | export | stats | plan | user-add | demo-users | findings``: the 一园一策 ledger from
-the shell.
+"""``parkrisk rect init | import | export | stats | plan | user-add | demo-users | findings | verify``: the 一园一策
+ledger from the shell.
 
 The command line acts as a local park administrator recorded as ``cli:<operating-system user>`` in the history:
-whoever can run it already has the store file (or the database credentials). Bad input ends in a Chinese message
-and exit code 1, never a traceback.
+whoever can run it already has the store file (or the database credentials). Bad input, a full disk, a read-only
+store or a refused database right end in a Chinese message and exit code 1, never a traceback; a failed write leaves
+the store as it was. The store is never the park file itself. On PostGIS, ``init`` runs as the owner of the schema
+(``--app-role`` names the application's login role, which gets only the rights it needs); every other command
+connects as the application's role.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import os
 import sys
@@ -22,6 +26,7 @@ from geodata.store import (
     PermissionDeniedError,
     StoreError,
     User,
+    is_postgres_target,
     store_for_park,
 )
 
@@ -36,7 +41,7 @@ def _cli_user() -> User:
     return User(f"cli:{who}", "admin", display_name="命令行管理员")
 
 
-def _open(args, out):
+def _open(args, out, *, owner: bool = False):
     try:
         park = load_park(args.park)
     except ParkDataError as exc:
@@ -46,7 +51,7 @@ def _open(args, out):
         print(f"无法打开 {args.park}：{exc.strerror or exc}", file=out)
         return None, None
     try:
-        store = store_for_park(args.park, park.rectifications, store=args.store)
+        store = store_for_park(args.park, park.rectifications, store=args.store, owner=owner)
     except (StoreError, ValueError, OSError) as exc:
         print(f"无法打开整改台账：{exc}", file=out)
         return None, None
@@ -61,14 +66,63 @@ def _today(args) -> dt.date:
     return dt.date.fromisoformat(args.today) if args.today else dt.date.today()
 
 
+def _guarded(cmd):
+    """A store that cannot be written (full disk, read-only, refused right) or is set up wrongly: the store's
+    Chinese message and exit code 1 instead of a traceback (the write was rolled back)."""
+
+    @functools.wraps(cmd)
+    def run(args) -> int:
+        try:
+            return cmd(args)
+        except StoreError as exc:
+            print(str(exc), file=sys.stdout)
+            return 1
+
+    return run
+
+
 def cmd_init(args) -> int:
+    out = sys.stdout
+    pg = is_postgres_target(args.store or os.environ.get("PARKRISK_STORE") or "")
+    park, store = _open(args, out, owner=pg)
+    if store is None:
+        return 1
+    try:
+        print(f"整改台账：{store}，共 {store.count_items()} 项", file=out)
+        if pg and args.app_role:
+            password = os.environ.get(args.app_password_env) if args.app_password_env else None
+            created = store.grant_app_role(args.app_role, password=password)
+            print(
+                f"已{'创建并' if created else ''}授权应用角色 {args.app_role}：只能查询和追加历史记录、登记和修改事项"
+                f"（每次修改必须同时写入历史记录），不能删除、清空或改写历史。请把应用的 PARKRISK_STORE 设为该角色的"
+                f"连接串（如 postgresql://{args.app_role}:密码@主机/数据库）。",
+                file=out,
+            )
+        elif pg:
+            print(
+                "注意：尚未授权应用角色。应用不能以所有者身份连接，请加 --app-role <应用角色> 重新执行本命令。",
+                file=out,
+            )
+    except ValueError as exc:
+        print(f"无法授权应用角色：{exc}", file=out)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_verify(args) -> int:
     out = sys.stdout
     park, store = _open(args, out)
     if store is None:
         return 1
-    print(f"整改台账：{store!r}，共 {store.count_items()} 项", file=out)
-    store.close()
-    return 0
+    try:
+        report = store.verify(_cli_user())
+    finally:
+        store.close()
+    print(f"整改台账：{store}", file=out)
+    print(report.to_text_zh(), file=out)
+    return 0 if report.ok else 1
 
 
 def cmd_import(args) -> int:
@@ -313,15 +367,30 @@ def register(subparsers) -> None:
             help="整改台账：.gpkg 路径或 postgresql:// 连接串（默认在 PARKRISK_DATA_DIR 下自动创建）",
         )
 
-    sp = sub.add_parser("init", help="由园区的整改事项图层初始化台账（已有数据时不变）")
+    sp = sub.add_parser(
+        "init",
+        help="由园区的整改事项图层初始化台账（已有数据时不变）；PostGIS 上以所有者身份建表并授权应用角色",
+    )
     common(sp)
-    sp.set_defaults(func=cmd_init)
+    sp.add_argument(
+        "--app-role",
+        default=None,
+        help="PostGIS：应用连接所用的登录角色（不拥有任何表；缺失时创建），授予它所需的最小权限",
+    )
+    sp.add_argument("--app-password-env", default=None, help="PostGIS：新建应用角色时从该环境变量读取其密码")
+    sp.set_defaults(func=_guarded(cmd_init))
+
+    sp = sub.add_parser(
+        "verify", help="校验审计链：历史记录是否被修改、删除或调换顺序，事项是否被绕过系统修改"
+    )
+    common(sp)
+    sp.set_defaults(func=_guarded(cmd_verify))
 
     sp = sub.add_parser("import", help="导入 Excel 检查清单（任一行有误则整表不导入）")
     common(sp)
     sp.add_argument("xlsx", help="Excel 文件（.xlsx），第 1 行为中文表头")
     sp.add_argument("--sheet", default=None, help="工作表名称（默认第一个）")
-    sp.set_defaults(func=cmd_import)
+    sp.set_defaults(func=_guarded(cmd_import))
 
     sp = sub.add_parser("stats", help="整改率、逾期、重大隐患统计")
     common(sp)
@@ -329,7 +398,7 @@ def register(subparsers) -> None:
         "--by", default="enterprise_id", choices=["park_id", "enterprise_id", "category", "hazard_level"]
     )
     sp.add_argument("--today", default=None, help="统计日期 YYYY-MM-DD（默认今天）")
-    sp.set_defaults(func=cmd_stats)
+    sp.set_defaults(func=_guarded(cmd_stats))
 
     for name, helptext in (("export", "导出 Word 整改方案和 Excel 台账"), ("plan", "同 export")):
         sp = sub.add_parser(name, help=helptext)
@@ -338,7 +407,7 @@ def register(subparsers) -> None:
         sp.add_argument("--enterprise", default=None, help="只导出该企业（一企一策）")
         sp.add_argument("--per-enterprise", action="store_true", help="园区方案之外为每个企业各生成一份")
         sp.add_argument("--today", default=None, help="统计日期 YYYY-MM-DD（默认今天）")
-        sp.set_defaults(func=cmd_export)
+        sp.set_defaults(func=_guarded(cmd_export))
 
     sp = sub.add_parser("user-add", help="添加用户（密码只以 bcrypt 散列保存）")
     common(sp)
@@ -347,11 +416,11 @@ def register(subparsers) -> None:
     sp.add_argument("--enterprise", default=None, help="企业用户所属企业编号")
     sp.add_argument("--name", default=None, help="显示名称")
     sp.add_argument("--password-env", default=None, help="从该环境变量读取密码（默认交互输入）")
-    sp.set_defaults(func=cmd_user_add)
+    sp.set_defaults(func=_guarded(cmd_user_add))
 
     sp = sub.add_parser("demo-users", help="为示例园区创建演示账号（仅当台账尚无用户）")
     common(sp)
-    sp.set_defaults(func=cmd_demo_users)
+    sp.set_defaults(func=_guarded(cmd_demo_users))
 
     sp = sub.add_parser("findings", help="由多米诺分析与五室校核结果列出分析发现，--create 生成整改事项")
     common(sp)
@@ -364,7 +433,7 @@ def register(subparsers) -> None:
     )
     sp.add_argument("--no-rooms", action="store_true", help="不进行五室校核")
     sp.add_argument("--today", default=None, help="发现日期 YYYY-MM-DD（默认今天）")
-    sp.set_defaults(func=cmd_findings)
+    sp.set_defaults(func=_guarded(cmd_findings))
 
     def no_sub(args) -> int:
         p.print_help()

@@ -279,7 +279,7 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
             st.session_state[SEEN_KEY] = (iid, new.version)
             st.success("已保存。")
             st.rerun()
-        except (ConcurrentEditError, PermissionDeniedError, ValueError) as exc:
+        except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
             st.error(str(exc))
     if can(user, "extend", item.enterprise_id) and item.status != "closed":
         with st.form("rect_extend"):
@@ -303,7 +303,7 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                     st.session_state[SEEN_KEY] = (iid, done.version)
                     st.success("延期已记录。")
                     st.rerun()
-                except (ConcurrentEditError, PermissionDeniedError, ValueError) as exc:
+                except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
                     st.error(str(exc))
 
 
@@ -389,7 +389,7 @@ def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today
             return
         try:
             ids = store.import_items(user, recs, source=up.name)
-        except (ImportValidationError, DuplicateItemError, PermissionDeniedError) as exc:
+        except (ImportValidationError, DuplicateItemError, PermissionDeniedError, StoreError) as exc:
             st.error(str(exc))
             return
         st.success(f"已导入 {len(ids)} 项。")

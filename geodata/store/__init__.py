@@ -12,7 +12,6 @@ Both backends implement :class:`RectificationStore`; see :mod:`geodata.store.bas
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import logging
 import os
@@ -30,6 +29,8 @@ from geodata.store.errors import (
     ItemNotFoundError,
     PermissionDeniedError,
     StoreError,
+    StoreSetupError,
+    StoreWriteError,
 )
 from geodata.store.gpkg import GpkgStore
 from geodata.store.lifecycle import IllegalTransitionError
@@ -42,6 +43,7 @@ __all__ = [
     "GpkgStore",
     "PostgisStore",
     "open_store",
+    "is_postgres_target",
     "data_dir",
     "default_store_path",
     "store_for_park",
@@ -62,6 +64,8 @@ __all__ = [
     "to_iso_date",
     "lifecycle",
     "StoreError",
+    "StoreWriteError",
+    "StoreSetupError",
     "ConcurrentEditError",
     "PermissionDeniedError",
     "ItemNotFoundError",
@@ -77,8 +81,20 @@ log = logging.getLogger(__name__)
 SYSTEM_USER = User("system", "admin", display_name="系统初始化")
 
 
-def open_store(target: str | os.PathLike, *, schema: str = "parkrisk") -> RectificationStore:
+def is_postgres_target(target: str | os.PathLike) -> bool:
+    """Whether a store target is a PostgreSQL connection string (URL or libpq key=value)."""
+    text = str(target)
+    return text.startswith(("postgresql://", "postgres://", "host=")) or " dbname=" in f" {text}"
+
+
+def open_store(
+    target: str | os.PathLike, *, schema: str = "parkrisk", owner: bool = False
+) -> RectificationStore:
     """A store on ``target``: a ``postgresql://`` / ``postgres://`` URL (PostGIS) or a GeoPackage path.
+
+    ``owner=True`` (``parkrisk rect init`` only) lets a PostGIS store connect as the role that owns its tables,
+    to create or upgrade them; the application connects as a role that owns nothing (see
+    :class:`~geodata.store.postgis.PostgisStore`). Ignored for GeoPackage.
 
     Raises
     ------
@@ -86,12 +102,8 @@ def open_store(target: str | os.PathLike, *, schema: str = "parkrisk") -> Rectif
         If ``target`` is a path whose suffix is not ``.gpkg``.
     """
     text = str(target)
-    if (
-        text.startswith(("postgresql://", "postgres://"))
-        or text.startswith("host=")
-        or " dbname=" in f" {text}"
-    ):
-        return PostgisStore(text, schema=schema)
+    if is_postgres_target(text):
+        return PostgisStore(text, schema=schema, owner=owner)
     path = Path(target)
     if path.suffix.lower() != ".gpkg":
         raise ValueError(
@@ -135,12 +147,27 @@ def layer_records(rectifications: pd.DataFrame) -> list[dict]:
     return recs
 
 
+def _refuse_park_file(park_path: str | os.PathLike, target: str | os.PathLike) -> None:
+    """Raise ValueError when the store target is the park file itself (same path, a relative or symlinked
+    spelling of it, or a hard link)."""
+    park, store = Path(park_path), Path(target)
+    same = park.resolve() == store.resolve()
+    if not same and park.exists() and store.exists():
+        same = os.path.samefile(park, store)
+    if same:
+        raise ValueError(
+            f"整改台账不能存放在园区文件本身：--store {target} 与园区文件 {park_path} 是同一个文件，"
+            "写入台账会修改园区数据。请为 --store（或环境变量 PARKRISK_STORE）指定另一个 .gpkg 文件，"
+            "或不指定以使用默认位置 / the store target is the park file itself; choose another file"
+        )
+
+
 def store_for_park(
     park_path: str | os.PathLike,
     rectifications: pd.DataFrame,
     *,
     store: str | os.PathLike | None = None,
-    now: dt.datetime | None = None,
+    owner: bool = False,
 ) -> RectificationStore:
     """Open the store of a park, filling it from the park's ``rectifications`` layer on first use.
 
@@ -152,16 +179,20 @@ def store_for_park(
         The park's ``rectifications`` layer (EPSG:4326), copied into an empty store in one transaction.
     store : path-like or URL, optional
         Store target; default :func:`default_store_path` of ``park_path`` (env ``PARKRISK_STORE`` overrides).
+        Never the park file itself (ValueError).
+    owner : bool
+        See :func:`open_store` (``parkrisk rect init`` on PostGIS).
     """
     target = store or os.environ.get("PARKRISK_STORE") or default_store_path(park_path)
-    st = open_store(target)
+    if not is_postgres_target(target):
+        _refuse_park_file(park_path, target)
+    st = open_store(target, owner=owner)
     if st.count_items() == 0 and len(rectifications):
         try:
             ids = st.create_items(
                 SYSTEM_USER,
                 layer_records(rectifications),
                 comment=f"由园区数据初始化：{Path(park_path).name}",
-                now=now,
             )
             log.info("store %s initialised with %d items from %s", target, len(ids), park_path)
         except DuplicateItemError:  # another process initialised it at the same moment

@@ -4,12 +4,19 @@ Every public method takes the acting :class:`~geodata.store.roles.User` first an
 data. Every write runs in ONE database transaction: it either happens completely or not at all. Item edits are
 guarded by optimistic concurrency: the caller passes the ``version`` it read, and a write whose version no longer
 matches raises :class:`~geodata.store.errors.ConcurrentEditError` instead of overwriting the other person's change.
-The history table is append-only (database triggers refuse UPDATE and DELETE).
+The history table is append-only (database triggers refuse UPDATE and DELETE) and hash-chained
+(:mod:`geodata.store.audit`): every history row is written with the hash of the item's new state and of the row
+before it, in the transaction of the change, and :meth:`RectificationStore.verify` finds any record edited, deleted
+or reordered and any item changed without a record.
+
+The time recorded in the history is the store's clock (UTC now); callers cannot choose it. Tests set a clock with
+:func:`geodata.store.testing.use_clock`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import logging
 import threading
@@ -22,7 +29,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from geodata.store import lifecycle
+from geodata.store import audit, lifecycle
 from geodata.store.errors import (
     ConcurrentEditError,
     DuplicateItemError,
@@ -30,6 +37,8 @@ from geodata.store.errors import (
     ImportValidationError,
     ItemNotFoundError,
     PermissionDeniedError,
+    StoreError,
+    StoreWriteError,
 )
 from geodata.store.records import DATE_COLUMNS, ITEM_COLUMNS, Item, normalise_record, to_iso_date
 from geodata.store.roles import ROLES, User, can_see, require
@@ -69,6 +78,9 @@ EDITABLE_COLUMNS: tuple[str, ...] = (
     "geometry",
 )
 _SELECT_COLS = ", ".join(ITEM_COLUMNS)
+#: History columns covered by a row's hash (all but hist_id, whose order the prev_hash links already fix).
+_HASHED_COLUMNS: tuple[str, ...] = HISTORY_COLUMNS[1:]
+_HIST_SELECT = ", ".join(f"h.{c}" for c in HISTORY_COLUMNS)
 
 
 def utcnow() -> dt.datetime:
@@ -80,6 +92,37 @@ def _ts(t: dt.datetime) -> str:
     if t.tzinfo is None:
         raise ValueError(f"时间 {t!r} 缺少时区 / timestamps must be timezone-aware (use datetime.UTC)")
     return t.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
+def _reraise(translated: BaseException | None, exc: BaseException) -> None:
+    if translated is None:
+        raise exc
+    raise translated from exc
+
+
+_ERRNO_REASON = {
+    errno.ENOSPC: "full",
+    errno.EDQUOT: "full",
+    errno.EROFS: "read_only",
+    errno.EACCES: "read_only",
+    errno.EPERM: "read_only",
+    errno.EIO: "io",
+}
+
+
+def _os_write_error(target: str, exc: BaseException) -> StoreWriteError | None:
+    """StoreWriteError for an OSError met while writing (full disk, read-only file system, I/O), else None."""
+    if isinstance(exc, StoreError) or not isinstance(exc, OSError):  # PermissionDeniedError is an OSError too
+        return None
+    reason = _ERRNO_REASON.get(exc.errno or 0, "io")
+    return StoreWriteError(target, reason, str(exc))
+
+
+def _check_text(label_zh: str, value: Any) -> None:
+    if audit.has_nul(value):
+        raise ValueError(
+            f"「{label_zh}」含有空字符 NUL（\\x00），无法保存：{value!r}。{audit.NUL_FIX_ZH} / text contains a NUL character"
+        )
 
 
 def _date_out(v: Any) -> str | None:
@@ -104,6 +147,11 @@ class RectificationStore(ABC):
         self._local = threading.local()
         self._all_conns: list[Any] = []
         self._conns_lock = threading.Lock()
+        self._clock: Callable[[], dt.datetime] = utcnow
+
+    def _now(self) -> dt.datetime:
+        """The store's clock (UTC now; tests replace it with geodata.store.testing.use_clock)."""
+        return self._clock()
 
     # -- backend hooks ------------------------------------------------------------------------------------------
     @abstractmethod
@@ -130,6 +178,18 @@ class RectificationStore(ABC):
     def _sql(self, sql: str) -> str:
         return sql
 
+    def _lock_chain(self, conn: Any) -> None:
+        """Serialise appends to the history chain within a write transaction (GeoPackage: BEGIN IMMEDIATE does)."""
+        return None
+
+    def _write_error(self, exc: BaseException) -> StoreWriteError | None:
+        """The store's message for a backend error of a write (full disk, read-only, I/O), or None."""
+        return _os_write_error(str(self), exc)
+
+    def _schema_current(self, conn: Any) -> bool:
+        """Whether every table, column and trigger exists already (then opening the store writes nothing)."""
+        return False
+
     # -- connections and transactions ------------------------------------------------------------------------------
     def _conn(self) -> Any:
         conn = getattr(self._local, "conn", None)
@@ -144,15 +204,31 @@ class RectificationStore(ABC):
         return conn.execute(self._sql(sql), tuple(params))
 
     @contextmanager
-    def _write(self) -> Iterator[Any]:
-        conn = self._conn()
-        end = self._begin_write(conn)
+    def _write(self, *, chain: bool = False) -> Iterator[Any]:
+        """One write transaction; ``chain=True`` when it appends history (takes the chain lock first). A full disk,
+        a read-only store or an I/O error becomes :class:`StoreWriteError` after the rollback."""
         try:
+            conn = self._conn()
+            end = self._begin_write(conn)
+        except Exception as exc:
+            _reraise(self._write_error(exc), exc)
+        try:
+            if chain:
+                self._lock_chain(conn)
             yield conn
-        except BaseException:
-            end(False)
+        except BaseException as exc:
+            try:
+                end(False)
+            except Exception:  # noqa: BLE001 - the rollback of a failed write must not hide the real error
+                log.debug("rollback failed", exc_info=True)
+            translated = self._write_error(exc) if isinstance(exc, Exception) else None
+            if translated is not None:
+                raise translated from exc
             raise
-        end(True)
+        try:
+            end(True)
+        except Exception as exc:
+            _reraise(self._write_error(exc), exc)
 
     @contextmanager
     def _read(self) -> Iterator[Any]:
@@ -176,7 +252,11 @@ class RectificationStore(ABC):
         self.close()
 
     def initialise(self) -> None:
-        """Create the tables when they do not exist (idempotent)."""
+        """Create the tables when they do not exist and migrate older stores (idempotent). Writes nothing when the
+        schema is current, so a read-only store can be opened and read."""
+        with self._read() as conn:
+            if self._schema_current(conn):
+                return
         with self._write() as conn:
             self._create_schema(conn)
 
@@ -243,13 +323,16 @@ class RectificationStore(ABC):
         """The history records (oldest first) of one item, or of every item ``user`` may see."""
         if item_id is not None:
             self.get_item(user, item_id)  # permission check
-            sql, params = "SELECT h.* FROM history h WHERE h.item_id = ? ORDER BY h.hist_id", (item_id,)
+            sql, params = (
+                f"SELECT {_HIST_SELECT} FROM history h WHERE h.item_id = ? ORDER BY h.hist_id",
+                (item_id,),
+            )
         else:
             require(user, "read")
-            sql, params = "SELECT h.* FROM history h ORDER BY h.hist_id", ()
+            sql, params = f"SELECT {_HIST_SELECT} FROM history h ORDER BY h.hist_id", ()
             if user.role == "enterprise":
                 sql = (
-                    "SELECT h.* FROM history h JOIN rectifications r ON r.item_id = h.item_id "
+                    f"SELECT {_HIST_SELECT} FROM history h JOIN rectifications r ON r.item_id = h.item_id "
                     "WHERE r.enterprise_id = ? ORDER BY h.hist_id"
                 )
                 params = (user.enterprise_id,)
@@ -275,6 +358,74 @@ class RectificationStore(ABC):
         with self._read() as conn:
             return int(self._x(conn, "SELECT COUNT(*) FROM rectifications").fetchone()[0])
 
+    def verify(self, user: User) -> audit.ChainReport:
+        """Check the audit trail (:mod:`geodata.store.audit`): every history row against its hash and the hash of
+        the row before it, every item against its last history row. Needs ``verify`` (admin, inspector).
+
+        Returns
+        -------
+        ChainReport
+            ``ok`` and the breaks found, each naming the history row and the item (``to_text_zh()`` for people).
+        """
+        require(user, "verify")
+        cols = [*HISTORY_COLUMNS, *audit.CHAIN_COLUMNS]
+        with self._read() as conn:
+            cur = self._x(conn, f"SELECT {', '.join(cols)} FROM history ORDER BY hist_id")
+            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+            sql = f"SELECT {_SELECT_COLS}, version, {self._geom_out} FROM rectifications"
+            items = [self._row_to_item(r) for r in self._x(conn, sql).fetchall()]
+            sealed = self._sealed(conn)
+        rep = audit.verify_chain(
+            rows, {it.item_id: audit.item_state_hash(it) for it in items}, columns=_HASHED_COLUMNS
+        )
+        if sealed is not None:
+            rep.sealed_rows, rep.sealed_at = sealed
+        return rep
+
+    def _sealed(self, conn: Any) -> tuple[int, str] | None:
+        """(rows, when) of the one-time migration that brought pre-chain records into the chain, if there was one."""
+        row = self._x(conn, "SELECT value FROM store_meta WHERE key = 'chain_sealed'").fetchone()
+        if row is None:
+            return None
+        n, _, at = str(row[0]).partition("@")
+        return int(n), at
+
+    def _seal_legacy_history(self, conn: Any) -> int:
+        """One-time migration of a store created before the chain: hash the rows that have no row_hash yet (in
+        hist_id order), recording each item's current state on its last row. The backend has made history writable
+        for this transaction. Returns the number of rows sealed."""
+        cols = [*HISTORY_COLUMNS, *audit.CHAIN_COLUMNS]
+        rows = [
+            dict(zip(cols, r, strict=True))
+            for r in self._x(conn, f"SELECT {', '.join(cols)} FROM history ORDER BY hist_id").fetchall()
+        ]
+        if not rows or any(r["row_hash"] for r in rows) or self._sealed(conn) is not None:
+            return 0  # only a store that never had the chain is sealed; a blanked hash later is tampering
+        sql = f"SELECT {_SELECT_COLS}, version, {self._geom_out} FROM rectifications"
+        states = {
+            it.item_id: audit.item_state_hash(it)
+            for it in map(self._row_to_item, self._x(conn, sql).fetchall())
+        }
+        last = {r["item_id"]: r["hist_id"] for r in rows}
+        prev = audit.GENESIS
+        for r in rows:
+            r["item_hash"] = states.get(r["item_id"]) if last[r["item_id"]] == r["hist_id"] else None
+            r["prev_hash"] = prev
+            r["row_hash"] = prev = audit.history_row_hash(r, _HASHED_COLUMNS)
+            self._x(
+                conn,
+                "UPDATE history SET item_hash = ?, prev_hash = ?, row_hash = ? WHERE hist_id = ?",
+                (r["item_hash"], r["prev_hash"], r["row_hash"], r["hist_id"]),
+            )
+        n = len(rows)
+        self._x(
+            conn,
+            "INSERT INTO store_meta (key, value) VALUES ('chain_sealed', ?)",
+            (f"{n}@{_ts(self._now())}",),
+        )
+        log.warning("%s: %d history rows written before the audit chain were sealed into it", self, n)
+        return n
+
     # -- writing items -------------------------------------------------------------------------------------------
     def _insert_item(self, conn: Any, rec: Mapping[str, Any], *, user: User, at: str, comment: str) -> None:
         cols = list(ITEM_COLUMNS)
@@ -285,6 +436,7 @@ class RectificationStore(ABC):
         self._x(conn, sql, [rec[c] for c in cols] + [self._geom_param(rec["geometry"])])
         self._history(
             conn,
+            item=self._fetch(conn, rec["item_id"]),
             item_id=rec["item_id"],
             at=at,
             user=user,
@@ -299,6 +451,7 @@ class RectificationStore(ABC):
         self,
         conn: Any,
         *,
+        item: Item | None,
         item_id: str,
         at: str,
         user: User,
@@ -313,28 +466,40 @@ class RectificationStore(ABC):
         approved_by: str | None = None,
         changes: Mapping[str, Any] | None = None,
     ) -> None:
-        cols = HISTORY_COLUMNS[1:]
-        sql = f"INSERT INTO history ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
-        self._x(
-            conn,
-            sql,
-            (
-                item_id,
-                at,
-                user.username,
-                user.role,
-                action,
-                from_state,
-                to_state,
-                comment or "",
-                old_deadline,
-                new_deadline,
-                reason,
-                approved_by,
-                version,
-                json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
-            ),
+        """Append one history row to the chain (the caller holds the chain lock: ``_write(chain=True)``).
+        ``item`` is the item's state after the change (its hash is recorded)."""
+        for label, text in (("备注", comment), ("原因", reason), ("批准人", approved_by)):
+            _check_text(label, text)
+        row: dict[str, Any] = dict(
+            zip(
+                _HASHED_COLUMNS,
+                (
+                    item_id,
+                    at,
+                    user.username,
+                    user.role,
+                    action,
+                    from_state,
+                    to_state,
+                    comment or "",
+                    old_deadline,
+                    new_deadline,
+                    reason,
+                    approved_by,
+                    version,
+                    json.dumps(changes, ensure_ascii=False, default=str) if changes else None,
+                ),
+                strict=True,
+            )
         )
+        _check_text("修改内容", row["changes"])
+        last = self._x(conn, "SELECT row_hash FROM history ORDER BY hist_id DESC LIMIT 1").fetchone()
+        row["item_hash"] = None if item is None else audit.item_state_hash(item)
+        row["prev_hash"] = audit.GENESIS if last is None else last[0]
+        row["row_hash"] = audit.history_row_hash(row, _HASHED_COLUMNS)
+        cols = [*_HASHED_COLUMNS, *audit.CHAIN_COLUMNS]
+        sql = f"INSERT INTO history ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})"
+        self._x(conn, sql, [row[c] for c in cols])
 
     def _check_batch(self, records: Iterable[Mapping[str, Any]], *, first_row: int) -> list[dict[str, Any]]:
         clean: list[dict[str, Any]] = []
@@ -369,7 +534,6 @@ class RectificationStore(ABC):
         *,
         comment: str = "",
         first_row: int = 2,
-        now: dt.datetime | None = None,
     ) -> list[str]:
         """Add items in one transaction: all of them or none.
 
@@ -404,8 +568,9 @@ class RectificationStore(ABC):
         ):  # defensive: enterprise users cannot create, but never cross enterprises
             for rec in clean:
                 require(user, "create", item_id=rec["item_id"], enterprise_id=rec["enterprise_id"])
-        at = _ts(now or utcnow())
-        with self._write() as conn:
+        _check_text("备注", comment)
+        at = _ts(self._now())
+        with self._write(chain=True) as conn:
             self._refuse_duplicates(conn, [r["item_id"] for r in clean])
             for rec in clean:
                 self._insert_item(conn, rec, user=user, at=at, comment=comment)
@@ -417,12 +582,11 @@ class RectificationStore(ABC):
         records: Iterable[Mapping[str, Any]],
         *,
         source: str = "",
-        now: dt.datetime | None = None,
     ) -> list[str]:
         """Bulk import (e.g. an inspection list from Excel): like :meth:`create_items` but needs ``import``
         (admin); all-or-nothing."""
         require(user, "import")
-        return self.create_items(user, records, comment=f"导入：{source}" if source else "导入", now=now)
+        return self.create_items(user, records, comment=f"导入：{source}" if source else "导入")
 
     def _refuse_duplicates(self, conn: Any, ids: list[str]) -> None:
         existing: list[str] = []
@@ -441,7 +605,6 @@ class RectificationStore(ABC):
         expected_version: int,
         action: str,
         apply: Callable[[Item], tuple[dict[str, Any], dict[str, Any]]],
-        now: dt.datetime | None,
     ) -> Item:
         """Read-check-write of one item in one transaction: lock the row, check role and version, apply, bump the
         version (guarded again in the UPDATE), append history. ``apply(item) -> (column updates, history fields)``."""
@@ -449,8 +612,8 @@ class RectificationStore(ABC):
             raise ValueError(
                 f"expected_version={expected_version!r} 必须是整数（读取事项时得到的版本号） / must be the int version"
             )
-        at = _ts(now or utcnow())
-        with self._write() as conn:
+        at = _ts(self._now())
+        with self._write(chain=True) as conn:
             item = self._fetch(conn, item_id, lock=True)
             if item is None:
                 require(user, action)
@@ -480,8 +643,10 @@ class RectificationStore(ABC):
                 raise ConcurrentEditError(
                     item_id, expected_version, None if current is None else current.version
                 )
-            self._history(conn, item_id=item_id, at=at, user=user, version=expected_version + 1, **hist)
             new = self._fetch(conn, item_id)
+            self._history(
+                conn, item=new, item_id=item_id, at=at, user=user, version=expected_version + 1, **hist
+            )
         assert new is not None
         return new
 
@@ -494,7 +659,6 @@ class RectificationStore(ABC):
         expected_version: int,
         comment: str = "",
         closed_on: dt.date | str | None = None,
-        now: dt.datetime | None = None,
     ) -> Item:
         """Move an item to ``to_state`` (see :data:`geodata.store.lifecycle.TRANSITIONS`).
 
@@ -526,7 +690,7 @@ class RectificationStore(ABC):
                 )
             updates: dict[str, Any] = {"status": to_state}
             if to_state == "closed":
-                updates["closed_on"] = to_iso_date(closed_on) or (now or utcnow()).date().isoformat()
+                updates["closed_on"] = to_iso_date(closed_on) or self._now().date().isoformat()
                 if updates["closed_on"] < item.found_on:
                     raise ValueError(
                         f"closed_on={updates['closed_on']} 早于发现日期 {item.found_on} / closing date before found_on"
@@ -539,13 +703,9 @@ class RectificationStore(ABC):
             return updates, hist
 
         # "read" here checks the item is visible to the user; apply() checks the transition's own action.
-        return self._mutate(
-            user, item_id, expected_version=expected_version, action="read", apply=apply, now=now
-        )
+        return self._mutate(user, item_id, expected_version=expected_version, action="read", apply=apply)
 
-    def add_progress(
-        self, user: User, item_id: str, *, expected_version: int, comment: str, now: dt.datetime | None = None
-    ) -> Item:
+    def add_progress(self, user: User, item_id: str, *, expected_version: int, comment: str) -> Item:
         """Record a progress note (整改进展) without changing the status. Needs ``progress``."""
         if not str(comment).strip():
             raise ValueError("comment 不能为空：请填写整改进展 / a progress note needs text")
@@ -558,9 +718,7 @@ class RectificationStore(ABC):
                 "comment": comment,
             }
 
-        return self._mutate(
-            user, item_id, expected_version=expected_version, action="progress", apply=apply, now=now
-        )
+        return self._mutate(user, item_id, expected_version=expected_version, action="progress", apply=apply)
 
     def update_fields(
         self,
@@ -570,7 +728,6 @@ class RectificationStore(ABC):
         expected_version: int,
         changes: Mapping[str, Any],
         comment: str = "",
-        now: dt.datetime | None = None,
     ) -> Item:
         """Edit descriptive fields (:data:`EDITABLE_COLUMNS`). Needs ``edit`` (admin). The old and new values go
         into the history record.
@@ -613,9 +770,7 @@ class RectificationStore(ABC):
                 "changes": diff,
             }
 
-        return self._mutate(
-            user, item_id, expected_version=expected_version, action="edit", apply=apply, now=now
-        )
+        return self._mutate(user, item_id, expected_version=expected_version, action="edit", apply=apply)
 
     def extend_deadline(
         self,
@@ -626,7 +781,6 @@ class RectificationStore(ABC):
         new_deadline: dt.date | str,
         reason: str,
         approved_by: str | None = None,
-        now: dt.datetime | None = None,
     ) -> Item:
         """Extend the deadline (延期). The old and new deadlines, the reason and the approver are a history record
         of their own; the earlier deadlines stay in the history. Needs ``extend`` (admin).
@@ -662,17 +816,13 @@ class RectificationStore(ABC):
                 "approved_by": approved_by or user.username,
             }
 
-        return self._mutate(
-            user, item_id, expected_version=expected_version, action="extend", apply=apply, now=now
-        )
+        return self._mutate(user, item_id, expected_version=expected_version, action="extend", apply=apply)
 
     # -- finding links -------------------------------------------------------------------------------------------
     def create_from_findings(
         self,
         user: User,
         proposals: Iterable[tuple[Mapping[str, Any], Mapping[str, Any]]],
-        *,
-        now: dt.datetime | None = None,
     ) -> list[str]:
         """Create proposed items and their links to analysis findings in one transaction.
 
@@ -682,8 +832,8 @@ class RectificationStore(ABC):
         """
         require(user, "create")
         pairs = list(proposals)
-        at = _ts(now or utcnow())
-        with self._write() as conn:
+        at = _ts(self._now())
+        with self._write(chain=True) as conn:
             keys = [str(link["finding_key"]) for _, link in pairs]
             linked: set[str] = set()
             for i in range(0, len(keys), 500):

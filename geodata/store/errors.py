@@ -10,6 +10,8 @@ __all__ = [
     "DuplicateItemError",
     "ImportValidationError",
     "ImportProblem",
+    "StoreWriteError",
+    "StoreSetupError",
 ]
 
 from dataclasses import dataclass
@@ -17,6 +19,37 @@ from dataclasses import dataclass
 
 class StoreError(Exception):
     """Base class of store errors."""
+
+
+class StoreWriteError(StoreError, OSError):
+    """The store could not be written (full disk, read-only file or database, I/O error). The transaction was
+    rolled back: the store is as it was. ``target`` names the store, ``reason`` is ``full``, ``read_only``,
+    ``permission`` or ``io``."""
+
+    _REASON_ZH = {
+        "full": ("磁盘空间已满", "请释放存放台账的磁盘空间后重试"),
+        "read_only": (
+            "台账文件或数据库为只读",
+            "请检查文件权限、磁盘是否以只读方式挂载，或改用可写的 --store",
+        ),
+        "permission": ("数据库角色无权执行该操作", "请由数据库管理员按 parkrisk rect init 的说明授予权限"),
+        "io": ("读写台账时发生输入输出错误", "请检查磁盘或网络存储后重试"),
+    }
+
+    def __init__(self, target: str, reason: str, detail: str = "") -> None:
+        self.target = target
+        self.reason = reason
+        what, fix = self._REASON_ZH.get(reason, self._REASON_ZH["io"])
+        tail = f"（{detail}）" if detail else ""
+        super().__init__(
+            f"无法写入整改台账 {target}：{what}{tail}。台账未修改，本次操作未保存。{fix}。 / "
+            f"cannot write the store ({reason}); nothing was changed"
+        )
+
+
+class StoreSetupError(StoreError):
+    """The store is not set up for this connection: not initialised, needs an upgrade by its owner, or the
+    application connects with a role that could rewrite the audit trail. The message says what to run."""
 
 
 class ConcurrentEditError(StoreError):

@@ -30,7 +30,9 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geodata.store.audit import CHAIN_COLUMNS
 from geodata.store.base import RectificationStore
+from geodata.store.errors import StoreWriteError
 from geodata.store.records import ITEM_COLUMNS, SPEC
 
 __all__ = ["GpkgStore", "gpkg_blob", "parse_gpkg_blob"]
@@ -83,16 +85,21 @@ def parse_gpkg_blob(blob: bytes | None) -> BaseGeometry | None:
     return shapely.from_wkb(b[8 + _ENVELOPE_BYTES[env] :])
 
 
-_AUX_DDL = (
+_HISTORY_DDL = (
     """CREATE TABLE IF NOT EXISTS history (
         hist_id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL, at TEXT NOT NULL, username TEXT NOT NULL,
         role TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT, to_state TEXT, comment TEXT,
-        old_deadline DATE, new_deadline DATE, reason TEXT, approved_by TEXT, version INTEGER NOT NULL, changes TEXT)""",
+        old_deadline DATE, new_deadline DATE, reason TEXT, approved_by TEXT, version INTEGER NOT NULL, changes TEXT,
+        item_hash TEXT, prev_hash TEXT, row_hash TEXT)""",
     "CREATE INDEX IF NOT EXISTS history_item ON history (item_id)",
+)
+_HISTORY_TRIGGERS = (
     """CREATE TRIGGER IF NOT EXISTS history_no_update BEFORE UPDATE ON history
         BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
     """CREATE TRIGGER IF NOT EXISTS history_no_delete BEFORE DELETE ON history
         BEGIN SELECT RAISE(ABORT, 'history is append-only'); END""",
+)
+_AUX_DDL = (
     """CREATE TABLE IF NOT EXISTS users (
         username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, role TEXT NOT NULL, enterprise_id TEXT,
         display_name TEXT, created_at TEXT NOT NULL)""",
@@ -107,8 +114,19 @@ _AUX_DDL = (
         link_id INTEGER PRIMARY KEY AUTOINCREMENT, item_id TEXT NOT NULL REFERENCES rectifications (item_id),
         finding_key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, subject_ids TEXT, description_zh TEXT,
         created_at TEXT NOT NULL, created_by TEXT NOT NULL)""",
+    "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT)",
 )
-_AUX_TABLES = ("history", "users", "sessions", "login_attempts", "findings_links")
+_AUX_TABLES = ("history", "users", "sessions", "login_attempts", "findings_links", "store_meta")
+#: SQLite result codes (https://sqlite.org/rescode.html) of a write that cannot happen -> StoreWriteError reason.
+_SQLITE_REASON = {
+    13: "full",
+    8: "read_only",
+    14: "read_only",
+    3: "read_only",
+    23: "read_only",
+    10: "io",
+    11: "io",
+}
 
 
 def _sqlite_type(dtype: str) -> str:
@@ -130,6 +148,25 @@ class GpkgStore(RectificationStore):
         super().__init__()
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._boot()
+        except sqlite3.Error as exc:
+            raise self._write_error(exc) or exc from exc
+        self.initialise()
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+    def _write_error(self, exc: BaseException) -> StoreWriteError | None:
+        if isinstance(exc, sqlite3.Error):
+            code = getattr(exc, "sqlite_errorcode", None)
+            reason = _SQLITE_REASON.get((code or 0) & 0xFF)
+            if reason is not None:
+                return StoreWriteError(str(self.path), reason, str(exc))
+            return None
+        return super()._write_error(exc)
+
+    def _boot(self) -> None:
         # GDAL reads application_id from the first bytes of the file itself, so the header is written through a
         # rollback-journal connection (not the WAL) before the store's own WAL connections open.
         boot = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -150,7 +187,6 @@ class GpkgStore(RectificationStore):
                 boot.execute(f"PRAGMA user_version = {_USER_VERSION}")
         finally:
             boot.close()
-        self.initialise()
 
     def __repr__(self) -> str:
         return f"GpkgStore({str(self.path)!r})"
@@ -243,7 +279,15 @@ class GpkgStore(RectificationStore):
         conn.execute(
             "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES ('rectifications', 'geom', 'GEOMETRY', 4326, 0, 0)"
         )
-        for ddl in _AUX_DDL:
+        for ddl in (*_HISTORY_DDL, *_AUX_DDL):
+            conn.execute(ddl)
+        have = {r[1] for r in conn.execute("PRAGMA table_info(history)")}
+        for c in CHAIN_COLUMNS:  # a store from before the audit chain: add the columns, then seal its rows
+            if c not in have:
+                conn.execute(f"ALTER TABLE history ADD COLUMN {c} TEXT")
+        conn.execute("DROP TRIGGER IF EXISTS history_no_update")
+        self._seal_legacy_history(conn)
+        for ddl in _HISTORY_TRIGGERS:
             conn.execute(ddl)
         for t in _AUX_TABLES:
             conn.execute(
@@ -256,6 +300,17 @@ class GpkgStore(RectificationStore):
                 f"{self.path} 中的 rectifications 表缺少字段 {sorted(missing)}：它不是本系统的整改台账文件 / "
                 "existing table lacks schema columns"
             )
+
+    def _schema_current(self, conn: sqlite3.Connection) -> bool:
+        names = {
+            r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        }
+        need = {"rectifications", "gpkg_contents", "history_no_update", "history_no_delete", *_AUX_TABLES}
+        if not need <= names:
+            return False
+        item_cols = {r[1] for r in conn.execute("PRAGMA table_info(rectifications)")}
+        hist_cols = {r[1] for r in conn.execute("PRAGMA table_info(history)")}
+        return set(ITEM_COLUMNS) <= item_cols and set(CHAIN_COLUMNS) <= hist_cols
 
     def close(self) -> None:
         """Close all connections after folding the WAL back into the file (other tools then see every change)."""

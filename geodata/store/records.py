@@ -101,7 +101,8 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
 
     def bad(col: str, value: Any, msg: str, fix: str) -> None:
         label = SPEC.column(col).label_zh if col in ITEM_COLUMNS else col
-        problems.append(ImportProblem(row, label, "" if is_missing(value) else str(value), msg, fix))
+        shown = "" if is_missing(value) else str(value).replace("\x00", "\\x00")
+        problems.append(ImportProblem(row, label, shown, msg, fix))
 
     for c in SPEC.columns:
         v = rec.get(c.name)
@@ -118,6 +119,10 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
                 bad(c.name, v, "不是有效日期", "请填写日期，格式如 2025-03-01")
             continue
         text = str(v).strip()
+        if "\x00" in text:
+            bad(c.name, v, "含有空字符 NUL（\\x00），无法保存", "请删除文本中的空字符 NUL 后重新填写")
+            out[c.name] = None
+            continue
         if c.enum:
             allowed = schema.ENUMS[c.enum]
             if text not in allowed:

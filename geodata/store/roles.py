@@ -59,10 +59,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "import",
             "manage_users",
             "read_sensitive",
+            "verify",
         }
     ),
     "enterprise": frozenset({"read", "start", "submit", "progress", "read_sensitive"}),
-    "inspector": frozenset({"read", "create", "accept", "reject", "reopen", "progress", "read_sensitive"}),
+    "inspector": frozenset(
+        {"read", "create", "accept", "reject", "reopen", "progress", "read_sensitive", "verify"}
+    ),
     "viewer": frozenset({"read"}),
 }
 
@@ -80,6 +83,7 @@ _ACTION_ZH = {
     "import": "批量导入",
     "manage_users": "管理用户",
     "read_sensitive": "查看敏感信息",
+    "verify": "校验审计链",
 }
 
 #: Installation columns hidden from roles without ``read_sensitive``.

@@ -4,10 +4,17 @@
 port of 127.0.0.1 (unix socket in the same directory), creates a database with the ``postgis`` extension and
 removes everything on :meth:`TemporaryPostgres.stop`. PostgreSQL refuses to run as root, so when this process is
 root the server commands run as the ``postgres`` system user (``runuser -u postgres --``) in a directory owned by it.
+
+The server's ``dsn`` is the superuser (the owner of every store schema it creates); the application connects as a
+role that owns nothing: :meth:`TemporaryPostgres.app_store` creates a schema as the owner, grants the application
+role and returns the application's connection string, as ``parkrisk rect init --app-role`` does.
+
+:func:`use_clock` is the one way to date history records in tests: the store's public calls take no time argument.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import logging
 import os
@@ -16,11 +23,24 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["TemporaryPostgres", "PostgresUnavailableError", "find_pg_bindir", "DEBIAN_PACKAGES", "hammer"]
+__all__ = [
+    "TemporaryPostgres",
+    "PostgresUnavailableError",
+    "find_pg_bindir",
+    "DEBIAN_PACKAGES",
+    "hammer",
+    "use_clock",
+    "APP_ROLE",
+]
 
 log = logging.getLogger(__name__)
+
+#: The login role the application uses on a test server (owns nothing; see geodata.store.postgis).
+APP_ROLE = "parkrisk_app"
 
 #: The Debian packages that provide the server binaries and the PostGIS extension.
 DEBIAN_PACKAGES = "postgresql-15 postgresql-15-postgis-3"
@@ -179,6 +199,23 @@ class TemporaryPostgres:
         log.info("temporary PostgreSQL on port %s in %s", self.port, self.root)
         return self
 
+    def app_dsn(self, role: str = APP_ROLE) -> str:
+        """The connection string of the application's login role (trust authentication on the test server)."""
+        if self.port is None:
+            raise PostgresUnavailableError("服务器尚未启动 / the server is not running")
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{self.dbname}"
+
+    def app_store(self, schema: str, role: str = APP_ROLE) -> str:
+        """Create (or upgrade) store ``schema`` as the owner, grant ``role`` and return :meth:`app_dsn`."""
+        from geodata.store.postgis import PostgisStore
+
+        owner = PostgisStore(self.dsn, schema=schema, owner=True)
+        try:
+            owner.grant_app_role(role)
+        finally:
+            owner.close()
+        return self.app_dsn(role)
+
     def stop(self) -> None:
         """Stop the server and delete its directory."""
         if self.root is None:
@@ -251,3 +288,17 @@ def hammer(
     finally:
         store.close()
     return {"ok": ok, "conflicts": conflicts, "elapsed_s": elapsed}
+
+
+@contextmanager
+def use_clock(store, clock: Callable[[], dt.datetime]) -> Iterator[None]:
+    """Within the block, ``store`` dates what it records with ``clock()`` (a timezone-aware datetime) instead of
+    the current UTC time. For tests only; the application cannot choose the time of a history record.
+    On PostGIS the database still refuses a record more than
+    :data:`geodata.store.postgis.MAX_CLOCK_SKEW_S` away from its own clock."""
+    saved = store._clock
+    store._clock = clock
+    try:
+        yield
+    finally:
+        store._clock = saved

@@ -48,9 +48,11 @@ def store_factory(backend, request, tmp_path):
     else:
         server = request.getfixturevalue("pg_server")
         schema = f"t{next(_schemas)}"
+        # created by the owner; the stores connect as the application's role (owns nothing)
+        app_dsn = server.app_store(schema)
 
         def factory():
-            return PostgisStore(server.dsn, schema=schema)
+            return PostgisStore(app_dsn, schema=schema)
 
     made = []
 
@@ -79,6 +81,6 @@ def pg_server_or_path(backend, request):
     def f(store):
         if backend == "gpkg":
             return str(store.path), "parkrisk"
-        return request.getfixturevalue("pg_server").dsn, store.schema
+        return request.getfixturevalue("pg_server").app_dsn(), store.schema
 
     return f

@@ -268,15 +268,30 @@ def test_edit_records_old_and_new_values(store):
         store.update_fields(ADMIN, "R004", expected_version=it.version, changes={"category": "管道"})
 
 
-def test_history_is_append_only(store, backend):
+def test_history_is_append_only(store, backend, request):
+    """The triggers refuse UPDATE and DELETE even to the owner of the tables (on PostGIS also TRUNCATE); the
+    application's role is refused before that, by its missing privileges."""
     import psycopg
 
+    from geodata.store import PostgisStore
+
     errors = (sqlite3.DatabaseError,) if backend == "gpkg" else (psycopg.Error,)
-    with pytest.raises(errors, match="append-only"), store._write() as conn:
-        store._x(conn, "UPDATE history SET comment = 'tampered'")
-    with pytest.raises(errors, match="append-only"), store._write() as conn:
-        store._x(conn, "DELETE FROM history")
+    owner = store
+    if backend == "postgis":
+        owner = PostgisStore(request.getfixturevalue("pg_server").dsn, schema=store.schema, owner=True)
+        for sql in ("UPDATE history SET comment = 'tampered'", "DELETE FROM history", "TRUNCATE history"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege), store._conn().transaction():
+                store._conn().execute(sql)
+    with pytest.raises(errors, match="append-only"), owner._write() as conn:
+        owner._x(conn, "UPDATE history SET comment = 'tampered'")
+    with pytest.raises(errors, match="append-only"), owner._write() as conn:
+        owner._x(conn, "DELETE FROM history")
+    if backend == "postgis":
+        with pytest.raises(errors, match="append-only"), owner._write() as conn:
+            owner._x(conn, "TRUNCATE history")
+        owner.close()
     assert (store.history(ADMIN)["comment"] != "tampered").all()
+    assert len(store.history(ADMIN)) == 10
 
 
 def test_findings_links_are_created_once(store):
