@@ -197,12 +197,28 @@ def check_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | P
             _check_output(Path(out).expanduser(), inputs)
 
 
+def _disk_full(target: Path) -> bool:
+    """Whether the output's file system is (almost) full: less than 1 MiB free (GDAL's errors often lose errno)."""
+    try:
+        return shutil.disk_usage(target.absolute().parent).free < 1 << 20
+    except OSError:
+        return False
+
+
 def write_error_zh(target: Path, exc: BaseException) -> str:
     """The Chinese message for a failed write of ``target``."""
-    code = getattr(exc, "errno", None)
+    chain, e = [], exc
+    while e is not None and len(chain) < 8:  # GDAL writers chain the OS error ("See previous exception")
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    code = next((c.errno for c in chain if getattr(c, "errno", None)), None)
     text = getattr(exc, "strerror", None) or str(exc)
     kept = f"未完成的临时文件已删除，原有的 {target.name}（如有）和园区数据均未改动。"
-    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in str(exc):
+    if (
+        code in (errno.ENOSPC, errno.EDQUOT)
+        or any("No space left" in str(c) for c in chain)
+        or _disk_full(target)
+    ):
         return f"磁盘空间不足，无法写出 {target}。{kept}请清理磁盘空间，或把输出写到其他磁盘后重试。"
     if code == errno.EROFS:
         return f"文件夹 {target.parent} 所在的文件系统是只读的，无法写出 {target}。{kept}请写到可写的磁盘。"

@@ -379,3 +379,23 @@ def test_second_output_that_is_the_park_is_refused(park, tmp_path, capsys, monke
     assert "就是输入的园区数据" in capsys.readouterr().err
     assert digest(park) == before
     assert not (tmp_path / "ir.tif").exists()
+
+
+def test_full_disk_reported_by_gdal_without_errno(park, tmp_path, monkeypatch, capsys):
+    """GDAL (rasterio) reports a full disk as "Write failed. See previous exception" chained to the OS error."""
+    from rasterio.errors import RasterioIOError
+
+    from analysis.qra.individual import IndividualRisk
+
+    def gdal_write(self, path):
+        Path(path).write_bytes(b"partial")
+        try:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        except OSError as exc:
+            raise RasterioIOError("Write failed. See previous exception for details.") from exc
+
+    monkeypatch.setattr(IndividualRisk, "to_geotiff", gdal_write)
+    out = tmp_path / "ir.tif"
+    assert main(_quick("risk", park, out)) == 1
+    assert "磁盘空间不足" in capsys.readouterr().err
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["park.gpkg"]
