@@ -398,6 +398,17 @@ LAYERS: dict[str, LayerSpec] = {
             Column("one_way", "bool", "是否单行"),
         ),
     ),
+    "assembly_points": LayerSpec(
+        name="assembly_points",
+        label_zh="应急集合点",
+        geometry_types=("Point",),
+        id_column="point_id",
+        columns=(
+            Column("point_id", "str", "集合点编号"),
+            Column("name", "str", "集合点名称"),
+            Column("capacity", "int", "容纳人数", unit="人", nullable=True, plausible=(1, 100_000)),
+        ),
+    ),
 }
 
 #: The seven layers every park has, in drawing/validation order.
@@ -411,7 +422,7 @@ LAYER_ORDER: tuple[str, ...] = (
     "rectifications",
 )
 #: Layers a park may have.
-OPTIONAL_LAYERS: tuple[str, ...] = ("roads",)
+OPTIONAL_LAYERS: tuple[str, ...] = ("roads", "assembly_points")
 
 
 #: Shapefile (DBF) field names of the columns whose first 10 characters are not unique in their layer.

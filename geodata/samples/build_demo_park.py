@@ -303,6 +303,10 @@ def local_layers() -> dict[str, gpd.GeoDataFrame]:
         )
     layers["rectifications"] = items
     layers["roads"] = _road_rows()
+    layers["assembly_points"] = [
+        {"point_id": pid, "name": name, "capacity": cap, "geometry": Point(*src.ROAD_NODES[node])}
+        for pid, name, node, cap in src.ASSEMBLY_POINTS
+    ]
     return {name: gpd.GeoDataFrame(rows, geometry="geometry", crs=crs) for name, rows in layers.items()}
 
 

@@ -1541,6 +1541,18 @@ PUBLIC_ROADS = [
     ("龙口连接线", "public", False, ("S3", "H3")),
 ]
 
+#: Emergency assembly points (optional layer ``assembly_points``): (point_id, name, road node it stands on, capacity
+#: [人]). Open ground beside public roads on every side of the park — west, north-west, south, east, north-east and
+#: south-east — so that some lie upwind or crosswind whatever the wind; the plan uses those outside every zone.
+ASSEMBLY_POINTS = [
+    ("AP01", "江滨镇大道西集合点（镇西广场）", "W2", 1500),
+    ("AP02", "滨江路西段集合点（防洪堤停车场）", "W3", 800),
+    ("AP03", "县道X012集合点（园区南门外）", "S1", 2000),
+    ("AP04", "东湖路集合点（物流园停车场）", "E1", 1200),
+    ("AP05", "东湖村道集合点（村委会广场）", "E3", 600),
+    ("AP06", "龙口路口集合点（加油站南空地）", "S3", 1000),
+]
+
 
 def park_road_grid():
     """Park road nodes ``P{i}_{j}`` (x index i, y index j) and the grid's road features.

@@ -50,7 +50,7 @@ def test_validate_park_reports_no_problems(demo_park):
 
 def test_all_layers_present_with_exactly_the_schema_columns(demo_park):
     layers = demo_park.layers
-    assert set(layers) == set(schema.LAYER_ORDER) | {"roads"}
+    assert set(layers) == set(schema.LAYER_ORDER) | {"roads", "assembly_points"}
     for name, gdf in layers.items():
         spec = schema.LAYERS[name]
         cols = [c for c in gdf.columns if c != gdf.geometry.name]
@@ -400,6 +400,24 @@ def test_road_network_is_connected(demo_park):
         a, b = line.coords[0], line.coords[-1]
         graph.add_edge((round(a[0], 7), round(a[1], 7)), (round(b[0], 7), round(b[1], 7)))
     assert nx.is_connected(graph)
+
+
+def test_assembly_points_on_roads_around_the_park(demo_park, metric):
+    """3–6 named points with capacities, each on a public road outside the park, spread round it: every 90°
+    sector seen from the park centre holds one, so whatever the wind some lie upwind or crosswind."""
+    ap = metric["assembly_points"]
+    assert 3 <= len(ap) <= 6
+    assert ap["point_id"].is_unique and ap["name"].str.len().gt(3).all()
+    assert (ap["capacity"] > 0).all()
+    roads = metric["roads"]
+    public = roads[roads["kind"] != "park"].union_all()
+    assert (ap.distance(public) < 0.5).all()  # on a public road [m]
+    park = metric["parks"].union_all()
+    assert not ap.intersects(park).any()
+    c = park.centroid
+    bearings = np.degrees(np.arctan2(ap.geometry.x - c.x, ap.geometry.y - c.y)) % 360.0
+    assert {int(b // 90) for b in bearings} == {0, 1, 2, 3}
+    assert (ap.distance(park) < 2500.0).all()  # within reach on foot [m]
 
 
 # --------------------------------------------------------------------------------------------------------------
