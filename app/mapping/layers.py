@@ -25,6 +25,7 @@ from app.mapping.text import (
 )
 from app.present import (
     BUILDING_COLOR,
+    EMERGENCY_COLORS,
     FIVE_ROOMS_COLOR,
     OVERDUE_COLOR,
     PARK_BOUNDARY_COLOR,
@@ -286,6 +287,13 @@ def _roads_style(gdf: gpd.GeoDataFrame, today: date) -> tuple[list[dict[str, Any
     ], None
 
 
+def _assembly_points_style(gdf: gpd.GeoDataFrame, today: date) -> tuple[list[dict[str, Any]], Any]:
+    color = EMERGENCY_COLORS["assembly"]
+    return [{"color": "#ffffff", "weight": 2, "fillColor": color, "fillOpacity": 0.95}] * len(gdf), (
+        folium.CircleMarker(radius=6, fill=True)
+    )
+
+
 #: Style of each layer: layer -> f(gdf, today) -> (per-feature style dicts, point marker template or None).
 _STYLES: dict[str, Callable[[gpd.GeoDataFrame, date], tuple[list[dict[str, Any]], Any]]] = {
     "parks": _parks_style,
@@ -296,6 +304,7 @@ _STYLES: dict[str, Callable[[gpd.GeoDataFrame, date], tuple[list[dict[str, Any]]
     "buildings": _buildings_style,
     "rectifications": _rectifications_style,
     "roads": _roads_style,
+    "assembly_points": _assembly_points_style,
 }
 
 

@@ -15,6 +15,7 @@ from app.mapping.layers import add_layer
 from app.mapping.legend import LegendItem, add_legend
 from app.present import (
     BUILDING_COLOR,
+    EMERGENCY_COLORS,
     FIVE_ROOMS_COLOR,
     OVERDUE_COLOR,
     PHASE_COLORS,
@@ -37,6 +38,7 @@ _DRAW_ORDER: tuple[str, ...] = (
     "pipelines",
     "installations",
     "sensitive_targets",
+    "assembly_points",
     "rectifications",
 )
 
@@ -98,6 +100,8 @@ def _legends_for(layers: Mapping[str, gpd.GeoDataFrame], drawn: Sequence[str]) -
                 ],
             )
         )
+    if "assembly_points" in drawn:
+        out.append(("应急", [LegendItem("应急集合点", EMERGENCY_COLORS["assembly"], "circle")]))
     if "rectifications" in drawn:
         keys = present("rectifications", "status", STATUS_COLORS)
         items = [

@@ -69,6 +69,7 @@ _TOOLTIP_COLUMNS: dict[str, tuple[str, ...]] = {
     "buildings": ("name", "enterprise_id", "use", "occupants", "blast_resistant"),
     "rectifications": ("title", "enterprise_id", "hazard_level", "status", "deadline"),
     "roads": ("name", "kind"),
+    "assembly_points": ("name", "capacity"),
 }
 
 
