@@ -73,6 +73,17 @@ def receptor_points(park: Any, h: float) -> pd.DataFrame:
     return pd.concat(recs, ignore_index=True)
 
 
+_TARGET_COLUMNS = [
+    "target_id",
+    "individual_risk",
+    "x",
+    "y",
+    "top_units",
+    "top_enterprises",
+    "contributors_zh",
+]
+
+
 def target_risk(result: Any, park: Any, *, top: int = 3) -> pd.DataFrame:
     """The individual risk each sensitive target sees and who causes it.
 
@@ -133,7 +144,7 @@ def target_risk(result: Any, park: Any, *, top: int = 3) -> pd.DataFrame:
                 "contributors_zh": txt,
             }
         )
-    df = pd.DataFrame(out)
+    df = pd.DataFrame(out, columns=_TARGET_COLUMNS)  # the columns even without targets
     df.insert(1, "name", tg["name"].astype(str).to_numpy())
     df.insert(2, "protection_class", tg["protection_class"].astype(str).to_numpy())
     return df
