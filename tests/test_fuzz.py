@@ -273,21 +273,30 @@ def _check_text(report, text: str) -> None:
 
 def _upload(path: Path, folder: Path) -> tuple[bool, str]:
     """The app's upload path: store the bytes, then load them as a page does. (loaded, refusal text)."""
-    from app import uploads
-    from app.settings import UploadLimits
     from app.state import load_park_cached
 
-    limits = UploadLimits(folder=folder)
+    try:  # the upload rules in their own module (issue 13, finding 6) ...
+        from app import uploads
+        from app.settings import UploadLimits
+    except ImportError:  # ... or still in app.state
+        uploads = None
     with _guard(f"upload {path.name}"):
         try:
-            stored = uploads.save_upload(path.name, path.read_bytes(), limits=limits, owner="fuzz")
-            load_park_cached(stored, "WGS84", limits.max_rows)
+            if uploads is None:
+                from app.state import save_upload
+
+                load_park_cached(save_upload(path.name, path.read_bytes()), "WGS84")
+                return True, ""
+            limits = UploadLimits(folder=folder)
+            try:
+                stored = uploads.save_upload(path.name, path.read_bytes(), limits=limits, owner="fuzz")
+                load_park_cached(stored, "WGS84", limits.max_rows)
+            finally:
+                uploads.release("fuzz", limits)
         except ParkDataError as exc:
             return False, exc.report.to_text_zh() if exc.report is not None else str(exc)
         except ValueError as exc:  # a refused upload (size, archive): named by the upload's own message
             return False, str(exc)
-        finally:
-            uploads.release("fuzz", limits)
     return True, ""
 
 

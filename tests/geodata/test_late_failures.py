@@ -13,6 +13,7 @@ import json
 import warnings
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pytest
 from shapely.geometry import Point
@@ -203,6 +204,31 @@ def test_excel_error_value_is_reported_as_such(layers, code):
     assert p.layer == "installations" and p.value == code and p.severity == "error"
     assert "Excel 错误值" in p.message_zh
     assert not [q for q in report.problems if q.row_id == "U2" and q.kind in ("missing_value", "bad_type")]
+
+
+def test_excel_error_cells_in_a_workbook(tmp_path, layers):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "installations"
+    inst = pd.DataFrame(layers["installations"].drop(columns="geometry"))
+    inst["lon"] = layers["installations"].geometry.x
+    inst["lat"] = layers["installations"].geometry.y
+    ws.append(list(inst.columns))
+    for row in inst.itertuples(index=False):
+        ws.append([None if pd.isna(v) else v for v in row])
+    ws.cell(row=3, column=list(inst.columns).index("inventory_kg") + 1).value = "#DIV/0!"  # U2
+    for name in ("parks", "enterprises"):
+        sheet = wb.create_sheet(name)
+        df = pd.DataFrame(layers[name].drop(columns="geometry"))
+        df["wkt"] = layers[name].geometry.to_wkt()
+        sheet.append(list(df.columns))
+        for row in df.itertuples(index=False):
+            sheet.append([None if pd.isna(v) else v for v in row])
+    wb.save(tmp_path / "park.xlsx")
+    with pytest.raises(ParkDataError) as err:
+        load_park(tmp_path / "park.xlsx")
+    (p,) = _kind(err.value.report, "excel_error")
+    assert (p.layer, p.row_id, p.column, p.value) == ("installations", "U2", "inventory_kg", "#DIV/0!")
 
 
 def test_excel_error_text_in_a_csv(tmp_path, layers):
