@@ -22,6 +22,10 @@ should do), :mod:`~analysis.emergency.routes` (roads, assembly points, routes) a
 - :func:`road_graph`, :func:`assembly_points` and :func:`evacuation_routes` build the road network (networkx),
   choose assembly points upwind and outside the zones and route every affected target to the nearest one
   avoiding the worst zone;
+- :func:`plan` (:mod:`~analysis.emergency.plan`) is the one call for an emergency team: nested zones, the listed
+  targets with a level decided from the printed concentration, cloud arrival and passage, indoor dose (single-zone
+  air-exchange box, :mod:`~analysis.emergency.protect`) and the recommendation with its numbers; assembly points
+  outside every zone and routes that never enter the AEGL-2 zone or its band (:mod:`~analysis.emergency.egress`);
 - :func:`to_geojson` and :func:`to_kml` export the briefing's geometry for field devices;
 - :func:`pasquill_stability` and :func:`is_daytime` (the weather at the time of the release [5]_) live in
   :mod:`analysis.weather` and are re-exported here.
@@ -73,6 +77,14 @@ from analysis.emergency.erg import (
 )
 from analysis.emergency.export import ZONE_COLORS, briefing_layers, to_geojson, to_kml
 from analysis.emergency.people import DEFAULT_EVACUATION_TIME_S, RECOMMENDATIONS_ZH, affected_targets
+from analysis.emergency.plan import TRAVEL_MODES, EmergencyPlan, PlanOptions, plan
+from analysis.emergency.protect import (
+    DEFAULT_AIR_CHANGES_PER_HOUR,
+    cloud_timing,
+    indoor_concentration,
+    indoor_dose,
+    indoor_peak,
+)
 from analysis.emergency.release import RELEASE_KINDS, Release, release_source
 from analysis.emergency.routes import (
     N_ACCESS_CANDIDATES,
@@ -91,6 +103,7 @@ from analysis.emergency.zones import (
     emergency_zones,
     erg_comparison,
     erg_table,
+    nest_levels,
     toxic_zones,
     wind_band,
 )
@@ -125,6 +138,16 @@ __all__ = [
     "briefing_layers",
     "to_geojson",
     "to_kml",
+    "plan",
+    "PlanOptions",
+    "EmergencyPlan",
+    "TRAVEL_MODES",
+    "DEFAULT_AIR_CHANGES_PER_HOUR",
+    "cloud_timing",
+    "indoor_concentration",
+    "indoor_peak",
+    "indoor_dose",
+    "nest_levels",
     # public constants outside the original list, used by the app, the tests and the benchmarks
     "DEFAULT_DAY_HOURS",
     "ERG_SMALL_SPILL_M3",

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
+from shapely.ops import substring
 
 from analysis.emergency.people import _feature_lookup
 from analysis.emergency.zones import EmergencyResult
@@ -38,11 +39,22 @@ def _node_key(x: float, y: float) -> tuple[float, float]:
     return (round(x / _SNAP_M) * _SNAP_M, round(y / _SNAP_M) * _SNAP_M)
 
 
-def road_graph(roads: gpd.GeoDataFrame) -> nx.DiGraph:
+def _pieces(line: LineString, max_edge_m: float | None) -> list[LineString]:
+    """The line cut into equal pieces no longer than ``max_edge_m`` [m] (the line itself when None)."""
+    if max_edge_m is None or line.length <= max_edge_m:
+        return [line]
+    n = int(math.ceil(line.length / max_edge_m))
+    cuts = np.linspace(0.0, line.length, n + 1)
+    return [substring(line, float(a), float(b)) for a, b in zip(cuts[:-1], cuts[1:], strict=True)]
+
+
+def road_graph(roads: gpd.GeoDataFrame, *, max_edge_m: float | None = None) -> nx.DiGraph:
     """Directed road graph from the ``roads`` layer in a metric CRS.
 
     Nodes are the end points of the road features (snapped to 0.5 m; the layer is drawn node to node, end points
     shared, as the schema asks); each feature is an edge both ways unless ``one_way`` (then in drawing direction).
+    With ``max_edge_m`` each feature is cut into equal pieces no longer than that [m], with a node at every cut:
+    routes can then turn back or stop short of a zone along a long road, and targets join the road nearby.
     Edge attributes: ``length`` [m], ``road_id``, ``name``, ``kind``, ``geometry`` (oriented u→v).
 
     Raises
@@ -53,13 +65,15 @@ def road_graph(roads: gpd.GeoDataFrame) -> nx.DiGraph:
     from geodata.crs import require_metric
 
     require_metric(roads, what="roads 道路图层")
+    if max_edge_m is not None and not (math.isfinite(max_edge_m) and max_edge_m > 0):
+        raise ValueError(f"max_edge_m 道路分段长度={max_edge_m!r} 必须为正的有限数 [m]")
     g = nx.DiGraph()
     for r in roads.itertuples():
         geom = r.geometry
         if geom is None or geom.is_empty:
             continue
         lines = list(geom.geoms) if geom.geom_type == "MultiLineString" else [geom]
-        for line in lines:
+        for line in (piece for whole in lines for piece in _pieces(whole, max_edge_m)):
             c = np.asarray(line.coords)
             u, v = _node_key(*c[0][:2]), _node_key(*c[-1][:2])
             if u == v:

@@ -65,7 +65,9 @@ __all__ = [
     "DEFAULT_UNCERTAINTY_HALF_ANGLE_DEG",
     "DEFAULT_ISOLATION_M",
     "ERG_SMALL_SPILL_M3",
+    "NEST_EPSILON_M",
     "EmergencyResult",
+    "nest_levels",
     "toxic_zones",
     "erg_table",
     "erg_comparison",
@@ -256,7 +258,7 @@ def toxic_zones(
                 "geometry": geom,
             }
         )
-    gdf = gpd.GeoDataFrame(rows, geometry="geometry")
+    gdf = nest_levels(gpd.GeoDataFrame(rows, geometry="geometry"), (x0, y0))
     info = f.model if isinstance(f.model, dict) else {}
     dense = bool(info.get("dense", False))
     mode = info.get("mode", "plume")
@@ -268,6 +270,39 @@ def toxic_zones(
     ]
     gdf.attrs["weather"] = weather.describe_zh()
     return gdf
+
+
+#: Growth of a more severe level before it is merged into the next one, so that containment holds exactly in
+#: floating point (far below the contouring resolution of metres). [m]
+NEST_EPSILON_M = 0.01
+
+
+def nest_levels(zones: gpd.GeoDataFrame, origin: tuple[float, float]) -> gpd.GeoDataFrame:
+    """Zones made strictly nested: the polygon of each level is the union of its own polygon and the polygon of
+    the more severe level before it (rows ordered most severe first), that one grown by :data:`NEST_EPSILON_M`.
+
+    Each level is traced on its own adaptive grid (:func:`analysis.scenarios.zones.region_above`), so without this
+    a less severe zone could miss slivers of a more severe one by a fraction of a grid cell; with it, AEGL-1
+    contains AEGL-2, which contains AEGL-3 (shapely ``contains`` holds). ``max_distance`` [m] (from ``origin``) and
+    ``area_m2`` [m²] are those of the nested polygons.
+    """
+    out = zones.copy()
+    geoms, reach, prev = [], [], None
+    for g in zones.geometry:
+        own = g if g is not None else shapely.Polygon()
+        if prev is not None and not prev.is_empty:
+            own = shapely.union(own, shapely.buffer(prev, NEST_EPSILON_M, quad_segs=2))
+        geoms.append(own)
+        xy = shapely.get_coordinates(own)
+        reach.append(float(np.hypot(xy[:, 0] - origin[0], xy[:, 1] - origin[1]).max()) if len(xy) else 0.0)
+        prev = own
+    out["geometry"] = geoms
+    if "max_distance" in out:
+        out["max_distance"] = reach
+    if "area_m2" in out:
+        out["area_m2"] = [float(g.area) for g in geoms]
+    out.attrs = dict(zones.attrs)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -490,10 +525,10 @@ def emergency_zones(
     if sub.toxic and math.isfinite(sub.aegl3 if math.isfinite(sub.aegl3) else sub.idlh):
         scen = release.scenario("toxic")
         field_ = sc.effect_field(source, scen, weather)
-        toxic = zn.threat_zones(source, scen, weather, crs=crs, field=field_)
+        toxic = nest_levels(zn.threat_zones(source, scen, weather, crs=crs, field=field_), field_.origin)
         info = field_.model if isinstance(field_.model, dict) else {}
         dense = bool(info.get("dense", False))
-        band = wind_band(toxic, field_.origin, uncertainty_half_angle_deg)
+        band = nest_levels(wind_band(toxic, field_.origin, uncertainty_half_angle_deg), field_.origin)
         assumptions.extend(field_.assumptions)
         spill_mass = field_.source.mass
     else:
