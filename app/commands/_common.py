@@ -262,7 +262,13 @@ def safe_output(path: str | Path, inputs: Iterable[str | Path] = ()) -> Iterator
 
 
 def reports_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Wrap a command's ``run``: a :class:`CommandError` becomes ``错误：…`` on stderr and exit code 1."""
+    """Wrap a command's ``run``: a :class:`CommandError` becomes ``错误：…`` on stderr and exit code 1.
+
+    The last resort for what no check foresaw: running out of memory, Ctrl+C, and any other exception (a defect)
+    also end in a Chinese message (exit code 1; 130 for Ctrl+C) instead of a traceback; ``PARKRISK_DEBUG=1``
+    lets the exception through for a developer. Outputs are written through :func:`safe_output`, so none of these
+    leaves a half-written file.
+    """
 
     @functools.wraps(run)
     def wrapper(args: argparse.Namespace) -> int:
@@ -270,5 +276,27 @@ def reports_errors(run: Callable[[argparse.Namespace], int]) -> Callable[[argpar
             return run(args)
         except CommandError as exc:
             return fail(str(exc))
+        except KeyboardInterrupt:
+            print("\n已中断（Ctrl+C）：未完成的输出已删除，原有文件未改动。", file=sys.stderr)
+            return 130
+        except Exception as exc:  # noqa: BLE001 - the last resort: a message instead of a traceback
+            if os.environ.get("PARKRISK_DEBUG", "").strip() not in ("", "0"):
+                raise
+            return fail(unforeseen_error_zh(exc))  # MemoryError included: it is an Exception
 
     return wrapper
+
+
+def unforeseen_error_zh(exc: BaseException) -> str:
+    """The Chinese message for an exception no check foresaw (out of memory, or a defect)."""
+    debug = "设置环境变量 PARKRISK_DEBUG=1 后重新运行可显示详细的出错位置。"
+    if isinstance(exc, MemoryError):
+        return (
+            "内存不足，计算无法完成（园区数据和原有输出均未改动）。请减小计算规模（如加大 --resolution、减小 --margin"
+            f"、--samples），或在内存更大的计算机上运行。{debug}"
+        )
+    text = str(exc)[:300]
+    return (
+        f"程序内部错误（{type(exc).__name__}: {text}），计算未完成（园区数据和原有输出均未改动）。这很可能是 parkrisk "
+        f"的缺陷：请把所用命令和园区文件报告给维护者。{debug}"
+    )

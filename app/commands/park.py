@@ -36,6 +36,7 @@ def _load(args: argparse.Namespace, out):
     return None
 
 
+@reports_errors
 def cmd_validate(args: argparse.Namespace) -> int:
     out = sys.stdout
     park = _load(args, out)
@@ -45,6 +46,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+@reports_errors
 def cmd_info(args: argparse.Namespace) -> int:
     out = sys.stdout
     park = _load(args, out)

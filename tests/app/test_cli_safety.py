@@ -399,3 +399,28 @@ def test_full_disk_reported_by_gdal_without_errno(park, tmp_path, monkeypatch, c
     assert main(_quick("risk", park, out)) == 1
     assert "磁盘空间不足" in capsys.readouterr().err
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["park.gpkg"]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Finding 9: an unforeseen error or running out of memory ends in a Chinese message, not a traceback
+# ---------------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("error", "needle"),
+    [(KeyError("_rank"), "程序内部错误"), (MemoryError(), "内存不足")],
+)
+def test_unforeseen_errors_end_in_a_message(error, needle, park, tmp_path, monkeypatch, capsys):
+    import app.mapping
+
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(app.mapping, "park_map", broken)
+    monkeypatch.delenv("PARKRISK_DEBUG", raising=False)
+    out = tmp_path / "m.html"
+    assert main(["map", str(park), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert needle in err and "PARKRISK_DEBUG" in err, err
+    assert not out.exists()
+    monkeypatch.setenv("PARKRISK_DEBUG", "1")
+    with pytest.raises(type(error)):
+        main(["map", str(park), "-o", str(out)])
