@@ -157,7 +157,9 @@ def affected_targets(
     - ``arrival_time_s`` [s]: nearest distance from the source / wind speed — both the Gaussian and the
       Britter-McQuaid models carry the cloud at the 10 m wind speed (the models' own transport);
     - ``concentration_kg_m3`` [kg/m³]: largest concentration at the feature (nearest point, centroid and outline)
-      with the wind turned towards it within the band; ``exposure_time_s`` [s] and ``toxic_load``
+      with the wind turned towards it within the band; a target's or building's ``level`` is the most severe one
+      whose threshold that concentration, rounded to the 3 significant digits printed, reaches (a feature that
+      reaches none is not listed), so the level always agrees with the printed value; ``exposure_time_s`` [s] and ``toxic_load``
       (Cⁿ·t in the probit's units, ppmⁿ·min, when the substance has a probit); ``probability_of_death`` [-]
       outdoors, from :meth:`analysis.scenarios.EffectField.probability_of_death` (toxic probit);
     - ``recommendation`` ("evacuate" | "shelter" | "none") with ``reason_zh``, by these rules (ERG [1]_
@@ -206,6 +208,24 @@ def affected_targets(
         for f_, r in zip(feats, table.itertuples(), strict=True)
     ]
     near, conc, pdeath = _worst_point_values(result, geoms)
+    # The level follows from the concentration printed (3 significant digits), never from the polygon alone, so
+    # the table agrees with itself; installations keep the zone they touch (no concentration is printed for them).
+    levels = [(str(z.level), float(z.threshold) * 1e6, str(z.label_zh)) for z in result.toxic.itertuples()]
+    mg = np.array([float(f"{v:.3g}") for v in conc * 1e6])
+    by_c = [next(((n, lab) for n, thr, lab in levels if thr > 0 and v >= thr), None) for v in mg]
+    keep = np.array(
+        [b is not None or r.layer == "installations" for b, r in zip(by_c, table.itertuples(), strict=True)]
+    )
+    table.loc[:, "level"] = [
+        b[0] if b is not None else lv for b, lv in zip(by_c, table["level"], strict=True)
+    ]
+    table.loc[:, "label_zh"] = [
+        b[1] if b is not None else lab for b, lab in zip(by_c, table["label_zh"], strict=True)
+    ]
+    table = table[keep].reset_index(drop=True)
+    geoms = [g for g, k in zip(geoms, keep, strict=True) if k]
+    pclass = [c for c, k in zip(pclass, keep, strict=True) if k]
+    near, conc, pdeath = near[keep], conc[keep], pdeath[keep]
     centre = {str(z.level): z.geometry for z in result.toxic.itertuples()}
     table["protection_class"] = pclass
     table["population"] = _population(table, daytime)

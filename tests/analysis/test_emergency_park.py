@@ -201,3 +201,18 @@ def test_release_bad_input():
         em.Release(kind="continuous")
     with pytest.raises(ValueError, match="hole_diameter"):
         em.Release(kind="hole", hole_diameter=0.0)
+
+
+def test_affected_level_agrees_with_printed_concentration(case):
+    """Issue 14: 江滨村 was listed under AEGL-3 at 54.5 mg/m³ (below 58 mg/m³). A target's level is the most
+    severe one its concentration, as printed to 3 significant digits, reaches."""
+    _, res, aff, *_ = case
+    thr = dict(zip(res.toxic["level"], res.toxic["threshold"] * 1e6, strict=True))
+    order = list(res.toxic["level"])
+    rows = aff[aff["layer"] != "installations"]
+    assert len(rows) > 0
+    for r in rows.itertuples():
+        c = float(f"{r.concentration_kg_m3 * 1e6:.3g}")
+        assert c >= thr[r.level]
+        k = order.index(r.level)
+        assert k == 0 or c < thr[order[k - 1]]
