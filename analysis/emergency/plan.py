@@ -14,7 +14,8 @@ Steps (each in its own module):
    target whose printed value reaches no level is not listed;
 4. cloud arrival and passage, indoor dose and the decision (:mod:`analysis.emergency.protect`);
 5. safe assembly points and routes (:mod:`analysis.emergency.egress`): the exit time is the warning/mobilisation
-   time plus the route length at the walking or bus speed.
+   time plus the route length at the walking or bus speed (for a crosswind exit with no safe point reachable
+   on the target's side, the length to the exit: the time to get out of the zone).
 
 References
 ----------
@@ -348,11 +349,13 @@ def _decide_all(t: pd.DataFrame, opts: PlanOptions) -> pd.DataFrame:
             dose_threshold_mg_s_m3=r.dose_threshold_mg_s_m3,
             indoor_peak_mg_m3=r.indoor_peak_mg_m3,
             duration_s=r.duration_s,
-            route_note=r.route_note,
+            route_note=r.route_note if r.route_status in ("no_road", "no_route") else "",
         )
         head = f"室外最大浓度 {r.concentration_mg_m3:.3g} mg/m³（{r.concentration_ppm:.3g} ppm，{r.level}）；"
-        if r.route_status == "crosswind_exit":
+        if rec == "evacuate" and r.route_status == "crosswind_exit":
             head += f"位于危险区内，先横风向离开（区内路段 {r.length_in_zone_m:,.0f} m）；"
+        if rec == "evacuate" and r.route_status in ("clear", "crosswind_exit") and r.route_note:
+            why += f"；{r.route_note}"
         recs.append((rec, prio, head + why))
     t["recommendation"] = [x[0] for x in recs]
     t["recommendation_zh"] = [
