@@ -30,41 +30,26 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from geodata.store import audit, lifecycle
+from geodata.store.accounts import AccountsMixin
+from geodata.store.chain import HASHED_COLUMNS as _HASHED_COLUMNS
+from geodata.store.chain import HISTORY_COLUMNS, ChainMixin
 from geodata.store.errors import (
     ConcurrentEditError,
     DuplicateItemError,
     ImportProblem,
     ImportValidationError,
     ItemNotFoundError,
-    PermissionDeniedError,
     StoreError,
     StoreWriteError,
 )
-from geodata.store.records import DATE_COLUMNS, ITEM_COLUMNS, Item, normalise_record, to_iso_date
-from geodata.store.roles import ROLES, User, can_see, require
+from geodata.store.records import DATE_COLUMNS, ITEM_COLUMNS, Item, normalise_record, to_iso_date, utcnow
+from geodata.store.records import iso_timestamp as _ts
+from geodata.store.roles import User, can_see, require
 
 __all__ = ["RectificationStore", "HISTORY_COLUMNS", "EDITABLE_COLUMNS", "utcnow"]
 
 log = logging.getLogger(__name__)
 
-#: Columns of the history table, in order.
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "hist_id",
-    "item_id",
-    "at",
-    "username",
-    "role",
-    "action",
-    "from_state",
-    "to_state",
-    "comment",
-    "old_deadline",
-    "new_deadline",
-    "reason",
-    "approved_by",
-    "version",
-    "changes",
-)
 #: Columns :meth:`RectificationStore.update_fields` may change (status, deadline and closed_on have their own calls).
 EDITABLE_COLUMNS: tuple[str, ...] = (
     "park_id",
@@ -78,20 +63,7 @@ EDITABLE_COLUMNS: tuple[str, ...] = (
     "geometry",
 )
 _SELECT_COLS = ", ".join(ITEM_COLUMNS)
-#: History columns covered by a row's hash (all but hist_id, whose order the prev_hash links already fix).
-_HASHED_COLUMNS: tuple[str, ...] = HISTORY_COLUMNS[1:]
 _HIST_SELECT = ", ".join(f"h.{c}" for c in HISTORY_COLUMNS)
-
-
-def utcnow() -> dt.datetime:
-    """Timezone-aware current UTC time."""
-    return dt.datetime.now(dt.UTC)
-
-
-def _ts(t: dt.datetime) -> str:
-    if t.tzinfo is None:
-        raise ValueError(f"时间 {t!r} 缺少时区 / timestamps must be timezone-aware (use datetime.UTC)")
-    return t.astimezone(dt.UTC).isoformat(timespec="microseconds")
 
 
 def _reraise(translated: BaseException | None, exc: BaseException) -> None:
@@ -133,7 +105,7 @@ def _date_out(v: Any) -> str | None:
     return str(v)[:10]
 
 
-class RectificationStore(ABC):
+class RectificationStore(AccountsMixin, ChainMixin, ABC):
     """Durable, multi-user storage of rectification items with history, users, sessions and finding links.
 
     Use :func:`geodata.store.open_store` to get one (a GeoPackage path or a ``postgresql://`` URL). The store is
@@ -357,74 +329,6 @@ class RectificationStore(ABC):
         """Number of items (no role needed: a count reveals nothing; used to decide first-run initialisation)."""
         with self._read() as conn:
             return int(self._x(conn, "SELECT COUNT(*) FROM rectifications").fetchone()[0])
-
-    def verify(self, user: User) -> audit.ChainReport:
-        """Check the audit trail (:mod:`geodata.store.audit`): every history row against its hash and the hash of
-        the row before it, every item against its last history row. Needs ``verify`` (admin, inspector).
-
-        Returns
-        -------
-        ChainReport
-            ``ok`` and the breaks found, each naming the history row and the item (``to_text_zh()`` for people).
-        """
-        require(user, "verify")
-        cols = [*HISTORY_COLUMNS, *audit.CHAIN_COLUMNS]
-        with self._read() as conn:
-            cur = self._x(conn, f"SELECT {', '.join(cols)} FROM history ORDER BY hist_id")
-            rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-            sql = f"SELECT {_SELECT_COLS}, version, {self._geom_out} FROM rectifications"
-            items = [self._row_to_item(r) for r in self._x(conn, sql).fetchall()]
-            sealed = self._sealed(conn)
-        rep = audit.verify_chain(
-            rows, {it.item_id: audit.item_state_hash(it) for it in items}, columns=_HASHED_COLUMNS
-        )
-        if sealed is not None:
-            rep.sealed_rows, rep.sealed_at = sealed
-        return rep
-
-    def _sealed(self, conn: Any) -> tuple[int, str] | None:
-        """(rows, when) of the one-time migration that brought pre-chain records into the chain, if there was one."""
-        row = self._x(conn, "SELECT value FROM store_meta WHERE key = 'chain_sealed'").fetchone()
-        if row is None:
-            return None
-        n, _, at = str(row[0]).partition("@")
-        return int(n), at
-
-    def _seal_legacy_history(self, conn: Any) -> int:
-        """One-time migration of a store created before the chain: hash the rows that have no row_hash yet (in
-        hist_id order), recording each item's current state on its last row. The backend has made history writable
-        for this transaction. Returns the number of rows sealed."""
-        cols = [*HISTORY_COLUMNS, *audit.CHAIN_COLUMNS]
-        rows = [
-            dict(zip(cols, r, strict=True))
-            for r in self._x(conn, f"SELECT {', '.join(cols)} FROM history ORDER BY hist_id").fetchall()
-        ]
-        if not rows or any(r["row_hash"] for r in rows) or self._sealed(conn) is not None:
-            return 0  # only a store that never had the chain is sealed; a blanked hash later is tampering
-        sql = f"SELECT {_SELECT_COLS}, version, {self._geom_out} FROM rectifications"
-        states = {
-            it.item_id: audit.item_state_hash(it)
-            for it in map(self._row_to_item, self._x(conn, sql).fetchall())
-        }
-        last = {r["item_id"]: r["hist_id"] for r in rows}
-        prev = audit.GENESIS
-        for r in rows:
-            r["item_hash"] = states.get(r["item_id"]) if last[r["item_id"]] == r["hist_id"] else None
-            r["prev_hash"] = prev
-            r["row_hash"] = prev = audit.history_row_hash(r, _HASHED_COLUMNS)
-            self._x(
-                conn,
-                "UPDATE history SET item_hash = ?, prev_hash = ?, row_hash = ? WHERE hist_id = ?",
-                (r["item_hash"], r["prev_hash"], r["row_hash"], r["hist_id"]),
-            )
-        n = len(rows)
-        self._x(
-            conn,
-            "INSERT INTO store_meta (key, value) VALUES ('chain_sealed', ?)",
-            (f"{n}@{_ts(self._now())}",),
-        )
-        log.warning("%s: %d history rows written before the audit chain were sealed into it", self, n)
-        return n
 
     # -- writing items -------------------------------------------------------------------------------------------
     def _insert_item(self, conn: Any, rec: Mapping[str, Any], *, user: User, at: str, comment: str) -> None:
@@ -877,152 +781,3 @@ class RectificationStore(ABC):
         df = pd.DataFrame([tuple(r) for r in rows], columns=cols)
         df["subject_ids"] = [json.loads(s) if s else [] for s in df["subject_ids"]]
         return df[df["item_id"].isin(visible)].reset_index(drop=True)
-
-    # -- users, sessions, sign-in attempts (used by app.auth) ----------------------------------------------------
-    def count_users(self) -> int:
-        with self._read() as conn:
-            return int(self._x(conn, "SELECT COUNT(*) FROM users").fetchone()[0])
-
-    def add_user(
-        self,
-        actor: User | None,
-        username: str,
-        *,
-        password_hash: str,
-        role: str,
-        enterprise_id: str | None = None,
-        display_name: str = "",
-        now: dt.datetime | None = None,
-    ) -> User:
-        """Add a user (``password_hash`` from :func:`app.auth.hash_password`; the store never sees passwords).
-
-        ``actor`` must be an admin; ``None`` is accepted only while the store has no users (first run).
-        """
-        new = User(username=username, role=role, enterprise_id=enterprise_id, display_name=display_name)
-        if role not in ROLES:
-            raise ValueError(f"role={role!r}; 可选 / allowed: {list(ROLES)}")
-        if not password_hash.startswith("$2"):
-            raise ValueError(
-                "password_hash 必须是 bcrypt 散列（由 app.auth.hash_password 生成） / must be a bcrypt hash"
-            )
-        with self._write() as conn:
-            n = int(self._x(conn, "SELECT COUNT(*) FROM users").fetchone()[0])
-            if actor is None:
-                if n:
-                    raise PermissionDeniedError(
-                        "已有用户，新增用户须由园区管理员操作 / only an admin may add users"
-                    )
-            else:
-                require(actor, "manage_users")
-            if self._x(conn, "SELECT 1 FROM users WHERE username = ?", (username,)).fetchone():
-                raise ValueError(f"用户名 {username!r} 已存在 / user exists")
-            self._x(
-                conn,
-                "INSERT INTO users (username, password_hash, role, enterprise_id, display_name, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (username, password_hash, role, enterprise_id, display_name, _ts(now or utcnow())),
-            )
-        return new
-
-    def user_record(self, username: str) -> dict[str, Any] | None:
-        """``{username, password_hash, role, enterprise_id, display_name}`` or None (for sign-in only)."""
-        with self._read() as conn:
-            row = self._x(
-                conn,
-                "SELECT username, password_hash, role, enterprise_id, display_name FROM users WHERE username = ?",
-                (username,),
-            ).fetchone()
-        if row is None:
-            return None
-        return dict(
-            zip(("username", "password_hash", "role", "enterprise_id", "display_name"), row, strict=True)
-        )
-
-    def list_users(self, actor: User) -> pd.DataFrame:
-        """Users without their hashes. Needs ``manage_users``."""
-        require(actor, "manage_users")
-        with self._read() as conn:
-            rows = self._x(
-                conn,
-                "SELECT username, role, enterprise_id, display_name, created_at FROM users ORDER BY username",
-            ).fetchall()
-        return pd.DataFrame(
-            [tuple(r) for r in rows],
-            columns=["username", "role", "enterprise_id", "display_name", "created_at"],
-        )
-
-    def record_login_attempt(self, username: str, client: str, *, success: bool, at: dt.datetime) -> None:
-        with self._write() as conn:
-            self._x(
-                conn,
-                "INSERT INTO login_attempts (username, client, at, success) VALUES (?, ?, ?, ?)",
-                (username, client, _ts(at), 1 if success else 0),
-            )
-
-    def failed_logins_since(self, username: str, client: str, since: dt.datetime) -> list[dt.datetime]:
-        """Times of failed sign-ins of ``username`` from ``client`` after ``since`` and after the last success."""
-        with self._read() as conn:
-            last_ok = self._x(
-                conn,
-                "SELECT MAX(at) FROM login_attempts WHERE username = ? AND client = ? AND success = 1",
-                (username, client),
-            ).fetchone()[0]
-            lower = max(_ts(since), last_ok or "")
-            rows = self._x(
-                conn,
-                "SELECT at FROM login_attempts WHERE username = ? AND client = ? AND success = 0 AND at > ? "
-                "ORDER BY at",
-                (username, client, lower),
-            ).fetchall()
-        return [dt.datetime.fromisoformat(r[0]) for r in rows]
-
-    def login_attempts_since(
-        self, since: dt.datetime, *, username: str | None = None, client: str | None = None
-    ) -> list[tuple[dt.datetime, bool]]:
-        """``(time, success)`` of the sign-ins after ``since`` of ``username`` and/or from ``client`` (None: any),
-        in the order they were recorded (for the per-account and per-address limits of :func:`app.auth.sign_in`)."""
-        where, params = ["at > ?"], [_ts(since)]
-        for col, val in (("username", username), ("client", client)):
-            if val is not None:
-                where.append(f"{col} = ?")
-                params.append(val)
-        with self._read() as conn:
-            rows = self._x(
-                conn,
-                f"SELECT at, success FROM login_attempts WHERE {' AND '.join(where)} ORDER BY at, attempt_id",
-                params,
-            ).fetchall()
-        return [(dt.datetime.fromisoformat(r[0]), bool(r[1])) for r in rows]
-
-    def create_session(
-        self, token_hash: str, username: str, *, client: str, created_at: dt.datetime, expires_at: dt.datetime
-    ) -> None:
-        with self._write() as conn:
-            self._x(
-                conn,
-                "INSERT INTO sessions (token_hash, username, client, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                (token_hash, username, client, _ts(created_at), _ts(expires_at)),
-            )
-
-    def session_record(self, token_hash: str) -> dict[str, Any] | None:
-        with self._read() as conn:
-            row = self._x(
-                conn,
-                "SELECT token_hash, username, client, created_at, expires_at FROM sessions WHERE token_hash = ?",
-                (token_hash,),
-            ).fetchone()
-        if row is None:
-            return None
-        rec = dict(zip(("token_hash", "username", "client", "created_at", "expires_at"), row, strict=True))
-        rec["created_at"] = dt.datetime.fromisoformat(rec["created_at"])
-        rec["expires_at"] = dt.datetime.fromisoformat(rec["expires_at"])
-        return rec
-
-    def delete_session(self, token_hash: str) -> None:
-        with self._write() as conn:
-            self._x(conn, "DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
-
-    def purge_sessions(self, now: dt.datetime) -> int:
-        """Delete expired sessions; returns how many."""
-        with self._write() as conn:
-            return int(self._x(conn, "DELETE FROM sessions WHERE expires_at <= ?", (_ts(now),)).rowcount)

@@ -20,7 +20,16 @@ from geodata import schema
 from geodata.store import lifecycle
 from geodata.store.errors import ImportProblem
 
-__all__ = ["ITEM_COLUMNS", "DATE_COLUMNS", "Item", "normalise_record", "to_iso_date", "is_missing"]
+__all__ = [
+    "ITEM_COLUMNS",
+    "DATE_COLUMNS",
+    "Item",
+    "normalise_record",
+    "to_iso_date",
+    "is_missing",
+    "utcnow",
+    "iso_timestamp",
+]
 
 SPEC = schema.LAYERS["rectifications"]
 ITEM_COLUMNS: tuple[str, ...] = SPEC.column_names
@@ -160,3 +169,15 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
         else:
             out["geometry"] = geom
     return out, problems
+
+
+def utcnow() -> dt.datetime:
+    """Timezone-aware current UTC time."""
+    return dt.datetime.now(dt.UTC)
+
+
+def iso_timestamp(t: dt.datetime) -> str:
+    """A timezone-aware time as the store writes it: ISO 8601 in UTC with microseconds."""
+    if t.tzinfo is None:
+        raise ValueError(f"时间 {t!r} 缺少时区 / timestamps must be timezone-aware (use datetime.UTC)")
+    return t.astimezone(dt.UTC).isoformat(timespec="microseconds")
