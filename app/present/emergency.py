@@ -9,7 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-__all__ = ["sig_text", "conc_text", "erg_label_zh", "erg_period_zh", "beijing_text"]
+#: The part of a route inside the AEGL-2 zone or its band (the crosswind exit of a target inside), on the page's map
+#: and on the briefing.
+IN_ZONE_ROUTE_COLOR = "#d7191c"
+
+__all__ = ["IN_ZONE_ROUTE_COLOR", "sig_text", "conc_text", "erg_label_zh", "erg_period_zh", "beijing_text"]
 
 
 def sig_text(x, digits: int = 3) -> str:

@@ -27,7 +27,7 @@ import shapely
 from shapely.geometry import box
 
 from app.present import EMERGENCY_COLORS, PARK_BOUNDARY_COLOR, ROAD_COLORS, TOXIC_FALLBACK_COLOR
-from app.present.emergency import beijing_text, conc_text, erg_label_zh, sig_text
+from app.present.emergency import IN_ZONE_ROUTE_COLOR, beijing_text, conc_text, erg_label_zh, sig_text
 from app.reports.figures import cjk_font_name, new_figure, png_bytes, use_font
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,6 @@ _MAP_W_MM = 112.0
 #: Sensitive targets on the briefing map (one neutral colour: the zones carry the meaning).
 _TARGET_FILL = "#9ecae1"
 _TARGET_EDGE = "#3182bd"
-#: The part of a route inside the AEGL-2 zone or its band (a crosswind exit from inside).
-_IN_ZONE_COLOR = "#d7191c"
 
 
 def _outer_zone(result):
@@ -224,7 +222,7 @@ def _draw_routes(ax, plan) -> None:
             ax.plot(xs, ys, color=EMERGENCY_COLORS["route"], linewidth=1.5, zorder=4)
         if zone is not None and not zone.is_empty:
             for xs, ys in _lines(shapely.intersection(geom, zone)):
-                ax.plot(xs, ys, color=_IN_ZONE_COLOR, linewidth=1.8, linestyle=(0, (2, 1)), zorder=4.5)
+                ax.plot(xs, ys, color=IN_ZONE_ROUTE_COLOR, linewidth=1.8, linestyle=(0, (2, 1)), zorder=4.5)
 
 
 def _short(name: str, n: int = 10) -> str:
@@ -318,7 +316,9 @@ def _legend_handles(result) -> list:
         ),
         Line2D([], [], color=EMERGENCY_COLORS["isolation"], label="初始隔离区"),
         Line2D([], [], color=EMERGENCY_COLORS["route"], linewidth=1.5, label="疏散路线"),
-        Line2D([], [], color=_IN_ZONE_COLOR, linewidth=1.8, linestyle=(0, (2, 1)), label="区内横风向出口段"),
+        Line2D(
+            [], [], color=IN_ZONE_ROUTE_COLOR, linewidth=1.8, linestyle=(0, (2, 1)), label="区内横风向出口段"
+        ),
         Line2D([], [], marker="^", color=EMERGENCY_COLORS["assembly"], linestyle="", label="集合点"),
         Line2D(
             [], [], marker="*", color=EMERGENCY_COLORS["source"], linestyle="", markersize=10, label="泄漏源"

@@ -1,11 +1,15 @@
-"""应急疏散: zones of a release, who is inside and when the cloud arrives, assembly points and routes, briefing.
+"""应急疏散: zones of a release, the protective action of every target, routes out of the cloud, safe assembly
+points and the briefing.
 
 The user picks the source (an installation — its substance, inventory and conditions prefilled —, a point along a
-pipeline, or any point), the release (hole, rate or instantaneous), the weather (wind from/speed and the stability
-class, or day/night and cloud cover that give it) and the time; the page recomputes at once
-(:mod:`analysis.emergency`), draws the zones, the wind-direction band, the isolation circle, routes and assembly
-points over the park, compares the distances with the Emergency Response Guidebook and offers the briefing as
-PDF, GeoJSON and KML.
+pipeline, or any point), the release (hole, rate or instantaneous), the weather (wind from/speed — typed, or the
+newest reading of a weather-station file or a local-network URL within an age limit the user sets — and the
+stability class, or day/night and cloud cover that give it) and the date and time (Beijing time). For an
+installation the page shows :func:`analysis.emergency.plan`: the zones, per target the level, concentration
+(mg/m³ and ppm), cloud arrival, exit time, indoor dose and the recommendation with its reason, routes that do not
+enter the AEGL-2 zone or its band, assembly points outside every zone; for a pipeline or a point, the zones and the
+ERG comparison (said on the page). The ERG 2024 comparison names the Table 3 row used. The briefing is offered as
+PDF, GeoJSON and KML. A stale or missing reading is said plainly and never fills the form.
 
 :func:`emergency_map` and the table builders are plain functions (tests call them without Streamlit).
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass, field
 
 import folium
 import geopandas as gpd
@@ -21,6 +26,7 @@ import pandas as pd
 
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
+from app.present.emergency import IN_ZONE_ROUTE_COLOR, erg_label_zh, erg_period_zh, sig_text
 
 TITLE = "应急疏散"
 ICON = ":material/directions_run:"
@@ -28,9 +34,12 @@ ORDER = 50
 
 MAP_HEIGHT = 660  # [px]
 SOURCE_KINDS_ZH = {"unit": "装置设施", "pipeline": "管道上的点", "point": "任意地点（经纬度）"}
+TRAVEL_MODES_ZH = {"walk": "步行", "bus": "大客车"}
 
 
-def emergency_map(park, result, *, routes=None, assembly=None, affected=None, basemap=None) -> folium.Map:
+def emergency_map(
+    park, result, *, routes=None, assembly=None, route_zone=None, affected=None, basemap=None
+) -> folium.Map:
     """The park map with the band, toxic and fire zones, isolation circle, routes, assembly points and source.
 
     Parameters
@@ -38,7 +47,10 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
     park : geodata.Park
     result : analysis.emergency.EmergencyResult
     routes, assembly : geopandas.GeoDataFrame, optional
-        :func:`analysis.emergency.evacuation_routes`.
+        Routes and assembly points of :func:`analysis.emergency.plan`.
+    route_zone : shapely geometry, optional
+        The AEGL-2 zone with its band (``plan.route_zone``, metric CRS): the part of a route inside it (the crosswind
+        exit of a target inside) is drawn in red.
     affected : pandas.DataFrame, optional
         Not drawn (targets are on the park map already); accepted for symmetry with the page.
     basemap : app.settings.Basemap or str, optional
@@ -103,34 +115,7 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
         fill_opacity=0.05,
         weight=2.5,
     )
-    items = []
-    if routes is not None and len(routes):
-        fg = folium.FeatureGroup(name=f"疏散路线（{len(routes)}）")
-        for r in routes.to_crs(4326).itertuples():
-            folium.PolyLine(
-                [(y, x) for x, y in r.geometry.coords],
-                color=EMERGENCY_COLORS["route"],
-                weight=3,
-                opacity=0.85,
-                tooltip=html_text(f"{r.name} → {r.assembly_id}，{r.length_m:,.0f} m（{r.roads}）"),
-            ).add_to(fg)
-        fg.add_to(m)
-        items.append(("疏散路线", EMERGENCY_COLORS["route"], "line"))
-    if assembly is not None and len(assembly):
-        fg = folium.FeatureGroup(name=f"集合点（{len(assembly)}）")
-        for r in assembly.to_crs(4326).itertuples():
-            folium.CircleMarker(
-                (r.geometry.y, r.geometry.x),
-                radius=9,
-                color="#ffffff",
-                weight=2,
-                fill=True,
-                fill_color=EMERGENCY_COLORS["assembly"],
-                fill_opacity=1.0,
-                tooltip=html_text(f"{r.name}（{r.point_id}）：距泄漏源 {r.distance_m:,.0f} m"),
-            ).add_to(fg)
-        fg.add_to(m)
-        items.append(("集合点（上风向）", EMERGENCY_COLORS["assembly"], "circle"))
+    items = _add_routes(m, routes, route_zone) + _add_assembly(m, assembly)
     src = gpd.GeoSeries([result.source.geometry.centroid], crs=result.crs).to_crs(4326).iloc[0]
     folium.CircleMarker(
         (src.y, src.x),
@@ -158,6 +143,65 @@ def emergency_map(park, result, *, routes=None, assembly=None, affected=None, ba
         ),
     )
     return finish_map(m)
+
+
+def _line_parts(geom):
+    for part in getattr(geom, "geoms", [geom]):
+        if part is not None and part.geom_type == "LineString" and not part.is_empty:
+            yield [(y, x) for x, y in part.coords]
+
+
+def _add_routes(m, routes, route_zone) -> list:
+    """The plan's routes on the map, the part inside ``route_zone`` (AEGL-2 zone and band) in red; legend items."""
+    if routes is None or not len(routes):
+        return []
+    fg = folium.FeatureGroup(name=f"疏散路线（{len(routes)}）")
+    for r in routes.to_crs(4326).itertuples():
+        for coords in _line_parts(r.geometry):
+            folium.PolyLine(
+                coords,
+                color=EMERGENCY_COLORS["route"],
+                weight=3,
+                opacity=0.85,
+                tooltip=html_text(f"{r.name} → {r.assembly_id}，{r.length_m:,.0f} m（{r.roads}）"),
+            ).add_to(fg)
+    items = [("疏散路线", EMERGENCY_COLORS["route"], "line")]
+    if route_zone is not None and not route_zone.is_empty:
+        inside = gpd.GeoSeries(routes.geometry.intersection(route_zone), crs=routes.crs).to_crs(4326)
+        for geom in inside:
+            for coords in _line_parts(geom):
+                folium.PolyLine(
+                    coords, color=IN_ZONE_ROUTE_COLOR, weight=4, dash_array="6 4", tooltip="区内横风向出口段"
+                ).add_to(fg)
+        items.append(("区内横风向出口段", IN_ZONE_ROUTE_COLOR, "line"))
+    fg.add_to(m)
+    return items
+
+
+def _add_assembly(m, assembly) -> list:
+    """The assembly points with name, distance, capacity and people sent (tooltip); legend items."""
+    if assembly is None or not len(assembly):
+        return []
+    fg = folium.FeatureGroup(name=f"集合点（{len(assembly)}）")
+    for r in assembly.to_crs(4326).itertuples():
+        folium.CircleMarker(
+            (r.geometry.y, r.geometry.x),
+            radius=9,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color=EMERGENCY_COLORS["assembly"],
+            fill_opacity=1.0,
+            tooltip=html_text(f"{r.name}（{r.point_id}）：距泄漏源 {r.distance_m:,.0f} m{_capacity_text(r)}"),
+        ).add_to(fg)
+    fg.add_to(m)
+    return [("集合点（区外，上风或侧风向）", EMERGENCY_COLORS["assembly"], "circle")]
+
+
+def _capacity_text(r) -> str:
+    cap, got = getattr(r, "capacity", None), getattr(r, "assigned", None)
+    out = f"，容纳 {float(cap):,.0f} 人" if cap is not None and pd.notna(cap) else ""
+    return out + (f"，安排 {float(got):,.0f} 人" if got is not None and pd.notna(got) else "")
 
 
 def zone_erg_table(result) -> pd.DataFrame:
@@ -193,50 +237,65 @@ def zone_erg_table(result) -> pd.DataFrame:
 
 
 def erg_table(result) -> pd.DataFrame:
-    """The ERG comparison in Chinese."""
+    """The ERG comparison in Chinese: the edition and table, the Table 3 container row and wind class, the distances
+    and why that row (the container rule)."""
+    from analysis.emergency.erg import ERG_WIND_CLASSES_ZH
+
     if result.erg.empty:
         return pd.DataFrame()
     e = result.erg
     return pd.DataFrame(
         {
-            "ERG 版本": e["edition"].str.upper(),
+            "ERG 版本": [erg_label_zh(r) for _, r in e.iterrows()],
             "泄漏规模": e["spill_size"].map({"small": "小量（< 208 L）", "large": "大量"}),
-            "时段": e["period"].map({"day": "白天", "night": "夜间"}),
+            "容器（表 3）": e["container_zh"].replace("", "—"),
+            "风速等级": e["wind_class"].map(ERG_WIND_CLASSES_ZH).fillna("—"),
+            "时段": e["period"].map(erg_period_zh),
             "ERG 初始隔离（m）": e["isolation_m"],
             "ERG 防护行动距离（m）": e["protective_action_m"],
             "本模型 AEGL-3（m）": e["model_aegl3_m"].round(),
             "本模型 AEGL-2（m）": e["model_aegl2_m"].round(),
             "AEGL-2 / ERG": e["ratio_aegl2_to_erg"].round(2),
             "数值核实": e["verified"].map({True: "已核实", False: "未能核实"}),
+            "选行依据": e["note_zh"].replace("", "—"),
             "来源": e["source"],
         }
     )
 
 
-def affected_display(aff: pd.DataFrame) -> pd.DataFrame:
-    """The affected-targets table in Chinese (units in the headings)."""
-    if aff.empty:
+def targets_display(targets: pd.DataFrame) -> pd.DataFrame:
+    """The protective action of every target in Chinese (units in the headings), most urgent first: the level
+    decided from the printed concentration, the times and doses that decided the recommendation, and the reason."""
+    if targets is None or targets.empty:
         return pd.DataFrame()
+    t = targets
+    layer = {"sensitive_targets": "防护目标", "buildings": "园区建筑", "installations": "装置设施"}
+    exit_min = (t["exit_time_s"].astype(float) / 60).round(1)
     return pd.DataFrame(
         {
-            "图层": aff["layer_zh"],
-            "编号": aff["feature_id"],
-            "名称": aff["name"],
-            "类别": aff["category_zh"],
-            "所在区": aff["level"],
-            "中心线区内": aff["in_centre_zone"].map({True: "是", False: "仅风向不确定带"}),
-            "人数（人）": aff["population"],
-            "距离（m）": aff["nearest_m"].round(),
-            "烟云到达（min）": (aff["arrival_time_s"] / 60).round(1),
-            "浓度（mg/m³）": (aff["concentration_kg_m3"] * 1e6).round(3),
-            "室外死亡概率": aff["probability_of_death"].round(4),
-            "建议": aff["recommendation_zh"],
-            "理由": aff["reason_zh"],
+            "优先级": t["priority"].map({1: "1 立即撤离", 2: "2 撤离", 3: "3 就地避险"}).fillna("—"),
+            "图层": t["layer"].map(layer).fillna(t["layer"]),
+            "编号": t["target_id"],
+            "名称": t["name"],
+            "类别": t["category_zh"],
+            "所在区": t["level"],
+            "浓度（mg/m³）": t["concentration_mg_m3"],
+            "浓度（ppm）": t["concentration_ppm"],
+            "人数（人）": t["population"],
+            "烟云到达（min）": (t["arrival_s"] / 60).round(1),
+            "烟云经过（min）": (t["duration_s"] / 60).round(1),
+            "撤离所需（min）": exit_min.where(exit_min.map(math.isfinite), other=None),
+            "室内剂量（mg·min/m³）": (t["indoor_dose_mg_s_m3"] / 60).map(sig_text),
+            "剂量阈值（mg·min/m³）": (t["dose_threshold_mg_s_m3"] / 60).map(sig_text),
+            "建议": t["recommendation_zh"],
+            "集合点": t["assembly_id"].where(t["recommendation"] == "evacuate", other="—").fillna("—"),
+            "理由": t["reason"],
         }
     )
 
 
 def routes_display(routes: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Routes of the plan: length, the part inside the AEGL-2 zone and its band (a crosswind exit), travel time."""
     if routes is None or routes.empty:
         return pd.DataFrame()
     return pd.DataFrame(
@@ -244,9 +303,31 @@ def routes_display(routes: gpd.GeoDataFrame) -> pd.DataFrame:
             "目标": routes["name"],
             "集合点": routes["assembly_id"],
             "路线长度（m）": routes["length_m"].round(),
-            "步行时间（min）": (routes["walk_time_s"] / 60).round(1),
-            "最危险区内长度（m）": routes["length_in_worst_zone_m"].round(),
+            "区内出口段（m）": routes["length_in_zone_m"].round(),
+            "行进时间（min）": (routes["travel_time_s"] / 60).round(1),
             "途经道路": routes["roads"],
+        }
+    )
+
+
+def assembly_display(assembly: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Assembly points of the plan: distance and bearing from the source, capacity and the people sent there."""
+    if assembly is None or assembly.empty:
+        return pd.DataFrame()
+    cap = assembly["capacity"] if "capacity" in assembly else pd.Series(math.nan, index=assembly.index)
+    got = assembly["assigned"] if "assigned" in assembly else pd.Series(math.nan, index=assembly.index)
+    return pd.DataFrame(
+        {
+            "编号": assembly["assembly_id"],
+            "名称": assembly["name"],
+            "距泄漏源（m）": assembly["distance_m"].round(),
+            "方位（°）": assembly["bearing_deg"].round(),
+            "容纳（人）": cap,
+            "安排（人）": got,
+            "超出容量": [
+                "是" if pd.notna(c) and pd.notna(g) and float(g) > float(c) else ""
+                for c, g in zip(cap, got, strict=True)
+            ],
         }
     )
 
@@ -255,7 +336,6 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
 
     from analysis import emergency as em
-    from analysis import scenarios as sc
     from app import state
 
     view = state.park_view()
@@ -263,63 +343,107 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     settings, _ = state.get_settings()
     st.title(f"{TITLE} · {park.name}")
     st.caption(
-        "泄漏发生后一分钟内：危险区、区内人员与烟云到达时间、上风向集合点与疏散路线，以及可下发的一页简报。"
-        "改变任一输入即重新计算。"
+        "泄漏发生后一分钟内：危险区、每个目标的防护行动（撤离或就地避险）及其依据、避开烟云的疏散路线与安全集合点，"
+        "以及可下发的一页简报。改变任一输入即重新计算。"
     )
 
     c1, c2, c3 = st.columns(3)
     with c1:
         source_kw, source = _source_inputs(st, view)
     with c2:
-        rk, hole, rate, dur, t = _release_inputs(st)
+        rk, hole, rate, dur, when = _release_inputs(st)
     with c3:
-        wind_from, wind_speed, stability, temp_c = _weather_inputs(st, t)
-    with st.expander("更多选项"):
-        o1, o2 = st.columns(2)
-        evac = o1.number_input(
-            "完成疏散所需时间（min）",
-            value=20.0,
-            step=5.0,
-            key="em_evac",
-            help="烟云到达早于此时间的目标建议就地避险。",
+        wind_from, wind_speed, stability = _weather_inputs(st, when)
+    with st.expander("更多选项（撤离方式、预警时间、室内换气）"):
+        o1, o2, o3 = st.columns(3)
+        mode = o1.radio("撤离方式", list(TRAVEL_MODES_ZH), format_func=TRAVEL_MODES_ZH.get, key="em_mode")
+        speed = o1.number_input(
+            "步行速度（m/s）" if mode == "walk" else "车速（m/s）",
+            value=1.2 if mode == "walk" else 8.0,
+            step=0.1 if mode == "walk" else 1.0,
+            key=f"em_speed_{mode}",
         )
-        unc = o2.number_input("风向不确定带半角（°）", value=22.5, step=2.5, key="em_unc")
+        warn = o2.number_input(
+            "预警与动员时间（min）", value=10.0, step=1.0, key="em_warn", help="人员开始撤离前所需的时间。"
+        )
+        ach = o2.number_input(
+            "室内换气次数（次/h）",
+            value=0.5,
+            step=0.1,
+            key="em_ach",
+            help="门窗关闭、停止通风时建筑的换气次数（单区箱模型，ALOHA 室内渗入模型）。",
+        )
+        unc = o3.number_input("风向不确定带半角（°）", value=22.5, step=2.5, key="em_unc")
+    options = dict(
+        stability=stability,
+        travel_mode=mode,
+        warning_time_s=warn * 60.0,
+        air_changes_per_hour=ach,
+        uncertainty_half_angle_deg=unc,
+        **({"walking_speed_m_s": speed} if mode == "walk" else {"bus_speed_m_s": speed}),
+    )
     try:
-        weather = sc.Weather(
-            wind_speed=wind_speed, wind_from_deg=wind_from, stability=stability, temperature_k=temp_c + 273.15
-        )
         release = em.Release(
             kind=rk,
             hole_diameter=hole / 1000.0,
             rate=rate if rk == "continuous" else None,
             duration=dur * 60.0,
         )
-        when = t.strftime("%H:%M")
+        options["release"] = release
         with st.spinner("正在计算……"):
-            result, aff, routes, assembly = view.run(
-                _emergency, source_kw, release, weather, when=when, unc=unc, evac_s=evac * 60.0
-            )
+            plan = view.run(_plan, source_kw, wind_from, wind_speed, when, options)
     except ValueError as exc:
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
 
-    _show_results(st, park, settings, result, aff, routes, assembly)
-    sig = repr((source.source_id, release, weather, when, unc, evac))
-    _downloads(st, park, source, result, aff, routes, assembly, sig=sig, when=when)
+    _show_results(st, park, settings, plan)
+    sig = repr((source.source_id, sorted(options.items(), key=str), wind_from, wind_speed, when))
+    _downloads(st, park, source, plan, sig=sig)
 
 
-def _emergency(park, source_kw, release, weather, *, when, unc, evac_s):
-    """Zones, affected targets, routes and assembly points of one release (run on the full park by
-    ``ParkView.run``: the source term needs the real inventory)."""
+@dataclass(frozen=True)
+class ZonesOnly:
+    """The result of a release on a pipeline or at a point: zones and ERG, no protective-action plan
+    (:func:`analysis.emergency.plan` takes an installation); the plan's attribute names where they exist (a
+    dataclass, so that :func:`app.auth.redact_result` goes through its fields)."""
+
+    result: object
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    routes: object = None
+    assembly: object = None
+    route_zone: object = None
+
+    @property
+    def assumptions(self) -> tuple[str, ...]:
+        return tuple(self.result.assumptions)
+
+
+def _plan(park, source_kw, wind_from, wind_speed, when, options):
+    """The plan of :func:`analysis.emergency.plan` for an installation, else the zones of the release (run on the
+    full park by ``ParkView.run``: the source term needs the real inventory)."""
     from analysis import emergency as em
+    from analysis import scenarios as sc
 
+    if set(source_kw) == {"unit_id"}:
+        return em.plan(
+            park,
+            unit_id=source_kw["unit_id"],
+            wind_from=wind_from,
+            wind_speed=wind_speed,
+            time=when,
+            **options,
+        )
     source = em.release_source(park, **source_kw)
+    weather = sc.Weather(wind_speed=wind_speed, wind_from_deg=wind_from, stability=options["stability"])
     result = em.emergency_zones(
-        source, release, weather, crs=park.metric_crs, time_of_day=when, uncertainty_half_angle_deg=unc
+        source,
+        options["release"],
+        weather,
+        crs=park.metric_crs,
+        time_of_day=f"{when:%H:%M}",
+        uncertainty_half_angle_deg=options["uncertainty_half_angle_deg"],
     )
-    aff = em.affected_targets(result, park, time_of_day=when, evacuation_time_s=evac_s)
-    routes, assembly = em.evacuation_routes(result, park, aff)
-    return result, aff, routes, assembly
+    return ZonesOnly(result=result)
 
 
 def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
@@ -388,8 +512,10 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
 
 
 def _release_inputs(st):  # pragma: no cover - exercised by AppTest
-    """Kind of release, hole [mm], rate [kg/s], longest duration [min] and the time of the accident."""
+    """Kind of release, hole [mm], rate [kg/s], longest duration [min] and the time of the accident (an aware
+    Beijing time)."""
     from analysis import emergency as em
+    from analysis.emergency.observations import BEIJING_TZ
 
     st.subheader("泄漏方式")
     rk = st.radio("方式", list(em.RELEASE_KINDS), format_func=em.RELEASE_KINDS.get, key="em_release")
@@ -398,29 +524,94 @@ def _release_inputs(st):  # pragma: no cover - exercised by AppTest
         "泄漏速率（kg/s）", value=5.0, step=1.0, key="em_rate", disabled=rk != "continuous"
     )
     dur = st.number_input("最长泄漏时间（min）", value=30.0, step=5.0, key="em_duration")
-    t = st.time_input("事故时间", value=dt.time(22, 0), key="em_time", step=dt.timedelta(minutes=30))
-    return rk, hole, rate, dur, t
+    d1, d2 = st.columns(2)
+    day = d1.date_input("事故日期（北京时间）", value=dt.datetime.now(BEIJING_TZ).date(), key="em_date")
+    t = d2.time_input(
+        "事故时间（北京时间）", value=dt.time(22, 0), key="em_time", step=dt.timedelta(minutes=30)
+    )
+    return rk, hole, rate, dur, dt.datetime.combine(day, t, tzinfo=BEIJING_TZ)
 
 
-def _weather_inputs(st, t):  # pragma: no cover - exercised by AppTest
-    """Wind from [°], wind speed [m/s], stability class (chosen or from day/night and cloud cover), air [℃]."""
+#: Form values before any input or observation (wind from [°], wind speed [m/s], cloud cover [成, tenths]).
+_WEATHER_DEFAULTS = {"em_wind_from": 45.0, "em_wind_speed": 2.0, "em_cloud": 5}
+
+
+def _observation_inputs(st) -> None:  # pragma: no cover - exercised by AppTest
+    """The live-wind block: a station file or a local-network URL; "读取最新观测" fills the form with the newest
+    reading when it is within the age limit, else says why it was not used (the form keeps its values)."""
+    from analysis.emergency.observations import latest_observation
+    from app.live_weather import load_observations, observations_from_bytes
+
+    with st.expander("实时气象：气象站文件或局域网地址", expanded=bool(st.session_state.get("em_obs"))):
+        up = st.file_uploader("气象站观测文件（CSV/JSON）", type=["csv", "json", "txt"], key="em_obs_file")
+        url = st.text_input(
+            "或局域网地址（http://…）",
+            key="em_obs_url",
+            help="列：time（ISO 8601，无时区按北京时间）、direction（来风方向，°）、speed（m/s）、可选 cloud_cover（oktas，0–8）",
+        )
+        max_age = st.number_input(
+            "观测时效（min）", value=30.0, min_value=1.0, step=5.0, key="em_obs_max_age"
+        )
+        if st.button("读取最新观测", key="em_obs_load"):
+            try:
+                if up is not None:
+                    obs, name = observations_from_bytes(up.getvalue(), up.name), up.name
+                elif url.strip():
+                    obs, name = load_observations(url.strip()), url.strip()
+                else:
+                    raise ValueError("请先上传气象站观测文件或填写局域网地址")
+                chk = latest_observation(obs, max_age_s=max_age * 60.0)
+            except ValueError as exc:
+                st.session_state["em_obs"] = ("error", f"气象观测读取失败：{exc}", None)
+            else:
+                st.session_state["em_obs"] = (chk.status, f"{chk.message_zh}（{name}）", chk.observation)
+                if chk.usable:
+                    o = chk.observation
+                    st.session_state["em_wind_from"] = float(o.wind_from_deg)
+                    st.session_state["em_wind_speed"] = float(o.wind_speed)
+                    if o.cloud_oktas is not None:
+                        st.session_state["em_cloud"] = int(
+                            round(o.cloud_oktas / 8.0 * 10.0)
+                        )  # oktas -> tenths
+    saved = st.session_state.get("em_obs")
+    if not saved:
+        return
+    status, msg, o = saved
+    if status == "ok":
+        st.success(msg, icon=":material/sensors:")
+        if (st.session_state["em_wind_from"], st.session_state["em_wind_speed"]) != (
+            o.wind_from_deg,
+            o.wind_speed,
+        ):
+            st.caption("注意：表单中的风向或风速已手动修改，与该观测不同。")
+    elif status == "error":
+        st.error(msg, icon=":material/error:")
+    else:
+        st.warning(msg, icon=":material/warning:")
+
+
+def _weather_inputs(st, when):  # pragma: no cover - exercised by AppTest
+    """Wind from [°], wind speed [m/s] and the stability class (chosen, or from day/night and cloud cover); the
+    wind may come from a weather station (:func:`_observation_inputs`)."""
     from analysis import emergency as em
     from analysis import scenarios as sc
     from analysis.weather import DIRECTION_LABELS_ZH
 
     st.subheader("气象")
+    for k, v in _WEATHER_DEFAULTS.items():
+        st.session_state.setdefault(k, v)
+    _observation_inputs(st)
     wind_from = st.number_input(
         "风向（来风方向，°）",
-        value=45.0,
         step=22.5,
         key="em_wind_from",
         help="风从哪个方向吹来，顺时针自正北：0 北风，45 东北风，90 东风。",
     )
     k = int(round((wind_from % 360) / 22.5)) % 16
     st.caption(f"{DIRECTION_LABELS_ZH[k]}风，烟云飘向 {(wind_from + 180) % 360:.0f}°")
-    wind_speed = st.number_input("风速（m/s，10 m 高）", value=2.0, step=0.5, key="em_wind_speed")
+    wind_speed = st.number_input("风速（m/s，10 m 高）", step=0.5, key="em_wind_speed")
     how = st.radio("稳定度", ["按昼夜与云量（Turner 1970）", "直接选择"], key="em_stab_how", horizontal=True)
-    day = em.is_daytime(t)
+    day = em.is_daytime(when)
     if how == "直接选择":
         stability = st.selectbox(
             "大气稳定度",
@@ -430,7 +621,7 @@ def _weather_inputs(st, t):  # pragma: no cover - exercised by AppTest
             key="em_stability",
         )
     else:
-        cloud = st.slider("云量（成）", 0, 10, 5, key="em_cloud") / 10.0
+        cloud = st.slider("云量（成）", 0, 10, key="em_cloud") / 10.0
         ins = st.selectbox(
             "白天日照",
             list(em.INSOLATION_KINDS),
@@ -445,15 +636,23 @@ def _weather_inputs(st, t):  # pragma: no cover - exercised by AppTest
             st.error(f"输入有误：{exc}", icon=":material/error:")
             st.stop()
         st.caption(f"{'白天' if day else '夜间'} → 稳定度 {sc.STABILITY_LABELS_ZH[stability]}")
-    temp_c = st.number_input("气温（℃）", value=20.0, step=1.0, key="em_temp")
-    return wind_from, wind_speed, stability, temp_c
+    return wind_from, wind_speed, stability
 
 
-def _show_results(st, park, settings, result, aff, routes, assembly) -> None:  # pragma: no cover - AppTest
-    """The map, the zone and ERG tables, the affected targets, the routes and the assumptions."""
+def _show_results(st, park, settings, plan) -> None:  # pragma: no cover - AppTest
+    """The map, the zone and ERG tables, the protective action per target, the routes, the assembly points and
+    the assumptions."""
     from streamlit_folium import st_folium
 
-    m = emergency_map(park, result, routes=routes, assembly=assembly, basemap=settings.basemap)
+    result = plan.result
+    m = emergency_map(
+        park,
+        result,
+        routes=plan.routes,
+        assembly=plan.assembly,
+        route_zone=plan.route_zone,
+        basemap=settings.basemap,
+    )
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="em_map")
     st.markdown(
         f"**扩散模型：** {'重气（Britter-McQuaid 1988）' if result.dense_gas else '高斯烟羽/烟团'}；"
@@ -469,34 +668,63 @@ def _show_results(st, park, settings, result, aff, routes, assembly) -> None:  #
         st.caption("ERG 附表中没有该物质或该泄漏规模的条目。")
     else:
         st.dataframe(erg, hide_index=True, width="stretch")
+        beyond = bool(result.erg["beyond_table"].any()) if "beyond_table" in result.erg else False
         st.caption(
+            "ERG 2024 大量泄漏按表 3 取值：容器按设施类型和存量选取（能装下该存量的最小容器；钢瓶库取钢瓶行），"
+            "风速等级按 10 m 风速（低 < 10 km/h，中 10–20 km/h，高 > 20 km/h）。"
             "ERG 防护行动距离是大量假想泄漏与气象记录的第 90 百分位（AEGL-2/ERPG-2，前 30 min），"
             "本模型为给定泄漏与气象下的确定值，两者不必一致。"
         )
-    st.subheader("受影响目标（按烟云到达时间）")
-    if aff.empty:
-        st.caption("各区内没有防护目标、建筑或设施。")
+        if beyond:
+            st.warning(
+                "该固定设施的存量大于一节铁路罐车，超出 ERG 表 3 的范围：表中距离可能偏小，以本模型的危险区为准。",
+                icon=":material/warning:",
+            )
+    if isinstance(plan, ZonesOnly):
+        st.info(
+            "管道或任意地点的泄漏目前只给出危险区与 ERG 对照；逐目标的防护行动建议、避开烟云的疏散路线和集合点"
+            "只对装置设施泄漏计算（泄漏源类型选“装置设施”）。",
+            icon=":material/info:",
+        )
+        _assumptions(st, plan)
+        return
+    st.subheader("防护行动（按紧急程度）")
+    if plan.targets.empty:
+        st.caption("各区内没有防护目标或建筑。")
     else:
-        st.dataframe(affected_display(aff), hide_index=True, width="stretch")
-    st.subheader("集合点与疏散路线")
-    if routes.empty:
-        st.caption("没有道路图层，或区外没有可用的道路节点。")
+        st.dataframe(targets_display(plan.targets), hide_index=True, width="stretch")
+        st.caption(
+            "浓度为目标处室外最大浓度（3 位有效数字），所在区按该浓度判定。撤离：能在烟云到达前撤到集合点；"
+            "就地避险：来不及撤出且室内剂量低于阈值（AEGL-2 × 60 min）；立即撤离：室内也不安全。"
+        )
+    st.subheader("疏散路线（不进入 AEGL-2 区及其风向不确定带）")
+    if plan.routes is None or plan.routes.empty:
+        st.caption("没有可用的疏散路线：没有道路图层，或没有避开危险区的安全集合点。")
     else:
-        st.dataframe(routes_display(routes), hide_index=True, width="stretch")
+        st.dataframe(routes_display(plan.routes), hide_index=True, width="stretch")
+        st.caption("区内出口段：起点在危险区内的目标先横风向离开的路段长度（地图上红色虚线）。")
+    st.subheader("集合点（区外，上风或侧风向）")
+    if plan.assembly is None or plan.assembly.empty:
+        st.caption("没有安全的集合点：所有目标就地避险，或由指挥部另定。")
+    else:
+        st.dataframe(assembly_display(plan.assembly), hide_index=True, width="stretch")
+    _assumptions(st, plan)
+
+
+def _assumptions(st, plan) -> None:  # pragma: no cover - AppTest
     with st.expander("计算假设与模型"):
-        st.markdown("\n".join(f"- {a}" for a in result.assumptions))
+        st.markdown("\n".join(f"- {a}" for a in plan.assumptions))
 
 
-def _downloads(
-    st, park, source, result, aff, routes, assembly, *, sig: str, when: str
-) -> None:  # pragma: no cover
-    """GeoJSON, KML and (on request) the one-page PDF briefing of the inputs shown (``sig``)."""
+def _downloads(st, park, source, plan, *, sig: str) -> None:  # pragma: no cover
+    """GeoJSON, KML and (on request, for an installation's plan) the one-page PDF briefing of the inputs shown
+    (``sig``)."""
     import tempfile
     from pathlib import Path
 
     from analysis import emergency as em
 
-    layers = em.briefing_layers(result, routes, assembly)
+    layers = em.briefing_layers(plan.result, plan.routes, plan.assembly)
     uid = source.source_id
     d1, d2, d3 = st.columns(3)
     with tempfile.TemporaryDirectory() as tmp:
@@ -515,14 +743,24 @@ def _downloads(
         mime="application/vnd.google-earth.kml+xml",
         key="em_dl_kml",
     )
+    if isinstance(plan, ZonesOnly):
+        d1.caption("一页简报 PDF 只对装置设施泄漏生成。")
+        return
     # The PDF (map image + page, a few seconds) is made on request, for the inputs shown.
     if d1.button("生成一页简报 PDF", key="em_make_pdf"):
         from app.reports.briefing import write_briefing_pdf
 
+        saved = st.session_state.get("em_obs")
+        note = ""
+        if saved and saved[0] == "ok":
+            o = saved[2]
+            if (st.session_state.get("em_wind_from"), st.session_state.get("em_wind_speed")) == (
+                o.wind_from_deg,
+                o.wind_speed,
+            ):
+                note = f"风向风速取自气象站观测 {o.describe_zh()}"
         with st.spinner("正在生成简报……"), tempfile.TemporaryDirectory() as tmp:
-            pdf = write_briefing_pdf(
-                Path(tmp) / "brief.pdf", result, park, aff, routes=routes, assembly=assembly, time_of_day=when
-            )
+            pdf = write_briefing_pdf(Path(tmp) / "brief.pdf", plan, park, weather_note=note)
             st.session_state["em_pdf"] = (sig, pdf.read_bytes())
     saved = st.session_state.get("em_pdf")
     if saved is not None and saved[0] == sig:
