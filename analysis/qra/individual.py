@@ -146,6 +146,10 @@ class IndividualRisk:
         Societal-risk events: unit_id, loc, outcome, period, direction_deg, speed_m_s, stability, frequency [1/a],
         n_targets (people of the sensitive targets killed), n_buildings (building occupants killed).
     options : RiskOptions
+    assumptions : dict
+        What the result rests on, for every output that shows it: at least ``weather_source`` (which wind rose:
+        the park's station table with its station and period, a rose passed by the caller, or the generic
+        illustrative rose picked explicitly).
     """
 
     grid: np.ndarray
@@ -158,6 +162,7 @@ class IndividualRisk:
     contributions: np.ndarray
     events: pd.DataFrame
     options: RiskOptions
+    assumptions: dict = field(default_factory=dict)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -254,16 +259,20 @@ class _Weather:
     dfrac: float
     p_ann: np.ndarray
     p_any: np.ndarray  # per weather class: occurs at all
+    source: str  # which rose, in words (IndividualRisk.assumptions["weather_source"])
 
     @classmethod
     def of(cls, opts: RiskOptions) -> _Weather:
         from analysis.weather import demo_wind_rose
 
-        rose = opts.wind_rose if opts.wind_rose is not None else demo_wind_rose()
+        if opts.wind_rose is not None:
+            rose, source = opts.wind_rose, "调用者提供的风玫瑰 [wind rose passed by the caller]"
+        else:
+            rose, source = demo_wind_rose(), "通用示意风玫瑰（非本园区气象数据）[generic illustrative rose]"
         dirs, classes, p_day, p_night, dfrac = weather_classes(rose)
         p_ann = dfrac * p_day + (1.0 - dfrac) * p_night
         p_any = (p_day.sum(axis=0) + p_night.sum(axis=0)) > 0
-        return cls(dirs, classes, p_day, p_night, dfrac, p_ann, p_any)
+        return cls(dirs, classes, p_day, p_night, dfrac, p_ann, p_any, source)
 
     def members(self, t: LethalityTable) -> list[int]:
         """Columns of the weather classes a table stands for."""
@@ -608,7 +617,9 @@ def _pipelines_raster(opts: RiskOptions, g: _Grid) -> np.ndarray | None:
     return pipe
 
 
-def _result(run: _Run, g: _Grid, pipe: np.ndarray | None, opts: RiskOptions) -> IndividualRisk:
+def _result(
+    run: _Run, g: _Grid, pipe: np.ndarray | None, opts: RiskOptions, assumptions: dict
+) -> IndividualRisk:
     """Assemble the result: outcome table with what was computed, receptor risks (with the pipelines), events."""
     table = run.table.assign(computed=run.computed, reason_zh=run.reasons)
     rec = run.rec.assign(ir=run.contrib.sum(axis=1))
@@ -619,7 +630,9 @@ def _result(run: _Run, g: _Grid, pipe: np.ndarray | None, opts: RiskOptions) -> 
         rec["ir"] = rec["ir"] + tmp.value_at(rec["x"].to_numpy(), rec["y"].to_numpy())
     ev = pd.DataFrame(run.events, columns=_EVENT_COLUMNS)
     units_df = pd.DataFrame(run.unit_recs)
-    return IndividualRisk(g.values, g.transform, g.crs, g.h, table, units_df, rec, run.contrib, ev, opts)
+    return IndividualRisk(
+        g.values, g.transform, g.crs, g.h, table, units_df, rec, run.contrib, ev, opts, dict(assumptions)
+    )
 
 
 _EVENT_COLUMNS = [
@@ -729,6 +742,6 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     pipe = _pipelines_raster(opts, g)
     if pipe is not None:
         g.values += pipe
-    result = _result(run, g, pipe, opts)
+    result = _result(run, g, pipe, opts, {"weather_source": wx.source})
     progress(1.0, "个人风险计算完成")
     return result
