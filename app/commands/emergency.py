@@ -316,6 +316,8 @@ def _print_plan(p) -> None:
         route = ""
         if r.recommendation == "evacuate" and isinstance(r.assembly_id, str) and r.assembly_id:
             route = f"，去 {r.assembly_id}（路线 {r.length_m:,.0f} m）"
+        elif r.recommendation == "evacuate" and r.route_status == "crosswind_exit":
+            route = f"，横风向撤出危险区（区内 {r.length_in_zone_m:,.0f} m）"
         print(
             f"  {r.name}（{r.target_id}，{r.level}，{conc_text(r.concentration_mg_m3, r.concentration_ppm)}，"
             f"{pop} 人，约 {r.arrival_s / 60:.0f} min 到达）→ {r.recommendation_zh}{route}"

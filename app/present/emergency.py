@@ -13,7 +13,21 @@ import math
 #: and on the briefing.
 IN_ZONE_ROUTE_COLOR = "#d7191c"
 
-__all__ = ["IN_ZONE_ROUTE_COLOR", "sig_text", "conc_text", "erg_label_zh", "erg_period_zh", "beijing_text"]
+__all__ = [
+    "IN_ZONE_ROUTE_COLOR",
+    "sig_round",
+    "sig_text",
+    "conc_text",
+    "erg_label_zh",
+    "erg_period_zh",
+    "beijing_text",
+]
+
+
+def sig_round(x, digits: int = 3) -> float:
+    """``x`` rounded to ``digits`` significant digits (57.964 -> 58.0); nan stays nan."""
+    v = float(x)
+    return float(f"{v:.{digits}g}") if math.isfinite(v) else v
 
 
 def sig_text(x, digits: int = 3) -> str:

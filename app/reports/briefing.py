@@ -663,10 +663,14 @@ def _write_targets_and_assumptions(pdf, plan, shown, *, y: float) -> None:
         exit_min = "无路线" if not np.isfinite(float(r.exit_time_s)) else f"{r.exit_time_s / 60:.0f}"
         dose = f"{sig_text(r.indoor_dose_mg_s_m3 / 60)} / {sig_text(r.dose_threshold_mg_s_m3 / 60)}"
         where = "—"
-        if r.recommendation == "evacuate" and isinstance(r.assembly_id, str) and r.assembly_id:
-            where = r.assembly_id
-            if float(r.length_in_zone_m or 0) > 0:
-                where += f"，区内出口 {r.length_in_zone_m:,.0f} m"
+        if r.recommendation == "evacuate":
+            has_ap = isinstance(r.assembly_id, str) and r.assembly_id
+            where = (
+                r.assembly_id if has_ap else ("横风向撤出区外" if r.route_status == "crosswind_exit" else "—")
+            )
+            inside = float(r.length_in_zone_m) if np.isfinite(float(r.length_in_zone_m)) else 0.0
+            if inside > 0:
+                where += f"，区内出口 {inside:,.0f} m"
         rows.append(
             (
                 str(i),

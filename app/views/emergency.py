@@ -26,7 +26,7 @@ import pandas as pd
 
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
-from app.present.emergency import IN_ZONE_ROUTE_COLOR, erg_label_zh, erg_period_zh, sig_text
+from app.present.emergency import IN_ZONE_ROUTE_COLOR, erg_label_zh, erg_period_zh, sig_round, sig_text
 
 TITLE = "应急疏散"
 ICON = ":material/directions_run:"
@@ -211,7 +211,7 @@ def zone_erg_table(result) -> pd.DataFrame:
         rows.append(
             {
                 "分区": r.level,
-                "阈值（mg/m³）": round(r.threshold * 1e6, 3),
+                "阈值（mg/m³）": sig_round(r.threshold * 1e6),
                 "本模型最远距离（m）": round(r.max_distance),
                 "说明": r.label_zh,
             }
@@ -301,7 +301,7 @@ def routes_display(routes: gpd.GeoDataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "目标": routes["name"],
-            "集合点": routes["assembly_id"],
+            "集合点": routes["assembly_id"].fillna("—（横风向撤出危险区）"),
             "路线长度（m）": routes["length_m"].round(),
             "区内出口段（m）": routes["length_in_zone_m"].round(),
             "行进时间（min）": (routes["travel_time_s"] / 60).round(1),
