@@ -33,6 +33,7 @@ from geodata.store import audit, lifecycle
 from geodata.store.accounts import AccountsMixin
 from geodata.store.chain import HASHED_COLUMNS as _HASHED_COLUMNS
 from geodata.store.chain import HISTORY_COLUMNS, ChainMixin
+from geodata.store.checklists import ChecklistMixin
 from geodata.store.errors import (
     ConcurrentEditError,
     DuplicateItemError,
@@ -105,7 +106,7 @@ def _date_out(v: Any) -> str | None:
     return str(v)[:10]
 
 
-class RectificationStore(AccountsMixin, ChainMixin, ABC):
+class RectificationStore(AccountsMixin, ChainMixin, ChecklistMixin, ABC):
     """Durable, multi-user storage of rectification items with history, users, sessions and finding links.
 
     Use :func:`geodata.store.open_store` to get one (a GeoPackage path or a ``postgresql://`` URL). The store is

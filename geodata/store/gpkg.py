@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata.store.audit import CHAIN_COLUMNS
 from geodata.store.base import RectificationStore
+from geodata.store.checklists import CHECKLIST_SQLITE_DDL
 from geodata.store.errors import StoreWriteError
 from geodata.store.records import ITEM_COLUMNS, SPEC
 
@@ -116,7 +117,15 @@ _AUX_DDL = (
         created_at TEXT NOT NULL, created_by TEXT NOT NULL)""",
     "CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT)",
 )
-_AUX_TABLES = ("history", "users", "sessions", "login_attempts", "findings_links", "store_meta")
+_AUX_TABLES = (
+    "history",
+    "users",
+    "sessions",
+    "login_attempts",
+    "findings_links",
+    "store_meta",
+    "checklist_history",
+)
 #: SQLite result codes (https://sqlite.org/rescode.html) of a write that cannot happen -> StoreWriteError reason.
 _SQLITE_REASON = {
     13: "full",
@@ -279,7 +288,7 @@ class GpkgStore(RectificationStore):
         conn.execute(
             "INSERT OR IGNORE INTO gpkg_geometry_columns VALUES ('rectifications', 'geom', 'GEOMETRY', 4326, 0, 0)"
         )
-        for ddl in (*_HISTORY_DDL, *_AUX_DDL):
+        for ddl in (*_HISTORY_DDL, *_AUX_DDL, *CHECKLIST_SQLITE_DDL):
             conn.execute(ddl)
         have = {r[1] for r in conn.execute("PRAGMA table_info(history)")}
         for c in CHAIN_COLUMNS:  # a store from before the audit chain: add the columns, then seal its rows
@@ -305,7 +314,15 @@ class GpkgStore(RectificationStore):
         names = {
             r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
         }
-        need = {"rectifications", "gpkg_contents", "history_no_update", "history_no_delete", *_AUX_TABLES}
+        need = {
+            "rectifications",
+            "gpkg_contents",
+            "history_no_update",
+            "history_no_delete",
+            "checklist_history_no_update",
+            "checklist_history_no_delete",
+            *_AUX_TABLES,
+        }
         if not need <= names:
             return False
         item_cols = {r[1] for r in conn.execute("PRAGMA table_info(rectifications)")}

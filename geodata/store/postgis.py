@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geodata.store.audit import CHAIN_COLUMNS, GENESIS
 from geodata.store.base import RectificationStore
+from geodata.store.checklists import CHECKLIST_PG_DDL
 from geodata.store.errors import StoreSetupError, StoreWriteError
 from geodata.store.records import SPEC
 
@@ -48,6 +49,8 @@ _TRIGGERS = (
     "history_append_check",
     "rectifications_version",
     "rectifications_need_history",
+    "checklist_history_no_change",
+    "checklist_history_no_truncate",
 )
 
 _GUARD_DDL = (
@@ -252,8 +255,8 @@ class PostgisStore(RectificationStore):
         ).fetchone()[0]
         trig = conn.execute(
             "SELECT count(DISTINCT tgname) FROM pg_trigger WHERE tgname = ANY(%s) AND tgrelid IN (%s, "
-            "to_regclass(%s)::oid)",
-            (list(_TRIGGERS), hist, f"{s}.rectifications"),
+            "to_regclass(%s)::oid, to_regclass(%s)::oid)",
+            (list(_TRIGGERS), hist, f"{s}.rectifications", f"{s}.checklist_history"),
         ).fetchone()[0]
         meta = conn.execute("SELECT to_regclass(%s)", (f"{s}.store_meta",)).fetchone()[0]
         state["current"] = cols == len(CHAIN_COLUMNS) and trig == len(_TRIGGERS) and meta is not None
@@ -351,6 +354,7 @@ class PostgisStore(RectificationStore):
                 "rectifications": "SELECT, INSERT, UPDATE",
                 "findings_links": "SELECT, INSERT",
                 "store_meta": "SELECT",
+                "checklist_history": "SELECT, INSERT",
             }
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sch, r))
             conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(sch, r))
@@ -409,5 +413,5 @@ class PostgisStore(RectificationStore):
         # A store from before the audit chain: its rows are sealed once, with the append-only trigger off.
         conn.execute("DROP TRIGGER IF EXISTS history_no_change ON history")
         self._seal_legacy_history(conn)
-        for stmt in _GUARD_DDL:
+        for stmt in (*_GUARD_DDL, *CHECKLIST_PG_DDL):
             conn.execute(stmt)
