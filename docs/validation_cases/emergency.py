@@ -198,19 +198,19 @@ ERG = Table(
         Row(
             (
                 "chlorine, small, night",
-                "ERG 2020 Table 1, 1017 (**unverified** transcription)",
+                "ERG 2024 Table 1, 1017",
                 "as above",
-                "1.1",
+                "1.5",
                 CALC,
                 CALC,
-                "factor 2",
+                "factor 2 (tested)",
             ),
-            _erg(1.1, _spill("chlorine", "F", 2.0)),
+            _erg(1.5, _spill("chlorine", "F", 2.0)),
         ),
         Row(
             (
                 "chlorine, small, day",
-                "ERG 2020 Table 1, 1017 (**unverified**)",
+                "ERG 2024 Table 1, 1017",
                 "as above",
                 "0.3",
                 CALC,
@@ -222,7 +222,7 @@ ERG = Table(
         Row(
             (
                 "ammonia, small, day",
-                "ERG 2020 Table 1, 1005 (**unverified**)",
+                "ERG 2024 Table 1, 1005",
                 "127 kg / 600 s, D, 5 m/s",
                 "0.1",
                 CALC,
@@ -234,7 +234,7 @@ ERG = Table(
         Row(
             (
                 "ammonia, small, night",
-                "ERG 2020 Table 1, 1005 (**unverified**)",
+                "ERG 2024 Table 1, 1005",
                 "127 kg / 600 s, F, 2 m/s",
                 "0.2",
                 CALC,
@@ -254,6 +254,18 @@ ERG = Table(
                 "factor 2",
             ),
             _erg(7.4, _demo_t3_aegl2_km),
+        ),
+        Row(
+            (
+                "demo T-3 chlorine, 25 mm hole, large, night",
+                "ERG 2024 Table 3, 1017, rail tank car (72.3 t), low wind (7.2 km/h)",
+                "as above",
+                "11.0",
+                CALC,
+                CALC,
+                "not met — see below",
+            ),
+            _erg(11.0, _demo_t3_aegl2_km),
         ),
     ),
 )
