@@ -72,12 +72,10 @@ def main() -> None:
         )
     from app.reports.briefing import write_briefing_pdf
 
-    res, aff, routes, ap = recompute(park, *cases[0][1:])
+    plan = em.plan(park, unit_id="T-3", wind_from=45.0, wind_speed=2.0, time="22:00", stability="F")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        write_briefing_pdf(
-            Path(tmp) / "b.pdf", res, park, aff, routes=routes, assembly=ap, time_of_day="22:00"
-        )
+        write_briefing_pdf(Path(tmp) / "b.pdf", plan, park)
         print(f"{'PDF briefing (map + page), on demand':48s} {time.perf_counter() - t0:10.3f}")
 
 
