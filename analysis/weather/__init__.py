@@ -47,6 +47,8 @@ from analysis._checks import choice, finite_number
 from analysis._data import DATA_DIR
 from analysis.constants import AMBIENT_TEMPERATURE
 from analysis.errors import AnalysisInputError
+from analysis.weather.observations import rose_table
+from analysis.weather.turner import turner_stability
 
 __all__ = [
     "STABILITY_CLASSES",
@@ -61,6 +63,9 @@ __all__ = [
     "WindRose",
     "DayNightWindRose",
     "load_csv",
+    "rose_from_frame",
+    "rose_from_observations",
+    "turner_stability",
     "save_csv",
     "demo_wind_rose",
     "DIRECTION_LABELS_ZH",
@@ -524,22 +529,27 @@ def save_csv(rose: WindRose | DayNightWindRose, path: str | Path, *, header: str
 
 
 def load_csv(path: str | Path) -> WindRose | DayNightWindRose:
-    """Read a rose written by :func:`save_csv` (``#`` lines are comments).
+    """Read a rose written by :func:`save_csv` (``#`` lines are comments); see :func:`rose_from_frame`."""
+    return rose_from_frame(pd.read_csv(path, comment="#"), where=str(path))
 
-    With a ``period`` column holding ``day`` and ``night`` rows a :class:`DayNightWindRose` is returned (the day
-    fraction is the sum of the day rows); without it a :class:`WindRose`.
+
+def rose_from_frame(df: pd.DataFrame, *, where: str = "wind-rose table") -> WindRose | DayNightWindRose:
+    """A rose from its long table (columns of :meth:`DayNightWindRose.to_frame`; ``period`` optional).
+
+    With a ``period`` column holding ``day`` and ``night`` rows (annual probabilities, all summing to 1) a
+    :class:`DayNightWindRose` is returned (the day fraction is the sum of the day rows); without it a
+    :class:`WindRose`. ``where`` names the table in messages.
     """
-    df = pd.read_csv(path, comment="#")
     if "period" not in df.columns:
         return WindRose.from_frame(df)
     periods = set(df["period"].astype(str))
     if periods != {"day", "night"}:
         raise ValueError(
-            f"period values {sorted(periods)} in {path}; a day/night rose needs exactly day and night"
+            f"period values {sorted(periods)} in {where}; a day/night rose needs exactly day and night"
         )
     total = float(df["probability"].sum())
     if abs(total - 1.0) > _SUM_TOL:
-        raise ValueError(f"probabilities in {path} sum to {total:.8g}; must sum to 1 (tolerance {_SUM_TOL})")
+        raise ValueError(f"probabilities in {where} sum to {total:.8g}; must sum to 1 (tolerance {_SUM_TOL})")
     day = df[df["period"] == "day"].drop(columns="period")
     night = df[df["period"] == "night"].drop(columns="period")
     return DayNightWindRose(
@@ -759,3 +769,28 @@ def _parse_time(when) -> _dt.time:
         return _dt.time.fromisoformat(str(when).strip())
     except ValueError:
         raise ValueError(f"time 时间={when!r} 无法识别，应为 HH:MM，例如 22:00 (expected HH:MM)") from None
+
+
+def rose_from_observations(
+    obs: pd.DataFrame, *, latitude: float, longitude: float, sectors: int = 16
+) -> DayNightWindRose:
+    """Day/night wind rose with Turner stability classes from hourly surface observations.
+
+    Parameters
+    ----------
+    obs : DataFrame
+        One row per hour: ``time`` (local time; without a zone taken as Asia/Shanghai), ``wind_from_deg`` [°],
+        ``wind_speed`` at 10 m [m/s], ``cloud_cover_oktas`` [0–8], optional ``ceiling_m`` [m].
+    latitude, longitude : float
+        The station's position (WGS84). [°]
+    sectors : int
+        Number of wind-direction sectors, centred on 0°. [-]
+
+    Returns
+    -------
+    DayNightWindRose
+        Probabilities are fractions of all hours (calms included, see
+        :mod:`analysis.weather.observations` for the calm rule, the speed classes and the day/night split).
+    """
+    table = rose_table(obs, latitude=latitude, longitude=longitude, sectors=sectors)
+    return rose_from_frame(table.drop(columns="n_hours"), where="逐时观测生成的风玫瑰")
