@@ -306,11 +306,26 @@ def _level_rows(result: EmergencyResult) -> list[tuple[str, float]]:
     return [(str(r.level), float(r.threshold) * 1e6) for r in result.toxic.itertuples() if r.threshold > 0]
 
 
+#: Numeric columns :func:`_exposures` adds to every listed target (present, empty, when no target is reached).
+_EXPOSURE_COLUMNS = (
+    "concentration_mg_m3",
+    "downwind_m",
+    "concentration_ppm",
+    "arrival_s",
+    "duration_s",
+    "outdoor_dose_mg_s_m3",
+    "indoor_peak_mg_m3",
+    "indoor_dose_mg_s_m3",
+    "dose_threshold_mg_s_m3",
+)
+
+
 def _exposures(result: EmergencyResult, cand: pd.DataFrame, opts: PlanOptions) -> pd.DataFrame:
     """The listed targets with level, printed concentration, cloud timing and doses (see module)."""
     levels = _level_rows(result)
     if cand.empty or not levels or result.field is None:
-        return cand.iloc[:0].assign(level=pd.Series(dtype=str))
+        empty = {c: pd.Series(dtype=float) for c in _EXPOSURE_COLUMNS}
+        return cand.iloc[:0].assign(level=pd.Series(dtype=str), **empty, _rank=pd.Series(dtype=int))
     conc, downwind = worst_point_exposure(result, list(cand.geometry))
     mg = _sig3(conc * 1e6)
     level = [next((name for name, thr in levels if v >= thr), None) for v in mg]

@@ -446,3 +446,12 @@ def test_toxic_zones_strictly_nested(substance, stability, wind_direction):
     assert g[1].contains(g[0]) and g[2].contains(g[1])
     assert g[0].difference(g[1]).area == 0.0 and g[1].difference(g[2]).area == 0.0
     assert z["max_distance"].is_monotonic_increasing
+
+
+def test_plan_with_no_target_reached_lists_none():
+    # Wind from the north: the target 900 m north of the source is upwind of every zone and its band, so the plan
+    # lists no target and draws no route — with the table's columns, not an error (a park the cloud misses).
+    p = _plan(_grid_park((0.0, 900.0)))
+    assert p.targets.empty and p.routes.empty
+    for col in ("target_id", "level", "concentration_mg_m3", "arrival_s", "recommendation", "reason"):
+        assert col in p.targets.columns
