@@ -50,7 +50,16 @@ __all__ = [
     "britter_mcquaid_plume_half_width",
     "britter_mcquaid_puff_radius",
     "britter_mcquaid_puff_half_width",
+    "britter_mcquaid_plume_last_curve_distance",
+    "britter_mcquaid_puff_last_curve_distance",
+    "BEYOND_LAST_CURVE",
 ]
+
+#: What the dense-gas functions do downwind of the workbook's last curve (Cm/C0 = 0.002 continuous, 0.001
+#: instantaneous): ``"extrapolate"`` (default; log10 C linear in β, and callers flag the distances beyond
+#: :func:`britter_mcquaid_plume_last_curve_distance` in their notes) or ``"raise"``
+#: (:class:`analysis.errors.OutsideModelRangeError`).
+BEYOND_LAST_CURVE = ("extrapolate", "raise")
 
 GRAVITY = constants.G  # [m/s²]
 
@@ -92,6 +101,78 @@ def _bm_interp(release: str, alpha, beta):
     frac = (bb - b0) / (b1 - b0)
     lr = logr[idx] + frac * (logr[idx + 1] - logr[idx])
     return np.minimum(10.0**lr, 1.0)
+
+
+def _last_curve_beta(release: str, alpha: float) -> float:
+    """β of the workbook's last (most dilute) curve at ``alpha`` (α clamped to ≤ 1, flat left of the first knot)."""
+    _, curves = _bm_curves(release)
+    a, b = curves[-1]
+    return float(np.interp(min(alpha, 1.0), a, b))
+
+
+def _guard_last_curve(release: str, beyond_last_curve: str, xa, x_last: float) -> None:
+    _checks.choice("beyond_last_curve", beyond_last_curve, BEYOND_LAST_CURVE)
+    if beyond_last_curve == "raise" and np.any(xa > x_last):
+        ratio = _bm_curves(release)[0][-1]
+        raise OutsideModelRangeError(
+            f"x 下风向距离最大 {float(np.max(xa)):.1f} m 超出 Britter-McQuaid 工作手册最后一条曲线"
+            f"（Cm/C0 = {ratio:g}，此处 x = {x_last:.1f} m）：请改用被动扩散模型或取 x ≤ {x_last:.1f} m"
+            f"（x beyond the last workbook curve, Cm/C0 = {ratio:g} at x = {x_last:.1f} m）"
+        )
+
+
+def britter_mcquaid_plume_last_curve_distance(
+    *, volume_rate, wind_speed, source_density, air_density=1.2
+) -> float:
+    """Downwind distance of the continuous workbook's last curve (Cm/C0 = 0.002); beyond it the model extrapolates.
+
+    Parameters
+    ----------
+    volume_rate : float
+        q0 at the source density. [m³/s]
+    wind_speed : float
+        At 10 m. [m/s]
+    source_density, air_density : float
+        [kg/m³]
+
+    Returns
+    -------
+    distance : float
+        x = D · 10^β_last(α), D = (q0/u)^½. [m]
+
+    References
+    ----------
+    .. [5] Britter & McQuaid (1988) Figure 31; Crowl & Louvar (2011) Table 5-3, Eq. 5-52.
+    """
+    q0, u, g0 = _bm_inputs("volume_rate", volume_rate, wind_speed, source_density, air_density)
+    alpha = 0.2 * np.log10(g0**2 * q0 / u**5)  # [5], Table 5-3
+    return float(np.sqrt(q0 / u) * 10.0 ** _last_curve_beta("continuous", alpha))  # [5], Eq. 5-52
+
+
+def britter_mcquaid_puff_last_curve_distance(*, volume, wind_speed, source_density, air_density=1.2) -> float:
+    """Downwind distance of the instantaneous workbook's last curve (Cm/C0 = 0.001); beyond it the model extrapolates.
+
+    Parameters
+    ----------
+    volume : float
+        V0 at the source density. [m³]
+    wind_speed : float
+        At 10 m. [m/s]
+    source_density, air_density : float
+        [kg/m³]
+
+    Returns
+    -------
+    distance : float
+        x = V0^⅓ · 10^β_last(α). [m]
+
+    References
+    ----------
+    .. [5] Britter & McQuaid (1988) Figure 34; Crowl & Louvar (2011) Table 5-4.
+    """
+    v0, u, g0 = _bm_inputs("volume", volume, wind_speed, source_density, air_density)
+    alpha = 0.5 * np.log10(g0 * np.cbrt(v0) / u**2)  # [5], Table 5-4
+    return float(np.cbrt(v0) * 10.0 ** _last_curve_beta("instantaneous", alpha))
 
 
 def _bm_non_isothermal(c_star, source_temperature, ambient_temperature):
@@ -389,6 +470,7 @@ def britter_mcquaid_plume(
     air_density=1.2,
     source_temperature=None,
     ambient_temperature=constants.AMBIENT_TEMPERATURE,
+    beyond_last_curve="extrapolate",
 ):
     """Centre-line volume fraction downwind of a continuous dense-gas release (Britter-McQuaid workbook).
 
@@ -413,6 +495,9 @@ def britter_mcquaid_plume(
     ambient_temperature : float
         Ta [K]; used only with ``source_temperature``. Default: the ambient air temperature
         (``analysis.constants.AMBIENT_TEMPERATURE``).
+    beyond_last_curve : str
+        One of BEYOND_LAST_CURVE: ``"extrapolate"`` (default) or ``"raise"`` an
+        :class:`~analysis.errors.OutsideModelRangeError` when any ``x`` lies beyond the last workbook curve.
 
     Returns
     -------
@@ -423,7 +508,9 @@ def britter_mcquaid_plume(
     -----
     Assumptions (state with results): α above 1 is clamped to 1 (the workbook's range; logged at DEBUG only —
     callers report it with :func:`britter_mcquaid_plume_alpha`); nearer than the
-    Cm/C0 = 0.1 curve or beyond the last curve (0.002) log10(C) is extrapolated linearly in β, capped at 1;
+    Cm/C0 = 0.1 curve or beyond the last curve (0.002) log10(C) is extrapolated linearly in β, capped at 1
+    (beyond the last curve only with ``beyond_last_curve="extrapolate"``; its distance is
+    :func:`britter_mcquaid_plume_last_curve_distance`, which callers state with their results);
     the workbook is for ground-level releases over flat terrain, without obstacles. Distances x ≤ 0 give 1.
 
     References
@@ -437,6 +524,9 @@ def britter_mcquaid_plume(
     if alpha > 1.0:
         # Outside the correlation range; callers report it via britter_mcquaid_plume_alpha (no log flood).
         logger.debug("Britter-McQuaid plume: alpha=%.3f > 1 clamped to the workbook range", alpha)
+    _guard_last_curve(
+        "continuous", beyond_last_curve, xa, float(d * 10.0 ** _last_curve_beta("continuous", alpha))
+    )
     beta = np.log10(np.maximum(xa, 1e-9) / d)
     c_star = _bm_interp("continuous", alpha, beta)
     c = _bm_non_isothermal(c_star, source_temperature, ambient_temperature)
@@ -452,6 +542,7 @@ def britter_mcquaid_puff(
     air_density=1.2,
     source_temperature=None,
     ambient_temperature=constants.AMBIENT_TEMPERATURE,
+    beyond_last_curve="extrapolate",
 ):
     """Peak volume fraction downwind of an instantaneous dense-gas release (Britter-McQuaid workbook).
 
@@ -471,6 +562,9 @@ def britter_mcquaid_puff(
         For the non-isothermal correction. [K]
     ambient_temperature : float
         [K]; as in :func:`britter_mcquaid_plume`.
+    beyond_last_curve : str
+        One of BEYOND_LAST_CURVE: ``"extrapolate"`` (default) or ``"raise"`` an
+        :class:`~analysis.errors.OutsideModelRangeError` when any ``x`` lies beyond the last workbook curve.
 
     Returns
     -------
@@ -491,6 +585,8 @@ def britter_mcquaid_puff(
     if alpha > 1.0:
         # Outside the correlation range; callers report it via britter_mcquaid_puff_alpha (no log flood).
         logger.debug("Britter-McQuaid puff: alpha=%.3f > 1 clamped to the workbook range", alpha)
+    x_last = float(np.cbrt(v0) * 10.0 ** _last_curve_beta("instantaneous", alpha))
+    _guard_last_curve("instantaneous", beyond_last_curve, xa, x_last)
     beta = np.log10(np.maximum(xa, 1e-9) / np.cbrt(v0))
     c_star = _bm_interp("instantaneous", alpha, beta)
     c = _bm_non_isothermal(c_star, source_temperature, ambient_temperature)

@@ -42,11 +42,13 @@ from analysis.physics.dense_gas import (
     britter_mcquaid_plume_alpha,
     britter_mcquaid_plume_half_width,
     britter_mcquaid_plume_is_dense,
+    britter_mcquaid_plume_last_curve_distance,
     britter_mcquaid_plume_upwind_extent,
     britter_mcquaid_puff,
     britter_mcquaid_puff_alpha,
     britter_mcquaid_puff_half_width,
     britter_mcquaid_puff_is_dense,
+    britter_mcquaid_puff_last_curve_distance,
     britter_mcquaid_puff_radius,
 )
 
@@ -66,6 +68,8 @@ __all__ = [
     "puff_grid",
     "britter_mcquaid_plume",
     "britter_mcquaid_puff",
+    "britter_mcquaid_plume_last_curve_distance",
+    "britter_mcquaid_puff_last_curve_distance",
     "britter_mcquaid_plume_is_dense",
     "britter_mcquaid_puff_is_dense",
     "britter_mcquaid_plume_alpha",

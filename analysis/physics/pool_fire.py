@@ -21,6 +21,10 @@ References
 .. [7] Mudan, K. S. & Croce, P. A. (1988). Fire hazard calculations for large open hydrocarbon fires. SFPE Handbook
        of Fire Protection Engineering, 1st ed., §2-4: surface emissive power E = E_max e^(−sD) + E_s (1 − e^(−sD)),
        E_max = 140 kW/m², E_s = 20 kW/m², s = 0.12 m⁻¹; view factors (:mod:`analysis.physics.view_factor`).
+.. [15] Shokri, M. & Beyler, C. L. (1989). Radiation from large pool fires. Journal of Fire Protection Engineering
+        1(4):141–150: E = 58 · 10^(−0.00823 D) kW/m² (D [m]), fitted to large hydrocarbon pool fires; also in the
+        SFPE Handbook, 3rd ed. (2002), ch. 3-10 (Beyler, Fire hazard calculations for large, open hydrocarbon
+        fires).
 .. [14] Scandpower (2004). Guidelines for the protection of pressurised systems exposed to fire, v2.0, Table 2:
         heat load on an object engulfed by a pool fire 150 kW/m² local peak, 100 kW/m² global average (the
         smoke-averaged SEP of [7] applies only to targets outside the flame).
@@ -69,7 +73,7 @@ __all__ = [
 AIR_DENSITY = 1.2  # air at 20 °C, 1 atm [kg/m³] (default, overridable)
 BURNING_RATE_MODELS = ("babrauskas1983", "burgess1974")
 FLAME_LENGTH_MODELS = ("thomas1963", "moorhouse1982")
-SEP_MODELS = ("mudan_croce1988", "radiative_fraction")
+SEP_MODELS = ("mudan_croce1988", "shokri_beyler1989", "radiative_fraction")
 
 
 def _ln_tau_from_s(s, radius, relative_humidity, ambient_temperature):
@@ -318,7 +322,10 @@ def surface_emissive_power(
     diameter : numeric
         [m]
     model : str
-        ``"mudan_croce1988"``: E = 140 e^(−0.12 D) + 20 (1 − e^(−0.12 D)) [kW/m²] (smoky hydrocarbon flames, [7]);
+        ``"mudan_croce1988"`` (default): E = 140 e^(−0.12 D) + 20 (1 − e^(−0.12 D)) [kW/m²] (smoky hydrocarbon
+        flames, [7]);
+        ``"shokri_beyler1989"``: E = 58 · 10^(−0.00823 D) [kW/m²] ([15]); higher than Mudan & Croce above
+        D ≈ 13 m (e.g. 33 vs 23 kW/m² at 30 m), the conservative choice for large hydrocarbon pools;
         ``"radiative_fraction"``: E = f m'' ΔH_c / (1 + 4 L/D) ([1], Eq. 2.2.40).
     burning_rate, heat_of_combustion, flame_length, radiative_fraction :
         Needed by ``"radiative_fraction"``: [kg/(m²·s)], [J/kg], [m], [-].
@@ -333,6 +340,8 @@ def surface_emissive_power(
     if model == "mudan_croce1988":
         e = np.exp(-0.12 * d)
         return _checks.out(140e3 * e + 20e3 * (1.0 - e))  # [7], kW/m² -> W/m²
+    if model == "shokri_beyler1989":
+        return _checks.out(58e3 * 10.0 ** (-0.00823 * d))  # [15], kW/m² -> W/m²
     for k, v in (
         ("burning_rate", burning_rate),
         ("heat_of_combustion", heat_of_combustion),
@@ -624,7 +633,9 @@ def pool_fire(
     flame_length_model : str
         One of FLAME_LENGTH_MODELS.
     sep_model : str
-        One of SEP_MODELS.
+        One of SEP_MODELS. Default ``"mudan_croce1988"``: the SEP of the CCPS (2000) solid-flame chain this module
+        is validated against ([1], [7]); for 10–50 m gasoline pools it lies 6–34 % below the Russian national
+        table, so for large hydrocarbon pools ``"shokri_beyler1989"`` ([15]) is the conservative option.
     radiative_fraction : float
         Used by ``sep_model="radiative_fraction"``. [-]
 

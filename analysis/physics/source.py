@@ -1,5 +1,8 @@
 """Source terms: discharge through a hole, flashing of liquefied gases, pool spreading and pool evaporation.
 
+A tank draining through a hole with a falling liquid head (:func:`tank_drain`) lives in
+:mod:`analysis.physics.draining` and is re-exported here.
+
 All functions are vectorised (numpy broadcasting), SI at the boundary; a standard's own units are converted inside
 with a comment.
 
@@ -31,12 +34,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from analysis import _checks, constants
+from analysis.physics.draining import TankDrain, tank_drain, tank_drain_mean_rate
 from analysis.physics.substances import get
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "Discharge",
+    "TankDrain",
     "FLASH_MODELS",
     "GROUND_PROPERTIES",
     "RAINOUT_MODELS",
@@ -53,6 +58,8 @@ __all__ = [
     "pool_area",
     "rainout_fraction",
     "release_duration",
+    "tank_drain",
+    "tank_drain_mean_rate",
     "two_phase_discharge_rate",
 ]
 

@@ -45,6 +45,10 @@ _OUTSIDE_RANGE_NOTE = (
     "注意：Britter-McQuaid 参数 α = {alpha:.2f} > 1，超出工作手册曲线范围，按 α = 1 外推 "
     "(outside the workbook range, clamped to α = 1)"
 )
+_LAST_CURVE_NOTE = (
+    "注意：下风向 {x:.0f} m 以外超出 Britter-McQuaid 工作手册最后一条曲线（Cm/C0 = {ratio:g}），"
+    "该范围内浓度按 β 线性外推，仅供参考 (beyond the last workbook curve: extrapolated)"
+)
 
 
 def lfl_kg_m3(sub, weather: Weather | WeatherClass) -> float:
@@ -209,6 +213,7 @@ def _dense_plume_field(q: float, air: _Air, notes: list[str]):
     )
     if alpha > 1.0:
         notes.append(_OUTSIDE_RANGE_NOTE.format(alpha=alpha))
+    notes.append(_LAST_CURVE_NOTE.format(x=disp.britter_mcquaid_plume_last_curve_distance(**bm), ratio=0.002))
     return field
 
 
@@ -271,6 +276,7 @@ def _dense_puff_field(m: float, air: _Air, notes: list[str]):
     alpha = disp.britter_mcquaid_puff_alpha(**bmp)
     if alpha > 1.0:
         notes.append(_OUTSIDE_RANGE_NOTE.format(alpha=alpha))
+    notes.append(_LAST_CURVE_NOTE.format(x=disp.britter_mcquaid_puff_last_curve_distance(**bmp), ratio=0.001))
     notes.append(
         f"重气瞬时扩散：Britter-McQuaid (1988) 工作手册峰值浓度（气云 {m:,.0f} kg，源密度 {rho0:.2f} kg/m³）；"
         "横风向按工作手册 §4.4 重力坍塌气云扫过的范围（R² = R0² + 1.2 (g0'V0)^½ t，气云中心以 0.4 u 移动；"

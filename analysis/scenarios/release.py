@@ -140,6 +140,12 @@ class Scenario:
         Overpressure probit model of :mod:`analysis.physics.vulnerability`.
     release_rate : float or None
         Constant release rate of the releasable mass (not with ``release_duration`` or ``hole_diameter``). [kg/s]
+    falling_head : bool
+        Only for a liquid released through ``hole_diameter`` from a tank with ``diameter_m``: False (default) ->
+        the initial rate held constant (conservative); True -> the level falls as the tank drains
+        (:func:`analysis.physics.source.tank_drain`, Crowl & Louvar Eqs. 4-13 to 4-19) and the pool and cloud
+        take the mass drained within the release window (time to empty, at most ``max_duration``) averaged over
+        that window. [-]
 
     Raises
     ------
@@ -163,6 +169,7 @@ class Scenario:
     thermal_probit: str = "eisenberg"
     overpressure_probit: str = "eisenberg_lung"
     release_rate: float | None = None
+    falling_head: bool = False
 
     def __post_init__(self) -> None:
         choice("scenario 事故情景", self.kind, SCENARIO_KINDS)

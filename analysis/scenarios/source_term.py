@@ -307,6 +307,8 @@ def _release(vessel: _Vessel, scenario: Scenario, mass_avail: float, notes: list
         notes.append(f"以恒定速率 {rate:,.3g} kg/s 在 {duration_given:g} s 内泄完（CPR 18E G.2 类）")
         return _Release(False, rate, duration, rate * duration, math.nan)
     rate, exit_velocity = _hole_release(vessel, hole, mass_avail, notes)
+    if scenario.falling_head and vessel.release_phase == "liquid" and vessel.diameter is not None:
+        rate = _falling_head_rate(vessel, hole, mass_avail, scenario.max_duration, notes)
     duration = min(mass_avail / rate, scenario.max_duration)
     released = rate * duration
     notes.append(
@@ -359,6 +361,27 @@ def _hole_release(vessel: _Vessel, hole: float, mass_avail: float, notes: list[s
         f"{exit_velocity:,.0f} m/s；按初始速率恒定计（不计降压和液位下降，偏保守）"
     )
     return rate, exit_velocity
+
+
+def _falling_head_rate(vessel: _Vessel, hole: float, mass_avail: float, max_duration: float, notes) -> float:
+    """Mean rate of a draining tank over its release window (time to empty, at most ``max_duration``)."""
+    rho_l, diameter = vessel.liquid_density, vessel.diameter
+    head = mass_avail / (rho_l * math.pi * diameter**2 / 4.0)  # the releasable liquid above the hole [m]
+    drain = dict(
+        hole_diameter=hole,
+        liquid_height=head,
+        tank_diameter=diameter,
+        density=rho_l,
+        pressure=max(vessel.pressure, P_ATM),
+    )
+    t_empty = src.tank_drain(**drain, times=0.0).time_to_empty
+    window = min(t_empty, max_duration)
+    rate = src.tank_drain_mean_rate(**drain, window=window)
+    notes.append(
+        f"液位下降（Crowl & Louvar 式 4-13～4-19，竖直圆柱罐直径 {diameter:g} m，液位 {head:.2f} m）："
+        f"排空时间 {t_empty:,.0f} s；取 {window:,.0f} s 内泄漏量的平均速率 {rate:,.3g} kg/s 作为池和气云的源强"
+    )
+    return rate
 
 
 def _flash_and_pool(vessel: _Vessel, rel: _Release, air: WeatherClass, notes: list[str]) -> _Pool:

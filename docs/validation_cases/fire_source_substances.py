@@ -35,6 +35,27 @@ def _pair(ours, published: float, fmt=sig, err=abs_pct):
     return compute
 
 
+def _tank_drain_vs_ode() -> tuple[str, str]:
+    """Closed-form time to empty against the integrated level ODE dh/dt = −(C_o A/A_t) √(2 P_g/ρ + 2 g h)."""
+    from scipy.integrate import solve_ivp
+
+    case = dict(hole_diameter=INCH, liquid_height=12 * 0.3048, tank_diameter=8 * 0.3048, density=879.4)
+    _, t_e = src.tank_drain(**case, pressure=2 * 101325.0, times=0.0)
+    k = 0.61 * (case["hole_diameter"] / case["tank_diameter"]) ** 2
+
+    def rhs(_t, h):
+        return [-k * math.sqrt(2 * 101325.0 / 879.4 + 2 * 9.80665 * max(h[0], 0.0))]
+
+    def at_hole(_t, h):
+        return h[0]
+
+    at_hole.terminal = True
+    ode = solve_ivp(rhs, (0.0, 1e6), [case["liquid_height"]], events=at_hole, rtol=1e-10, atol=1e-12)
+    t_ode = float(ode.t_events[0][0])
+    err = abs(rel(t_e, t_ode))
+    return grouped(t_e), "< 1e-6" if err < 1e-6 else sci(err, 2)
+
+
 def _zero_or_pct(ours: float, published: float) -> str:
     return "0" if ours == published else abs_pct(ours, published)
 
@@ -457,6 +478,31 @@ CASES = Table(
                 "1e-6",
             ),
             _pair(lambda: fm.surface_emissive_power(1e-6), 140e3, grouped),
+        ),
+        Row(
+            (
+                "Surface emissive power, D = 30 m [W/m²]",
+                "Shokri & Beyler (1989) E = 58·10^(−0.00823 D) kW/m² (option `shokri_beyler1989`)",
+                "D = 30 m",
+                "32 849",
+                CALC,
+                CALC,
+                "0.01 %",
+            ),
+            _pair(lambda: fm.surface_emissive_power(30.0, model="shokri_beyler1989"), 32849.4, grouped),
+        ),
+        Row(
+            (
+                "Tank draining, time to empty [s]",
+                "Crowl & Louvar (2002) Eq. 4-19; no printed answer verified, compared with the level ODE integrated "
+                "numerically (scipy solve_ivp)",
+                "8 ft tank, 12 ft of SG 0.8794 liquid above a 1-in hole, 1 atm gauge, C_o 0.61",
+                "ODE",
+                CALC,
+                CALC,
+                "1e-6",
+            ),
+            _tank_drain_vs_ode,
         ),
         Row(
             (
