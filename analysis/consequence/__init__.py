@@ -9,6 +9,7 @@
 from analysis.physics import dispersion, explosion, fire, source, vce  # noqa: E402, F401
 from analysis.physics.dispersion import *  # noqa: F403
 from analysis.physics.explosion import *  # noqa: F403
+from analysis.physics.explosion_cn import *  # noqa: F403
 from analysis.physics.fire import *  # noqa: F403
 from analysis.physics.source import *  # noqa: F403
 from analysis.physics.vce import *  # noqa: F403

@@ -48,6 +48,7 @@ References
 
 from analysis.domino.loads import escalation_matrix
 from analysis.domino.models import (
+    DEFAULT_ESCALATION_MODEL,
     EQUIPMENT_CLASSES,
     EQUIPMENT_LABELS_ZH,
     ESCALATION_MODEL_LABELS_ZH,
@@ -75,6 +76,7 @@ __all__ = [
     "VECTOR_UNITS",
     "PRIMARY_KINDS",
     "PRIMARY_LABELS_ZH",
+    "DEFAULT_ESCALATION_MODEL",
     "ESCALATION_MODELS",
     "ESCALATION_MODEL_LABELS_ZH",
     "EscalationModel",

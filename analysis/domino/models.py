@@ -43,6 +43,7 @@ __all__ = [
     "PRIMARY_KINDS",
     "PRIMARY_LABELS_ZH",
     "ESCALATION_MODELS",
+    "DEFAULT_ESCALATION_MODEL",
     "ESCALATION_MODEL_LABELS_ZH",
     "EscalationModel",
     "threshold",
@@ -230,6 +231,12 @@ class _Registry(Mapping):
 #: Escalation models keyed source + year.
 ESCALATION_MODELS: Mapping[str, EscalationModel] = _Registry()
 
+#: The default escalation model. Kept at "cozzani2005" (ttf in minutes) after issue 16: the one public
+#: implementation that states units (Landucci et al. 2009, ttf [s] / 60) confirms the seconds-to-minutes
+#: reading and the slope 1.847 used here; "landucci2009" stays selectable. The argument is written in
+#: docs/validation/domino.md ("Default heat-radiation probit").
+DEFAULT_ESCALATION_MODEL = "cozzani2005"
+
 
 def _model(model: str | EscalationModel) -> EscalationModel:
     if isinstance(model, EscalationModel):
@@ -251,7 +258,11 @@ def _group(vector: str, scenario: str | None) -> str:
 
 
 def threshold(
-    equipment: str, vector: str, *, scenario: str | None = None, model: str | EscalationModel = "cozzani2005"
+    equipment: str,
+    vector: str,
+    *,
+    scenario: str | None = None,
+    model: str | EscalationModel = DEFAULT_ESCALATION_MODEL,
 ) -> float:
     """Escalation threshold of a target equipment category for an escalation vector.
 
@@ -310,7 +321,7 @@ def probit_to_probability(y: Any) -> Any:
 
 
 def time_to_failure(
-    heat_flux: Any, *, equipment: str, volume: Any, model: str | EscalationModel = "cozzani2005"
+    heat_flux: Any, *, equipment: str, volume: Any, model: str | EscalationModel = DEFAULT_ESCALATION_MODEL
 ) -> Any:
     """Time to failure of a vessel exposed to fire (stationary heat radiation).
 
@@ -354,7 +365,7 @@ def escalation_probit(
     heat_flux: Any = None,
     overpressure: Any = None,
     volume: Any = None,
-    model: str | EscalationModel = "cozzani2005",
+    model: str | EscalationModel = DEFAULT_ESCALATION_MODEL,
 ) -> Any:
     """Probit value of escalation for one vector (exactly one of heat_flux / overpressure), thresholds ignored.
 
@@ -411,7 +422,7 @@ def escalation_probability(
     overpressure: Any = None,
     volume: Any = None,
     scenario: str | None = None,
-    model: str | EscalationModel = "cozzani2005",
+    model: str | EscalationModel = DEFAULT_ESCALATION_MODEL,
 ) -> Any:
     """Probability that a target fails (loss of containment) under an escalation load.
 

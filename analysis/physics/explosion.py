@@ -19,8 +19,8 @@ References
    TNT equivalency m_TNT = η m ΔHc / E_TNT (Eq. 6-27), E_TNT = 1120 cal/g = 4686 kJ/kg; Brode's energy of
    a bursting vessel E = (P − P0) V / (γ − 1) and the isothermal expansion energy (Eqs. 6-29, 6-30).
 .. [4] 国家安全生产监督管理总局 (2005). 《安全评价》(第 3 版), 煤炭工业出版社, 蒸气云爆炸 TNT 当量法:
-   W_TNT = α W_f Q_f / Q_TNT with α = 4 % and Q_TNT = 4520 kJ/kg; the same defaults appear in Chinese
-   safety-assessment (安全评价) reports for VCE consequence estimates.
+   W_TNT = 1.8 α W_f Q_f / Q_TNT with the ground-burst factor 1.8, α = 4 % and Q_TNT = 4520 kJ/kg; the same
+   defaults appear in Chinese safety-assessment (安全评价) reports (worked examples in :mod:`explosion_cn`).
 .. [5] CCPS (2010). *Guidelines for Vapor Cloud Explosion, Pressure Vessel Burst, BLEVE, and Flash Fire
    Hazards*, 2nd ed., AIChE/Wiley, §5.2 (TNT equivalence, yield 1-10 %), ch. 7 (vessel burst energy).
 .. [6] van den Berg, A. C. (1985). The multi-energy method: a framework for vapour cloud explosion blast
@@ -47,6 +47,7 @@ __all__ = [
     "TNT_ENERGY_CCPS",
     "CN_PRACTICE_YIELD_FACTOR",
     "CN_PRACTICE_TNT_ENERGY",
+    "CN_PRACTICE_GROUND_FACTOR",
     "KB_PRESSURE_Z_RANGE",
     "KB_IMPULSE_Z_RANGE",
     "KB_ARRIVAL_Z_RANGE",
@@ -73,6 +74,7 @@ __all__ = [
 TNT_ENERGY_CCPS = 4.68e6  # [J/kg], CCPS (2010) [5]; Crowl & Louvar: 4.686e6 [3]
 CN_PRACTICE_YIELD_FACTOR = 0.04  # [-], [4]
 CN_PRACTICE_TNT_ENERGY = 4.52e6  # [J/kg], [4]
+CN_PRACTICE_GROUND_FACTOR = 1.8  # [-] ground-burst factor, [4]; 1.0 with hemispherical KB curves
 STOICHIOMETRIC_HC_AIR_ENERGY_DENSITY = 3.5e6  # [J/m³], [6]
 
 KB_PRESSURE_Z_RANGE = (0.0531, 40.0)  # [m/kg^(1/3)], [1]
@@ -154,33 +156,54 @@ def tnt_equivalent_mass(fuel_mass, heat_of_combustion, *, yield_factor, tnt_ener
 
 
 def tnt_equivalent_mass_cn(
-    fuel_mass, heat_of_combustion, *, yield_factor=CN_PRACTICE_YIELD_FACTOR, tnt_energy=CN_PRACTICE_TNT_ENERGY
+    fuel_mass,
+    heat_of_combustion,
+    *,
+    yield_factor=CN_PRACTICE_YIELD_FACTOR,
+    tnt_energy=CN_PRACTICE_TNT_ENERGY,
+    ground_factor=CN_PRACTICE_GROUND_FACTOR,
 ):
-    """TNT-equivalent mass with the defaults of Chinese safety-assessment practice (α = 4 %, Q_TNT = 4520 kJ/kg).
+    """TNT-equivalent mass of Chinese safety-assessment practice, ``W_TNT = β α W_f Q_f / Q_TNT``.
+
+    Chinese safety-assessment (安全评价) reports multiply the TNT mass by a ground-burst factor β = 1.8 ("对于地面
+    爆炸，由于地面反射作用使爆炸威力几乎加倍，一般应乘以地面爆炸系数 1.8") before they apply the death radius
+    R₀.₅ = 13.6 (W/1000)^0.37 and the other radii of :mod:`analysis.physics.explosion_cn`, whose constants were
+    derived for that mass [4]_ [8]_. β = 1.8 is therefore the default, so that the tool reproduces those reports.
+    Use ``ground_factor=1.0`` with the hemispherical Kingery-Bulmash curves (:func:`tnt_overpressure`), which
+    already contain the ground reflection: applying 1.8 there counts it twice (the scenario VCE builder does so).
 
     Parameters
     ----------
     fuel_mass : numeric
-        [kg]
+        Mass of fuel in the cloud W_f [kg]; or its volume [m³] when ``heat_of_combustion`` is per m³.
     heat_of_combustion : numeric
-        [J/kg]
+        Q_f [J/kg] (or [J/m³] with the volume as ``fuel_mass``).
     yield_factor : numeric
         α, default 0.04 [4]_. [-]
     tnt_energy : numeric
         Q_TNT, default 4.52e6 [4]_. [J/kg]
+    ground_factor : numeric
+        β, default 1.8 (ground burst, Chinese practice [4]_ [8]_); 1.0 for hemispherical curves. [-]
 
     Returns
     -------
     tnt_mass : numeric
         [kg]
 
+    Examples
+    --------
+    Hydrogen store of 2 000 Nm³, Q_f = 12 770 kJ/m³ [8]_: 1.8 × 0.04 × 2000 × 12.77e6 / 4.52e6 = 407 kg.
+
     References
     ----------
-    .. [4] 国家安全生产监督管理总局 (2005). 《安全评价》(第 3 版), 蒸气云爆炸 TNT 当量法.
+    .. [4] 国家安全生产监督管理总局 (2005). 《安全评价》(第 3 版), 煤炭工业出版社, 蒸气云爆炸 TNT 当量法 (the
+       textbook itself 未核对; the formula with β = 1.8 is verified in the worked examples of [8]).
+    .. [8] Published Chinese worked examples, see :mod:`analysis.physics.explosion_cn` (hydrogen store 407 kg;
+       LPG 116 t -> 84 325 kg; benzene 4 t -> 2 663.2 kg).
     """
-    return tnt_equivalent_mass(
-        fuel_mass, heat_of_combustion, yield_factor=yield_factor, tnt_energy=tnt_energy
-    )
+    beta = _checks.positive("ground_factor", ground_factor)
+    w = tnt_equivalent_mass(fuel_mass, heat_of_combustion, yield_factor=yield_factor, tnt_energy=tnt_energy)
+    return _checks.out(beta * np.asarray(w))  # [4]: W_TNT = 1.8 α W_f Q_f / Q_TNT
 
 
 def tnt_scaled_distance(tnt_mass, distance):

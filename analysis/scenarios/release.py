@@ -135,7 +135,9 @@ class Scenario:
     yield_factor : float or None
         TNT yield factor; None -> the explosion module's documented default. [-]
     thermal_probit : str
-        Thermal probit model of :mod:`analysis.physics.vulnerability` ("eisenberg", "tsao_perry", "tno").
+        Thermal probit key of :mod:`analysis.physics.vulnerability` (``THERMAL_PROBIT_MODELS``: "eisenberg1975"
+        default, "tsao_perry1979", "tno_green_book1992", "lees1994"; the old "eisenberg"/"tsao_perry" are
+        aliases of the same equations, the withdrawn "tno" is refused with the new keys named).
     overpressure_probit : str
         Overpressure probit model of :mod:`analysis.physics.vulnerability`.
     release_rate : float or None
@@ -166,7 +168,7 @@ class Scenario:
     bst_confinement: str = "2.5D"
     bst_congestion: str = "medium"
     yield_factor: float | None = None
-    thermal_probit: str = "eisenberg"
+    thermal_probit: str = "eisenberg1975"
     overpressure_probit: str = "eisenberg_lung"
     release_rate: float | None = None
     falling_head: bool = False
@@ -177,7 +179,9 @@ class Scenario:
         if self.exposure_time is not None:
             finite_number("exposure_time 暴露时间", self.exposure_time, low=0.0, low_open=True, unit="s")
         self._check_blast()
-        choice("thermal_probit 热辐射概率函数", self.thermal_probit, vul.THERMAL_PROBIT_MODELS)
+        vul.thermal_probit_key(
+            self.thermal_probit, name="thermal_probit 热辐射概率函数"
+        )  # refuses unknown and withdrawn keys, naming the valid ones
         choice("overpressure_probit 超压概率函数", self.overpressure_probit, vul.OVERPRESSURE_PROBIT_MODELS)
         if (
             self.explosion_model == "bst"

@@ -23,6 +23,36 @@ STATISTICAL = (
 )
 
 
+_IMPL_CASES = ((15.0, 1000.0), (20.0, 1000.0), (30.0, 2000.0), (50.0, 5000.0), (100.0, 200.0), (150.0, 100.0))
+
+
+def _impl_probit(q_kw: float, v: float) -> float:
+    """The unit-explicit public implementation of [L2009] (REFERENCE.md): ttf [s] = exp(9.877 − 1.13 ln I −
+    2.667e−5 V), Y = 9.25 − 1.847 ln(ttf/60)."""
+    return 9.25 - 1.847 * math.log(math.exp(9.877 - 1.13 * math.log(q_kw) - 2.667e-5 * v) / 60.0)
+
+
+def _impl_default():
+    d = [
+        domino.escalation_probit(equipment="atmospheric", heat_flux=q * 1e3, volume=v) - _impl_probit(q, v)
+        for q, v in _IMPL_CASES
+    ]
+    return f"{min(d):.3f} … {max(d):.3f}", f"{max(abs(x - 3.29) for x in d):.3f}"
+
+
+def _impl_landucci():
+    d = [
+        abs(
+            domino.escalation_probit(
+                equipment="atmospheric", heat_flux=q * 1e3, volume=v, model="landucci2009"
+            )
+            - _impl_probit(q, v)
+        )
+        for q, v in _IMPL_CASES
+    ]
+    return f"≤ {max(d):.3f}", f"{max(d):.3f}"
+
+
 def _phi(x: float) -> float:
     return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
 
@@ -211,6 +241,30 @@ CASES = Table(
                 "±1e−3",
             ),
             _landucci_hand,
+        ),
+        Row(
+            (
+                "default (cozzani2005) vs the unit-explicit implementation",
+                "public [L2009] implementation (ttf s -> min)",
+                "atm 15–150 kW/m², 100–5000 m³",
+                "Y_default − Y_impl = 12.54 − 9.25 = 3.29 (same ttf, unit and slope)",
+                CALC,
+                CALC,
+                "±0.02",
+            ),
+            _impl_default,
+        ),
+        Row(
+            (
+                "landucci2009 vs the unit-explicit implementation",
+                "public [L2009] implementation (ttf s -> min)",
+                "atm 15–150 kW/m², 100–5000 m³",
+                "Y equal (1.85 vs 1.847, 1.128 vs 1.13)",
+                CALC,
+                CALC,
+                "±0.03",
+            ),
+            _impl_landucci,
         ),
         Row(
             (

@@ -247,6 +247,44 @@ def test_landucci_model_changes_only_the_heat_probit():
         ) == domino.escalation_probability(equipment=eq, overpressure=60e3)
 
 
+# ---------------------------------------------------------------- the one unit-explicit public implementation
+# (../shared/REFERENCE.md, "Domino: escalation probit with an explicit time unit"): a public implementation of
+# Landucci et al. (2009) states ttf [s] = exp(9.877 − 1.13 ln I − 2.667e-5 V), I [kW/m²], V [m³], and
+# Y = 9.25 − 1.847 ln(ttf/60) with ttf/60 in minutes.
+def _impl_ttf_s(q_kw, v):
+    return math.exp(9.877 - 1.13 * math.log(q_kw) - 2.667e-5 * v)
+
+
+def _impl_probit(q_kw, v):
+    return 9.25 - 1.847 * math.log(_impl_ttf_s(q_kw, v) / 60.0)
+
+
+_IMPL_CASES = [(15.0, 1000.0), (20.0, 1000.0), (30.0, 2000.0), (50.0, 5000.0), (100.0, 200.0), (150.0, 100.0)]
+
+
+@pytest.mark.parametrize(("q_kw", "v"), _IMPL_CASES)
+def test_default_model_uses_the_implementations_ttf_and_time_unit(q_kw, v):
+    # the default (cozzani2005): same ttf correlation (−1.128 vs the implementation's rounded −1.13: ≤ 1.1 % in ttf
+    # up to 150 kW/m²), same seconds -> minutes conversion and slope 1.847; only the constant differs
+    # (12.54 vs 9.25), so Y_default − Y_implementation = 3.29 within 1.847 × 0.002 ln I ≤ 0.02.
+    assert domino.DEFAULT_ESCALATION_MODEL == "cozzani2005"
+    ttf = domino.time_to_failure(q_kw * 1e3, equipment="atmospheric", volume=v)
+    assert ttf == pytest.approx(_impl_ttf_s(q_kw, v), rel=0.011)
+    y = domino.escalation_probit(equipment="atmospheric", heat_flux=q_kw * 1e3, volume=v)
+    assert y - _impl_probit(q_kw, v) == pytest.approx(12.54 - 9.25, abs=0.02)
+
+
+@pytest.mark.parametrize(("q_kw", "v"), _IMPL_CASES)
+def test_landucci_model_matches_the_implementation(q_kw, v):
+    # landucci2009 (9.25, −1.85, the paper's quoted form) against the implementation's −1.847 and −1.13:
+    # |ΔY| ≤ 0.003 ln(ttf/min) + 1.85 × 0.002 ln I ≤ 0.03, |ΔP| ≤ 0.012
+    y = domino.escalation_probit(
+        equipment="atmospheric", heat_flux=q_kw * 1e3, volume=v, model="landucci2009"
+    )
+    assert y == pytest.approx(_impl_probit(q_kw, v), abs=0.03)
+    assert _phi(y - 5.0) == pytest.approx(_phi(_impl_probit(q_kw, v) - 5.0), abs=0.012)
+
+
 def test_every_model_has_a_chinese_label():
     assert set(domino.ESCALATION_MODEL_LABELS_ZH) == set(domino.ESCALATION_MODELS)
 

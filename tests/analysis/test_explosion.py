@@ -97,12 +97,66 @@ def test_tnt_equivalence_crowl_louvar_methane():
 
 
 def test_tnt_equivalence_chinese_practice_default():
-    # 《安全评价》(2005) 蒸气云爆炸 TNT 当量法: W_TNT = α W_f Q_f / Q_TNT, α = 0.04, Q_TNT = 4520 kJ/kg.
+    # 《安全评价》(2005) 蒸气云爆炸 TNT 当量法: W_TNT = 1.8 α W_f Q_f / Q_TNT, α = 0.04, Q_TNT = 4520 kJ/kg, 1.8 the
+    # ground-burst factor; ground_factor=1.0 is the form for hemispherical Kingery-Bulmash curves.
     assert csq.CN_PRACTICE_YIELD_FACTOR == 0.04
     assert csq.CN_PRACTICE_TNT_ENERGY == 4.52e6
+    assert csq.CN_PRACTICE_GROUND_FACTOR == 1.8
     assert csq.tnt_equivalent_mass_cn(1000.0, 46.0e6) == pytest.approx(
+        1.8 * 0.04 * 1000 * 46.0e6 / 4.52e6, rel=1e-12
+    )
+    assert csq.tnt_equivalent_mass_cn(1000.0, 46.0e6, ground_factor=1.0) == pytest.approx(
         0.04 * 1000 * 46.0e6 / 4.52e6, rel=1e-12
     )
+
+
+# Published Chinese worked examples (安全评价 practice), each with its printed rounding:
+# hydrogen store (chinadigitaltimes.net transcription, 2010): 2000 Nm³ × 12 770 kJ/m³ -> 407 kg, R₀.₅ = 10 m;
+# LPG 116 t, Q_f = 45.636 MJ/kg (517ttc.cn 液化石油气蒸气云爆炸伤害模型) -> 84 325 kg, R₀.₅ = 70.17 m;
+# benzene 4 t, 3264.4 kJ/mol, M = 78.1 g/mol (zzretl.com 4t苯泄漏模拟蒸气云爆炸计算) -> 2663.2 kg, R₁ = 19.5 m;
+# LPG cylinder 15 kg, 46 264 kJ/kg (jycdxd.com) -> 11 kg.
+@pytest.mark.parametrize(
+    ("fuel", "q_f", "w_printed", "w_tol", "r_printed", "r_tol"),
+    [
+        (2000.0, 12.77e6, 407.0, 0.5, 10.0, 0.5),
+        (116_000.0, 45.636e6, 84325.0, 1.0, 70.17, 0.005),
+        (4000.0, 3264.4e3 / 0.0781, 2663.2, 0.05, 19.5, 0.05),
+        (15.0, 46.264e6, 11.0, 0.5, None, None),
+    ],
+)
+def test_chinese_practice_worked_examples(fuel, q_f, w_printed, w_tol, r_printed, r_tol):
+    w = csq.tnt_equivalent_mass_cn(fuel, q_f)
+    assert w == pytest.approx(w_printed, abs=w_tol)
+    if r_printed is not None:
+        assert csq.death_radius_cn(w) == pytest.approx(r_printed, abs=r_tol)
+
+
+def test_chinese_practice_lpg_radii_517ttc():
+    # LPG 116 t (517ttc.cn): serious injury 169.7 m with P₀ = 101 000 Pa (Z rounded to 1.09 there: ours 1.0873,
+    # 0.25 %), property damage 4.6 W^{1/3} / [1 + (3175/W)²]^{1/6} = 4.6 × 43.85 / 1.00024 = 201.71 m.
+    w = csq.tnt_equivalent_mass_cn(116_000.0, 45.636e6)
+    assert csq.serious_injury_radius_cn(w, ambient_pressure=101_000.0) == pytest.approx(169.7, rel=0.003)
+    assert csq.property_damage_radius_cn(w) == pytest.approx(201.71, abs=0.05)
+
+
+def test_chinese_practice_scaled_distances_csdn():
+    # CSDN psxhh (2021): ΔP = 17 000 / 101 300 -> Z = 1.96; ΔP = 44 000 / 101 300 printed as Z = 1.099 (the root of
+    # the printed equation is 1.089: the printed value is 0.9 % off, kept as a loose check)
+    assert csq.cn_scaled_distance_at(17_000.0) == pytest.approx(1.96, abs=0.005)
+    assert csq.cn_scaled_distance_at(44_000.0) == pytest.approx(1.099, rel=0.01)
+    z = csq.cn_scaled_distance_at(44_000.0)
+    p = 0.137 / z**3 + 0.119 / z**2 + 0.269 / z - 0.019
+    assert p == pytest.approx(44_000.0 / 101_300.0, rel=1e-9)
+
+
+def test_chinese_practice_radii_order_and_bad_input():
+    r = csq.cn_practice_radii(1000.0)
+    assert r["death"] < r["serious_injury"] < r["light_injury"]
+    assert csq.death_radius_cn(1000.0) == pytest.approx(13.6, rel=1e-12)  # (W/1000)^0.37 = 1
+    with pytest.raises(ValueError, match="ground_factor"):
+        csq.tnt_equivalent_mass_cn(1.0, 1.0e6, ground_factor=0.0)
+    with pytest.raises(ValueError, match="tnt_mass"):
+        csq.death_radius_cn(-1.0)
 
 
 def test_brode_energy_crowl_louvar_form():
