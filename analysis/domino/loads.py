@@ -57,6 +57,8 @@ _EDGE_COLUMNS: list[str] = [
     "vector_zh",
     "load",
     "load_unit",
+    "inside_source",
+    "near_field_load",
     "threshold",
     "probability",
     "ttf_s",
@@ -284,7 +286,7 @@ def _edge_table(
         cand = cand[(cand != k) & units.has_geom[cand]]
         if cand.size == 0:
             continue
-        d_load, load = _target_loads(units, k, origin_pts[k], cand, ef, vec, opts.direction, bearing)
+        d_load, load, inside = _target_loads(units, k, origin_pts[k], cand, ef, vec, opts.direction, bearing)
         if keep_heat:
             kept_heat = load >= opts.synergy_min_heat_flux
             heat_rows.extend(
@@ -293,9 +295,11 @@ def _edge_table(
         thr = np.array([thr_by_class[c] for c in units.classes[cand]])
         hit = (load >= thr) & (d_load <= r_cut)  # edges as without the synergy search radius
         if np.any(hit):
-            edge_rows.extend(
-                _edge_rows(units, k, kind, vec, (r, q), cand[hit], load[hit], thr[hit], d_load[hit], m)
-            )
+            rows = _edge_rows(units, k, kind, vec, (r, q), cand[hit], load[hit], thr[hit], d_load[hit], m)
+            for row, flag in zip(rows, inside[hit], strict=True):
+                row["inside_source"] = bool(flag)
+                row["near_field_load"] = ef.max_value(vec)
+            edge_rows.extend(rows)
     crs = units.crs
     if edge_rows:
         edges = gpd.GeoDataFrame(edge_rows, geometry="geometry", crs=crs)
@@ -310,9 +314,11 @@ def _edge_table(
 
 def _target_loads(
     units: _Units, k: int, origin: Any, cand: np.ndarray, ef: Any, vec: str, direction: str, bearing: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distance from source k's effect origin to the nearest point of each candidate footprint [m] and the load
-    there [W/m² | Pa]: on the downwind axis ("worst") or in the actual direction ("weather")."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distance from source k's effect origin to the nearest point of each candidate footprint [m], the load
+    there [W/m² | Pa] — on the downwind axis ("worst") or in the actual direction ("weather") — and whether that
+    point lies inside the source's flame, cloud or blast charge (where the load is the model's stated near-field
+    value, :meth:`analysis.scenarios.EffectField.inside_source`)."""
     import shapely
 
     lines_o = shapely.shortest_line(origin, units.footprints[cand])  # origin -> nearest point of the target
@@ -321,14 +327,14 @@ def _target_loads(
         end = shapely.get_coordinates(shapely.get_point(lines_o, 1))
         dx, dy = end[:, 0] - units.origins[k, 0], end[:, 1] - units.origins[k, 1]
         load = np.maximum(np.asarray(ef.function(vec)(dx, dy), dtype=float), 0.0)
-        return d_load, _engulfment(ef, vec, d_load, load)
+        return d_load, _engulfment(ef, vec, d_load, load), ef.inside_source(dx, dy)
     # the exact field on the downwind axis at the footprint distance (the tabulated profile is only used for the
     # search radius: interpolating it could fall a little below the directional load)
     b = math.radians(bearing)
-    load = np.maximum(
-        np.asarray(ef.function(vec)(d_load * math.sin(b), d_load * math.cos(b)), dtype=float), 0.0
-    )
-    return d_load, _engulfment(ef, vec, d_load, np.where(np.isfinite(load), load, 0.0))
+    xy = (d_load * math.sin(b), d_load * math.cos(b))
+    load = np.maximum(np.asarray(ef.function(vec)(*xy), dtype=float), 0.0)
+    inside = ef.inside_source(*xy)
+    return d_load, _engulfment(ef, vec, d_load, np.where(np.isfinite(load), load, 0.0)), inside
 
 
 def _edge_rows(

@@ -157,7 +157,10 @@ class DominoResult:
         ``load`` [W/m² or Pa], ``crosses_enterprise``, ``weight`` = −ln(probability).
     edges : GeoDataFrame
         One row per (source, primary scenario, target) with a load above the target's threshold: source, target,
-        scenario, scenario_zh, vector, load, load_unit, threshold, probability [-], ttf_s [s], distance_m
+        scenario, scenario_zh, vector, load (held at the model's near-field value inside the source), load_unit,
+        inside_source (the target point lies in the flame, cloud or blast charge: "位于火焰/云团/爆源范围内"),
+        near_field_load (the model's stated near-field value, the largest load it gives), threshold,
+        probability [-], ttf_s [s], distance_m
         (footprint gap) [m], load_distance_m (effect origin to target) [m], required_distance_m [m],
         extra_distance_m [m], load_reduction (threshold/load) [-], measure_zh, crosses_enterprise,
         source_enterprise, target_enterprise, target_equipment, model (key of :data:`ESCALATION_MODELS`);

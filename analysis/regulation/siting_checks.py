@@ -255,7 +255,9 @@ def five_rooms_check(
     -------
     DataFrame
         building_id, enterprise_id, name, use, occupants, blast_resistant, overpressure [Pa] and
-        overpressure_source (unit / scenario), heat_flux [W/m²] and heat_flux_source, distance_m [m] (to the unit
+        overpressure_source (unit / scenario), heat_flux [W/m²] and heat_flux_source, overpressure_inside_source and
+        heat_flux_inside_source (the building lies inside the flame, cloud or blast charge of that scenario, where the
+        load is the model's stated near-field value: "位于火焰/云团/爆源范围内"), distance_m [m] (to the unit
         giving the highest overpressure, else heat flux), verdict, verdict_zh, reason_zh. Sorted worst first.
     """
     import shapely
@@ -289,6 +291,7 @@ def five_rooms_check(
         prog(n / max(len(bld), 1), f"校核建筑 {b['building_id']}（{n + 1}/{len(bld)}）…")
         d_all = shapely.distance(b.geometry, cents.to_numpy())
         best_p, src_p, best_q, src_q, d_p, d_q = 0.0, "", 0.0, "", np.nan, np.nan
+        in_p = in_q = False
         for k in np.flatnonzero(d_all <= search_radius):
             row = inst.iloc[k]
             d = float(d_all[k])
@@ -304,11 +307,12 @@ def five_rooms_check(
                 with np.errstate(all="ignore"):
                     p = float(np.nan_to_num(f.along_wind("overpressure", s, c))[0])
                     q = float(np.nan_to_num(f.along_wind("heat_flux", s, c))[0])
+                inside = bool(f.inside_source_along_wind(s, c)[0])
                 label = f"{row['unit_id']} {sc.SCENARIO_LABELS_ZH[kind]}"
                 if p > best_p:
-                    best_p, src_p, d_p = p, label, d
+                    best_p, src_p, d_p, in_p = p, label, d, inside
                 if q > best_q:
-                    best_q, src_q, d_q = q, label, d
+                    best_q, src_q, d_q, in_q = q, label, d, inside
         blast_ok = bool(b.get("blast_resistant", False))
         big, small = BLAST_DESIGN_LOADS_PA[0][0], BLAST_DESIGN_LOADS_PA[1][0]
         reasons = []
@@ -320,6 +324,8 @@ def five_rooms_check(
             reasons.append(f"冲击波超压 {best_p / 1e3:.1f} kPa ≥ {small / 1e3:.1f} kPa 且建筑非抗爆结构")
         if best_q >= HEAT_FLUX_LIMIT_W_M2:
             reasons.append(f"热辐射 {best_q / 1e3:.1f} kW/m² ≥ {HEAT_FLUX_LIMIT_W_M2 / 1e3:.1f} kW/m²")
+        if in_p and best_p > 0 or in_q and best_q > 0:
+            reasons.append(f"建筑{sc.INSIDE_SOURCE_ZH}（{src_p if in_p else src_q}），荷载取模型近场值")
         if best_p >= big or best_q >= HEAT_FLUX_LIMIT_W_M2:
             verdict = "relocate"
         elif best_p >= small and not blast_ok:
@@ -336,8 +342,10 @@ def five_rooms_check(
                 "blast_resistant": blast_ok,
                 "overpressure": best_p,
                 "overpressure_source": src_p,
+                "overpressure_inside_source": in_p and best_p > 0,
                 "heat_flux": best_q,
                 "heat_flux_source": src_q,
+                "heat_flux_inside_source": in_q and best_q > 0,
                 "distance_m": d_p if best_p > 0 else d_q,
                 "verdict": verdict,
                 "verdict_zh": _VERDICT_ZH[verdict],
@@ -388,7 +396,9 @@ def with_installation(park: Any, row: Mapping[str, Any]) -> Any:
         raise ValueError(f"unit_id={uid!r} must be a new, non-empty installation id")
     add = gpd.GeoDataFrame([dict(row)], geometry="geometry", crs=4326)
     layers["installations"] = gpd.GeoDataFrame(pd.concat([inst, add], ignore_index=True), crs=inst.crs)
-    return Park.from_layers(layers, validate=False)
+    out = Park.from_layers(layers, validate=False)
+    out.weather = getattr(park, "weather", None)  # the same site, the same station's wind rose
+    return out
 
 
 def new_unit_trial(

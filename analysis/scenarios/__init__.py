@@ -43,7 +43,7 @@ References
 
 from __future__ import annotations
 
-from analysis.scenarios.effects import QUANTITY_OF_KIND, EffectField, effect_field
+from analysis.scenarios.effects import INSIDE_SOURCE_ZH, QUANTITY_OF_KIND, EffectField, effect_field
 from analysis.scenarios.fires import FIRE_EXPOSURE_S
 from analysis.scenarios.release import (
     BST_CONFINEMENT,
@@ -86,6 +86,7 @@ __all__ = [
     "BST_CONFINEMENT",
     "BST_CONGESTION",
     "QUANTITY_OF_KIND",
+    "INSIDE_SOURCE_ZH",
     "G2_DURATION_S",
     "MAX_RELEASE_DURATION_S",
     "FIRE_EXPOSURE_S",

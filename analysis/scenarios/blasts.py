@@ -14,6 +14,18 @@ References
        vapour cloud), Eq. 6-29 (Brode energy of a bursting vessel).
 .. [3] Kingery, C. N. & Bulmash, G. (1984). Airblast parameters from TNT spherical air burst and hemispherical
        surface burst. ARBRL-TR-02555.
+.. [4] van den Berg, A. C. (1985). The multi-energy method. J. Hazard. Mater. 12:1-10; TNO Yellow Book CPR 14E
+       (1997) §5.5.3: the exploding cloud is a hemispherical charge of stoichiometric fuel-air mixture, 3.5 MJ/m³
+       (:data:`analysis.physics.explosion.STOICHIOMETRIC_HC_AIR_ENERGY_DENSITY`); its blast curves start at the
+       charge's edge.
+.. [5] CCPS (2010). Guidelines for Vapor Cloud Explosion, Pressure Vessel Burst, BLEVE and Flash Fire Hazards,
+       2nd ed., ch. 7: the blast of a bursting vessel starts at the vessel's surface.
+
+Near field: inside the source — the exploding cloud (a hemisphere of radius (3E/(2π·3.5 MJ/m³))^(1/3), [4]) or the
+vessel (a sphere of its volume, [5]) — the blast curves do not apply; the fields return the curve's value at the
+source's edge there (the multi-energy curve's plateau, the blast strength's peak overpressure; for BST at most the curve's
+maximum), flag the region (``"inside_source"``) and state the value (``"near_field"``). A vessel's blast is also
+held at the vessel's burst overpressure p − p0 (a blast from an expanding gas cannot exceed its driving pressure).
 """
 
 from __future__ import annotations
@@ -89,7 +101,7 @@ def vce_effects(
     if scenario.explosion_model != "tnt":
         return _cloud_blast(scenario, sub, fuel, info, notes), info, math.nan
     notes.append("爆炸中心取泄漏源（设施形心），冲击波按 Kingery-Bulmash (1984) 半球形地面爆炸曲线")
-    return _tnt_fields(w_tnt), info, math.nan
+    return _near_field(_tnt_fields(w_tnt), _cloud_radius(fuel, sub), "云团", notes), info, math.nan
 
 
 def vessel_burst_effects(
@@ -128,7 +140,47 @@ def vessel_burst_effects(
         f"容积 {vol:,.1f} m³，γ = {sub.heat_capacity_ratio:.3f}，TNT 当量 {w_tnt:,.1f} kg"
         f"（TNT 爆热 {ex.TNT_ENERGY_CCPS / 1e6:g} MJ/kg），Kingery-Bulmash 半球形地面爆炸曲线"
     )
-    return _tnt_fields(w_tnt), {"tnt_mass": w_tnt, "volume": vol}, math.nan
+    r_v = (3.0 * vol / (4.0 * math.pi)) ** (1.0 / 3.0)  # sphere of the vessel's volume, [5]
+    fields = _near_field(_tnt_fields(w_tnt), r_v, "容器", notes, max_overpressure=p - P_ATM)
+    return fields, {"tnt_mass": w_tnt, "volume": vol}, math.nan
+
+
+def _cloud_radius(fuel: float, sub) -> float:
+    """Radius of the exploding cloud as a hemisphere of stoichiometric fuel-air mixture [4]_. [m]"""
+    volume = fuel * sub.heat_of_combustion / ex.STOICHIOMETRIC_HC_AIR_ENERGY_DENSITY  # [m³]
+    return (3.0 * volume / (2.0 * math.pi)) ** (1.0 / 3.0)
+
+
+def _near_field(
+    fields: dict, r0: float, what_zh: str, notes: list[str], *, max_overpressure: float = math.inf
+) -> dict:
+    """Hold the blast fields at their value at the source's edge ``r0`` [m] inside it and flag the region.
+
+    ``max_overpressure`` [Pa] bounds the stated value further (a vessel's burst overpressure).
+    """
+    if not r0 > 0:  # no fuel: no blast, no source region
+        return fields
+    over, imp = fields["overpressure"], fields["impulse"]
+    with np.errstate(all="ignore"):
+        p0 = min(float(np.asarray(over(r0, 0.0))), max_overpressure)
+        i0 = float(np.asarray(imp(r0, 0.0)))
+
+    def inside(x, y):
+        return np.hypot(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) < r0
+
+    def over_nf(x, y):
+        return np.where(inside(x, y), p0, np.minimum(over(x, y), p0))
+
+    def imp_nf(x, y):
+        raw = imp(x, y)
+        return raw if not math.isfinite(i0) else np.where(inside(x, y), i0, np.minimum(raw, i0))
+
+    notes.append(
+        f"近场：{what_zh}半径 {r0:,.1f} m 以内爆炸曲线不适用，超压取{what_zh}边缘值 {p0 / 1e3:,.1f} kPa"
+        "（标注“位于火焰/云团/爆源范围内”），任何位置的超压不超过此值"
+    )
+    near = {"overpressure": p0} | ({"impulse": i0} if math.isfinite(i0) else {})
+    return {"overpressure": over_nf, "impulse": imp_nf, "inside_source": inside, "near_field": near}
 
 
 def _tnt_fields(w_tnt: float) -> dict:
@@ -160,7 +212,7 @@ def _cloud_blast(scenario: Scenario, sub, fuel: float, info: dict, notes: list[s
         def imp(x, y):
             return vce.multi_energy_impulse(energy, np.hypot(x, y), strength=strength)
 
-        return {"overpressure": over, "impulse": imp}
+        return _near_field({"overpressure": over, "impulse": imp}, _cloud_radius(fuel, sub), "云团", notes)
     mach = vce.bst_flame_speed(scenario.bst_reactivity, scenario.bst_confinement, scenario.bst_congestion)
     notes.append(
         f"Baker-Strehlow-Tang 法：燃料活性 {scenario.bst_reactivity}、受限 {scenario.bst_confinement}、"
@@ -175,4 +227,6 @@ def _cloud_blast(scenario: Scenario, sub, fuel: float, info: dict, notes: list[s
     def no_impulse(x, y):  # the BST curves give no impulse: NaN, never a made-up zero
         return np.full(np.broadcast(np.asarray(x), np.asarray(y)).shape, np.nan)
 
-    return {"overpressure": bst_over, "impulse": no_impulse}
+    return _near_field(
+        {"overpressure": bst_over, "impulse": no_impulse}, _cloud_radius(fuel, sub), "云团", notes
+    )

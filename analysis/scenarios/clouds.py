@@ -320,4 +320,18 @@ def cloud_effects(
         )
     if kind == "flash_fire":
         notes.append("闪火：爆炸下限（LFL）浓度包络内人员死亡，之外不受伤害（CPR 18E）")
-    return {"concentration": field}, info, exposure
+    # Near field: no cloud is richer than the pure vapour at 1 atm; the dispersion models, singular at the source,
+    # are held there. The source region is the flammable cloud (LFL envelope) of a flash fire, the pure-vapour
+    # core of a toxic cloud.
+    rho0 = _air(st, scenario, weather).source_density
+    edge = lfl_kg_m3(sub, weather) if kind == "flash_fire" else rho0
+
+    def capped(x, y):
+        return np.minimum(field(x, y), rho0)
+
+    def inside(x, y):
+        return np.asarray(field(x, y)) >= edge
+
+    notes.append(f"近场：浓度不超过纯蒸气密度 {rho0:.3g} kg/m³（1 atm、源温度）")
+    fields = {"concentration": capped, "inside_source": inside, "near_field": {"concentration": rho0}}
+    return fields, info, exposure

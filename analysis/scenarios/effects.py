@@ -41,6 +41,7 @@ from analysis.weather import Weather, WeatherClass
 __all__ = [
     "QUANTITY_OF_KIND",
     "FIELD_QUANTITIES",
+    "INSIDE_SOURCE_ZH",
     "EFFECT_BUILDERS",
     "EffectField",
     "effect_field",
@@ -58,9 +59,16 @@ QUANTITY_OF_KIND: dict[str, str] = {
 #: The physical quantities of an effect field (its methods of the same names).
 FIELD_QUANTITIES: tuple[str, ...] = ("heat_flux", "overpressure", "impulse", "concentration")
 
+#: Flag of a point inside the fire, the cloud or the blast source, where the effect models are not valid and the
+#: load shown is the model's stated near-field value.
+INSIDE_SOURCE_ZH = "位于火焰/云团/爆源范围内"
+
 #: Effect builder of each scenario kind: ``builder(release_source, scenario, weather, source_term, notes)`` returns
 #: the fields ``{quantity: (x, y) -> value}`` it produces, the consequence model's own result (for reports) and the default
-#: exposure time [s] (NaN when it varies or does not apply); it appends its assumptions to ``notes``.
+#: exposure time [s] (NaN when it varies or does not apply); it appends its assumptions to ``notes``. The fields
+#: may also hold ``"inside_source"``: (x, y) -> bool, the model's source region (flame, cloud, blast charge), and
+#: ``"near_field"``: {quantity: value}, the model's stated near-field value, the largest the field returns; the
+#: quantity functions return that value inside the source region (never a curve extrapolated into it).
 EFFECT_BUILDERS: dict[str, Callable] = {
     "pool_fire": pool_fire_effects,
     "jet_fire": jet_fire_effects,
@@ -77,6 +85,11 @@ _FLAMMABLE_KINDS: tuple[str, ...] = ("pool_fire", "jet_fire", "fireball", "flash
 def _zero(x, y):
     x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.zeros(x.shape)
+
+
+def _outside(x, y):
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.zeros(x.shape, dtype=bool)
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,10 @@ class EffectField:
         The consequence model's own result (PoolFire, JetFire, Fireball, ...), for reports.
     assumptions : tuple of str
         Every assumption (source term, model variants, weather), in Chinese.
+    near_field : dict
+        {quantity: the model's stated near-field value} (e.g. the flame's surface emissive power [W/m²], the blast
+        overpressure at the cloud edge or the vessel wall [Pa]); no quantity function returns more. A quantity
+        without an entry has no stated bound (:meth:`max_value` gives inf).
     """
 
     unit_id: str
@@ -124,6 +141,8 @@ class EffectField:
     _overpressure: object = _zero
     _impulse: object = _zero
     _concentration: object = _zero
+    _inside_source: object = _outside
+    near_field: dict | None = None
 
     @property
     def substance(self):
@@ -158,6 +177,23 @@ class EffectField:
         """
         name = choice("quantity 效应量", quantity, (*FIELD_QUANTITIES, "probability_of_death"))
         return getattr(self, name)(*to_xy(s, c, self.axis_bearing_deg))
+
+    def inside_source(self, x, y):
+        """True where (x, y) [m] lies inside the model's source region — the flame (pool area, the jet flame's
+        near zone, under the fireball), the flammable cloud (LFL envelope) or a toxic cloud richer than the pure
+        vapour, the blast charge (the exploding cloud, the vessel) — where the quantities are the model's stated
+        near-field values (:data:`INSIDE_SOURCE_ZH`). [-]"""
+        return np.asarray(self._inside_source(x, y), dtype=bool)
+
+    def inside_source_along_wind(self, s, c):
+        """:meth:`inside_source` at downwind distance ``s`` and crosswind offset ``c`` [m]."""
+        return self.inside_source(*to_xy(s, c, self.axis_bearing_deg))
+
+    def max_value(self, quantity: str) -> float:
+        """The model's stated near-field value of ``quantity``: the largest value the field returns (inf when the
+        model states none). [W/m² | Pa | Pa·s | kg/m³]"""
+        name = choice("quantity 效应量", quantity, FIELD_QUANTITIES)
+        return float((self.near_field or {}).get(name, math.inf))
 
     def heat_flux(self, x, y):
         """Thermal radiation received by a ground-level target. [W/m²]"""
@@ -292,4 +328,6 @@ def effect_field(source: ReleaseSource, scenario: Scenario, weather: Weather | W
         _overpressure=fields.get("overpressure", _zero),
         _impulse=fields.get("impulse", _zero),
         _concentration=fields.get("concentration", _zero),
+        _inside_source=fields.get("inside_source", _outside),
+        near_field=dict(fields.get("near_field", {})),
     )

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from analysis.constants import P_ATM
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import fire
@@ -77,7 +79,17 @@ def pool_fire_effects(
         f"火焰长度 {model.flame_length:.1f} m，倾角 {math.degrees(model.tilt):.0f}°（顺风），"
         f"表面辐射功率 {model.surface_emissive_power / 1e3:.1f} kW/m²"
     )
-    return {"heat_flux": field}, model, min(FIRE_EXPOSURE_S, model.duration)
+    radius = float(model.radius)
+
+    def in_pool(x, y):  # the burning pool: the flame's base, where the model gives the SEP
+        return np.hypot(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) <= radius
+
+    fields = {
+        "heat_flux": field,
+        "inside_source": in_pool,
+        "near_field": _near_sep(model.surface_emissive_power),
+    }
+    return fields, model, min(FIRE_EXPOSURE_S, model.duration)
 
 
 def jet_fire_effects(
@@ -112,11 +124,20 @@ def jet_fire_effects(
         f"喷射火：速率 {st.rate:,.3g} kg/s，火焰长度 {model.flame_length:.1f} m，"
         f"辐射分数 {model.radiative_fraction:.3f}，竖直射流点源（API 521）"
     )
-    return (
-        {"heat_flux": radial_field(lambda r: model.heat_flux(r, **kw))},
-        model,
-        min(FIRE_EXPOSURE_S, st.duration),
-    )
+    # the point source is held at r = L/2 from the flame centre ([2]): inside that sphere is the flame's near zone
+    near_r2 = (0.5 * model.flame_length) ** 2 - model.source_height**2
+    d_near = math.sqrt(near_r2) if near_r2 > 0 else 0.0
+    q_near = float(np.asarray(model.heat_flux(d_near, **kw)))
+
+    def in_flame(x, y):
+        return np.hypot(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) < d_near
+
+    fields = {
+        "heat_flux": radial_field(lambda r: model.heat_flux(r, **kw)),
+        "inside_source": in_flame,
+        "near_field": _near_sep(q_near),
+    }
+    return fields, model, min(FIRE_EXPOSURE_S, st.duration)
 
 
 def fireball_effects(
@@ -140,4 +161,20 @@ def fireball_effects(
         f"{model.duration:.1f} s，中心高度 {model.lift_off_height:.0f} m，表面辐射功率 "
         f"{model.emissive_power / 1e3:.0f} kW/m²（{model.model}）"
     )
-    return {"heat_flux": radial_field(lambda r: model.heat_flux(r, **kw))}, model, model.duration
+    radius = 0.5 * float(model.diameter)
+
+    def under_fireball(x, y):
+        return np.hypot(np.asarray(x, dtype=float), np.asarray(y, dtype=float)) < radius
+
+    fields = {
+        "heat_flux": radial_field(lambda r: model.heat_flux(r, **kw)),
+        "inside_source": under_fireball,
+        "near_field": _near_sep(float(model.emissive_power)),
+    }
+    return fields, model, model.duration
+
+
+def _near_sep(value: float) -> dict:
+    """The stated near-field heat flux of a fire: its surface emissive power (pool fire,
+    fireball), or the point source's flux at its near-zone edge (jet fire). [W/m²]"""
+    return {"heat_flux": float(value)}

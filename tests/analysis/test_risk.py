@@ -194,7 +194,9 @@ def test_radial_vce_is_frequency_times_probit(park, origin):
     # hemispherical curves already contain the ground reflection)
     from analysis.physics import substances
 
-    w = ex.tnt_equivalent_mass_cn(600_000.0, substances.get("液氨").heat_of_combustion, ground_factor=1.0)
+    w = ex.tnt_equivalent_mass_cn(
+        600_000.0, substances.get("液氨").heat_of_combustion, ground_factor=1.0
+    )
     for dx, dy in [(110, 0), (0, -125), (-99, 99)]:
         i, j, x, y = _cell(res, ox + dx, oy + dy)
         r = math.hypot(x - ox, y - oy)
