@@ -196,6 +196,8 @@ ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
         "other": "其他",
     },
     "hazard_level": {"general": "一般隐患", "major": "重大隐患"},
+    # Optional equipment facts (是/否) of the installations layer.
+    "yes_no": {"yes": "是", "no": "否"},
     "rectification_source": {
         "inspection": "监督检查",
         "expert_review": "专家诊断",
@@ -293,6 +295,24 @@ LAYERS: dict[str, LayerSpec] = {
             Column(
                 "hazardous_process", "str", "重点监管危险化工工艺", nullable=True, enum="hazardous_process"
             ),
+            Column(
+                "water_injection",
+                "str",
+                "注水措施（全压力式液化烃储罐）",
+                required=False,
+                nullable=True,
+                enum="yes_no",
+                hint_zh="全压力式液化烃储罐填 yes（有）或 no（无），其他设施留空",
+            ),
+            Column(
+                "loading_arm",
+                "str",
+                "万向管道充装系统（液化烃、液氨、液氯装卸）",
+                required=False,
+                nullable=True,
+                enum="yes_no",
+                hint_zh="液化烃、液氨、液氯装卸设施填 yes（有）或 no（无），其他设施留空",
+            ),
         ),
         references={"enterprise_id": ("enterprises", "enterprise_id")},
     ),
@@ -383,6 +403,16 @@ LAYERS: dict[str, LayerSpec] = {
             Column("responsible", "str", "责任人"),
             Column("status", "str", "状态", enum="rectification_status"),
             Column("closed_on", "date", "销号日期", nullable=True),
+            Column(
+                "major_hazard_item",
+                "int",
+                "重大隐患判定条目",
+                required=False,
+                nullable=True,
+                plausible=(1, 20),
+                hint_zh="填写《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第 1～20 条的条号，"
+                "一般隐患留空",
+            ),
         ),
         references={"park_id": ("parks", "park_id"), "enterprise_id": ("enterprises", "enterprise_id")},
     ),

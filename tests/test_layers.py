@@ -35,6 +35,7 @@ ANALYSIS_RANKS: dict[str, int] = {
     "analysis.emergency": 5,
     "analysis.regulation.siting_checks": 6,
     "analysis.regulation.findings": 6,
+    "analysis.regulation.hazard_items": 6,  # findings citing the 20 major-hazard items
     "analysis.regulation.rectification": 6,
     "analysis.region": 7,
 }

@@ -314,6 +314,7 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
                 description_zh=text,
                 enterprise_id=ents[0] if len(ents) == 1 else None,
                 hazard_level=level,
+                major_hazard_item=3 if qualifying else None,  # [1], item (三)
                 geometry=_to_wgs84_point(geom, park.sensitive_targets.crs),
                 evidence=(
                     Evidence("个人风险", float(r["individual_risk"]), "1/a"),
@@ -492,6 +493,7 @@ def findings_from_buildings(check_table: pd.DataFrame, park: Any) -> list[Findin
                 description_zh=text,
                 enterprise_id=ent,
                 hazard_level="major" if major else "general",
+                major_hazard_item=13 if major else None,  # [1], item (十三)
                 geometry=_to_wgs84_point(b.geometry, park.buildings.crs),
                 evidence=tuple(ev),
                 measure_zh=measure,
@@ -668,11 +670,14 @@ def run_park_analyses(
 def findings_from_analyses(
     analyses: ParkAnalyses, park: Any, options: FindingsOptions = FindingsOptions()
 ) -> list[Finding]:
-    """The findings of :func:`run_park_analyses`: domino pairs (highest probability first), then 五室 buildings."""
+    """The findings of :func:`run_park_analyses`: domino pairs (highest probability first), then 五室 buildings, then
+    the major-hazard items the data decide (items 6, 7, 8: :func:`analysis.regulation.hazard_items.findings_from_data`)."""
+    from analysis.regulation.hazard_items import findings_from_data
+
     out = findings_from_domino(analyses.domino, park, min_probability=options.min_probability)
     if analyses.five_rooms is not None:
         out += findings_from_buildings(analyses.five_rooms, park)
-    return out
+    return out + findings_from_data(park)
 
 
 def park_findings(

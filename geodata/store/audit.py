@@ -82,9 +82,17 @@ def _digest(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+#: Optional item columns added to the schema after the audit chain (left out of an item's hash while empty).
+_ADDED_COLUMNS: tuple[str, ...] = ("major_hazard_item",)
+
+
 def item_state_hash(item: Item) -> str:
     """SHA-256 (hex) of an item's stored state: schema columns, version and geometry (ISO WKB, little endian)."""
     payload: dict[str, Any] = {c: _norm(getattr(item, c)) for c in ITEM_COLUMNS}
+    # columns added after the chain began are left out while empty, so the old seals still hold
+    for c in _ADDED_COLUMNS:
+        if payload.get(c) is None:
+            payload.pop(c, None)
     payload["version"] = int(item.version)
     geom = item.geometry
     payload["geometry"] = None if geom is None else shapely.to_wkb(geom, hex=True, byte_order=1, flavor="iso")

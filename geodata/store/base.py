@@ -43,7 +43,16 @@ from geodata.store.errors import (
     StoreError,
     StoreWriteError,
 )
-from geodata.store.records import DATE_COLUMNS, ITEM_COLUMNS, Item, normalise_record, to_iso_date, utcnow
+from geodata.store.records import (
+    DATE_COLUMNS,
+    ITEM_COLUMNS,
+    SPEC,
+    Item,
+    is_missing,
+    normalise_record,
+    to_iso_date,
+    utcnow,
+)
 from geodata.store.records import iso_timestamp as _ts
 from geodata.store.roles import User, can_see, require
 
@@ -61,9 +70,11 @@ EDITABLE_COLUMNS: tuple[str, ...] = (
     "source",
     "found_on",
     "responsible",
+    "major_hazard_item",
     "geometry",
 )
 _SELECT_COLS = ", ".join(ITEM_COLUMNS)
+_INT_COLUMNS = frozenset(c.name for c in SPEC.columns if c.dtype == "int")
 _HIST_SELECT = ", ".join(f"h.{c}" for c in HISTORY_COLUMNS)
 
 
@@ -287,6 +298,8 @@ class RectificationStore(AccountsMixin, ChainMixin, ChecklistMixin, ABC):
         for c in ITEM_COLUMNS:
             if c in DATE_COLUMNS:
                 df[c] = pd.to_datetime(df[c], format="%Y-%m-%d").astype("datetime64[ms]")
+            elif c in _INT_COLUMNS:
+                df[c] = pd.array([None if is_missing(v) else int(v) for v in df[c]], dtype="Int64")
             else:
                 df[c] = df[c].astype("string").astype(object).where(df[c].notna(), None)
         df["version"] = pd.Series([it.version for it in items], dtype="int64")
@@ -659,13 +672,14 @@ class RectificationStore(AccountsMixin, ChainMixin, ChecklistMixin, ABC):
                 raise ValueError(
                     "修改内容有误：" + "；".join(f"「{p.column}」{p.message_zh}（{p.fix_zh}）" for p in probs)
                 )
-            updates = {c: clean[c] for c in changes}
+            changed = [*changes, *(["hazard_level"] if clean["hazard_level"] != item.hazard_level else [])]
+            updates = {c: clean[c] for c in changed}  # citing one of the 20 items also makes it 重大隐患
             diff = {
                 c: [
                     getattr(item, c).wkt if c == "geometry" else getattr(item, c),
                     clean[c].wkt if c == "geometry" else clean[c],
                 ]
-                for c in changes
+                for c in changed
             }
             return updates, {
                 "action": "edit",

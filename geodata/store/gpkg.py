@@ -290,6 +290,10 @@ class GpkgStore(RectificationStore):
         )
         for ddl in (*_HISTORY_DDL, *_AUX_DDL, *CHECKLIST_SQLITE_DDL):
             conn.execute(ddl)
+        have_items = {r[1] for r in conn.execute("PRAGMA table_info(rectifications)")}
+        for c in SPEC.columns:  # optional columns added after a store was made (e.g. major_hazard_item)
+            if not c.required and c.name not in have_items:
+                conn.execute(f"ALTER TABLE rectifications ADD COLUMN {c.name} {_sqlite_type(c.dtype)}")
         have = {r[1] for r in conn.execute("PRAGMA table_info(history)")}
         for c in CHAIN_COLUMNS:  # a store from before the audit chain: add the columns, then seal its rows
             if c not in have:

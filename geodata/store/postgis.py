@@ -259,7 +259,18 @@ class PostgisStore(RectificationStore):
             (list(_TRIGGERS), hist, f"{s}.rectifications", f"{s}.checklist_history"),
         ).fetchone()[0]
         meta = conn.execute("SELECT to_regclass(%s)", (f"{s}.store_meta",)).fetchone()[0]
-        state["current"] = cols == len(CHAIN_COLUMNS) and trig == len(_TRIGGERS) and meta is not None
+        added = [c.name for c in SPEC.columns if not c.required]  # item columns added after stores were made
+        item_cols = conn.execute(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = ANY(%s) "
+            "AND NOT attisdropped",
+            (f"{s}.rectifications", added),
+        ).fetchone()[0]
+        state["current"] = (
+            cols == len(CHAIN_COLUMNS)
+            and trig == len(_TRIGGERS)
+            and meta is not None
+            and item_cols == len(added)
+        )
         return state
 
     def initialise(self) -> None:
@@ -292,7 +303,7 @@ class PostgisStore(RectificationStore):
             )
         if not st["current"]:
             raise StoreSetupError(
-                f"PostGIS 台账（{self}）需要升级（审计链字段或保护触发器缺失）。请由所有者执行 {init} / "
+                f"PostGIS 台账（{self}）需要升级（审计链字段、整改事项新字段或保护触发器缺失）。请由所有者执行 {init} / "
                 "the schema needs an upgrade by its owner"
             )
 
@@ -380,6 +391,11 @@ class PostgisStore(RectificationStore):
         ddl = (
             f"""CREATE TABLE IF NOT EXISTS rectifications (fid BIGSERIAL PRIMARY KEY, {cols},
             version INTEGER NOT NULL DEFAULT 1, geom geometry(Geometry, 4326), UNIQUE (item_id))""",
+            *(  # optional columns added after a store was made (e.g. major_hazard_item)
+                f"ALTER TABLE rectifications ADD COLUMN IF NOT EXISTS {c.name} {_pg_type(c.dtype)}"
+                for c in SPEC.columns
+                if not c.required
+            ),
             "CREATE INDEX IF NOT EXISTS rectifications_geom ON rectifications USING GIST (geom)",
             """CREATE TABLE IF NOT EXISTS history (
             hist_id BIGSERIAL PRIMARY KEY, item_id TEXT NOT NULL, at TEXT NOT NULL, username TEXT NOT NULL,

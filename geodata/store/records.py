@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from geodata.store.errors import ImportProblem
 __all__ = [
     "ITEM_COLUMNS",
     "DATE_COLUMNS",
+    "MAJOR_HAZARD_ITEMS",
     "Item",
     "normalise_record",
     "to_iso_date",
@@ -35,6 +37,8 @@ SPEC = schema.LAYERS["rectifications"]
 ITEM_COLUMNS: tuple[str, ...] = SPEC.column_names
 DATE_COLUMNS: tuple[str, ...] = tuple(c.name for c in SPEC.columns if c.dtype == "date")
 _GEOM_TYPES = set(SPEC.geometry_types)
+#: The item numbers of 重大生产安全事故隐患判定标准（试行）(安监总管三〔2017〕121号): 1-20.
+MAJOR_HAZARD_ITEMS: frozenset[int] = frozenset(range(1, 21))
 
 
 def is_missing(v: Any) -> bool:
@@ -93,6 +97,7 @@ class Item:
     closed_on: str | None
     geometry: BaseGeometry
     version: int
+    major_hazard_item: int | None = None
 
     def as_record(self) -> dict[str, Any]:
         return {c: getattr(self, c) for c in (*ITEM_COLUMNS, "geometry")}
@@ -107,6 +112,12 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
     """
     out: dict[str, Any] = {}
     problems: list[ImportProblem] = []
+    cited = rec.get("major_hazard_item")
+    if not is_missing(cited) and _int_value(cited) in MAJOR_HAZARD_ITEMS:
+        rec = {
+            **rec,
+            "hazard_level": "major",
+        }  # citing one of the 20 items makes it a 重大隐患 by that standard
 
     def bad(col: str, value: Any, msg: str, fix: str) -> None:
         label = SPEC.column(col).label_zh if col in ITEM_COLUMNS else col
@@ -126,6 +137,13 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
             except ValueError:
                 out[c.name] = None
                 bad(c.name, v, "不是有效日期", "请填写日期，格式如 2025-03-01")
+            continue
+        if c.dtype == "int":
+            out[c.name] = _int_value(v)
+            lo, hi = c.plausible or (-math.inf, math.inf)
+            if out[c.name] is None or not lo <= out[c.name] <= hi:
+                bad(c.name, v, f"不是 {lo:g}～{hi:g} 之间的整数", c.hint_zh or "请填写整数")
+                out[c.name] = None
             continue
         text = str(v).strip()
         if "\x00" in text:
@@ -169,6 +187,21 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
         else:
             out["geometry"] = geom
     return out, problems
+
+
+def _int_value(v: Any) -> int | None:
+    """An integer from an int, an integral float or integer text (``"3"``, ``"3.0"``, ``"第3条"``); else None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, numbers.Real):
+        f = float(v)
+        return int(f) if math.isfinite(f) and f.is_integer() else None
+    text = str(v).strip().removeprefix("第").removesuffix("条").strip()
+    try:
+        f = float(text)
+    except ValueError:
+        return None
+    return int(f) if math.isfinite(f) and f.is_integer() else None
 
 
 def utcnow() -> dt.datetime:

@@ -34,6 +34,8 @@ FINDING_KINDS: dict[str, tuple[str, str]] = {
     "risk_limit": ("防护目标个人风险超出 GB 36894 限值", "external_distance"),
     "major_hazard": ("重大危险源管控问题", "major_hazard"),
     "siting": ("选址或外部安全防护距离不足", "external_distance"),
+    "toxic_pipeline": ("剧毒气体或硫化氢管道穿越园区外公共区域", "layout_spacing"),
+    "equipment": ("设备设施不符合重大隐患判定标准", "equipment"),
 }
 
 
@@ -98,6 +100,9 @@ class Finding:
         Suggested measure, in Chinese.
     basis_zh : str
         Rule or criterion applied (standard and clause), in Chinese.
+    major_hazard_item : int or None
+        The item (1–20) of 重大生产安全事故隐患判定标准（试行）(安监总管三〔2017〕121号) the finding meets; a finding
+        citing one is a major hazard (``hazard_level`` must then be ``major``).
     """
 
     kind: str
@@ -110,6 +115,7 @@ class Finding:
     evidence: tuple[Evidence, ...] = ()
     measure_zh: str = ""
     basis_zh: str = ""
+    major_hazard_item: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FINDING_KINDS:
@@ -123,6 +129,20 @@ class Finding:
         if self.category is not None and self.category not in schema.ENUMS["rectification_category"]:
             raise ValueError(
                 f"category={self.category!r}; 可选 / allowed: {list(schema.ENUMS['rectification_category'])}"
+            )
+        if self.major_hazard_item is not None and (
+            isinstance(self.major_hazard_item, bool)
+            or not isinstance(self.major_hazard_item, int)
+            or not 1 <= self.major_hazard_item <= 20
+        ):
+            raise ValueError(
+                f"major_hazard_item={self.major_hazard_item!r} 不是重大隐患判定标准的条号：请填 1～20 的整数或 None"
+                " / must be an item number 1-20 or None"
+            )
+        if self.major_hazard_item is not None and self.hazard_level != "major":
+            raise ValueError(
+                f"引用重大隐患判定标准第 {self.major_hazard_item} 条的发现必须是重大隐患：hazard_level 请填 major"
+                f"（现为 {self.hazard_level!r}） / a finding citing an item must be major"
             )
         if not self.subject_ids:
             raise ValueError(
@@ -207,6 +227,7 @@ def propose_items(
             "responsible": options.responsible if f.enterprise_id else options.park_responsible,
             "status": "open",
             "closed_on": None,
+            "major_hazard_item": f.major_hazard_item,
             "geometry": geom,
         }
         link = {
