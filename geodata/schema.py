@@ -167,6 +167,8 @@ ENUM_LABELS_ZH: dict[str, dict[str, str]] = {
         "general_2": "一般防护目标（二类）",
         "general_3": "一般防护目标（三类）",
     },
+    # Fire-hazard classes of production and storage (GB 50016-2014 tables 3.1.1 and 3.1.3; GB 50160-2008 §3).
+    "fire_hazard_class": {"甲": "甲类", "乙": "乙类", "丙": "丙类", "丁": "丁类", "戊": "戊类"},
     "building_use": {
         "control_room": "控制室",
         "cabinet_room": "机柜间",
@@ -294,6 +296,15 @@ LAYERS: dict[str, LayerSpec] = {
             Column("bund_area_m2", "float", "围堰面积", unit="m²", nullable=True, plausible=(1.0, 1e6)),
             Column(
                 "hazardous_process", "str", "重点监管危险化工工艺", nullable=True, enum="hazardous_process"
+            ),
+            Column(
+                "fire_hazard_class",
+                "str",
+                "火灾危险性类别（GB 50160 / GB 50016）",
+                required=False,
+                nullable=True,
+                enum="fire_hazard_class",
+                hint_zh="填 甲、乙、丙、丁 或 戊（生产或储存的火灾危险性分类），不清楚留空",
             ),
             Column(
                 "water_injection",

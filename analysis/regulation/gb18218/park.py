@@ -111,8 +111,9 @@ def unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
         - ``reason_zh`` (str) — why the installation is treated as major without a known S (empty otherwise);
         - ``hazardous_process`` (bool) — a key-supervised hazardous process is run (non-empty
           ``hazardous_process``);
-        - ``two_key_one_major`` (bool) — ``is_major`` or ``hazardous_process`` (两重点一重大 without the
-          key-supervised chemicals leg, which the project has no list for).
+        - ``two_key_one_major`` (bool) — ``is_major`` or ``hazardous_process`` (the installation's 重大危险源 and
+          重点工艺 legs; the table with the third leg, key supervised chemicals, is
+          :func:`analysis.regulation.key_supervision.two_key_one_major`).
 
     References
     ----------
