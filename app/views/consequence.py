@@ -32,6 +32,18 @@ RELEASE_MODES_ZH: dict[str, str] = {
     "hole": "孔口泄漏（给定孔径）",
 }
 _UNIT_DISPLAY = {"heat_flux": ("kW/m²", 1e-3), "overpressure": ("kPa", 1e-3), "concentration": ("mg/m³", 1e6)}
+#: Methods of a vapour-cloud explosion's zones, each with its source (shown under the selector).
+VCE_METHODS_ZH: dict[str, str] = {
+    "probit": "超压概率函数法（Kingery-Bulmash 半球曲线 + 超压阈值/概率函数）",
+    "cn_practice": "国内安全评价常用方法（TNT 当量法：死亡、重伤、轻伤、财产损失半径）",
+}
+VCE_METHOD_SOURCES_ZH: dict[str, str] = {
+    "probit": "来源：TNT 当量 α·W_f·Q_f/Q_TNT（不乘 1.8，半球曲线已含地面反射）；超压按 Kingery & Bulmash (1984) "
+    "半球形地面爆炸曲线；分区阈值及概率函数见各分区的“阈值来源”。",
+    "cn_practice": "来源：安全评价常用的 TNT 当量法，W_TNT = 1.8·α·W_f·Q_f/Q_TNT（1.8 为地面爆炸系数），死亡半径 "
+    "R₀.₅ = 13.6(W_TNT/1000)^0.37，重伤/轻伤半径按超压 44/17 kPa，财产损失半径 4.6W^{1/3}/[1+(3175/W)²]^{1/6}；"
+    "公式经公开的国内算例核对（见 docs/validation），教材出处未核对。",
+}
 
 
 def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | None = None) -> folium.Map:
@@ -286,6 +298,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 help="CPR 18E：小孔 10 mm；也可输入接管直径作为全管径断裂。",
             )
 
+    method = "probit"
+    if kind == "vce":
+        method = st.radio(
+            "评价方法", list(VCE_METHODS_ZH), format_func=VCE_METHODS_ZH.get, horizontal=True, key="cq_method"
+        )
+        st.caption(VCE_METHOD_SOURCES_ZH[method])
+
     wind_from, wind_speed, stability, temp_c, rh = _weather_inputs(st)
 
     try:
@@ -307,7 +326,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     try:
         with st.spinner("正在计算源项与伤害分区……"):
-            zones, table, summary = view.run(_zones_and_affected, unit_id, scenario, weather)
+            zones, table, summary = view.run(_zones_and_affected, unit_id, scenario, weather, method)
     except ValueError as exc:
         st.error(f"无法计算：{exc}", icon=":material/error:")
         st.stop()
@@ -355,11 +374,16 @@ def _unit_row(park, unit_id):
     return inst[inst["unit_id"].astype(str) == str(unit_id)].iloc[0]
 
 
-def _zones_and_affected(park, unit_id, scenario, weather):
-    """Threat zones of one installation and what lies in them (run on the full park by ``ParkView.run``)."""
+def _zones_and_affected(park, unit_id, scenario, weather, method="probit"):
+    """Threat zones of one installation and what lies in them (run on the full park by ``ParkView.run``);
+    ``method`` "cn_practice" takes the zones of :mod:`analysis.scenarios.cn_practice` (a VCE only)."""
+    from analysis.scenarios import cn_practice
     from analysis.scenarios import zones as zn
 
-    zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
+    if method == "cn_practice":
+        zones = cn_practice.cn_practice_zones_for_unit(park, unit_id, scenario, weather)
+    else:
+        zones = zn.threat_zones_for_unit(park, unit_id, scenario, weather)
     table = zn.affected(zones, park)
     return zones, table, zn.affected_summary(zones, table)
 

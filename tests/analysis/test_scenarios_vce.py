@@ -88,3 +88,27 @@ def test_multi_energy_and_tnt_use_the_same_cloud():
 def test_bad_blast_options_are_refused(kwargs, pattern):
     with pytest.raises(ValueError, match=pattern):
         Scenario("vce", **kwargs)
+
+
+def test_chinese_practice_zones_are_the_radii_of_the_cloud_mass():
+    # 国内安全评价常用方法: W = 1.8 α W_f Q_f / Q_TNT from the VCE field's flammable mass, then the four radii of
+    # analysis.physics.explosion_cn (checked there against published Chinese worked examples) as circles
+    from analysis.errors import ScenarioNotApplicableError
+    from analysis.physics import explosion_cn as cn
+    from analysis.scenarios.cn_practice import cn_practice_zones
+
+    f = effect_field(PROPANE, Scenario("vce"), WEATHER)
+    z = cn_practice_zones(PROPANE, Scenario("vce"), WEATHER, crs="EPSG:32650", field=f)
+    w = 1.8 * 0.04 * f.model["fuel_mass"] * f.source.substance.heat_of_combustion / 4.52e6
+    assert z.attrs["tnt_mass"] == pytest.approx(w, rel=1e-12)
+    expected = [
+        cn.death_radius_cn(w),
+        cn.serious_injury_radius_cn(w),
+        cn.light_injury_radius_cn(w),
+        cn.property_damage_radius_cn(w),
+    ]
+    np.testing.assert_allclose(z["max_distance"], expected, rtol=1e-12)
+    np.testing.assert_allclose(z["area_m2"], np.pi * np.square(expected), rtol=1e-4)  # 1024-gon
+    assert list(z["level"]) == ["死亡区", "重伤区", "轻伤区", "财产损失区"]
+    with pytest.raises(ScenarioNotApplicableError, match="vce"):
+        cn_practice_zones(PROPANE, Scenario("fireball"), WEATHER, crs="EPSG:32650")

@@ -46,6 +46,32 @@ def test_page_draws_fire_zones_and_lists_people(page):
     assert any("火球" in m.value for m in at.markdown)
 
 
+def test_page_vce_offers_the_chinese_practice_radii(page):
+    at = page
+    _select(at, "cq_enterprise", "E1")
+    _select(at, "cq_unit", "U2")
+    _select(at, "cq_kind", "vce")
+    # both methods are offered, each with its source under the selector
+    assert at.radio(key="cq_method").value == "probit"
+    assert any("Kingery & Bulmash" in c.value for c in at.caption)
+    at.radio(key="cq_method").set_value("cn_practice").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("1.8" in c.value and "13.6" in c.value for c in at.caption)
+    zones = at.dataframe[1].value
+    assert list(zones["分区"]) == ["死亡区", "重伤区", "轻伤区", "财产损失区"]
+    # the four radii are those of one TNT mass (hidden from visitors): W from the death radius
+    # R₀.₅ = 13.6 (W/1000)^0.37 (rounded to 1 m: W within ±1.5 %), then the serious-injury radius (ΔP = 44 kPa)
+    # and the property radius (K = 4.6) of analysis.physics.explosion_cn for that W
+    from analysis.physics import explosion_cn as cn
+
+    d = list(zones["最远距离（m）"])
+    w_tnt = 1000.0 * (d[0] / 13.6) ** (1.0 / 0.37)
+    assert d[1] == pytest.approx(cn.serious_injury_radius_cn(w_tnt), rel=0.01)
+    assert d[2] == pytest.approx(cn.light_injury_radius_cn(w_tnt), rel=0.01)
+    assert d[3] == pytest.approx(cn.property_damage_radius_cn(w_tnt), rel=0.01)
+    assert d[0] < d[1] < d[2]
+
+
 @pytest.mark.parametrize(
     ("key", "value", "needle"),
     [
