@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["risk_contours", "distance_levels", "unit_distances"]
+__all__ = ["risk_contours", "distance_levels", "unit_distances", "contour_closure"]
 
 
 def risk_contours(result: Any, *, levels: Any = None) -> Any:
@@ -96,3 +96,61 @@ def unit_distances(
         d = shapely.distance(geom, shapely.points(xs[jj], ys[ii]))
         out[f"ir_distance_{lv:.0e}"] = float(np.max(d))
     return out
+
+
+_SIDES_ZH = {"north": "北", "south": "南", "west": "西", "east": "东"}
+
+
+def contour_closure(grid: Any, level: float) -> dict[str, Any]:
+    """Whether the contour of ``level`` closes inside the grid: the risk on the grid's border cells.
+
+    A filled contour drawn on a grid whose border cells reach the level is cut by the grid's edge: the area
+    inside it is too small and its outline follows the edge. This reports, per side, the largest border risk and
+    the fraction of the side's cells at or above the level.
+
+    Parameters
+    ----------
+    grid : ndarray, shape (ny, nx)
+        Individual risk per cell, row 0 the northernmost. [1/a]
+    level : float
+        The lowest contour level requested. [1/a]
+
+    Returns
+    -------
+    dict
+        ``level`` [1/a], ``closed`` (bool: no border cell ≥ level), ``border_max`` [1/a], ``sides``
+        ({"north"|"south"|"west"|"east": {"max": [1/a], "fraction": [-], "cells": int}} for the sides that are
+        cut) and ``statement_zh`` (the sentence every output shows).
+    """
+    g = np.asarray(grid, dtype=float)
+    level = float(level)
+    if not (level > 0 and math.isfinite(level)):
+        raise ValueError(f"level={level!r} must be a risk > 0 [1/a]")
+    edges = {"north": g[0, :], "south": g[-1, :], "west": g[:, 0], "east": g[:, -1]}
+    border_max = float(max(float(e.max()) for e in edges.values()))
+    sides = {
+        k: {"max": float(e.max()), "fraction": float(np.mean(e >= level)), "cells": int(np.sum(e >= level))}
+        for k, e in edges.items()
+        if float(e.max()) >= level
+    }
+    if not sides:
+        text = (
+            f"最低等值线 {level:.0e} /年在计算范围内闭合（边界网格个人风险最大 {border_max:.2e} /年，"
+            f"低于 {level:.0e} /年）"
+        )
+    else:
+        parts = "；".join(
+            f"{_SIDES_ZH[k]}边界最大 {v['max']:.2e} /年，{v['fraction']:.0%} 的边界网格（{v['cells']} 个）≥ {level:.0e} /年"
+            for k, v in sides.items()
+        )
+        text = (
+            f"警告：最低等值线 {level:.0e} /年被计算范围截断（{parts}）；该等值线的面积和距离偏小。"
+            "请扩大计算范围，或不指定范围由程序自动扩展至等值线闭合"
+        )
+    return {
+        "level": level,
+        "closed": not sides,
+        "border_max": border_max,
+        "sides": sides,
+        "statement_zh": text,
+    }

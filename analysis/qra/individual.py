@@ -70,15 +70,23 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisInputError
-from analysis.qra.contours import distance_levels, risk_contours, unit_distances
+from analysis.qra.contours import contour_closure, distance_levels, risk_contours, unit_distances
 from analysis.qra.event_tree import Outcome, to_scenario
+from analysis.qra.extent import (
+    LOWEST_LEVEL,
+    MAX_GROWTH_M,
+    auto_bounds,
+    coarse_bounds,
+    grow_bounds,
+    level_reach,
+    park_bounds,
+)
 from analysis.qra.lethality import (
     RADIAL_KINDS,
     DirGroup,
@@ -91,8 +99,11 @@ from analysis.qra.lethality import (
 )
 from analysis.qra.options import RiskOptions, resolve_options, weather_classes
 from analysis.qra.outcome_table import outcome_table
+from analysis.qra.provenance import geotiff_tags, run_assumptions
 from analysis.qra.receptors import receptor_points, target_risk
+from analysis.qra.run_size import check_size, unit_message
 from analysis.qra.societal import SocietalRisk, societal_risk
+from analysis.qra.windows import Near, Window
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +180,17 @@ class IndividualRisk:
         return tuple(self.grid.shape)  # type: ignore[return-value]
 
     @property
+    def contour_check(self) -> dict[str, Any]:
+        """:func:`contour_closure` of the lowest contour level (GB 36894's 3×10⁻⁷ /a) on this grid."""
+        c = self.assumptions.get("contour")
+        return dict(c) if c else contour_closure(self.grid, LOWEST_LEVEL)
+
+    @property
+    def contour_closed(self) -> bool:
+        """True when the lowest contour level closes inside the grid (no border cell reaches it)."""
+        return bool(self.contour_check["closed"])
+
+    @property
     def extent(self) -> tuple[float, float, float, float]:
         """(xmin, ymin, xmax, ymax) of the grid. [m]"""
         ny, nx = self.grid.shape
@@ -213,6 +235,7 @@ class IndividualRisk:
         ) as dst:
             dst.write(self.grid, 1)
             dst.update_tags(quantity="individual risk", unit="1/a", resolution_m=str(self.resolution))
+            dst.update_tags(**geotiff_tags(self.assumptions, self.contour_check))
             dst.set_band_description(1, "individual risk 个人风险 [1/a]")
 
     def contours(self, levels: Any = None) -> Any:
@@ -223,18 +246,17 @@ class IndividualRisk:
 # ----------------------------------------------------------------------------------------------------------------
 # Engine
 # ----------------------------------------------------------------------------------------------------------------
-def _grid_geometry(park: Any, opts: RiskOptions) -> tuple[Any, int, int, float, float]:
+def _grid_geometry(park: Any, opts: RiskOptions, bounds: Any = None) -> tuple[Any, int, int, float, float]:
     from affine import Affine
 
     h = float(opts.resolution)
-    if opts.extent is not None:
+    if bounds is not None:  # grown to close the lowest contour (analysis.qra.extent)
+        xmin, ymin, xmax, ymax = bounds
+    elif opts.extent is not None:
         xmin, ymin, xmax, ymax = opts.extent
     else:
-        parks = park.metric("parks")
-        inst = park.metric("installations")
-        b = np.vstack([parks.total_bounds, inst.total_bounds]) if len(inst) else parks.total_bounds[None, :]
-        xmin, ymin = float(np.nanmin(b[:, 0])) - opts.margin, float(np.nanmin(b[:, 1])) - opts.margin
-        xmax, ymax = float(np.nanmax(b[:, 2])) + opts.margin, float(np.nanmax(b[:, 3])) + opts.margin
+        px0, py0, px1, py1 = park_bounds(park)
+        xmin, ymin, xmax, ymax = px0 - opts.margin, py0 - opts.margin, px1 + opts.margin, py1 + opts.margin
     nx = max(1, int(math.ceil((xmax - xmin) / h)))
     ny = max(1, int(math.ceil((ymax - ymin) / h)))
     if nx * ny > 25_000_000:
@@ -295,8 +317,8 @@ class _Grid:
     values: np.ndarray
 
     @classmethod
-    def of(cls, park: Any, opts: RiskOptions) -> _Grid:
-        transform, nx, ny, x0, y1 = _grid_geometry(park, opts)
+    def of(cls, park: Any, opts: RiskOptions, bounds: Any = None) -> _Grid:
+        transform, nx, ny, x0, y1 = _grid_geometry(park, opts, bounds)
         h = float(opts.resolution)
         xc = x0 + (np.arange(nx) + 0.5) * h
         yc = y1 - (np.arange(ny) + 0.5) * h
@@ -340,53 +362,6 @@ class _Run:
     def positions(self, labels: Any) -> list[int]:
         """Row positions in the outcome table of index labels."""
         return [self.table.index.get_loc(i) for i in labels]
-
-
-@dataclass
-class _Near:
-    """Receptor points within reach of one installation, as offsets from it. [m]"""
-
-    dx: np.ndarray
-    dy: np.ndarray
-    r: np.ndarray
-    near: np.ndarray
-    wd: np.ndarray
-    wn: np.ndarray
-    is_target: np.ndarray
-
-    @classmethod
-    def of(cls, rec: pd.DataFrame, ox: float, oy: float, reach: float) -> _Near:
-        pdx = rec["x"].to_numpy(float) - ox
-        pdy = rec["y"].to_numpy(float) - oy
-        pr = np.hypot(pdx, pdy)
-        wd, wn = rec["w_day"].to_numpy(float), rec["w_night"].to_numpy(float)
-        is_target = (rec["layer"] == "sensitive_targets").to_numpy()
-        return cls(pdx, pdy, pr, pr <= reach, wd, wn, is_target)
-
-
-@dataclass
-class _Window:
-    """The part of the grid within reach of one installation: offsets DX, DY, distance R [m] and its risk [1/a]."""
-
-    i0: int
-    i1: int
-    j0: int
-    j1: int
-    DX: np.ndarray
-    DY: np.ndarray
-    R: np.ndarray
-    values: np.ndarray
-
-    @classmethod
-    def of(cls, g: _Grid, ox: float, oy: float, reach: float) -> _Window | None:
-        j0 = max(0, int(math.floor((ox - reach - g.x0) / g.h)))
-        j1 = min(g.nx, int(math.ceil((ox + reach - g.x0) / g.h)) + 1)
-        i0 = max(0, int(math.floor((g.y1 - (oy + reach)) / g.h)))
-        i1 = min(g.ny, int(math.ceil((g.y1 - (oy - reach)) / g.h)) + 1)
-        if not (j1 > j0 and i1 > i0):
-            return None
-        DX, DY = np.meshgrid(g.xc[j0:j1] - ox, g.yc[i0:i1] - oy)
-        return cls(i0, i1, j0, j1, DX, DY, np.hypot(DX, DY), np.zeros(DX.shape))
 
 
 def _unit_tables(
@@ -465,8 +440,8 @@ def _add_radial(
     t: LethalityTable,
     wx: _Weather,
     uid: str,
-    win: _Window | None,
-    pts: _Near,
+    win: Window | None,
+    pts: Near,
     u_contrib: np.ndarray,
     events: list,
 ) -> None:
@@ -499,8 +474,8 @@ def _add_directional(
     grp: DirGroup,
     wx: _Weather,
     uid: str,
-    win: _Window | None,
-    pts: _Near,
+    win: Window | None,
+    pts: Near,
     u_contrib: np.ndarray,
     events: list,
 ) -> None:
@@ -551,8 +526,23 @@ def _add_directional(
                     events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))
 
 
-def _add_unit(run: _Run, ui: int, uid: str, wx: _Weather, g: _Grid, opts: RiskOptions) -> None:
-    """One installation: its lethality tables, their extents, and their risk on the grid and at the receptors."""
+@dataclass
+class _Prepared:
+    """One installation's tables, ready to be placed on any grid: its record, reach [m] and reach of the level [m]."""
+
+    uid: str
+    row: Any
+    rec_unit: dict[str, Any]
+    live: list[LethalityTable]
+    dgroups: list[DirGroup]
+    reach: float
+    level_reach: float
+    ox: float
+    oy: float
+
+
+def _prepare_unit(run: _Run, uid: str, wx: _Weather, h: float, opts: RiskOptions) -> _Prepared:
+    """One installation's lethality tables, their extents and how far its risk can reach the lowest level."""
     row = run.rows[uid]
     thr = float(opts.min_lethality)
     tables, n_out, f_unit = _unit_tables(run, uid, wx, opts)
@@ -570,19 +560,36 @@ def _add_unit(run: _Run, ui: int, uid: str, wx: _Weather, g: _Grid, opts: RiskOp
         "frequency": f_unit,
         "reach_m": reach,
     }
+    weights = [t.frequency * float(wx.p_ann[:, wx.members(t)].sum()) for t in live]
+    lvl_reach = level_reach(live, weights, thr, LOWEST_LEVEL)
+    ox, oy = (float(row.geometry.centroid.x), float(row.geometry.centroid.y))
+    for t in live:
+        if t.radial:
+            tabulate_radial(t, h)
+    dgroups = size_groups([t for t in live if not t.radial], h, thr) if live else []
+    for g_ in dgroups:
+        reach = max(reach, math.hypot(max(abs(g_.s_min), abs(g_.s_max)), g_.c_max))
+    return _Prepared(uid, row, rec_unit, live, dgroups, reach, min(lvl_reach, reach), ox, oy)
+
+
+def _add_unit(run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid) -> None:
+    """One prepared installation: its risk on the grid and at the receptors."""
+    uid, row, live, dgroups, reach, ox, oy = (
+        prep.uid,
+        prep.row,
+        prep.live,
+        prep.dgroups,
+        prep.reach,
+        prep.ox,
+        prep.oy,
+    )
+    rec_unit = dict(prep.rec_unit)
     if not live:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
         run.unit_recs.append(rec_unit)
         return
-    ox, oy = (float(row.geometry.centroid.x), float(row.geometry.centroid.y))
-    for t in live:
-        if t.radial:
-            tabulate_radial(t, g.h)
-    dgroups = size_groups([t for t in live if not t.radial], g.h, thr)
-    for g_ in dgroups:
-        reach = max(reach, math.hypot(max(abs(g_.s_min), abs(g_.s_max)), g_.c_max))
-    win = _Window.of(g, ox, oy, reach)
-    pts = _Near.of(run.rec, ox, oy, reach)
+    win = Window.of(g, ox, oy, reach)
+    pts = Near.of(run.rec, ox, oy, reach)
     u_contrib = np.zeros(len(run.rec))
     for t in (t for t in live if t.radial):
         _add_radial(t, wx, uid, win, pts, u_contrib, run.events)
@@ -597,6 +604,52 @@ def _add_unit(run: _Run, ui: int, uid: str, wx: _Weather, g: _Grid, opts: RiskOp
     else:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
     run.unit_recs.append(rec_unit)
+
+
+def _place_all(
+    park: Any, run: _Run, preps: list[_Prepared], wx: _Weather, opts: RiskOptions, progress: Callable
+) -> tuple[_Grid, np.ndarray | None, dict[str, Any]]:
+    """Place every installation on the grid; without a fixed extent, grow the grid until the lowest contour closes.
+
+    Returns the grid, the pipelines raster (or None) and :func:`contour_closure` of the lowest level, with
+    ``grown`` (the grid was grown beyond the park plus ``margin``) and ``capped`` (growth stopped at the cap).
+    """
+
+    def place(bounds: Any, o: RiskOptions) -> tuple[_Grid, np.ndarray | None]:
+        g = _Grid.of(park, o, bounds)
+        run.contrib[:] = 0.0
+        run.events.clear()
+        run.unit_recs.clear()
+        for ui, prep in enumerate(preps):
+            _add_unit(run, ui, prep, wx, g)
+        pipe = _pipelines_raster(o, g)
+        if pipe is not None:
+            g.values += pipe
+        return g, pipe
+
+    bounds, capped = None, False
+    if opts.extent is None:
+        pbox = park_bounds(park)
+        sources = [(p.ox, p.oy, p.level_reach) for p in preps if p.live]
+        bounds, capped = auto_bounds(pbox, opts.margin, sources, float(opts.resolution))
+        # a coarse pass (4 × the cell size) over the bound finds where the lowest level is reached
+        coarse, _ = place(bounds, replace(opts, resolution=4.0 * float(opts.resolution)))
+        bounds = coarse_bounds(coarse.values, coarse.xc, coarse.yc, coarse.h, pbox, opts.margin, bounds)
+    while True:
+        g, pipe = place(bounds, opts)
+        closure = contour_closure(g.values, LOWEST_LEVEL)
+        if closure["closed"] or bounds is None:
+            break
+        progress(0.9, "最低等值线被计算范围截断，扩大计算范围后重算…")
+        bounds, grew = grow_bounds(bounds, closure["sides"], pbox, opts.margin)
+        if not grew:
+            capped = True
+            break
+    ext = g.transform.c, g.transform.f - g.ny * g.h, g.transform.c + g.nx * g.h, g.transform.f
+    closure.update(grown=bounds is not None, capped=capped, extent=tuple(float(v) for v in ext))
+    if capped and not closure["closed"]:
+        closure["statement_zh"] += f"（计算范围已扩展至园区外 {MAX_GROWTH_M:,.0f} m 上限）"
+    return g, pipe, closure
 
 
 def _pipelines_raster(opts: RiskOptions, g: _Grid) -> np.ndarray | None:
@@ -655,48 +708,6 @@ def _short(exc: Exception, n: int = 160) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _n_installations(park: Any, opts: RiskOptions) -> int:
-    """How many installations the run computes: those of ``outcomes`` if given, else the park's, within ``units``."""
-    if opts.outcomes is not None and "unit_id" in opts.outcomes.columns:
-        ids = set(opts.outcomes["unit_id"].astype(str))
-    else:
-        ids = set(park.metric("installations")["unit_id"].astype(str))
-    return len(ids & set(opts.units)) if opts.units is not None else len(ids)
-
-
-def _check_size(park: Any, opts: RiskOptions) -> None:
-    """Refuse a run over ``opts.max_installations`` before any work (AnalysisInputError naming count and limit)."""
-    limit = opts.max_installations
-    n = _n_installations(park, opts)
-    if limit is not None and n > limit:
-        raise AnalysisInputError(
-            f"个人风险计算包含 {n} 套设施，超过上限 {limit}（max_installations）：计算量随设施数增长，"
-            f"{n} 套设施在默认 10 m 网格上约需 {_duration(0.2 * n)}。如确需计算，请调高上限"
-            f"（RiskOptions(max_installations={n})，命令行见 parkrisk risk --help），或用 units 只算部分设施、"
-            f"分片区计算、加大网格尺寸"
-            f"[{n} installations exceed max_installations={limit}; raise the limit, e.g. "
-            f"max_installations={n}, or compute a subset with units=...]"
-        )
-
-
-def _duration(seconds: float) -> str:
-    """A rough duration in Chinese: 约 40 秒, 约 3 分钟, 约 1.5 小时."""
-    if seconds < 90:
-        return f"约 {max(1, round(seconds))} 秒"
-    if seconds < 5400:
-        return f"约 {round(seconds / 60)} 分钟"
-    return f"约 {seconds / 3600:.1f} 小时"
-
-
-def _unit_message(uid: str, ui: int, n: int, started: float) -> str:
-    """Progress text of installation ``ui`` of ``n``, with the time left once one installation is done."""
-    text = f"计算设施 {uid} 的个人风险（{ui + 1}/{n}"
-    if ui > 0:
-        left = (time.monotonic() - started) / ui * (n - ui)
-        text += f"，预计剩余 {_duration(left)}"
-    return text + "）…"
-
-
 def individual_risk(park: Any, *, options: RiskOptions | None = None, **overrides: Any) -> IndividualRisk:
     """Individual (location-specific) risk of the park's installations on a grid.
 
@@ -728,20 +739,21 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     .. [2] CCPS (2000), §4.4.2 Eq. 4.4.1–4.4.4 (individual risk).
     """
     opts = resolve_options(options, overrides)
-    _check_size(park, opts)
+    check_size(park, opts)
     progress = opts.progress or (lambda frac, msg: None)
     wx = _Weather.of(opts)
-    g = _Grid.of(park, opts)
+    h = float(opts.resolution)
     progress(0.0, "生成事故场景与频率…")
-    run = _Run.start(park, outcome_table(park, options=opts), g.h)
+    run = _Run.start(park, outcome_table(park, options=opts), h)
     n = len(run.unit_ids)
     started = time.monotonic()
+    preps = []
     for ui, uid in enumerate(run.unit_ids):
-        progress(0.02 + 0.93 * ui / max(n, 1), _unit_message(uid, ui, n, started))
-        _add_unit(run, ui, uid, wx, g, opts)
-    pipe = _pipelines_raster(opts, g)
-    if pipe is not None:
-        g.values += pipe
-    result = _result(run, g, pipe, opts, {"weather_source": wx.source})
+        progress(0.02 + 0.8 * ui / max(n, 1), unit_message(uid, ui, n, started))
+        preps.append(_prepare_unit(run, uid, wx, h, opts))
+    g, pipe, closure = _place_all(park, run, preps, wx, opts, progress)
+    ext = closure["extent"]
+    notes = run_assumptions(opts, weather_source=wx.source, closure=closure, extent=ext, resolution=g.h)
+    result = _result(run, g, pipe, opts, notes)
     progress(1.0, "个人风险计算完成")
     return result

@@ -246,6 +246,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--resolution", type=float, default=10.0, help="网格分辨率 [m]，默认 10")
     p.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
+    p.add_argument(
+        "--extent",
+        type=float,
+        nargs=4,
+        metavar=("XMIN", "YMIN", "XMAX", "YMAX"),
+        help="固定计算范围（园区米制坐标 [m]）；不指定时自动扩展至最低等值线闭合，指定时如等值线被截断会给出警告",
+    )
     p.add_argument("--contours", help="另存风险等值线：.gpkg（米制坐标）或 .geojson（WGS84）")
     _add_size_options(p)
     add_coords_argument(p)
@@ -260,6 +267,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("-o", "--output", required=True, help="输出 Excel 文件（.xlsx）")
     s.add_argument("--resolution", type=float, default=25.0, help="网格分辨率 [m]，默认 25")
     s.add_argument("--margin", type=float, default=1000.0, help="园区边界外扩距离 [m]，默认 1000")
+    s.add_argument(
+        "--extent",
+        type=float,
+        nargs=4,
+        metavar=("XMIN", "YMIN", "XMAX", "YMAX"),
+        help="固定计算范围（园区米制坐标 [m]）；不指定时自动扩展至最低等值线闭合，指定时如等值线被截断会给出警告",
+    )
     s.add_argument("--five-rooms", action="store_true", help="同时进行五室（控制室、机柜间等）校核")
     _add_size_options(s)
     add_coords_argument(s)
@@ -337,8 +351,14 @@ def _individual_risk(args: argparse.Namespace, park: Any) -> Any:
         limit = count_option(args.max_installations, "--max-installations", low=1)
     progress = Progress()
     try:
+        extent = tuple(args.extent) if getattr(args, "extent", None) else None
         return risk.individual_risk(
-            park, resolution=args.resolution, margin=args.margin, progress=progress, max_installations=limit
+            park,
+            resolution=args.resolution,
+            margin=args.margin,
+            extent=extent,
+            progress=progress,
+            max_installations=limit,
         )
     except AnalysisInputError as exc:
         n = len(park.layers.get("installations", ()))
@@ -381,7 +401,28 @@ def run_risk(args: argparse.Namespace) -> int:
     for _, r in cont.iterrows():
         print(f"  {r['label_zh']}：面积 {r['area_m2'] / 1e6:.3f} km²")
     print(f"社会风险：潜在生命损失 PLL = {soc.pll:.2e} 人/年；F-N 曲线总体评价：{_region_zh(soc.overall)}")
+    print_assumptions(res)
     return 0
+
+
+def print_assumptions(res: Any) -> None:
+    """The contour's closure and the assumptions of a risk result, one line each, on stdout."""
+    from analysis.qra.provenance import assumption_rows
+
+    print(res.contour_check["statement_zh"])
+    print("假设与来源：")
+    for item, text in assumption_rows(res.assumptions):
+        print(f"  {item}：{text}")
+
+
+def assumptions_zh(res: Any) -> pd.DataFrame:
+    """The sheet "假设与来源": 项目, 内容 (the run's assumptions and the lowest contour's closure)."""
+    from analysis.qra.provenance import assumption_rows
+
+    rows = assumption_rows(res.assumptions)
+    if "contour" not in res.assumptions:
+        rows.append(("等值线闭合", res.contour_check["statement_zh"]))
+    return pd.DataFrame(rows, columns=["项目", "内容"])
 
 
 def _region_zh(region: str) -> str:
@@ -409,6 +450,7 @@ def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None
     }
     if five_rooms is not None:
         sheets["五室校核"] = five_rooms_zh(five_rooms)
+    sheets["假设与来源"] = assumptions_zh(res)
     return sheets
 
 
@@ -443,6 +485,7 @@ def run_siting(args: argparse.Namespace) -> int:
         print(f"五室校核：{len(five)} 栋建筑，需搬迁或抗爆改造 {len(bad)} 栋")
         for _, r in bad.iterrows():
             print(f"  {r['building_id']} {r['name']}：{r['verdict_zh']}（{r['reason_zh']}）")
+    print_assumptions(res)
     return 0
 
 

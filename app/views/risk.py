@@ -59,6 +59,19 @@ def risk_summary(res: Any, soc: Any) -> dict[str, str]:
     }
 
 
+def show_assumptions(st: Any, res: Any) -> None:  # pragma: no cover - exercised by AppTest
+    """The lowest contour's closure (a warning when cut) and the table "假设与来源" of a risk result."""
+    from app.commands.risk import assumptions_zh
+
+    check = res.contour_check
+    if check["closed"]:
+        st.caption(check["statement_zh"])
+    else:
+        st.warning(check["statement_zh"], icon=":material/warning:")
+    with st.expander("假设与来源（气象、频率、点火、概率单位、人口、网格、未核对数值）"):
+        st.dataframe(assumptions_zh(res), hide_index=True, width="stretch")
+
+
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
@@ -66,7 +79,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis.qra import individual as risk
     from app import state
     from app.charts import fn_figure
-    from app.commands.risk import _region_zh, contours_zh, excel_bytes, fn_zh, units_zh
+    from app.commands.risk import _region_zh, assumptions_zh, contours_zh, excel_bytes, fn_zh, units_zh
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -86,7 +99,12 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             "网格分辨率（m）", RESOLUTIONS_M, index=2, key="risk_resolution", format_func=lambda v: f"{v:g} m"
         )
         margin = c2.number_input(
-            "园区边界外扩（m）", min_value=0.0, max_value=5000.0, value=1000.0, step=100.0
+            "园区边界外扩（m）",
+            min_value=0.0,
+            max_value=5000.0,
+            value=1000.0,
+            step=100.0,
+            help="计算范围至少为园区边界外扩此距离；如最低等值线（3×10⁻⁷ /年）未闭合，程序自动继续扩展",
         )
         submitted = st.form_submit_button("计算个人风险", type="primary")
     key = compute_key(str(state.current_source().path), resolution, margin)
@@ -118,6 +136,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     cols = st.columns(4)
     for c, (label, value) in zip(cols, risk_summary(res, soc).items(), strict=True):
         c.metric(label, value)
+    show_assumptions(st, res)
     m = contour_map(park, contours, basemap=settings.basemap)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="risk_map")
     st.subheader("风险等值线面积")
@@ -164,6 +183,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 "设施风险汇总": units_zh(res),
                 "风险等值线面积": contours_zh(contours),
                 "F-N曲线": fn_zh(soc.curve),
+                "假设与来源": assumptions_zh(res),
             }
         ),
         file_name="risk.xlsx",

@@ -327,6 +327,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from app import state
     from app.commands.risk import excel_bytes, siting_sheets
+    from app.views.risk import show_assumptions
 
     view = state.park_view()
     park = view.park  # as the user may see it; the models run on the full park through view.run
@@ -344,6 +345,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if res is None:
         st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
         return
+    show_assumptions(st, res)
     _compliance_section(view, res, settings.basemap)
     five = _five_rooms_section(view, source)
     st.download_button(

@@ -1,0 +1,115 @@
+"""What a risk result rests on: the assumptions and sources every risk output shows.
+
+:func:`run_assumptions` collects, for one run of :func:`analysis.qra.individual.individual_risk`, which weather
+(source, period), loss-of-containment frequency table, ignition model, probits, population source, grid extent
+and resolution were used, whether the lowest contour closes inside the grid, and which regulatory figures are not
+verified. :func:`assumption_rows` gives them as (item, text) rows in the order every output shows them (page,
+GeoTIFF tags, the Excel sheet "假设与来源", report sections).
+
+References
+----------
+.. [1] Committee for the Prevention of Disasters (1999). Guidelines for quantitative risk assessment, CPR 18E
+       ("Purple Book"), Sdu, The Hague: ch. 3 (LOC frequencies), ch. 4 (event trees, ignition), ch. 5 (probits).
+.. [2] GB 36894-2018 危险化学品生产装置和储存设施风险基准.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ASSUMPTION_LABELS", "run_assumptions", "assumption_rows", "unverified_figures", "geotiff_tags"]
+
+#: Item keys of :func:`run_assumptions` and their Chinese labels, in the order outputs show them.
+ASSUMPTION_LABELS: dict[str, str] = {
+    "weather_source": "气象（风玫瑰）来源",
+    "weather_period": "气象资料时段",
+    "frequency_table": "泄漏频率表",
+    "ignition_model": "点火模型",
+    "probits": "致死概率（概率单位）",
+    "population_source": "人口来源",
+    "grid": "计算网格（范围与分辨率）",
+    "contour": "等值线闭合",
+    "unverified": "未核对的法规数值",
+}
+
+
+def unverified_figures(criterion: str = "gb36894_2018", fn_constants: Any = None) -> str:
+    """The regulatory figures used that nobody has checked against the standard's text, in Chinese."""
+    from analysis.qra.societal import get_criterion
+
+    c = fn_constants if fn_constants is not None else get_criterion(criterion)
+    items = []
+    if not c.confirmed:
+        items.append(f"社会风险 F-N 基准线常数（{c.source}）未核对")
+    items.append("泄漏频率表为 CPR 18E 数值的转录，未与原书逐项核对")
+    return "；".join(items)
+
+
+def run_assumptions(
+    opts: Any,
+    *,
+    weather_source: str,
+    weather_period: str = "",
+    closure: dict[str, Any] | None = None,
+    extent: tuple[float, float, float, float] | None = None,
+    resolution: float | None = None,
+) -> dict[str, Any]:
+    """The assumptions of one individual-risk run (strings, plus ``contour``: the closure dict).
+
+    Parameters
+    ----------
+    opts : analysis.qra.options.RiskOptions
+    weather_source, weather_period : str
+        Which wind rose, and the period of its observations ("" when not known).
+    closure : dict, optional
+        :func:`analysis.qra.contours.contour_closure` of the lowest level, with ``grown`` and ``capped``.
+    extent : (xmin, ymin, xmax, ymax) [m], resolution [m]
+    """
+    ext = ""
+    if extent is not None:
+        w, h = extent[2] - extent[0], extent[3] - extent[1]
+        how = (
+            "用户指定范围"
+            if opts.extent is not None
+            else f"园区边界外 {opts.margin:,.0f} m，自动扩展至最低等值线闭合"
+        )
+        ext = f"{w / 1000:.2f} km × {h / 1000:.2f} km（{how}），网格 {resolution:g} m"
+    out: dict[str, Any] = {
+        "weather_source": weather_source,
+        "weather_period": weather_period or "未说明",
+        "frequency_table": "CPR 18E（紫皮书）第 3 章通用泄漏频率（analysis/data/purple_book_cpr18e_loc_frequencies.csv）"
+        + ("，含用户覆盖值" if getattr(opts, "frequency_overrides", None) else ""),
+        "ignition_model": "CPR 18E 第 4 章事件树：直接点火概率表 4.5，延迟点火概率 1，延迟点火中爆炸占 0.4",
+        "probits": "CPR 18E 第 5 章概率单位（热辐射、超压、毒性，analysis.physics.vulnerability）；户外、无防护",
+        "population_source": "敏感目标与建筑物图层的人数（昼夜分别）",
+        "grid": ext,
+        "unverified": unverified_figures(),
+    }
+    if closure is not None:
+        out["contour"] = dict(closure)
+    return out
+
+
+def assumption_rows(assumptions: dict[str, Any]) -> list[tuple[str, str]]:
+    """(项目, 内容) rows of an assumptions dict in :data:`ASSUMPTION_LABELS` order, then any other keys."""
+    rows = []
+    keys = list(ASSUMPTION_LABELS) + [k for k in assumptions if k not in ASSUMPTION_LABELS]
+    for k in keys:
+        if k not in assumptions:
+            continue
+        v = assumptions[k]
+        text = v.get("statement_zh", "") if isinstance(v, dict) else str(v)
+        rows.append((ASSUMPTION_LABELS.get(k, k), text))
+    return rows
+
+
+def geotiff_tags(assumptions: dict[str, Any], check: dict[str, Any]) -> dict[str, str]:
+    """GeoTIFF tags: ``assumption_<key>`` (Chinese text) for each assumption, and the lowest contour's closure."""
+    tags = {f"assumption_{k}": str(v) for k, v in assumptions.items() if not isinstance(v, dict)}
+    tags.update(
+        contour_level=f"{check['level']:.0e}",
+        contour_closed=str(bool(check["closed"])),
+        contour_border_max=f"{check['border_max']:.3e}",
+        contour_statement=check["statement_zh"],
+    )
+    return tags
