@@ -94,7 +94,8 @@ def vce_effects(
     notes.append(
         f"TNT 当量法（《安全评价》2005，Crowl & Louvar 2011 式 6-27）：TNT 当量系数 {yf:g}，TNT 爆热 "
         f"{ex.CN_PRACTICE_TNT_ENERGY / 1e6:g} MJ/kg，燃烧热 {sub.heat_of_combustion / 1e6:.1f} MJ/kg，"
-        f"TNT 当量 {w_tnt:,.0f} kg"
+        f"TNT 当量 {w_tnt:,.0f} kg（不乘地面爆炸系数 1.8：Kingery-Bulmash 半球形地面爆炸曲线已含地面反射；"
+        "国内安全评价常用方法的 1.8 倍当量与死亡/重伤/轻伤/财产损失半径见后果分析页的“评价方法”）"
     )
     info["tnt_mass"] = w_tnt
     info["fuel_mass"] = fuel
