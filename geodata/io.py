@@ -31,6 +31,7 @@ import shapely
 from geodata import schema
 from geodata.crs import WGS84
 from geodata.park import Park
+from geodata.population import population_raster_path, read_population_raster
 from geodata.validate import Problem
 
 __all__ = [
@@ -463,7 +464,8 @@ def load_park(
     Returns
     -------
     Park
-        Layers in EPSG:4326 with the schema dtypes.
+        Layers in EPSG:4326 with the schema dtypes; ``park.population_raster`` holds the optional population grid
+        ``<park>.population.tif`` beside the file (:mod:`geodata.population`), else None.
 
     Raises
     ------
@@ -475,9 +477,12 @@ def load_park(
         If ``coords`` is not one of the supported systems.
     """
     layers, problems = read_layers(path, max_rows=max_rows)
-    return Park.from_layers(
+    park = Park.from_layers(
         layers, coords=coords, known_substance=known_substance, source=str(path), extra_problems=problems
     )
+    pop = population_raster_path(path)  # <park>.population.tif beside the file, optional (geodata.population)
+    park.population_raster = read_population_raster(pop) if pop.exists() else None
+    return park
 
 
 def _gpkg_ready(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

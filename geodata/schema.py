@@ -450,6 +450,20 @@ LAYERS: dict[str, LayerSpec] = {
             Column("capacity", "int", "容纳人数", unit="人", nullable=True, plausible=(1, 100_000)),
         ),
     ),
+    # Residential areas (villages, housing estates) with their people, where no sensitive-target record covers them:
+    # counted in societal risk (analysis.qra.receptors); people already in a target or building are not listed here.
+    "population_areas": LayerSpec(
+        name="population_areas",
+        label_zh="居住区人口",
+        geometry_types=("Polygon", "MultiPolygon"),
+        id_column="area_id",
+        columns=(
+            Column("area_id", "str", "区域编号"),
+            Column("name", "str", "区域名称"),
+            Column("population_day", "int", "白天人数", unit="人", plausible=(0, 1_000_000)),
+            Column("population_night", "int", "夜间人数", unit="人", plausible=(0, 1_000_000)),
+        ),
+    ),
 }
 
 #: The seven layers every park has, in drawing/validation order.
@@ -463,7 +477,7 @@ LAYER_ORDER: tuple[str, ...] = (
     "rectifications",
 )
 #: Layers a park may have.
-OPTIONAL_LAYERS: tuple[str, ...] = ("roads", "assembly_points")
+OPTIONAL_LAYERS: tuple[str, ...] = ("roads", "assembly_points", "population_areas")
 
 
 #: Shapefile (DBF) field names of the columns whose first 10 characters are not unique in their layer.

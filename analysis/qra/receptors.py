@@ -1,9 +1,21 @@
-"""Receptors of a risk run: sample points of the sensitive targets and buildings, and the risk each target sees.
+"""Receptors of a risk run: sample points of the people of a park, and the risk each target sees.
 
-Population of a sensitive target is spread evenly over its footprint (a cell-centre lattice of at most ~150 points
-inside it, no finer than the grid); day population with the day rose, night population with the night rose.
-Building occupants are present by day; control rooms and shift rooms are manned by night as well (parkrisk
-assumption).
+People come from four sources, each person counted once:
+
+- sensitive targets (``population_day``/``population_night``) and residential areas (the optional layer
+  ``population_areas``, same columns): spread evenly over the footprint (a cell-centre lattice of at most ~150
+  points inside it, no finer than the grid); day population with the day rose, night population with the night
+  rose;
+- buildings (``occupants``): present by day; control rooms and shift rooms are manned by night as well (parkrisk
+  assumption);
+- the optional population raster (``park.population_raster``, :mod:`geodata.population`: persons per cell, night
+  band and optional day band): one receptor at each populated cell centre, placed in the park's metric CRS. A cell
+  whose centre lies inside a target, building or residential-area polygon is dropped (those people are the
+  feature's count); a point target standing in a cell has its population subtracted from the cell (not below 0).
+  The raster therefore adds the people the park's own layers do not list.
+
+Receptor layers other than ``buildings`` are the public (``n_targets`` of the risk events); buildings are the park's
+workers (``n_buildings``).
 """
 
 from __future__ import annotations
@@ -14,17 +26,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["receptor_points", "target_risk"]
+__all__ = ["receptor_points", "raster_receptors", "target_risk"]
 
 _NIGHT_MANNED_USES = ("control_room", "shift_room")
+#: Layers whose features carry people: (layer, id column).
+_RECEPTOR_LAYERS = (
+    ("sensitive_targets", "target_id"),
+    ("buildings", "building_id"),
+    ("population_areas", "area_id"),
+)
 
 
 def receptor_points(park: Any, h: float) -> pd.DataFrame:
-    """Sample points of the sensitive targets (population) and buildings (occupants); h is the grid cell [m]."""
+    """Sample points of the sensitive targets and residential areas (population), buildings (occupants) and the
+    population raster (people no layer counts); h is the grid cell [m]. See the module notes."""
     import shapely
 
     recs: list[pd.DataFrame] = []
-    for layer, id_col in (("sensitive_targets", "target_id"), ("buildings", "building_id")):
+    for layer, id_col in _RECEPTOR_LAYERS:
         try:
             gdf = park.metric(layer)
         except (KeyError, ValueError):
@@ -50,7 +69,7 @@ def receptor_points(park: Any, h: float) -> pd.DataFrame:
                 p = g.representative_point()
                 px, py = np.array([p.x]), np.array([p.y])
             n = px.size
-            if layer == "sensitive_targets":
+            if layer != "buildings":
                 day = float(np.nan_to_num(r.get("population_day", 0.0) or 0.0))
                 night = float(np.nan_to_num(r.get("population_night", 0.0) or 0.0))
             else:
@@ -68,9 +87,80 @@ def receptor_points(park: Any, h: float) -> pd.DataFrame:
                     }
                 )
             )
+    raster = getattr(park, "population_raster", None)
+    if raster is not None:
+        recs.append(raster_receptors(park, raster))
+    recs = [r for r in recs if len(r)]
     if not recs:
         return pd.DataFrame(columns=["layer", "feature_id", "x", "y", "w_day", "w_night"])
     return pd.concat(recs, ignore_index=True)
+
+
+def raster_receptors(park: Any, raster: Any) -> pd.DataFrame:
+    """Receptors of a population raster: its populated cells less the people the park's layers count already.
+
+    Parameters
+    ----------
+    park : geodata.Park
+    raster : geodata.population.PopulationRaster
+        Persons per cell (night band, day band) in any CRS.
+
+    Returns
+    -------
+    DataFrame
+        layer = "population_raster", feature_id = "row,col", x, y (cell centre in the park's metric CRS) [m],
+        w_day, w_night [persons].
+
+    Notes
+    -----
+    A cell whose centre lies inside a sensitive-target, building or ``population_areas`` polygon is dropped: its
+    people are that feature's. A point target lying in a cell has its day and night population subtracted from
+    the cell's (floored at 0). So a person is counted by the raster only where no layer of the park counts them.
+    """
+    import pyproj
+    import shapely
+
+    xs, ys = raster.cell_centres()
+    to_metric = pyproj.Transformer.from_crs(raster.crs, park.metric_crs, always_xy=True)
+    mx, my = to_metric.transform(xs, ys)
+    day, night = np.array(raster.day, dtype=float), np.array(raster.night, dtype=float)
+    covered = np.zeros(day.shape, dtype=bool)
+    a, b, c, d, e, f = raster.transform
+    det = a * e - b * d
+    for layer, _ in _RECEPTOR_LAYERS:
+        try:
+            gdf = park.metric(layer)
+        except (KeyError, ValueError):
+            continue
+        if gdf is None or len(gdf) == 0:
+            continue
+        for _, r in gdf.iterrows():
+            g = r.geometry
+            if g is None or g.is_empty:
+                continue
+            if g.geom_type in ("Polygon", "MultiPolygon"):
+                covered |= shapely.contains_xy(g, mx, my)
+            elif layer != "buildings":  # a point target: take its people out of the cell it stands in
+                p = g.representative_point()
+                rx, ry = to_metric.transform(p.x, p.y, direction="INVERSE")
+                col = int(np.floor((e * (rx - c) - b * (ry - f)) / det))
+                row = int(np.floor((a * (ry - f) - d * (rx - c)) / det))
+                if 0 <= row < day.shape[0] and 0 <= col < day.shape[1]:
+                    day[row, col] -= float(np.nan_to_num(r.get("population_day", 0.0) or 0.0))
+                    night[row, col] -= float(np.nan_to_num(r.get("population_night", 0.0) or 0.0))
+    day, night = np.maximum(day, 0.0), np.maximum(night, 0.0)
+    keep = ~covered & ((day > 0) | (night > 0))
+    rows, cols = np.nonzero(keep)
+    return pd.DataFrame(
+        {
+            "layer": "population_raster",
+            "feature_id": [f"{i},{j}" for i, j in zip(rows, cols, strict=True)],
+            "x": mx[keep],
+            "y": my[keep],
+            "w_day": day[keep],
+            "w_night": night[keep],
+        }
+    )
 
 
 _TARGET_COLUMNS = [

@@ -35,6 +35,20 @@ References
        groepsrisico: at most 10⁻⁵/a for 10 or more deaths, 10⁻⁷ for 100, 10⁻⁹ for 1000, i.e. F ≤ 10⁻³/N² for
        N ≥ 10 (also CPR 18E Figure 6.8).
 .. [4] CPR 18E (1999). Guidelines for quantitative risk assessment ("Purple Book"), §6.3, Eqs. 6.3–6.6.
+.. [5] CPR 18E (1999), §5.3 (population indoors and outdoors; lethality indoors), as recalled by the author: the
+       fraction of the population indoors is 0.93 by day and 0.99 by night; indoors, the probability of death from
+       a toxic cloud is 0.1 × the outdoor one and a flash fire kills nobody indoors; for heat radiation (indoors 0
+       below 35 kW/m², 1 above, where the building ignites) and overpressure (indoors 0.025 between 0.1 and 0.3
+       bar, 1 above 0.3 bar) the indoor lethality depends on the load. These values could not be checked against
+       the text when this was written (no copy was found); they are :data:`INDOOR_FRACTION` and
+       :data:`INDOOR_LETHALITY_FACTOR`, one place to correct them.
+
+Indoor protection (:func:`indoor_factor`, on by default in :func:`societal_risk`): every event's fatalities are
+multiplied by (1 − f_in) + f_in × g, with f_in the indoor fraction of its period and g the indoor lethality factor
+of its outcome [5]_. Fires and explosions keep g = 1 (no protection claimed): the Purple Book's indoor rules for
+them depend on the heat flux or overpressure at each person, which the lethality tables do not carry, and at the
+loads that kill outdoors they give an indoor lethality near 1 (building ignited, building collapse) — counting those
+people as outdoors is the conservative reading.
 """
 
 from __future__ import annotations
@@ -57,7 +71,33 @@ __all__ = [
     "get_criterion",
     "SocietalRisk",
     "societal_risk",
+    "INDOOR_FRACTION",
+    "INDOOR_LETHALITY_FACTOR",
+    "indoor_factor",
 ]
+
+#: Fraction of the population indoors by period [5]_ (CPR 18E §5.3, not checked against the text). [-]
+INDOOR_FRACTION: dict[str, float] = {"day": 0.93, "night": 0.99}
+#: Indoor lethality as a fraction of the outdoor lethality, by outcome kind [5]_: toxic cloud 0.1, flash fire 0;
+#: every other kind 1 (load-dependent rules, see the module notes). [-]
+INDOOR_LETHALITY_FACTOR: dict[str, float] = {"toxic": 0.1, "toxic_cloud": 0.1, "flash_fire": 0.0}
+
+
+def indoor_factor(outcome: Any, period: Any) -> np.ndarray:
+    """Fatalities of an event with indoor protection over those of everybody outdoors. [-]
+
+    (1 − f_in) + f_in × g with f_in = :data:`INDOOR_FRACTION` [period] and g = :data:`INDOOR_LETHALITY_FACTOR`
+    [outcome] (1 for kinds not listed) [5]_. Arrays broadcast; ``period`` must be "day" or "night".
+    """
+    out = np.asarray(outcome, dtype=object)
+    per = np.asarray(period, dtype=object)
+    bad = [p for p in np.unique(per) if p not in INDOOR_FRACTION]
+    if bad:
+        raise ValueError(f"period 时段={bad[0]!r} 无效：只能是 'day'（白天）或 'night'（夜间）")
+    f_in = np.vectorize(INDOOR_FRACTION.__getitem__, otypes=[float])(per)
+    g = np.vectorize(lambda k: INDOOR_LETHALITY_FACTOR.get(str(k), 1.0), otypes=[float])(out)
+    return (1.0 - f_in) + f_in * g
+
 
 logger = logging.getLogger(__name__)
 
@@ -291,6 +331,8 @@ class SocietalRisk:
         frequency [1/a], n (fatalities), period, unit_id, outcome, direction_deg.
     include_buildings : bool
     criterion : str
+    indoor : bool
+        Whether the indoor protection of :func:`indoor_factor` was applied.
     """
 
     curve: FNCurve
@@ -301,6 +343,7 @@ class SocietalRisk:
     events: pd.DataFrame
     include_buildings: bool
     criterion: str
+    indoor: bool = True
 
     @property
     def overall(self) -> str:
@@ -309,13 +352,15 @@ class SocietalRisk:
 
 
 def societal_risk(
-    result: Any, *, include_buildings: bool = True, criterion: str = "gb36894_2018"
+    result: Any, *, include_buildings: bool = True, criterion: str = "gb36894_2018", indoor: bool = True
 ) -> SocietalRisk:
-    """Societal risk (F-N curve, PLL) of the population of the sensitive targets (and building occupants).
+    """Societal risk (F-N curve, PLL) of the park's public (sensitive targets, residential areas, the population
+    raster) and, optionally, building occupants.
 
     Each event is one outcome in one weather class, wind direction and period (day / night) with its annual
-    frequency; its number of fatalities is N = Σ people × P_death over the sample points of the targets (outdoor
-    lethality, see :mod:`analysis.qra.individual`). F(N) is the frequency of events with N or more fatalities
+    frequency; its number of fatalities is N = Σ people × P_death over the receptor points (outdoor lethality, see
+    :mod:`analysis.qra.individual`; each person counted once, :mod:`analysis.qra.receptors`), times
+    :func:`indoor_factor` when ``indoor``. F(N) is the frequency of events with N or more fatalities
     (:func:`fn_curve`).
 
     Parameters
@@ -325,14 +370,20 @@ def societal_risk(
         Count the occupants of buildings (the park's own workers) as well as the targets' populations.
     criterion : str
         Key of :data:`SOCIETAL_CRITERIA`.
+    indoor : bool
+        Protect the people indoors (day/night indoor fractions and indoor lethality factors [5]_); False counts
+        everybody as outdoors.
 
     References
     ----------
     .. [2] CCPS (2000), §4.4.3 (F-N curve; PLL = Σ f_i N_i).
     .. [4] CPR 18E (1999), ch. 6 (societal risk, F-N curve).
+    .. [5] CPR 18E (1999), §5.3 (indoor fractions and indoor lethality; see the module notes).
     """
     ev = result.events
     n = ev["n_targets"].to_numpy(float) + (ev["n_buildings"].to_numpy(float) if include_buildings else 0.0)
+    if indoor and len(ev):
+        n = n * indoor_factor(ev["outcome"].to_numpy(), ev["period"].to_numpy())
     f = ev["frequency"].to_numpy(float)
     keep = n > 0
     ev2 = ev.loc[keep, ["unit_id", "outcome", "period", "direction_deg", "frequency"]].assign(n=n[keep])
@@ -343,5 +394,13 @@ def societal_risk(
     pll_ = float(pll(f[keep], n[keep])) if keep.any() else 0.0
     cls = classify_fn(curve, criterion=criterion)
     return SocietalRisk(
-        curve, curve_day, curve_night, pll_, cls, ev2.reset_index(drop=True), include_buildings, criterion
+        curve,
+        curve_day,
+        curve_night,
+        pll_,
+        cls,
+        ev2.reset_index(drop=True),
+        include_buildings,
+        criterion,
+        indoor,
     )

@@ -235,12 +235,17 @@ def test_contours_nested_and_consistent(plume_west):
 
 def test_societal_events_and_pll(plume_west, park, origin):
     # the village 1 km east: N = people × P_death at its point; day events use the day population
-    soc = risk.societal_risk(plume_west)
+    soc = risk.societal_risk(plume_west, indoor=False)  # everybody outdoors
     rec = plume_west.receptors
     x, y = rec["x"].iloc[0], rec["y"].iloc[0]
     p = _hand_plume_death(x - origin[0], y - origin[1])
     assert soc.pll == pytest.approx(F * p * (0.5 * 100 + 0.5 * 300), rel=0.005)
     assert soc.curve.at(1.0) == pytest.approx(F, rel=1e-9)  # both periods kill ≥ 1 person
+    # with the Purple Book's indoor protection (CPR 18E §5.3): 93 % indoors by day, 99 % by night, indoor toxic
+    # lethality 0.1 × outdoor
+    indoor = risk.societal_risk(plume_west)
+    day, night = 0.07 + 0.93 * 0.1, 0.01 + 0.99 * 0.1
+    assert indoor.pll == pytest.approx(F * p * (0.5 * 100 * day + 0.5 * 300 * night), rel=0.005)
     assert risk.target_risk(plume_west, park)["individual_risk"].iloc[0] == pytest.approx(F * p, rel=0.005)
 
 
