@@ -9,7 +9,9 @@ from streamlit_folium import st_folium
 
 from app import state
 from app.mapping import legend_html, overdue_mask, park_legend_sections, park_map
+from app.park_overview import park_score_form, regulator_numbers, stored_park_scores
 from geodata import schema
+from geodata.store import StoreError
 
 TITLE = "园区一张图"
 ICON = ":material/map:"
@@ -44,6 +46,33 @@ def _metrics(park) -> None:
     )
 
 
+def _regulator_header(view) -> None:
+    """The regulator's numbers; choosing one shows the table behind it."""
+    park_id = str(view.park.parks["park_id"].iloc[0]) if len(view.park.parks) else ""
+    store, scores = None, {}
+    if view.user is not None and park_id:
+        try:
+            store = state.park_store()
+            scores = stored_park_scores(store, view.user, park_id)
+        except (StoreError, ValueError, OSError) as exc:
+            st.warning(f"园区评分读取失败：{exc}")
+    numbers = {n.key: n for n in regulator_numbers(view, park_scores=scores)}
+    pick = st.radio(
+        "监管统计（点选查看明细表）",
+        list(numbers),
+        index=None,
+        horizontal=True,
+        format_func=lambda k: f"{numbers[k].label}：{numbers[k].value}",
+        key="park_reg_pick",
+    )
+    if pick is not None:
+        n = numbers[pick]
+        st.caption(n.note)
+        st.dataframe(n.table, hide_index=True, width="stretch")
+        if pick == "park_grade" and store is not None and view.user.role == "admin":
+            park_score_form(store, view.user, park_id, scores)
+
+
 def _tables(park) -> None:
     # Off by default: the data grid is a large front-end bundle that the map view does not need.
     if not st.toggle("显示各图层属性表", key="park_map_tables"):
@@ -71,6 +100,7 @@ def render() -> None:
     if view.user is None or view.user.role == "enterprise":
         st.caption("整改事项按“一园一策”页面的权限显示：未登录不显示，企业用户只显示本企业的事项。")
     _metrics(park)
+    _regulator_header(view)
     layer_names = [n for n in park.layers if n in schema.LAYERS and not park.layers[n].empty]
     # Plain checkboxes (not a multiselect): the combo-box widget alone adds ~190 KB to the page.
     st.sidebar.markdown("**图层**", help="选择绘制的图层；也可用地图右上角的图层按钮显示/隐藏。")

@@ -24,6 +24,7 @@ from analysis.regulation.findings import (
     propose_from_findings,
     run_park_analyses,
 )
+from analysis.regulation.hazard_items import item_label_zh
 from analysis.regulation.rectification import (
     FINDING_KINDS,
     closure_stats,
@@ -201,6 +202,10 @@ def _display(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> pd.D
             "隐患/问题描述": items["title"],
             "类别": [CATEGORY_ZH.get(c, c) for c in items["category"]],
             "等级": [LEVEL_ZH.get(c, c) for c in items["hazard_level"]],
+            "判定条目": [
+                "" if pd.isna(v) else f"第{int(v)}条"
+                for v in items.get("major_hazard_item", pd.Series(None, index=items.index, dtype=object))
+            ],
             "整改期限": pd.to_datetime(items["deadline"]).dt.strftime("%Y-%m-%d"),
             "状态": [STATUS_ZH.get(s, s) for s in items["status"]],
             "逾期": ["逾期" if o else "" for o in od],
@@ -281,6 +286,8 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
             st.rerun()
         except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
             st.error(str(exc))
+    if can(user, "edit", item.enterprise_id):
+        _cite_form(store, user, item, version)
     if can(user, "extend", item.enterprise_id) and item.status != "closed":
         with st.form("rect_extend"):
             new = st.date_input(
@@ -305,6 +312,33 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                     st.rerun()
                 except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
                     st.error(str(exc))
+
+
+def _cite_form(store, user, item, version: int) -> None:
+    """Cite one of the 20 items of 重大生产安全事故隐患判定标准（试行）(or none): citing one makes it 重大隐患."""
+    options: list[int | None] = [None, *range(1, 21)]
+    with st.form("rect_cite"):
+        cited = st.selectbox(
+            "重大隐患判定条目（安监总管三〔2017〕121号）",
+            options,
+            index=options.index(item.major_hazard_item),
+            format_func=item_label_zh,
+            key="rect_cite_item",
+            help="引用第 1～20 条之一的事项自动判定为重大隐患。",
+        )
+        if st.form_submit_button("保存判定条目"):
+            if cited == item.major_hazard_item:
+                st.info("判定条目没有变化。")
+                return
+            try:
+                new = store.update_fields(
+                    user, item.item_id, expected_version=version, changes={"major_hazard_item": cited}
+                )
+                st.session_state[SEEN_KEY] = (item.item_id, new.version)
+                st.success(f"已保存：{item_label_zh(cited)}（隐患等级：{LEVEL_ZH[new.hazard_level]}）。")
+                st.rerun()
+            except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
+                st.error(str(exc))
 
 
 def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today: dt.date) -> None:

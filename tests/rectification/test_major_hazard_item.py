@@ -64,3 +64,25 @@ def test_an_existing_store_gains_the_field(store, backend, request):
         assert again.verify(ADMIN).ok
     finally:
         again.close()
+
+
+def test_statistics_count_a_cited_item_as_major_and_give_the_on_time_rate():
+    """按期整改率 by its definition (closed on or before the deadline / items due) on four hand-built items: one
+    closed on time, one closed late, one open past its deadline, one open and not yet due -> 1 / 3. An item citing
+    item 5 of the 2017 standard counts as 重大隐患 even where a park file says general."""
+    import pandas as pd
+
+    from analysis.regulation.rectification import closure_stats, major_items
+
+    rows = [
+        make_record(1, status="closed", closed_on="2025-03-01", deadline="2025-03-31"),
+        make_record(2, status="closed", closed_on="2025-04-15", deadline="2025-03-31"),
+        make_record(3, status="open", deadline="2025-03-31"),
+        make_record(4, status="open", deadline="2025-12-31", hazard_level="general", major_hazard_item=5),
+    ]
+    items = pd.DataFrame(rows)
+    s = closure_stats(items, today="2025-06-01").iloc[0]
+    assert (s["due"], s["on_time"]) == (3, 1)
+    assert s["on_time_rate"] == pytest.approx(1 / 3)
+    assert s["closure_rate"] == pytest.approx(2 / 4)
+    assert s["major"] == 1 and list(major_items(items)["item_id"]) == ["R004"]

@@ -2,7 +2,10 @@
 
 Definitions (also in :mod:`analysis.regulation.rectification`): 整改率 = items closed (销号) / items found [-]
 ([1]_ 第十四条/第二十条); 逾期 on a date *d*: deadline before *d* and not closed on *d* ([2]_ 第十五条); 重大隐患
-reported separately ([2]_ 第十条, criteria [3]_).
+reported separately ([2]_ 第十条, criteria [3]_; an item citing one of the 20 items of [3]_ in ``major_hazard_item``
+is a 重大隐患 whatever its ``hazard_level``); 按期整改率 = items closed on or before their deadline / items due, where
+an item is due when it is closed or its deadline is before *d* (the current deadline: an approved extension counts,
+[2]_ 第十五条).
 
 References
 ----------
@@ -20,7 +23,15 @@ import pandas as pd
 
 from geodata.store.records import to_iso_date
 
-__all__ = ["GROUP_COLUMNS", "overdue_mask", "days_overdue", "closure_stats", "monthly_trend", "major_items"]
+__all__ = [
+    "GROUP_COLUMNS",
+    "overdue_mask",
+    "days_overdue",
+    "closure_stats",
+    "monthly_trend",
+    "major_items",
+    "major_mask",
+]
 
 
 def _as_date(today: dt.date | str | None) -> pd.Timestamp:
@@ -58,6 +69,14 @@ def days_overdue(items: pd.DataFrame, *, today: dt.date | str | None = None) -> 
 GROUP_COLUMNS: tuple[str, ...] = ("park_id", "enterprise_id", "category", "hazard_level", "source", "status")
 
 
+def major_mask(items: pd.DataFrame) -> np.ndarray:
+    """True for a 重大隐患: ``hazard_level == "major"`` or an item of [3]_ cited in ``major_hazard_item``."""
+    major = (items["hazard_level"] == "major").to_numpy(dtype=bool, copy=True)
+    if "major_hazard_item" in items:
+        major |= items["major_hazard_item"].notna().to_numpy(dtype=bool)
+    return major
+
+
 def closure_stats(
     items: pd.DataFrame, *, by: str | None = None, today: dt.date | str | None = None
 ) -> pd.DataFrame:
@@ -78,7 +97,9 @@ def closure_stats(
     DataFrame
         One row per group (sorted by group), columns: ``group``, ``total`` [-], ``closed`` [-], ``not_closed`` [-],
         ``closure_rate`` [-] (fraction 0–1; NaN for an empty group), ``overdue`` [-], ``major`` [-],
-        ``major_closed`` [-], ``major_closure_rate`` [-], ``major_overdue`` [-].
+        ``major_closed`` [-], ``major_closure_rate`` [-], ``major_overdue`` [-], ``due`` [-] (closed or deadline
+        passed), ``on_time`` [-] (closed on or before the deadline), ``on_time_rate`` [-] (按期整改率, NaN when
+        nothing is due).
 
     Raises
     ------
@@ -94,13 +115,15 @@ def closure_stats(
             "group": "全部" if by is None else items[by].astype(object).where(items[by].notna(), "（园区）"),
             "closed": (items["status"] == "closed").to_numpy(dtype=bool),
             "overdue": overdue_mask(items, today=today),
-            "major": (items["hazard_level"] == "major").to_numpy(dtype=bool),
+            "major": major_mask(items),
+            "due": _due(items, today),
+            "on_time": _on_time(items),
         },
         index=range(len(items)),
     )
     df["major_closed"] = df["major"] & df["closed"]
     df["major_overdue"] = df["major"] & df["overdue"]
-    counts = ["closed", "overdue", "major", "major_closed", "major_overdue"]
+    counts = ["closed", "overdue", "major", "major_closed", "major_overdue", "due", "on_time"]
     if len(df) == 0:
         out = pd.DataFrame(
             {"group": ["全部"] if by is None else []} | {c: [0] if by is None else [] for c in counts}
@@ -120,6 +143,9 @@ def closure_stats(
         out["major_closure_rate"] = np.where(
             out["major"] > 0, out["major_closed"] / out["major"].where(out["major"] > 0), np.nan
         )
+        out["on_time_rate"] = np.where(
+            out["due"] > 0, out["on_time"] / out["due"].where(out["due"] > 0), np.nan
+        )
     cols = [
         "group",
         "total",
@@ -131,8 +157,24 @@ def closure_stats(
         "major_closed",
         "major_closure_rate",
         "major_overdue",
+        "due",
+        "on_time",
+        "on_time_rate",
     ]
-    return out[cols].astype({"closure_rate": float, "major_closure_rate": float}).reset_index(drop=True)
+    rates = {"closure_rate": float, "major_closure_rate": float, "on_time_rate": float}
+    return out[cols].astype(rates).reset_index(drop=True)
+
+
+def _due(items: pd.DataFrame, today: dt.date | str | None) -> np.ndarray:
+    """Closed, or the deadline before ``today``."""
+    closed = (items["status"] == "closed").to_numpy(dtype=bool)
+    return closed | (_dates(items["deadline"]) < _as_date(today)).to_numpy(dtype=bool)
+
+
+def _on_time(items: pd.DataFrame) -> np.ndarray:
+    """Closed on or before the (current) deadline."""
+    closed = (items["status"] == "closed").to_numpy(dtype=bool)
+    return closed & (_dates(items["closed_on"]) <= _dates(items["deadline"])).to_numpy(dtype=bool)
 
 
 def monthly_trend(
@@ -208,5 +250,5 @@ def monthly_trend(
 
 def major_items(items: pd.DataFrame) -> pd.DataFrame:
     """The major hazards (重大隐患, [3]_) among ``items``, deadline first."""
-    out = items[items["hazard_level"] == "major"]
+    out = items[major_mask(items)]
     return out.sort_values(["deadline", "item_id"]).reset_index(drop=True)
