@@ -218,8 +218,8 @@ def _checklist_editor(store, user, park, eid: str, current: pd.DataFrame) -> Non
         entries = [
             {
                 "item_key": r["核查项"],
-                "value": str(r["取值"]).strip() or None,
-                "evidence": str(r["依据"] or ""),
+                "value": None if pd.isna(r["取值"]) else (str(r["取值"]).strip() or None),
+                "evidence": "" if pd.isna(r["依据"]) else str(r["依据"]),
                 "expected_version": int(cur.at[r["核查项"], "version"]) if r["核查项"] in cur.index else 0,
             }
             for _, r in changed.iterrows()

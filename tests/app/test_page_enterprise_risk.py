@@ -4,6 +4,7 @@ computed score), the map and tables as plain functions, and the 一企一表 exp
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -65,8 +66,11 @@ def test_page_enterprise_selection(at):
 
 def test_map_has_both_layers(demo_park):
     tk = two_key_one_major(demo_park)
-    html = page.two_key_map(demo_park, tk.enterprises, park_scores(demo_park))._repr_html_()
-    assert "两重点一重大" in html or "\\u4e24\\u91cd\\u70b9" in html
+    html = page.two_key_map(demo_park, tk.enterprises, park_scores(demo_park)).get_root().render()
+    for text in ("两重点一重大（企业）", "企业安全风险等级（计算）", "三项均涉及"):  # E02: all three legs
+        assert json.dumps(text)[1:-1] in html, (
+            text
+        )  # texts from the data reach the map escaped (app.mapping.text)
 
 
 def test_export_sheet_xlsx_and_docx(demo_park):
