@@ -11,7 +11,8 @@ What the park's data decide (``source = "data"``), with their evidence:
 * major hazard grade — GB 18218-2018 grading of the enterprise's units (:func:`analysis.regulation.gb18218.enterprise_grades`);
 * explosives — substances of GB 18218-2018 table 2 class W1 (爆炸物) stored or produced;
 * inhalation-toxic gases — substances of GB 18218-2018 table 3 (toxic gases) or toxic substances that boil below the
-  ambient temperature (20 °C) (:mod:`analysis.physics.substances`);
+  ambient temperature (20 °C) (:mod:`analysis.physics.substances`), in its installations and in the pipelines it
+  operates (``operator`` = its name or id);
 * other key supervised chemicals — :mod:`analysis.regulation.key_chemicals`, not already counted as toxic gases
   or explosives;
 * key supervised hazardous processes — distinct ``hazardous_process`` values of its installations;
@@ -203,9 +204,9 @@ def _canonical(name: str) -> str:
         return str(name).strip()
 
 
-def _substance_items(inst: pd.DataFrame) -> dict[str, tuple[float | None, str]]:
+def _substance_items(names: list[str]) -> dict[str, tuple[float | None, str]]:
     first: dict[str, str] = {}
-    for s in inst["substance"]:
+    for s in names:
         first.setdefault(_canonical(str(s)), str(s))  # one per substance, shown by its first name in the data
     subs = list(first.values())
     explosives = [s for s in subs if _is_explosive(s)]
@@ -292,7 +293,19 @@ def _data_values(
     ]
     procs = list(dict.fromkeys(p for p in procs if p))
     out: dict[str, tuple[Any, str]] = {"major_hazard_grade": (grade, grade_txt)}
-    out.update(_substance_items(inst))
+    pipes = getattr(park, "pipelines", None)
+    own = (
+        []
+        if pipes is None or not len(pipes)
+        else pipes[pipes["operator"].astype(str).isin({eid, facts.names[eid]})]
+    )
+    # [1]: toxic gases "含管道" — the enterprise's installations and the pipelines it operates (operator = its
+    # name or id)
+    out.update(
+        _substance_items(
+            [str(x) for x in inst["substance"]] + [str(x) for x in getattr(own, "substance", [])]
+        )
+    )
     out["key_processes"] = (len(procs), "重点监管危险化工工艺：" + ("、".join(procs) or "无"))
     out.update(_fire_items(park, inst, eid))
     inside = facts.inside_park.get(eid, False)

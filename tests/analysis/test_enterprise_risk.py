@@ -164,6 +164,17 @@ def test_substance_points():
     assert _points(res, "toxic_gases") == -5.0 and _points(res, "other_key_chemicals") == 0.0
 
 
+def test_toxic_gas_in_a_pipeline_the_enterprise_operates():
+    # the guide counts inhalation-toxic gases "含管道": a hydrogen sulfide line operated by 测试企业4 (E4)
+    layers = small_park_layers()
+    pl = layers["pipelines"]
+    pl.loc[pl.index[0], ["substance", "operator"]] = ["硫化氢", "测试企业4"]
+    park = Park.from_layers(layers, validate=False)
+    res = regulation.enterprise_score(park, "E4")
+    assert _points(res, "toxic_gases") == -2.0
+    assert "硫化氢" in res.items.set_index("item_key").at["toxic_gases", "evidence"]
+
+
 def test_process_points():
     park = _park()
     assert _points(regulation.enterprise_score(park, "E2"), "key_processes") == -2.0  # electrolysis
