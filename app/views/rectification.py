@@ -520,6 +520,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
                 "问题描述": f.description_zh,
                 "类别": CATEGORY_ZH[p.record["category"]],
                 "等级": LEVEL_ZH[f.hazard_level],
+                "判定条目": "" if f.major_hazard_item is None else f"第{f.major_hazard_item}条",
                 "建议措施": f.measure_zh,
                 "状态": s.status_zh,
             }

@@ -151,11 +151,13 @@ def test_compliance_failures_become_external_distance_findings(park):
     table["contributors_zh"] = ["T1（70%）、S1（30%）", ""]
     major = F.findings_from_compliance(table, park)[0]
     assert major.hazard_level == "major" and "第（三）项" in major.basis_zh
+    assert major.major_hazard_item == 3  # cites item 3 of 安监总管三〔2017〕121号 (issue 18)
     assert "T1、S1 涉及“两重点一重大”" in major.description_zh and major.enterprise_id is None
     table["top_units"] = [["M1"], []]
     table["top_enterprises"] = [["E2"], []]
     minor = F.findings_from_compliance(table, park)[0]
     assert minor.hazard_level == "general" and minor.enterprise_id == "E2"
+    assert minor.major_hazard_item is None
     assert "重点监管危险化学品" in minor.description_zh
     assert F.findings_from_compliance(compliance_table(park.sensitive_targets, [0.0, 0.0]), park) == []
 
@@ -218,6 +220,7 @@ def test_five_room_buildings_long_and_wide_tables(park):
     )
     fw = {f.subject_ids[0]: f for f in F.findings_from_buildings(wide, park)}
     assert fw["B1"].hazard_level == "major" and "热辐射 20.0 kW/m²" in fw["B1"].description_zh
+    assert (fw["B1"].major_hazard_item, fw["B2"].major_hazard_item) == (13, None)  # item 13: control room
     assert "搬迁" in fw["B1"].measure_zh and "冲击波超压" not in fw["B1"].description_zh
     assert fw["B2"].hazard_level == "general" and "超过判据 6.9 kPa" in fw["B2"].description_zh
     assert "121号所列情形" in fw["B2"].basis_zh
