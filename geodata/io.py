@@ -29,6 +29,7 @@ import pyogrio
 import shapely
 
 from geodata import schema
+from geodata.criteria import FN_CRITERION_TABLE, copy_fn_criterion
 from geodata.crs import WGS84
 from geodata.park import Park
 from geodata.population import population_raster_path, read_population_raster
@@ -332,7 +333,7 @@ def _read_file(path: Path, max_rows: int | None = None) -> tuple[dict[str, pd.Da
     try:
         if suffix == ".gpkg":
             info = pyogrio.list_layers(path)
-            names = [str(n) for n in info[:, 0]]
+            names = [str(n) for n in info[:, 0] if str(n) != FN_CRITERION_TABLE]  # geodata.criteria
             if len(names) == 1 and names[0] not in schema.LAYERS and path.stem in schema.LAYERS:
                 layers[path.stem] = gpd.read_file(path, layer=names[0], **cap)  # <layer>.gpkg in a folder
             else:
@@ -531,6 +532,7 @@ def save_park(park: Park, path: str | os.PathLike) -> None:
     try:
         for name, gdf in park.layers.items():
             gpd.GeoDataFrame(_gpkg_ready(gdf)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        copy_fn_criterion(path, tmp)  # the F-N constants a user confirmed stay with the park
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -30,7 +30,14 @@ ASSUMPTION_LABELS: dict[str, str] = {
     "grid": "计算网格（范围与分辨率）",
     "contour": "等值线闭合",
     "unverified": "未核对的法规数值",
+    "fn_criterion": "社会风险判据线",
 }
+
+
+def _criterion(criterion: Any) -> Any:
+    from analysis.qra.societal import get_criterion
+
+    return get_criterion(criterion)
 
 
 def unverified_figures(criterion: str = "gb36894_2018", fn_constants: Any = None) -> str:
@@ -90,8 +97,18 @@ def run_assumptions(
     return out
 
 
-def assumption_rows(assumptions: dict[str, Any]) -> list[tuple[str, str]]:
-    """(项目, 内容) rows of an assumptions dict in :data:`ASSUMPTION_LABELS` order, then any other keys."""
+def assumption_rows(assumptions: dict[str, Any], *, criterion: Any = None) -> list[tuple[str, str]]:
+    """(项目, 内容) rows of an assumptions dict in :data:`ASSUMPTION_LABELS` order, then any other keys.
+
+    With ``criterion`` (the F-N criterion the outputs use: a registry key or an
+    :class:`~analysis.qra.societal.FNCriterion`, e.g. the park's confirmed constants), the unverified figures are
+    those of that criterion and a row states its constants and whether they were confirmed.
+    """
+    if criterion is not None:
+        from analysis.qra.fn_settings import criterion_status_zh
+
+        assumptions = {**assumptions, "unverified": unverified_figures(fn_constants=_criterion(criterion))}
+        assumptions["fn_criterion"] = criterion_status_zh(criterion)
     rows = []
     keys = list(ASSUMPTION_LABELS) + [k for k in assumptions if k not in ASSUMPTION_LABELS]
     for k in keys:

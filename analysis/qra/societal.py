@@ -171,8 +171,11 @@ SOCIETAL_CRITERIA: dict[str, FNCriterion] = {
 }
 
 
-def get_criterion(name: str) -> FNCriterion:
-    """The F-N criterion registered as ``name`` (a key of :data:`SOCIETAL_CRITERIA`)."""
+def get_criterion(name: Any) -> FNCriterion:
+    """The F-N criterion registered as ``name`` (a key of :data:`SOCIETAL_CRITERIA`), or ``name`` itself when it is
+    an :class:`FNCriterion` (constants a user entered, :func:`analysis.qra.fn_settings.user_fn_criterion`)."""
+    if isinstance(name, FNCriterion):
+        return name
     if name not in SOCIETAL_CRITERIA:
         raise ValueError(f"criterion={name!r} is not known; valid: {list(SOCIETAL_CRITERIA)}")
     return SOCIETAL_CRITERIA[name]

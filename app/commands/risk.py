@@ -279,6 +279,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_coords_argument(s)
     s.set_defaults(func=run_siting)
 
+    f = sub.add_parser(
+        "fn-criterion",
+        help="社会风险判据线：按所持 GB 36894-2018 文本录入 F-N 判据线常数，保存在园区文件中（此后显示为已核对）",
+        description="录入 GB 36894-2018 社会风险判据线 F = C/N^k 的常数（上限线、下限线、斜率、N 范围），"
+        "连同核对人和所据文本一起写入园区 GeoPackage；不带常数运行时显示当前使用的判据线及是否已核对。",
+    )
+    f.add_argument("park", help="园区文件路径（.gpkg）")
+    f.add_argument("--upper-c", type=float, help="上限线（不可接受线）在 N = 1 处的频率 C [/年]")
+    f.add_argument("--lower-c", type=float, help="下限线（可接受线）在 N = 1 处的频率 C [/年]")
+    f.add_argument("--slope", type=float, help="斜率 k（F = C/N^k）[-]")
+    f.add_argument("--n-min", type=float, help="判据线起点 N [人]")
+    f.add_argument("--n-max", type=float, help="判据线终点 N [人]")
+    f.add_argument("--confirmed-by", help="核对人姓名")
+    f.add_argument("--document", help="所据标准文本（版本、条款或图号）")
+    f.set_defaults(func=run_fn_criterion)
+
     m = sub.add_parser(
         "major-hazards",
         help="重大危险源：按 GB 18218-2018 辨识与分级",
@@ -393,7 +409,8 @@ def run_risk(args: argparse.Namespace) -> int:
                 cont.to_file(tmp, layer="risk_contours", driver="GPKG")
             else:
                 cont.to_crs(4326).to_file(tmp, driver="GeoJSON")
-    soc = risk.societal_risk(res)
+    crit = park_criterion(path)
+    soc = risk.societal_risk(res, criterion=crit)
     ny, nx = res.grid.shape
     print(
         f"个人风险栅格：{nx} × {ny} 个网格，分辨率 {res.resolution:g} m，最大个人风险 {res.grid.max():.2e} /年 → {out}"
@@ -401,25 +418,36 @@ def run_risk(args: argparse.Namespace) -> int:
     for _, r in cont.iterrows():
         print(f"  {r['label_zh']}：面积 {r['area_m2'] / 1e6:.3f} km²")
     print(f"社会风险：潜在生命损失 PLL = {soc.pll:.2e} 人/年；F-N 曲线总体评价：{_region_zh(soc.overall)}")
-    print_assumptions(res)
+    print_assumptions(res, crit)
     return 0
 
 
-def print_assumptions(res: Any) -> None:
+def print_assumptions(res: Any, criterion: Any = None) -> None:
     """The contour's closure and the assumptions of a risk result, one line each, on stdout."""
-    from analysis.qra.provenance import assumption_rows
-
     print(res.contour_check["statement_zh"])
     print("假设与来源：")
-    for item, text in assumption_rows(res.assumptions):
+    for item, text in assumptions_zh(res, criterion).itertuples(index=False):
         print(f"  {item}：{text}")
 
 
-def assumptions_zh(res: Any) -> pd.DataFrame:
-    """The sheet "假设与来源": 项目, 内容 (the run's assumptions and the lowest contour's closure)."""
+def park_criterion(path: Any) -> Any:
+    """The park's F-N criterion: the constants a user confirmed (stored in the GeoPackage), else GB 36894's registry
+    entry (unconfirmed). CommandError when the stored constants are invalid."""
+    from analysis.qra.fn_settings import park_fn_criterion
+    from geodata.criteria import read_fn_criterion
+
+    try:
+        return park_fn_criterion(read_fn_criterion(path))
+    except ValueError as exc:
+        raise CommandError(f"园区文件中的社会风险判据常数无效：{exc}") from None
+
+
+def assumptions_zh(res: Any, criterion: Any = None) -> pd.DataFrame:
+    """The sheet "假设与来源": 项目, 内容 (the run's assumptions, the lowest contour's closure, the F-N lines)."""
+    from analysis.qra.fn_settings import DEFAULT_FN_CRITERION
     from analysis.qra.provenance import assumption_rows
 
-    rows = assumption_rows(res.assumptions)
+    rows = assumption_rows(res.assumptions, criterion=criterion or DEFAULT_FN_CRITERION)
     if "contour" not in res.assumptions:
         rows.append(("等值线闭合", res.contour_check["statement_zh"]))
     return pd.DataFrame(rows, columns=["项目", "内容"])
@@ -433,8 +461,16 @@ def _region_zh(region: str) -> str:
     return REGION_LABELS_ZH[region] + ("（ALARP）" if region == "alarp" else "")
 
 
-def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
-    """The workbook of ``parkrisk siting`` (also the page's Excel export): sheet name -> table."""
+def siting_sheets(
+    res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None, criterion: Any = None
+) -> dict[str, pd.DataFrame]:
+    """The workbook of ``parkrisk siting`` (also the page's Excel export): sheet name -> table.
+
+    ``criterion``: the F-N criterion (default GB 36894's registry entry; the park's confirmed constants when given).
+    """
+    from analysis.qra.fn_settings import DEFAULT_FN_CRITERION
+
+    criterion = criterion or DEFAULT_FN_CRITERION
     from analysis.qra import individual as risk
     from analysis.regulation import siting_checks as scx
 
@@ -446,11 +482,11 @@ def siting_sheets(res: Any, park: Any, *, five_rooms: pd.DataFrame | None = None
         "外部安全防护距离": distances_zh(scx.protection_distances(res, park)),
         "设施风险汇总": units_zh(res),
         "风险等值线面积": contours_zh(risk.risk_contours(res)),
-        "F-N曲线": fn_zh(risk.societal_risk(res).curve),
+        "F-N曲线": fn_zh(risk.societal_risk(res, criterion=criterion).curve),
     }
     if five_rooms is not None:
         sheets["五室校核"] = five_rooms_zh(five_rooms)
-    sheets["假设与来源"] = assumptions_zh(res)
+    sheets["假设与来源"] = assumptions_zh(res, criterion)
     return sheets
 
 
@@ -469,7 +505,8 @@ def run_siting(args: argparse.Namespace) -> int:
         five = scx.five_rooms_check(park) if args.five_rooms else None
     except (FileNotFoundError, ValueError) as exc:
         return fail(str(exc))
-    sheets = siting_sheets(res, park, five_rooms=five)
+    crit = park_criterion(path)
+    sheets = siting_sheets(res, park, five_rooms=five, criterion=crit)
     with safe_output(out, inputs=[path]) as tmp:
         tmp.write_bytes(excel_bytes(sheets))
     comp = scx.compliance(res, park)
@@ -485,7 +522,7 @@ def run_siting(args: argparse.Namespace) -> int:
         print(f"五室校核：{len(five)} 栋建筑，需搬迁或抗爆改造 {len(bad)} 栋")
         for _, r in bad.iterrows():
             print(f"  {r['building_id']} {r['name']}：{r['verdict_zh']}（{r['reason_zh']}）")
-    print_assumptions(res)
+    print_assumptions(res, crit)
     return 0
 
 
@@ -516,4 +553,29 @@ def run_major_hazards(args: argparse.Namespace) -> int:
         with safe_output(args.output, inputs=[path]) as tmp:
             tmp.write_bytes(book)
         print(f"已写出：{args.output}")
+    return 0
+
+
+@reports_errors
+def run_fn_criterion(args: argparse.Namespace) -> int:
+    """Show the park's F-N criterion, or store the constants a user read from the standard."""
+    from analysis.errors import AnalysisInputError
+    from analysis.qra.fn_settings import criterion_status_zh, user_fn_criterion
+    from geodata.criteria import save_fn_criterion
+
+    path = park_path(args.park)
+    names = ("upper_c", "lower_c", "slope", "n_min", "n_max", "confirmed_by", "document")
+    given = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
+    if not given:
+        print(criterion_status_zh(park_criterion(path)))
+        return 0
+    missing = [f"--{k.replace('_', '-')}" for k in names if k not in given]
+    if missing:
+        return fail(f"录入判据线常数须同时给出 {'、'.join(missing)}（按所持 GB 36894-2018 文本填写）")
+    try:
+        user_fn_criterion(**given)  # checked by the model's rule before anything is written
+        save_fn_criterion(path, given)
+    except (AnalysisInputError, ValueError) as exc:
+        return fail(str(exc))
+    print(f"已写入 {path}：{criterion_status_zh(park_criterion(path))}")
     return 0

@@ -59,7 +59,46 @@ def risk_summary(res: Any, soc: Any) -> dict[str, str]:
     }
 
 
-def show_assumptions(st: Any, res: Any) -> None:  # pragma: no cover - exercised by AppTest
+def fn_criterion_form(st: Any, path: Any) -> Any:  # pragma: no cover - exercised by AppTest
+    """The park's F-N criterion, its status, and a form to enter the constants from the user's copy of GB 36894."""
+    from analysis.errors import AnalysisInputError
+    from analysis.qra.fn_settings import criterion_status_zh, user_fn_criterion
+    from app.commands._common import CommandError
+    from app.commands.risk import park_criterion
+    from geodata.criteria import save_fn_criterion
+
+    try:
+        crit = park_criterion(path)
+    except CommandError as exc:
+        st.error(str(exc), icon=":material/error:")
+        crit = park_criterion(None)
+    (st.caption if crit.confirmed else st.warning)(criterion_status_zh(crit))
+    with st.expander("录入 GB 36894-2018 社会风险判据线常数（按所持标准文本，录入一次后随园区文件保存）"):
+        with st.form("fn_criterion_form"):
+            c = st.columns(5)
+            vals = {
+                "upper_c": c[0].number_input("上限线 C（/年）", value=crit.upper_c, format="%.1e"),
+                "lower_c": c[1].number_input("下限线 C（/年）", value=crit.lower_c or 0.0, format="%.1e"),
+                "slope": c[2].number_input("斜率 k", value=crit.slope),
+                "n_min": c[3].number_input("起点 N（人）", value=crit.n_min),
+                "n_max": c[4].number_input("终点 N（人）", value=crit.n_max),
+            }
+            vals["confirmed_by"] = st.text_input("核对人")
+            vals["document"] = st.text_input("所据标准文本（版本、条款或图号）")
+            if st.form_submit_button("确认并保存到园区文件"):
+                try:
+                    user_fn_criterion(**vals)
+                    save_fn_criterion(path, vals)
+                    crit = park_criterion(path)
+                    st.success(criterion_status_zh(crit), icon=":material/check_circle:")
+                except (AnalysisInputError, ValueError) as exc:
+                    st.error(f"未保存：{exc}", icon=":material/error:")
+    return crit
+
+
+def show_assumptions(
+    st: Any, res: Any, criterion: Any = None
+) -> None:  # pragma: no cover - exercised by AppTest
     """The lowest contour's closure (a warning when cut) and the table "假设与来源" of a risk result."""
     from app.commands.risk import assumptions_zh
 
@@ -69,7 +108,7 @@ def show_assumptions(st: Any, res: Any) -> None:  # pragma: no cover - exercised
     else:
         st.warning(check["statement_zh"], icon=":material/warning:")
     with st.expander("假设与来源（气象、频率、点火、概率单位、人口、网格、未核对数值）"):
-        st.dataframe(assumptions_zh(res), hide_index=True, width="stretch")
+        st.dataframe(assumptions_zh(res, criterion), hide_index=True, width="stretch")
 
 
 def render() -> None:  # pragma: no cover - exercised by AppTest
@@ -131,12 +170,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if res is None:
         st.info("选择分辨率后点击“计算个人风险”。演示园区按 25 m 网格约需数分钟。", icon=":material/info:")
         return
-    soc = risk.societal_risk(res)
+    crit = fn_criterion_form(st, state.current_source().path)
+    soc = risk.societal_risk(res, criterion=crit)
     contours = risk.risk_contours(res)
     cols = st.columns(4)
     for c, (label, value) in zip(cols, risk_summary(res, soc).items(), strict=True):
         c.metric(label, value)
-    show_assumptions(st, res)
+    show_assumptions(st, res, crit)
     m = contour_map(park, contours, basemap=settings.basemap)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="risk_map")
     st.subheader("风险等值线面积")
@@ -183,7 +223,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 "设施风险汇总": units_zh(res),
                 "风险等值线面积": contours_zh(contours),
                 "F-N曲线": fn_zh(soc.curve),
-                "假设与来源": assumptions_zh(res),
+                "假设与来源": assumptions_zh(res, crit),
             }
         ),
         file_name="risk.xlsx",

@@ -326,7 +326,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
 
     from app import state
-    from app.commands.risk import excel_bytes, siting_sheets
+    from app.commands.risk import excel_bytes, park_criterion, siting_sheets
     from app.views.risk import show_assumptions
 
     view = state.park_view()
@@ -345,12 +345,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if res is None:
         st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
         return
-    show_assumptions(st, res)
+    crit = park_criterion(source)
+    show_assumptions(st, res, crit)
     _compliance_section(view, res, settings.basemap)
     five = _five_rooms_section(view, source)
     st.download_button(
         "下载选址与防护距离 Excel",
-        data=excel_bytes(view.run(lambda p: siting_sheets(res, p, five_rooms=five))),
+        data=excel_bytes(view.run(lambda p: siting_sheets(res, p, five_rooms=five, criterion=crit))),
         file_name="siting.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="siting_xlsx",
