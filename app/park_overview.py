@@ -138,6 +138,8 @@ def _park_grade(view, awarded: dict[str, float]) -> RegulatorNumber:
         res = score_park_checklist(awarded, checklist)
         value += f" · 评分 {res.score:.1f} 分 → {GRADE_LABELS_ZH[res.grade]}"
         note = res.summary_zh()
+    if "A类" not in note:
+        note += " （A类园区：" + GRADE_MEANING_ZH["A"].removeprefix("A类园区") + "）"
     note += " 逐项评分表未见原文：条目按 2022 年“十有两禁”，分值为本系统默认权重，可由园区配置。"
     return RegulatorNumber("park_grade", "园区安全风险等级", value, note, table)
 

@@ -91,6 +91,7 @@ def test_the_numbers_and_their_tables_for_an_admin(demo, monkeypatch):
     assert len(_open(at, "major_hazards")) == 16
     grade = _open(at, "park_grade")
     assert len(grade) == 13 and set(grade["数据核查"]) >= {"符合", "需核实", "人工评分"}
+    assert "不得新建、改建、扩建危险化学品建设项目" in "\n".join(c.value for c in at.caption)
     assert len(_open(at, "major_items")) == len(major)
     rates = _open(at, "rates")
     assert rates["事项（项）"].sum() == len(rect)
