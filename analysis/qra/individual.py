@@ -753,7 +753,10 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
         preps.append(_prepare_unit(run, uid, wx, h, opts))
     g, pipe, closure = _place_all(park, run, preps, wx, opts, progress)
     ext = closure["extent"]
-    notes = run_assumptions(opts, weather_source=wx.source, closure=closure, extent=ext, resolution=g.h)
+    layers = run.rec["layer"].unique() if len(run.rec) else ()
+    notes = run_assumptions(
+        opts, weather_source=wx.source, closure=closure, extent=ext, resolution=g.h, population_layers=layers
+    )
     result = _result(run, g, pipe, opts, notes)
     progress(1.0, "个人风险计算完成")
     return result

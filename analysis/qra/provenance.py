@@ -17,7 +17,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ASSUMPTION_LABELS", "run_assumptions", "assumption_rows", "unverified_figures", "geotiff_tags"]
+__all__ = [
+    "ASSUMPTION_LABELS",
+    "population_text",
+    "run_assumptions",
+    "assumption_rows",
+    "unverified_figures",
+    "geotiff_tags",
+]
 
 #: Item keys of :func:`run_assumptions` and their Chinese labels, in the order outputs show them.
 ASSUMPTION_LABELS: dict[str, str] = {
@@ -52,6 +59,22 @@ def unverified_figures(criterion: str = "gb36894_2018", fn_constants: Any = None
     return "；".join(items)
 
 
+_POPULATION_ZH = {
+    "sensitive_targets": "敏感目标图层人数",
+    "buildings": "建筑物图层人数",
+    "population_areas": "人口区域图层人数",
+    "population_raster": "人口栅格（每格人数）",
+}
+
+
+def population_text(layers: Any) -> str:
+    """Where the people of the societal risk come from, in Chinese (昼夜分别；每人只计一次)."""
+    names = [str(n) for n in dict.fromkeys(layers or ())]
+    if not names:
+        return "无人口数据（敏感目标、建筑物、人口区域、人口栅格均无人数）：社会风险为零"
+    return "、".join(_POPULATION_ZH.get(n, n) for n in names) + "（昼夜分别，每人只计一次）"
+
+
 def run_assumptions(
     opts: Any,
     *,
@@ -60,6 +83,7 @@ def run_assumptions(
     closure: dict[str, Any] | None = None,
     extent: tuple[float, float, float, float] | None = None,
     resolution: float | None = None,
+    population_layers: Any = None,
 ) -> dict[str, Any]:
     """The assumptions of one individual-risk run (strings, plus ``contour``: the closure dict).
 
@@ -67,10 +91,13 @@ def run_assumptions(
     ----------
     opts : analysis.qra.options.RiskOptions
     weather_source, weather_period : str
-        Which wind rose, and the period of its observations ("" when not known).
+        Which wind rose (with its station and period when the park has one), and the period of the observations
+        when given separately ("" to leave it to ``weather_source``).
     closure : dict, optional
         :func:`analysis.qra.contours.contour_closure` of the lowest level, with ``grown`` and ``capped``.
     extent : (xmin, ymin, xmax, ymax) [m], resolution [m]
+    population_layers : iterable of str, optional
+        The layers the receptor points came from (``receptors["layer"]``).
     """
     ext = ""
     if extent is not None:
@@ -83,15 +110,16 @@ def run_assumptions(
         ext = f"{w / 1000:.2f} km × {h / 1000:.2f} km（{how}），网格 {resolution:g} m"
     out: dict[str, Any] = {
         "weather_source": weather_source,
-        "weather_period": weather_period or "未说明",
         "frequency_table": "CPR 18E（紫皮书）第 3 章通用泄漏频率（analysis/data/purple_book_cpr18e_loc_frequencies.csv）"
         + ("，含用户覆盖值" if getattr(opts, "frequency_overrides", None) else ""),
         "ignition_model": "CPR 18E 第 4 章事件树：直接点火概率表 4.5，延迟点火概率 1，延迟点火中爆炸占 0.4",
         "probits": "CPR 18E 第 5 章概率单位（热辐射、超压、毒性，analysis.physics.vulnerability）；户外、无防护",
-        "population_source": "敏感目标与建筑物图层的人数（昼夜分别）",
+        "population_source": population_text(population_layers),
         "grid": ext,
         "unverified": unverified_figures(),
     }
+    if weather_period:  # else the weather source says it (the park's station and its period)
+        out["weather_period"] = weather_period
     if closure is not None:
         out["contour"] = dict(closure)
     return out

@@ -107,3 +107,52 @@ def test_contour_closure_names_sides_and_fractions():
     assert contour_closure(g, 3e-7)["closed"]
     with pytest.raises(ValueError, match="level"):
         contour_closure(g, 0.0)
+
+
+def test_word_section_carries_the_assumptions(tmp_path):
+    """The Word section "假设与来源" written for a (hand-built) result, read back with python-docx."""
+    import docx
+    import pandas as pd
+    from affine import Affine
+    from pyproj import CRS
+
+    from analysis.qra.individual import IndividualRisk, RiskOptions
+    from analysis.qra.provenance import run_assumptions
+    from app.reports.risk_assumptions import add_assumptions_section
+
+    grid = np.zeros((5, 5))
+    grid[0, 2] = 1e-6  # reaches the north border: cut
+    opts = RiskOptions(extent=(0.0, 0.0, 50.0, 50.0), resolution=10.0)
+    notes = run_assumptions(
+        opts,
+        weather_source="气象站 A（2020–2024 逐时观测）",
+        closure=contour_closure(grid, LOWEST),
+        extent=(0.0, 0.0, 50.0, 50.0),
+        resolution=10.0,
+    )
+    empty = pd.DataFrame()
+    res = IndividualRisk(
+        grid,
+        Affine(10, 0, 0, 0, -10, 50),
+        CRS.from_epsg(32650),
+        10.0,
+        empty,
+        empty,
+        empty,
+        np.zeros((0, 0)),
+        empty,
+        opts,
+        notes,
+    )
+    assert not res.contour_closed
+    doc = docx.Document()
+    add_assumptions_section(doc, res)
+    path = tmp_path / "r.docx"
+    doc.save(path)
+    back = docx.Document(path)
+    text = "\n".join(p.text for p in back.paragraphs)
+    assert "假设与来源" in text and "北边界" in text
+    cells = {row.cells[0].text: row.cells[1].text for row in back.tables[0].rows}
+    assert cells["气象（风玫瑰）来源"] == "气象站 A（2020–2024 逐时观测）"
+    assert "0.05 km × 0.05 km（用户指定范围），网格 10 m" == cells["计算网格（范围与分辨率）"]
+    assert "未核对" in cells["社会风险判据线"]
