@@ -157,6 +157,7 @@ def _stats_tab(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> No
                 "逾期（项）": df["overdue"],
                 "重大隐患（项）": df["major"],
                 "重大隐患整改率（%）": (100 * df["major_closure_rate"]).round(1),
+                "按期整改率（%）": (100 * df["on_time_rate"]).round(1),
             }
         )
 

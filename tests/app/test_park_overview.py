@@ -119,6 +119,7 @@ def test_the_rectification_form_cites_one_of_the_20_items(tmp_path, monkeypatch)
     at.text_input(key="rect_password").input("admin-demo")
     at.button[0].click().run()
     assert not at.exception, at.exception
+    assert any("按期整改率（%）" in d.value.columns for d in at.dataframe)  # the statistics tab
     table = at.dataframe[0].value.set_index("编号")
     general = table.index[table["等级"] == "一般隐患"][0]
     at.selectbox(key="rect_handle_item").select(general).run()
