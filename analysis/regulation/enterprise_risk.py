@@ -54,6 +54,7 @@ from analysis.physics import substances
 from analysis.regulation.gb18218 import classify, enterprise_grades, hazard_unit_key
 from analysis.regulation.gb18218.tables import _table3
 from analysis.regulation.key_chemicals import key_chemical_entry
+from geodata.schema import label_zh
 
 __all__ = [
     "COLOUR_BANDS",
@@ -507,8 +508,9 @@ def enterprise_score(
         top = items[items["points"] != 0]
         top = top.loc[top["points"].abs().sort_values(ascending=False, kind="stable").index].head(6)
         parts = [f"{r['item']}（{r['points']:+g} 分，{r['evidence']}）" for _, r in top.iterrows()]
-        explanation = f"计算得分 {score:g} 分 → {colour}；数据中为 {data_colour}。主要扣加分项：" + "；".join(
-            parts
+        explanation = (
+            f"计算得分 {score:g} 分 → {label_zh('risk_color', colour)}；数据中为 "
+            f"{label_zh('risk_color', data_colour) or '未填'}。主要扣加分项：" + "；".join(parts)
         )
         if red:
             explanation += "；直接判定为红色：" + "；".join(red)
