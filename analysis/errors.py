@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "AnalysisInputError",
+    "MissingWeatherError",
     "OutsideModelRangeError",
     "ScenarioNotApplicableError",
     "UnknownSubstanceError",
@@ -29,3 +30,7 @@ class ScenarioNotApplicableError(AnalysisInputError):
 
 class OutsideModelRangeError(AnalysisInputError):
     """The inputs are valid numbers but outside the range where the model was fitted or validated."""
+
+
+class MissingWeatherError(AnalysisInputError):
+    """A risk run needs the park's wind rose and the park has none (and no rose was chosen explicitly)."""

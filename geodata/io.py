@@ -34,6 +34,7 @@ from geodata.crs import WGS84
 from geodata.park import Park
 from geodata.population import population_raster_path, read_population_raster
 from geodata.validate import Problem
+from geodata.weather import WEATHER_TABLES, read_weather, write_weather
 
 __all__ = [
     "load_park",
@@ -333,7 +334,8 @@ def _read_file(path: Path, max_rows: int | None = None) -> tuple[dict[str, pd.Da
     try:
         if suffix == ".gpkg":
             info = pyogrio.list_layers(path)
-            names = [str(n) for n in info[:, 0] if str(n) != FN_CRITERION_TABLE]  # geodata.criteria
+            skip = (*WEATHER_TABLES, FN_CRITERION_TABLE)  # geodata.weather, geodata.criteria
+            names = [str(n) for n in info[:, 0] if str(n) not in skip]
             if len(names) == 1 and names[0] not in schema.LAYERS and path.stem in schema.LAYERS:
                 layers[path.stem] = gpd.read_file(path, layer=names[0], **cap)  # <layer>.gpkg in a folder
             else:
@@ -481,6 +483,8 @@ def load_park(
     park = Park.from_layers(
         layers, coords=coords, known_substance=known_substance, source=str(path), extra_problems=problems
     )
+    if Path(path).suffix.lower() == ".gpkg":
+        park.weather = read_weather(path)  # the station's rose, or None (geodata.weather)
     pop = population_raster_path(path)  # <park>.population.tif beside the file, optional (geodata.population)
     park.population_raster = read_population_raster(pop) if pop.exists() else None
     return park
@@ -532,6 +536,8 @@ def save_park(park: Park, path: str | os.PathLike) -> None:
     try:
         for name, gdf in park.layers.items():
             gpd.GeoDataFrame(_gpkg_ready(gdf)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
+        if getattr(park, "weather", None) is not None:
+            write_weather(tmp, park.weather, last_change=pyogrio.get_gdal_config_option("OGR_CURRENT_DATE"))
         copy_fn_criterion(path, tmp)  # the F-N constants a user confirmed stay with the park
         fd = os.open(tmp, os.O_RDONLY)
         try:

@@ -17,6 +17,7 @@ from geodata._dtypes import coerce_series, empty_series
 from geodata.crs import COORD_SYSTEMS, WGS84, geometries_to_wgs84, metric_crs_for
 from geodata.errors import CRSError, ParkDataError
 from geodata.validate import Problem, ValidationReport, validate_layers
+from geodata.weather import ParkWeather
 
 __all__ = ["Park", "prepare_layers", "coerce_layer", "empty_layer"]
 
@@ -163,6 +164,8 @@ class Park:
         The validation report the park was built with (warnings only, or empty).
     source : str
         Where the park was loaded from.
+    weather : ParkWeather or None
+        The station's wind rose and metadata stored with the park (:mod:`geodata.weather`), or None.
     """
 
     def __init__(
@@ -171,6 +174,7 @@ class Park:
         *,
         report: ValidationReport | None = None,
         source: str = "",
+        weather: ParkWeather | None = None,
     ) -> None:
         self._layers: dict[str, gpd.GeoDataFrame] = {}
         for name in schema.LAYER_ORDER:
@@ -180,6 +184,7 @@ class Park:
                 self._layers[name] = layers[name]
         self.report = report if report is not None else ValidationReport(source=source)
         self.source = source
+        self.weather = weather
         self._metric_cache: dict[str, gpd.GeoDataFrame] = {}
 
     # -- construction ---------------------------------------------------------------------------------------------

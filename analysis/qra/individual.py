@@ -97,7 +97,7 @@ from analysis.qra.lethality import (
     tabulate_radial,
     weather_key,
 )
-from analysis.qra.options import RiskOptions, resolve_options, weather_classes
+from analysis.qra.options import RiskOptions, park_wind_rose, resolve_options, weather_classes
 from analysis.qra.outcome_table import outcome_table
 from analysis.qra.provenance import geotiff_tags, run_assumptions
 from analysis.qra.receptors import receptor_points, target_risk
@@ -284,13 +284,8 @@ class _Weather:
     source: str  # which rose, in words (IndividualRisk.assumptions["weather_source"])
 
     @classmethod
-    def of(cls, opts: RiskOptions) -> _Weather:
-        from analysis.weather import demo_wind_rose
-
-        if opts.wind_rose is not None:
-            rose, source = opts.wind_rose, "调用者提供的风玫瑰 [wind rose passed by the caller]"
-        else:
-            rose, source = demo_wind_rose(), "通用示意风玫瑰（非本园区气象数据）[generic illustrative rose]"
+    def of(cls, opts: RiskOptions, park: Any) -> _Weather:
+        rose, source = park_wind_rose(park, opts.weather)
         dirs, classes, p_day, p_night, dfrac = weather_classes(rose)
         p_ann = dfrac * p_day + (1.0 - dfrac) * p_night
         p_any = (p_day.sum(axis=0) + p_night.sum(axis=0)) > 0
@@ -715,7 +710,7 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     ----------
     park : geodata.Park
     options : RiskOptions, optional
-        All options; keywords (``resolution=10``, ``wind_rose=...``, ``extent=...``, ``domino_frequencies=...``,
+        All options; keywords (``resolution=10``, ``weather=...``, ``extent=...``, ``domino_frequencies=...``,
         ``pipelines=...``, ``frequency_overrides=...``, ``progress=...``, ``max_installations=...`` — the fields
         of :class:`RiskOptions`) override them. ``progress(fraction [0–1], message_zh)`` is called once per
         installation, with an estimate of the time left.
@@ -731,6 +726,9 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
         Bad options (naming the option, its value and what is allowed).
     analysis.errors.AnalysisInputError
         More installations than ``max_installations`` (default 2,000), raised before any work.
+    analysis.errors.MissingWeatherError
+        The park has no wind rose (``park.weather``) and ``weather`` is not given (a rose, or ``"generic"`` for the
+        illustrative generic rose); the message names how to import one.
 
     References
     ----------
@@ -741,7 +739,7 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     opts = resolve_options(options, overrides)
     check_size(park, opts)
     progress = opts.progress or (lambda frac, msg: None)
-    wx = _Weather.of(opts)
+    wx = _Weather.of(opts, park)
     h = float(opts.resolution)
     progress(0.0, "生成事故场景与频率…")
     run = _Run.start(park, outcome_table(park, options=opts), h)

@@ -20,7 +20,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["RiskOptions", "resolve_options", "weather_classes"]
+from analysis.errors import MissingWeatherError
+
+__all__ = [
+    "GENERIC_WEATHER",
+    "GENERIC_WEATHER_SOURCE_ZH",
+    "RiskOptions",
+    "park_wind_rose",
+    "resolve_options",
+    "weather_classes",
+]
 
 
 @dataclass(frozen=True)
@@ -35,8 +44,13 @@ class RiskOptions:
         (xmin, ymin, xmax, ymax) in the park's metric CRS. [m] Default: the park boundary plus ``margin``.
     margin : float
         Distance added around the park boundary when ``extent`` is None. [m]
+    weather : WindRose, DayNightWindRose, "generic" or None
+        The wind rose of the run. None (default): the park's own rose (``park.weather``, stored in its file,
+        :mod:`geodata.weather`); a park without one is refused with :class:`analysis.errors.MissingWeatherError`.
+        ``"generic"``: the illustrative generic rose (:func:`analysis.weather.demo_wind_rose`), picked explicitly;
+        the result's ``assumptions["weather_source"]`` then says so.
     wind_rose : WindRose or DayNightWindRose or None
-        Default :func:`analysis.weather.demo_wind_rose` (illustrative; use the station's rose).
+        The former name of ``weather`` (same meaning; give one of the two).
     frequency_options : FrequencyOptions or None
         Generic failure frequencies (source, loading hours …) of :mod:`analysis.qra.frequencies`.
     frequency_overrides : FrequencyOverrides, mapping {(unit_id, loc): frequency [1/a]} or None
@@ -73,6 +87,7 @@ class RiskOptions:
     resolution: float = 10.0
     extent: tuple[float, float, float, float] | None = None
     margin: float = 1000.0
+    weather: Any = field(default=None, compare=False)
     wind_rose: Any = field(default=None, compare=False)
     frequency_options: Any = None
     frequency_overrides: Any = field(default=None, compare=False)
@@ -89,6 +104,7 @@ class RiskOptions:
     max_installations: int | None = 2000
 
     def __post_init__(self) -> None:
+        _check_weather_option(self)
         m = self.max_installations
         if m is not None and (isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1):
             raise ValueError(
@@ -129,6 +145,70 @@ class RiskOptions:
                     "domino_frequencies must be the DataFrame `analysis.domino.analyze(...).frequencies` with "
                     "columns 'target' and 'f_secondary' [1/a]"
                 )
+
+
+GENERIC_WEATHER = "generic"
+GENERIC_WEATHER_SOURCE_ZH = "通用示意风玫瑰（用户明确选择；非本园区气象资料，结果仅作示意）[generic illustrative wind rose, chosen explicitly]"
+
+
+def _check_weather_option(opts: RiskOptions) -> None:
+    """``weather`` takes ``wind_rose`` (its former name); both at once is an error; a value must be a rose."""
+    from analysis.weather import DayNightWindRose, WindRose
+
+    if opts.wind_rose is not None:
+        if opts.weather is not None and opts.weather is not opts.wind_rose:
+            raise ValueError(
+                "weather 与 wind_rose 只能给一个（wind_rose 是 weather 的旧名）[give weather only]"
+            )
+        object.__setattr__(opts, "weather", opts.wind_rose)
+        object.__setattr__(opts, "wind_rose", None)
+    w = opts.weather
+    if w is None or isinstance(w, (WindRose, DayNightWindRose)):
+        return
+    if isinstance(w, str) and w == GENERIC_WEATHER:
+        return
+    raise ValueError(
+        f'weather={w!r} 无效：应为风玫瑰（WindRose / DayNightWindRose）、"{GENERIC_WEATHER}"（明确选用通用示意风玫瑰）'
+        f"或 None（用园区文件中的风玫瑰）[weather must be a wind rose, {GENERIC_WEATHER!r} or None]"
+    )
+
+
+def park_wind_rose(park: Any, weather: Any = None) -> tuple[Any, str]:
+    """The rose of a run and a sentence saying which it is (``IndividualRisk.assumptions["weather_source"]``).
+
+    Parameters
+    ----------
+    park : geodata.Park
+        Its ``weather`` (:class:`geodata.weather.ParkWeather`: rose table and station) is used when ``weather`` is
+        None.
+    weather : WindRose, DayNightWindRose, "generic" or None
+        See :class:`RiskOptions`.
+
+    Raises
+    ------
+    analysis.errors.MissingWeatherError
+        ``weather`` is None and the park has no rose; the message names the ways to give one.
+    """
+    from analysis.weather import DayNightWindRose, WindRose, demo_wind_rose, rose_from_frame
+
+    if isinstance(weather, (WindRose, DayNightWindRose)):
+        return weather, "调用者指定的风玫瑰 [wind rose passed with weather=]"
+    if weather == GENERIC_WEATHER:
+        return demo_wind_rose(), GENERIC_WEATHER_SOURCE_ZH
+    pw = getattr(park, "weather", None)
+    if pw is None:
+        name = getattr(park, "name", "") or ""
+        raise MissingWeatherError(
+            f"园区「{name}」没有气象资料（风玫瑰），不能计算个人风险和社会风险。请导入园区气象站资料："
+            f"命令行 `parkrisk weather import 园区.gpkg 逐时观测.csv --station 站名 --lat 纬度 --lon 经度`"
+            f"（或现成的风玫瑰表 `parkrisk weather import 园区.gpkg 风玫瑰.csv --rose ...`），或在「气象条件」页面上传；"
+            f'仅作示意时可明确选用通用风玫瑰（weather="{GENERIC_WEATHER}"，命令行 --generic-weather），结果将注明'
+            f"[the park has no wind rose: import the station's data with `parkrisk weather import` or on the "
+            f"气象条件 page, or pass weather={GENERIC_WEATHER!r} explicitly]"
+        )
+    rose = rose_from_frame(pw.rose, where="园区文件的 weather_rose 表")
+    describe = getattr(pw, "describe_zh", None)
+    return rose, (describe() if callable(describe) else "园区文件中的风玫瑰") + " [the park's own wind rose]"
 
 
 def resolve_options(options: RiskOptions | None, overrides: Mapping[str, Any]) -> RiskOptions:

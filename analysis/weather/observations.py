@@ -77,7 +77,7 @@ def _checked(obs: pd.DataFrame) -> pd.DataFrame:
         if bad.any():
             first = obs[col].iloc[int(np.flatnonzero(bad)[0])]
             raise ValueError(
-                f"{col} {zh}在{_bad_rows(bad)}缺失或超出 {lo:g}–{hi:g} [{unit}]（如 {first!r}）；"
+                f"{col} {zh}在{_bad_rows(bad)}缺失或超出 {lo:g}–{hi:g} [{unit}]（如 {first}）；"
                 f"请补齐或删除这些观测后重新导入"
             )
         out[col] = v

@@ -39,6 +39,7 @@ from app.commands._common import (
     reports_errors,
     safe_output,
 )
+from app.commands.weather import add_weather_argument, weather_option
 from app.present import major_hazard_grade_zh
 from geodata import schema
 
@@ -255,6 +256,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--contours", help="另存风险等值线：.gpkg（米制坐标）或 .geojson（WGS84）")
     _add_size_options(p)
+    add_weather_argument(p)
     add_coords_argument(p)
     p.set_defaults(func=run_risk)
 
@@ -276,6 +278,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--five-rooms", action="store_true", help="同时进行五室（控制室、机柜间等）校核")
     _add_size_options(s)
+    add_weather_argument(s)
     add_coords_argument(s)
     s.set_defaults(func=run_siting)
 
@@ -375,6 +378,7 @@ def _individual_risk(args: argparse.Namespace, park: Any) -> Any:
             extent=extent,
             progress=progress,
             max_installations=limit,
+            weather=weather_option(args),
         )
     except AnalysisInputError as exc:
         n = len(park.layers.get("installations", ()))

@@ -14,6 +14,10 @@ Derived quantities, each computed here rather than typed in by hand so that they
 - bunds: the rectangle around a tank group, at least 0.5 H from every shell, widened until its net area (gross minus
   tank footprints) times the bund height holds the required fraction of the largest tank (GB 50351-2014);
   ``bund_area_m2`` is the gross bund area.
+
+The park's weather tables (:mod:`geodata.weather`) hold the **illustrative** demo rose of
+``analysis/data/demo_wind_rose.csv`` (read as a data file; geodata does not import analysis), with station metadata
+saying that it is illustrative and not station data.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from shapely.geometry import LineString, Point, Polygon, box
 
 from geodata import Park
 from geodata.samples import demo_park_source as src
+from geodata.weather import ParkWeather, check_weather
 
 __all__ = [
     "DEFAULT_PATH",
@@ -53,6 +58,8 @@ DEFAULT_PATH = Path(__file__).with_name("demo_park.gpkg")
 BUILD_TIMESTAMP = f"{src.REFERENCE_DATE}T00:00:00.000Z"
 _QUAD_SEGS = 16  # circle footprints: 64 vertices
 _DECIMALS = 7  # WGS84 coordinates rounded to 1e-7 degree (about 1 cm)
+#: The illustrative demo rose (analysis.weather.build_demo_wind_rose writes it), stored in the park file.
+DEMO_ROSE_CSV = Path(__file__).resolve().parents[2] / "analysis" / "data" / "demo_wind_rose.csv"
 
 
 def local_crs() -> pyproj.CRS:
@@ -322,9 +329,25 @@ def build_layers() -> dict[str, gpd.GeoDataFrame]:
     return out
 
 
+def demo_weather(park: Park) -> ParkWeather:
+    """The demo park's weather: the illustrative rose, its "station" at the park centre, marked illustrative."""
+    lon, lat = park.center
+    station = {
+        "name": "示意气象站（虚构，非观测资料）",
+        "latitude": f"{lat:.4f}",
+        "longitude": f"{lon:.4f}",
+        "anemometer_height_m": "10",
+        "source": "示意风玫瑰（illustrative）",
+        "note": "analysis/data/demo_wind_rose.csv 的示意风玫瑰，不是任何气象站的统计；实际评估须导入园区气象站资料",
+    }
+    return check_weather(pd.read_csv(DEMO_ROSE_CSV, comment="#"), station, source=str(DEMO_ROSE_CSV))
+
+
 def build_park() -> Park:
     """The demo park as a validated :class:`geodata.Park` (raises ParkDataError if the source breaks the schema)."""
-    return Park.from_layers(build_layers(), source="江滨化工园区（虚构示例） demo_park_source.py")
+    park = Park.from_layers(build_layers(), source="江滨化工园区（虚构示例） demo_park_source.py")
+    park.weather = demo_weather(park)
+    return park
 
 
 def write_demo_park(path: str | Path = DEFAULT_PATH) -> Park:

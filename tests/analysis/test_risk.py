@@ -255,7 +255,7 @@ def test_options_validation(park):
     with pytest.raises(ValueError, match="extent"):
         risk.individual_risk(park, extent=(0, 0, -1, 1))
     with pytest.raises(ValueError, match="units"):
-        risk.individual_risk(park, units=("nope",), resolution=50)
+        risk.individual_risk(park, units=("nope",), resolution=50, weather=_rose())
     with pytest.raises(ValueError, match="unknown risk options"):
         risk.individual_risk(park, resolutoin=10.0)
     with pytest.raises(ValueError, match="domino_frequencies"):
@@ -342,7 +342,12 @@ def test_installation_limit_refuses_a_large_park_early():
     assert risk.RiskOptions().max_installations == 2000
     # the limit counts only the installations asked for
     res = risk.individual_risk(
-        park, resolution=100, units=("U1", "U2"), max_installations=2, outcomes=_outcome(unit_id="U1")
+        park,
+        resolution=100,
+        units=("U1", "U2"),
+        max_installations=2,
+        outcomes=_outcome(unit_id="U1"),
+        weather=_rose(),
     )
     assert res.grid.shape[0] > 0
     with pytest.raises(ValueError, match="max_installations"):

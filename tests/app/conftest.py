@@ -13,8 +13,16 @@ from geodata import Park
 
 @pytest.fixture(scope="session")
 def small_park() -> Park:
-    """A small valid park (validated by :meth:`geodata.Park.from_layers`)."""
-    return Park.from_layers(small_park_layers())
+    """A small valid park (validated by :meth:`geodata.Park.from_layers`) with a wind rose in its weather tables
+    (the illustrative demo rose, so the risk pages and commands run on it; a park without one is refused)."""
+    from analysis.weather import demo_wind_rose
+    from geodata.weather import check_weather
+
+    park = Park.from_layers(small_park_layers())
+    lon, lat = park.center
+    station = {"name": "测试站（示意）", "latitude": lat, "longitude": lon, "source": "示意风玫瑰（测试）"}
+    park.weather = check_weather(demo_wind_rose().to_frame(), station)
+    return park
 
 
 @pytest.fixture(scope="session")
