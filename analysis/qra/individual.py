@@ -556,7 +556,8 @@ def _prepare_unit(run: _Run, uid: str, wx: _Weather, h: float, opts: RiskOptions
         "reach_m": reach,
     }
     weights = [t.frequency * float(wx.p_ann[:, wx.members(t)].sum()) for t in live]
-    lvl_reach = level_reach(live, weights, thr, LOWEST_LEVEL)
+    # the reach of the lowest level sizes the grid; a fixed extent needs none
+    lvl_reach = level_reach(live, weights, thr, LOWEST_LEVEL) if opts.extent is None else reach
     ox, oy = (float(row.geometry.centroid.x), float(row.geometry.centroid.y))
     for t in live:
         if t.radial:
@@ -567,24 +568,21 @@ def _prepare_unit(run: _Run, uid: str, wx: _Weather, h: float, opts: RiskOptions
     return _Prepared(uid, row, rec_unit, live, dgroups, reach, min(lvl_reach, reach), ox, oy)
 
 
-def _add_unit(run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid) -> None:
-    """One prepared installation: its risk on the grid and at the receptors."""
-    uid, row, live, dgroups, reach, ox, oy = (
-        prep.uid,
-        prep.row,
-        prep.live,
-        prep.dgroups,
-        prep.reach,
-        prep.ox,
-        prep.oy,
-    )
+def _add_unit(run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid, coarse: bool = False) -> None:
+    """One prepared installation: its risk on the grid and at the receptors.
+
+    ``coarse``: only the grid within the installation's reach of the lowest level, no receptors (the pass that
+    sizes the grid).
+    """
+    uid, row, live, dgroups, ox, oy = prep.uid, prep.row, prep.live, prep.dgroups, prep.ox, prep.oy
+    reach = min(prep.reach, prep.level_reach + 2.0 * g.h) if coarse else prep.reach
     rec_unit = dict(prep.rec_unit)
     if not live:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
         run.unit_recs.append(rec_unit)
         return
     win = Window.of(g, ox, oy, reach)
-    pts = Near.of(run.rec, ox, oy, reach)
+    pts = Near.of(run.rec, ox, oy, -1.0 if coarse else reach)
     u_contrib = np.zeros(len(run.rec))
     for t in (t for t in live if t.radial):
         _add_radial(t, wx, uid, win, pts, u_contrib, run.events)
@@ -610,13 +608,13 @@ def _place_all(
     ``grown`` (the grid was grown beyond the park plus ``margin``) and ``capped`` (growth stopped at the cap).
     """
 
-    def place(bounds: Any, o: RiskOptions) -> tuple[_Grid, np.ndarray | None]:
+    def place(bounds: Any, o: RiskOptions, coarse: bool = False) -> tuple[_Grid, np.ndarray | None]:
         g = _Grid.of(park, o, bounds)
         run.contrib[:] = 0.0
         run.events.clear()
         run.unit_recs.clear()
         for ui, prep in enumerate(preps):
-            _add_unit(run, ui, prep, wx, g)
+            _add_unit(run, ui, prep, wx, g, coarse)
         pipe = _pipelines_raster(o, g)
         if pipe is not None:
             g.values += pipe
@@ -628,7 +626,7 @@ def _place_all(
         sources = [(p.ox, p.oy, p.level_reach) for p in preps if p.live]
         bounds, capped = auto_bounds(pbox, opts.margin, sources, float(opts.resolution))
         # a coarse pass (4 × the cell size) over the bound finds where the lowest level is reached
-        coarse, _ = place(bounds, replace(opts, resolution=4.0 * float(opts.resolution)))
+        coarse, _ = place(bounds, replace(opts, resolution=4.0 * float(opts.resolution)), coarse=True)
         bounds = coarse_bounds(coarse.values, coarse.xc, coarse.yc, coarse.h, pbox, opts.margin, bounds)
     while True:
         g, pipe = place(bounds, opts)
