@@ -15,7 +15,7 @@ import numpy as np
 from analysis.qra.societal import REGION_LABELS_ZH, FNCurve, get_criterion
 from app.reports.figures import CJK_FONT_PATH
 
-__all__ = ["CJK_FONT_PATH", "fn_figure"]
+__all__ = ["CJK_FONT_PATH", "fn_figure", "wind_rose_figure"]
 
 
 def fn_figure(
@@ -104,4 +104,51 @@ def fn_figure(
     ax.legend(prop=fp, loc="upper right")
     if not c.confirmed:
         fig.text(0.01, 0.01, "注：判据线常数未经标准原文核对", fontproperties=fp, fontsize=8, color="#7f8c8d")
+    return fig
+
+
+def wind_rose_figure(rose: Any, *, title: str = "风玫瑰", font_path: str = CJK_FONT_PATH) -> Any:
+    """Polar bar chart of a wind rose (where the wind blows from), stacked by wind-speed class; a day/night rose
+    gets one panel for the day and one for the night.
+
+    Parameters
+    ----------
+    rose : analysis.weather.WindRose or DayNightWindRose
+    title : str
+    font_path : str
+        CJK font file (Debian package fonts-noto-cjk).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Built without pyplot; bar lengths are frequencies within the period [%].
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    if not os.path.exists(font_path):
+        raise FileNotFoundError(f"CJK font {font_path} not found: install fonts-noto-cjk or pass font_path=")
+    fp = FontProperties(fname=font_path)
+    panels = [("白天", rose.day), ("夜间", rose.night)] if hasattr(rose, "day") else [("全年", rose)]
+    fig = Figure(figsize=(5.0 * len(panels), 5.2))
+    fig.suptitle(title, fontproperties=fp)
+    colors = ("#9ecae1", "#4292c6", "#2171b5", "#08306b", "#08306b")
+    for k, (label, r) in enumerate(panels):
+        ax = fig.add_subplot(1, len(panels), k + 1, projection="polar")
+        ax.set_theta_zero_location("N")
+        ax.set_theta_direction(-1)  # clockwise from north, as a compass
+        theta = np.radians(np.asarray(r.directions_deg))
+        width = np.radians(r.sector_width_deg) * 0.9
+        bottom = np.zeros(len(theta))
+        for j, speed in enumerate(r.speeds_m_s):
+            p = 100.0 * r.probability[:, j, :].sum(axis=1)
+            ax.bar(theta, p, width=width, bottom=bottom, color=colors[min(j, 4)], label=f"{speed:g} m/s")
+            bottom += p
+        ax.set_xticks(np.radians(np.arange(0, 360, 45)))
+        ax.set_xticklabels(["北", "东北", "东", "东南", "南", "西南", "西", "西北"], fontproperties=fp)
+        ax.set_title(f"{label}（频率 %）", fontproperties=fp, pad=14)
+        if k == len(panels) - 1:
+            ax.legend(
+                prop=fp, loc="lower left", bbox_to_anchor=(0.95, -0.05), fontsize=8, title_fontproperties=fp
+            )
     return fig

@@ -104,3 +104,16 @@ def test_grid_turns_with_the_rose_180_degrees():
     assert np.abs(b.grid - turned).max() <= 0.01 * a.grid.max()
     # and it did turn: the unrotated field differs (the rose is far from symmetric)
     assert np.abs(b.grid - a.grid).max() > 0.2 * a.grid.max()
+
+
+def test_demo_park_reads_the_same_rose_from_its_file():
+    # the demo's risk figures are unchanged: the rose stored in the park file is the demo rose, value for value
+    from analysis.weather import rose_from_frame
+    from geodata import load_park
+    from geodata.samples.build_demo_park import DEFAULT_PATH
+
+    park = load_park(DEFAULT_PATH)
+    assert rose_from_frame(park.weather.rose) == demo_wind_rose()
+    from analysis.qra.options import park_wind_rose
+
+    assert "示意" in park_wind_rose(park)[1]
