@@ -620,6 +620,7 @@ def _place_all(
             g.values += pipe
         return g, pipe
 
+    progress(0.95, "在网格上叠加各设施的个人风险，检查最低等值线是否闭合…")
     bounds, capped = None, False
     if opts.extent is None:
         pbox = park_bounds(park)
@@ -633,7 +634,7 @@ def _place_all(
         closure = contour_closure(g.values, LOWEST_LEVEL)
         if closure["closed"] or bounds is None:
             break
-        progress(0.9, "最低等值线被计算范围截断，扩大计算范围后重算…")
+        progress(0.96, "最低等值线被计算范围截断，扩大计算范围后重算…")
         bounds, grew = grow_bounds(bounds, closure["sides"], pbox, opts.margin)
         if not grew:
             capped = True
@@ -745,7 +746,7 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     started = time.monotonic()
     preps = []
     for ui, uid in enumerate(run.unit_ids):
-        progress(0.02 + 0.8 * ui / max(n, 1), unit_message(uid, ui, n, started))
+        progress(0.02 + 0.93 * ui / max(n, 1), unit_message(uid, ui, n, started))
         preps.append(_prepare_unit(run, uid, wx, h, opts))
     g, pipe, closure = _place_all(park, run, preps, wx, opts, progress)
     ext = closure["extent"]

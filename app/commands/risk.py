@@ -288,7 +288,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="录入 GB 36894-2018 社会风险判据线 F = C/N^k 的常数（上限线、下限线、斜率、N 范围），"
         "连同核对人和所据文本一起写入园区 GeoPackage；不带常数运行时显示当前使用的判据线及是否已核对。",
     )
-    f.add_argument("park", help="园区文件路径（.gpkg）")
+    # the command reads and writes one table of the file and never loads the layers: no --coords
+    f.add_argument("gpkg", metavar="park", help="园区文件路径（.gpkg）")
     f.add_argument("--upper-c", type=float, help="上限线（不可接受线）在 N = 1 处的频率 C [/年]")
     f.add_argument("--lower-c", type=float, help="下限线（可接受线）在 N = 1 处的频率 C [/年]")
     f.add_argument("--slope", type=float, help="斜率 k（F = C/N^k）[-]")
@@ -567,7 +568,7 @@ def run_fn_criterion(args: argparse.Namespace) -> int:
     from analysis.qra.fn_settings import criterion_status_zh, user_fn_criterion
     from geodata.criteria import save_fn_criterion
 
-    path = park_path(args.park)
+    path = park_path(args.gpkg)
     names = ("upper_c", "lower_c", "slope", "n_min", "n_max", "confirmed_by", "document")
     given = {k: getattr(args, k) for k in names if getattr(args, k) is not None}
     if not given:
