@@ -146,11 +146,16 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
         go = st.form_submit_button("计算个人风险" if res is None else "重新计算个人风险", type="primary")
     if go:
         bar = st.progress(0.0, text="开始计算…")
-        res = view.run(
-            risk.individual_risk,
-            resolution=float(resolution),
-            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
-        )
+        try:
+            res = view.run(
+                risk.individual_risk,
+                resolution=float(resolution),
+                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+            )
+        except ValueError as exc:  # e.g. a park without weather (MissingWeatherError names the fix)
+            bar.empty()
+            st.error(f"计算失败：{exc}", icon=":material/error:")
+            st.stop()
         bar.empty()
         key = f"{SESSION_KEY}|{source}|{float(resolution):g}|1000"
         st.session_state[key] = res

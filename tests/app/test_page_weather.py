@@ -45,3 +45,22 @@ def test_page_warns_without_weather(small_park_path, tmp_path, monkeypatch):
     at.run()
     assert not at.exception, at.exception
     assert any("parkrisk weather import" in w.value for w in at.warning)
+
+
+@pytest.mark.parametrize(
+    ("page", "select", "value"), [("risk", "risk_resolution", 50.0), ("siting", "siting_res", 50.0)]
+)
+def test_risk_pages_refuse_a_park_without_weather_naming_the_fix(
+    small_park_path, tmp_path, monkeypatch, page, select, value
+):
+    park = load_park(small_park_path)
+    park.weather = None
+    park.save(tmp_path / "n.gpkg")
+    monkeypatch.setenv("PARKRISK_PARK", str(tmp_path / "n.gpkg"))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=120)
+    at.run()
+    at.selectbox(key=select).set_value(value)
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert any("parkrisk weather import" in e.value and "气象条件" in e.value for e in at.error)
