@@ -100,9 +100,12 @@ def outside_enterprise(
 
 
 def _checkable(g) -> bool:
+    """A valid geometry with finite longitude/latitude inside their ranges (others are reported elsewhere, and a
+    latitude beyond ±90° would project to infinity)."""
     if g is None or shapely.is_missing(g) or shapely.is_empty(g) or not shapely.is_valid(g):
         return False
-    return bool(np.all(np.isfinite(shapely.bounds(g))))
+    x0, y0, x1, y1 = shapely.bounds(g)
+    return bool(np.all(np.isfinite([x0, y0, x1, y1])) and -180 <= x0 <= x1 <= 180 and -90 <= y0 <= y1 <= 90)
 
 
 def rectification_dates(add: Add, df: pd.DataFrame, labels: list[str]) -> None:

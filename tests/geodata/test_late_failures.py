@@ -52,6 +52,17 @@ def test_installation_just_outside_its_enterprise_is_within_tolerance(layers):
     assert not _kind(validate_layers(layers), "outside_enterprise")
 
 
+def test_installation_beyond_the_pole_is_reported_not_a_crash(layers):
+    # latitude 91°: the enterprise-distance check must not project it (it would be infinite and GEOS raises); the
+    # coordinate problem is reported by the geometry checks instead (found by tests/geodata/test_property.py)
+    from shapely.geometry import LineString
+
+    layers["installations"].loc[0, "geometry"] = LineString([(0.0, 91.0), (91.0, 0.0)])
+    report = validate_layers(layers)
+    assert not _kind(report, "outside_enterprise")
+    assert any(p.layer == "installations" and p.row_id == "U1" for p in report.problems)
+
+
 def test_demo_park_has_no_installation_outside_its_enterprise(demo_park):
     assert not _kind(demo_park.report, "outside_enterprise")
 
