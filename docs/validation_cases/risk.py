@@ -139,7 +139,8 @@ def _vce_ir(dx: float, dy: float, published: float):
 
 
 def _pll():
-    return _cells(risk.societal_risk(_plume()).pll, 1.9039e-03)
+    # PLL = Σ f N of the people as counted, outdoors (the hand value has no indoor protection)
+    return _cells(risk.societal_risk(_plume(), indoor=False).pll, 1.9039e-03)
 
 
 CASES = Table(
@@ -175,15 +176,17 @@ CASES = Table(
         ),
         Row(
             (
-                "IR, VCE 600 t NH₃ (TNT 4 %, 4.52 MJ/kg), 4 directions p = 0.1/0.2/0.3/0.4, r = 107.5 m",
-                "Eisenberg et al. 1975 lung probit (CCPS 2000 Table 2.21); IR = f Φ(Y−5), direction-independent",
+                "IR, VCE 600 t NH₃ (TNT 4 %, 4.52 MJ/kg), 4 directions p = 0.1/0.2/0.3/0.4, r = 107.5 m "
+                "(inside the exploding cloud, r0 = 115.1 m: the load at r0, 173.2 kPa)",
+                "Eisenberg et al. 1975 lung probit (CCPS 2000 Table 2.21); IR = f Φ(Y−5), direction-independent; "
+                "cloud radius of a hemisphere of 3.5 MJ/m³ mixture (TNO Yellow Book CPR 14E §5.5.3)",
                 "f = 1e-5 /a, 5 m grid",
-                "9.8919e-06 /a",
+                "8.9454e-06 /a",
                 CALC,
                 CALC,
                 "0.5 %",
             ),
-            _vce_ir(110, 0, 9.8919e-06),
+            _vce_ir(110, 0, 8.9454e-06),
         ),
         Row(
             ("IR, same, r = 122.5 m", "same", "same", "6.1802e-06 /a", CALC, CALC, "0.5 %"),
@@ -195,7 +198,7 @@ CASES = Table(
         ),
         Row(
             (
-                "PLL, village 1 km downwind (100 people by day, 300 by night, day fraction 0.5)",
+                "PLL, village 1 km downwind (100 people by day, 300 by night, day fraction 0.5), outdoors",
                 "CCPS 2000 §4.4.3, PLL = Σ f N",
                 "plume case above",
                 "1.9039e-03 /a",
