@@ -1,6 +1,6 @@
 """Benchmark: interactive recomputation of one release on the demo park (issue 6: < 1 s).
 
-One recomputation = what the page 应急疏散 does when an input changes: zones (toxic with the wind-direction band,
+One recomputation = what the page 应急疏散 does when an input changes (:func:`analysis.emergency.plan`): zones (toxic with the wind-direction band,
 fire where the substance burns, isolation, ERG), affected targets with arrival times and doses, assembly points and
 routes. The PDF briefing (map image + page) is timed separately: it is written on demand, not on every change.
 
@@ -22,11 +22,16 @@ DEMO = Path(__file__).resolve().parents[1] / "geodata" / "samples" / "demo_park.
 
 
 def recompute(park, unit_id: str, release: em.Release, weather: Weather, when: str = "22:00"):
-    src = em.release_source(park, unit_id=unit_id)
-    res = em.emergency_zones(src, release, weather, crs=park.metric_crs, time_of_day=when)
-    aff = em.affected_targets(res, park, time_of_day=when)
-    routes, ap = em.evacuation_routes(res, park, aff)
-    return res, aff, routes, ap
+    """What the page recomputes when an input changes: :func:`analysis.emergency.plan` (zones, targets, routes)."""
+    return em.plan(
+        park,
+        unit_id=unit_id,
+        wind_from=weather.wind_from_deg,
+        wind_speed=weather.wind_speed,
+        time=when,
+        stability=weather.stability,
+        release=release,
+    )
 
 
 def main() -> None:
@@ -62,13 +67,12 @@ def main() -> None:
         times, cpu = [], []
         for _ in range(5):
             t0, c0 = time.perf_counter(), time.process_time()
-            res, aff, routes, ap = recompute(park, uid, rel, w)
+            p = recompute(park, uid, rel, w)
             times.append(time.perf_counter() - t0)
             cpu.append(time.process_time() - c0)
-        n_t = int((aff["layer"] == "sensitive_targets").sum()) if len(aff) else 0
         print(
             f"{label:48s} {statistics.median(times):15.3f} {max(times):12.3f} {statistics.median(cpu):14.3f}  "
-            f"{len(res.toxic) + len(res.fire)} / {n_t} / {len(routes)}"
+            f"{len(p.result.toxic) + len(p.result.fire)} / {len(p.targets)} / {len(p.routes)}"
         )
     from app.reports.briefing import write_briefing_pdf
 

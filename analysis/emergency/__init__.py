@@ -19,9 +19,7 @@ should do), :mod:`~analysis.emergency.routes` (roads, assembly points, routes) a
 - :func:`affected_targets` lists sensitive targets, buildings and installations inside the zones with their
   population at the given time, the cloud's arrival time, the concentration and dose there and a recommendation
   (evacuate or shelter in place, with the reason) [1]_ [5]_;
-- :func:`road_graph`, :func:`assembly_points` and :func:`evacuation_routes` build the road network (networkx),
-  choose assembly points upwind and outside the zones and route every affected target to the nearest one
-  avoiding the worst zone;
+- :func:`road_graph` builds the road network (networkx);
 - :func:`plan` (:mod:`~analysis.emergency.plan`) is the one call for an emergency team: nested zones, the listed
   targets with a level decided from the printed concentration, cloud arrival and passage, indoor dose (single-zone
   air-exchange box, :mod:`~analysis.emergency.protect`) and the recommendation with its numbers; assembly points
@@ -86,13 +84,7 @@ from analysis.emergency.protect import (
     indoor_peak,
 )
 from analysis.emergency.release import RELEASE_KINDS, Release, release_source
-from analysis.emergency.routes import (
-    N_ACCESS_CANDIDATES,
-    WORST_ZONE_PENALTY,
-    assembly_points,
-    evacuation_routes,
-    road_graph,
-)
+from analysis.emergency.routes import road_graph
 from analysis.emergency.zones import (
     DEFAULT_ISOLATION_M,
     DEFAULT_UNCERTAINTY_HALF_ANGLE_DEG,
@@ -133,8 +125,6 @@ __all__ = [
     "ErgContainer",
     "affected_targets",
     "road_graph",
-    "assembly_points",
-    "evacuation_routes",
     "briefing_layers",
     "to_geojson",
     "to_kml",
@@ -154,8 +144,6 @@ __all__ = [
     "ERG_WIND_CLASSES_ZH",
     "ERG2024_CONTAINER_CAPACITY_KG",
     "INSOLATION_KINDS",
-    "N_ACCESS_CANDIDATES",
     "RECOMMENDATIONS_ZH",
-    "WORST_ZONE_PENALTY",
     "ZONE_COLORS",
 ]

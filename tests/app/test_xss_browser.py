@@ -24,6 +24,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 from factories import small_park_layers
@@ -124,18 +125,52 @@ def _page_maps(park) -> dict:
     src, kind = result.primary_events[["source", "scenario"]].iloc[0]
     maps["domino_chain"] = domino_page.domino_map(park, result, primary=(src, kind))
 
-    source = em.release_source(park, unit_id=u3)
-    res = em.emergency_zones(source, em.Release(), Weather(2.0, 45.0, "F"), crs=park.metric_crs)
-    routes, assembly = em.evacuation_routes(res, park, em.affected_targets(res, park))
-    assert len(routes) and len(assembly), "the hostile park must draw routes and assembly points"
-    maps["emergency"] = emergency.emergency_map(park, res, routes=routes, assembly=assembly)
+    plan = em.plan(park, unit_id=u3, wind_from=45.0, wind_speed=2.0, time="22:00", stability="F")
+    # the tiny park has one road and no safe assembly point, so its plan draws none: the route and point below
+    # carry the payload in every text column the map shows (routing itself: tests/analysis/test_emergency_plan.py)
+    ox, oy = plan.result.origin
+    routes = gpd.GeoDataFrame(
+        {
+            "feature_id": [f"T1{PAYLOAD}"],
+            "name": [f"目标{PAYLOAD}"],
+            "layer": ["sensitive_targets"],
+            "assembly_id": [f"AP1{PAYLOAD}"],
+            "length_m": [800.0],
+            "length_in_zone_m": [0.0],
+            "exit_length_m": [0.0],
+            "route_status": ["clear"],
+            "recommendation": ["evacuate"],
+            "priority": [2],
+            "roads": [f"园区路{PAYLOAD}"],
+            "travel_time_s": [667.0],
+            "walk_time_s": [667.0],
+        },
+        geometry=[shapely.LineString([(ox - 500, oy + 500), (ox - 900, oy + 900)])],
+        crs=park.metric_crs,
+    )
+    assembly = gpd.GeoDataFrame(
+        {
+            "assembly_id": [f"AP1{PAYLOAD}"],
+            "point_id": [f"AP1{PAYLOAD}"],
+            "name": [f"集合点{PAYLOAD}"],
+            "capacity": [500],
+            "assigned": [120],
+            "n_targets": [1],
+            "distance_m": [1272.8],
+        },
+        geometry=[shapely.Point(ox - 900, oy + 900)],
+        crs=park.metric_crs,
+    )
+    maps["emergency"] = emergency.emergency_map(
+        park, plan.result, routes=routes, assembly=assembly, route_zone=plan.route_zone
+    )
 
     a = pp.assess(park)
     seg = a.segments.sort_values("hca_grade", ascending=False).iloc[0]
     seg_zones = pipelines.segment_zones(a.segments, seg["segment_id"], a.consequences[seg["pipeline_id"]])
     maps["pipelines"] = pipelines.hca_map(park, a.segments, zones=seg_zones, selected=seg["segment_id"])
 
-    ir = risk.individual_risk(park, resolution=50.0, margin=500.0)
+    ir = risk.individual_risk(park, resolution=50.0, margin=500.0, weather="generic")
     maps["risk"] = risk_page.contour_map(park, risk.risk_contours(ir))
     maps["compliance"] = siting.compliance_map(park, scx.compliance(ir, park))
     c = park.installations.geometry.iloc[0]
