@@ -445,7 +445,9 @@ def new_unit_trial(
     opts.pop("progress", None)
     opts.pop("resolution", None)
     if opts.get("weather") is None and opts.get("wind_rose") is None:
-        opts["weather"] = base.options.weather  # the proposed unit's risk under the same wind rose as the base
+        opts["weather"] = (
+            base.options.weather
+        )  # the proposed unit's risk under the same wind rose as the base
     added = individual_risk(p2, units=(uid,), extent=base.extent, resolution=base.resolution, **opts)
     tg = park.sensitive_targets
     from analysis.qra.individual import target_risk
