@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sqlite3
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
+from geodata._atomic import write_into_gpkg
 from geodata.errors import ParkDataError
 from geodata.validate import Problem, ValidationReport
 
@@ -140,27 +139,9 @@ def save_fn_criterion(path: str | os.PathLike, record: Mapping[str, object]) -> 
 
     ``confirmed_on`` defaults to today's date (UTC). Returns the stored record.
     """
-    path = Path(path)
-    if path.suffix.lower() != ".gpkg" or not path.is_file():
-        raise ValueError(
-            f"园区文件 {path} 不存在或不是 GeoPackage（.gpkg）：社会风险判据常数只能写入 .gpkg 园区文件"
-        )
     rec = dict(record)
     if not rec.get("confirmed_on"):
         rec["confirmed_on"] = datetime.now(UTC).strftime("%Y-%m-%d")
     rec = check_fn_record(rec)
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp.gpkg")
-    try:
-        shutil.copyfile(path, tmp)
-        _write(tmp, rec)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+    write_into_gpkg(path, lambda tmp: _write(tmp, rec), what_zh="社会风险判据常数")
     return rec

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import sqlite3
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geodata._atomic import write_into_gpkg
 from geodata.errors import ParkDataError
 from geodata.validate import Problem, ValidationReport
 
@@ -395,20 +394,4 @@ def save_weather(path: str | os.PathLike, weather: ParkWeather) -> None:
     is flushed to disk and moved over ``path`` (:func:`os.replace`); on any error the original is untouched and the
     temporary file removed.
     """
-    path = Path(path)
-    if path.suffix.lower() != ".gpkg" or not path.is_file():
-        raise ValueError(f"园区文件 {path} 不存在或不是 GeoPackage（.gpkg）：气象数据只能写入 .gpkg 园区文件")
-    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp.gpkg")
-    try:
-        shutil.copyfile(path, tmp)
-        write_weather(tmp, weather)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+    write_into_gpkg(path, lambda tmp: write_weather(tmp, weather), what_zh="气象数据")
