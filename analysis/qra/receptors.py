@@ -37,12 +37,8 @@ _RECEPTOR_LAYERS = (
 )
 
 
-def receptor_points(park: Any, h: float) -> pd.DataFrame:
-    """Sample points of the sensitive targets and residential areas (population), buildings (occupants) and the
-    population raster (people no layer counts); h is the grid cell [m]. See the module notes."""
-    import shapely
-
-    recs: list[pd.DataFrame] = []
+def _receptor_features(park: Any):
+    """(layer, id column, row, geometry) of every feature with a geometry in the receptor layers (metric CRS)."""
     for layer, id_col in _RECEPTOR_LAYERS:
         try:
             gdf = park.metric(layer)
@@ -52,41 +48,50 @@ def receptor_points(park: Any, h: float) -> pd.DataFrame:
             continue
         for _, r in gdf.iterrows():
             g = r.geometry
-            if g is None or g.is_empty:
-                continue
-            if g.geom_type in ("Polygon", "MultiPolygon"):
-                x0, y0, x1, y1 = g.bounds
-                step = max(h, math.sqrt(max(g.area, 1.0) / 150.0))
-                xs = np.arange(x0 + step / 2, x1, step)
-                ys = np.arange(y0 + step / 2, y1, step)
-                X, Y = np.meshgrid(xs, ys)
-                inside = shapely.contains_xy(g, X, Y)
-                px, py = X[inside], Y[inside]
-                if px.size == 0:
-                    p = g.representative_point()
-                    px, py = np.array([p.x]), np.array([p.y])
-            else:
+            if g is not None and not g.is_empty:
+                yield layer, id_col, r, g
+
+
+def receptor_points(park: Any, h: float) -> pd.DataFrame:
+    """Sample points of the sensitive targets and residential areas (population), buildings (occupants) and the
+    population raster (people no layer counts); h is the grid cell [m]. See the module notes."""
+    import shapely
+
+    recs: list[pd.DataFrame] = []
+    for layer, id_col, r, g in _receptor_features(park):
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            x0, y0, x1, y1 = g.bounds
+            step = max(h, math.sqrt(max(g.area, 1.0) / 150.0))
+            xs = np.arange(x0 + step / 2, x1, step)
+            ys = np.arange(y0 + step / 2, y1, step)
+            X, Y = np.meshgrid(xs, ys)
+            inside = shapely.contains_xy(g, X, Y)
+            px, py = X[inside], Y[inside]
+            if px.size == 0:
                 p = g.representative_point()
                 px, py = np.array([p.x]), np.array([p.y])
-            n = px.size
-            if layer != "buildings":
-                day = float(np.nan_to_num(r.get("population_day", 0.0) or 0.0))
-                night = float(np.nan_to_num(r.get("population_night", 0.0) or 0.0))
-            else:
-                occ = float(np.nan_to_num(r.get("occupants", 0.0) or 0.0))
-                day, night = occ, occ if str(r.get("use", "")) in _NIGHT_MANNED_USES else 0.0
-            recs.append(
-                pd.DataFrame(
-                    {
-                        "layer": layer,
-                        "feature_id": str(r[id_col]),
-                        "x": px,
-                        "y": py,
-                        "w_day": day / n,
-                        "w_night": night / n,
-                    }
-                )
+        else:
+            p = g.representative_point()
+            px, py = np.array([p.x]), np.array([p.y])
+        n = px.size
+        if layer != "buildings":
+            day = float(np.nan_to_num(r.get("population_day", 0.0) or 0.0))
+            night = float(np.nan_to_num(r.get("population_night", 0.0) or 0.0))
+        else:
+            occ = float(np.nan_to_num(r.get("occupants", 0.0) or 0.0))
+            day, night = occ, occ if str(r.get("use", "")) in _NIGHT_MANNED_USES else 0.0
+        recs.append(
+            pd.DataFrame(
+                {
+                    "layer": layer,
+                    "feature_id": str(r[id_col]),
+                    "x": px,
+                    "y": py,
+                    "w_day": day / n,
+                    "w_night": night / n,
+                }
             )
+        )
     raster = getattr(park, "population_raster", None)
     if raster is not None:
         recs.append(raster_receptors(park, raster))
@@ -127,27 +132,17 @@ def raster_receptors(park: Any, raster: Any) -> pd.DataFrame:
     covered = np.zeros(day.shape, dtype=bool)
     a, b, c, d, e, f = raster.transform
     det = a * e - b * d
-    for layer, _ in _RECEPTOR_LAYERS:
-        try:
-            gdf = park.metric(layer)
-        except (KeyError, ValueError):
-            continue
-        if gdf is None or len(gdf) == 0:
-            continue
-        for _, r in gdf.iterrows():
-            g = r.geometry
-            if g is None or g.is_empty:
-                continue
-            if g.geom_type in ("Polygon", "MultiPolygon"):
-                covered |= shapely.contains_xy(g, mx, my)
-            elif layer != "buildings":  # a point target: take its people out of the cell it stands in
-                p = g.representative_point()
-                rx, ry = to_metric.transform(p.x, p.y, direction="INVERSE")
-                col = int(np.floor((e * (rx - c) - b * (ry - f)) / det))
-                row = int(np.floor((a * (ry - f) - d * (rx - c)) / det))
-                if 0 <= row < day.shape[0] and 0 <= col < day.shape[1]:
-                    day[row, col] -= float(np.nan_to_num(r.get("population_day", 0.0) or 0.0))
-                    night[row, col] -= float(np.nan_to_num(r.get("population_night", 0.0) or 0.0))
+    for layer, _, r, g in _receptor_features(park):
+        if g.geom_type in ("Polygon", "MultiPolygon"):
+            covered |= shapely.contains_xy(g, mx, my)
+        elif layer != "buildings":  # a point target: take its people out of the cell it stands in
+            p = g.representative_point()
+            rx, ry = to_metric.transform(p.x, p.y, direction="INVERSE")
+            col = int(np.floor((e * (rx - c) - b * (ry - f)) / det))
+            row = int(np.floor((a * (ry - f) - d * (rx - c)) / det))
+            if 0 <= row < day.shape[0] and 0 <= col < day.shape[1]:
+                day[row, col] -= float(np.nan_to_num(r.get("population_day", 0.0) or 0.0))
+                night[row, col] -= float(np.nan_to_num(r.get("population_night", 0.0) or 0.0))
     day, night = np.maximum(day, 0.0), np.maximum(night, 0.0)
     keep = ~covered & ((day > 0) | (night > 0))
     rows, cols = np.nonzero(keep)
