@@ -75,7 +75,7 @@ from analysis.emergency.erg import (
 )
 from analysis.emergency.export import ZONE_COLORS, briefing_layers, to_geojson, to_kml
 from analysis.emergency.people import DEFAULT_EVACUATION_TIME_S, RECOMMENDATIONS_ZH, affected_targets
-from analysis.emergency.plan import TRAVEL_MODES, EmergencyPlan, PlanOptions, plan
+from analysis.emergency.plan import DEFAULT_NIGHT_CLOUD_COVER, TRAVEL_MODES, EmergencyPlan, PlanOptions, plan
 from analysis.emergency.protect import (
     DEFAULT_AIR_CHANGES_PER_HOUR,
     cloud_timing,
@@ -102,6 +102,7 @@ from analysis.emergency.zones import (
 from analysis.weather import DEFAULT_DAY_HOURS, INSOLATION_KINDS, is_daytime, pasquill_stability
 
 __all__ = [
+    "DEFAULT_NIGHT_CLOUD_COVER",
     "RELEASE_KINDS",
     "TOXIC_LEVEL_NAMES",
     "ERG_EDITIONS",

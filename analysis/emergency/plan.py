@@ -21,6 +21,9 @@ References
 ----------
 .. [1] Turner, D. B. (1970). Workbook of Atmospheric Dispersion Estimates. US EPA AP-26, Table 1.
 .. [2] US EPA, Acute Exposure Guideline Levels (60-min AEGL-1/2/3), via the substance record.
+.. [3] US DOT PHMSA, Transport Canada, SCT Mexico, CIQUIME (2024). Emergency Response Guidebook 2024, white pages
+       "Introduction to the Table of Initial Isolation and Protective Action Distances" (night-time distances are
+       larger: the atmosphere is more stable at night).
 """
 
 from __future__ import annotations
@@ -43,11 +46,25 @@ from analysis.emergency.zones import DEFAULT_UNCERTAINTY_HALF_ANGLE_DEG, Emergen
 from analysis.physics import substances
 from analysis.weather import DEFAULT_DAY_HOURS, INSOLATION_KINDS, Weather, is_daytime, pasquill_stability
 
-__all__ = ["TRAVEL_MODES", "PlanOptions", "EmergencyPlan", "plan", "beijing_time", "worst_point_exposure"]
+__all__ = [
+    "DEFAULT_NIGHT_CLOUD_COVER",
+    "TRAVEL_MODES",
+    "PlanOptions",
+    "EmergencyPlan",
+    "plan",
+    "beijing_time",
+    "worst_point_exposure",
+]
 
 #: Ways of leaving and their Chinese names.
 TRAVEL_MODES: dict[str, str] = {"walk": "步行", "bus": "大客车"}
 BEIJING = ZoneInfo("Asia/Shanghai")
+#: Night-time cloud cover assumed when none is reported, the one default of :func:`plan`, the 应急疏散 page and
+#: ``parkrisk emergency``: 0 (a clear night). In Turner's key [1]_ a night with ≤ 3/8 cloud gives class F below
+#: 3 m/s and E at 3–5 m/s, one class more stable than a cloudy night (E, D), so the toxic zones reach further; the
+#: ERG's protective-action distances are likewise longer at night because of the more stable air [3]_. A tool for
+#: protective actions takes the longer distance when the sky is not known. [-]
+DEFAULT_NIGHT_CLOUD_COVER = 0.0
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,7 @@ class PlanOptions:
     insolation : str
         Daytime insolation for the Pasquill key.
     cloud_cover : float
-        Night-time cloud cover, 0..1 (default 0: a clear night, the more stable class of the key — the
+        Night-time cloud cover, 0..1 (default :data:`DEFAULT_NIGHT_CLOUD_COVER`, 0: a clear night, the more stable class of the key — the
         conservative choice when the sky is not reported). [-]
     day_hours : (float, float)
         Local (Beijing) hours of the day. [h]
@@ -103,7 +120,7 @@ class PlanOptions:
     uncertainty_half_angle_deg: float = DEFAULT_UNCERTAINTY_HALF_ANGLE_DEG
     stability: str | None = None
     insolation: str = "moderate"
-    cloud_cover: float = 0.0
+    cloud_cover: float = DEFAULT_NIGHT_CLOUD_COVER
     day_hours: tuple[float, float] = DEFAULT_DAY_HOURS
     include_fire: bool = True
 

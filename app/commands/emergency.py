@@ -97,7 +97,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="大气稳定度；省略时按风速、昼夜和云量/日照由 Turner (1970) 表 1 确定",
     )
     p.add_argument(
-        "--cloud-cover", type=float, default=None, help="夜间云量（0–1），默认 0.5（或取自 --observations）"
+        "--cloud-cover",
+        type=float,
+        default=None,
+        help="夜间云量（0–1），默认 0（晴夜，稳定度更高、毒害区更远的保守取值；或取自 --observations）",
     )
     p.add_argument(
         "--insolation",
@@ -218,10 +221,17 @@ def release_time(text: str | None) -> dt.datetime:
     return d.astimezone(BEIJING_TZ) if d.tzinfo is not None else d.replace(tzinfo=BEIJING_TZ)
 
 
+def em_default_cloud() -> float:
+    """The night cloud cover when none is given: plan()'s one default (analysis.emergency.DEFAULT_NIGHT_CLOUD_COVER)."""
+    from analysis.emergency import DEFAULT_NIGHT_CLOUD_COVER
+
+    return DEFAULT_NIGHT_CLOUD_COVER
+
+
 def _wind(args) -> tuple[float, float, float, str]:
     """Wind from [°], speed [m/s], night cloud cover [-] and the line that says where they come from."""
     if not args.observations:
-        cloud = 0.5 if args.cloud_cover is None else args.cloud_cover
+        cloud = em_default_cloud() if args.cloud_cover is None else args.cloud_cover
         wf = 45.0 if args.wind_from is None else args.wind_from
         ws = 2.0 if args.wind_speed is None else args.wind_speed
         return wf, ws, cloud, ""
@@ -238,7 +248,7 @@ def _wind(args) -> tuple[float, float, float, str]:
     o = check.observation
     cloud = args.cloud_cover
     if cloud is None:
-        cloud = o.cloud_fraction if o.cloud_fraction is not None else 0.5
+        cloud = o.cloud_fraction if o.cloud_fraction is not None else em_default_cloud()
     return o.wind_from_deg, o.wind_speed, cloud, f"气象观测：{check.message_zh}（{args.observations}）"
 
 

@@ -532,8 +532,9 @@ def _release_inputs(st):  # pragma: no cover - exercised by AppTest
     return rk, hole, rate, dur, dt.datetime.combine(day, t, tzinfo=BEIJING_TZ)
 
 
-#: Form values before any input or observation (wind from [°], wind speed [m/s], cloud cover [成, tenths]).
-_WEATHER_DEFAULTS = {"em_wind_from": 45.0, "em_wind_speed": 2.0, "em_cloud": 5}
+#: Form values before any input or observation (wind from [°], wind speed [m/s], cloud cover [成, tenths]); the
+#: cloud cover is plan()'s one default (analysis.emergency.DEFAULT_NIGHT_CLOUD_COVER: a clear night, class F/E).
+_WEATHER_DEFAULTS = {"em_wind_from": 45.0, "em_wind_speed": 2.0, "em_cloud": 0}
 
 
 def _observation_inputs(st) -> None:  # pragma: no cover - exercised by AppTest
