@@ -7,7 +7,8 @@ References
 ----------
 .. [1] GB 32167-2015 油气输送管道完整性管理规范 (Oil and gas pipeline integrity management specification), clause 6.1
    高后果区识别, Table 1 and Eq. (1). The standard's own text was not reachable to us when this was written; the
-   table follows public transcriptions (see ``data/gb32167_2015_table1_hca.csv`` for which grades they disagree on).
+   table follows the two agreeing transcriptions of the project's reference notes (gas e) Ⅱ, f) Ⅲ; see
+   ``data/gb32167_2015_table1_hca.csv`` for the transcriptions that disagree and for what is unverified).
 .. [2] GB 50251-2015 输气管道工程设计规范, §4.2 地区等级划分: 200 m each side of the centre line, any 2 km length
    holding the most households; class 1 ≤ 15 households, class 2 15–100, class 3 ≥ 100, class 4 where buildings
    of four or more storeys are prevalent; boundaries at least 200 m from the nearest building (recalled, not
@@ -43,6 +44,7 @@ __all__ = [
     "SPECIFIC_SITE_I",
     "SPECIFIC_SITE_II",
     "SPECIFIC_SITE_II_MIN_PEOPLE",
+    "SPECIFIC_SITE_II_NOTE_ZH",
     "HCAOptions",
     "hca_stretches",
     "hca_table",
@@ -61,6 +63,9 @@ SPECIFIC_SITE_I = frozenset({"school", "kindergarten", "hospital", "nursing_home
 #: 特定场所Ⅱ: 一年之内至少有50天聚集30人或更多人的区域，如集贸市场、寺庙、运动场、广场、娱乐休闲地、剧院、露营地.
 SPECIFIC_SITE_II = frozenset({"market", "religious", "stadium"})
 SPECIFIC_SITE_II_MIN_PEOPLE = 30
+#: The reference notes mark the wording of 特定场所Ⅱ unverified; every rule text that uses specific sites says so.
+SPECIFIC_SITE_II_NOTE_ZH = "（特定场所Ⅱ“一年内至少 50 天聚集 30 人以上”的措辞未核对）"
+_SPECIFIC_SITE_ITEMS = frozenset({("gas", "c"), ("gas", "d"), ("gas", "e")})
 #: Targets whose population counts as households for the location class (GB 50251 户数).
 HOUSEHOLD_CATEGORIES = frozenset({"residential", "village"})
 #: Average size of a family household in China, 2.62 persons (7th national census, 2020; National Bureau of
@@ -289,8 +294,8 @@ def identify_hca(
 
     - gas lines (natural gas): a) location class 4 → III; b) class 3 → II; c) d > 762 mm and MAOP > 6.9 MPa:
       specific site within the potential impact radius → II; d) d < 273 mm and MAOP < 1.6 MPa: specific site within
-      the potential impact radius → I; e) other lines: specific site within 200 m → I; f) outside class 3/4: oil
-      depots, filling/loading stations (flammable storage tanks, loading bays, warehouses) within 200 m → II;
+      the potential impact radius → I; e) other lines: specific site within 200 m → II; f) outside class 3/4: oil
+      depots, filling/loading stations (flammable storage tanks, loading bays, warehouses) within 200 m → III;
     - oil lines (crude oil, gasoline, diesel, naphtha): a) class-4 stretch → III; b) ≥ 100 households in 2 km within
       200 m → II; c) a village or residential area of ≥ 50 households within 200 m → II; d) highway (roads of kind
       ``highway``) or flammable installation within 50 m → I; e) nature reserves and f) water sources, rivers,
@@ -493,8 +498,9 @@ def rule_text_zh(rules: list[str] | str) -> str:
             continue
         lt, item = k.split("-")
         r = _rule(lt, item)
+        note = SPECIFIC_SITE_II_NOTE_ZH if (lt, item) in _SPECIFIC_SITE_ITEMS else ""
         out.append(
-            f"GB 32167-2015 表1 {LINE_TYPE_ZH[lt]} {item}）{r['text_zh']}（{HCA_GRADE_ZH[int(r['grade'])]}）"
+            f"GB 32167-2015 表1 {LINE_TYPE_ZH[lt]} {item}）{r['text_zh']}（{HCA_GRADE_ZH[int(r['grade'])]}）{note}"
         )
     return "\n".join(out)
 

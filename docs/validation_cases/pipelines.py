@@ -111,10 +111,10 @@ PIR = Table(
         Row(
             (
                 "GB 32167 gas e) corridor",
-                "GB 32167-2015 Table 1 gas e): specific site within 200 m → Ⅰ级",
+                "GB 32167-2015 Table 1 gas e): specific site within 200 m → Ⅱ级",
                 "school 150 m off a straight line",
                 "HCA where the line is within 200 m of the site's edge: 868–1232 m",
-                "segments 850–1250 m (50 m segments), Ⅰ级",
+                "segments 850–1250 m (50 m segments), Ⅱ级",
                 "—",
                 "segment resolution",
             ),

@@ -161,13 +161,16 @@ def _gas_line(d=0.61, p_abs=6.4e6, length=3000.0):
     )
 
 
-def test_gas_rule_e_school_within_200m_grade_I():
-    # GB 32167 Table 1 gas e): other lines, specific site within 200 m of the line -> grade I
+def test_gas_rule_e_school_within_200m_grade_II():
+    # GB 32167 Table 1 gas e): other lines, specific site within 200 m of the line -> grade II (REFERENCE.md, two
+    # agreeing transcriptions)
     tg = _targets([("SCH", "school", 500, 0, shapely.box(1000, 150, 1100, 250))])
     seg = pp.identify_hca(pp.segment_pipelines(_gas_line()), targets=tg)
     hit = seg[seg.hca_grade > 0]
-    assert set(hit.hca_grade) == {1}
+    assert set(hit.hca_grade) == {2} and set(hit.hca_grade_zh) == {"Ⅱ级"}
     assert set(hit.hca_rules) == {"gas-e"} and set(hit.hca_targets) == {"SCH"}
+    # REFERENCE.md marks the wording of specific site Ⅱ unverified: the rule text shown says so
+    assert all("未核对" in t and "（Ⅱ级）" in t for t in hit.hca_rules_zh)
     # line points within 200 m of the school's edge (150 m off the line): x in 1000 - 132 .. 1100 + 132
     # (sqrt(200² - 150²) = 132 m) -> the 50 m segments 850..900 up to 1200..1250
     assert hit.s_start_m.min() == pytest.approx(850.0) and hit.s_end_m.max() == pytest.approx(1250.0)

@@ -14,7 +14,7 @@ def test_cli_writes_hca_gpkg(demo_park_path, tmp_path, capsys):
     text = capsys.readouterr().out
     assert "潜在影响半径 151.6 m" in text and "HCA-001" in text
     hca = gpd.read_file(out, layer="hca")
-    assert list(hca["hca_grade"]) == [2, 1]
+    assert list(hca["hca_grade"]) == [2, 2]  # GB 32167 Table 1 gas b), e) (Ⅱ, REFERENCE.md)
     assert "S03" in hca["hca_targets"].iloc[1]
 
 

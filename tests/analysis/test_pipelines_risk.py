@@ -216,12 +216,12 @@ def demo_assessment(demo_park):
 def test_demo_gp01_hca_at_villages_clinic_and_school(demo_assessment):
     st = demo_assessment.hca
     gp = st[st.pipeline_id == "GP-01"]
-    assert set(gp.hca_grade) == {1, 2}
-    two = gp[gp.hca_grade == 2].iloc[0]
+    assert list(gp.hca_grade) == [2, 2]  # GB 32167 Table 1 gas b) and e): Ⅱ (REFERENCE.md)
+    two = gp.iloc[0]
     assert {"S02", "S10", "S27"} <= set(two.hca_targets.split(";"))  # 柳林村, 滨江花园小区, 柳林村卫生室
     assert "gas-b" in two.hca_rules
-    one = gp[gp.hca_grade == 1].iloc[0]
-    assert one.hca_targets == "S03" and one.hca_rules == "gas-e"  # 江滨镇中心小学 within 200 m
+    school = gp.iloc[1]
+    assert school.hca_targets == "S03" and school.hca_rules == "gas-e"  # 江滨镇中心小学 within 200 m
     assert gp.pir_m.iloc[0] == pytest.approx(0.099 * 610 * math.sqrt(6.3), rel=1e-9)
 
 

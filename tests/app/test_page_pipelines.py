@@ -84,11 +84,12 @@ def test_exports(demo, tmp_path):
     _, a = demo
     x = pd.read_excel(io.BytesIO(page.hca_excel_bytes(a.hca, a.summary)), sheet_name=None)
     assert list(x) == ["高后果区", "管道汇总"]
-    assert list(x["高后果区"]["等级"]) == ["Ⅱ级", "Ⅰ级"]
+    # GB 32167 Table 1 gas b) and e) (e) Ⅱ by REFERENCE.md's two agreeing transcriptions)
+    assert list(x["高后果区"]["等级"]) == ["Ⅱ级", "Ⅱ级"]
     p = tmp_path / "hca.gpkg"
     p.write_bytes(page.hca_gpkg_bytes(a.hca, a.segments))
     back = gpd.read_file(p, layer="hca")
-    assert list(back["hca_grade"]) == [2, 1] and back.crs == a.hca.crs
+    assert list(back["hca_grade"]) == [2, 2] and back.crs == a.hca.crs
     assert len(gpd.read_file(p, layer="segments")) == len(a.segments)
 
 
