@@ -33,6 +33,7 @@ from geodata.criteria import FN_CRITERION_TABLE, copy_fn_criterion
 from geodata.crs import WGS84
 from geodata.park import Park
 from geodata.population import population_raster_path, read_population_raster
+from geodata.results import copy_results, is_result_table
 from geodata.validate import Problem
 from geodata.weather import WEATHER_TABLES, read_weather, write_weather
 
@@ -335,7 +336,8 @@ def _read_file(path: Path, max_rows: int | None = None) -> tuple[dict[str, pd.Da
         if suffix == ".gpkg":
             info = pyogrio.list_layers(path)
             skip = (*WEATHER_TABLES, FN_CRITERION_TABLE)  # geodata.weather, geodata.criteria
-            names = [str(n) for n in info[:, 0] if str(n) not in skip]
+            # stored analysis results (geodata.results) are not park layers
+            names = [str(n) for n in info[:, 0] if str(n) not in skip and not is_result_table(str(n))]
             if len(names) == 1 and names[0] not in schema.LAYERS and path.stem in schema.LAYERS:
                 layers[path.stem] = gpd.read_file(path, layer=names[0], **cap)  # <layer>.gpkg in a folder
             else:
@@ -539,6 +541,9 @@ def save_park(park: Park, path: str | os.PathLike) -> None:
         if getattr(park, "weather", None) is not None:
             write_weather(tmp, park.weather, last_change=pyogrio.get_gdal_config_option("OGR_CURRENT_DATE"))
         copy_fn_criterion(path, tmp)  # the F-N constants a user confirmed stay with the park
+        copy_results(
+            path, tmp
+        )  # so do the stored analysis results (geodata.results; stale ones are shown so)
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)

@@ -30,6 +30,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geodata.results import RESULTS_PG_DDL
 from geodata.store.audit import CHAIN_COLUMNS, GENESIS
 from geodata.store.base import RectificationStore
 from geodata.store.checklists import CHECKLIST_PG_DDL
@@ -259,6 +260,7 @@ class PostgisStore(RectificationStore):
             (list(_TRIGGERS), hist, f"{s}.rectifications", f"{s}.checklist_history"),
         ).fetchone()[0]
         meta = conn.execute("SELECT to_regclass(%s)", (f"{s}.store_meta",)).fetchone()[0]
+        results = conn.execute("SELECT to_regclass(%s)", (f"{s}.results_features",)).fetchone()[0]
         added = [c.name for c in SPEC.columns if not c.required]  # item columns added after stores were made
         item_cols = conn.execute(
             "SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = ANY(%s) "
@@ -269,6 +271,7 @@ class PostgisStore(RectificationStore):
             cols == len(CHAIN_COLUMNS)
             and trig == len(_TRIGGERS)
             and meta is not None
+            and results is not None
             and item_cols == len(added)
         )
         return state
@@ -424,7 +427,7 @@ class PostgisStore(RectificationStore):
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"parkrisk_schema_{self.schema}",))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {self.schema}")
         conn.execute(f"SET search_path TO {self.schema}, public")
-        for stmt in ddl:
+        for stmt in (*ddl, *RESULTS_PG_DDL):  # RESULTS_PG_DDL: the stored analysis results (geodata.results)
             conn.execute(stmt)
         # A store from before the audit chain: its rows are sealed once, with the append-only trigger off.
         conn.execute("DROP TRIGGER IF EXISTS history_no_change ON history")
