@@ -7,6 +7,7 @@
 
 # ``analysis.consequence.dispersion`` etc. as attributes are the physics modules themselves.
 from analysis.physics import dispersion, explosion, fire, source, vce  # noqa: E402, F401
+from analysis.physics.bleve_blast import *  # noqa: F403
 from analysis.physics.dispersion import *  # noqa: F403
 from analysis.physics.explosion import *  # noqa: F403
 from analysis.physics.explosion_cn import *  # noqa: F403

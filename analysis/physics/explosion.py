@@ -67,7 +67,7 @@ __all__ = [
     "VESSEL_BURST_ENERGY_MODELS",
     "vessel_burst_energy",
     "vessel_burst_tnt_mass",
-    "vessel_burst_overpressure",
+    "vessel_burst_overpressure_tnt",
     "vessel_burst_impulse",
 ]
 
@@ -718,10 +718,13 @@ def vessel_burst_tnt_mass(pressure, volume, *, gamma, ambient_pressure=P_ATM, tn
     return _checks.out(np.asarray(e) / _checks.positive("tnt_energy", tnt_energy))
 
 
-def vessel_burst_overpressure(
+def vessel_burst_overpressure_tnt(
     pressure, volume, distance, *, gamma, ambient_pressure=P_ATM, tnt_energy=TNT_ENERGY_CCPS
 ):
-    """Side-on overpressure of a vessel burst via its Brode-energy TNT equivalent (Kingery-Bulmash).
+    """Side-on overpressure of a gas-filled vessel burst from its state: Brode energy, TNT equivalent, Kingery-Bulmash.
+
+    The same curve as :func:`analysis.physics.bleve_blast.vessel_burst_overpressure` (which takes the energy: the
+    public ``vessel_burst_overpressure(*, energy, distance)``), here from the vessel's pressure and volume.
 
     Parameters
     ----------

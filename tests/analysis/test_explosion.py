@@ -167,8 +167,13 @@ def test_brode_energy_crowl_louvar_form():
     assert csq.isothermal_expansion_energy(1.0e6, 1.0, ambient_pressure=1.0e5) > e
     w = csq.vessel_burst_tnt_mass(1.0e6, 1.0, gamma=1.4, ambient_pressure=1.0e5)
     assert w == pytest.approx(e / 4.68e6, rel=1e-12)
-    assert csq.vessel_burst_overpressure(1.0e6, 1.0, 20.0, gamma=1.4) == pytest.approx(
-        csq.tnt_overpressure(w * (1.0e6 - 101325) / 9.0e5, 20.0), rel=1e-9
+    w_atm = w * (1.0e6 - 101325) / 9.0e5
+    assert csq.vessel_burst_overpressure_tnt(1.0e6, 1.0, 20.0, gamma=1.4) == pytest.approx(
+        csq.tnt_overpressure(w_atm, 20.0), rel=1e-9
+    )
+    # the issue-16 keyword form takes the energy: the same curve
+    assert csq.vessel_burst_overpressure(energy=w_atm * 4.68e6, distance=20.0) == pytest.approx(
+        csq.tnt_overpressure(w_atm, 20.0), rel=1e-9
     )
 
 
