@@ -149,6 +149,12 @@ class RiskOptions:
 
 GENERIC_WEATHER = "generic"
 GENERIC_WEATHER_SOURCE_ZH = "通用示意风玫瑰（用户明确选择；非本园区气象资料，结果仅作示意）[generic illustrative wind rose, chosen explicitly]"
+#: The warning every output of a run on the generic rose carries (page header, metrics, GeoTIFF tag
+#: ``assumption_weather_warning``, the sheet "假设与来源", reports).
+GENERIC_WEATHER_WARNING_ZH = (
+    "本次计算使用通用示意风玫瑰（用户明确选择），不是本园区的气象资料：个人风险、等值线、社会风险及据此得出的"
+    " GB 36894 结论仅作示意和比较，不能作为评价结论；请导入园区气象站资料（parkrisk weather import 或「气象与人口」页面）后重新计算"
+)
 
 
 def _check_weather_option(opts: RiskOptions) -> None:

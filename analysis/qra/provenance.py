@@ -19,6 +19,7 @@ from typing import Any
 
 __all__ = [
     "ASSUMPTION_LABELS",
+    "generic_weather_warning",
     "population_text",
     "run_assumptions",
     "assumption_rows",
@@ -28,6 +29,7 @@ __all__ = [
 
 #: Item keys of :func:`run_assumptions` and their Chinese labels, in the order outputs show them.
 ASSUMPTION_LABELS: dict[str, str] = {
+    "weather_warning": "⚠ 气象资料警告",
     "weather_source": "气象（风玫瑰）来源",
     "weather_period": "气象资料时段",
     "frequency_table": "泄漏频率表",
@@ -118,11 +120,23 @@ def run_assumptions(
         "grid": ext,
         "unverified": unverified_figures(),
     }
+    warning = generic_weather_warning({"weather_source": weather_source})
+    if warning:  # the generic rose: the first row of every output says so
+        out = {"weather_warning": warning, **out}
     if weather_period:  # else the weather source says it (the park's station and its period)
         out["weather_period"] = weather_period
     if closure is not None:
         out["contour"] = dict(closure)
     return out
+
+
+def generic_weather_warning(assumptions: dict[str, Any]) -> str:
+    """The warning of a run on the generic illustrative rose ("" for a run on the park's or a given rose)."""
+    from analysis.qra.options import GENERIC_WEATHER_SOURCE_ZH, GENERIC_WEATHER_WARNING_ZH
+
+    return (
+        GENERIC_WEATHER_WARNING_ZH if assumptions.get("weather_source") == GENERIC_WEATHER_SOURCE_ZH else ""
+    )
 
 
 def assumption_rows(assumptions: dict[str, Any], *, criterion: Any = None) -> list[tuple[str, str]]:

@@ -13,6 +13,7 @@ __all__ = [
     "ROAD_COLORS",
     "FIVE_ROOMS_COLOR",
     "BUILDING_COLOR",
+    "POPULATION_AREA_COLOR",
     "PARK_BOUNDARY_COLOR",
     "UNKNOWN_COLOR",
 ]
@@ -37,6 +38,8 @@ ROAD_COLORS: dict[str, str] = {"highway": "#9e9e9e", "public": "#b0b0b0", "park"
 #: Buildings that are "五室" (:data:`analysis.regulation.siting_checks.FIVE_ROOM_USES`) and the others.
 FIVE_ROOMS_COLOR = "#6a00d6"
 BUILDING_COLOR = "#8d8d8d"
+#: Residential polygons with counts (``population_areas``: the people the societal risk counts).
+POPULATION_AREA_COLOR = "#e7298a"
 PARK_BOUNDARY_COLOR = "#333333"
 #: A value without a colour of its own (unknown phase, class or status).
 UNKNOWN_COLOR = "#999999"

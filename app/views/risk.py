@@ -12,8 +12,10 @@ from typing import Any
 
 import folium
 
+from analysis.qra.event_tree import OUTCOME_LABELS_ZH
 from app.mapping import add_zones, finish_map, park_map
-from app.present import CONTOUR_COLORS, contour_label_zh
+from app.present import CONTOUR_COLORS, POPULATION_AREA_COLOR, contour_label_zh
+from app.present.numbers import sci_zh
 
 TITLE = "风险分布"
 ICON = ":material/blur_on:"
@@ -22,16 +24,52 @@ ORDER = 40
 MAP_HEIGHT = 660  # [px]
 RESOLUTIONS_M: tuple[float, ...] = (10.0, 20.0, 25.0, 50.0)
 SESSION_KEY = "risk_result"
+#: The explicit choice of the generic rose for a park without weather (issue 15: refused unless chosen).
+GENERIC_ROSE_LABEL = "使用通用风玫瑰（示意，仅供比较）"
 
 
-def compute_key(source: str, resolution: float, margin: float) -> str:
-    """Session-state key of a risk result (shared by the pages 风险分布 and 选址与防护距离)."""
-    return f"{SESSION_KEY}|{source}|{float(resolution):g}|{float(margin):g}"
+def compute_key(source: str, resolution: float, margin: float, *, generic: bool = False) -> str:
+    """Session-state key of a risk result (shared by the pages 风险分布 and 选址与防护距离); a run on the generic
+    rose has its own key."""
+    return f"{SESSION_KEY}|{source}|{float(resolution):g}|{float(margin):g}" + ("|generic" if generic else "")
+
+
+def add_population_areas(m: folium.Map, park: Any) -> None:
+    """The residential polygons with counts (``population_areas``), whose people the societal risk counts."""
+    areas = park.layers.get("population_areas") if hasattr(park, "layers") else None
+    if areas is None or areas.empty:
+        return
+    shown = areas.assign(
+        kind="居住区人口",
+        day_text=[_people(v) for v in areas.get("population_day", [None] * len(areas))],
+        night_text=[_people(v) for v in areas.get("population_night", [None] * len(areas))],
+    )
+    add_zones(
+        m,
+        shown,
+        level_column="kind",
+        name="居住区人口（计入社会风险）",
+        colors={"居住区人口": POPULATION_AREA_COLOR},
+        labels={"居住区人口": "居住区人口（白天/夜间人数）"},
+        legend_title="人口",
+        tooltip_columns={"name": "名称", "day_text": "白天人数", "night_text": "夜间人数"},
+        fill_opacity=0.12,
+        weight=1.0,
+    )
+
+
+def _people(v: Any) -> str:
+    try:
+        return f"{float(v):,.0f} 人"
+    except (TypeError, ValueError):
+        return "—"
 
 
 def contour_map(park: Any, contours: Any, *, basemap: Any = None) -> folium.Map:
-    """The park map with the individual-risk contours (polygons coloured by level, legend in /年)."""
+    """The park map with the individual-risk contours (polygons coloured by level, legend in /年) and the
+    residential polygons whose people the societal risk counts."""
     m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True)
+    add_population_areas(m, park)
     shown = contours[~contours.geometry.is_empty]
     if len(shown):
         levels = [lv for lv in CONTOUR_COLORS if lv in set(shown["level"])]
@@ -50,13 +88,46 @@ def contour_map(park: Any, contours: Any, *, basemap: Any = None) -> folium.Map:
 
 
 def risk_summary(res: Any, soc: Any) -> dict[str, str]:
-    """Headline figures with units."""
+    """Headline figures with units; the first says which rose (a run on the generic rose says so in every figure)."""
+    from analysis.qra.provenance import generic_weather_warning
+
+    tag = "（通用风玫瑰，示意）" if generic_weather_warning(res.assumptions) else ""
     return {
-        "最大个人风险": f"{res.grid.max():.2e} /年",
-        "潜在生命损失 PLL": f"{soc.pll:.2e} 人/年",
+        "气象来源": "通用示意风玫瑰（仅供比较）" if tag else "本园区风玫瑰",
+        "最大个人风险": f"{sci_zh(res.grid.max(), 3)}/年{tag}",
+        "潜在生命损失 PLL": f"{sci_zh(soc.pll, 3)} 人/年{tag}",
         "参与计算的事故场景": f"{int(res.outcomes['computed'].sum())} 个",
         "网格": f"{res.grid.shape[1]} × {res.grid.shape[0]}（{res.resolution:g} m）",
     }
+
+
+def weather_choice(st: Any, park: Any, *, key: str) -> Any:  # pragma: no cover - exercised by AppTest
+    """For a park without weather: the fix, and the explicit choice of the generic rose (inside the page's form).
+
+    Returns ``"generic"`` when the user ticked :data:`GENERIC_ROSE_LABEL`, else None (the park's own rose; a park
+    without one is then refused by the model with the fix).
+    """
+    from analysis.qra.options import GENERIC_WEATHER
+
+    if getattr(park, "weather", None) is not None:
+        return None
+    st.warning(
+        "本园区没有气象资料（风玫瑰），个人风险和社会风险需要园区气象站资料：请在「气象与人口」页面上传，或用命令行 "
+        "`parkrisk weather import 园区.gpkg 逐时观测.csv` 导入。仅作示意和比较时，可勾选下面的通用风玫瑰，"
+        "结果的每一项输出都会注明。",
+        icon=":material/warning:",
+    )
+    return GENERIC_WEATHER if st.checkbox(GENERIC_ROSE_LABEL, key=key) else None
+
+
+def generic_weather_banner(st: Any, res: Any) -> bool:  # pragma: no cover - exercised by AppTest
+    """A warning at the head of the results of a run on the generic rose; whether it was shown."""
+    from analysis.qra.provenance import generic_weather_warning
+
+    text = generic_weather_warning(res.assumptions)
+    if text:
+        st.warning(f"**{GENERIC_ROSE_LABEL}**：{text}", icon=":material/warning:")
+    return bool(text)
 
 
 def fn_criterion_form(st: Any, path: Any) -> Any:  # pragma: no cover - exercised by AppTest
@@ -118,7 +189,15 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis.qra import individual as risk
     from app import state
     from app.charts import fn_figure
-    from app.commands.risk import _region_zh, assumptions_zh, contours_zh, excel_bytes, fn_zh, units_zh
+    from app.commands.risk import (
+        _region_zh,
+        assumptions_first_if_generic,
+        assumptions_zh,
+        contours_zh,
+        excel_bytes,
+        fn_zh,
+        units_zh,
+    )
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -145,8 +224,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             step=100.0,
             help="计算范围至少为园区边界外扩此距离；如最低等值线（3×10⁻⁷ /年）未闭合，程序自动继续扩展",
         )
+        weather = weather_choice(st, park, key="risk_generic_weather")
         submitted = st.form_submit_button("计算个人风险", type="primary")
-    key = compute_key(str(state.current_source().path), resolution, margin)
+    key = compute_key(str(state.current_source().path), resolution, margin, generic=weather is not None)
     if submitted:
         bar = st.progress(0.0, text="开始计算…")
         try:
@@ -154,6 +234,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 risk.individual_risk,
                 resolution=float(resolution),
                 margin=float(margin),
+                weather=weather,
                 progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg),
             )
         except ValueError as exc:
@@ -173,8 +254,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     crit = fn_criterion_form(st, state.current_source().path)
     soc = risk.societal_risk(res, criterion=crit)
     contours = risk.risk_contours(res)
-    cols = st.columns(4)
-    for c, (label, value) in zip(cols, risk_summary(res, soc).items(), strict=True):
+    generic = generic_weather_banner(st, res)
+    summary = risk_summary(res, soc)
+    cols = st.columns(len(summary))
+    for c, (label, value) in zip(cols, summary.items(), strict=True):
         c.metric(label, value)
     show_assumptions(st, res, crit)
     m = contour_map(park, contours, basemap=settings.basemap)
@@ -199,9 +282,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if len(skipped):
         with st.expander(f"未计入的设施/场景（{len(skipped)} 条）"):
             st.dataframe(
-                skipped[["unit_id", "outcome", "reason_zh"]].rename(
-                    columns={"unit_id": "设施编号", "outcome": "场景", "reason_zh": "原因"}
-                ),
+                skipped[["unit_id", "outcome", "reason_zh"]]
+                .assign(outcome=[OUTCOME_LABELS_ZH.get(o, o) for o in skipped["outcome"]])
+                .rename(columns={"unit_id": "设施编号", "outcome": "场景", "reason_zh": "原因"}),
                 hide_index=True,
                 width="stretch",
             )
@@ -213,20 +296,23 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     c1.download_button(
         "下载个人风险栅格 GeoTIFF（/年，米制坐标）",
         data=data,
-        file_name="individual_risk.tif",
+        file_name=f"individual_risk{'_generic_rose' if generic else ''}.tif",
         mime="image/tiff",
     )
     c2.download_button(
         "下载风险表格 Excel",
         data=excel_bytes(
-            {
-                "设施风险汇总": units_zh(res),
-                "风险等值线面积": contours_zh(contours),
-                "F-N曲线": fn_zh(soc.curve),
-                "假设与来源": assumptions_zh(res, crit),
-            }
+            assumptions_first_if_generic(
+                {
+                    "设施风险汇总": units_zh(res),
+                    "风险等值线面积": contours_zh(contours),
+                    "F-N曲线": fn_zh(soc.curve),
+                    "假设与来源": assumptions_zh(res, crit),
+                },
+                res,
+            )
         ),
-        file_name="risk.xlsx",
+        file_name=f"risk{'_generic_rose' if generic else ''}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -78,6 +78,7 @@ def suitability_map(park: Any, suitability: Any, proposed: Any = None, *, basema
             fill_opacity=0.3,
             weight=0.5,
         )
+        zoom_to(m, cells)  # the map opens on what was just computed
     if proposed is not None:
         folium.CircleMarker(
             location=(proposed.y, proposed.x),
@@ -134,6 +135,7 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
     import streamlit as st
 
     from analysis.qra import individual as risk
+    from app.views.risk import compute_key, weather_choice
 
     pointer = st.session_state.get(SESSION_KEY)
     res = st.session_state.get(pointer) if pointer else None
@@ -143,6 +145,7 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
         resolution = st.selectbox(
             "个人风险网格分辨率（m）", (10.0, 20.0, 25.0, 50.0), index=2, key="siting_res"
         )
+        weather = weather_choice(st, view.park, key="siting_generic_weather")
         go = st.form_submit_button("计算个人风险" if res is None else "重新计算个人风险", type="primary")
     if go:
         bar = st.progress(0.0, text="开始计算…")
@@ -150,6 +153,7 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
             res = view.run(
                 risk.individual_risk,
                 resolution=float(resolution),
+                weather=weather,
                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
             )
         except ValueError as exc:  # e.g. a park without weather (MissingWeatherError names the fix)
@@ -271,7 +275,7 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
 
     st.subheader("新建装置试算")
     try:
-        row = _trial_form(view.park)
+        row = _trial_form(view.park, basemap)
         if row is None:
             return
         with st.spinner("试算中…"):
@@ -291,10 +295,11 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
         )
     st.dataframe(
         t.assign(
-            ir_before=t["ir_before"].map(lambda v: f"{v:.2e}"),
-            ir_added=t["ir_added"].map(lambda v: f"{v:.2e}"),
-            ir_after=t["ir_after"].map(lambda v: f"{v:.2e}"),
-            limit_new=t["limit_new"].map(lambda v: f"{v:.0e}"),
+            protection_class=[schema.label_zh("protection_class", c) for c in t["protection_class"]],
+            ir_before=t["ir_before"].map(lambda v: sci_zh(v, 3)),
+            ir_added=t["ir_added"].map(lambda v: sci_zh(v, 3)),
+            ir_after=t["ir_after"].map(lambda v: sci_zh(v, 3)),
+            limit_new=t["limit_new"].map(sci_zh),
         ).rename(columns=_TRIAL_COLUMNS_ZH),
         hide_index=True,
         width="stretch",
@@ -332,7 +337,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from app import state
     from app.commands.risk import excel_bytes, park_criterion, siting_sheets
-    from app.views.risk import show_assumptions
+    from app.views.risk import generic_weather_banner, show_assumptions
 
     view = state.park_view()
     park = view.park  # as the user may see it; the models run on the full park through view.run

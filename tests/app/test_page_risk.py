@@ -171,3 +171,110 @@ def test_siting_page_new_unit_trial(small_park_path, monkeypatch):
     assert all("不满足新建装置基准" in str(e.value) for e in at.error), [e.value for e in at.error]
     assert any("新建装置试算" in s.value for s in at.subheader)
     assert len(at.success) + len(at.error) >= 1
+
+
+# ---------------------------------------------------------------- a park without weather: the generic rose, chosen
+@pytest.fixture(scope="module")
+def no_weather_path(small_park_path, tmp_path_factory):
+    from geodata import load_park
+
+    park = load_park(small_park_path)
+    park.weather = None
+    path = tmp_path_factory.mktemp("noweather") / "n.gpkg"
+    park.save(path)
+    return path
+
+
+def test_generic_rose_run_says_so_in_every_export(no_weather_path, tmp_path):
+    import io
+
+    import openpyxl
+    import rasterio
+
+    from analysis.qra import individual as risk
+    from analysis.qra.options import GENERIC_WEATHER_WARNING_ZH
+    from app.commands.risk import excel_bytes, siting_sheets
+    from geodata import load_park
+
+    park = load_park(no_weather_path)
+    res = risk.individual_risk(park, resolution=50.0, margin=500.0, weather="generic")
+    assert res.assumptions["weather_warning"] == GENERIC_WEATHER_WARNING_ZH
+    tif = tmp_path / "g.tif"
+    res.to_geotiff(tif)
+    with rasterio.open(tif) as src:
+        assert src.tags()["assumption_weather_warning"] == GENERIC_WEATHER_WARNING_ZH
+    wb = openpyxl.load_workbook(io.BytesIO(excel_bytes(siting_sheets(res, park))))
+    assert wb.sheetnames[0] == "假设与来源"  # first sheet, first row: the warning
+    first = [c.value for c in wb["假设与来源"][2]]
+    assert first == ["⚠ 气象资料警告", GENERIC_WEATHER_WARNING_ZH]
+    summary = _page("risk").risk_summary(res, risk.societal_risk(res))
+    assert summary["气象来源"] == "通用示意风玫瑰（仅供比较）" and "示意" in summary["最大个人风险"]
+
+
+def test_generic_rose_absent_from_a_run_on_the_parks_rose(park_and_result):
+    from analysis.qra import individual as risk
+
+    _, res = park_and_result
+    assert "weather_warning" not in res.assumptions
+    assert _page("risk").risk_summary(res, risk.societal_risk(res))["气象来源"] == "本园区风玫瑰"
+
+
+@pytest.mark.parametrize(
+    ("page", "select", "tick"),
+    [("risk", "risk_resolution", "risk_generic_weather"), ("siting", "siting_res", "siting_generic_weather")],
+)
+def test_pages_run_on_the_generic_rose_when_chosen(no_weather_path, monkeypatch, page, select, tick):
+    from app.views.risk import GENERIC_ROSE_LABEL
+
+    monkeypatch.setenv("PARKRISK_PARK", str(no_weather_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=300)
+    at.run()
+    assert not at.exception, at.exception
+    assert any("parkrisk weather import" in w.value for w in at.warning)  # the fix, before any run
+    box = at.checkbox(key=tick)
+    assert box.label == GENERIC_ROSE_LABEL and box.value is False
+    at.selectbox(key=select).set_value(50.0)
+    box.check()
+    at.button[0].click().run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any(GENERIC_ROSE_LABEL in w.value and "不能作为评价结论" in w.value for w in at.warning)
+    if page == "risk":
+        shown = {m.label: m.value for m in at.metric}
+        assert shown["气象来源"] == "通用示意风玫瑰（仅供比较）"
+        assert "通用风玫瑰" in shown["最大个人风险"]
+
+
+def test_risk_map_draws_population_areas_escaped(park_and_result):
+    import geopandas as gpd
+    import shapely
+    from factories import small_park_layers
+
+    from analysis.qra import individual as risk
+    from geodata import Park
+
+    _, res = park_and_result
+    layers = small_park_layers()
+    x, y = layers["parks"].to_crs(4326).geometry.iloc[0].centroid.coords[0]
+    layers["population_areas"] = gpd.GeoDataFrame(
+        {
+            "area_id": ["P1"],
+            "name": ['<script>alert("x")</script>新村'],
+            "population_day": [120],
+            "population_night": [300],
+        },
+        geometry=[shapely.box(x - 0.002, y - 0.002, x + 0.002, y + 0.002)],
+        crs=4326,
+    )
+    park = Park.from_layers(layers)
+    m = _page("risk").contour_map(park, risk.risk_contours(res))
+    names = [getattr(c, "layer_name", "") or "" for c in m._children.values()]
+    assert any(n.startswith("居住区人口（计入社会风险）") for n in names)
+    html = m.get_root().render()
+    i = html.find('<script>alert("x")')
+    assert i < 0, html[i - 600 : i + 100]
+    import json
+
+    # the name, escaped for HTML, and the night count are in the layer's GeoJSON (non-ASCII as \\u escapes)
+    assert "\\u0026lt;script\\u0026gt;alert" in html and json.dumps("300 人")[1:-1] in html
