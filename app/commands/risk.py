@@ -129,8 +129,8 @@ def distances_zh(table: pd.DataFrame) -> pd.DataFrame:
             "企业": table["enterprise_id"],
             "名称": table["name"],
             "物质": table["substance"],
-            "重大危险源单元": table["hazard_unit"].map(hazard_unit_zh),
-            "S（-）": table["S"].map(lambda v: f"{v:.2f}" if np.isfinite(v) else "—"),
+            "重大危险源单元": table["hazard_unit"],
+            "S（-）": table["S"].map(lambda v: f"{v:.2f}"),
             "确定方法（GB/T 37243）": table["method_zh"],
             "高敏感/重要/一类 新建（m）": table["d_high_sensitive_new"].map(m),
             "高敏感/重要/一类 在役（m）": table["d_high_sensitive_existing"].map(m),
@@ -492,7 +492,16 @@ def siting_sheets(
     if five_rooms is not None:
         sheets["五室校核"] = five_rooms_zh(five_rooms)
     sheets["假设与来源"] = assumptions_zh(res, criterion)
-    return sheets
+    return assumptions_first_if_generic(sheets, res)
+
+
+def assumptions_first_if_generic(sheets: dict[str, pd.DataFrame], res: Any) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets with "假设与来源" first when the run used the generic rose (its first row warns)."""
+    from analysis.qra.provenance import generic_weather_warning
+
+    if "假设与来源" not in sheets or not generic_weather_warning(res.assumptions):
+        return sheets
+    return {"假设与来源": sheets["假设与来源"], **{k: v for k, v in sheets.items() if k != "假设与来源"}}
 
 
 @reports_errors

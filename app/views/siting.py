@@ -78,7 +78,6 @@ def suitability_map(park: Any, suitability: Any, proposed: Any = None, *, basema
             fill_opacity=0.3,
             weight=0.5,
         )
-        zoom_to(m, cells)  # the map opens on what was just computed
     if proposed is not None:
         folium.CircleMarker(
             location=(proposed.y, proposed.x),
@@ -161,7 +160,7 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
             st.error(f"计算失败：{exc}", icon=":material/error:")
             st.stop()
         bar.empty()
-        key = f"{SESSION_KEY}|{source}|{float(resolution):g}|1000"
+        key = compute_key(source, resolution, 1000.0, generic=weather is not None)
         st.session_state[key] = res
         st.session_state[SESSION_KEY] = key
     return res
@@ -275,7 +274,7 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
 
     st.subheader("新建装置试算")
     try:
-        row = _trial_form(view.park, basemap)
+        row = _trial_form(view.park)
         if row is None:
             return
         with st.spinner("试算中…"):
@@ -295,11 +294,10 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
         )
     st.dataframe(
         t.assign(
-            protection_class=[schema.label_zh("protection_class", c) for c in t["protection_class"]],
-            ir_before=t["ir_before"].map(lambda v: sci_zh(v, 3)),
-            ir_added=t["ir_added"].map(lambda v: sci_zh(v, 3)),
-            ir_after=t["ir_after"].map(lambda v: sci_zh(v, 3)),
-            limit_new=t["limit_new"].map(sci_zh),
+            ir_before=t["ir_before"].map(lambda v: f"{v:.2e}"),
+            ir_added=t["ir_added"].map(lambda v: f"{v:.2e}"),
+            ir_after=t["ir_after"].map(lambda v: f"{v:.2e}"),
+            limit_new=t["limit_new"].map(lambda v: f"{v:.0e}"),
         ).rename(columns=_TRIAL_COLUMNS_ZH),
         hide_index=True,
         width="stretch",
@@ -356,13 +354,14 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
         return
     crit = park_criterion(source)
+    generic = generic_weather_banner(st, res)
     show_assumptions(st, res, crit)
     _compliance_section(view, res, settings.basemap)
     five = _five_rooms_section(view, source)
     st.download_button(
         "下载选址与防护距离 Excel",
         data=excel_bytes(view.run(lambda p: siting_sheets(res, p, five_rooms=five, criterion=crit))),
-        file_name="siting.xlsx",
+        file_name=f"siting{'_generic_rose' if generic else ''}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="siting_xlsx",
     )
