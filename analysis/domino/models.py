@@ -71,6 +71,7 @@ PRIMARY_KINDS: dict[str, str] = {
     "fireball": "heat_flux",
     "vce": "overpressure",
     "vessel_burst": "overpressure",
+    "bleve_blast": "overpressure",
 }
 PRIMARY_LABELS_ZH: dict[str, str] = {
     "pool_fire": "池火",
@@ -78,6 +79,7 @@ PRIMARY_LABELS_ZH: dict[str, str] = {
     "fireball": "火球（BLEVE）",
     "vce": "蒸气云爆炸",
     "vessel_burst": "容器物理爆炸",
+    "bleve_blast": "BLEVE 冲击波",
 }
 #: Which row of the threshold table applies to each primary scenario ([1]_ distinguishes them).
 _THRESHOLD_GROUP: dict[str, str] = {
@@ -86,6 +88,7 @@ _THRESHOLD_GROUP: dict[str, str] = {
     "fireball": "fireball",
     "vce": "explosion",
     "vessel_burst": "explosion",
+    "bleve_blast": "explosion",
 }
 _GROUP_OF_VECTOR: dict[str, str] = {"heat_flux": "stationary_fire", "overpressure": "explosion"}
 #: Primary scenarios that keep burning while the escalation sequence goes on (their heat radiation adds up).

@@ -69,20 +69,23 @@ BLEVE_ENERGY_METHODS: dict[str, str] = {
 }
 BLEVE_BLAST_FRACTION_DUCTILE = 0.4  # [-], [1] §3.1: ductile failure (the usual case)
 BLEVE_BLAST_FRACTION_BRITTLE = 0.8  # [-], [1] §3.1: brittle (fragile) failure
-_PSAT_TOLERANCE = 0.10  # relative difference allowed between `pressure` and the vapour pressure at `temperature`
+_PSAT_TOLERANCE = 0.10  # allowed relative difference of `pressure` from the vapour pressure
 
 
 def _boiling_point_at(sub, pressure: float) -> float:
     """Saturation temperature at ``pressure`` [Pa] from the substance's vapour-pressure correlation. [K]"""
     tc = sub.critical_temperature
-    lo = max(sub.boiling_point - 120.0, 20.0)
-    f = lambda t: float(sub.vapour_pressure(t)) - pressure  # noqa: E731
-    if not f(lo) < 0 < f(tc - 1e-3):
+    grid = np.linspace(max(sub.boiling_point - 120.0, 20.0), tc, 241)
+    f = np.asarray(sub.vapour_pressure(grid), dtype=float) - pressure
+    ok = np.isfinite(f)
+    change = np.flatnonzero(ok[:-1] & ok[1:] & (f[:-1] < 0) & (f[1:] >= 0))
+    if change.size == 0:
         raise OutsideModelRangeError(
-            f"{sub.name_zh} 在 {pressure:g} Pa 下的沸点不在其蒸气压关联式的范围内（{lo:.0f}–{tc:.0f} K）"
+            f"{sub.name_zh} 在 {pressure:g} Pa 下的沸点不在其蒸气压关联式的范围内（{grid[0]:.0f}–{tc:.0f} K）"
             f"(no saturation temperature of {sub.name_en} at {pressure:g} Pa)"
         )
-    return brentq(f, lo, tc - 1e-3, xtol=1e-6)
+    k = int(change[0])
+    return brentq(lambda t: float(sub.vapour_pressure(t)) - pressure, grid[k], grid[k + 1], xtol=1e-6)
 
 
 def _saturation_state(sub, t: float, t_ref: float) -> dict[str, float]:

@@ -208,7 +208,7 @@ def protection_distances(result: Any, park: Any) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------------------------
 # 五室
 # ----------------------------------------------------------------------------------------------------------------
-_BLAST_SCENARIOS = ("vce", "vessel_burst")
+_BLAST_SCENARIOS = ("vce", "vessel_burst", "bleve_blast")
 #: Sustained fires facing a building (pool and jet fires). A fireball lasts seconds to tens of seconds and is a
 #: threat to people outdoors rather than a design load of a building: it is not used for the building check.
 _FIRE_SCENARIOS = ("pool_fire", "jet_fire")
@@ -226,7 +226,7 @@ def five_rooms_check(
     """Check the 五室 buildings against the blast and fire loads of the installations near them.
 
     For every building whose ``use`` is in ``uses`` and every installation within ``search_radius`` of it, the
-    applicable explosion scenarios (VCE, vessel burst) and sustained fires (pool fire, jet fire) of
+    applicable explosion scenarios (VCE, vessel burst, BLEVE blast) and sustained fires (pool fire, jet fire) of
     :func:`analysis.scenarios.applicable_scenarios` (default releases: G.1 instantaneous — the worst case —, jet
     fire G.2; fireballs are transient and not used as a building load) are evaluated with the
     building DOWNWIND (worst direction) at the point of its footprint nearest to the installation's centroid. The

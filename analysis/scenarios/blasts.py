@@ -1,10 +1,12 @@
-"""Blast fields: the vapour cloud explosion (VCE) and the bursting of a gas-filled vessel.
+"""Blast fields: the vapour cloud explosion (VCE), the bursting of a gas-filled vessel and the BLEVE blast.
 
 The VCE's fuel is the flammable part of the cloud of :mod:`analysis.scenarios.clouds` (the whole puff, or the fuel
 inside the LFL distance of a steady plume); its blast follows the TNT equivalence with Kingery-Bulmash curves
 (:mod:`analysis.physics.explosion`, the method of Chinese safety-assessment practice [1]_), the TNO multi-energy
 method or the Baker-Strehlow-Tang method (:mod:`analysis.physics.vce`). A vessel burst releases the Brode energy of
-the compressed gas [2]_. Every blast is centred at the source; its fields are functions of (x, y), metres east/north
+the compressed gas [2]_; the bursting of a vessel of pressurised liquefied gas (BLEVE) the expansion work of its
+flashing liquid and vapour, of which the fraction 0.4 (ductile failure) makes the blast [6]_. Both blast energies are
+read on the TNT curve (:func:`analysis.physics.bleve_blast.vessel_burst_overpressure`). Every blast is centred at the source; its fields are functions of (x, y), metres east/north
 of it.
 
 References
@@ -20,12 +22,16 @@ References
        charge's edge.
 .. [5] CCPS (2010). Guidelines for Vapor Cloud Explosion, Pressure Vessel Burst, BLEVE and Flash Fire Hazards,
        2nd ed., ch. 7: the blast of a bursting vessel starts at the vessel's surface.
+.. [6] Planas-Cuchi, E., Salla, J. M. & Casal, J. (2004). Calculating overpressure from BLEVE explosions. J. Loss
+       Prev. Process Ind. 17:431-436 (adiabatic irreversible expansion, β = 0.4; :mod:`analysis.physics.bleve_blast`).
 
 Near field: inside the source — the exploding cloud (a hemisphere of radius (3E/(2π·3.5 MJ/m³))^(1/3), [4]) or the
 vessel (a sphere of its volume, [5]) — the blast curves do not apply; the fields return the curve's value at the
 source's edge there (the multi-energy curve's plateau, the blast strength's peak overpressure; for BST at most the curve's
 maximum), flag the region (``"inside_source"``) and state the value (``"near_field"``). A vessel's blast is also
 held at the vessel's burst overpressure p − p0 (a blast from an expanding gas cannot exceed its driving pressure).
+A BLEVE happens at the storage temperature of the installation (the vessel fails at its storage conditions, as the
+G.1 catastrophic rupture of CPR 18E); its pressure is the vapour pressure at that temperature.
 """
 
 from __future__ import annotations
@@ -34,8 +40,9 @@ import math
 
 import numpy as np
 
-from analysis.constants import P_ATM, R_GAS
-from analysis.errors import ScenarioNotApplicableError
+from analysis.constants import AMBIENT_TEMPERATURE, P_ATM, R_GAS
+from analysis.errors import AnalysisInputError, ScenarioNotApplicableError
+from analysis.physics import bleve_blast as bb
 from analysis.physics import explosion as ex
 from analysis.physics import vce
 from analysis.scenarios.clouds import cloud_field, lfl_kg_m3
@@ -45,7 +52,7 @@ from analysis.scenarios.source_term import SourceTerm
 from analysis.scenarios.wind_frame import axis_bearing_deg
 from analysis.weather import Weather, WeatherClass
 
-__all__ = ["vce_effects", "vessel_burst_effects"]
+__all__ = ["bleve_blast_effects", "vce_effects", "vessel_burst_effects"]
 
 
 def vce_effects(
@@ -135,15 +142,102 @@ def vessel_burst_effects(
         t = src.required("temperature_k")
         vol = src.required("inventory_kg") * R_GAS * t / (p * sub.molar_mass)
         notes.append(f"容器容积由存量按理想气体折算为 {vol:,.1f} m³")
-    w_tnt = float(ex.vessel_burst_tnt_mass(p, vol, gamma=sub.heat_capacity_ratio))
+    energy = float(ex.brode_energy(p, vol, gamma=sub.heat_capacity_ratio))
+    w_tnt = energy / ex.TNT_ENERGY_CCPS
     notes.append(
         f"容器物理爆炸：Brode 能量 (P−P0)V/(γ−1)（Crowl & Louvar 2011 式 6-29），压力 {p / 1e6:.2f} MPa，"
-        f"容积 {vol:,.1f} m³，γ = {sub.heat_capacity_ratio:.3f}，TNT 当量 {w_tnt:,.1f} kg"
-        f"（TNT 爆热 {ex.TNT_ENERGY_CCPS / 1e6:g} MJ/kg），Kingery-Bulmash 半球形地面爆炸曲线"
+        f"容积 {vol:,.1f} m³，γ = {sub.heat_capacity_ratio:.3f}，能量 {energy / 1e6:,.2f} MJ，TNT 当量 {w_tnt:,.1f} kg"
+        f"（TNT 爆热 {ex.TNT_ENERGY_CCPS / 1e6:g} MJ/kg，Prugh 1991），Kingery-Bulmash 半球形地面爆炸曲线"
     )
     r_v = (3.0 * vol / (4.0 * math.pi)) ** (1.0 / 3.0)  # sphere of the vessel's volume, [5]
-    fields = _near_field(_tnt_fields(w_tnt), r_v, "容器", notes, max_overpressure=p - P_ATM)
-    return fields, {"tnt_mass": w_tnt, "volume": vol}, math.nan
+    fields = _near_field(_vessel_fields(energy, r_v), r_v, "容器", notes, max_overpressure=p - P_ATM)
+    return fields, {"tnt_mass": w_tnt, "energy": energy, "volume": vol}, math.nan
+
+
+def bleve_blast_effects(
+    src: ReleaseSource, scenario: Scenario, weather: Weather | WeatherClass, st: SourceTerm, notes: list[str]
+):
+    """Effect builder of the BLEVE blast: the bursting of a vessel of pressurised liquefied gas [6]_.
+
+    The released mass (the inventory times the scenario's release fraction) at the installation's storage
+    temperature, saturated; the vessel's volume from ``volume_m3`` when it holds that mass, else the vessel is taken
+    as full of liquid. Blast energy 0.4 ΔU (adiabatic irreversible expansion, ductile failure,
+    :func:`analysis.physics.bleve_blast.bleve_blast_energy`), read on the TNT curve.
+
+    Returns
+    -------
+    fields : dict
+        {"overpressure": (x, y) -> Pa, "impulse": (x, y) -> Pa·s}, held at the vessel's wall inside it.
+    model : dict
+        ``energy`` (blast) and ``expansion_work`` [J], ``tnt_mass`` [kg], ``volume`` [m³], ``temperature`` [K],
+        ``pressure`` [Pa].
+    exposure : float
+        NaN (a blast has no exposure time).
+    """
+    sub = st.substance
+    t = src.temperature_k if src.temperature_k is not None else AMBIENT_TEMPERATURE
+    if src.phase != "liquefied_gas" and not (src.phase == "liquid" and t > sub.boiling_point):
+        raise ScenarioNotApplicableError(
+            f"scenario 事故情景='bleve_blast' 适用于加压液化气体（或高于沸点储存的液体），而设施 {st.unit_id} 的相态为 "
+            f"{src.phase} (BLEVE blast needs a pressurised liquefied gas)"
+        )
+    if not sub.boiling_point < t < sub.critical_temperature:
+        raise ScenarioNotApplicableError(
+            f"设施 {st.unit_id} 的 temperature_k={t:.2f} K 不高于 {sub.name_zh} 的常压沸点 {sub.boiling_point:.2f} K "
+            "（或不低于临界温度），液体不处于过热状态，不会发生 BLEVE (not a superheated liquid)"
+        )
+    mass = st.mass
+    psat = float(sub.vapour_pressure(t))
+    vol = src.volume_m3
+    kw = dict(mass=mass, temperature=t, pressure=psat, substance=sub)
+    try:
+        energy = bb.bleve_blast_energy(**kw, volume=vol)
+    except AnalysisInputError:
+        if vol is None:
+            raise
+        notes.append(f"容积 {vol:,.1f} m³ 与释放质量不符（不足以容纳其饱和液体或全为蒸气），按满液容器计算")
+        vol = None
+        energy = bb.bleve_blast_energy(**kw)
+    work = energy / bb.BLEVE_BLAST_FRACTION_DUCTILE
+    v_vessel = vol if vol is not None else mass / float(sub.liquid_density_at(t))
+    w_tnt = energy / ex.TNT_ENERGY_CCPS
+    notes.append(
+        f"BLEVE 冲击波（Planas-Cuchi, Salla & Casal 2004）：{mass:,.0f} kg {sub.name_zh}在储存温度 {t - 273.15:.1f} °C"
+        f"（饱和蒸气压 {psat / 1e6:.2f} MPa）下容器破裂，过热液体闪蒸与蒸气膨胀按绝热不可逆膨胀 ΔU = P0·ΔV 计，"
+        f"膨胀功 {work / 1e6:,.0f} MJ，其中 40 % 形成冲击波（韧性破裂；脆性破裂为 80 %），爆炸能量 {energy / 1e6:,.0f} MJ，"
+        f"TNT 当量 {w_tnt:,.0f} kg（4.68 MJ/kg，Prugh 1991），Kingery-Bulmash 半球形地面爆炸曲线"
+        + (
+            "；未给出或不采用容积，按满液容器计（不计原有气相，略偏小）"
+            if vol is None
+            else f"；容积 {vol:,.1f} m³"
+        )
+    )
+    r_v = (3.0 * v_vessel / (4.0 * math.pi)) ** (1.0 / 3.0)  # sphere of the vessel's volume, [5]
+    fields = _near_field(_vessel_fields(energy, r_v), r_v, "容器", notes, max_overpressure=psat - P_ATM)
+    info = {
+        "energy": energy,
+        "expansion_work": work,
+        "tnt_mass": w_tnt,
+        "volume": v_vessel,
+        "temperature": t,
+        "pressure": psat,
+    }
+    return fields, info, math.nan
+
+
+def _vessel_fields(energy: float, r_v: float) -> dict:
+    """Overpressure and impulse of a bursting vessel of blast energy ``energy`` [J] (TNT curve, [6]_ and Prugh 1991);
+    points inside the vessel (radius ``r_v`` [m]) read the value at its wall (they are replaced by :func:`_near_field`).
+    """
+
+    def over(x, y):
+        r = np.maximum(np.hypot(x, y), r_v)
+        return bb.vessel_burst_overpressure(energy=energy, distance=r)
+
+    def imp(x, y):
+        return bb.vessel_burst_impulse_from_energy(energy=energy, distance=np.maximum(np.hypot(x, y), r_v))
+
+    return {"overpressure": over, "impulse": imp}
 
 
 def _cloud_radius(fuel: float, sub) -> float:

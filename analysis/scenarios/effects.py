@@ -2,7 +2,7 @@
 
 :func:`effect_field` computes the source term, looks up the effect builder of the scenario's kind in
 :data:`EFFECT_BUILDERS` (fires: :mod:`analysis.scenarios.fires`; toxic cloud and flash fire:
-:mod:`analysis.scenarios.clouds`; VCE and vessel burst: :mod:`analysis.scenarios.blasts`) and returns an
+:mod:`analysis.scenarios.clouds`; VCE, vessel burst and BLEVE blast: :mod:`analysis.scenarios.blasts`) and returns an
 :class:`EffectField`: heat flux, overpressure, impulse, concentration and probability of death at points (x east,
 y north, metres from the release source's origin), or in the wind frame with :meth:`EffectField.along_wind`.
 
@@ -23,7 +23,7 @@ import numpy as np
 from analysis._checks import choice
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import vulnerability as vul
-from analysis.scenarios.blasts import vce_effects, vessel_burst_effects
+from analysis.scenarios.blasts import bleve_blast_effects, vce_effects, vessel_burst_effects
 from analysis.scenarios.clouds import cloud_effects, lfl_kg_m3
 from analysis.scenarios.fires import (
     FIRE_EXPOSURE_S,
@@ -54,6 +54,7 @@ QUANTITY_OF_KIND: dict[str, str] = {
     "flash_fire": "concentration",
     "vce": "overpressure",
     "vessel_burst": "overpressure",
+    "bleve_blast": "overpressure",
     "toxic": "concentration",
 }
 #: The physical quantities of an effect field (its methods of the same names).
@@ -77,6 +78,7 @@ EFFECT_BUILDERS: dict[str, Callable] = {
     "toxic": cloud_effects,
     "vce": vce_effects,
     "vessel_burst": vessel_burst_effects,
+    "bleve_blast": bleve_blast_effects,
 }
 #: Kinds that need a flammable substance.
 _FLAMMABLE_KINDS: tuple[str, ...] = ("pool_fire", "jet_fire", "fireball", "flash_fire", "vce")
@@ -226,7 +228,7 @@ class EffectField:
         elif kind == "flash_fire":
             # Purple Book [1]: everybody inside the LFL contour of the cloud dies, nobody outside.
             return np.where(self.concentration(x, y) >= self.lfl_concentration, 1.0, 0.0)
-        elif kind in ("vce", "vessel_burst"):
+        elif kind in ("vce", "vessel_burst", "bleve_blast"):
             model = self.scenario.overpressure_probit
             imp = self.impulse(x, y) if model in vul.OVERPRESSURE_MODELS_NEEDING_IMPULSE else None
             y_ = vul.probit_overpressure(self.overpressure(x, y), imp, model=model)
@@ -287,7 +289,7 @@ def effect_field(source: ReleaseSource, scenario: Scenario, weather: Weather | W
       fraction from the exit velocity);
     - fireball: :func:`~analysis.physics.fire.fireball` (CCPS 1994) with the whole released mass and the
       vessel pressure;
-    - toxic cloud, flash fire: the dispersion models; VCE and vessel burst: the explosion models.
+    - toxic cloud, flash fire: the dispersion models; VCE, vessel burst and BLEVE blast: the explosion models.
     """
     src = as_release_source(source)
     st = source_term(src, scenario, weather)

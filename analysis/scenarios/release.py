@@ -53,6 +53,7 @@ SCENARIO_KINDS: tuple[str, ...] = (
     "vce",
     "toxic",
     "vessel_burst",
+    "bleve_blast",
 )
 SCENARIO_LABELS_ZH: dict[str, str] = {
     "pool_fire": "池火",
@@ -62,6 +63,7 @@ SCENARIO_LABELS_ZH: dict[str, str] = {
     "vce": "蒸气云爆炸（VCE）",
     "toxic": "有毒气体扩散",
     "vessel_burst": "容器物理爆炸",
+    "bleve_blast": "BLEVE 冲击波（液化气体容器爆裂）",
 }
 
 # Purple Book [1] ch. 3: G.2 releases the complete inventory in 10 min; ch. 4: releases are cut at 30 min.
@@ -97,7 +99,7 @@ class Scenario:
     - ``release_rate`` -> the releasable mass at that constant rate, until it is gone (at most ``max_duration``);
     - ``release_duration`` -> the releasable mass at a constant rate over that time (G.2: 600 s);
     - none of them -> the instantaneous release of the releasable mass (G.1) for the kinds that can be
-      instantaneous (fireball, vessel burst, VCE, flash fire, toxic, pool fire), and G.2 (600 s) for a jet fire,
+      instantaneous (fireball, vessel burst, BLEVE blast, VCE, flash fire, toxic, pool fire), and G.2 (600 s) for a jet fire,
       which needs a rate.
 
     (``hole_diameter`` with ``release_duration`` is accepted for compatibility: the hole decides the rate and the
@@ -272,6 +274,8 @@ def applicable_scenarios(source: ReleaseSource) -> list[ScenarioOption]:
     - refrigerated liquefied flammable gas at about atmospheric pressure: pool fire, flash fire, VCE;
     - compressed flammable gas: jet fire, fireball (instantaneous release, direct ignition), flash fire, VCE;
     - any pressurised gas (flammable or not): bursting of the vessel;
+    - any gas liquefied under pressure (flammable or not; or a liquid stored above its normal boiling point under
+      pressure): the blast of the vessel bursting (BLEVE blast, beside the fireball of a flammable one);
     - toxic gas, liquefied gas or volatile liquid with an AEGL/PAC or IDLH value: toxic cloud;
     - flash fire and VCE only when the substance has a lower flammability limit;
     - solids: none (warehouse fires are not modelled).
@@ -339,6 +343,11 @@ def applicable_scenarios(source: ReleaseSource) -> list[ScenarioOption]:
         add(
             "vessel_burst",
             f"压力容器（{p / 1e6:.2f} MPa 绝压）超压或强度失效，气体膨胀能释放形成冲击波（物理爆炸）",
+        )
+    if superheated and pressurised and t > sub.boiling_point:
+        add(
+            "bleve_blast",
+            f"{name}为加压液化气体，容器受火灾烘烤或瞬时破裂时过热液体闪蒸、蒸气膨胀形成冲击波（BLEVE 物理爆炸）",
         )
     if sub.toxic and any(math.isfinite(v) and v > 0 for v in (sub.aegl1, sub.aegl2, sub.aegl3, sub.idlh)):
         add(

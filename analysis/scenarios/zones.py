@@ -363,7 +363,7 @@ def default_levels(field) -> tuple[ZoneLevel, ...]:
     sub = field.substance
     if kind in ("pool_fire", "jet_fire", "fireball"):
         return THERMAL_LEVELS
-    if kind in ("vce", "vessel_burst"):
+    if kind in ("vce", "vessel_burst", "bleve_blast"):
         return OVERPRESSURE_LEVELS
     if kind == "flash_fire":
         lfl_kg_m3 = field.lfl_concentration

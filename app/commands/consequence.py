@@ -28,7 +28,7 @@ from app.commands._common import (
 
 log = logging.getLogger(__name__)
 
-_KINDS = ("pool_fire", "jet_fire", "fireball", "flash_fire", "vce", "toxic", "vessel_burst")
+_KINDS = ("pool_fire", "jet_fire", "fireball", "flash_fire", "vce", "toxic", "vessel_burst", "bleve_blast")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -33,7 +33,7 @@ from app.commands._common import (
 
 log = logging.getLogger(__name__)
 
-_KINDS = ("pool_fire", "jet_fire", "fireball", "vce", "vessel_burst")
+_KINDS = ("pool_fire", "jet_fire", "fireball", "vce", "vessel_burst", "bleve_blast")
 _SUFFIXES = (".gpkg", ".geojson", ".json")
 MAX_SAMPLES = 100_000
 """Default upper limit of ``--samples`` (raise it with ``--max-samples``)."""

@@ -284,6 +284,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         elif kind in (
             "fireball",
             "vessel_burst",
+            "bleve_blast",
         ):  # a BLEVE / burst is the catastrophic rupture (G.1) by nature
             modes = ["instantaneous"]
         mode = st.radio("泄漏方式", modes, format_func=RELEASE_MODES_ZH.get, horizontal=True, key="cq_mode")

@@ -22,6 +22,7 @@ import pytest
 import analysis.consequence as csq
 from analysis.errors import AnalysisInputError, OutsideModelRangeError
 from analysis.physics import bleve_blast as bb
+from analysis.physics import substances
 
 # Planas-Cuchi et al. (2004) §3.3, Table 1 "explosion state"
 PROPANE_CASE = dict(mass=100_956.0, temperature=273.15 + 55.0, substance="propane", volume=250.0)
@@ -96,3 +97,68 @@ def test_vessel_burst_overpressure_near_field_refused_and_capped():
     assert float(csq.vessel_burst_overpressure(energy=0.0, distance=10.0)) == 0.0
     i = bb.vessel_burst_impulse_from_energy(energy=e, distance=50.0)
     assert float(i) == pytest.approx(float(csq.tnt_impulse(e / 4.68e6, 50.0)), rel=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Use in scenarios, domino and 五室 (wiring: the scenario's field is the physics above, at the installation's state)
+# ---------------------------------------------------------------------------------------------------------------
+def _propane_sphere(**changes):
+    from factories import installation_row
+
+    base = dict(
+        substance="丙烷",
+        phase="liquefied_gas",
+        inventory_kg=100_956.0,
+        pressure_pa=1.901e6,
+        temperature_k=328.15,
+        volume_m3=250.0,
+        equipment_class="pressurised",
+        diameter_m=None,
+        height_m=None,
+        bund_area_m2=None,
+    )
+    base.update(changes)
+    return installation_row(**base)
+
+
+def test_applicable_to_pressurised_liquefied_gas_only():
+    from analysis import scenarios as sc
+
+    kinds = [o.kind for o in sc.applicable_scenarios(_propane_sphere())]
+    assert "bleve_blast" in kinds and "fireball" in kinds  # the blast beside the fireball
+    chlorine = _propane_sphere(substance="液氯", pressure_pa=7.5e5, temperature_k=293.15)
+    assert "bleve_blast" in [o.kind for o in sc.applicable_scenarios(chlorine)]  # non-flammable too
+    for other in (
+        _propane_sphere(substance="氢气", phase="gas", pressure_pa=2.0e7, temperature_k=293.15),
+        _propane_sphere(substance="汽油", phase="liquid", pressure_pa=101325.0, temperature_k=293.15),
+    ):
+        assert "bleve_blast" not in [o.kind for o in sc.applicable_scenarios(other)]
+
+
+def test_scenario_field_is_the_planas_cuchi_blast():
+    from analysis import scenarios as sc
+
+    ef = sc.effect_field(_propane_sphere(), sc.Scenario("bleve_blast"), sc.WeatherClass(5.0, "D"))
+    assert ef.quantity == "overpressure"
+    psat = float(substances.get("丙烷").vapour_pressure(328.15))
+    e = csq.bleve_blast_energy(**PROPANE_CASE, pressure=psat)
+    assert ef.model["energy"] == pytest.approx(e, rel=1e-9)
+    assert ef.model["tnt_mass"] == pytest.approx(212.0, rel=0.01)  # [1] §3.3, irreversible, β = 0.4
+    r = np.array([50.0, 180.0, 400.0])
+    np.testing.assert_allclose(
+        ef.overpressure(r, 0.0), csq.vessel_burst_overpressure(energy=e, distance=r), rtol=1e-9
+    )
+    # inside the vessel (sphere of 250 m³, r = 3.9 m) the load is the value at its wall, flagged
+    r_v = (3 * 250.0 / (4 * np.pi)) ** (1 / 3)
+    assert bool(ef.inside_source(1.0, 0.0)) and not bool(ef.inside_source(r_v + 0.1, 0.0))
+    assert float(ef.overpressure(0.0, 0.0)) == pytest.approx(float(ef.overpressure(r_v, 0.0)), rel=1e-9)
+    assert float(ef.overpressure(0.0, 0.0)) <= ef.model["pressure"] - 101325.0
+    assert 0.0 < float(ef.probability_of_death(20.0, 0.0)) <= 1.0
+
+
+def test_domino_and_five_rooms_use_the_bleve_blast():
+    from analysis import domino
+    from analysis.regulation import siting_checks
+
+    assert domino.PRIMARY_KINDS["bleve_blast"] == "overpressure"
+    assert "bleve_blast" in siting_checks._BLAST_SCENARIOS

@@ -141,8 +141,14 @@ def test_downwind_bearing():
 
 def test_applicable_scenarios():
     assert [o.kind for o in applicable_scenarios(GASOLINE)] == ["pool_fire", "flash_fire", "vce"]
-    assert [o.kind for o in applicable_scenarios(PROPANE)] == ["jet_fire", "fireball", "flash_fire", "vce"]
-    assert [o.kind for o in applicable_scenarios(CHLORINE)] == ["toxic"]
+    assert [o.kind for o in applicable_scenarios(PROPANE)] == [
+        "jet_fire",
+        "fireball",
+        "flash_fire",
+        "vce",
+        "bleve_blast",
+    ]
+    assert [o.kind for o in applicable_scenarios(CHLORINE)] == ["bleve_blast", "toxic"]
     assert [o.kind for o in applicable_scenarios(HYDROGEN)] == [
         "jet_fire",
         "fireball",
