@@ -1,8 +1,12 @@
 """Sign-in, sessions and sign-in rate limiting for the 一园一策 pages, on the rectification store.
 
 - Passwords are stored only as salted bcrypt hashes (the maintained ``bcrypt`` package; the salt is in the hash).
-- A session is a random token given to the browser session; the store keeps only its SHA-256, with an expiry time
-  (:attr:`AuthConfig.session_ttl_s`).
+- A session is a random token given to the browser session; the store keeps only its SHA-256, with an expiry time.
+  It ends after :attr:`AuthConfig.session_idle_s` without use (the expiry slides with each use) and at the latest
+  :attr:`AuthConfig.session_ttl_s` after sign-in, whatever the use — the idle and absolute timeouts of the OWASP
+  Session Management Cheat Sheet [1]_ (defaults 30 min and 8 h: its range for low-risk applications, and a working
+  day). Signing out (:func:`sign_out`) and a password change (:func:`change_password`) end it in the store; the
+  browser keeps it across a reload in a signed cookie (:mod:`app.session_cookie`).
 - Sign-in limits (:func:`sign_in`; every attempt is recorded in the store, so a restart does not reset them):
 
   * per account, whatever the client: after 5 failures (:attr:`AuthConfig.max_failures`) since the last success
@@ -25,6 +29,12 @@
   any page draws or exports them) — pages get all of this through :func:`app.state.park_view`.
   The session side (the open park's shared store, the user signed in in this browser session, the park as that
   user may see it) is in :mod:`app.state`, which builds on this module; this module imports nothing of the app.
+
+References
+----------
+.. [1] OWASP Foundation. Session Management Cheat Sheet, section "Session Expiration" (idle timeout: 15–30 min for
+   low-risk applications; absolute timeout for an office worker's full day: 4–8 h), OWASP Cheat Sheet Series.
+   https://cheatsheetseries.owasp.org/cheatsheets/Session_Management_Cheat_Sheet.html
 
 Demo accounts (for the bundled fictional demo park only — **never use them for a real park**):
 ``admin`` / ``admin-demo`` (园区管理员), ``inspector`` / ``inspector-demo`` (验收人员), ``viewer`` / ``viewer-demo``
@@ -69,6 +79,7 @@ __all__ = [
     "sign_in",
     "resolve_session",
     "sign_out",
+    "change_password",
     "create_demo_users",
     "DEMO_ACCOUNTS",
     "redact_installations",
@@ -98,7 +109,10 @@ class AuthConfig:
     Attributes
     ----------
     session_ttl_s : float
-        Session lifetime after sign-in. [s]
+        Absolute session lifetime after sign-in, however much the session is used. [s]
+    session_idle_s : float
+        Idle timeout: a session not used for this long ends (each use moves its end, never past
+        ``session_ttl_s``). [s]
     max_failures : int
         Failed sign-ins of one account (from any client, since its last success, within ``window_s``) after which
         the account is locked. [-]
@@ -118,6 +132,7 @@ class AuthConfig:
     """
 
     session_ttl_s: float = 8 * 3600.0
+    session_idle_s: float = 30 * 60.0
     max_failures: int = 5
     window_s: float = 24 * 3600.0
     bcrypt_rounds: int = 12
@@ -129,6 +144,8 @@ class AuthConfig:
     def __post_init__(self) -> None:
         if self.session_ttl_s <= 0:
             raise ValueError(f"session_ttl_s={self.session_ttl_s} 必须 > 0 s / must be positive")
+        if not self.session_idle_s > 0:
+            raise ValueError(f"session_idle_s={self.session_idle_s} 必须 > 0 s / must be positive")
         if self.max_failures < 1:
             raise ValueError(f"max_failures={self.max_failures} 必须 ≥ 1 / must be at least 1")
         if self.window_s <= 0:
@@ -363,27 +380,38 @@ def sign_in(
         raise InvalidCredentialsError(max(0, config.max_failures - failures - 1))
     user = User(rec["username"], rec["role"], rec["enterprise_id"], rec["display_name"] or "")
     token = secrets.token_urlsafe(32)
-    expires = now + dt.timedelta(seconds=config.session_ttl_s)
+    expires = now + dt.timedelta(seconds=min(config.session_idle_s, config.session_ttl_s))
     store.create_session(_token_hash(token), username, client=client, created_at=now, expires_at=expires)
     return Session(token, user, expires)
 
 
 def resolve_session(
-    store: RectificationStore, token: str | None, *, now: dt.datetime | None = None
+    store: RectificationStore,
+    token: str | None,
+    *,
+    config: AuthConfig = AuthConfig(),
+    now: dt.datetime | None = None,
 ) -> User | None:
-    """The user of a live session token, or None (no token, unknown, or expired — an expired one is deleted)."""
+    """The user of a live session token, or None (no token, unknown, idle for ``config.session_idle_s``, or older
+    than ``config.session_ttl_s`` — an expired one is deleted). A live session's end moves to
+    ``min(now + session_idle_s, sign-in + session_ttl_s)`` (written when it moves by more than a minute, or a tenth of
+    the idle timeout when that is shorter)."""
     if not token:
         return None
     now = now or utcnow()
     rec = store.session_record(_token_hash(token))
     if rec is None:
         return None
-    if rec["expires_at"] <= now:
+    absolute = rec["created_at"] + dt.timedelta(seconds=config.session_ttl_s)
+    if rec["expires_at"] <= now or absolute <= now:
         store.delete_session(rec["token_hash"])
         return None
     u = store.user_record(rec["username"])
     if u is None:
         return None
+    new_end = min(now + dt.timedelta(seconds=config.session_idle_s), absolute)
+    if abs((new_end - rec["expires_at"]).total_seconds()) > min(60.0, config.session_idle_s / 10):
+        store.touch_session(rec["token_hash"], new_end)
     return User(u["username"], u["role"], u["enterprise_id"], u["display_name"] or "")
 
 
@@ -391,6 +419,34 @@ def sign_out(store: RectificationStore, token: str | None) -> None:
     """End a session (no error when it does not exist)."""
     if token:
         store.delete_session(_token_hash(token))
+
+
+def change_password(
+    store: RectificationStore,
+    username: str,
+    old_password: str,
+    new_password: str,
+    *,
+    client: str,
+    config: AuthConfig = AuthConfig(),
+) -> int:
+    """Change a user's own password and end every session of that user, this one included: every browser signed
+    in with the old password must sign in again. The old password is checked by :func:`sign_in` (same limits, the
+    attempt recorded), so a left-open session cannot be used to guess it. Returns the sessions ended.
+
+    Raises
+    ------
+    AuthError
+        The old password is wrong, or the account or address is locked (:func:`sign_in`).
+    ValueError
+        The new password is too short or too long, or equals the old one (Chinese message).
+    """
+    if new_password == old_password:
+        raise ValueError("新密码不能与原密码相同 / the new password must differ from the old one")
+    # the new password's length is checked before the old one is tried
+    new_hash = hash_password(new_password, config=config)
+    sign_in(store, username, old_password, client=client, config=config)
+    return store.set_password_hash(str(username).strip(), new_hash)
 
 
 #: (username, password, role, display name) of the fixed demo accounts; enterprise accounts are added per
@@ -448,9 +504,11 @@ def create_demo_users(
 # App-wide policy: the store of a park, who may read sensitive details, redaction
 # ---------------------------------------------------------------------------------------------------------------
 def auth_config() -> AuthConfig:
-    """Policy from the environment: ``PARKRISK_SESSION_TTL_S`` [s], ``PARKRISK_BCRYPT_ROUNDS``."""
+    """Policy from the environment: ``PARKRISK_SESSION_TTL_S`` (absolute) [s], ``PARKRISK_SESSION_IDLE_S`` [s],
+    ``PARKRISK_BCRYPT_ROUNDS``."""
     return AuthConfig(
         session_ttl_s=float(os.environ.get("PARKRISK_SESSION_TTL_S", 8 * 3600)),
+        session_idle_s=float(os.environ.get("PARKRISK_SESSION_IDLE_S", 30 * 60)),
         bcrypt_rounds=int(os.environ.get("PARKRISK_BCRYPT_ROUNDS", 12)),
     )
 

@@ -13,9 +13,11 @@ the server, so a deep link (``/risk``) opened first after a restart would run th
 navigation and sidebar.
 
 This file is also the ASGI entry: ``streamlit run`` finds the module-level ``app = st.App(...)`` and serves this
-same script through it, which adds two things plain ``streamlit run`` lacks:
+same script through it, which adds what plain ``streamlit run`` lacks:
 
-- gzip for the front end (Streamlit 1.67 sends its ~3 MB of JavaScript uncompressed; about 1 MB with gzip), and
+- gzip for the front end (Streamlit 1.67 sends its ~3 MB of JavaScript uncompressed; about 1 MB with gzip),
+- two routes that set and clear the HttpOnly sign-in cookie (:mod:`app.session_cookie`: ``POST
+  /api/parkrisk/session`` from a one-time code, ``POST /api/parkrisk/logout``), so a reload keeps the sign-in, and
 - a warm-up at server start that imports the map stack (pandas, geopandas, pyogrio, folium) and loads the configured
   park into the shared cache in a background thread while the browser is still fetching the front end, so the
   first page run does not wait for them.
@@ -212,10 +214,13 @@ def main() -> None:
     nav = st.navigation([st.Page(p.path, title=p.title, icon=p.icon) for p in pages])
     st.html(_PAGE_CSS)
     _sidebar()
+    state.session_scripts()  # the sign-in kept across a reload (signed cookie), its notice
     nav.run()
 
 
 if __name__ == "__main__":  # a page run (streamlit executes the script as __main__)
     main()
 else:  # imported by `streamlit run` / uvicorn: the ASGI app (found by name and form: keep `app = st.App(...)`)
-    app = st.App(__file__, lifespan=_lifespan, middleware=_middleware())
+    from app.session_cookie import routes as _session_routes
+
+    app = st.App(__file__, lifespan=_lifespan, middleware=_middleware(), routes=_session_routes())

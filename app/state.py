@@ -7,8 +7,11 @@ modification time and size), so every session shares one ``Park`` per file versi
 Treat the returned ``Park`` as read-only; :func:`park_version` is the key pages give :mod:`app.cache`.
 
 The session side of signing in lives here too: :func:`park_store` (the open park's rectification store, shared by
-all sessions), :func:`current_user` (the user signed in in this browser session) and :func:`park_view` (the park as
-that user may see it), on the policy of :mod:`app.auth`.
+all sessions), :func:`current_user` (the user signed in in this browser session — or in an earlier one of the same
+browser, through the signed cookie of :mod:`app.session_cookie`, so a reload keeps the sign-in), :func:`remember_session`
+and :func:`end_session` (after sign-in and at sign-out), :func:`session_scripts` (what the browser must do about the
+cookie, and the Chinese notice when it was refused) and :func:`park_view` (the park as that user may see it), on the
+policy of :mod:`app.auth`.
 
 **Pages reach the park only through** :func:`park_view` (or :func:`get_park`, its ``.park``): the park as the
 signed-in user may see it — inventories of major hazards hidden from viewers and anonymous users, rectification
@@ -21,7 +24,9 @@ Every bad input ends in a Chinese page-level error (the full validation report f
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
 import logging
 import os
 import threading
@@ -34,14 +39,17 @@ from typing import Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from app import uploads
+from app import session_cookie, uploads
 from app.auth import (
     SESSION_TOKEN_KEY,
+    Session,
+    auth_config,
     may_read_sensitive,
     open_park_store,
     redact_park,
     redact_result,
     resolve_session,
+    sign_out,
 )
 from app.cache import ParkVersion, file_version
 from app.settings import UPLOAD_ENV, AppSettings, load_settings, load_upload_limits
@@ -68,6 +76,9 @@ __all__ = [
     "visible_park",
     "ParkView",
     "park_view",
+    "remember_session",
+    "end_session",
+    "session_scripts",
 ]
 
 log = logging.getLogger(__name__)
@@ -404,12 +415,16 @@ def park_store() -> RectificationStore:
     StoreError, ValueError, OSError
         When the store cannot be opened (the caller shows the message).
     """
-    from geodata.store import default_store_path
-
     park = _full_park()
     source = current_source()
-    target = os.environ.get("PARKRISK_STORE") or str(default_store_path(source.path))
-    return _shared_store(str(source.path), target, source.kind == "demo", park)
+    return _shared_store(str(source.path), _store_target(), source.kind == "demo", park)
+
+
+def _store_target() -> str:
+    """The store of this session's park: ``PARKRISK_STORE`` or the default store file of the park."""
+    from geodata.store import default_store_path
+
+    return os.environ.get("PARKRISK_STORE") or str(default_store_path(current_source().path))
 
 
 @st.cache_resource(show_spinner="正在打开整改台账……", max_entries=8)
@@ -417,13 +432,133 @@ def _shared_store(park_path: str, store_target: str, demo: bool, _park: Park) ->
     return open_park_store(park_path, store_target, demo, _park)
 
 
-def current_user() -> User | None:
-    """The user signed in in this browser session (any page), or None (not signed in, expired, or no store)."""
-    token = st.session_state.get(SESSION_TOKEN_KEY)
-    if not token:
-        return None
+_DEAD_COOKIE_KEY = "_session_cookie_refused"  # the cookie value this browser session already refused or ended
+_NOTICE_KEY = "_session_notice"  # Chinese notice to show once
+_SCRIPT_KEY = "_session_cookie_script"  # ("set", one-time code) or ("clear", None) for the next run
+
+
+def _browser_cookie() -> str | None:
     try:
-        return resolve_session(park_store(), token)
+        value = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    except (AttributeError, RuntimeError):  # outside a server run
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _refuse_cookie(cookie: str | None) -> None:
+    """Ignore ``cookie`` from now on in this browser session, have the browser clear it, and say why."""
+    st.session_state[_DEAD_COOKIE_KEY] = cookie
+    st.session_state[_SCRIPT_KEY] = ("clear", None)
+    st.session_state[_NOTICE_KEY] = session_cookie.EXPIRED_ZH
+
+
+def _user_from_cookie(store: RectificationStore) -> User | None:
+    """The user of the sign-in cookie an earlier browser session left (a reload), or None; a refused cookie is
+    cleared, with the notice :data:`app.session_cookie.EXPIRED_ZH` (one signed for another store is only ignored)."""
+    cookie = _browser_cookie()
+    if cookie is None or cookie == st.session_state.get(_DEAD_COOKIE_KEY):
+        return None
+    from geodata.store.base import utcnow
+
+    target = _store_target()
+    try:
+        token = session_cookie.verify_cookie(
+            cookie, key=session_cookie.signing_key(target), store=target, now=utcnow()
+        )
+    except session_cookie.CookieError as exc:
+        log.info("session cookie refused: %s", exc.kind)
+        if exc.kind == "other_store":  # signed in on another park: kept for it, ignored here
+            st.session_state[_DEAD_COOKIE_KEY] = cookie
+        else:
+            _refuse_cookie(cookie)
+        return None
+    user = resolve_session(store, token, config=auth_config())
+    if user is None:  # idle too long, signed out elsewhere, password changed
+        _refuse_cookie(cookie)
+        return None
+    st.session_state[SESSION_TOKEN_KEY] = token
+    st.session_state[_DEAD_COOKIE_KEY] = None
+    return user
+
+
+def current_user() -> User | None:
+    """The user signed in in this browser session (any page), or None (not signed in, expired, or no store).
+
+    Without a token in this session, the signed cookie of an earlier session of the same browser is tried (a
+    reload keeps the sign-in); a session that ended meanwhile gives None and the notice "登录已过期，请重新登录"
+    (shown by :func:`session_scripts`)."""
+    token = st.session_state.get(SESSION_TOKEN_KEY)
+    try:
+        store = park_store()
+        if not token:
+            return _user_from_cookie(store)
+        user = resolve_session(store, token, config=auth_config())
     except (StoreError, ValueError, OSError) as exc:  # no store: nobody is signed in, not a crash
         log.warning("current_user: store unavailable: %s", exc)
         return None
+    if user is None:
+        st.session_state.pop(SESSION_TOKEN_KEY, None)
+        _refuse_cookie(_browser_cookie())
+    return user
+
+
+def remember_session(session: Session) -> None:
+    """After :func:`app.auth.sign_in`: keep the token in this browser session and have the browser store the signed
+    cookie (:mod:`app.session_cookie`) on the next run, so a reload keeps the sign-in.
+
+    Raises
+    ------
+    ValueError, OSError
+        The signing key cannot be read or created (the sign-in then lasts until the reload only).
+    """
+    st.session_state[SESSION_TOKEN_KEY] = session.token
+    st.session_state.pop(_NOTICE_KEY, None)
+    target = _store_target()
+    from geodata.store.base import utcnow
+
+    now = utcnow()
+    absolute = now + dt.timedelta(seconds=auth_config().session_ttl_s)
+    value = session_cookie.sign_cookie(
+        session.token,
+        key=session_cookie.signing_key(target),
+        store=target,
+        issued_at=now,
+        expires_at=absolute,
+    )
+    code = session_cookie.issue_handoff(value, (absolute - now).total_seconds())
+    st.session_state[_SCRIPT_KEY] = ("set", code)
+
+
+def end_session(store: RectificationStore, *, notice: str | None = None) -> None:
+    """Sign out of this browser session: the session ends in the store (so its cookie is refused everywhere), the
+    token is forgotten and the browser clears the cookie on the next run; ``notice`` is shown once."""
+    sign_out(store, st.session_state.pop(SESSION_TOKEN_KEY, None))
+    cookie = _browser_cookie()
+    if cookie is not None:
+        st.session_state[_DEAD_COOKIE_KEY] = cookie
+    st.session_state[_SCRIPT_KEY] = ("clear", None)
+    st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.session_state[_NOTICE_KEY] = notice
+
+
+def session_scripts() -> None:
+    """Once per run, before the page: resolve the sign-in (the cookie after a reload), show the pending notice in
+    the sidebar and run what the browser must do about the cookie (set it from a one-time code, or clear it)."""
+    if try_get_park()[0] is not None:
+        current_user()
+    notice = st.session_state.pop(_NOTICE_KEY, None)
+    if notice:
+        st.sidebar.warning(notice, icon=":material/lock_clock:")
+    action = st.session_state.pop(_SCRIPT_KEY, None)
+    if action is None:
+        return
+    kind, code = action
+    path = session_cookie.SESSION_PATH if kind == "set" else session_cookie.LOGOUT_PATH
+    body = json.dumps({"code": code}) if kind == "set" else "{}"
+    with st.sidebar:
+        st.html(
+            f"<script>fetch({json.dumps(path)}, {{method: 'POST', credentials: 'same-origin', "
+            f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}});</script>",
+            unsafe_allow_javascript=True,
+        )

@@ -39,9 +39,8 @@ from app.auth import (
     SESSION_TOKEN_KEY,
     AuthError,
     auth_config,
-    resolve_session,
+    change_password,
     sign_in,
-    sign_out,
 )
 from app.rectification_map import ItemFilter, filter_items, rectification_map
 from geodata import schema
@@ -65,6 +64,7 @@ log = logging.getLogger(__name__)
 MAP_HEIGHT = 620  # [px]
 TOKEN_KEY = SESSION_TOKEN_KEY
 SEEN_KEY = "rect_seen_version"  # (item_id, version the user has seen)
+FLASH_KEY = "rect_flash"  # Chinese success message of the last change, shown after the rerun that follows it
 FINDINGS_KEY = (
     "rectification_findings"  # list[analysis.regulation.rectification.Finding] put here by analysis pages
 )
@@ -103,7 +103,45 @@ def _sign_in_form(store, demo: bool) -> None:
         except AuthError as exc:
             st.error(str(exc))
             return
-        st.session_state[TOKEN_KEY] = sess.token
+        try:
+            state.remember_session(sess)
+        except (ValueError, OSError) as exc:  # no signing key: signed in until the next reload only
+            st.session_state[TOKEN_KEY] = sess.token
+            log.warning("sign-in cookie not issued: %s", exc)
+            _flash(f"已登录，但刷新页面后需要重新登录（会话密钥不可用：{exc}）。")
+        st.rerun()
+
+
+def _flash(message: str) -> None:
+    """Show ``message`` (Chinese) as a success after the rerun that follows a change."""
+    st.session_state[FLASH_KEY] = message
+
+
+def _show_flash() -> None:
+    message = st.session_state.pop(FLASH_KEY, None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+        st.toast(message, icon=":material/check_circle:")
+
+
+def _password_form(store, user) -> None:
+    """Change one's own password; every session of the user ends (this one too): sign in again."""
+    with st.expander("修改密码"), st.form("rect_password_change"):
+        old = st.text_input("原密码", type="password", key="rect_pw_old")
+        new = st.text_input("新密码（至少 8 个字符）", type="password", key="rect_pw_new")
+        again = st.text_input("再次输入新密码", type="password", key="rect_pw_again")
+        if not st.form_submit_button("修改密码"):
+            return
+        if new != again:
+            st.error("两次输入的新密码不一致，请重新输入。")
+            return
+        try:
+            n = change_password(store, user.username, old, new, client=_client(), config=auth_config())
+        except (AuthError, ValueError) as exc:
+            st.error(str(exc).split(" / ")[0])
+            return
+        log.info("password changed for %r; %d sessions ended", user.username, n)
+        state.end_session(store, notice="密码已修改，所有已登录的浏览器均已退出，请用新密码重新登录。")
         st.rerun()
 
 
@@ -283,7 +321,13 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                 target = targets[choices.index(action) - (1 if choices[0] == "（仅填报进展）" else 0)]
                 new = store.transition(user, iid, target, expected_version=version, comment=comment)
             st.session_state[SEEN_KEY] = (iid, new.version)
-            st.success("已保存。")
+            if action == "（仅填报进展）":
+                _flash(f"已填报进展：事项 {iid}（第 {new.version} 版）。")
+            else:
+                _flash(
+                    f"已提交“{action.split(' → ')[0]}”：事项 {iid} 当前状态为“{STATUS_ZH[new.status]}”"
+                    f"（第 {new.version} 版）。"
+                )
             st.rerun()
         except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
             st.error(str(exc))
@@ -293,7 +337,9 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
         with st.form("rect_extend"):
             new = st.date_input(
                 "新的整改期限",
-                value=dt.date.fromisoformat(item.deadline) + dt.timedelta(days=30),
+                value=default_extension(item.deadline, dt.date.today()),
+                min_value=dt.date.today(),
+                format="YYYY-MM-DD",
                 key="rect_extend_date",
             )
             reason = st.text_input("延期原因", key="rect_extend_reason")
@@ -309,10 +355,17 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                         approved_by=approver,
                     )
                     st.session_state[SEEN_KEY] = (iid, done.version)
-                    st.success("延期已记录。")
+                    _flash(f"延期已批准：事项 {iid} 新的整改期限为 {done.deadline}（第 {done.version} 版）。")
                     st.rerun()
                 except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
                     st.error(str(exc))
+
+
+def default_extension(deadline: str | dt.date, today: dt.date, *, days: int = 30) -> dt.date:
+    """The new deadline proposed for an extension: ``days`` after the current deadline, or after ``today`` when
+    the deadline has passed — never in the past."""
+    d = dt.date.fromisoformat(str(deadline)[:10]) if not isinstance(deadline, dt.date) else deadline
+    return max(d, today) + dt.timedelta(days=days)
 
 
 def _cite_form(store, user, item, version: int) -> None:
@@ -336,7 +389,10 @@ def _cite_form(store, user, item, version: int) -> None:
                     user, item.item_id, expected_version=version, changes={"major_hazard_item": cited}
                 )
                 st.session_state[SEEN_KEY] = (item.item_id, new.version)
-                st.success(f"已保存：{item_label_zh(cited)}（隐患等级：{LEVEL_ZH[new.hazard_level]}）。")
+                _flash(
+                    f"判定条目已保存：事项 {item.item_id} {item_label_zh(cited)}"
+                    f"（隐患等级：{LEVEL_ZH[new.hazard_level]}）。"
+                )
                 st.rerun()
             except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
                 st.error(str(exc))
@@ -564,11 +620,11 @@ def main() -> None:
     except (StoreError, ValueError, OSError) as exc:
         st.error(f"无法打开整改台账：{exc}")
         st.stop()
-    user = resolve_session(store, st.session_state.get(TOKEN_KEY))
+    user = state.current_user()  # this browser session's sign-in, or the signed cookie after a reload
     if user is None:
-        st.session_state.pop(TOKEN_KEY, None)
         _sign_in_form(store, demo)
         return
+    _show_flash()
     with st.sidebar:
         st.markdown(
             f"**{user.display_name or user.username}**（{ROLE_LABELS_ZH[user.role]}"
@@ -578,8 +634,9 @@ def main() -> None:
         if demo:
             st.caption("演示账号，仅用于虚构示例园区。")
         if st.button("退出登录", key="rect_sign_out"):
-            sign_out(store, st.session_state.pop(TOKEN_KEY, None))
+            state.end_session(store)
             st.rerun()
+        _password_form(store, user)
     today = dt.date.today()
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
     items = store.items_frame(user)

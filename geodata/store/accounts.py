@@ -144,6 +144,34 @@ class AccountsMixin:
         rec["expires_at"] = dt.datetime.fromisoformat(rec["expires_at"])
         return rec
 
+    def touch_session(self, token_hash: str, expires_at: dt.datetime) -> None:
+        """Move a session's expiry (the idle timeout slides with each use, never past its absolute end)."""
+        with self._write() as conn:
+            self._x(
+                conn, "UPDATE sessions SET expires_at = ? WHERE token_hash = ?", (_ts(expires_at), token_hash)
+            )
+
+    def set_password_hash(self, username: str, password_hash: str) -> int:
+        """Replace a user's bcrypt hash and end every session of that user in the same transaction (a changed
+        password revokes the sessions opened with the old one); returns how many sessions were ended.
+
+        Raises
+        ------
+        ValueError
+            Not a bcrypt hash, or no such user.
+        """
+        if not password_hash.startswith("$2"):
+            raise ValueError(
+                "password_hash 必须是 bcrypt 散列（由 app.auth.hash_password 生成） / must be a bcrypt hash"
+            )
+        with self._write() as conn:
+            cur = self._x(
+                conn, "UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username)
+            )
+            if cur.rowcount != 1:
+                raise ValueError(f"用户 {username!r} 不存在 / no such user")
+            return int(self._x(conn, "DELETE FROM sessions WHERE username = ?", (username,)).rowcount)
+
     def delete_session(self, token_hash: str) -> None:
         with self._write() as conn:
             self._x(conn, "DELETE FROM sessions WHERE token_hash = ?", (token_hash,))

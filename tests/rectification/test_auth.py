@@ -25,7 +25,7 @@ from app.auth import (
 )
 from geodata.store import GpkgStore, PermissionDeniedError, User, redact_installations
 
-FAST = AuthConfig(bcrypt_rounds=4, session_ttl_s=3600.0, max_failures=5)
+FAST = AuthConfig(bcrypt_rounds=4, session_ttl_s=3600.0, session_idle_s=3600.0, max_failures=5)
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC)
 
 
@@ -68,8 +68,8 @@ def test_demo_accounts_and_roles(store):
 
 def test_session_expires_and_sign_out(store):
     s = sign_in(store, "admin", "admin-demo", client="c", config=FAST, now=T0)
-    assert resolve_session(store, s.token, now=T0 + dt.timedelta(minutes=59)).username == "admin"
-    assert resolve_session(store, s.token, now=T0 + dt.timedelta(minutes=60)) is None
+    assert resolve_session(store, s.token, config=FAST, now=T0 + dt.timedelta(minutes=59)).username == "admin"
+    assert resolve_session(store, s.token, config=FAST, now=T0 + dt.timedelta(minutes=60)) is None
     assert store.session_record(__import__("hashlib").sha256(s.token.encode()).hexdigest()) is None  # purged
     s2 = sign_in(store, "admin", "admin-demo", client="c", config=FAST, now=T0)
     sign_out(store, s2.token)
