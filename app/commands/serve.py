@@ -1,17 +1,29 @@
-"""``parkrisk app``: open the Streamlit app (on the bundled demo park unless a park is given)."""
+"""``parkrisk app``: open the Streamlit app (on the bundled demo park unless a park is given).
+
+The Streamlit server runs as a child in its own process group; SIGTERM, SIGINT (Ctrl-C) and SIGHUP sent to
+``parkrisk app`` are forwarded to that group, and the group is killed when it has not stopped
+:data:`STOP_GRACE_S` seconds later, so stopping the launcher (a service manager, ``kill``) never leaves a server
+listening on its port.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from app.commands._common import add_coords_argument, fail
 
 APP_DIR = Path(__file__).resolve().parents[1]
 MAIN = APP_DIR / "main.py"
+#: How long the server may take to stop after a forwarded signal before its process group is killed. [s]
+STOP_GRACE_S = 10.0
+_FORWARDED = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,4 +67,46 @@ def run(args: argparse.Namespace) -> int:
     if args.headless:
         cmd += ["--server.headless", "true"]
     # Run from the folder holding the app so that .streamlit/config.toml beside it applies.
-    return subprocess.call(cmd, env=env, cwd=str(APP_DIR.parent))
+    return run_server(cmd, env=env, cwd=str(APP_DIR.parent))
+
+
+def _signal_group(proc: subprocess.Popen, signum: int) -> None:
+    """Send ``signum`` to the child's process group (the child alone where there are no groups)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signum)
+        else:  # Windows: no process groups
+            proc.send_signal(signum)
+
+
+def run_server(cmd: list[str], *, env: dict[str, str], cwd: str, grace_s: float = STOP_GRACE_S) -> int:
+    """Run ``cmd`` (the Streamlit server) in its own process group until it exits; SIGTERM, SIGINT and SIGHUP
+    received meanwhile are forwarded to the group, which is killed ``grace_s`` seconds later if still running.
+    Returns the server's exit code (128 + the signal's number when it was stopped by a forwarded signal and
+    exited with 0, as a shell reports a process ended by a signal)."""
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=hasattr(os, "killpg"))
+    received: list[int] = []
+
+    def forward(signum, _frame) -> None:
+        received.append(signum)
+        _signal_group(proc, signum)
+
+    previous = {s: signal.signal(s, forward) for s in _FORWARDED}
+    deadline = None
+    try:
+        while True:
+            try:
+                rc = proc.wait(timeout=0.2)
+                break
+            except subprocess.TimeoutExpired:
+                if received and deadline is None:
+                    deadline = time.monotonic() + grace_s
+                if deadline is not None and time.monotonic() > deadline:
+                    _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        if proc.poll() is None:  # the launcher itself failed: do not leave the server behind
+            _signal_group(proc, getattr(signal, "SIGKILL", signal.SIGTERM))
+            proc.wait()
+    return 128 + received[0] if received and rc == 0 else rc
