@@ -26,6 +26,7 @@ ORDER = (
     "fire-source-substances.md",
     "explosion-dispersion-vulnerability.md",
     "vce.md",
+    "bleve-vessel-burst.md",
     "zones.md",
     "domino.md",
     "regulatory.md",
