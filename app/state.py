@@ -62,6 +62,8 @@ __all__ = [
     "ParkSource",
     "get_settings",
     "current_source",
+    "open_region_park",
+    "close_region_park",
     "load_park_cached",
     "park_version",
     "try_get_park",
@@ -85,6 +87,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _UPLOAD_KEY = "parkrisk_upload"  # session_state: {"path": str, "name": str, "coords": str}
+_REGION_PARK_KEY = "parkrisk_region_park"  # session_state: {"path": str, "name": str} (区域监管 drill-down)
 
 _REPORT_COLUMNS_ZH = {
     "severity": "严重程度",
@@ -148,13 +151,29 @@ def get_settings() -> tuple[AppSettings, str | None]:
     return settings, "".join(warnings) or None
 
 
+def open_region_park(path: str | os.PathLike, name: str) -> None:
+    """Open a park of the region (the drill-down of the 区域监管 page) in this session; an upload still comes first.
+    The park's own store holds its users unless ``PARKRISK_STORE`` names one store for the whole region."""
+    st.session_state[_REGION_PARK_KEY] = {"path": str(path), "name": str(name)}
+
+
+def close_region_park() -> None:
+    """Back from a region park to ``PARKRISK_PARK`` or the demo park."""
+    st.session_state.pop(_REGION_PARK_KEY, None)
+
+
 def current_source() -> ParkSource:
-    """The park source of this session (upload > ``PARKRISK_PARK`` > demo park)."""
+    """The park source of this session (upload > a park opened from the region page > ``PARKRISK_PARK`` > demo
+    park)."""
     upload = st.session_state.get(_UPLOAD_KEY)
     if upload:
         coords = upload.get("coords", "WGS84")
         label = f"上传文件：{upload['name']}" + ("" if coords == "WGS84" else f"（{coords} 坐标）")
         return ParkSource(Path(upload["path"]), "upload", label, coords)
+    region = st.session_state.get(_REGION_PARK_KEY)
+    if region:
+        label = f"区域监管：{region['name']}（{Path(region['path']).name}）"
+        return ParkSource(Path(region["path"]), "region", label)
     settings, _ = get_settings()
     if settings.park_from_env:
         coords = settings.park_coords
@@ -235,6 +254,7 @@ def error_text_zh(error: Exception | None, source: ParkSource) -> str:
             "env": "请检查环境变量 PARKRISK_PARK 的路径，或取消该变量以使用内置示例园区，或在侧边栏上传 GeoPackage。",
             "demo": "内置示例园区文件缺失：请重新安装 parkrisk（pip install -e .），或在侧边栏上传 GeoPackage。",
             "upload": "上传的临时文件已不存在：请重新上传。",
+            "region": "该园区文件已不在区域文件夹中：请回到“区域监管”页重新选择园区。",
         }[source.kind]
         return f"找不到园区数据文件：{source.path}（{where}）。{fix}"
     if isinstance(error, ParkDataError):

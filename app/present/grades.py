@@ -19,6 +19,7 @@ __all__ = [
     "OVERDUE_COLOR",
     "RateClass",
     "RATE_CLASSES",
+    "PARK_GRADE_COLORS",
     "rate_class",
 ]
 
@@ -41,6 +42,17 @@ MAJOR_HAZARD_GRADE_COLORS: dict[str, str] = {
 def major_hazard_grade_zh(grade: Any, *, missing: str = "—") -> str:
     """Chinese label of a major-hazard grade 1–4; ``missing`` for a null grade (not a major hazard)."""
     return missing if grade is None or pd.isna(grade) else MAJOR_HAZARD_GRADE_ZH[int(grade)]
+
+
+#: Park safety-risk grades (应急〔2023〕123号, A 高 … D 较低; labels: analysis.regulation.park_grading.GRADE_LABELS_ZH)
+#: on the region map, the enterprise colours' red-to-blue order; grey for a park without a grade.
+PARK_GRADE_COLORS: dict[str, str] = {
+    "A": "#e02020",
+    "B": "#f7931e",
+    "C": "#f2d024",
+    "D": "#1f6fd1",
+    "": "#9e9e9e",
+}
 
 
 #: Rectification status colours (web map, plan map, legends); labels: schema enum ``rectification_status``.

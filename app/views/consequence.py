@@ -68,7 +68,10 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
     if not drawn.empty:
         levels = list(zones["level"])
         colors = threat_zone_colors(levels)
-        labels = {r.level: f"{r.level}（最远 {format_distance(r.max_distance)}）" for r in zones.itertuples()}
+        labels = {
+            r.level: f"{r.level}（{'最远 ' + format_distance(r.max_distance) if reached else NOT_REACHED_ZH}）"
+            for r, reached in zip(zones.itertuples(), _reached(zones), strict=True)
+        }
         add_zones(
             m,
             drawn,
@@ -101,17 +104,39 @@ def zones_map(park, zones: gpd.GeoDataFrame, *, basemap=None, unit_id: str | Non
     return finish_map(m)  # the layer switcher after the zones it lists
 
 
+#: What the tables and the legend say for a level the scenario does not reach (instead of a distance of 0 m).
+NOT_REACHED_ZH = "未达到"
+
+
+def _reached(zones: pd.DataFrame) -> list[bool]:
+    """Whether each level is reached: a zone with an area (its ``max_distance`` is 0 when it is not)."""
+    dist = pd.to_numeric(zones["max_distance"], errors="coerce").fillna(0.0).to_numpy()
+    if "geometry" in zones:
+        empty = zones.geometry.is_empty.to_numpy() | zones.geometry.isna().to_numpy()
+        return [bool(d > 0 and not e) for d, e in zip(dist, empty, strict=True)]
+    return [bool(d > 0) for d in dist]
+
+
+def _distances(zones: pd.DataFrame) -> list[str]:
+    """Largest distances as text for the tables (``1,234``: metres rounded to 1 m, the unit in the column name),
+    :data:`NOT_REACHED_ZH` where the level is not reached (one type in the column: text)."""
+    return [
+        f"{float(d):,.0f}" if reached else NOT_REACHED_ZH
+        for d, reached in zip(zones["max_distance"], _reached(zones), strict=True)
+    ]
+
+
 def zone_table(zones: gpd.GeoDataFrame) -> pd.DataFrame:
-    """The zones as a Chinese table with units."""
+    """The zones as a Chinese table with units; "未达到" as the distance of a level the scenario does not reach."""
     rows = []
-    for r in zones.itertuples():
+    for r, dist in zip(zones.itertuples(), _distances(zones), strict=True):
         unit, k = _UNIT_DISPLAY[r.quantity]
         rows.append(
             {
                 "分区": r.level,
                 "含义": r.label_zh,
                 f"阈值（{unit}）": float(f"{r.threshold * k:.4g}"),
-                "最远距离（m）": round(r.max_distance, 0),
+                "最远距离（m）": dist,
                 "面积（公顷）": float(f"{r.area_m2 / 1e4:.3g}"),  # 1 ha = 10⁴ m²
                 "边界精度（m）": float(f"{r.resolution_m:.2g}"),
                 "阈值来源": r.source,
@@ -168,22 +193,20 @@ def affected_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`analysis.scenarios.zones.affected_summary` with Chinese column names and units."""
-    return (
-        summary.drop(columns=["label_zh"])
-        .rename(
-            columns={
-                "level": "分区（含内层）",
-                "max_distance": "最远距离（m）",
-                "targets": "防护目标（个）",
-                "buildings": "建筑（栋）",
-                "installations": "其他设施（个）",
-                "population_day": "防护目标白天人数（人）",
-                "population_night": "防护目标夜间人数（人）",
-                "occupants": "建筑内人数（人）",
-            }
-        )
-        .round({"最远距离（m）": 0})
+    """:func:`analysis.scenarios.zones.affected_summary` with Chinese column names and units ("未达到" as the
+    distance of a level the scenario does not reach)."""
+    summary = summary.assign(max_distance=_distances(summary))
+    return summary.drop(columns=["label_zh"]).rename(
+        columns={
+            "level": "分区（含内层）",
+            "max_distance": "最远距离（m）",
+            "targets": "防护目标（个）",
+            "buildings": "建筑（栋）",
+            "installations": "其他设施（个）",
+            "population_day": "防护目标白天人数（人）",
+            "population_night": "防护目标夜间人数（人）",
+            "occupants": "建筑内人数（人）",
+        }
     )
 
 
@@ -196,20 +219,25 @@ def _installation_caption(row) -> str:
         text = f"{x:,.0f}" if abs(x) >= 10**digits else f"{x:.{digits}g}"  # never "2e+03"
         return f"{text} {unit}".strip()
 
+    def text(value) -> str:
+        return "—" if value is None or pd.isna(value) or not str(value).strip() else str(value)
+
+    t = row.get("temperature_k")
+    temp = "—" if t is None or pd.isna(t) else f"{float(t) - 273.15:.1f} ℃"  # 0 ℃ = 273.15 K
     return (
-        f"物质：{row['substance']}；存量 {num('inventory_kg', 1e-3, 't')}；相态 "
-        f"{schema.label_zh('phase', row.get('phase'))}；压力（绝压）{num('pressure_pa', 1e-6, 'MPa')}；温度 "
-        f"{(float(row['temperature_k']) - 273.15):.1f} ℃；围堰面积 {num('bund_area_m2', 1.0, 'm²')}"
+        f"物质：{text(row.get('substance'))}；存量 {num('inventory_kg', 1e-3, 't')}；相态 "
+        f"{text(schema.label_zh('phase', row.get('phase')))}；压力（绝压）{num('pressure_pa', 1e-6, 'MPa')}；"
+        f"温度 {temp}；围堰面积 {num('bund_area_m2', 1.0, 'm²')}"
     )
 
 
 def _number_columns(st) -> dict[str, object]:
-    """Column settings that show numbers with thousands separators (``10,582``)."""
+    """Column settings that show numbers with thousands separators (``10,582``); the largest distance is text
+    already (``1,234`` or "未达到")."""
     fmt = st.column_config.NumberColumn(format="localized")
     return {
         c: fmt
         for c in (
-            "最远距离（m）",
             "面积（公顷）",
             "距事故源（m）",
             "白天人数（人）",

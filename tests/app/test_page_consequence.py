@@ -37,7 +37,7 @@ def test_page_draws_fire_zones_and_lists_people(page):
     assert not at.error, [e.value for e in at.error]
     zones = at.dataframe[1].value  # zones table (0 = Pasquill guide)
     assert list(zones["分区"]) == ["37.5 kW/m²", "12.5 kW/m²", "4 kW/m²"]
-    d = list(zones["最远距离（m）"])
+    d = [float(x.replace(",", "")) for x in zones["最远距离（m）"]]  # text: "1,234" or "未达到"
     assert d[0] < d[1] < d[2]
     summary = at.dataframe[2].value
     assert "防护目标白天人数（人）" in summary.columns
@@ -64,7 +64,7 @@ def test_page_vce_offers_the_chinese_practice_radii(page):
     # and the property radius (K = 4.6) of analysis.physics.explosion_cn for that W
     from analysis.physics import explosion_cn as cn
 
-    d = list(zones["最远距离（m）"])
+    d = [float(x.replace(",", "")) for x in zones["最远距离（m）"]]  # text: "1,234" or "未达到"
     w_tnt = 1000.0 * (d[0] / 13.6) ** (1.0 / 0.37)
     assert d[1] == pytest.approx(cn.serious_injury_radius_cn(w_tnt), rel=0.01)
     assert d[2] == pytest.approx(cn.light_injury_radius_cn(w_tnt), rel=0.01)
@@ -210,3 +210,41 @@ def test_visitor_does_not_see_major_hazard_inventory_in_the_caption(demo_park):
     t3 = inst[inst["unit_id"] == "T-3"]
     assert "存量 —" in _installation_caption(redact_for(None, t3).iloc[0])
     assert "存量 —" not in _installation_caption(t3.iloc[0])
+
+
+def test_a_level_not_reached_says_so_and_the_caption_has_no_nan(demo_park):
+    """Issue 17, item 6: "未达到" instead of 0 m for a level the scenario does not reach; no "nan" in the header of
+    an installation whose temperature or substance is unknown (or hidden from a visitor)."""
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from app.views import consequence as page_mod
+
+    zones = gpd.GeoDataFrame(
+        {
+            "level": ["37.5 kW/m²", "4 kW/m²"],
+            "label_zh": ["a", "b"],
+            "quantity": ["heat_flux", "heat_flux"],
+            "threshold": [37.5e3, 4e3],
+            "max_distance": [0.0, 1234.4],
+            "area_m2": [0.0, 2.0e6],
+            "resolution_m": [5.0, 5.0],
+            "source": ["s", "s"],
+            "truncated": [False, False],
+        },
+        geometry=[shapely.Polygon(), shapely.Point(0, 0).buffer(1234.4)],
+        crs=32650,
+    )
+    table = page_mod.zone_table(zones)
+    assert table["最远距离（m）"].tolist() == ["未达到", "1,234"]
+    summary = page_mod.summary_table(
+        pd.DataFrame({"level": zones["level"], "label_zh": ["a", "b"], "max_distance": [0.0, 1234.4]})
+    )
+    assert summary["最远距离（m）"].tolist() == ["未达到", "1,234"]
+    row = demo_park.installations.iloc[0].copy()
+    row["temperature_k"] = float("nan")
+    row["substance"] = None
+    caption = page_mod._installation_caption(row)
+    assert "nan" not in caption.lower() and "None" not in caption
+    assert "温度 —" in caption and "物质：—" in caption
