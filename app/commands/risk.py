@@ -255,6 +255,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="固定计算范围（园区米制坐标 [m]）；不指定时自动扩展至最低等值线闭合，指定时如等值线被截断会给出警告",
     )
     p.add_argument("--contours", help="另存风险等值线：.gpkg（米制坐标）或 .geojson（WGS84）")
+    p.add_argument(
+        "--report",
+        help="另存风险评价报告：.docx（Word）或 .pdf；含等值线图、等值线面积、园区外最大个人风险、"
+        "GB 36894 各类防护目标结论、F-N 曲线与结论、假设与来源",
+    )
     _add_size_options(p)
     add_weather_argument(p)
     add_coords_argument(p)
@@ -400,8 +405,10 @@ def run_risk(args: argparse.Namespace) -> int:
         return fail(f"输出文件应为 .tif（GeoTIFF），收到 {out.name}")
     if args.contours and Path(args.contours).suffix.lower() not in (".gpkg", ".geojson", ".json"):
         return fail(f"等值线文件应为 .gpkg 或 .geojson，收到 {args.contours}")
+    if args.report and Path(args.report).suffix.lower() not in (".docx", ".pdf"):
+        return fail(f"报告文件应为 .docx（Word）或 .pdf，收到 {args.report}；请改用这两种扩展名之一")
     path = park_path(args.park)
-    check_outputs([out, args.contours], inputs=[path])
+    check_outputs([out, args.contours, args.report], inputs=[path])
     park = load_park_or_fail(path, coords=args.coords)
     res = _individual_risk(args, park)
     with safe_output(out, inputs=[path]) as tmp:
@@ -424,7 +431,19 @@ def run_risk(args: argparse.Namespace) -> int:
         print(f"  {r['label_zh']}：面积 {r['area_m2'] / 1e6:.3f} km²")
     print(f"社会风险：潜在生命损失 PLL = {soc.pll:.2e} 人/年；F-N 曲线总体评价：{_region_zh(soc.overall)}")
     print_assumptions(res, crit)
+    if args.report:
+        _write_report(Path(args.report), park, res, crit, inputs=[path])
     return 0
+
+
+def _write_report(out: Path, park: Any, res: Any, crit: Any, *, inputs: list) -> None:
+    """``--report``: the risk report (Word or PDF by extension, :mod:`app.reports.risk_report`)."""
+    from app.reports.risk_report import risk_report_data, write_risk_report
+
+    data = risk_report_data(park, res, criterion=crit)
+    with safe_output(out, inputs=inputs) as tmp:
+        write_risk_report(tmp, data)  # the temporary file keeps the output's name and extension
+    print(f"风险评价报告 → {out}")
 
 
 def print_assumptions(res: Any, criterion: Any = None) -> None:

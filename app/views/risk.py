@@ -180,6 +180,34 @@ def show_assumptions(
         st.dataframe(assumptions_zh(res, criterion), hide_index=True, width="stretch")
 
 
+def report_buttons(st: Any, view: Any, res: Any, crit: Any, *, generic: bool) -> None:  # pragma: no cover
+    """Download buttons of the risk report (Word, PDF), built on click from the park and result as the user may
+    see them (:mod:`app.auth` redaction holds: ``view.park`` and ``view.run``)."""
+    from analysis.regulation import siting_checks as scx
+    from app.reports.risk_report import risk_report_data, risk_report_docx, risk_report_pdf
+
+    def data() -> Any:
+        comp = view.run(lambda p: scx.compliance(res, p))
+        return risk_report_data(view.park, res, criterion=crit, compliance=comp)
+
+    stem = "risk_report" + ("_generic_rose" if generic else "")
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "下载风险评价报告 Word",
+        data=lambda: risk_report_docx(data()),
+        file_name=f"{stem}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="risk_report_docx",
+    )
+    c2.download_button(
+        "下载风险评价报告 PDF",
+        data=lambda: risk_report_pdf(data()),
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key="risk_report_pdf",
+    )
+
+
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
@@ -313,6 +341,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         file_name=f"risk{'_generic_rose' if generic else ''}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    report_buttons(st, view, res, crit, generic=generic)
 
 
 if __name__ == "__main__":

@@ -141,6 +141,8 @@ def test_risk_page_computes(small_park_path, monkeypatch):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert "最大个人风险" in [m.label for m in at.metric]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"下载风险评价报告 Word", "下载风险评价报告 PDF"} <= set(labels), labels
 
 
 def test_siting_page_runs_after_risk(small_park_path, monkeypatch):
