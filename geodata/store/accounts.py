@@ -7,6 +7,8 @@ A mixin of :class:`geodata.store.base.RectificationStore`: the methods use its c
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -16,7 +18,10 @@ from geodata.store.records import iso_timestamp as _ts
 from geodata.store.records import utcnow
 from geodata.store.roles import ROLES, User, require
 
-__all__ = ["AccountsMixin"]
+__all__ = ["AccountsMixin", "REGION_SCOPE_PREFIX"]
+
+#: Key prefix of a user's region scope in the ``store_meta`` table (value: JSON list of park ids).
+REGION_SCOPE_PREFIX = "region_scope:"
 
 
 class AccountsMixin:
@@ -93,6 +98,44 @@ class AccountsMixin:
             [tuple(r) for r in rows],
             columns=["username", "role", "enterprise_id", "display_name", "created_at"],
         )
+
+    def set_region_scope(self, actor: User, username: str, park_ids: Iterable[str] | None) -> None:
+        """Limit what ``username`` sees on the region page (区域监管) to the parks ``park_ids`` (park ids of the
+        parks layer); ``None`` removes the limit. Needs ``manage_users``. Kept in ``store_meta`` (one row per user;
+        on PostGIS only the schema owner may write it, so set scopes with the owner's connection)."""
+        require(actor, "manage_users")
+        if self.user_record(username) is None:
+            raise ValueError(f"用户 {username!r} 不存在：请先添加该用户，再设置其区域范围")
+        key = REGION_SCOPE_PREFIX + username
+        with self._write() as conn:
+            if park_ids is None:
+                self._x(conn, "DELETE FROM store_meta WHERE key = ?", (key,))
+                return
+            ids = sorted({str(p).strip() for p in park_ids})
+            if not ids or "" in ids:
+                raise ValueError(
+                    f"区域范围 {list(park_ids)!r} 无效：应列出至少一个园区编号（园区图层的 park_id），且不能为空"
+                )
+            self._x(
+                conn,
+                "INSERT INTO store_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(ids, ensure_ascii=False)),
+            )
+
+    def region_scope(self, username: str) -> frozenset[str] | None:
+        """The park ids ``username`` may see on the region page, or None when no scope was set."""
+        with self._read() as conn:
+            row = self._x(
+                conn, "SELECT value FROM store_meta WHERE key = ?", (REGION_SCOPE_PREFIX + username,)
+            ).fetchone()
+        if row is None:
+            return None
+        try:
+            ids = json.loads(row[0])
+        except (TypeError, ValueError):
+            return frozenset()  # an unreadable scope shows nothing rather than everything
+        return frozenset(str(i) for i in ids) if isinstance(ids, list) else frozenset()
 
     def record_login_attempt(self, username: str, client: str, *, success: bool, at: dt.datetime) -> None:
         with self._write() as conn:

@@ -1,0 +1,180 @@
+"""``parkrisk region run`` / ``parkrisk region report``: a region of parks on dask.distributed, and its bulletin.
+
+Examples::
+
+    parkrisk region run 区域文件夹                      # LocalCluster, one worker process per core
+    DASK_SCHEDULER_ADDRESS=tcp://10.0.0.5:8786 parkrisk region run 区域文件夹   # an existing cluster
+    parkrisk region run 区域文件夹 --generic-weather -o 排名.xlsx
+    parkrisk region report 区域文件夹 --month 2026-11 --out 月报.docx 月报.xlsx --parks P001 P002
+
+A region is a folder of park GeoPackages. ``run`` computes every park whose inputs changed since the last run
+(:mod:`app.region.runner`; the others come from ``<区域>/.parkrisk_region_cache``), shows progress on stderr, prints
+the ranked table and lists the parks that failed with their errors (exit code 0 when every park was computed, 1 when
+some failed — the others are still computed and cached). ``report`` writes the monthly bulletin (Word and/or Excel)
+from the same results (computing what is not cached).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.commands._common import CommandError, check_outputs, count_option, reports_errors, safe_output
+
+__all__ = ["register"]
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("region", help="区域文件夹（存放各园区 GeoPackage .gpkg 文件）")
+    p.add_argument(
+        "--scheduler",
+        help="dask 调度器地址（tcp://主机:端口）；默认取环境变量 DASK_SCHEDULER_ADDRESS，都没有时在本机启动 LocalCluster",
+    )
+    p.add_argument(
+        "--workers", help="本机 LocalCluster 的工作进程数，默认等于 CPU 核数（使用已有集群时忽略）"
+    )
+    p.add_argument("--resolution", default="50", help="个人风险网格分辨率 [m]，默认 50")
+    p.add_argument("--domino-samples", default="500", help="多米诺蒙特卡洛抽样次数，默认 500")
+    p.add_argument(
+        "--generic-weather",
+        action="store_true",
+        help="没有气象资料（风玫瑰）的园区改用通用示意风玫瑰计算（结果中注明，仅作示意）；默认这些园区报错",
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "region",
+        help="区域监管：在 dask 集群上批量计算区域内各园区，生成排名与监管月报",
+        description="区域（多个园区 GeoPackage 的文件夹）的批量计算、排名与月报。",
+    )
+    rs = p.add_subparsers(dest="region_command", metavar="子命令")
+    r = rs.add_parser("run", help="计算区域内各园区（按内容缓存，只重算变化的园区）")
+    _add_run_options(r)
+    r.add_argument("-o", "--output", help="可选：把排名表写入 Excel 文件（.xlsx）")
+    r.set_defaults(func=run)
+    b = rs.add_parser("report", help="生成区域监管月报（Word .docx / Excel .xlsx）")
+    _add_run_options(b)
+    b.add_argument("--month", required=True, help="月报月份，年-月，例如 2026-11")
+    b.add_argument("--out", nargs="+", required=True, help="输出文件：.docx（Word）和/或 .xlsx（Excel）")
+    b.add_argument("--parks", nargs="+", help="只包括这些园区（园区编号 park_id）；默认全部")
+    b.add_argument("--title", help="区域名称（月报标题用），默认取文件夹名")
+    b.set_defaults(func=report)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _options(args: argparse.Namespace):
+    from app.region.compute import RegionOptions
+
+    try:
+        resolution = float(args.resolution)
+    except ValueError:
+        raise CommandError(
+            f"--resolution {args.resolution!r} 不是数字：请给出网格分辨率（米），例如 50"
+        ) from None
+    samples = count_option(args.domino_samples, "--domino-samples", low=10)
+    try:
+        return RegionOptions(
+            resolution=resolution, domino_samples=samples, generic_weather=bool(args.generic_weather)
+        )
+    except ValueError as exc:
+        raise CommandError(f"{exc}（命令行 --resolution / --domino-samples）") from None
+
+
+def _run(args: argparse.Namespace):
+    from app.commands.risk import Progress
+    from app.region.runner import run_region
+
+    opts = _options(args)
+    workers = count_option(args.workers, "--workers", low=1) if args.workers else None
+    progress = Progress()
+    try:
+        return run_region(
+            args.region, options=opts, address=args.scheduler, n_workers=workers, progress=progress
+        )
+    except (FileNotFoundError, ValueError) as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(
+            f"无法连接或启动 dask 集群：{exc}。请检查 --scheduler / DASK_SCHEDULER_ADDRESS 的地址是否可达，"
+            "或不设地址以在本机计算。"
+        ) from None
+    finally:
+        progress.close()
+
+
+def _print_failures(run_) -> None:
+    for r in run_.failed:
+        for e in r["errors"]:
+            print(f"  失败：{e}", file=sys.stderr)
+
+
+@reports_errors
+def run(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from app.commands.risk import excel_bytes
+    from app.region.stats import ranking, ranking_zh
+
+    out = Path(args.output) if args.output else None
+    if out is not None:
+        if out.suffix.lower() != ".xlsx":
+            raise CommandError(f"输出文件应为 .xlsx（Excel），收到 {out.name}")
+        check_outputs([out])
+    res = _run(args)
+    print(
+        f"区域 {res.folder}：{len(res.results)} 个园区，本次计算 {len(res.computed)} 个、来自缓存 "
+        f"{len(res.results) - len(res.computed)} 个，用时 {res.seconds:.1f} s（{res.cluster_zh}）"
+    )
+    table = ranking_zh(ranking(res.results, day=dt.date.today()))
+    cols = ["排名", "园区", "园区等级", "未销号重大隐患（项）", "整改率", "按期整改率", "逾期未整改（项）"]
+    print(table[cols].to_string(index=False))
+    if res.options.generic_weather:
+        print("注意：没有气象资料的园区使用了通用示意风玫瑰（--generic-weather），其个人风险结果仅作示意。")
+    if out is not None:
+        with safe_output(out) as tmp:
+            tmp.write_bytes(excel_bytes({"园区排名": table}))
+        print(f"排名表 → {out}")
+    if res.failed:
+        print(f"{len(res.failed)} 个园区未全部完成（其他园区已计算并缓存）：", file=sys.stderr)
+        _print_failures(res)
+        return 1
+    return 0
+
+
+@reports_errors
+def report(args: argparse.Namespace) -> int:
+    from app.region.bulletin import bulletin_docx, bulletin_xlsx, make_bulletin
+    from app.region.stats import month_end, visible_results
+
+    try:
+        month_end(args.month)
+    except ValueError as exc:
+        raise CommandError(f"--month：{exc}") from None
+    outs = [Path(o) for o in args.out]
+    for o in outs:
+        if o.suffix.lower() not in (".docx", ".xlsx"):
+            raise CommandError(f"输出文件应为 .docx（Word）或 .xlsx（Excel），收到 {o.name}")
+    check_outputs(outs)
+    res = _run(args)
+    parks = frozenset(args.parks) if args.parks else None
+    shown = visible_results(res.results, parks)
+    if parks is not None:
+        unknown = sorted(parks - {r.get("park_id") for r in res.results})
+        if unknown:
+            raise CommandError(
+                f"--parks 中的园区编号 {unknown} 不在区域 {res.folder} 中；可用的编号："
+                + "、".join(str(r.get("park_id")) for r in res.results)
+            )
+    scope = f"本月报包括 {len(shown)} 个园区。" if parks is not None else ""
+    b = make_bulletin(
+        shown, month=args.month, region_zh=args.title or Path(args.region).resolve().name, scope_zh=scope
+    )
+    for o in outs:
+        data = bulletin_docx(b) if o.suffix.lower() == ".docx" else bulletin_xlsx(b)
+        with safe_output(o) as tmp:
+            tmp.write_bytes(data)
+        print(f"{b.title} → {o}")
+    _print_failures(res)
+    return 0
