@@ -162,3 +162,57 @@ def test_domino_and_five_rooms_use_the_bleve_blast():
 
     assert domino.PRIMARY_KINDS["bleve_blast"] == "overpressure"
     assert "bleve_blast" in siting_checks._BLAST_SCENARIOS
+
+
+def test_five_rooms_load_of_a_chlorine_tank_is_its_bleve_blast():
+    # a liquefied toxic gas has no VCE: the only blast load on a control room 30 m away is the BLEVE blast
+    import geopandas as gpd
+    import shapely
+
+    from analysis import scenarios as sc
+    from analysis.regulation import siting_checks
+    from geodata import Park
+
+    lon, lat, deg_m = 113.70, 29.88, 1.0 / 96_500.0
+    layers = {
+        "parks": gpd.GeoDataFrame(
+            {"park_id": ["P"], "name": ["测试园区"]},
+            geometry=[shapely.box(lon - 0.01, lat - 0.01, lon + 0.01, lat + 0.01)],
+            crs=4326,
+        ),
+        "installations": gpd.GeoDataFrame(
+            {
+                "unit_id": ["CL1"],
+                "enterprise_id": ["E1"],
+                "name": ["液氯储罐"],
+                "kind": ["storage_tank"],
+                "equipment_class": ["pressurized"],
+                "substance": ["液氯"],
+                "inventory_kg": [72_000.0],
+                "phase": ["liquefied_gas"],
+                "pressure_pa": [7.5e5],
+                "temperature_k": [293.15],
+                "volume_m3": [60.0],
+            },
+            geometry=[shapely.Point(lon, lat).buffer(2.0 * deg_m)],
+            crs=4326,
+        ),
+        "buildings": gpd.GeoDataFrame(
+            {
+                "building_id": ["B1"],
+                "enterprise_id": ["E1"],
+                "name": ["控制室"],
+                "use": ["control_room"],
+                "occupants": [6],
+                "blast_resistant": [False],
+            },
+            geometry=[shapely.box(lon + 30 * deg_m, lat - 5 * deg_m, lon + 40 * deg_m, lat + 5 * deg_m)],
+            crs=4326,
+        ),
+    }
+    park = Park.from_layers(layers, validate=False)
+    row = siting_checks.five_rooms_check(park, search_radius=500.0).set_index("building_id").loc["B1"]
+    assert "BLEVE" in row["overpressure_source"]
+    unit = park.metric("installations").iloc[0]
+    ef = sc.effect_field(unit, sc.Scenario("bleve_blast"), sc.WeatherClass(5.0, "D"))
+    assert row["overpressure"] == pytest.approx(float(ef.overpressure(row["distance_m"], 0.0)), rel=1e-6)
