@@ -95,7 +95,11 @@ def test_pdf_carries_results_and_assumptions(run, data, tmp_path):
         assert s in flat, s
     for what, shown in ASSUMPTIONS:
         assert shown in flat, what
-    assert "10^-7" in flat  # the contour level written without superscripts (the CJK font has none)
+    # the CJK font has no superscript digits: "3×10⁻⁷" is written "3×10^-7"
+    assert not set("⁰¹²³⁴⁵⁶⁷⁸⁹⁻") & set(flat)
+    from app.reports.risk_report import _pdf_text as pdf_text
+
+    assert pdf_text("≥ 3×10⁻⁷/年") == "≥ 3×10^-7/年"
 
 
 def test_generic_rose_stated_in_both(small_park, tmp_path):
