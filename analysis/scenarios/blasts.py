@@ -186,6 +186,11 @@ def bleve_blast_effects(
             f"设施 {st.unit_id} 的 temperature_k={t:.2f} K 不高于 {sub.name_zh} 的常压沸点 {sub.boiling_point:.2f} K "
             "（或不低于临界温度），液体不处于过热状态，不会发生 BLEVE (not a superheated liquid)"
         )
+    if not st.instantaneous:
+        raise ScenarioNotApplicableError(
+            f"scenario 事故情景='bleve_blast' 为容器整体破裂（瞬时释放 G.1），不能给出泄漏孔径、速率或持续时间"
+            f"（设施 {st.unit_id}）(a BLEVE is the catastrophic rupture: no hole, rate or duration)"
+        )
     mass = st.mass
     psat = float(sub.vapour_pressure(t))
     vol = src.volume_m3

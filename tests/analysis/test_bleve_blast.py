@@ -154,6 +154,10 @@ def test_scenario_field_is_the_planas_cuchi_blast():
     assert float(ef.overpressure(0.0, 0.0)) == pytest.approx(float(ef.overpressure(r_v, 0.0)), rel=1e-9)
     assert float(ef.overpressure(0.0, 0.0)) <= ef.model["pressure"] - 101325.0
     assert 0.0 < float(ef.probability_of_death(20.0, 0.0)) <= 1.0
+    with pytest.raises(AnalysisInputError, match="瞬时释放"):
+        sc.effect_field(
+            _propane_sphere(), sc.Scenario("bleve_blast", hole_diameter=0.05), sc.WeatherClass(5.0, "D")
+        )
 
 
 def test_domino_and_five_rooms_use_the_bleve_blast():
