@@ -424,6 +424,20 @@ LAYERS: dict[str, LayerSpec] = {
                 hint_zh="填写《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》第 1～20 条的条号，"
                 "一般隐患留空",
             ),
+            # the contents of a 重大事故隐患治理方案 (《安全生产事故隐患排查治理暂行规定》第十五条): methods and
+            # measures, funds and materials, safety measures and emergency plan (责任人 and 整改期限 are above)
+            Column("measures", "str", "整改措施", required=False, nullable=True),
+            Column(
+                "funds_cny",
+                "float",
+                "整改资金",
+                required=False,
+                nullable=True,
+                unit="元",
+                plausible=(0.0, 1e11),
+                hint_zh="填写落实的整改资金，单位为元（如 50 万元填 500000），不能为负",
+            ),
+            Column("contingency_plan", "str", "安全措施和应急预案", required=False, nullable=True),
         ),
         references={"park_id": ("parks", "park_id"), "enterprise_id": ("enterprises", "enterprise_id")},
     ),

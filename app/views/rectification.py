@@ -27,7 +27,9 @@ from analysis.regulation.findings import (
 from analysis.regulation.hazard_items import item_label_zh
 from analysis.regulation.rectification import (
     FINDING_KINDS,
+    ON_TIME_DEFINITION_ZH,
     closure_stats,
+    default_extension,
     major_items,
     monthly_trend,
     overdue_mask,
@@ -153,14 +155,21 @@ def _filters(items: pd.DataFrame, names: dict[str, str], user) -> ItemFilter:
             "责任企业",
             ents,
             format_func=lambda e: names.get(e, e),
+            placeholder="全部企业",
             key="rect_f_ent",
             disabled=user.role == "enterprise",
         )
-        sel_cat = c[1].multiselect("类别", list(CATEGORY_ZH), format_func=CATEGORY_ZH.get, key="rect_f_cat")
-        sel_lvl = c[2].multiselect("隐患等级", list(LEVEL_ZH), format_func=LEVEL_ZH.get, key="rect_f_lvl")
+        sel_cat = c[1].multiselect(
+            "类别", list(CATEGORY_ZH), format_func=CATEGORY_ZH.get, placeholder="全部类别", key="rect_f_cat"
+        )
+        sel_lvl = c[2].multiselect(
+            "隐患等级", list(LEVEL_ZH), format_func=LEVEL_ZH.get, placeholder="全部等级", key="rect_f_lvl"
+        )
         c2 = st.columns(3)
-        sel_st = c2[0].multiselect("状态", list(STATUS_ZH), format_func=STATUS_ZH.get, key="rect_f_status")
-        rng = c2[1].date_input("整改期限范围", value=(), key="rect_f_deadline")
+        sel_st = c2[0].multiselect(
+            "状态", list(STATUS_ZH), format_func=STATUS_ZH.get, placeholder="全部状态", key="rect_f_status"
+        )
+        rng = c2[1].date_input("整改期限范围", value=(), format="YYYY-MM-DD", key="rect_f_deadline")
         overdue_only = c2[2].checkbox("只看逾期未销号", key="rect_f_overdue")
     d_from = rng[0] if isinstance(rng, tuple | list) and len(rng) >= 1 else None
     d_to = rng[1] if isinstance(rng, tuple | list) and len(rng) == 2 else None
@@ -171,17 +180,37 @@ def _filters(items: pd.DataFrame, names: dict[str, str], user) -> ItemFilter:
 
 def _metrics(items: pd.DataFrame, today: dt.date) -> None:
     s = closure_stats(items, today=today).iloc[0]
-    cols = st.columns(4)
+
+    def pct(x: float) -> str:
+        return "—" if x != x else f"{100 * x:.1f}%"
+
+    cols = st.columns(5)
     cols[0].metric("整改事项", f"{int(s['total'])} 项")
-    rate = "—" if s["closure_rate"] != s["closure_rate"] else f"{100 * s['closure_rate']:.1f}%"
-    cols[1].metric("整改率", rate, f"已销号 {int(s['closed'])} 项", delta_color="off", delta_arrow="off")
-    cols[2].metric("逾期未销号", f"{int(s['overdue'])} 项")
-    mrate = (
-        "—" if s["major_closure_rate"] != s["major_closure_rate"] else f"{100 * s['major_closure_rate']:.1f}%"
+    cols[1].metric(
+        "整改率",
+        pct(s["closure_rate"]),
+        f"已销号 {int(s['closed'])} 项",
+        delta_color="off",
+        delta_arrow="off",
+        help="整改率 = 已销号事项数 ÷ 全部事项数。",
     )
-    cols[3].metric(
-        "重大隐患", f"{int(s['major'])} 项", f"整改率 {mrate}", delta_color="off", delta_arrow="off"
+    cols[2].metric(
+        "按期整改率",
+        pct(s["on_time_rate"]),
+        f"按期销号 {int(s['on_time'])} / 已到期 {int(s['due'])} 项",
+        delta_color="off",
+        delta_arrow="off",
+        help=ON_TIME_DEFINITION_ZH,
     )
+    cols[3].metric("逾期未销号", f"{int(s['overdue'])} 项")
+    cols[4].metric(
+        "重大隐患",
+        f"{int(s['major'])} 项",
+        f"整改率 {pct(s['major_closure_rate'])}",
+        delta_color="off",
+        delta_arrow="off",
+    )
+    st.caption(f"统计日期 {today.isoformat()}。{ON_TIME_DEFINITION_ZH}")
 
 
 def _stats_tab(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> None:
@@ -222,7 +251,10 @@ def _stats_tab(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> No
         line = (
             alt.Chart(trend.assign(rate=100 * trend["closure_rate"]))
             .mark_line(point=True, color="#377eb8")
-            .encode(x="month:N", y=alt.Y("rate:Q", title="累计整改率（%）", scale=alt.Scale(domain=[0, 100])))
+            .encode(
+                x=alt.X("month:N", title="月份"),
+                y=alt.Y("rate:Q", title="累计整改率（%）", scale=alt.Scale(domain=[0, 100])),
+            )
         )
         st.altair_chart(alt.layer(bars, line).resolve_scale(y="independent"), width="stretch")
     st.subheader("重大隐患")
@@ -333,6 +365,7 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
             st.error(str(exc))
     if can(user, "edit", item.enterprise_id):
         _cite_form(store, user, item, version)
+        _plan_form(store, user, item, version)
     if can(user, "extend", item.enterprise_id) and item.status != "closed":
         with st.form("rect_extend"):
             new = st.date_input(
@@ -361,11 +394,43 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                     st.error(str(exc))
 
 
-def default_extension(deadline: str | dt.date, today: dt.date, *, days: int = 30) -> dt.date:
-    """The new deadline proposed for an extension: ``days`` after the current deadline, or after ``today`` when
-    the deadline has passed — never in the past."""
-    d = dt.date.fromisoformat(str(deadline)[:10]) if not isinstance(deadline, dt.date) else deadline
-    return max(d, today) + dt.timedelta(days=days)
+def _plan_form(store, user, item, version: int) -> None:
+    """The contents of a 治理方案 the Word plan lists for each 重大隐患 (《安全生产事故隐患排查治理暂行规定》第十五条):
+    measures, funds (entered in 万元, stored in 元) and the safety measures and emergency plan."""
+    with st.form("rect_plan"):
+        st.markdown("**治理方案**（整改措施、整改资金、安全措施和应急预案；重大隐患须逐项落实）")
+        measures = st.text_area("整改措施", value=item.measures or "", key="rect_plan_measures")
+        funds = st.number_input(
+            "整改资金（万元）",
+            min_value=0.0,
+            value=None if item.funds_cny is None else float(item.funds_cny) / 1e4,  # 1 万元 = 10⁴ 元
+            step=1.0,
+            format="%.2f",
+            placeholder="未填写",
+            key="rect_plan_funds",
+        )
+        plan = st.text_area(
+            "安全措施和应急预案", value=item.contingency_plan or "", key="rect_plan_contingency"
+        )
+        if not st.form_submit_button("保存治理方案"):
+            return
+    new_values = {
+        "measures": measures.strip() or None,
+        "funds_cny": None if funds is None else round(float(funds) * 1e4, 2),
+        "contingency_plan": plan.strip() or None,
+    }
+    changes = {k: v for k, v in new_values.items() if v != getattr(item, k)}
+    if not changes:
+        st.info("治理方案没有变化。")
+        return
+    try:
+        new = store.update_fields(user, item.item_id, expected_version=version, changes=changes)
+    except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
+        st.error(str(exc))
+        return
+    st.session_state[SEEN_KEY] = (item.item_id, new.version)
+    _flash(f"治理方案已保存：事项 {item.item_id}（第 {new.version} 版）。")
+    st.rerun()
 
 
 def _cite_form(store, user, item, version: int) -> None:
@@ -560,6 +625,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
         sorted({f.kind for f in findings}),
         default=sorted({f.kind for f in findings}),
         format_func=lambda k: _KIND_ZH.get(k, k),
+        placeholder="请选择…",
         key="rect_fd_kinds",
     )
     major_only = st.checkbox("只选重大隐患", key="rect_fd_major")

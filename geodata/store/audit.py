@@ -83,7 +83,7 @@ def _digest(payload: Mapping[str, Any]) -> str:
 
 
 #: Optional item columns added to the schema after the audit chain (left out of an item's hash while empty).
-_ADDED_COLUMNS: tuple[str, ...] = ("major_hazard_item",)
+_ADDED_COLUMNS: tuple[str, ...] = ("major_hazard_item", "measures", "funds_cny", "contingency_plan")
 
 
 def item_state_hash(item: Item) -> str:

@@ -71,10 +71,14 @@ EDITABLE_COLUMNS: tuple[str, ...] = (
     "found_on",
     "responsible",
     "major_hazard_item",
+    "measures",
+    "funds_cny",
+    "contingency_plan",
     "geometry",
 )
 _SELECT_COLS = ", ".join(ITEM_COLUMNS)
 _INT_COLUMNS = frozenset(c.name for c in SPEC.columns if c.dtype == "int")
+_FLOAT_COLUMNS = frozenset(c.name for c in SPEC.columns if c.dtype == "float")
 _HIST_SELECT = ", ".join(f"h.{c}" for c in HISTORY_COLUMNS)
 
 
@@ -300,6 +304,8 @@ class RectificationStore(AccountsMixin, ChainMixin, ChecklistMixin, ABC):
                 df[c] = pd.to_datetime(df[c], format="%Y-%m-%d").astype("datetime64[ms]")
             elif c in _INT_COLUMNS:
                 df[c] = pd.array([None if is_missing(v) else int(v) for v in df[c]], dtype="Int64")
+            elif c in _FLOAT_COLUMNS:
+                df[c] = pd.to_numeric(df[c], errors="coerce").astype("float64")
             else:
                 df[c] = df[c].astype("string").astype(object).where(df[c].notna(), None)
         df["version"] = pd.Series([it.version for it in items], dtype="int64")

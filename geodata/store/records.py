@@ -98,6 +98,9 @@ class Item:
     geometry: BaseGeometry
     version: int
     major_hazard_item: int | None = None
+    measures: str | None = None
+    funds_cny: float | None = None
+    contingency_plan: str | None = None
 
     def as_record(self) -> dict[str, Any]:
         return {c: getattr(self, c) for c in (*ITEM_COLUMNS, "geometry")}
@@ -137,6 +140,18 @@ def normalise_record(rec: Mapping[str, Any], *, row: int) -> tuple[dict[str, Any
             except ValueError:
                 out[c.name] = None
                 bad(c.name, v, "不是有效日期", "请填写日期，格式如 2025-03-01")
+            continue
+        if c.dtype == "float":
+            try:
+                x = float(str(v).replace(",", "").strip()) if not isinstance(v, int | float) else float(v)
+            except ValueError:
+                x = math.nan
+            lo, hi = c.plausible or (-math.inf, math.inf)
+            if not (math.isfinite(x) and lo <= x <= hi):
+                bad(c.name, v, f"不是 {lo:g}～{hi:g} 之间的数（{c.unit or ''}）", c.hint_zh or "请填写数字")
+                out[c.name] = None
+            else:
+                out[c.name] = x
             continue
         if c.dtype == "int":
             out[c.name] = _int_value(v)

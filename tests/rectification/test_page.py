@@ -129,3 +129,33 @@ def test_page_and_cli_give_the_same_findings_on_the_demo_park(env, demo_park, de
     page = next(t.value for t in at.dataframe if "建议措施" in t.value.columns)  # the data editor
     assert page["编号"].tolist() == expected
     assert at.button(key="rect_fd_create").label == f"一键生成（{len(expected)} 项）"
+
+
+def test_each_change_is_confirmed_and_the_extension_date_is_never_in_the_past(env):
+    """Issue 17, item 6: a Chinese success message after each lifecycle transition (shown after the rerun that
+    follows it); the proposed new deadline of an extension is not in the past; 按期整改率 beside 整改率."""
+    import datetime as dt
+
+    at = _signed_in("admin", "admin-demo")
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["整改事项", "整改率", "按期整改率"]
+    assert any("按期整改率 = 在整改期限当日或之前销号的事项数" in c.value for c in at.caption)
+    at.selectbox(key="rect_handle_item").select("R-2025-003").run()
+    deadline = dt.date.fromisoformat(at.date_input(key="rect_extend_date").value.isoformat())
+    assert deadline >= dt.date.today() + dt.timedelta(days=30)  # the demo deadlines are in 2025
+    at.radio(key="rect_action_choice").set_value("开始整改 → 整改中")
+    at.text_area(key="rect_action_comment").input("已委托设计院出具抗爆改造方案")
+    at.button(key="FormSubmitter:rect_action-提交").click().run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.success] == [
+        "已提交“开始整改”：事项 R-2025-003 当前状态为“整改中”（第 2 版）。"
+    ]
+    assert [t.value for t in at.toast] == [at.success[0].value]
+    at.text_area(key="rect_plan_measures").input("增设抗爆墙")
+    at.number_input(key="rect_plan_funds").set_value(35.5)
+    at.button(key="FormSubmitter:rect_plan-保存治理方案").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [s.value for s in at.success] == ["治理方案已保存：事项 R-2025-003（第 3 版）。"]
+    assert at.number_input(key="rect_plan_funds").value == pytest.approx(35.5)
+    at.run()  # the message is shown once
+    assert not at.success

@@ -11,6 +11,9 @@ Definitions used in the statistics:
 - **逾期 (overdue)** on a date *d*: the deadline is before *d* and the item is not closed on *d* ([2]_, 第十五条:
   rectification within the set time limit).
 - **重大隐患 (major hazards)** are reported separately ([2]_, 第十条; [3]_ defines the criteria).
+- **按期整改率 (on-time closure rate)** = items closed on or before their (current, possibly extended) deadline /
+  items due on *d* (closed, or the deadline before *d*) ([2]_, 第十五条: rectification within the set time limit);
+  the Chinese text shown with it is :data:`ON_TIME_DEFINITION_ZH`.
 
 References
 ----------
@@ -30,8 +33,10 @@ from analysis.regulation.rectification.items import (
 from analysis.regulation.rectification.plan import PlanReport, plan_report
 from analysis.regulation.rectification.stats import (
     GROUP_COLUMNS,
+    ON_TIME_DEFINITION_ZH,
     closure_stats,
     days_overdue,
+    default_extension,
     major_items,
     monthly_trend,
     overdue_mask,
@@ -56,6 +61,7 @@ __all__ = [
     "overdue_mask",
     "days_overdue",
     "closure_stats",
+    "default_extension",
     "monthly_trend",
     "major_items",
     "Evidence",
@@ -70,4 +76,5 @@ __all__ = [
     "PlanReport",
     "plan_report",
     "GROUP_COLUMNS",
+    "ON_TIME_DEFINITION_ZH",
 ]

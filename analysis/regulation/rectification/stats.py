@@ -24,14 +24,24 @@ import pandas as pd
 from geodata.store.records import to_iso_date
 
 __all__ = [
+    "ON_TIME_DEFINITION_ZH",
     "GROUP_COLUMNS",
     "overdue_mask",
     "days_overdue",
     "closure_stats",
+    "default_extension",
     "monthly_trend",
     "major_items",
     "major_mask",
 ]
+
+
+#: The definition of 按期整改率 as shown beside it on the page and in the plan documents.
+ON_TIME_DEFINITION_ZH = (
+    "按期整改率 = 在整改期限当日或之前销号的事项数 ÷ 已到期事项数（已销号、或整改期限早于统计日期的事项）；"
+    "整改期限以批准延期后的期限为准（《安全生产事故隐患排查治理暂行规定》第十五条：按期完成整改）。"
+    "整改率 = 已销号事项数 ÷ 全部事项数。"
+)
 
 
 def _as_date(today: dt.date | str | None) -> pd.Timestamp:
@@ -175,6 +185,22 @@ def _on_time(items: pd.DataFrame) -> np.ndarray:
     """Closed on or before the (current) deadline."""
     closed = (items["status"] == "closed").to_numpy(dtype=bool)
     return closed & (_dates(items["closed_on"]) <= _dates(items["deadline"])).to_numpy(dtype=bool)
+
+
+def default_extension(deadline: dt.date | str, today: dt.date | str, *, days: int = 30) -> dt.date:
+    """The new deadline proposed when an extension is approved: ``days`` after the current deadline, or after
+    ``today`` when the deadline has already passed — never in the past.
+
+    Parameters
+    ----------
+    deadline : date or ``YYYY-MM-DD``
+        The current deadline.
+    today : date or ``YYYY-MM-DD``
+    days : int
+        Length of the proposed extension. [d]
+    """
+    d, t = _as_date(deadline).date(), _as_date(today).date()
+    return max(d, t) + dt.timedelta(days=days)
 
 
 def monthly_trend(

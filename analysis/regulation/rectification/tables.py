@@ -26,7 +26,9 @@ _SPEC = schema.LAYERS["rectifications"]
 # Spreadsheet tables (import of inspection lists, export of the plan)
 # ---------------------------------------------------------------------------------------------------------------
 #: Chinese header of each column in exported tables (the schema labels) plus coordinates.
-HEADERS_ZH: dict[str, str] = {c.name: c.label_zh for c in _SPEC.columns} | {
+HEADERS_ZH: dict[str, str] = {
+    c.name: c.label_zh + (f"（{c.unit}）" if c.unit else "") for c in _SPEC.columns
+} | {
     "lon": "经度",
     "lat": "纬度",
     "wkt": "几何（WKT）",
@@ -44,6 +46,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "responsible": ("整改责任人", "负责人", "责任人"),
     "status": ("整改状态", "状态"),
     "closed_on": ("销号时间", "销号日期", "完成日期"),
+    "measures": ("整改措施", "治理措施", "措施"),
+    "funds_cny": ("整改资金（元）", "整改资金", "资金（元）", "资金", "经费"),
+    "contingency_plan": ("安全措施和应急预案", "应急预案", "预案"),
     "lon": ("经度", "lon", "lng", "longitude", "x"),
     "lat": ("纬度", "lat", "latitude", "y"),
     "wkt": ("几何（WKT）", "几何(WKT)", "wkt", "geometry", "几何"),
@@ -267,6 +272,8 @@ def export_table(
             v = v.astype(object).where(v.notna(), None)
         elif c.enum:
             v = [schema.label_zh(c.enum, x) if not is_missing(x) else None for x in v]
+        elif c.dtype == "float":
+            v = [None if is_missing(x) else float(x) for x in v]
         else:
             v = [None if is_missing(x) else str(x) for x in v]
         out[HEADERS_ZH[c.name]] = list(v)
