@@ -34,6 +34,8 @@ _BEIJING = dt.timezone(dt.timedelta(hours=8))
 def region_map(table: pd.DataFrame, results: list[dict[str, Any]], *, basemap: Any = None) -> folium.Map:
     """Parks of ``table`` (:func:`app.region.stats.ranking`, already limited to the user's parks) on a map: the
     boundary and a marker at the centre coloured by grade, a tooltip with the park's figures (text escaped)."""
+    if len(table):  # a park whose file could not be read has no place: it is in the table, not on the map
+        table = table[table["lat"].notna() & table["lon"].notna()]
     shown = set(table["park_id"]) if len(table) else set()
     lat = float(table["lat"].mean()) if len(table) else 30.5
     lon = float(table["lon"].mean()) if len(table) else 115.5

@@ -4,7 +4,7 @@
 and 10 % large parks, spread over a province-sized box (about 5° × 5°, centred near 115.5° E, 30.5° N), each built
 by a *builder* with the signature of :func:`geodata.samples.synthetic.generate_park` (the large-park generator):
 ``builder(path, *, seed, enterprises, installations, targets, buildings, pipeline_km, rectifications, center,
-name)``. The default builder is that generator; :func:`shifted_demo_park` is a second builder (a subset of the demo
+name, park_id)``. The default builder is that generator; :func:`shifted_demo_park` is a second builder (a subset of the demo
 park moved to ``center``) that the tests use to keep parks small and fast.
 
 Everything is deterministic in ``seed``. **All data are fictional** (see ``geodata/samples/README.md``).
@@ -122,7 +122,7 @@ def generate_region(
         Seed of the plan and of each park (park *i* gets ``seed * 1000 + i``).
     builder : callable, optional
         ``builder(path, *, seed, enterprises, installations, targets, buildings, pipeline_km, rectifications,
-        center, name)``; default :func:`geodata.samples.synthetic.generate_park`.
+        center, name, park_id)``; default :func:`geodata.samples.synthetic.generate_park`.
     scale : float
         Multiplies the counts of :data:`PARK_SIZES` (e.g. 0.2 for a quick bench). [-]
 
@@ -151,6 +151,7 @@ def generate_region(
             rectifications=max(1, round(size.rectifications * scale)),
             center=(row.lon, row.lat),
             name=row.name,
+            park_id=row.park_id,
         )
         out.append(path)
         log.info("province: %s (%s) → %s", row.name, size.label_zh, path)
@@ -176,11 +177,12 @@ def shifted_demo_park(
     rectifications: int,
     center: tuple[float, float],
     name: str,
+    park_id: str | None = None,
 ) -> Path:
     """A small park from the demo park: ``enterprises`` of its 12 enterprises (chosen by ``seed``) with their
     installations (at most ``installations``), buildings and rectification items, ``targets`` of its sensitive
     targets, the pipelines when ``pipeline_km`` > 0, all moved so that the park's centre lies at ``center`` (lon,
-    lat [°]); the park id is the file's stem, the name ``name``; the demo park's wind rose goes with it.
+    lat [°]); the park id is ``park_id`` (default: the file's stem), the name ``name``; the demo park's wind rose goes with it.
 
     Counts above what the demo park holds are capped there (12 enterprises, 90 installations, 28 targets, 43
     buildings, 48 items). Same signature as :func:`geodata.samples.synthetic.generate_park`.
@@ -194,7 +196,7 @@ def shifted_demo_park(
     layers = demo.layers
     ent = layers["enterprises"]
     keep = set(rng.choice(ent["enterprise_id"].to_numpy(), size=min(enterprises, len(ent)), replace=False))
-    park_id = path.stem
+    park_id = park_id or path.stem
     c = demo.parks.geometry.iloc[0].centroid
     dx, dy = center[0] - c.x, center[1] - c.y
     picked = {

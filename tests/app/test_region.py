@@ -364,3 +364,24 @@ def test_region_page_in_chromium_shows_only_the_users_parks(
                 assert any(n in heading for n in shown)
         finally:
             browser.close()
+
+
+def test_province_from_the_large_park_generator_and_a_broken_park_off_the_map(tmp_path):
+    """The default builder is geodata.samples.synthetic.generate_park (issue 19 item 1); tiny parks here."""
+    from app.region.stats import ranking
+    from app.views.region import region_map
+    from geodata import load_park
+
+    paths = generate_region(tmp_path / "prov", parks=3, seed=5, scale=0.05)
+    parks = [load_park(p) for p in paths]
+    assert [p.parks["park_id"].iloc[0] for p in parks] == ["P001", "P002", "P003"]
+    assert all(p.weather is not None and len(p.installations) >= 2 for p in parks)
+    plan = park_plan(3, seed=5)
+    for park, row in zip(parks, plan.itertuples(), strict=True):
+        lon, lat = park.center
+        assert abs(lon - row.lon) < 0.05 and abs(lat - row.lat) < 0.05  # placed where the plan says
+    broken = {"file": "P009.gpkg", "park_id": "P009", "name": "", "errors": ["无法读取"], "loaded": False}
+    table = ranking([broken], day=dt.date(2026, 11, 30))
+    assert len(table) == 1 and "无法读取" in table["errors"].iloc[0]
+    html = region_map(table, [broken]).get_root().render()
+    assert "NaN" not in html and "circle_marker" not in html
