@@ -241,8 +241,10 @@ def _five_rooms(table: pd.DataFrame, park: Any) -> tuple[dict, dict]:
 
 # -- major hazards --------------------------------------------------------------------------------------------
 def _major_hazards(result: tuple[pd.DataFrame, pd.DataFrame], park: Any) -> tuple[dict, dict]:
-    from app.present import hazard_unit_zh
+    from app import present
 
+    # the Chinese unit name of app.present (E01/tank_farm -> E01 常压储罐区); the key itself where it is missing
+    hazard_unit_zh = getattr(present, "hazard_unit_zh", str)
     units, ent = result
     inst = park.layers["installations"]
     geom_of = dict(zip(inst["unit_id"].astype(str), inst.geometry, strict=False))
@@ -343,13 +345,15 @@ def _emergency(plan: Any, park: Any) -> tuple[dict, dict]:
 
     res = plan.result
     crs = res.crs
-    z = plan.zones if getattr(plan, "zones", None) is not None else res.toxic
+    z = getattr(plan, "zones", None)
+    if z is None:  # zones only (a release on a pipeline or at a point): the toxic zones, else the fire zones
+        z = res.toxic if len(res.toxic) else res.fire
     zones = gpd.GeoDataFrame(
         {
             "level": z["level"].astype(str).to_numpy(),
             "level_zh": (z["label_zh"] if "label_zh" in z else z["level"]).astype(str).to_numpy(),
             "concentration_ppm": _ppm(z, res.source.substance),
-            "distance_m": z["max_distance"].astype(float).to_numpy(),
+            "distance_m": z["max_distance"].astype(float).to_numpy() if "max_distance" in z else np.nan,
         },
         geometry=gpd.GeoSeries(z.geometry.to_numpy(), crs=crs),
         crs=crs,

@@ -284,6 +284,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import domino
     from analysis import scenarios as sc
     from app import state
+    from app.results_panel import saving, show_stored_body, stored_section
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -366,11 +367,30 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             st.error(f"输入有误：{exc}", icon=":material/error:")
             st.stop()
         bar = st.progress(0.0, text="开始计算…")
-        result = view.run(domino.analyze, options=opts, progress=lambda f, msg: bar.progress(f, text=msg))
+        run_options = {  # stored with the result (app.results), for the one-click recompute
+            "model": model,
+            "synergy": bool(synergy),
+            "direction": direction,
+            "scenarios": list(kinds),
+            "max_level": int(levels),
+            "n_samples": int(samples),
+            "wind_from_deg": float(wind_from),
+            "wind_speed": float(wind_speed),
+            "stability": "D",
+        }
+        result = view.run(
+            saving("domino", domino.analyze, options=run_options),  # kept with the park (app.results)
+            options=opts,
+            progress=lambda f, msg: bar.progress(f, text=msg),
+        )
         bar.empty()
         st.session_state[str(key)] = result
     result = st.session_state.get(str(key))
+    stored = stored_section("domino")  # the result kept with the park: time, user, 已过期 + 重新计算
     if result is None:
+        if stored is not None:
+            show_stored_body(stored)
+            return
         st.info("设置参数后点击“开始分析”。示例园区约需数秒，设施较多时需要更久。", icon=":material/info:")
         return
     _show_result(st, park, settings, result)

@@ -337,6 +337,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from analysis import emergency as em
     from app import state
+    from app.results_panel import keep_emergency_plan
 
     view = state.park_view()
     park = view.park  # as the user may see it; the models run on the full park through view.run
@@ -397,6 +398,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.stop()
 
     _show_results(st, park, settings, plan)
+    keep_emergency_plan(view, _plan, (source_kw, wind_from, wind_speed, when, options))  # app.results_panel
     sig = repr((source.source_id, sorted(options.items(), key=str), wind_from, wind_speed, when))
     _downloads(st, park, source, plan, sig=sig)
 

@@ -59,6 +59,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis.regulation import gb18218 as mh
     from app import state
     from app.commands.risk import excel_bytes, major_enterprises_zh, major_units_zh
+    from app.results_panel import keeping, stored_section
 
     view = state.park_view()
     park = view.park
@@ -72,10 +73,11 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.warning("园区中没有装置设施（installations 图层为空）。", icon=":material/warning:")
         st.stop()
     try:
-        units, ent = view.run(mh.enterprise_grades)
+        units, ent = view.run(keeping("major_hazards", mh.enterprise_grades))  # kept when changed
     except ValueError as exc:
         st.error(f"辨识失败：{exc}", icon=":material/error:")
         st.stop()
+    stored_section("major_hazards")  # when and by whom the result kept with the park was computed
     major = units[units["is_major"]]
     c = st.columns(4)
     c[0].metric("辨识单元", f"{len(units)} 个")

@@ -293,6 +293,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from analysis import pipelines as pp
     from app import cache, state
+    from app.results_panel import keeping, stored_section
 
     view = state.park_view()
     park = view.park  # as the user may see it; the models run on the full park through view.run
@@ -332,11 +333,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         key = (state.park_version(), float(seg_len), tuple(kinds))
         return cache.shared("pipelines.assess", max_entries=8).get_or_compute(key, compute)
 
+    hca_options = {"segment_length_m": float(seg_len), "kinds": list(kinds)}  # stored with the HCAs
     try:
-        a = view.run(_assess)
+        a = view.run(keeping("hca", _assess, options=hca_options))  # kept with the park when changed
     except (ValueError, OSError) as exc:
         st.error(f"管道分析失败：{exc}", icon=":material/error:")
         st.stop()
+    stored_section("hca")  # when and by whom the HCAs kept with the park were identified
     seg = a.segments
     names = dict(
         zip(park.pipelines["pipeline_id"].astype(str), park.pipelines["name"].astype(str), strict=False)

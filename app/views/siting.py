@@ -134,6 +134,7 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
     import streamlit as st
 
     from analysis.qra import individual as risk
+    from app.results_panel import saving
     from app.views.risk import compute_key, weather_choice
 
     pointer = st.session_state.get(SESSION_KEY)
@@ -148,9 +149,12 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
         go = st.form_submit_button("计算个人风险" if res is None else "重新计算个人风险", type="primary")
     if go:
         bar = st.progress(0.0, text="开始计算…")
+        run_options = {"resolution_m": float(resolution), "margin_m": 1000.0}  # stored with the result
+        if weather is not None:
+            run_options["weather"] = weather
         try:
             res = view.run(
-                risk.individual_risk,
+                saving("risk", risk.individual_risk, options=run_options),  # kept with the park (app.results)
                 resolution=float(resolution),
                 weather=weather,
                 progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
@@ -209,16 +213,21 @@ def _five_rooms_section(view: Any, source: str) -> Any:  # pragma: no cover - ex
 
     from analysis.regulation import siting_checks as scx
     from app.commands.risk import five_rooms_zh
+    from app.results_panel import saving, show_stored_body, stored_section
 
     st.subheader("五室校核（控制室、机柜间、化验室、办公室、交接班室）")
     five = st.session_state.get(f"five|{source}")
     if st.button("开始五室校核", key="five_go"):
         bar = st.progress(0.0, text="开始校核…")
         five = view.run(
-            scx.five_rooms_check, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)
+            saving("five_rooms", scx.five_rooms_check),  # kept with the park (app.results)
+            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
         )
         bar.empty()
         st.session_state[f"five|{source}"] = five
+    stored = stored_section("five_rooms")  # time, user, 已过期 + 重新计算 of the kept result
+    if five is None and stored is not None:
+        show_stored_body(stored, map_link=False)
     if five is not None:
         bad = five[five["verdict"] != "ok"]
         st.markdown(
@@ -352,6 +361,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     res = _risk_result(view, source)
     if res is None:
         st.info("先计算个人风险（或在“风险分布”页面计算后返回本页）。", icon=":material/info:")
+        _five_rooms_section(view, source)  # needs no risk grid; shows its result kept with the park
         return
     crit = park_criterion(source)
     generic = generic_weather_banner(st, res)

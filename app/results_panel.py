@@ -1,0 +1,289 @@
+"""The pages' side of stored results: save after computing, show the stored result with its time, user and 已过期
+status, a one-click background recompute with a progress bar (:mod:`app.jobs`).
+
+Every function here runs inside a Streamlit script (it reads the session's park, user and store from
+:mod:`app.state`); the storage rules live in :mod:`app.results` and :mod:`geodata.results`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from app import results as ar
+from app.jobs import error_zh, recompute, runner
+from geodata.results import StoredResult, list_results, load_result
+
+__all__ = [
+    "ResultsContext",
+    "context",
+    "saving",
+    "keeping",
+    "save_now",
+    "save_if_changed",
+    "stored_section",
+    "keep_emergency_plan",
+    "show_stored_body",
+    "LAYER_TITLES_ZH",
+    "COLUMN_LABELS_ZH",
+]
+
+log = logging.getLogger(__name__)
+
+#: Chinese titles of the stored layers.
+LAYER_TITLES_ZH = {
+    "contours": "个人风险等值线",
+    "edges": "多米诺升级边",
+    "hubs": "多米诺扩散枢纽设施",
+    "buildings": "五室校核建筑",
+    "units": "重大危险源单元",
+    "areas": "管道高后果区",
+    "zones": "应急危险区",
+    "routes": "疏散路线",
+    "assembly_points": "集合点",
+}
+#: Chinese column headers of the stored layers (columns not listed are not shown in the page tables).
+COLUMN_LABELS_ZH = {
+    "label_zh": "等值线",
+    "area_km2": "面积（km²）",
+    "source_id": "初始设施",
+    "target_id": "目标设施",
+    "scenario_zh": "初始事故",
+    "probability": "升级概率（-）",
+    "vector_zh": "升级矢量",
+    "distance_m": "距离（m）",
+    "across_fence": "跨企业",
+    "rank": "排序",
+    "unit_id": "设施/单元编号",
+    "unit_zh": "单元",
+    "name_zh": "名称",
+    "score": "预计损失设施数（个）",
+    "building_id": "建筑编号",
+    "name": "名称",
+    "verdict_zh": "结论",
+    "overpressure_kpa": "最大超压（kPa）",
+    "heat_flux_kw_m2": "最大热辐射（kW/m²）",
+    "reason_zh": "依据",
+    "enterprise_zh": "企业",
+    "grade": "级别",
+    "r_value": "R（-）",
+    "pipeline_id": "管道编号",
+    "segment_id": "高后果区编号",
+    "class_zh": "等级",
+    "length_m": "长度（m）",
+    "pir_m": "潜在影响半径（m）",
+    "level_zh": "区域",
+    "concentration_ppm": "阈值浓度（ppm）",
+    "target_name": "目标",
+    "action_zh": "行动",
+    "capacity": "容量（人）",
+    "assigned": "分配人数（人）",
+}
+
+
+@dataclass(frozen=True)
+class ResultsContext:
+    """Where this session's park keeps its results, the full park, and who is signed in."""
+
+    target: Any
+    park: Any
+    user: Any
+
+    @property
+    def computed_by(self) -> str:
+        return getattr(self.user, "username", None) or "匿名"
+
+
+def context() -> ResultsContext:
+    """The session's :class:`ResultsContext` (the PostGIS store when the app's store is PostGIS)."""
+    from app import state
+    from geodata.store import is_postgres_target
+
+    source = state.current_source()
+    full = state._full_park()
+    store = None
+    import os
+
+    if is_postgres_target(os.environ.get("PARKRISK_STORE", "")):
+        store = state.park_store()
+    target = ar.results_target(source.path, source_kind=source.kind, store=store)
+    return ResultsContext(target, full, state.current_user())
+
+
+def _warn_not_saved(exc: BaseException) -> None:
+    import streamlit as st
+
+    log.exception("saving a result failed")
+    st.warning(f"计算结果未能保存到园区：{error_zh(exc)}。本次结果仍在本页显示。", icon=":material/warning:")
+
+
+def save_now(
+    kind: str, result: Any, *, options: Mapping | None = None, ctx: ResultsContext | None = None
+) -> None:
+    """Store ``result`` (computed on the full park) as the latest ``kind``; a failure is shown, never raised."""
+    try:
+        ctx = ctx or context()
+        ar.store(ctx.target, kind, result, ctx.park, computed_by=ctx.computed_by, options=options)
+    except Exception as exc:  # noqa: BLE001 - the page goes on with its result
+        _warn_not_saved(exc)
+
+
+def saving(kind: str, model: Callable[..., Any], *, options: Mapping | None = None) -> Callable[..., Any]:
+    """``model`` wrapped for :meth:`app.state.ParkView.run`: it runs on the full park, stores the full result and
+    returns it (the view then redacts it for the user)."""
+    ctx = context()
+
+    def run(full: Any, *args: Any, **kwargs: Any) -> Any:
+        result = model(full, *args, **kwargs)
+        save_now(kind, result, options=options, ctx=ctx)
+        return result
+
+    return run
+
+
+def keeping(kind: str, model: Callable[..., Any], *, options: Mapping | None = None) -> Callable[..., Any]:
+    """Like :func:`saving` for pages that compute on every visit: stored only when the inputs or options changed
+    (:func:`save_if_changed`)."""
+
+    def run(full: Any, *args: Any, **kwargs: Any) -> Any:
+        result = model(full, *args, **kwargs)
+        save_if_changed(kind, result, options=options)
+        return result
+
+    return run
+
+
+def save_if_changed(kind: str, result: Any, *, options: Mapping | None = None) -> None:
+    """Store ``result`` unless the stored one was computed from the same inputs and options (pages that compute
+    on every visit: nothing is written when nothing changed)."""
+    try:
+        ctx = context()
+        meta = list_results(ctx.target).get(kind)
+        opts = ar.to_json_options(options)
+        if meta is not None and meta.inputs_hash == ar.inputs_hash(ctx.park, kind, opts):
+            return
+        ar.store(ctx.target, kind, result, ctx.park, computed_by=ctx.computed_by, options=opts)
+    except Exception as exc:  # noqa: BLE001 - the page goes on with its result
+        _warn_not_saved(exc)
+
+
+def keep_emergency_plan(view: Any, plan: Callable[..., Any], args: tuple) -> None:
+    """The emergency page's plan kept with the park (shown on the one map): its time and user, and a button that
+    keeps the plan of the inputs shown (``plan(full park, *args)``, args = source keywords, wind from [°], wind
+    speed [m/s], Beijing time, plan options with ``release``)."""
+    import dataclasses
+
+    import streamlit as st
+
+    source_kw, wind_from, wind_speed, when, options = args
+    release = options["release"]
+    kept = {  # the inputs of this plan, stored with it for the one-click recompute
+        "source": dict(source_kw),
+        "wind_from_deg": float(wind_from),
+        "wind_speed": float(wind_speed),
+        "time": when.isoformat() if hasattr(when, "isoformat") else str(when),
+        "plan_options": {k: v for k, v in options.items() if k != "release"},
+        "release": dataclasses.asdict(release) if dataclasses.is_dataclass(release) else {},
+    }
+    if st.button("保存为园区当前应急方案（显示在园区一张图上）", key="em_keep"):
+        view.run(saving("emergency", plan, options=kept), *args)
+        st.success("已保存：园区一张图显示此方案的危险区、疏散路线和集合点。", icon=":material/check_circle:")
+    stored_section("emergency")
+
+
+def _job_progress(kind: str, ctx: ResultsContext) -> None:
+    """The running job's progress bar, refreshed every second; the page reruns when the job has finished."""
+    import streamlit as st
+
+    @st.fragment(run_every=1.0)
+    def bar() -> None:
+        job = runner().get(ctx.target, kind)
+        if job is None:
+            return
+        if job.active:
+            st.progress(
+                job.fraction, text=f"后台重新计算「{job.title_zh}」：{job.message_zh}（{job.fraction:.0%}）"
+            )
+        elif st.session_state.get(f"job_seen|{kind}") != id(job):
+            st.session_state[f"job_seen|{kind}"] = id(job)
+            st.rerun(scope="app")
+
+    bar()
+
+
+def stored_section(kind: str, *, ctx: ResultsContext | None = None) -> StoredResult | None:
+    """The stored ``kind`` as the user may see it, under a line with its time, user and status (已过期 with a
+    重新计算 button that starts a background job); the running job's progress; a failed job's Chinese error.
+    Returns None (and shows nothing but a running job) when nothing is stored."""
+    import streamlit as st
+
+    try:
+        ctx = ctx or context()
+        raw = load_result(ctx.target, kind)
+    except Exception as exc:  # noqa: BLE001 - a broken store must not take the page down
+        log.exception("loading a stored result failed")
+        st.warning(f"读取已保存的结果失败：{error_zh(exc)}", icon=":material/warning:")
+        return None
+    job = runner().get(ctx.target, kind)
+    if job is not None and job.state == "failed":
+        st.error(job.error_zh, icon=":material/error:")
+    if job is not None and job.active:
+        _job_progress(kind, ctx)
+    if raw is None:
+        return None
+    stale = ar.is_stale(ctx.park, raw)
+    line = ar.status_zh(raw, stale)
+    if stale:
+        c1, c2 = st.columns([5, 1])
+        c1.warning(line, icon=":material/update:")
+        busy = job is not None and job.active
+        if c2.button("重新计算", key=f"recompute|{kind}", type="primary", disabled=busy):
+            runner().submit(
+                ctx.target,
+                kind,
+                recompute(kind, ctx.park, raw.summary.get("options"), computed_by=ctx.computed_by),
+                computed_by=ctx.computed_by,
+            )
+            st.rerun()
+    else:
+        st.caption(line)
+    return ar.for_user(ctx.user, raw)
+
+
+def _table(gdf: Any) -> pd.DataFrame:
+    cols = [c for c in gdf.columns if c in COLUMN_LABELS_ZH]
+    out = pd.DataFrame(gdf[cols]).rename(columns=COLUMN_LABELS_ZH)
+    for c in out.columns:
+        if out[c].dtype == bool:
+            out[c] = out[c].map({True: "是", False: "否"})
+        elif pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].map(
+                lambda v: "—" if pd.isna(v) else f"{v:,.3g}" if abs(v) < 0.01 else f"{v:,.2f}"
+            )
+    return out
+
+
+def show_stored_body(stored: StoredResult, *, map_link: bool = True) -> None:
+    """Key figures, one table per layer and the assumptions of a stored result (pages without a result computed
+    in this session show this instead of an empty page)."""
+    import streamlit as st
+
+    metrics = stored.summary.get("metrics_zh") or []
+    if metrics:
+        cols = st.columns(min(len(metrics), 5))
+        for c, (label, value) in zip(cols, metrics[:5], strict=False):
+            c.metric(str(label), str(value))
+    for name, gdf in stored.layers.items():
+        if len(gdf):
+            st.markdown(f"**{LAYER_TITLES_ZH.get(name, name)}**（{len(gdf)} 项）")
+            st.dataframe(_table(gdf), hide_index=True, width="stretch", height=min(36 * (len(gdf) + 1), 320))
+    rows = stored.summary.get("assumptions") or []
+    if rows:
+        with st.expander("假设与来源"):
+            st.dataframe(pd.DataFrame(rows, columns=["项目", "内容"]), hide_index=True, width="stretch")
+    if map_link:
+        st.caption("已保存的结果同时显示在「园区一张图」的图层中。")
