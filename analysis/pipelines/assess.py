@@ -7,7 +7,7 @@ What the page, the CLI and the bench use; the risk raster of the result is the `
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -17,7 +17,7 @@ import pandas as pd
 from analysis.errors import AnalysisInputError
 from analysis.pipelines.consequences import PipelineConsequences, pipeline_consequences
 from analysis.pipelines.hca import HCAOptions, hca_stretches, identify_hca
-from analysis.pipelines.options import RiskOptions
+from analysis.pipelines.options import WEATHER_REDUCTIONS, RiskOptions, weather_classes_from_rose
 from analysis.pipelines.risk import individual_risk_grid
 from analysis.pipelines.segments import segment_pipelines
 
@@ -34,6 +34,9 @@ class PipelineAssessment:
     hca: gpd.GeoDataFrame
     consequences: dict
     summary: pd.DataFrame
+    #: What the risk rests on: ``weather_source`` (the same sentence as
+    #: :attr:`analysis.qra.individual.IndividualRisk.assumptions`), ``weather_reduction``, ``weather_classes``.
+    assumptions: dict = field(default_factory=dict)
 
     def risk_raster(self, transform: Any, shape: tuple[int, int], crs: Any) -> np.ndarray:
         """Individual risk of the pipelines on a raster grid, [1/a] — the callable ``f(transform, shape, crs)``
@@ -51,6 +54,8 @@ def assess(
     hca_options: HCAOptions | None = None,
     risk_options: RiskOptions | None = None,
     pipeline_ids: tuple[str, ...] | None = None,
+    weather: Any = None,
+    weather_reduction: str = "none",
 ) -> PipelineAssessment:
     """Segments, HCA identification and consequences of all (or some) pipelines of a park.
 
@@ -67,6 +72,14 @@ def assess(
     risk_options : RiskOptions, optional
     pipeline_ids : tuple of str, optional
         Only these lines.
+    weather : WindRose, DayNightWindRose, "generic" or None
+        As :func:`analysis.qra.individual.individual_risk`: None takes the park's own rose (a park without one is
+        refused with :class:`analysis.errors.MissingWeatherError`, whose message names the fix); ``"generic"`` the
+        illustrative rose, picked explicitly. Ignored when ``risk_options.weather`` gives the classes.
+    weather_reduction : str
+        Key of :data:`analysis.pipelines.options.WEATHER_REDUCTIONS`: ``"none"`` (default: every class of the rose)
+        or ``"speed_per_stability"`` (one representative speed per stability, directions kept; for large roses —
+        on the demo park's 96-class rose it moved the 1e-6 /a area by −13 %, see ``bench/bench_pipelines.py``).
 
     Returns
     -------
@@ -76,6 +89,7 @@ def assess(
         ``consequences`` (pipeline_id -> :class:`analysis.pipelines.PipelineConsequences`), ``summary`` (one row per
         line).
     """
+    risk_options, notes = _weather_options(park, risk_options, weather, weather_reduction)
     pl = park.metric("pipelines")
     if pipeline_ids is not None:
         unknown = set(pipeline_ids) - set(pl["pipeline_id"].astype(str))
@@ -120,8 +134,36 @@ def assess(
         rows.append(_summary_row(r, pid, length, c))
     _per_segment_columns(seg, cons)
     return PipelineAssessment(
-        segments=seg, hca=hca_stretches(seg), consequences=cons, summary=pd.DataFrame(rows)
+        segments=seg, hca=hca_stretches(seg), consequences=cons, summary=pd.DataFrame(rows), assumptions=notes
     )
+
+
+def _weather_options(
+    park: Any, options: RiskOptions | None, weather: Any, reduction: str
+) -> tuple[RiskOptions, dict]:
+    """The risk options with the weather classes of the park's rose (or the caller's), and what they rest on."""
+    from analysis.qra.options import park_wind_rose
+
+    opt = options or RiskOptions()
+    if opt.weather is not None:
+        return opt, {
+            "weather_source": "调用者指定的气象类别（risk_options.weather）[weather classes passed by the caller]",
+            "weather_reduction": WEATHER_REDUCTIONS["none"],
+            "weather_classes": f"{len(opt.weather)} 个",
+        }
+    if reduction not in WEATHER_REDUCTIONS:
+        raise AnalysisInputError(
+            f"weather_reduction 气象类别合并方式={reduction!r} 无效，应为 {list(WEATHER_REDUCTIONS)} 之一"
+        )
+    rose, source = park_wind_rose(park, weather)
+    full = weather_classes_from_rose(rose)
+    classes = weather_classes_from_rose(rose, reduce=reduction)
+    notes = {
+        "weather_source": source,
+        "weather_reduction": WEATHER_REDUCTIONS[reduction],
+        "weather_classes": f"{len(classes)} 个（风玫瑰原有 {len(full)} 个）",
+    }
+    return replace(opt, weather=classes), notes
 
 
 def _summary_row(r: pd.Series, pid: str, length: float, c: PipelineConsequences) -> dict:

@@ -25,6 +25,7 @@ from app.commands._common import (
     reports_errors,
     safe_output,
 )
+from app.commands.weather import add_weather_argument, weather_option
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--xlsx", help="另存高后果区表为 Excel 文件")
     p.add_argument("--transect", help="另存个人风险横断面图为 PNG 文件")
+    p.add_argument(
+        "--weather-reduction",
+        choices=("none", "speed_per_stability"),
+        default="none",
+        help="风玫瑰气象类别：none 全部类别（默认）；speed_per_stability 同一稳定度的风速合并为概率加权代表风速（大风玫瑰提速）",
+    )
+    add_weather_argument(p)
     add_coords_argument(p)
     p.set_defaults(func=run)
 
@@ -83,13 +91,16 @@ def run(args: argparse.Namespace) -> int:
             segment_length=float(args.segment),
             hca_options=pp.HCAOptions(kinds=kinds),
             pipeline_ids=tuple(args.pipeline) if args.pipeline else None,
+            weather=weather_option(args),
+            weather_reduction=args.weather_reduction,
         )
-    except ValueError as exc:
+    except ValueError as exc:  # e.g. a park without weather (MissingWeatherError names the fix)
         return fail(str(exc))
     seg = a.segments
     print(
         f"园区：{park.name}；管道 {seg['pipeline_id'].nunique()} 条，分段 {len(seg)} 段（每段 ≤ {args.segment:g} m）"
     )
+    _print_weather(a.assumptions)
     print("管道汇总：")
     for r in a.summary.itertuples():
         if getattr(r, "error", ""):
@@ -115,6 +126,18 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return fail(f"写出文件失败：{exc}")
     return 0
+
+
+def _print_weather(notes: dict) -> None:
+    """Which rose the risk used, how its classes were taken, and the generic rose's warning when chosen."""
+    from analysis.qra.provenance import generic_weather_warning
+
+    warning = generic_weather_warning(notes)
+    if warning:
+        print(f"⚠ 使用通用风玫瑰（示意，仅供比较）：{warning}")
+    print(
+        f"气象：{notes.get('weather_source', '')}；{notes.get('weather_classes', '')}；{notes.get('weather_reduction', '')}"
+    )
 
 
 def _write_outputs(args: argparse.Namespace, path: Path, a) -> None:

@@ -294,6 +294,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import pipelines as pp
     from app import cache, state
     from app.results_panel import keeping, stored_section
+    from app.views.risk import generic_weather_banner, weather_choice
 
     view = state.park_view()
     park = view.park  # as the user may see it; the models run on the full park through view.run
@@ -321,16 +322,21 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             key="pl_kinds",
         )
 
+    weather = weather_choice(st, park, key="pl_generic_weather")  # a park without a rose: the fix, or generic
+
     def _assess(
         full,
     ):  # on the full park (view.run); shared by all sessions, per park file version and inputs
         def compute():
             with st.spinner("正在分段并计算高后果区与事故后果……"):
                 return pp.assess(
-                    full, segment_length=float(seg_len), hca_options=pp.HCAOptions(kinds=tuple(kinds))
+                    full,
+                    segment_length=float(seg_len),
+                    hca_options=pp.HCAOptions(kinds=tuple(kinds)),
+                    weather=weather,
                 )
 
-        key = (state.park_version(), float(seg_len), tuple(kinds))
+        key = (state.park_version(), float(seg_len), tuple(kinds), weather)
         return cache.shared("pipelines.assess", max_entries=8).get_or_compute(key, compute)
 
     hca_options = {"segment_length_m": float(seg_len), "kinds": list(kinds)}  # stored with the HCAs
@@ -340,6 +346,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.error(f"管道分析失败：{exc}", icon=":material/error:")
         st.stop()
     stored_section("hca")  # when and by whom the HCAs kept with the park were identified
+    if not generic_weather_banner(st, a):
+        st.caption(f"气象：{a.assumptions.get('weather_source', '')}")
     seg = a.segments
     names = dict(
         zip(park.pipelines["pipeline_id"].astype(str), park.pipelines["name"].astype(str), strict=False)
@@ -434,7 +442,13 @@ def _show_lines(
                 width="stretch",
             )
         with st.expander("计算假设与模型", expanded=False):
-            st.markdown("\n".join(f"- {x}" for x in cons.assumptions))
+            labels = {
+                "weather_source": "气象来源",
+                "weather_reduction": "气象类别",
+                "weather_classes": "气象类别数",
+            }
+            weather = [f"{v}：{a.assumptions[k]}" for k, v in labels.items() if k in a.assumptions]
+            st.markdown("\n".join(f"- {x}" for x in [*weather, *cons.assumptions]))
         d = np.linspace(-600, 600, 241)
         fig = transect_figure({f"{pid} {names[pid]}": (d, pp.risk_transect(cons, d))}, pir={pid: cons.pir_m})
         st.pyplot(fig)
