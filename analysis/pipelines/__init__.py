@@ -75,7 +75,13 @@ from analysis.pipelines.hca import (
     location_class,
     rule_text_zh,
 )
-from analysis.pipelines.options import RiskOptions, default_weather_classes, weather_classes_from_rose
+from analysis.pipelines.options import (
+    WEATHER_REDUCTIONS,
+    RiskOptions,
+    default_weather_classes,
+    reduce_weather_classes,
+    weather_classes_from_rose,
+)
 from analysis.pipelines.risk import individual_risk_grid, risk_transect, societal_risk_per_km
 from analysis.pipelines.segments import (
     ATMOSPHERIC_PRESSURE,
@@ -113,6 +119,8 @@ __all__ = [
     "RiskOptions",
     "assess",
     "default_weather_classes",
+    "reduce_weather_classes",
+    "WEATHER_REDUCTIONS",
     "hca_stretches",
     "hca_table",
     "identify_hca",
