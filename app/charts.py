@@ -15,7 +15,13 @@ import numpy as np
 from analysis.qra.societal import REGION_LABELS_ZH, FNCurve, get_criterion
 from app.reports.figures import CJK_FONT_PATH
 
-__all__ = ["CJK_FONT_PATH", "fn_figure", "wind_rose_figure"]
+__all__ = ["CJK_FONT_PATH", "FN_CRITERION_COLORS", "FN_CURVE_COLORS", "fn_figure", "wind_rose_figure"]
+
+#: F-N criterion lines (dashed): unacceptable (upper) red, acceptable (lower) green.
+FN_CRITERION_COLORS: dict[str, str] = {"upper": "#c0392b", "lower": "#27ae60"}
+#: F-N curves (solid), in turn: blue, black, purple, brown — none of them red, green or their neighbours, so a
+#: curve is never read as a criterion line.
+FN_CURVE_COLORS: tuple[str, ...] = ("#1f4e9c", "#111111", "#7b3294", "#8c510a")
 
 
 def fn_figure(
@@ -67,13 +73,27 @@ def fn_figure(
     ax = fig.add_subplot(1, 1, 1)
     n_hi = max([c.n_max] + [float(cv.n.max()) for _, cv in items if cv.n.size])
     n_line = np.logspace(np.log10(c.n_min), np.log10(n_hi), 200)
-    ax.loglog(n_line, c.upper(n_line), color="#c0392b", lw=1.8, label="不可接受线（上限）")
+    ax.loglog(
+        n_line,
+        c.upper(n_line),
+        color=FN_CRITERION_COLORS["upper"],
+        lw=1.8,
+        ls="--",
+        label="不可接受线（上限）",
+    )
     if c.lower_c is not None:
-        ax.loglog(n_line, c.lower(n_line), color="#27ae60", lw=1.8, label="可接受线（下限）")
+        ax.loglog(
+            n_line,
+            c.lower(n_line),
+            color=FN_CRITERION_COLORS["lower"],
+            lw=1.8,
+            ls="--",
+            label="可接受线（下限）",
+        )
         ax.fill_between(n_line, c.upper(n_line), 1.0, color="#c0392b", alpha=0.08)
         ax.fill_between(n_line, c.lower(n_line), c.upper(n_line), color="#f1c40f", alpha=0.10)
     f_lo = min([1e-9] + [float(cv.f.min()) / 10 for _, cv in items if cv.n.size])
-    for label, cv in items:
+    for k, (label, cv) in enumerate(items):
         if cv.n.size == 0:
             continue
         # F(N) = Σ f_i over N_i ≥ N is left-continuous: f[i] holds on (n[i-1], n[i]], so the curve runs at f[0] up
@@ -83,7 +103,7 @@ def fn_figure(
             nxt = float(cv.f[i + 1]) if i + 1 < cv.n.size else f_lo
             xs += [float(cv.n[i]), float(cv.n[i])]
             ys += [float(cv.f[i]), nxt]
-        ax.loglog(xs, ys, lw=2.0, label=str(label))
+        ax.loglog(xs, ys, lw=2.2, color=FN_CURVE_COLORS[k % len(FN_CURVE_COLORS)], label=str(label))
     ax.set_xlim(1.0, n_hi * 1.2)
     ax.set_ylim(max(f_lo, 1e-12), 1e-1)
     ax.set_xlabel("死亡人数 N（人）", fontproperties=fp)

@@ -23,6 +23,22 @@ log = logging.getLogger(__name__)
 _BACKGROUND = "#eef1f4"
 
 
+def _compact_json() -> None:
+    """folium writes the GeoJSON of every layer with Jinja's ``tojson``: make it UTF-8 and without spaces
+    (``ensure_ascii=False``; Chinese text takes 3 bytes instead of a 6-byte ``\\uXXXX`` escape), which roughly halves
+    the map's popup text. Jinja still replaces ``< > & '`` by ``\\u003c`` … after dumping, so no text can end the
+    script; U+2028/U+2029 are valid in JavaScript string literals (ES2019). Applies to folium's own templates,
+    which only this app renders in its process."""
+    folium.GeoJson._template.environment.policies["json.dumps_kwargs"] = {
+        "sort_keys": True,
+        "ensure_ascii": False,
+        "separators": (",", ":"),
+    }
+
+
+_compact_json()
+
+
 def _map_style_css() -> str:
     return f"""
 <style>
@@ -33,6 +49,11 @@ def _map_style_css() -> str:
   box-shadow: 0 0 0 1px rgba(0,0,0,0.7); box-sizing: border-box; }}
 .pr-diamond-overdue {{ box-shadow: 0 0 0 1.5px #000; }}
 .leaflet-control-layers {{ font-size: 12px; }}
+.leaflet-control-layers-expanded {{ max-height: 70vh; overflow-y: auto; }}
+.leaflet-control-layers .pr-lc-legend {{ background: none; box-shadow: none; padding: 0 0 3px 20px; margin: 0;
+  font-size: 11px; line-height: 15px; color: #333; max-width: 260px; }}
+.leaflet-control-layers .pr-lc-meta {{ color: #666; }}
+.leaflet-control-layers .pr-lc-stale {{ color: #c0392b; font-weight: 600; }}
 .pr-label {{ background: none; border: none; }}
 .pr-labels-off .pr-label {{ display: none; }}
 .pr-label div {{ position: absolute; left: 0; top: 2px; transform: translateX(-50%); width: 5.3em;
@@ -168,7 +189,9 @@ class _LayerControl(folium.LayerControl):
     are then still undefined when the control is created and Leaflet throws, leaving a blank map in the browser.
     Listing only earlier layers makes a forgotten :func:`finish_map` cost a switcher entry, not the map.
     Leaflet writes the layer names into ``innerHTML``: they are plain text (a name may come from the data) and are
-    escaped here with :func:`~app.mapping.text.html_text`.
+    escaped here with :func:`~app.mapping.text.html_text`. A group with a ``control_legend_html`` attribute (the
+    result groups of :mod:`app.mapping.results`) shows that legend under its name, so the switcher lists each
+    group with its legend.
     """
 
     def render(self, **kwargs: Any) -> None:
@@ -179,7 +202,9 @@ class _LayerControl(folium.LayerControl):
             if not isinstance(item, folium.map.Layer) or not item.control:
                 continue
             if item.overlay:
-                self.overlays[html_text(item.layer_name)] = item.get_name()
+                # a result group carries its legend (markup built by app.mapping.legend, data escaped there)
+                label = html_text(item.layer_name) + str(getattr(item, "control_legend_html", ""))
+                self.overlays[label] = item.get_name()
             else:
                 self.base_layers[html_text(item.layer_name)] = item.get_name()
         branca.element.MacroElement.render(self, **kwargs)

@@ -11,6 +11,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 
+from app.mapping.links import LAYER_PAGES, page_link_html
 from app.mapping.text import (
     FIVE_ROOMS,
     _display_frame,
@@ -41,6 +42,8 @@ from geodata import schema
 
 __all__ = ["add_layer"]
 
+_DETAILS_ZH = "详情"
+
 _INSTALLATION_RADIUS: dict[str, int] = {
     "spherical_tank": 7,
     "storage_tank": 6,
@@ -60,6 +63,7 @@ def add_layer(
     today: date | None = None,
     show: bool = True,
     labels: bool = True,
+    page_links: bool = False,
 ) -> folium.FeatureGroup | None:
     """Draw one park layer (schema name) with its styling, tooltip and popup; ``None`` when it is empty.
 
@@ -76,6 +80,9 @@ def add_layer(
         Whether the layer is on when the map opens.
     labels : bool
         Write the short enterprise names on the map (enterprises layer only; the labels switch with the layer).
+    page_links : bool
+        End each popup with a link to the page that explains the layer (:data:`app.mapping.links.LAYER_PAGES`;
+        for maps inside the app, not for saved HTML files).
     """
     if layer not in schema.LAYERS:
         raise ValueError(f"图层 layer={layer!r} 未定义；可选：{', '.join(schema.LAYERS)}")
@@ -84,6 +91,9 @@ def add_layer(
         return None
     today = today or date.today()
     frame, tip, pop = _display_frame(layer, gdf, park_layers, today=today)
+    if page_links and layer in LAYER_PAGES:
+        frame[_DETAILS_ZH] = page_link_html(*LAYER_PAGES[layer])  # a constant link, no text from the data
+        pop = [*pop, _DETAILS_ZH]
     style, marker = _layer_style(layer, gdf, today=today)
     # frame has a RangeIndex, so GeoJSON feature ids are "0".."n-1": styles are looked up by id, not shipped
     # as a property of every feature
@@ -114,17 +124,35 @@ _M_PER_DEG_LAT = 111_320.0  # [m/°], spherical approximation; only sizes a labe
 
 
 class _LabelZoom(branca.element.MacroElement):
-    """Hide the name labels of a group when zoomed out so far that they would pile up (CSS class on the map)."""
+    """Hide the name labels of a group when zoomed out so far that they would pile up (CSS class on the map), and
+    at every zoom hide a label that would overlap one drawn before it (the labels are added largest feature first,
+    so the larger enterprises keep theirs)."""
 
     _template = branca.element.Template(
         """
         {% macro script(this, kwargs) %}
         (function (group) {
+            function declutter(map) {
+                var kept = [];
+                var labels = map.getContainer().querySelectorAll(".pr-label div");
+                for (var i = 0; i < labels.length; i++) {
+                    var el = labels[i];
+                    el.style.visibility = "";
+                    var r = el.getBoundingClientRect();
+                    if (r.width === 0 && r.height === 0) { continue; }
+                    var hit = kept.some(function (k) {
+                        return r.left < k.right && r.right > k.left && r.top < k.bottom && r.bottom > k.top;
+                    });
+                    if (hit) { el.style.visibility = "hidden"; } else { kept.push(r); }
+                }
+            }
             function hook(map) {
                 function update() {
                     map.getContainer().classList.toggle("pr-labels-off", map.getZoom() < {{ this.min_zoom }});
+                    declutter(map);
                 }
                 map.on("zoomend", update);
+                group.on("add", update);
                 update();
             }
             if (group._map) { hook(group._map); } else { group.once("add", function () { hook(group._map); }); }
@@ -155,6 +183,9 @@ def _add_name_labels(group: folium.FeatureGroup, gdf: gpd.GeoDataFrame, *, place
     when zoomed out too far to read them."""
     ll = gdf.to_crs(4326) if gdf.crs is not None else gdf
     _LabelZoom(_label_min_zoom(ll)).add_to(group)
+    # largest first: where two labels would overlap, the larger feature keeps its label
+    b = ll.geometry.bounds  # bounding-box size in degrees: an order, not an area (no geographic-CRS warning)
+    ll = ll.iloc[np.argsort(-((b["maxx"] - b["minx"]) * (b["maxy"] - b["miny"])).to_numpy(), kind="stable")]
     for name, geom in zip(ll["name"], ll.geometry, strict=True):
         if _is_null(name) or geom is None or geom.is_empty:
             continue

@@ -130,6 +130,7 @@ def park_map(
     layer_control: bool = True,
     legend_folded: bool = False,
     labels: bool = True,
+    page_links: bool = False,
 ) -> folium.Map:
     """A folium map of every layer of a park, offline-ready.
 
@@ -152,6 +153,8 @@ def park_map(
         room (zones, arrows).
     labels : bool
         Write the short enterprise names on the map.
+    page_links : bool
+        End each popup with a link to the page that explains the layer (maps inside the app only).
     layer_control : bool
         Add the layer switcher now. Pages that draw more layers on top (zones, arrows) either pass ``False`` or
         keep it, and call :func:`finish_map` after their last layer: the switcher must come after every layer it
@@ -171,7 +174,10 @@ def park_map(
     drawn: list[str] = []
     m = new_map(basemap=basemap)
     for name in _DRAW_ORDER:
-        if name in wanted and add_layer(m, all_layers, name, today=today, labels=labels) is not None:
+        if (
+            name in wanted
+            and add_layer(m, all_layers, name, today=today, labels=labels, page_links=page_links) is not None
+        ):
             drawn.append(name)
     # Frame the park and what sits around it; roads and long-distance pipelines may run far beyond it.
     framing = [n for n in drawn if n not in ("roads", "pipelines")] or drawn

@@ -119,5 +119,6 @@ def add_zones(
             title,
             [LegendItem(labels.get(lv, str(lv)), colors[lv]) for lv in levels],
             position=legend_position,
+            collapsible=True,  # the user can fold it away from the data
         )
     return group

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from app.mapping import add_legend, finish_map, fit_to, html_text, park_map
+from app.mapping.results import DEFAULT_TOP_EDGES
 from app.present import CROSSING_COLOR, PROBABILITY_CLASSES, SOURCE_COLOR
 
 TITLE = "多米诺效应"
@@ -61,7 +62,13 @@ def _arrow_head(line, size: float):
 
 
 def domino_map(
-    park, result, *, primary: tuple[str, str] | None = None, min_probability: float = 0.0, basemap=None
+    park,
+    result,
+    *,
+    primary: tuple[str, str] | None = None,
+    min_probability: float = 0.0,
+    basemap=None,
+    top: int | None = DEFAULT_TOP_EDGES,
 ) -> folium.Map:
     """The park map with escalation arrows coloured by probability.
 
@@ -75,6 +82,8 @@ def domino_map(
     min_probability : float
         Arrows below this probability are not drawn. [-]
     basemap : app.settings.Basemap or str, optional
+    top : int or None
+        Without ``primary``, draw only the ``top`` most probable edges (a readable subset; ``None`` draws all). [-]
 
     Returns
     -------
@@ -104,6 +113,8 @@ def domino_map(
         edges = unit_edges(result)
         inv = None
     edges = edges[edges["probability"] >= min_probability] if len(edges) else edges
+    if primary is None and top is not None and len(edges) > top:
+        edges = edges.nlargest(int(top), "probability").sort_values("probability")  # most probable drawn last
     arrows = folium.FeatureGroup(name=f"升级箭头（{len(edges)}）", show=True)
     crossing = folium.FeatureGroup(
         name=f"跨企业升级（{int(edges['crosses_enterprise'].sum()) if len(edges) else 0}）", show=True
@@ -423,7 +434,20 @@ def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exer
         format_func=lambda ev: "全部升级边" if ev is None else f"{ev[0]} · {domino.PRIMARY_LABELS_ZH[ev[1]]}",
     )
     pmin = st.slider("只显示升级概率不低于（-）", 0.0, 1.0, 0.0, 0.01, key="dm_pmin")
-    m = domino_map(park, result, primary=choice, min_probability=pmin, basemap=settings.basemap)
+    n_all = len(unit_edges(result))
+    show_all = choice is not None or n_all <= DEFAULT_TOP_EDGES
+    if not show_all:
+        show_all = st.toggle(
+            f"显示全部 {n_all} 条升级边（默认只画升级概率最高的 {DEFAULT_TOP_EDGES} 条）", key="dm_all_edges"
+        )
+    m = domino_map(
+        park,
+        result,
+        primary=choice,
+        min_probability=pmin,
+        basemap=settings.basemap,
+        top=None if show_all else DEFAULT_TOP_EDGES,
+    )
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="dm_map")
 
     if choice is not None:

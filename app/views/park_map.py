@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from app import state
-from app.mapping import legend_html, overdue_mask, park_legend_sections, park_map
+from app.mapping import finish_map, legend_html, overdue_mask, park_legend_sections, park_map
+from app.mapping.focus import recall_focus, remember_focus, zoom_to
+from app.mapping.results import RESULT_ORDER, RESULT_TITLES, add_result_layers, results_legend_html
 from app.park_overview import park_score_form, regulator_numbers, stored_park_scores
 from geodata import schema
 from geodata.store import StoreError
@@ -90,6 +94,69 @@ def _tables(park) -> None:
             st.dataframe(frame.rename(columns=labels), hide_index=True, width="stretch")
 
 
+def _stored_results(view) -> tuple[dict, dict[str, bool]]:
+    """The park's stored results as this user may see them (:func:`app.results.for_user`), and whether each is out
+    of date (its inputs hashed on the full park, not the user's redacted view)."""
+    from app import results as app_results
+    from geodata.results import ResultStoreError
+
+    source = state.current_source()
+    try:
+        store = state.park_store() if os.environ.get("PARKRISK_STORE") else None
+        target = app_results.results_target(source.path, source_kind=source.kind, store=store)
+        raw = _load_results(target)
+    except (ResultStoreError, StoreError, OSError, ValueError) as exc:  # the park map is still drawn
+        st.warning(f"已保存的分析结果读取失败：{exc}", icon=":material/warning:")
+        return {}, {}
+    stale = {kind: bool(view.run(lambda p, r=res: app_results.is_stale(p, r))) for kind, res in raw.items()}
+    shown = {kind: app_results.for_user(view.user, res) for kind, res in raw.items()}
+    return shown, stale
+
+
+def _load_results(target) -> dict:
+    """Every stored result of ``target``, read again only when one of them changed (by kind, time and inputs)."""
+    from geodata.results import list_results
+
+    metas = list_results(target)
+    key = (
+        str(target),
+        tuple(sorted((k, m.computed_at.isoformat(), m.inputs_hash) for k, m in metas.items())),
+    )
+    return _cached_results(key, target)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cached_results(key: tuple, _target) -> dict:
+    from geodata.results import load_result
+
+    out = {}
+    for kind, *_ in key[1]:
+        res = load_result(_target, kind)
+        if res is not None:
+            out[kind] = res
+    return out
+
+
+def _focus(m, results: dict, view) -> None:
+    """Open the map on what was just computed (a stored result newer than this session's last visit) or on what
+    a page remembered (:func:`app.mapping.focus.remember_focus`), else on the whole park."""
+    seen = st.session_state.get("_park_map_results_seen")
+    newest = max(results.values(), key=lambda r: r.computed_at, default=None)
+    if newest is not None and (seen is None or newest.computed_at > seen):
+        st.session_state["_park_map_results_seen"] = newest.computed_at
+        if seen is not None:  # computed since the last visit: show it
+            frames = [g for g in newest.layers.values() if g is not None and len(g)]
+            if frames:
+                remember_focus(
+                    st.session_state,
+                    pd.concat([f.geometry.to_crs(4326) for f in frames]),
+                    label=RESULT_TITLES[newest.kind],
+                )
+    focus = recall_focus(st.session_state)
+    if focus is not None:
+        zoom_to(m, focus.bounds)
+
+
 def render() -> None:
     view = state.park_view()
     park = view.park
@@ -113,17 +180,58 @@ def render() -> None:
             key=f"park_map_layer_{name}",
         )
     ]
-    m = park_map(park, basemap=settings.basemap, layers=chosen, legends=False, layer_control_collapsed=True)
+    results, stale = _stored_results(view)
+    all_edges = False
+    if "domino" in results:
+        all_edges = st.sidebar.toggle(
+            "显示全部多米诺升级边",
+            key="park_map_all_edges",
+            help="默认只画升级概率最高的 20 条，避免箭头互相遮挡。",
+        )
+    m = park_map(
+        park, basemap=settings.basemap, layers=chosen, legends=False, layer_control=False,
+        layer_control_collapsed=True, page_links=True,
+    )  # fmt: skip
+    groups = add_result_layers(m, results, stale=stale, sensitive=not view.redacted, all_edges=all_edges)
+    finish_map(m)
+    _zoom_choice(m, results, park, view)
     col_map, col_legend = st.columns([4.2, 1], gap="small")
     with col_map:
         st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="park_map")
     with col_legend:
+        if groups:
+            st.html(results_legend_html(groups))
         st.html(legend_html("图例", park_legend_sections(park, layers=chosen), standalone=True))
     st.caption(
-        "点击要素查看全部属性；企业按安全风险等级着色（红/橙/黄/蓝），防护目标按 GB 36894-2018 防护类别着色，"
+        "点击要素查看全部属性及说明页面；企业按安全风险等级着色（红/橙/黄/蓝），防护目标按 GB 36894-2018 防护类别着色，"
         "装置按物料相态着色，粗黑边为重点监管危险化工工艺；整改事项黑框为逾期未销号。"
+        + (
+            "分析结果取自各页面最近一次计算并随园区保存，“已过期”表示其输入数据已改变，请到对应页面重新计算。"
+            if groups
+            else ""
+        )
     )
     _tables(park)
+
+
+def _zoom_choice(m, results: dict, park, view) -> None:
+    """The sidebar's "缩放至" choice: the whole park or one stored result; otherwise what was just computed."""
+    kinds = [k for k in RESULT_ORDER if k in results]
+    if not kinds:
+        _focus(m, results, view)
+        return
+    pick = st.sidebar.radio(
+        "缩放至",
+        [None, *kinds],
+        format_func=lambda k: "最近的计算或选择" if k is None else RESULT_TITLES[k],
+        key="park_map_zoom",
+    )
+    if pick is None:
+        _focus(m, results, view)
+        return
+    frames = [g.geometry.to_crs(4326) for g in results[pick].layers.values() if g is not None and len(g)]
+    if frames and zoom_to(m, pd.concat(frames)):
+        remember_focus(st.session_state, pd.concat(frames), label=RESULT_TITLES[pick])
 
 
 render()

@@ -11,8 +11,10 @@ from typing import Any
 import folium
 
 from analysis.domino.units import equipment_class
-from app.mapping import add_zones, finish_map, park_map
-from app.present import SITING_PASS_COLORS, SITING_SUITABILITY_COLORS
+from app.mapping import add_zones, finish_map, html_text, park_map
+from app.mapping.focus import zoom_to
+from app.mapping.results_style import per_year_zh
+from app.present import CONTOUR_COLORS, PROTECTION_COLORS, SITING_PASS_COLORS, SITING_SUITABILITY_COLORS
 
 TITLE = "选址与防护距离"
 ICON = ":material/location_searching:"
@@ -31,9 +33,113 @@ PROPOSED_KINDS: dict[str, str] = {
 PHASES: dict[str, str] = {"liquid": "液体", "liquefied_gas": "液化气体", "gas": "气体"}
 
 
-def compliance_map(park: Any, compliance: Any, *, new: bool = False, basemap: Any = None) -> folium.Map:
-    """The park map with every sensitive target coloured by pass / fail of its GB 36894 limit."""
-    m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True)
+def protection_lines(park: Any, distances: Any, *, new: bool = False) -> Any:
+    """GB/T 37243 external safety protection-distance lines: for each protection class present among the park's
+    sensitive targets, the outline of the installations' footprints each grown by its distance to that class
+    (``d_<class>_new`` or ``d_<class>_existing`` of :func:`analysis.regulation.siting_checks.protection_distances`,
+    [m]). GeoDataFrame in the park's metric CRS: protection_class, label_zh, geometry (lines)."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from geodata import schema
+
+    inst = park.metric("installations")
+    crs = inst.crs
+    targets = park.layers.get("sensitive_targets")
+    present = (
+        set() if targets is None or "protection_class" not in targets else set(targets["protection_class"])
+    )
+    foot = dict(zip(inst["unit_id"].astype(str), inst.geometry, strict=True))
+    rows = []
+    for cls in PROTECTION_COLORS:
+        col = f"d_{cls}_{'new' if new else 'existing'}"
+        if cls not in present or col not in distances:
+            continue
+        grown = [
+            foot[str(u)].buffer(float(d))
+            for u, d in zip(distances["unit_id"], distances[col], strict=True)
+            if str(u) in foot and np.isfinite(d) and d > 0
+        ]
+        if not grown:
+            continue
+        rows.append(
+            {
+                "protection_class": cls,
+                "label_zh": f"{schema.label_zh('protection_class', cls)}防护距离线",
+                "geometry": shapely.union_all(grown).boundary,
+            }
+        )
+    return gpd.GeoDataFrame(
+        rows, columns=["protection_class", "label_zh", "geometry"], geometry="geometry", crs=crs
+    )
+
+
+def _add_protection_lines(m: folium.Map, lines: Any) -> None:
+    """The protection-distance lines as one dashed layer, coloured by protection class, with a tooltip."""
+    import geopandas as gpd
+
+    from app.mapping.results import display_geometry
+
+    if lines is None or lines.empty:
+        return
+    group = folium.FeatureGroup(name=f"外部安全防护距离线（{len(lines)}）", show=True)
+    frame = gpd.GeoDataFrame(
+        {"label_zh": [html_text(t) for t in lines["label_zh"]]},
+        geometry=display_geometry(lines).to_numpy(),
+        crs=4326,
+    )
+    colors = [PROTECTION_COLORS.get(c, "#555555") for c in lines["protection_class"]]
+    folium.GeoJson(
+        frame[["label_zh", "geometry"]].reset_index(drop=True).to_geo_dict(drop_id=False),
+        style_function=lambda f: {
+            "color": colors[int(f["id"])],
+            "weight": 2.5,
+            "dashArray": "8 5",
+            "opacity": 0.95,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label_zh"], labels=False),
+        control=False,
+    ).add_to(group)
+    group.add_to(m)
+
+
+def _add_contours(m: folium.Map, contours: Any) -> None:
+    shown = contours[~(contours.geometry.isna() | contours.geometry.is_empty)]
+    levels = [lv for lv in CONTOUR_COLORS if lv in set(shown["level"])]
+    if not levels:
+        return
+    add_zones(
+        m,
+        shown,
+        level_column="level",
+        name="个人风险等值线",
+        colors={lv: CONTOUR_COLORS[lv] for lv in levels},
+        labels={lv: per_year_zh(lv) for lv in levels},
+        legend_title="个人风险等值线",
+        fill_opacity=0.12,
+        legend_position="topleft",
+    )
+
+
+def compliance_map(
+    park: Any,
+    compliance: Any,
+    *,
+    new: bool = False,
+    basemap: Any = None,
+    contours: Any = None,
+    distances: Any = None,
+) -> folium.Map:
+    """The park map with every sensitive target coloured by pass / fail of its GB 36894 limit; with ``contours``
+    (:func:`analysis.qra.contours.risk_contours`) the individual-risk contours under them, with ``distances``
+    (:func:`analysis.regulation.siting_checks.protection_distances`) the protection-distance lines
+    (:func:`protection_lines`)."""
+    m = park_map(park, basemap=basemap, legends=True, layer_control_collapsed=True, legend_folded=True)
+    if contours is not None:
+        _add_contours(m, contours)
+    if distances is not None:
+        _add_protection_lines(m, protection_lines(park, distances, new=new))
     tg = park.metric("sensitive_targets")
     col = "pass_new" if new else "pass_existing"
     status = dict(zip(compliance["target_id"], compliance[col], strict=True))
@@ -78,6 +184,7 @@ def suitability_map(park: Any, suitability: Any, proposed: Any = None, *, basema
             fill_opacity=0.3,
             weight=0.5,
         )
+        zoom_to(m, cells)  # the map opens on what was just computed
     if proposed is not None:
         folium.CircleMarker(
             location=(proposed.y, proposed.x),
@@ -184,8 +291,18 @@ def _compliance_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: n
     c[0].metric("防护目标", f"{len(comp)} 个")
     c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个")
     c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个")
+    from analysis.qra.contours import risk_contours
+
+    dist = view.run(lambda p: scx.protection_distances(res, p))
     st_folium(
-        compliance_map(view.park, comp, new=new, basemap=basemap),
+        compliance_map(
+            view.park,
+            comp,
+            new=new,
+            basemap=basemap,
+            contours=risk_contours(res),
+            distances=dist[dist["method"] != "code"],
+        ),
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],
@@ -200,7 +317,6 @@ def _compliance_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: n
     else:
         st.dataframe(relocation_zh(rel), hide_index=True, width="stretch")
     st.subheader("外部安全防护距离（GB/T 37243-2019）")
-    dist = view.run(lambda p: scx.protection_distances(res, p))
     st.dataframe(distances_zh(dist[dist["method"] != "code"]), hide_index=True, width="stretch")
     st.caption(
         "定量风险评价法：距离为设施外缘至其自身个人风险等于各类防护目标基准处的最远距离（m）。其余设施按相关设计规范的防火间距确定。"
@@ -237,11 +353,60 @@ def _five_rooms_section(view: Any, source: str) -> Any:  # pragma: no cover - ex
     return five
 
 
-def _trial_form(park: Any) -> dict[str, Any] | None:  # pragma: no cover - exercised by AppTest
-    """The new-unit form; the proposed installation row when submitted (None otherwise)."""
+def placement_map(park: Any, lon: float, lat: float, *, basemap: Any = None) -> folium.Map:
+    """The park map to place the new unit by clicking: the proposed location as a yellow disc."""
+    layers = [n for n in ("parks", "enterprises", "installations", "sensitive_targets") if n in park.layers]
+    m = park_map(park, basemap=basemap, layers=layers, legends=False, layer_control_collapsed=True)
+    folium.CircleMarker(
+        location=(float(lat), float(lon)),
+        radius=9,
+        color="#000000",
+        weight=2,
+        fill=True,
+        fill_color="#ffff00",
+        fill_opacity=1.0,
+        tooltip=f"拟建装置位置：{float(lon):.6f}°E，{float(lat):.6f}°N",
+    ).add_to(m)
+    return finish_map(m)
+
+
+def clicked_point(value: Any) -> tuple[float, float] | None:
+    """(lon, lat) [°] of the last click returned by ``st_folium`` (``{"last_clicked": {"lat", "lng"}}``), or None."""
+    click = (value or {}).get("last_clicked") if isinstance(value, dict) else None
+    if not isinstance(click, dict) or click.get("lat") is None or click.get("lng") is None:
+        return None
+    return float(click["lng"]), float(click["lat"])
+
+
+def _pick_location(park: Any, basemap: Any) -> None:  # pragma: no cover - exercised by AppTest
+    """The placement map: a click moves the proposed location (the form's 经度/纬度 fields)."""
     import streamlit as st
+    from streamlit_folium import st_folium
 
     lon0, lat0 = park.center
+    st.session_state.setdefault("trial_lon", float(lon0))
+    st.session_state.setdefault("trial_lat", float(lat0))
+    st.caption("在地图上点击拟建位置（也可在下方直接填写经纬度）。")
+    out = st_folium(
+        placement_map(park, st.session_state["trial_lon"], st.session_state["trial_lat"], basemap=basemap),
+        height=420,
+        use_container_width=True,
+        returned_objects=["last_clicked"],
+        key="trial_pick_map",
+    )
+    point = clicked_point(out)
+    if point is not None and st.session_state.get("_trial_click_applied") != point:
+        st.session_state["_trial_click_applied"] = point
+        st.session_state["trial_lon"], st.session_state["trial_lat"] = round(point[0], 6), round(point[1], 6)
+        st.rerun()
+
+
+def _trial_form(park: Any, basemap: Any = None) -> dict[str, Any] | None:  # pragma: no cover - AppTest
+    """The new-unit form (location by clicking the map or typed); the proposed installation row when submitted
+    (None otherwise)."""
+    import streamlit as st
+
+    _pick_location(park, basemap)
     with st.form("trial_form"):
         a, b, c3 = st.columns(3)
         kind = a.selectbox("设施类型", list(PROPOSED_KINDS), format_func=PROPOSED_KINDS.get)
@@ -250,8 +415,8 @@ def _trial_form(park: Any) -> dict[str, Any] | None:  # pragma: no cover - exerc
         inv_t = a.number_input("存量（t）", min_value=0.1, value=200.0)
         p_mpa = b.number_input("绝对压力（MPa）", min_value=0.05, value=0.9)
         t_c = c3.number_input("温度（℃）", value=20.0)
-        lon = a.number_input("经度（°）", value=float(lon0), format="%.6f")
-        lat = b.number_input("纬度（°）", value=float(lat0), format="%.6f")
+        lon = a.number_input("经度（°）", format="%.6f", key="trial_lon")
+        lat = b.number_input("纬度（°）", format="%.6f", key="trial_lat")
         ent = c3.text_input(
             "所属企业编号",
             value=str(park.enterprises["enterprise_id"].iloc[0]) if len(park.enterprises) else "",
@@ -283,7 +448,7 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
 
     st.subheader("新建装置试算")
     try:
-        row = _trial_form(view.park)
+        row = _trial_form(view.park, basemap)
         if row is None:
             return
         with st.spinner("试算中…"):

@@ -1,0 +1,121 @@
+"""园区一张图 with stored results (issue 17, item 2): an AppTest of the overview on a park whose results were
+computed by the real analyses and stored with it (app.results.store): every result is a group of the map's layer
+switcher with its legend, a stale one says 已过期, the GB 18218 R values never reach an anonymous visitor's map,
+and choosing a result in "缩放至" frames the map on it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = Path(__file__).resolve().parents[2] / "app" / "views" / "park_map.py"
+
+
+@pytest.fixture(scope="module")
+def park_with_results(tmp_path_factory, small_park_path):
+    """A copy of the small park with every kind computed (quick settings) and stored in its GeoPackage; the
+    domino result stored with an old inputs hash (as if the park had changed since)."""
+    from analysis import domino, emergency, pipelines
+    from analysis.qra import individual as risk
+    from analysis.regulation import gb18218, siting_checks
+    from app import results as app_results
+    from geodata import load_park
+    from geodata.results import save_result
+
+    path = tmp_path_factory.mktemp("one_map") / "park.gpkg"
+    shutil.copyfile(small_park_path, path)
+    park = load_park(path)
+    unit = str(park.installations["unit_id"].iloc[0])
+    computed = {
+        "risk": risk.individual_risk(park, resolution=50.0, margin=300.0),
+        "domino": domino.analyze(park, n_samples=200, max_level=2),
+        "five_rooms": siting_checks.five_rooms_check(park),
+        "major_hazards": gb18218.enterprise_grades(park),
+        "hca": pipelines.assess(park),
+        "emergency": emergency.plan(park, unit_id=unit, wind_from=90.0, wind_speed=2.0, time="14:00"),
+    }
+    target = app_results.results_target(path, source_kind="env")
+    assert Path(target) == path
+    stored = {k: app_results.store(target, k, r, park, computed_by="admin") for k, r in computed.items()}
+    save_result(target, dataclasses.replace(stored["domino"], inputs_hash="0" * 64))
+    return path, stored
+
+
+def _overview(monkeypatch, tmp_path, park_path: Path, *, zoom: str | None = None):
+    """Run the overview page; returns (AppTest, the folium map handed to st_folium)."""
+    import streamlit_folium
+
+    drawn: list = []
+    monkeypatch.setenv("PARKRISK_PARK", str(park_path))
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    monkeypatch.delenv("PARKRISK_STORE", raising=False)
+    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **k: drawn.append(m))
+    at = AppTest.from_file(str(PAGE), default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    if zoom is not None:
+        at.sidebar.radio(key="park_map_zoom").set_value(zoom).run()
+        assert not at.exception, at.exception
+    return at, drawn[-1]
+
+
+def _overlays(html: str) -> str:
+    block = re.search(r"overlays :\s*\{(.*?)\},\s*\};", html, re.S).group(1)
+    return "".join(json.loads(k) for k in re.findall(r'("(?:[^"\\]|\\.)*")\s*:', block))
+
+
+def test_overview_lists_every_stored_result_with_its_legend(monkeypatch, tmp_path, park_with_results):
+    from app.mapping.results import RESULT_TITLES
+
+    path, stored = park_with_results
+    at, m = _overview(monkeypatch, tmp_path, path)
+    html = m.get_root().render()
+    overlays = _overlays(html)
+    drawn = [k for k, res in stored.items() if any(len(g) for g in res.layers.values())]
+    assert {"risk", "domino"} <= set(drawn)
+    for kind in drawn:
+        assert RESULT_TITLES[kind] in overlays, kind
+    levels = set(stored["risk"].layers["contours"]["label_zh"])
+    assert levels and all(lv in overlays for lv in levels)  # e.g. 1×10⁻⁵/年
+    assert "升级概率" in overlays
+    # the stale domino result and only it
+    assert overlays.count("已过期</span>") == 1
+    assert re.search(r"多米诺升级边（\d+）（已过期）", overlays)
+    # the legend beside the map lists the results too
+    assert any("分析结果" in str(h.proto) for h in at.get("html"))
+
+
+def test_anonymous_visitors_get_no_r_value(monkeypatch, tmp_path, park_with_results):
+    import folium
+
+    path, stored = park_with_results
+    units = stored["major_hazards"].layers["units"]
+    assert len(units) and units["r_value"].notna().any()  # stored for those who may read it
+    _, m = _overview(monkeypatch, tmp_path, path)
+    (group,) = [c for c in m._children.values() if getattr(c, "layer_name", "").startswith("重大危险源（")]
+    props = [
+        f["properties"]
+        for c in group._children.values()
+        if isinstance(c, folium.GeoJson)
+        for f in c.data["features"]
+    ]
+    assert len(props) == len(units)
+    assert all(not any("R" in key for key in p) for p in props)
+    assert {p["级别"] for p in props} <= {"一级", "二级", "三级", "四级"}
+
+
+def test_zoom_to_a_chosen_result(monkeypatch, tmp_path, park_with_results):
+    path, stored = park_with_results
+    _, m = _overview(monkeypatch, tmp_path, path, zoom="risk")
+    fits = [c for c in m._children.values() if type(c).__name__ == "FitBounds"]
+    (s, w), (n, e) = fits[-1].bounds
+    minx, miny, maxx, maxy = stored["risk"].layers["contours"].total_bounds
+    assert w == pytest.approx(minx, abs=2e-3) and e == pytest.approx(maxx, abs=2e-3)
+    assert s == pytest.approx(miny, abs=2e-3) and n == pytest.approx(maxy, abs=2e-3)
