@@ -68,6 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         help=f"--samples 的上限，默认 {MAX_SAMPLES}；内存约为 {BYTES_PER_SAMPLE_AND_UNIT} 字节 × 抽样次数 × 设施数",
     )
     p.add_argument("--seed", type=int, default=20240601, help="随机数种子（结果可复现）")
+    from app.results_cli import add_store_argument
+
+    add_store_argument(p)  # --store: the result kept with the park (app.results)
     add_coords_argument(p)
     p.add_argument(
         "--direction",
@@ -242,4 +245,11 @@ def run(args: argparse.Namespace) -> int:
         write_edges(result, tmp)
     print(summary_zh(result))
     print(f"已写出升级边：{out}（{len(result.edges)} 条）")
+    if args.store:  # kept with the park (app.results), as the page 多米诺效应 keeps it
+        from app.results_cli import store_or_fail
+
+        kept = {"model": args.model, "synergy": bool(args.synergy), "direction": args.direction}
+        kept |= {"scenarios": list(args.scenarios), "max_level": levels, "n_samples": samples}
+        kept |= {"wind_from_deg": args.wind_from, "wind_speed": args.wind_speed, "stability": args.stability}
+        return store_or_fail("domino", result, park, path, options=kept)
     return 0

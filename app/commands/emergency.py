@@ -34,6 +34,7 @@ from app.commands._common import (
     reports_errors,
     safe_output,
 )
+from app.results_cli import add_store_argument
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="输出文件：.pdf 简报、.geojson/.json 或 .kml；可多次给出；不能是园区文件本身，已存在则整体替换",
     )
     add_coords_argument(p)
+    add_store_argument(p)  # --store: the plan kept with the park (app.results_cli)
     p.set_defaults(func=run)
 
 
@@ -197,6 +199,17 @@ def run(args: argparse.Namespace) -> int:
                 layers = em.briefing_layers(result, routes, assembly)
                 (em.to_kml if out.suffix.lower() == ".kml" else em.to_geojson)(layers, tmp)
         print(f"已写出：{out}")
+    if args.store:  # the plan kept with the park (app.results_cli), as the page's 保存 button keeps it
+        import dataclasses
+
+        from app.results_cli import store_or_fail
+
+        if p is None:
+            return fail("--store 只保存装置设施泄漏（--unit）的完整应急方案")
+        kept = {"source": {"unit_id": args.unit}, "wind_from_deg": wind_from, "wind_speed": wind_speed}
+        kept |= {"time": when.isoformat(), "release": dataclasses.asdict(release)}
+        kept |= {"plan_options": {k: v for k, v in opts.items() if k != "release"}}
+        return store_or_fail("emergency", p, park, path, options=kept)
     return 0
 
 

@@ -26,6 +26,7 @@ from app.commands._common import (
     safe_output,
 )
 from app.commands.weather import add_weather_argument, weather_option
+from app.results_cli import add_store_argument
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_weather_argument(p)
     add_coords_argument(p)
+    add_store_argument(p)  # --store: the HCAs kept with the park (app.results_cli)
     p.set_defaults(func=run)
 
 
@@ -125,6 +127,13 @@ def run(args: argparse.Namespace) -> int:
         _write_outputs(args, path, a)
     except ValueError as exc:
         return fail(f"写出文件失败：{exc}")
+    if args.store:  # the HCAs of all lines kept with the park (app.results_cli), as the page keeps them
+        from app.results_cli import store_or_fail
+
+        if args.pipeline:
+            return fail("--store 只保存全部管道的高后果区：请去掉 --pipeline 后重新运行")
+        kept = {"segment_length_m": float(args.segment), "kinds": list(kinds)}
+        return store_or_fail("hca", a, park, path, options=kept)
     return 0
 
 

@@ -41,6 +41,7 @@ from app.commands._common import (
 )
 from app.commands.weather import add_weather_argument, weather_option
 from app.present import major_hazard_grade_zh
+from app.results_cli import add_store_argument
 from geodata import schema
 
 log = logging.getLogger(__name__)
@@ -263,6 +264,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _add_size_options(p)
     add_weather_argument(p)
     add_coords_argument(p)
+    add_store_argument(p)  # --store: the result kept with the park (app.results_cli)
     p.set_defaults(func=run_risk)
 
     s = sub.add_parser(
@@ -312,6 +314,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     m.add_argument("park", help="园区文件路径")
     m.add_argument("-o", "--output", help="可选：输出 Excel 文件（.xlsx）")
     add_coords_argument(m)
+    add_store_argument(m)
     m.set_defaults(func=run_major_hazards)
 
 
@@ -433,6 +436,12 @@ def run_risk(args: argparse.Namespace) -> int:
     print_assumptions(res, crit)
     if args.report:
         _write_report(Path(args.report), park, res, crit, inputs=[path])
+    if args.store:  # kept with the park (app.results_cli), as the page 风险分布 keeps it
+        from app.results_cli import store_or_fail
+
+        kept = {"resolution_m": float(args.resolution), "margin_m": float(args.margin)}
+        kept |= {"weather": weather_option(args)} if weather_option(args) else {}
+        return store_or_fail("risk", res, park, path, options=kept)
     return 0
 
 
@@ -586,6 +595,10 @@ def run_major_hazards(args: argparse.Namespace) -> int:
         with safe_output(args.output, inputs=[path]) as tmp:
             tmp.write_bytes(book)
         print(f"已写出：{args.output}")
+    if args.store:  # kept with the park (app.results_cli), as the page 重大危险源 keeps it
+        from app.results_cli import store_or_fail
+
+        return store_or_fail("major_hazards", (units, ent), park, path)
     return 0
 
 
