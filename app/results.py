@@ -19,6 +19,7 @@ import hashlib
 import json
 import math
 import os
+import weakref
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,6 +181,27 @@ def _frame_digest(h: Any, frame: pd.DataFrame) -> None:
             h.update(b"\x00" if wkb is None else wkb)
 
 
+_DIGESTS: dict[int, tuple[weakref.ref, bytes]] = {}
+
+
+def _layer_digest(frame: pd.DataFrame) -> bytes:
+    """sha256 of a layer, remembered while the frame lives (the park's layers are not modified in place; the
+    overview checks every stored kind on each rerun)."""
+    hit = _DIGESTS.get(id(frame))
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    h = hashlib.sha256()
+    _frame_digest(h, frame)
+    digest = h.digest()
+    key = id(frame)
+    try:
+        ref = weakref.ref(frame, lambda _r: _DIGESTS.pop(key, None))
+    except TypeError:  # not weak-referenceable: not remembered
+        return digest
+    _DIGESTS[key] = (ref, digest)
+    return digest
+
+
 def _criterion_record(park: Any) -> Mapping | None:
     from geodata.criteria import read_fn_criterion
 
@@ -202,7 +224,7 @@ def inputs_hash(park: Any, kind: str, options: Mapping | None = None) -> str:
         if name == "weather":
             w = getattr(park, "weather", None)
             if w is not None:
-                _frame_digest(h, w.rose)
+                h.update(_layer_digest(w.rose))
                 h.update(
                     json.dumps(dict(w.station), ensure_ascii=False, default=str, sort_keys=True).encode()
                 )
@@ -216,7 +238,7 @@ def inputs_hash(park: Any, kind: str, options: Mapping | None = None) -> str:
             if rec is not None:
                 h.update(json.dumps(dict(rec), ensure_ascii=False, default=str, sort_keys=True).encode())
         elif name in park.layers:
-            _frame_digest(h, park.layers[name])
+            h.update(_layer_digest(park.layers[name]))
     h.update(b"|options|")
     h.update(json.dumps(dict(options or {}), ensure_ascii=False, default=str, sort_keys=True).encode("utf-8"))
     return h.hexdigest()
