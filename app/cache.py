@@ -30,7 +30,8 @@ ParkVersion = tuple[str, str, int, int]
 
 
 def file_version(path: str | os.PathLike, coords: str = "WGS84") -> ParkVersion:
-    """Version of a park file or folder (for a folder: the newest modification time and the total size).
+    """Version of a park file or folder (for a folder: the newest modification time and the total size; for a
+    file, its population raster ``<park>.population.tif`` counts too).
 
     Raises
     ------
@@ -47,6 +48,12 @@ def file_version(path: str | os.PathLike, coords: str = "WGS84") -> ParkVersion:
     else:
         st = path.stat()
         mtime_ns, size = st.st_mtime_ns, st.st_size
+        from geodata.population import population_raster_path
+
+        pop = population_raster_path(path)  # <park>.population.tif beside the file is part of the park's data
+        if pop.is_file():
+            ps = pop.stat()
+            mtime_ns, size = max(mtime_ns, ps.st_mtime_ns), size + ps.st_size
     return str(path), coords, mtime_ns, size
 
 

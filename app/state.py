@@ -371,8 +371,9 @@ def _view_for(user: User | None, park: Park) -> Park:
         view = views.get(key)
         if view is None:
             view = views[key] = redact_park(user, park)
-            if view is not park:  # the station's wind rose is not sensitive: every view shows it
+            if view is not park:  # the station's wind rose and the population grid are not sensitive
                 view.weather = getattr(park, "weather", None)
+                view.population_raster = getattr(park, "population_raster", None)
         return view
 
 

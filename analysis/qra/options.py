@@ -207,10 +207,10 @@ def park_wind_rose(park: Any, weather: Any = None) -> tuple[Any, str]:
         raise MissingWeatherError(
             f"园区「{name}」没有气象资料（风玫瑰），不能计算个人风险和社会风险。请导入园区气象站资料："
             f"命令行 `parkrisk weather import 园区.gpkg 逐时观测.csv --station 站名 --lat 纬度 --lon 经度`"
-            f"（或现成的风玫瑰表 `parkrisk weather import 园区.gpkg 风玫瑰.csv --rose ...`），或在「气象条件」页面上传；"
+            f"（或现成的风玫瑰表 `parkrisk weather import 园区.gpkg 风玫瑰.csv --rose ...`），或在「气象与人口」页面上传；"
             f'仅作示意时可明确选用通用风玫瑰（weather="{GENERIC_WEATHER}"，命令行 --generic-weather），结果将注明'
             f"[the park has no wind rose: import the station's data with `parkrisk weather import` or on the "
-            f"气象条件 page, or pass weather={GENERIC_WEATHER!r} explicitly]"
+            f"气象与人口 page, or pass weather={GENERIC_WEATHER!r} explicitly]"
         )
     rose = rose_from_frame(pw.rose, where="园区文件的 weather_rose 表")
     describe = getattr(pw, "describe_zh", None)

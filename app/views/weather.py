@@ -1,5 +1,8 @@
-"""气象条件: the park's wind rose and station (stored in its GeoPackage), a wind-rose chart, and an upload of a rose
-table or of hourly observations (turned into a day/night rose by the Turner method, :mod:`app.weather_import`).
+"""气象与人口: the park's wind rose and station (stored in its GeoPackage), a wind-rose chart, and an upload of a rose
+table or of hourly observations (turned into a day/night rose by the Turner method, :mod:`app.weather_import`); the
+people the societal risk counts besides targets and buildings: the ``population_areas`` layer and an upload of a
+population raster (GeoTIFF, persons per cell, checked by :func:`geodata.population.check_population_raster` and
+stored beside the park file as ``<park>.population.tif``).
 
 Where an import is written: an uploaded park gets a new upload (the park file with its weather tables, so a file
 shared by content is never changed in place); the park of ``PARKRISK_PARK`` is written in place (atomically,
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-TITLE = "气象条件"
+TITLE = "气象与人口"
 ICON = ":material/air:"
 ORDER = 39
 _DONE_KEY = "weather_import_done"
@@ -65,6 +68,80 @@ def _write(
     return True
 
 
+def population_summary_zh(park: Any) -> list[str]:
+    """What the park holds of people besides targets and buildings: its population areas and raster (Chinese)."""
+    out = []
+    areas = park.layers.get("population_areas")
+    if areas is not None and len(areas):
+        night = float(areas.get("population_night", 0).fillna(0).sum())
+        day = float(areas.get("population_day", 0).fillna(0).sum())
+        out.append(
+            f"居住区人口图层 population_areas：{len(areas)} 个区域，白天 {day:,.0f} 人，夜间 {night:,.0f} 人"
+        )
+    r = getattr(park, "population_raster", None)
+    if r is not None:
+        ny, nx = r.night.shape
+        name = r.source.replace("\\", "/").rsplit("/", 1)[-1]
+        out.append(
+            f"人口栅格 {name}：{nx} × {ny} 个像元，坐标系 {r.crs.name}，夜间 {r.total_night:,.0f} 人，"
+            f"白天 {float(r.day.sum()):,.0f} 人（与防护目标、建筑物、居住区重叠的像元不重复计入）"
+        )
+    return out
+
+
+def _population_section(st: Any, state: Any, source: Any, park: Any) -> None:  # pragma: no cover - AppTest
+    """The people besides targets and buildings, and the upload of a population raster."""
+    from pathlib import Path
+
+    from geodata.population import check_population_raster, population_raster_path, save_population_raster
+
+    st.subheader("人口（社会风险计入防护目标、建筑物之外的人员）")
+    shown = population_summary_zh(park)
+    for line in shown or ["本园区没有居住区人口图层和人口栅格：社会风险只计入防护目标和建筑物中的人员。"]:
+        st.write(line)
+    with st.form("population_form"):
+        up = st.file_uploader(
+            "人口栅格 GeoTIFF（每个像元的人数；第 1 波段夜间/常住，可选第 2 波段白天；须有坐标系，无数据像元声明为 NoData）",
+            type=["tif", "tiff"],
+            key="population_upload",
+        )
+        go = st.form_submit_button("检查并保存人口栅格")
+    if not go:
+        return
+    if up is None:
+        st.error("请选择人口栅格文件（GeoTIFF）。")
+        return
+    lon0, lat0, lon1, lat1 = park.metric("parks").to_crs(4326).total_bounds
+    pad = 0.1  # [°], about 10 km: the park and its surroundings
+    try:
+        raster = check_population_raster(
+            up.getvalue(), name=up.name, bounds_wgs84=(lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad)
+        )
+    except ValueError as exc:
+        st.error(f"人口栅格未保存：{exc}", icon=":material/error:")
+        return
+    path = Path(source.path)
+    if source.kind == "demo":
+        st.error(
+            "内置示例园区不能修改：请在侧栏上传园区 GeoPackage 后再上传人口栅格。", icon=":material/error:"
+        )
+        return
+    user = state.current_user()
+    if source.kind != "upload" and (user is None or user.role != "admin"):
+        st.error(
+            "写入园区文件旁的人口栅格需要园区管理员登录（在「一园一策」页面登录），或把文件复制为 "
+            f"{population_raster_path(path).name} 放在园区文件旁。",
+            icon=":material/error:",
+        )
+        return
+    saved = save_population_raster(path, up.getvalue())
+    st.session_state[_DONE_KEY] = (
+        f"人口栅格已保存为 {saved.name}：夜间 {raster.total_night:,.0f} 人，白天 {float(raster.day.sum()):,.0f} 人；"
+        "重新计算风险后计入社会风险。"
+    )
+    st.rerun()
+
+
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
 
@@ -96,6 +173,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         st.write(w.describe_zh())
         st.pyplot(wind_rose_figure(rose_from_frame(w.rose), title=f"风玫瑰 · {w.station.get('name', '')}"))
         st.dataframe(stability_table_zh(w.rose), hide_index=True)
+    _population_section(st, state, source, park)
     st.subheader("导入气象资料")
     lon, lat = park.center
     with st.form("weather_form"):

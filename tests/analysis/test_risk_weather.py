@@ -75,7 +75,7 @@ def test_park_without_weather_is_refused_naming_the_fix():
         _run(_park())
     assert isinstance(err.value, ValueError)
     msg = str(err.value)
-    assert "parkrisk weather import" in msg and "气象条件" in msg and "generic" in msg
+    assert "parkrisk weather import" in msg and "气象与人口" in msg and "generic" in msg
 
 
 def test_generic_rose_only_when_picked_and_said():

@@ -1,4 +1,4 @@
-"""The 气象条件 page: the park's rose and station, the chart, and the warning for a park without weather."""
+"""The 气象与人口 page: the park's rose and station, the chart, and the warning for a park without weather."""
 
 from __future__ import annotations
 
@@ -63,4 +63,4 @@ def test_risk_pages_refuse_a_park_without_weather_naming_the_fix(
     at.selectbox(key=select).set_value(value)
     at.button[0].click().run()
     assert not at.exception, at.exception
-    assert any("parkrisk weather import" in e.value and "气象条件" in e.value for e in at.error)
+    assert any("parkrisk weather import" in e.value and "气象与人口" in e.value for e in at.error)
