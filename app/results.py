@@ -86,6 +86,7 @@ KIND_INPUTS: dict[str, tuple[str, ...]] = {
         "pipelines",
         "sensitive_targets",
         "buildings",
+        "population_areas",
         "weather",
         "population",
         "fn_criterion",
@@ -229,10 +230,13 @@ def inputs_hash(park: Any, kind: str, options: Mapping | None = None) -> str:
                     json.dumps(dict(w.station), ensure_ascii=False, default=str, sort_keys=True).encode()
                 )
         elif name == "population":
-            raster = getattr(park, "population_raster", None)
+            raster = getattr(park, "population_raster", None)  # geodata.population.PopulationRaster
             if raster is not None:
-                h.update(np.ascontiguousarray(getattr(raster, "data", raster)).tobytes())
-                h.update(repr(getattr(raster, "transform", "")).encode())
+                for band in (raster.night, raster.day):
+                    h.update(np.ascontiguousarray(band, dtype=np.float64).tobytes())
+                h.update(repr(tuple(raster.transform)).encode())
+                crs = raster.crs
+                h.update((crs.to_wkt() if hasattr(crs, "to_wkt") else str(crs)).encode())
         elif name == "fn_criterion":
             rec = _criterion_record(park)
             if rec is not None:

@@ -276,3 +276,27 @@ def test_recompute_reruns_a_kind_from_its_stored_options(tmp_path, park, compute
     )
     assert "以设施为泄漏源" in runner.wait(path, "emergency", timeout=30).error_zh
     runner.shutdown()
+
+
+def test_the_population_grid_enters_the_risk_hash_by_its_values(park):
+    import pyproj
+
+    from geodata import Park
+    from geodata.population import PopulationRaster
+
+    def with_grid(value):
+        p = Park(park.layers, source=park.source, weather=park.weather)
+        night = np.full((3, 4), value, dtype=np.float32)
+        p.population_raster = PopulationRaster(
+            night=night,
+            day=night.copy(),
+            transform=(100.0, 0.0, 0.0, 0.0, -100.0, 0.0),
+            crs=pyproj.CRS.from_epsg(32650),
+            source="pop.tif",
+        )
+        return p
+
+    a, b, c = with_grid(2.0), with_grid(2.0), with_grid(3.0)
+    assert ar.inputs_hash(a, "risk") == ar.inputs_hash(b, "risk") != ar.inputs_hash(c, "risk")
+    assert ar.inputs_hash(a, "risk") != ar.inputs_hash(park, "risk")
+    assert ar.inputs_hash(a, "domino") == ar.inputs_hash(c, "domino")  # domino does not read people
