@@ -91,25 +91,17 @@ KIND_INPUTS: dict[str, tuple[str, ...]] = {
         "population",
         "fn_criterion",
     ),
-    "domino": ("enterprises", "installations"),
-    "five_rooms": ("enterprises", "installations", "buildings"),
-    "major_hazards": (
-        "parks",
-        "enterprises",
-        "installations",
-        "sensitive_targets",
-        "buildings",
-        "population",
-    ),
-    "hca": ("installations", "pipelines", "sensitive_targets", "buildings", "roads"),
-    "emergency": (
+    "domino": ("installations",),  # analysis.domino.units: the installations (their enterprise_id included)
+    "five_rooms": ("installations", "buildings"),  # five_rooms_check: class D, not the rose
+    "major_hazards": ("enterprises", "installations", "sensitive_targets"),  # gb18218.park: α
+    "hca": ("installations", "pipelines", "sensitive_targets", "roads"),  # pipelines.assess -> identify_hca
+    "emergency": (  # emergency.plan: the wind and time are options, not the park's rose
         "installations",
         "pipelines",
         "sensitive_targets",
         "buildings",
         "roads",
         "assembly_points",
-        "weather",
     ),
 }
 #: Stored columns (and summary keys) no user without ``read_sensitive`` receives: the GB 18218 ratios and

@@ -117,6 +117,11 @@ def test_inputs_hash_covers_only_what_the_kind_depends_on(park):
     roads = _with(park, "roads", r)
     changed = {k for k in R.RESULT_KINDS if ar.inputs_hash(roads, k) != base[k]}
     assert changed == {"hca", "emergency"}
+    b = park.layers["buildings"].copy()
+    b["occupants"] = b["occupants"].astype(float) + 1
+    people = _with(park, "buildings", b)
+    changed = {k for k in R.RESULT_KINDS if ar.inputs_hash(people, k) != base[k]}
+    assert changed == {"risk", "five_rooms", "emergency"}
 
 
 def test_a_result_goes_stale_after_an_input_edit_in_the_park_file(tmp_path, small_park_path, computed):
