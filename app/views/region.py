@@ -24,7 +24,7 @@ from app.present.grades import PARK_GRADE_COLORS
 
 TITLE = "区域监管"
 ICON = ":material/travel_explore:"
-ORDER = 5
+ORDER = 70  # after the park pages: the park map stays the first page (the default)
 
 REGION_ENV = "PARKRISK_REGION"
 MAP_HEIGHT = 520  # [px]
