@@ -41,6 +41,8 @@ from app.commands._common import (
 )
 from app.commands.weather import add_weather_argument, weather_option
 from app.present import major_hazard_grade_zh
+from app.reports.risk_tables import assumptions_zh, contours_zh  # noqa: F401 - pages import them from here
+from app.reports.risk_tables import region_zh as _region_zh
 from app.results_cli import add_store_argument
 from geodata import schema
 
@@ -181,15 +183,6 @@ def units_zh(res: Any) -> pd.DataFrame:
             "自身风险 ≥1e-5 的距离（m）": u["ir_distance_1e-05"].map(lambda v: f"{v:.0f}"),
             "自身风险 ≥3e-6 的距离（m）": u["ir_distance_3e-06"].map(lambda v: f"{v:.0f}"),
             "自身风险 ≥3e-7 的距离（m）": u["ir_distance_3e-07"].map(lambda v: f"{v:.0f}"),
-        }
-    )
-
-
-def contours_zh(contours: Any) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "等值线": contours["label_zh"],
-            "面积（km²）": (contours["area_m2"] / 1e6).map(lambda v: f"{v:.3f}"),
         }
     )
 
@@ -473,25 +466,6 @@ def park_criterion(path: Any) -> Any:
         return park_fn_criterion(read_fn_criterion(path))
     except ValueError as exc:
         raise CommandError(f"园区文件中的社会风险判据常数无效：{exc}") from None
-
-
-def assumptions_zh(res: Any, criterion: Any = None) -> pd.DataFrame:
-    """The sheet "假设与来源": 项目, 内容 (the run's assumptions, the lowest contour's closure, the F-N lines)."""
-    from analysis.qra.fn_settings import DEFAULT_FN_CRITERION
-    from analysis.qra.provenance import assumption_rows
-
-    rows = assumption_rows(res.assumptions, criterion=criterion or DEFAULT_FN_CRITERION)
-    if "contour" not in res.assumptions:
-        rows.append(("等值线闭合", res.contour_check["statement_zh"]))
-    return pd.DataFrame(rows, columns=["项目", "内容"])
-
-
-def _region_zh(region: str) -> str:
-    from analysis.qra.societal import REGION_LABELS_ZH
-
-    if region not in REGION_LABELS_ZH:
-        return "未评价（死亡人数低于判据范围）"
-    return REGION_LABELS_ZH[region] + ("（ALARP）" if region == "alarp" else "")
 
 
 def siting_sheets(

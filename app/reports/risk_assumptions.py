@@ -3,7 +3,7 @@
 Every report that shows a risk figure adds this section (python-docx): the lowest contour's closure and the run's
 assumptions (weather, frequency table, ignition, probits, population, grid, unverified regulatory figures, the F-N
 lines and whether their constants were confirmed), the same rows as the Excel sheet "假设与来源"
-(:func:`app.commands.risk.assumptions_zh`).
+(:func:`app.reports.risk_tables.assumptions_zh`).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def add_assumptions_section(doc: Any, res: Any, *, criterion: Any = None, level:
     level : int
         Heading level.
     """
-    from app.commands.risk import assumptions_zh
+    from app.reports.risk_tables import assumptions_zh
 
     _heading(doc, "假设与来源", level)
     _para(doc, res.contour_check["statement_zh"])

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.present.numbers import per_year_zh, sci_zh
 from app.reports.figures import cjk_font_name, new_figure, png_bytes, use_font
 
 __all__ = [
@@ -91,10 +92,10 @@ def class_verdicts(compliance: pd.DataFrame) -> pd.DataFrame:
             {
                 "防护目标类别": schema.label_zh("protection_class", cls),
                 "目标数（个）": len(g),
-                "最大个人风险（/年）": f"{float(g['individual_risk'].max()):.2e}",
-                "在役装置基准（/年）": f"{float(g['limit_existing'].iloc[0]):.0e}",
+                "最大个人风险（/年）": sci_zh(g["individual_risk"].max(), 3),
+                "在役装置基准（/年）": sci_zh(g["limit_existing"].iloc[0]),
                 "不满足在役基准（个）": fail_e,
-                "新建装置基准（/年）": f"{float(g['limit_new'].iloc[0]):.0e}",
+                "新建装置基准（/年）": sci_zh(g["limit_new"].iloc[0]),
                 "不满足新建基准（个）": fail_n,
                 "结论": "满足"
                 if fail_e == 0 and fail_n == 0
@@ -182,7 +183,7 @@ def risk_report_data(
     from analysis.qra.provenance import generic_weather_warning
     from analysis.regulation import siting_checks as scx
     from app.charts import fn_figure
-    from app.commands.risk import _region_zh, assumptions_zh, contours_zh
+    from app.reports.risk_tables import assumptions_zh, contours_zh, region_zh
 
     crit = criterion or DEFAULT_FN_CRITERION
     soc = risk.societal_risk(res, criterion=crit)
@@ -190,7 +191,7 @@ def risk_report_data(
     comp = compliance if compliance is not None else scx.compliance(res, park)
     ir, x, y = max_ir_outside_park(res, park)
     outside = (
-        f"{ir:.2e} /年（网格单元中心 x = {x:,.0f} m，y = {y:,.0f} m，园区米制坐标）"
+        f"{per_year_zh(ir, 3)}（网格单元中心 x = {x:,.0f} m，y = {y:,.0f} m，园区米制坐标）"
         if np.isfinite(x)
         else "计算网格内没有园区外的单元"
     )
@@ -208,9 +209,9 @@ def risk_report_data(
         issued=issued or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))),
         generic_warning=generic_weather_warning(res.assumptions),
         summary=[
-            ("最大个人风险", f"{res.grid.max():.2e} /年{tag}"),
+            ("最大个人风险", f"{per_year_zh(res.grid.max(), 3)}{tag}"),
             ("园区外最大个人风险", outside + tag),
-            ("潜在生命损失 PLL", f"{soc.pll:.2e} 人/年{tag}"),
+            ("潜在生命损失 PLL", f"{sci_zh(soc.pll, 3)} 人/年{tag}"),
             ("计算网格", f"{nx} × {ny} 个单元，分辨率 {res.resolution:g} m"),
         ],
         contour_png=png_bytes(contour_map_figure(park, contours), dpi=150, bbox_inches="tight"),
@@ -218,7 +219,7 @@ def risk_report_data(
         outside=outside,
         verdicts=class_verdicts(comp),
         fn_png=fn_png,
-        fn_verdict=f"社会风险 F-N 曲线总体评价：{_region_zh(soc.overall)}（判据线：{getattr(soc.criterion, 'name', '') or 'GB 36894-2018'}）",
+        fn_verdict=f"社会风险 F-N 曲线总体评价：{region_zh(soc.overall)}（判据线：{getattr(soc.criterion, 'name', '') or 'GB 36894-2018'}）",
         contour_statement=res.contour_check["statement_zh"],
         assumptions=assumptions_zh(res, crit),
         result=res,

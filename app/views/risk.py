@@ -208,6 +208,49 @@ def report_buttons(st: Any, view: Any, res: Any, crit: Any, *, generic: bool) ->
     )
 
 
+def _export_buttons(
+    st: Any, view: Any, res: Any, contours: Any, soc: Any, crit: Any, *, generic: bool
+) -> None:  # pragma: no cover - exercised by AppTest
+    """The GeoTIFF of the grid, the Excel workbook of the tables and the risk report (Word, PDF)."""
+    from app.commands.risk import (
+        assumptions_first_if_generic,
+        assumptions_zh,
+        contours_zh,
+        excel_bytes,
+        fn_zh,
+        units_zh,
+    )
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tif = Path(tmp) / "individual_risk.tif"
+        res.to_geotiff(tif)
+        data = tif.read_bytes()
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "下载个人风险栅格 GeoTIFF（/年，米制坐标）",
+        data=data,
+        file_name=f"individual_risk{'_generic_rose' if generic else ''}.tif",
+        mime="image/tiff",
+    )
+    c2.download_button(
+        "下载风险表格 Excel",
+        data=excel_bytes(
+            assumptions_first_if_generic(
+                {
+                    "设施风险汇总": units_zh(res),
+                    "风险等值线面积": contours_zh(contours),
+                    "F-N曲线": fn_zh(soc.curve),
+                    "假设与来源": assumptions_zh(res, crit),
+                },
+                res,
+            )
+        ),
+        file_name=f"risk{'_generic_rose' if generic else ''}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    report_buttons(st, view, res, crit, generic=generic)
+
+
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
@@ -217,10 +260,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from app.charts import fn_figure
     from app.commands.risk import (
         _region_zh,
-        assumptions_first_if_generic,
-        assumptions_zh,
         contours_zh,
-        excel_bytes,
         fn_zh,
         units_zh,
     )
@@ -322,34 +362,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 hide_index=True,
                 width="stretch",
             )
-    with tempfile.TemporaryDirectory() as tmp:
-        tif = Path(tmp) / "individual_risk.tif"
-        res.to_geotiff(tif)
-        data = tif.read_bytes()
-    c1, c2 = st.columns(2)
-    c1.download_button(
-        "下载个人风险栅格 GeoTIFF（/年，米制坐标）",
-        data=data,
-        file_name=f"individual_risk{'_generic_rose' if generic else ''}.tif",
-        mime="image/tiff",
-    )
-    c2.download_button(
-        "下载风险表格 Excel",
-        data=excel_bytes(
-            assumptions_first_if_generic(
-                {
-                    "设施风险汇总": units_zh(res),
-                    "风险等值线面积": contours_zh(contours),
-                    "F-N曲线": fn_zh(soc.curve),
-                    "假设与来源": assumptions_zh(res, crit),
-                },
-                res,
-            )
-        ),
-        file_name=f"risk{'_generic_rose' if generic else ''}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    report_buttons(st, view, res, crit, generic=generic)
+    _export_buttons(st, view, res, contours, soc, crit, generic=generic)
 
 
 if __name__ == "__main__":
