@@ -287,10 +287,13 @@ def _compliance_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: n
 
     comp = view.run(lambda p: scx.compliance(res, p))
     new = st.toggle("按新建装置基准检查（默认按在役装置基准）", key="siting_new")
+    from analysis.qra.provenance import generic_weather_warning
+
+    tag = "（通用风玫瑰，示意）" if generic_weather_warning(res.assumptions) else ""
     c = st.columns(3)
     c[0].metric("防护目标", f"{len(comp)} 个")
-    c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个")
-    c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个")
+    c[1].metric("不满足在役基准", f"{int((~comp['pass_existing']).sum())} 个{tag}")
+    c[2].metric("不满足新建基准", f"{int((~comp['pass_new']).sum())} 个{tag}")
     from analysis.qra.contours import risk_contours
 
     dist = view.run(lambda p: scx.protection_distances(res, p))
