@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import logging
+import os
 import sys
 import threading
 from collections.abc import AsyncIterator
@@ -167,6 +168,12 @@ def _warm_up() -> None:
         settings, _ = state_.get_settings()
         park = state_.load_park_cached(settings.park_path)
         state_.visitor_view(park)  # what a visitor's first page draws (identifies the major hazards)
+        # the park's stored results for 园区一张图 (in PostGIS: read on first use)
+        if not os.environ.get("PARKRISK_STORE"):
+            from app.one_map import warm_up
+
+            kind = "env" if settings.park_from_env else "demo"
+            warm_up(settings.park_path, source_kind=kind, coords=settings.park_coords, full_park=park)
     except Exception:  # the page run reports real problems (in Chinese); a failed warm-up only costs time
         log.info("warm-up incomplete", exc_info=True)
 

@@ -98,43 +98,21 @@ def _stored_results(view) -> tuple[dict, dict[str, bool]]:
     """The park's stored results as this user may see them (:func:`app.results.for_user`), and whether each is out
     of date (its inputs hashed on the full park, not the user's redacted view)."""
     from app import results as app_results
+    from app.one_map import stale_flags, stored_results
     from geodata.results import ResultStoreError
 
     source = state.current_source()
     try:
         store = state.park_store() if os.environ.get("PARKRISK_STORE") else None
         target = app_results.results_target(source.path, source_kind=source.kind, store=store)
-        raw = _load_results(target)
+        raw = stored_results(target)
     except (ResultStoreError, StoreError, OSError, ValueError) as exc:  # the park map is still drawn
         st.warning(f"已保存的分析结果读取失败：{exc}", icon=":material/warning:")
         return {}, {}
-    stale = {kind: bool(view.run(lambda p, r=res: app_results.is_stale(p, r))) for kind, res in raw.items()}
+    version = state.park_version()
+    stale = view.run(lambda p: stale_flags(version, p, raw))
     shown = {kind: app_results.for_user(view.user, res) for kind, res in raw.items()}
     return shown, stale
-
-
-def _load_results(target) -> dict:
-    """Every stored result of ``target``, read again only when one of them changed (by kind, time and inputs)."""
-    from geodata.results import list_results
-
-    metas = list_results(target)
-    key = (
-        str(target),
-        tuple(sorted((k, m.computed_at.isoformat(), m.inputs_hash) for k, m in metas.items())),
-    )
-    return _cached_results(key, target)
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _cached_results(key: tuple, _target) -> dict:
-    from geodata.results import load_result
-
-    out = {}
-    for kind, *_ in key[1]:
-        res = load_result(_target, kind)
-        if res is not None:
-            out[kind] = res
-    return out
 
 
 def _focus(m, results: dict, view) -> None:

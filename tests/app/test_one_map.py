@@ -9,6 +9,7 @@ import dataclasses
 import json
 import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,28 @@ def test_zoom_to_a_chosen_result(monkeypatch, tmp_path, park_with_results):
     minx, miny, maxx, maxy = stored["risk"].layers["contours"].total_bounds
     assert w == pytest.approx(minx, abs=2e-3) and e == pytest.approx(maxx, abs=2e-3)
     assert s == pytest.approx(miny, abs=2e-3) and n == pytest.approx(maxy, abs=2e-3)
+
+
+def test_stored_results_are_read_once_per_version_and_warmed_up(park_with_results, tmp_path):
+    from app import one_map
+    from app.cache import file_version, shared
+    from geodata import load_park
+    from geodata.results import save_result
+
+    path, stored = park_with_results
+    copy = tmp_path / "park.gpkg"
+    shutil.copyfile(path, copy)
+    shared("stored_results").clear()
+    first = one_map.stored_results(copy)
+    assert set(first) == set(stored) and one_map.stored_results(copy) is first  # shared, read once
+    recomputed = dataclasses.replace(stored["risk"], computed_by="inspector", computed_at=datetime.now(UTC))
+    save_result(copy, recomputed)  # a new result of the kind
+    again = one_map.stored_results(copy)
+    assert again is not first and again["risk"].computed_by == "inspector"
+    park = load_park(copy)
+    flags = one_map.stale_flags(file_version(copy), park, again)
+    assert flags == {k: k == "domino" for k in again}  # the domino result was stored with an old hash
+    shared("stored_results").clear()
+    shared("stored_results_stale").clear()
+    one_map.warm_up(copy, source_kind="env", coords="WGS84", full_park=park)
+    assert len(shared("stored_results")) == 1 and len(shared("stored_results_stale")) == len(again)
