@@ -25,6 +25,26 @@ def _bench():
     return module
 
 
+#: In the map's frame: fire a click on the first feature of the result group of the given kind (the groups carry
+#: their kind in ``options.prKind``), as a user's click would, which opens its popup.
+_OPEN_FIRST_POPUP = """kind => {
+    for (const name of Object.keys(window)) {
+        const g = window[name];
+        if (g && g instanceof L.FeatureGroup && g.options && g.options.prKind === kind) {
+            for (const child of g.getLayers()) {
+                const layers = child.getLayers ? child.getLayers() : [child];
+                if (layers.length) {
+                    const f = layers[0];
+                    f.fire("click", {latlng: f.getBounds ? f.getBounds().getCenter() : f.getLatLng()}, true);
+                    return true;
+                }
+            }
+        }
+    }
+    throw new Error("no result group " + kind);
+}"""
+
+
 def _wait_stored(park_path: Path, kind: str, *, timeout: float) -> None:
     """Wait until the page has stored its result with the park (geodata.results)."""
     from geodata.results import list_results
@@ -97,6 +117,14 @@ def test_risk_and_domino_results_are_on_the_overview_after_a_reload(
                 assert "升级概率" in text
                 assert "北京时间 计算" in text and "计算人：admin" in text
                 assert "已过期" not in text
+                # a click on a contour opens its details with a link to 风险分布
+                frame = b.map_frame(page)
+                frame.evaluate(_OPEN_FIRST_POPUP, "risk")
+                popup = frame.locator(".leaflet-popup-content")
+                popup.wait_for(timeout=10000)
+                assert "个人风险等值线" in popup.inner_text() and "北京时间" in popup.inner_text()
+                link = popup.get_by_role("link", name="在“风险分布”页面查看 →")
+                assert link.evaluate("a => a.href") == f"{base}/risk"
                 # the sign-in survived the reload (H5's session cookie)
                 assert page.get_by_text("登录已过期").count() == 0
                 page.goto(f"{base}/rectification", wait_until="commit")
