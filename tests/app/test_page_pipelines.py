@@ -104,3 +104,28 @@ def test_transect_figure_png(demo, tmp_path):
     fig.savefig(out, dpi=60)
     assert out.stat().st_size > 10_000
     assert fig.axes[0].get_ylabel() == "个人风险（次/年）"
+
+
+def test_page_refuses_a_park_without_weather_then_runs_on_the_generic_rose(small_park, tmp_path, monkeypatch):
+    import copy
+
+    from app.views.risk import GENERIC_ROSE_LABEL
+
+    park = copy.copy(small_park)
+    park.weather = None
+    path = tmp_path / "n.gpkg"
+    park.save(path)
+    monkeypatch.setenv("PARKRISK_PARK", str(path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    a = AppTest.from_file(str(PAGE), default_timeout=120)
+    a.run()
+    assert not a.exception, a.exception
+    assert any("parkrisk weather import" in e.value for e in a.error)  # refused, the fix named
+    a.checkbox(key="pl_generic_weather").check().run()
+    assert not a.exception, a.exception
+    assert not a.error, [e.value for e in a.error]
+    assert any(GENERIC_ROSE_LABEL in w.value for w in a.warning)
+
+
+def test_page_states_the_parks_rose(at):
+    assert any("气象：" in c.value and "测试站" in c.value for c in at.caption)
