@@ -156,6 +156,12 @@ def _sidebar() -> None:
                 # the user removed the file from the uploader: back to PARKRISK_PARK or the demo park
                 state.clear_upload()
                 st.rerun()
+            elif source.kind == "upload" and st.button(
+                "关闭上传的园区，回到默认园区", key="park_upload_close"
+            ):
+                # an upload reopened after a reload (the signed park cookie) is not in the uploader
+                state.clear_upload()
+                st.rerun()
 
 
 def _warm_up() -> None:

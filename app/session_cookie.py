@@ -15,6 +15,10 @@ cookie the page script cannot read or write and JavaScript cannot see:
    sign-out and password changes live there, so a revoked session is refused whatever the cookie says).
 4. ``POST /api/parkrisk/logout`` clears the cookie (after sign-out, or when it was refused).
 
+The park a browser session uploaded is kept the same way in a second cookie, :data:`PARK_COOKIE_NAME`
+(:func:`sign_park_cookie`: the stored upload's path, its file name and coordinate system, signed with the app-wide
+key, :func:`signing_key` without a store), so a reload reopens it; the page itself is in the URL.
+
 The signing key (HMAC-SHA256) comes from ``PARKRISK_SESSION_KEY`` (at least 32 characters), else from a key file
 beside the store (``<store>.session-key``, or ``parkrisk-session.key`` in the data folder for a PostGIS store),
 created on first use with permissions 0600 and never part of the repository (``.gitignore``). A cookie signed for
@@ -44,6 +48,7 @@ from pathlib import Path
 
 __all__ = [
     "COOKIE_NAME",
+    "PARK_COOKIE_NAME",
     "KEY_ENV",
     "HANDOFF_TTL_S",
     "EXPIRED_ZH",
@@ -55,6 +60,8 @@ __all__ = [
     "signing_key",
     "sign_cookie",
     "verify_cookie",
+    "sign_park_cookie",
+    "verify_park_cookie",
     "issue_handoff",
     "redeem_handoff",
     "routes",
@@ -62,8 +69,11 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Name of the cookie.
+#: Name of the sign-in cookie.
 COOKIE_NAME = "parkrisk_session"
+#: Name of the cookie of the uploaded park.
+PARK_COOKIE_NAME = "parkrisk_park"
+_COOKIE_NAMES = (COOKIE_NAME, PARK_COOKIE_NAME)
 #: Environment variable holding the signing key (at least 32 characters); else a key file beside the store.
 KEY_ENV = "PARKRISK_SESSION_KEY"
 #: How long a one-time code waits for the page to exchange it for the cookie. [s]
@@ -98,10 +108,11 @@ def _is_dsn(target: str) -> bool:
     return "://" in t or t.startswith(("postgres", "host=", "dbname=", "service="))
 
 
-def key_path(store_target: str) -> Path:
-    """The key file of a store: ``<store file>.session-key`` beside a GeoPackage store; for a PostGIS store
-    ``parkrisk-session.key`` in the data folder (:func:`geodata.store.data_dir`)."""
-    if _is_dsn(store_target):
+def key_path(store_target: str | None) -> Path:
+    """The key file of a store: ``<store file>.session-key`` beside a GeoPackage store; for a PostGIS store, and
+    for cookies that belong to no store (``None``: the uploaded park), ``parkrisk-session.key`` in the data folder
+    (:func:`geodata.store.data_dir`)."""
+    if store_target is None or _is_dsn(store_target):
         from geodata.store import data_dir
 
         return data_dir() / "parkrisk-session.key"
@@ -140,7 +151,7 @@ def _read_or_create(path: Path) -> bytes:
     return text.encode("ascii")
 
 
-def signing_key(store_target: str) -> bytes:
+def signing_key(store_target: str | None) -> bytes:
     """The HMAC key: ``PARKRISK_SESSION_KEY`` when set, else the store's key file (:func:`key_path`).
 
     Raises
@@ -173,24 +184,41 @@ def _mac(key: bytes, payload: str) -> str:
     return _b64(hmac.new(key, _CONTEXT + payload.encode("ascii"), hashlib.sha256).digest())
 
 
+def _seal(data: dict, key: bytes) -> str:
+    payload = _b64(json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode("ascii"))
+    return f"{payload}.{_mac(key, payload)}"
+
+
+def _open(value: str | None, key: bytes, kind: str) -> dict:
+    """The payload of a sealed value of ``kind`` (signature and version checked, not its expiry)."""
+    if not isinstance(value, str) or value.count(".") != 1 or len(value) > 4096:
+        raise CookieError("malformed", "Cookie 格式不正确 / malformed cookie")
+    payload, mac = value.split(".")
+    if not hmac.compare_digest(mac.encode("ascii", "replace"), _mac(key, payload).encode("ascii")):
+        raise CookieError("tampered", "Cookie 签名无效 / bad signature")
+    try:
+        data = json.loads(_unb64(payload))
+        if data.get("v") != _VERSION or data.get("k", "session") != kind:
+            raise ValueError(f"version {data.get('v')!r}, kind {data.get('k')!r}")
+        float(data["exp"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CookieError("malformed", f"Cookie 内容无法解析 / unreadable payload ({exc})") from exc
+    return data
+
+
 def sign_cookie(
     token: str, *, key: bytes, store: str, issued_at: dt.datetime, expires_at: dt.datetime
 ) -> str:
     """The cookie value of a session: ``payload.signature`` (base64url JSON with the token, the store's id,
     :func:`store_id`, and the issue and absolute-end times in Unix seconds; HMAC-SHA256 over it)."""
-    payload = _b64(
-        json.dumps(
-            {
-                "v": _VERSION,
-                "t": str(token),
-                "s": store_id(store),
-                "iat": int(issued_at.timestamp()),
-                "exp": int(expires_at.timestamp()),
-            },
-            separators=(",", ":"),
-        ).encode("ascii")
-    )
-    return f"{payload}.{_mac(key, payload)}"
+    data = {
+        "v": _VERSION,
+        "t": str(token),
+        "s": store_id(store),
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+    }
+    return _seal(data, key)
 
 
 def verify_cookie(value: str | None, *, key: bytes, store: str, now: dt.datetime) -> str:
@@ -203,17 +231,10 @@ def verify_cookie(value: str | None, *, key: bytes, store: str, now: dt.datetime
         ``malformed`` (not a cookie of this app), ``tampered`` (bad signature, or signed with another key),
         ``other_store`` (signed for another store), ``expired`` (past its absolute end).
     """
-    if not isinstance(value, str) or value.count(".") != 1 or len(value) > 4096:
-        raise CookieError("malformed", "会话 Cookie 格式不正确 / malformed session cookie")
-    payload, mac = value.split(".")
-    if not hmac.compare_digest(mac.encode("ascii", "replace"), _mac(key, payload).encode("ascii")):
-        raise CookieError("tampered", "会话 Cookie 签名无效 / bad signature")
+    data = _open(value, key, "session")
     try:
-        data = json.loads(_unb64(payload))
         token, sid, exp = str(data["t"]), str(data["s"]), float(data["exp"])
-        if data.get("v") != _VERSION:
-            raise ValueError(data.get("v"))
-    except (ValueError, KeyError, TypeError) as exc:
+    except KeyError as exc:
         raise CookieError("malformed", f"会话 Cookie 内容无法解析 / unreadable payload ({exc})") from exc
     if not hmac.compare_digest(sid, store_id(store)):
         raise CookieError("other_store", "会话 Cookie 属于另一个整改台账 / signed for another store")
@@ -222,13 +243,47 @@ def verify_cookie(value: str | None, *, key: bytes, store: str, now: dt.datetime
     return token
 
 
+def sign_park_cookie(
+    path: str, name: str, coords: str, *, key: bytes, issued_at: dt.datetime, expires_at: dt.datetime
+) -> str:
+    """The cookie value of an uploaded park: its stored path, the uploaded file name and the coordinate system."""
+    data = {
+        "v": _VERSION,
+        "k": "park",
+        "p": str(path),
+        "n": str(name),
+        "c": str(coords),
+        "iat": int(issued_at.timestamp()),
+        "exp": int(expires_at.timestamp()),
+    }
+    return _seal(data, key)
+
+
+def verify_park_cookie(value: str | None, *, key: bytes, now: dt.datetime) -> dict[str, str]:
+    """``{"path", "name", "coords"}`` of a park cookie made by :func:`sign_park_cookie`, after checking its signature
+    and expiry (the caller checks that the path is still an upload).
+
+    Raises
+    ------
+    CookieError
+        ``malformed``, ``tampered`` or ``expired``.
+    """
+    data = _open(value, key, "park")
+    if float(data["exp"]) <= now.timestamp():
+        raise CookieError("expired", "园区 Cookie 已过期 / expired")
+    try:
+        return {"path": str(data["p"]), "name": str(data["n"]), "coords": str(data["c"])}
+    except KeyError as exc:
+        raise CookieError("malformed", f"园区 Cookie 内容无法解析 / unreadable payload ({exc})") from exc
+
+
 class _Handoffs:
-    """Cookie values waiting for the page to fetch them: sha256(code) -> (value, max-age [s], deadline
-    [monotonic s]). In this process: the app is served by one process (``parkrisk app``)."""
+    """Cookie values waiting for the page to fetch them: sha256(code) -> (cookie name, value, max-age [s],
+    deadline [monotonic s]). In this process: the app is served by one process (``parkrisk app``)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.pending: dict[str, tuple[str, int, float]] = {}
+        self.pending: dict[str, tuple[str, str, int, float]] = {}
 
 
 _HANDOFFS = _Handoffs()
@@ -238,24 +293,33 @@ def _code_hash(code: str) -> str:
     return hashlib.sha256(code.encode("utf-8", "replace")).hexdigest()
 
 
-def issue_handoff(cookie_value: str, max_age_s: float, *, clock=time.monotonic) -> str:
-    """A one-time code the page exchanges for the cookie within :data:`HANDOFF_TTL_S` seconds."""
+def issue_handoff(
+    cookie_value: str, max_age_s: float, *, name: str = COOKIE_NAME, clock=time.monotonic
+) -> str:
+    """A one-time code the page exchanges for the cookie ``name`` within :data:`HANDOFF_TTL_S` seconds."""
+    if name not in _COOKIE_NAMES:
+        raise ValueError(f"cookie name {name!r}; allowed: {list(_COOKIE_NAMES)}")
     code = secrets.token_urlsafe(32)
     now = clock()
     with _HANDOFFS.lock:
-        for k in [k for k, v in _HANDOFFS.pending.items() if v[2] <= now]:
+        for k in [k for k, v in _HANDOFFS.pending.items() if v[3] <= now]:
             del _HANDOFFS.pending[k]
-        _HANDOFFS.pending[_code_hash(code)] = (cookie_value, max(1, int(max_age_s)), now + HANDOFF_TTL_S)
+        _HANDOFFS.pending[_code_hash(code)] = (
+            name,
+            cookie_value,
+            max(1, int(max_age_s)),
+            now + HANDOFF_TTL_S,
+        )
     return code
 
 
-def redeem_handoff(code: str, *, clock=time.monotonic) -> tuple[str, int] | None:
-    """(cookie value, max-age [s]) for a live code, once; None for an unknown, used or expired code."""
+def redeem_handoff(code: str, *, clock=time.monotonic) -> tuple[str, str, int] | None:
+    """(cookie name, value, max-age [s]) for a live code, once; None for an unknown, used or expired code."""
     with _HANDOFFS.lock:
         got = _HANDOFFS.pending.pop(_code_hash(str(code)), None)
-    if got is None or got[2] <= clock():
+    if got is None or got[3] <= clock():
         return None
-    return got[0], got[1]
+    return got[0], got[1], got[2]
 
 
 def _same_origin(request) -> bool:
@@ -275,10 +339,10 @@ async def _set_cookie(request):
     got = redeem_handoff(code)
     if got is None:
         return JSONResponse({"ok": False, "error": "unknown or expired code"}, status_code=400)
-    value, max_age = got
+    name, value, max_age = got
     resp = Response(status_code=204, headers={"Cache-Control": "no-store"})
     resp.set_cookie(
-        COOKIE_NAME,
+        name,
         value,
         max_age=max_age,
         path="/",
@@ -294,10 +358,14 @@ async def _clear_cookie(request):
 
     if not _same_origin(request):
         return JSONResponse({"ok": False, "error": "cross-site"}, status_code=403)
+    try:
+        name = str((await request.json()).get("name") or COOKIE_NAME)
+    except (ValueError, AttributeError):
+        name = COOKIE_NAME
+    if name not in _COOKIE_NAMES:
+        return JSONResponse({"ok": False, "error": "unknown cookie"}, status_code=400)
     resp = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    resp.delete_cookie(
-        COOKIE_NAME, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https"
-    )
+    resp.delete_cookie(name, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return resp
 
 

@@ -164,8 +164,8 @@ def close_region_park() -> None:
 
 def current_source() -> ParkSource:
     """The park source of this session (upload > a park opened from the region page > ``PARKRISK_PARK`` > demo
-    park)."""
-    upload = st.session_state.get(_UPLOAD_KEY)
+    park). After a reload the upload comes back from the signed park cookie (:mod:`app.session_cookie`)."""
+    upload = st.session_state.get(_UPLOAD_KEY) or _upload_from_cookie()
     if upload:
         coords = upload.get("coords", "WGS84")
         label = f"上传文件：{upload['name']}" + ("" if coords == "WGS84" else f"（{coords} 坐标）")
@@ -328,13 +328,72 @@ def save_upload(name: str, data: bytes, coords: str = "WGS84") -> Path:
     settings, _ = get_settings()
     path = uploads.save_upload(name, data, limits=settings.uploads, owner=_session_owner())
     st.session_state[_UPLOAD_KEY] = {"path": str(path), "name": name, "coords": coords}
+    _remember_upload(st.session_state[_UPLOAD_KEY], settings.uploads.max_age_hours * 3600.0)
     return path
+
+
+_PARK_COOKIE_FOR_KEY = "_park_cookie_for"  # the upload the browser was last asked to remember
+
+
+def _remember_upload(upload: dict, max_age_s: float) -> None:
+    """Have the browser keep this session's upload in the signed park cookie (:mod:`app.session_cookie`), so a
+    reload reopens it; once per upload (the sidebar saves the uploader's file on every run)."""
+    if st.session_state.get(_PARK_COOKIE_FOR_KEY) == upload:
+        return
+    from geodata.store.base import utcnow
+
+    now = utcnow()
+    try:
+        value = session_cookie.sign_park_cookie(
+            upload["path"],
+            upload["name"],
+            upload["coords"],
+            key=session_cookie.signing_key(None),
+            issued_at=now,
+            expires_at=now + dt.timedelta(seconds=max_age_s),
+        )
+    except (ValueError, OSError) as exc:  # no key: the upload lasts until the reload only
+        log.warning("park cookie not issued: %s", exc)
+        return
+    code = session_cookie.issue_handoff(value, max_age_s, name=session_cookie.PARK_COOKIE_NAME)
+    _post_next_run(session_cookie.SESSION_PATH, {"code": code})
+    st.session_state[_PARK_COOKIE_FOR_KEY] = dict(upload)
+
+
+def _upload_from_cookie() -> dict | None:
+    """The upload an earlier browser session of this browser kept in the park cookie (a reload), when its file is
+    still an upload of this server; a cookie that no longer fits is cleared."""
+    cookie = _browser_cookie(session_cookie.PARK_COOKIE_NAME)
+    if cookie is None or cookie == st.session_state.get(_DEAD_PARK_COOKIE_KEY):
+        return None
+    from geodata.store.base import utcnow
+
+    folder = get_settings()[0].uploads.folder
+    try:
+        upload = session_cookie.verify_park_cookie(cookie, key=session_cookie.signing_key(None), now=utcnow())
+        path = Path(upload["path"]).resolve()
+        if not path.exists() or not path.is_relative_to(Path(folder).resolve()):
+            raise FileNotFoundError(path)
+    except (session_cookie.CookieError, ValueError, OSError) as exc:
+        log.info("park cookie dropped: %s", exc)
+        st.session_state[_DEAD_PARK_COOKIE_KEY] = cookie
+        _clear_cookie_next_run(session_cookie.PARK_COOKIE_NAME)
+        return None
+    upload["path"] = str(path)
+    st.session_state[_UPLOAD_KEY] = upload
+    st.session_state[_PARK_COOKIE_FOR_KEY] = dict(upload)
+    return upload
 
 
 def clear_upload() -> None:
     """Forget this session's upload and delete it (unless another session uses the same file); the park falls
     back to ``PARKRISK_PARK`` or the demo park."""
     st.session_state.pop(_UPLOAD_KEY, None)
+    st.session_state.pop(_PARK_COOKIE_FOR_KEY, None)
+    cookie = _browser_cookie(session_cookie.PARK_COOKIE_NAME)
+    if cookie:  # the cookie this browser session started with must not bring the upload back
+        st.session_state[_DEAD_PARK_COOKIE_KEY] = cookie
+    _clear_cookie_next_run(session_cookie.PARK_COOKIE_NAME)
     settings, _ = get_settings()
     uploads.release(_session_owner(), settings.uploads)
 
@@ -455,12 +514,25 @@ def _shared_store(park_path: str, store_target: str, demo: bool, _park: Park) ->
 
 _DEAD_COOKIE_KEY = "_session_cookie_refused"  # the cookie value this browser session already refused or ended
 _NOTICE_KEY = "_session_notice"  # Chinese notice to show once
-_SCRIPT_KEY = "_session_cookie_script"  # ("set", one-time code) or ("clear", None) for the next run
+_SCRIPT_KEY = "_session_cookie_scripts"  # [(route path, JSON body)] the browser posts on the next run
+_DEAD_PARK_COOKIE_KEY = (
+    "_park_cookie_refused"  # the park cookie value this browser session refused or dropped
+)
 
 
-def _browser_cookie() -> str | None:
+def _post_next_run(path: str, body: dict) -> None:
+    """Have the browser post ``body`` to ``path`` (a cookie route of :mod:`app.session_cookie`) on the next run."""
+    st.session_state.setdefault(_SCRIPT_KEY, []).append((path, body))
+
+
+def _clear_cookie_next_run(name: str = session_cookie.COOKIE_NAME) -> None:
+    _post_next_run(session_cookie.LOGOUT_PATH, {"name": name})
+
+
+def _browser_cookie(name: str = session_cookie.COOKIE_NAME) -> str | None:
+    """The cookie ``name`` the browser sent when this browser session opened, or None."""
     try:
-        value = st.context.cookies.get(session_cookie.COOKIE_NAME)
+        value = st.context.cookies.get(name)
     except (AttributeError, RuntimeError):  # outside a server run
         return None
     return value if isinstance(value, str) and value else None
@@ -469,7 +541,7 @@ def _browser_cookie() -> str | None:
 def _refuse_cookie(cookie: str | None) -> None:
     """Ignore ``cookie`` from now on in this browser session, have the browser clear it, and say why."""
     st.session_state[_DEAD_COOKIE_KEY] = cookie
-    st.session_state[_SCRIPT_KEY] = ("clear", None)
+    _clear_cookie_next_run()
     st.session_state[_NOTICE_KEY] = session_cookie.EXPIRED_ZH
 
 
@@ -509,6 +581,10 @@ def current_user() -> User | None:
     reload keeps the sign-in); a session that ended meanwhile gives None and the notice "登录已过期，请重新登录"
     (shown by :func:`session_scripts`)."""
     token = st.session_state.get(SESSION_TOKEN_KEY)
+    if not token:
+        cookie = _browser_cookie()
+        if cookie is None or cookie == st.session_state.get(_DEAD_COOKIE_KEY):
+            return None  # nobody signed in: the store is not opened for a visitor
     try:
         store = park_store()
         if not token:
@@ -547,7 +623,7 @@ def remember_session(session: Session) -> None:
         expires_at=absolute,
     )
     code = session_cookie.issue_handoff(value, (absolute - now).total_seconds())
-    st.session_state[_SCRIPT_KEY] = ("set", code)
+    _post_next_run(session_cookie.SESSION_PATH, {"code": code})
 
 
 def end_session(store: RectificationStore, *, notice: str | None = None) -> None:
@@ -557,7 +633,7 @@ def end_session(store: RectificationStore, *, notice: str | None = None) -> None
     cookie = _browser_cookie()
     if cookie is not None:
         st.session_state[_DEAD_COOKIE_KEY] = cookie
-    st.session_state[_SCRIPT_KEY] = ("clear", None)
+    _clear_cookie_next_run()
     st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         st.session_state[_NOTICE_KEY] = notice
@@ -571,15 +647,13 @@ def session_scripts() -> None:
     notice = st.session_state.pop(_NOTICE_KEY, None)
     if notice:
         st.sidebar.warning(notice, icon=":material/lock_clock:")
-    action = st.session_state.pop(_SCRIPT_KEY, None)
-    if action is None:
+    actions = st.session_state.pop(_SCRIPT_KEY, None)
+    if not actions:
         return
-    kind, code = action
-    path = session_cookie.SESSION_PATH if kind == "set" else session_cookie.LOGOUT_PATH
-    body = json.dumps({"code": code}) if kind == "set" else "{}"
+    calls = "".join(
+        f"await fetch({json.dumps(path)}, {{method: 'POST', credentials: 'same-origin', "
+        f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(json.dumps(body))}}});"
+        for path, body in actions
+    )  # in order: a clear queued before a set must not remove the new cookie
     with st.sidebar:
-        st.html(
-            f"<script>fetch({json.dumps(path)}, {{method: 'POST', credentials: 'same-origin', "
-            f"headers: {{'Content-Type': 'application/json'}}, body: {json.dumps(body)}}});</script>",
-            unsafe_allow_javascript=True,
-        )
+        st.html(f"<script>(async () => {{{calls}}})();</script>", unsafe_allow_javascript=True)

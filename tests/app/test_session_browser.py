@@ -34,6 +34,12 @@ def _sign_in(page, base: str, username: str, password: str) -> None:
     page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
 
 
+def _open_overview(page, base: str) -> None:
+    """The overview (园区一张图) through the navigation: its URL depends on which page is the default one."""
+    page.goto(base, wait_until="commit")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("园区一张图").click(timeout=40000)
+
+
 def _session_cookie(context):
     return next((c for c in context.cookies() if c["name"] == "parkrisk_session"), None)
 
@@ -101,7 +107,7 @@ def test_sign_in_survives_a_reload_and_ends_after_the_idle_timeout(
                 assert page.url.endswith("/rectification")
                 assert "演示园区管理员" in page.locator('[data-testid="stSidebar"]').inner_text()
                 # another page of the same browser knows the user too (after a reload there)
-                page.goto(f"{base}/park_map", wait_until="commit")
+                _open_overview(page, base)
                 page.get_by_role("heading", name="园区一张图 · 江滨化工园区（虚构示例）").wait_for(
                     timeout=40000
                 )
@@ -124,6 +130,55 @@ def test_sign_in_survives_a_reload_and_ends_after_the_idle_timeout(
                 page.reload(wait_until="commit")
                 page.get_by_role("button", name="登录").wait_for(timeout=30000)
                 assert page.get_by_text("登录已过期").count() == 0
+                context.close()
+        finally:
+            browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(150)
+def test_an_uploaded_park_survives_a_reload_until_it_is_closed(
+    demo_park_path, small_park_path, tmp_path, monkeypatch
+):
+    b = _bench()
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PARKRISK_UPLOAD_DIR", str(tmp_path / "uploads"))
+    monkeypatch.delenv("PARKRISK_SESSION_KEY", raising=False)
+    small = "园区一张图 · 测试化工园区"
+    demo = "园区一张图 · 江滨化工园区（虚构示例）"
+    with sync_playwright() as pw:
+        browser = b.launch_browser(pw)
+        try:
+            log = REPO / "test-artifacts" / "streamlit-session-park.log"
+            with b.running_app(demo_park_path, log_path=log) as (base, _):
+                b.wait_healthy(base, timeout=30)
+                context = browser.new_context(viewport={"width": 1440, "height": 1000})
+                page = context.new_page()
+                _open_overview(page, base)
+                page.get_by_role("heading", name=demo).wait_for(timeout=40000)
+                page.get_by_text("更换园区数据").click()
+                page.locator('input[type="file"]').set_input_files(str(small_park_path))
+                page.get_by_role("heading", name=small).wait_for(timeout=30000)
+                cookie = None
+                deadline = time.monotonic() + 10
+                while cookie is None and time.monotonic() < deadline:
+                    cookie = next((c for c in context.cookies() if c["name"] == "parkrisk_park"), None)
+                    time.sleep(0.1)
+                assert cookie is not None and cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+                assert str(tmp_path) not in cookie["value"]  # signed base64, not a readable path in the clear
+
+                page.reload(wait_until="commit")
+                page.get_by_role("heading", name=small).wait_for(timeout=40000)
+                assert "上传文件" in page.locator('[data-testid="stSidebar"]').inner_text()
+
+                # closing it returns to the default park, also after a reload (the expander is open on an upload)
+                page.get_by_role("button", name="关闭上传的园区，回到默认园区").click()
+                page.get_by_role("heading", name=demo).wait_for(timeout=40000)
+                page.reload(wait_until="commit")
+                page.get_by_role("heading", name=demo).wait_for(timeout=40000)
+                assert not [c for c in context.cookies() if c["name"] == "parkrisk_park"]
                 context.close()
         finally:
             browser.close()

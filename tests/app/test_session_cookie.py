@@ -97,12 +97,39 @@ def test_the_key_from_the_environment(monkeypatch, tmp_path):
 def test_a_handoff_code_is_used_once_and_expires():
     clock = [100.0]
     code = sc.issue_handoff("cookie-value", 3600, clock=lambda: clock[0])
-    assert sc.redeem_handoff(code, clock=lambda: clock[0]) == ("cookie-value", 3600)
+    assert sc.redeem_handoff(code, clock=lambda: clock[0]) == (sc.COOKIE_NAME, "cookie-value", 3600)
     assert sc.redeem_handoff(code, clock=lambda: clock[0]) is None  # used
     code = sc.issue_handoff("v2", 3600, clock=lambda: clock[0])
     clock[0] += sc.HANDOFF_TTL_S + 1
     assert sc.redeem_handoff(code, clock=lambda: clock[0]) is None  # expired
     assert sc.redeem_handoff("guessed-code") is None
+    with pytest.raises(ValueError, match="cookie name"):
+        sc.issue_handoff("v", 60, name="other")
+
+
+def test_the_park_cookie_round_trip_expiry_and_kind():
+    exp = T0 + dt.timedelta(hours=24)
+    value = sc.sign_park_cookie(
+        "/tmp/up/ab.gpkg", "园区.gpkg", "GCJ-02", key=KEY, issued_at=T0, expires_at=exp
+    )
+    assert sc.verify_park_cookie(value, key=KEY, now=T0) == {
+        "path": "/tmp/up/ab.gpkg",
+        "name": "园区.gpkg",
+        "coords": "GCJ-02",
+    }
+    with pytest.raises(sc.CookieError) as exc:
+        sc.verify_park_cookie(value, key=KEY, now=exp)
+    assert exc.value.kind == "expired"
+    with pytest.raises(sc.CookieError) as exc:
+        sc.verify_park_cookie(value, key=b"x" * 32, now=T0)
+    assert exc.value.kind == "tampered"
+    # a session cookie is not a park cookie, nor the reverse (same key, different kind)
+    with pytest.raises(sc.CookieError) as exc:
+        sc.verify_park_cookie(_cookie(), key=KEY, now=T0)
+    assert exc.value.kind == "malformed"
+    with pytest.raises(sc.CookieError) as exc:
+        sc.verify_cookie(value, key=KEY, store="/data/a.rect.gpkg", now=T0)
+    assert exc.value.kind == "malformed"
 
 
 def _call(route_path: str, body: bytes, headers: dict[str, str] | None = None):
@@ -147,6 +174,17 @@ def test_cross_site_requests_are_refused_and_logout_clears_the_cookie():
     out = _call(sc.LOGOUT_PATH, b"{}", {"Sec-Fetch-Site": "same-origin"})
     assert out.status_code == 204
     assert f'{sc.COOKIE_NAME}=""' in out.headers["set-cookie"] and "Max-Age=0" in out.headers["set-cookie"]
+    park = _call(sc.LOGOUT_PATH, json.dumps({"name": sc.PARK_COOKIE_NAME}).encode())
+    assert park.status_code == 204 and park.headers["set-cookie"].startswith(f'{sc.PARK_COOKIE_NAME}=""')
+    assert _call(sc.LOGOUT_PATH, json.dumps({"name": "_streamlit_xsrf"}).encode()).status_code == 400
+
+
+def test_the_route_sets_the_park_cookie_by_name():
+    code = sc.issue_handoff("park.value", 24 * 3600, name=sc.PARK_COOKIE_NAME)
+    resp = _call(sc.SESSION_PATH, json.dumps({"code": code}).encode())
+    assert resp.status_code == 204
+    assert resp.headers["set-cookie"].startswith(f"{sc.PARK_COOKIE_NAME}=park.value;")
+    assert "HttpOnly" in resp.headers["set-cookie"] and "SameSite=strict" in resp.headers["set-cookie"]
 
 
 @pytest.fixture
