@@ -172,3 +172,34 @@ def test_default_extension_is_never_in_the_past():
     assert default_extension("2025-03-31", today) == dt.date(2027, 1, 6)  # passed: 30 days from today
     assert default_extension("2027-02-01", today) == dt.date(2027, 3, 3)  # ahead: 30 days after it
     assert default_extension(dt.date(2026, 12, 7), today, days=10) == dt.date(2026, 12, 17)
+
+
+def test_a_store_from_before_the_plan_columns_gets_them_and_its_seals_still_hold(tmp_path):
+    """A GeoPackage store made before 整改措施/整改资金/安全措施和应急预案 existed: opening it adds the columns, the
+    audit chain sealed without them still verifies, and the new fields can be written and are sealed."""
+    import sqlite3
+
+    from geodata.store import GpkgStore
+
+    path = tmp_path / "old.gpkg"
+    s = GpkgStore(path)
+    s.create_items(ADMIN, [make_record(i) for i in range(1, 4)])
+    s.transition(ADMIN, "R001", "in_progress", expected_version=1, comment="开始")
+    s.close()
+    with sqlite3.connect(path) as conn:  # the table as an older version of the store made it
+        for col in ("measures", "funds_cny", "contingency_plan"):
+            conn.execute(f"ALTER TABLE rectifications DROP COLUMN {col}")
+        cols = {r[1] for r in conn.execute("PRAGMA table_info(rectifications)")}
+    assert "measures" not in cols
+    s = GpkgStore(path)
+    try:
+        assert s.verify(ADMIN).ok
+        item = s.get_item(ADMIN, "R001")
+        assert item.measures is None
+        new = s.update_fields(
+            ADMIN, "R001", expected_version=item.version, changes={"measures": "加固", "funds_cny": 1.0e4}
+        )
+        assert (new.measures, new.funds_cny) == ("加固", 1.0e4)
+        assert s.verify(ADMIN).ok
+    finally:
+        s.close()
