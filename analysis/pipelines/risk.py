@@ -246,21 +246,26 @@ def _fatalities(
     half = c.kernel_half_width
     weather = c.weather
     groups = weather_groups(weather)
+    # per group: the downwind bearings' sin/cos and the probabilities of its classes (all directions at once)
+    trig = {}
+    for key, js in groups.items():
+        beta = np.radians([weather[j][0].downwind_bearing_deg for j in js])
+        trig[key] = (np.sin(beta)[:, None], np.cos(beta)[:, None], np.array([weather[j][1] for j in js]))
     f_list, n_list, seg_of = [], [], []
     for k, (mx, my) in enumerate(mid):
         dx, dy = pts[:, 0] - mx, pts[:, 1] - my
         near = (np.abs(dx) <= half) & (np.abs(dy) <= half)
         if not near.any():
             continue
-        dx, dy, pop = dx[near], dy[near], ppop[near]
+        dx, dy, pop = dx[near][None, :], dy[near][None, :], ppop[near]
         for i, key, fp in c.footprints:
             fo = float(c.outcomes.loc[i, "frequency_per_m_year"]) * seg_len[k]
-            for j in groups[key]:
-                w, pwt = weather[j]
-                beta = math.radians(w.downwind_bearing_deg)
-                along = dx * math.sin(beta) + dy * math.cos(beta)
-                across = -dx * math.cos(beta) + dy * math.sin(beta)
-                f_list.append(fo * pwt)
-                n_list.append(float((grid_sample(fp, half, along, across) * pop).sum()))
-                seg_of.append(k)
-    return np.array(f_list), np.array(n_list), np.array(seg_of, dtype=int)
+            sin_b, cos_b, pw = trig[key]
+            along = dx * sin_b + dy * cos_b  # (classes, points): offset (east, north) -> wind frame
+            across = -dx * cos_b + dy * sin_b
+            f_list.append(fo * pw)
+            n_list.append(grid_sample(fp, half, along, across) @ pop)
+            seg_of.append(np.full(len(pw), k))
+    if not f_list:
+        return np.empty(0), np.empty(0), np.empty(0, dtype=int)
+    return np.concatenate(f_list), np.concatenate(n_list), np.concatenate(seg_of).astype(int)
