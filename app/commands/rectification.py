@@ -1,5 +1,5 @@
-"""``parkrisk rect init | import | export | stats | plan | user-add | demo-users | findings | verify``: the 一园一策
-ledger from the shell.
+"""``parkrisk rect init | import | export | stats | plan | user-add | user-passwd | demo-users | findings | verify``:
+the 一园一策 ledger from the shell.
 
 The command line acts as a local park administrator recorded as ``cli:<operating-system user>`` in the history:
 whoever can run it already has the store file (or the database credentials). Bad input, a full disk, a read-only
@@ -280,6 +280,32 @@ def cmd_user_add(args) -> int:
     return 0
 
 
+def cmd_user_passwd(args) -> int:
+    """Set a user's password (a forgotten one): every session of the user ends, in every browser."""
+    from app.auth import hash_password
+
+    out = sys.stdout
+    park, store = _open(args, out)
+    if store is None:
+        return 1
+    password = os.environ.get(args.password_env) if args.password_env else getpass.getpass("新密码：")
+    if not password:
+        print("未提供新密码", file=out)
+        return 1
+    try:
+        ended = store.set_password_hash(args.username, hash_password(password))
+    except (ValueError, StoreError) as exc:
+        print(f"无法重设密码：{str(exc).split(' / ')[0]}", file=out)
+        return 1
+    finally:
+        store.close()
+    print(
+        f"已重设用户 {args.username} 的密码，并结束其 {ended} 个登录会话（所有浏览器须用新密码重新登录）",
+        file=out,
+    )
+    return 0
+
+
 def cmd_demo_users(args) -> int:
     from app.auth import create_demo_users
 
@@ -417,6 +443,12 @@ def register(subparsers) -> None:
     sp.add_argument("--name", default=None, help="显示名称")
     sp.add_argument("--password-env", default=None, help="从该环境变量读取密码（默认交互输入）")
     sp.set_defaults(func=_guarded(cmd_user_add))
+
+    sp = sub.add_parser("user-passwd", help="重设用户密码（并结束该用户的全部登录会话）")
+    common(sp)
+    sp.add_argument("--username", required=True)
+    sp.add_argument("--password-env", default=None, help="从该环境变量读取新密码（默认交互输入）")
+    sp.set_defaults(func=_guarded(cmd_user_passwd))
 
     sp = sub.add_parser("demo-users", help="为示例园区创建演示账号（仅当台账尚无用户）")
     common(sp)

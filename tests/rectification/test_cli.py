@@ -188,3 +188,56 @@ def test_rect_init_on_postgis_sets_up_the_app_role(data_dir, park_copy, pg_serve
     assert main(["rect", "stats", str(park_copy), "--store", owner]) == 1
     out = capsys.readouterr().out
     assert "所有者或超级用户" in out and "--app-role" in out and "Traceback" not in out
+
+
+def test_user_passwd_resets_a_password_and_ends_the_users_sessions(
+    data_dir, demo_park_path, capsys, monkeypatch
+):
+    from app.auth import AuthConfig, AuthError, resolve_session, sign_in
+    from geodata.store import default_store_path, open_store
+
+    monkeypatch.setenv("PARKRISK_BCRYPT_ROUNDS", "4")
+    monkeypatch.setenv("NEW_PW", "new-secret-123")
+    monkeypatch.setenv("FIRST_PW", "first-secret-1")
+    assert main(["rect", "user-add", str(demo_park_path), "--username", "chief", "--role", "admin",
+                 "--password-env", "FIRST_PW"]) == 0  # fmt: skip
+    cfg = AuthConfig(bcrypt_rounds=4)
+    store = open_store(default_store_path(demo_park_path))
+    try:
+        s = sign_in(store, "chief", "first-secret-1", client="c", config=cfg)
+        assert (
+            main(
+                [
+                    "rect",
+                    "user-passwd",
+                    str(demo_park_path),
+                    "--username",
+                    "chief",
+                    "--password-env",
+                    "NEW_PW",
+                ]
+            )
+            == 0
+        )
+        assert "结束其 1 个登录会话" in capsys.readouterr().out
+        assert resolve_session(store, s.token, config=cfg) is None
+        with pytest.raises(AuthError):
+            sign_in(store, "chief", "first-secret-1", client="c", config=cfg)
+        assert sign_in(store, "chief", "new-secret-123", client="c", config=cfg).user.username == "chief"
+        assert (
+            main(
+                [
+                    "rect",
+                    "user-passwd",
+                    str(demo_park_path),
+                    "--username",
+                    "nobody",
+                    "--password-env",
+                    "NEW_PW",
+                ]
+            )
+            == 1
+        )
+        assert "用户 'nobody' 不存在" in capsys.readouterr().out
+    finally:
+        store.close()
