@@ -68,8 +68,10 @@ def _names(park: Any, layer: str, id_col: str) -> dict[str, str]:
 # -- risk -----------------------------------------------------------------------------------------------------
 def _risk(res: Any, park: Any) -> tuple[dict, dict]:
     from analysis.qra import individual as risk
+    from analysis.qra.fn_settings import park_fn_criterion
     from analysis.regulation import siting_checks as scx
-    from app.commands.risk import _region_zh, assumptions_zh, park_criterion
+    from app.reports.risk_tables import assumptions_zh, region_zh
+    from geodata.criteria import read_fn_criterion
 
     contours = risk.risk_contours(res)
     shown = contours[~contours.geometry.is_empty].copy()
@@ -85,7 +87,10 @@ def _risk(res: Any, park: Any) -> tuple[dict, dict]:
         else np.zeros(grid.shape, bool)
     )
     outside = grid[~inside]
-    crit = park_criterion(getattr(park, "source", None))
+    try:  # the F-N constants a user confirmed for this park, else GB 36894's (unconfirmed)
+        crit = park_fn_criterion(read_fn_criterion(getattr(park, "source", None) or None))
+    except ValueError:  # invalid stored constants (the risk page says so): the standard's lines
+        crit = park_fn_criterion(None)
     soc = risk.societal_risk(res, criterion=crit)
     comp = scx.compliance(res, park)
     fails = comp[~comp["pass_new"].astype(bool)] if len(comp) else comp
@@ -99,7 +104,7 @@ def _risk(res: Any, park: Any) -> tuple[dict, dict]:
         "contour_closed": bool(check["closed"]),
         "cut_statement_zh": str(check["statement_zh"]),
         "fn_verdict": str(soc.overall),
-        "fn_verdict_zh": _region_zh(soc.overall),
+        "fn_verdict_zh": region_zh(soc.overall),
         "fn_criterion_confirmed": bool(getattr(crit, "confirmed", False)),
         "fn_curve": {"n": soc.curve.n.tolist(), "f": soc.curve.f.tolist()},
         "fn_curve_day": {"n": soc.curve_day.n.tolist(), "f": soc.curve_day.f.tolist()},
@@ -122,7 +127,7 @@ def _risk(res: Any, park: Any) -> tuple[dict, dict]:
             ["最大个人风险", f"{sci_zh(max_ir)} /年"],
             ["园区边界外最大个人风险", f"{sci_zh(max_out)} /年"],
             ["潜在生命损失 PLL", f"{sci_zh(soc.pll)} 人/年"],
-            ["社会风险", _region_zh(soc.overall)],
+            ["社会风险", region_zh(soc.overall)],
             ["网格", f"{grid.shape[1]} × {grid.shape[0]}（{res.resolution:g} m）"],
         ],
         "_grid": grid,

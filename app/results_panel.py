@@ -27,6 +27,8 @@ __all__ = [
     "save_if_changed",
     "stored_section",
     "keep_emergency_plan",
+    "kept_or_hint",
+    "risk_options",
     "show_stored_body",
     "LAYER_TITLES_ZH",
     "COLUMN_LABELS_ZH",
@@ -193,6 +195,30 @@ def keep_emergency_plan(view: Any, plan: Callable[..., Any], args: tuple) -> Non
         view.run(saving("emergency", plan, options=kept), *args)
         st.success("已保存：园区一张图显示此方案的危险区、疏散路线和集合点。", icon=":material/check_circle:")
     stored_section("emergency")
+
+
+def risk_options(resolution: float, margin: float, weather: Any = None) -> dict:
+    """The options of a risk run as stored with it (grid resolution and margin [m], the generic rose if chosen)."""
+    out: dict[str, Any] = {"resolution_m": float(resolution), "margin_m": float(margin)}
+    if weather is not None:
+        out["weather"] = weather
+    return out
+
+
+def kept_or_hint(kind: str, result: Any, hint_zh: str) -> bool:
+    """The line of the result of ``kind`` kept with the park (:func:`stored_section`); without a ``result`` of
+    this session, the kept result's figures and tables (:func:`show_stored_body`), else ``hint_zh``. True when the
+    page has nothing more to show (no result in this session)."""
+    import streamlit as st
+
+    stored = stored_section(kind)
+    if result is not None:
+        return False
+    if stored is not None:
+        show_stored_body(stored)
+    else:
+        st.info(hint_zh, icon=":material/info:")
+    return True
 
 
 def _job_progress(kind: str, ctx: ResultsContext) -> None:

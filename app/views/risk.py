@@ -264,7 +264,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         fn_zh,
         units_zh,
     )
-    from app.results_panel import saving, show_stored_body, stored_section
+    from app.results_panel import kept_or_hint, risk_options, saving
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -296,12 +296,9 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     key = compute_key(str(state.current_source().path), resolution, margin, generic=weather is not None)
     if submitted:
         bar = st.progress(0.0, text="开始计算…")
-        run_options = {"resolution_m": float(resolution), "margin_m": float(margin)}  # stored with the result
-        if weather is not None:
-            run_options["weather"] = weather
         try:
-            res = view.run(
-                saving("risk", risk.individual_risk, options=run_options),  # kept with the park (app.results)
+            res = view.run(  # the result is kept with the park (app.results_panel), with the options it ran with
+                saving("risk", risk.individual_risk, options=risk_options(resolution, margin, weather)),
                 resolution=float(resolution),
                 margin=float(margin),
                 weather=weather,
@@ -318,13 +315,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     res = st.session_state.get(key)
     if res is None and pointer:
         res = st.session_state.get(pointer)
-    stored = stored_section("risk")  # the result kept with the park: time, user, 已过期 + 重新计算
-    if res is None:
-        if stored is not None:
-            show_stored_body(stored)
-            return
-        st.info("选择分辨率后点击“计算个人风险”。演示园区按 25 m 网格约需数分钟。", icon=":material/info:")
-        return
+    if kept_or_hint("risk", res, "选择分辨率后点击“计算个人风险”。演示园区按 25 m 网格约需数分钟。"):
+        return  # nothing computed in this session: the result kept with the park (time, user, 已过期), or the hint
     crit = fn_criterion_form(st, state.current_source().path)
     soc = risk.societal_risk(res, criterion=crit)
     contours = risk.risk_contours(res)
