@@ -19,7 +19,7 @@ from typing import Any
 
 from app.cache import ParkVersion, shared
 
-__all__ = ["stored_results", "stale_flags", "warm_up"]
+__all__ = ["stored_results", "visible_results", "stale_flags", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,23 @@ def stored_results(target: Any) -> dict[str, Any]:
         return out
 
     return shared("stored_results", max_entries=8).get_or_compute(key, load)
+
+
+def visible_results(results: Mapping[str, Any], user: Any) -> dict[str, Any]:
+    """``results`` as ``user`` may see them (:func:`app.results.for_user`), shared by every user with the same
+    right to read sensitive figures (the redaction depends on nothing else), so their map layers are prepared once
+    (:func:`app.mapping.results.add_result_layers`)."""
+    from app import results as app_results
+    from app.auth import may_read_sensitive
+
+    if may_read_sensitive(user):
+        return dict(results)
+    cache = shared("stored_results_visible", max_entries=32)
+    out = {}
+    for kind, res in results.items():
+        hit = cache.get_or_compute((kind, id(res)), lambda r=res: (r, app_results.for_user(user, r)))
+        out[kind] = hit[1] if hit[0] is res else app_results.for_user(user, res)
+    return out
 
 
 def stale_flags(version: ParkVersion, full_park: Any, results: Mapping[str, Any]) -> dict[str, bool]:

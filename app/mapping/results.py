@@ -161,53 +161,51 @@ def _ensure_panes(m: folium.Map) -> None:
     m._parkrisk_result_panes = True
 
 
-def _draw(
-    group: folium.FeatureGroup,
-    frame: gpd.GeoDataFrame,
-    styles: Sequence[dict[str, Any]],
-    *,
-    pane: str,
-    points: bool = False,
-) -> None:
-    """One GeoJSON layer: ``frame`` (Chinese text columns already escaped, geometry WGS84, RangeIndex), its styles
-    by feature id, a tooltip of the first two columns and a popup of all."""
-    fields = [c for c in frame.columns if c != frame.geometry.name]
-    tip = [f for f in fields if f != "详情"][:2]
-    marker = folium.CircleMarker(radius=6, fill=True) if points else None
-    styled = [dict(s, pane=pane) for s in styles] if points else list(styles)
+@dataclass(frozen=True)
+class _Layer:
+    """One GeoJSON layer of a group, ready to draw: its FeatureCollection (ids "0".."n-1"), one style per feature,
+    its popup fields (none: not interactive)."""
+
+    data: dict
+    styles: tuple[dict[str, Any], ...]
+    fields: tuple[str, ...]
+    pane: str
+    points: bool = False
+
+
+def _draw(group: folium.FeatureGroup, layer: _Layer) -> None:
+    """One GeoJSON layer with its styles by feature id; a tooltip of the first two fields and a popup of all, or
+    neither (arrow heads: not interactive)."""
+    styles = layer.styles
+    opts: dict[str, Any] = {} if layer.points else {"pane": layer.pane}
+    if layer.fields:
+        tip = [f for f in layer.fields if f != "详情"][:2]
+        opts.update(tooltip=_tooltip(tip), popup=_popup(list(layer.fields)))
+    else:
+        opts["interactive"] = False
     folium.GeoJson(
-        frame.reset_index(drop=True).to_geo_dict(drop_id=False),
-        style_function=lambda f: styled[int(f["id"])],
-        tooltip=_tooltip(tip),
-        popup=_popup(fields),
-        marker=marker,
+        layer.data,
+        style_function=lambda f: styles[int(f["id"])],
+        marker=folium.CircleMarker(radius=6, fill=True) if layer.points else None,
         control=False,
-        **({} if points else {"pane": pane}),
+        **opts,
     ).add_to(group)
 
 
-def _draw_heads(
-    group: folium.FeatureGroup, lines: gpd.GeoSeries, styles: Sequence[dict[str, Any]], *, pane: str
-) -> None:
-    """The arrow heads of ``lines`` (WGS84) in their lines' colours: one non-interactive GeoJSON layer without
-    properties (the line under the head carries the popup)."""
+def _heads_layer(lines: gpd.GeoSeries, styles: Sequence[dict[str, Any]], *, pane: str) -> _Layer | None:
+    """The arrow heads of ``lines`` (WGS84) in their lines' colours, without properties (the line under the head
+    carries the popup); ``None`` when no line has a length."""
     heads = _round_coords(np.array(_arrow_heads(lines), dtype=object))
     keep = [h is not None and not h.is_empty for h in heads]
     frame = gpd.GeoDataFrame(geometry=[h for h, k in zip(heads, keep, strict=True) if k], crs=4326)
     if frame.empty:
-        return
-    head_styles = [
+        return None
+    head_styles = tuple(
         {"color": s["color"], "fillColor": s["color"], "fill": True, "fillOpacity": 1.0, "weight": 1}
         for s, k in zip(styles, keep, strict=True)
         if k
-    ]
-    folium.GeoJson(
-        frame.to_geo_dict(drop_id=False),
-        style_function=lambda f: head_styles[int(f["id"])],
-        control=False,
-        pane=pane,
-        interactive=False,
-    ).add_to(group)
+    )
+    return _Layer(frame.to_geo_dict(drop_id=False), head_styles, (), pane)
 
 
 class _GroupMeta(branca.element.MacroElement):
@@ -290,48 +288,81 @@ def add_result_layers(
         stored = results.get(kind)
         if stored is None:
             continue
-        style: KindStyle = RESULT_STYLES[kind]
-        layers = {
-            k: v for k, v in (getattr(stored, "layers", None) or {}).items() if v is not None and len(v)
-        }
-        parts = style.parts(
-            layers,
-            getattr(stored, "summary", {}) or {},
-            sensitive=sensitive,
-            all_edges=all_edges,
-            top=top_edges,
-        )
-        parts = [p for p in parts if len(p.frame)]
-        if not parts:
+        args = (bool(stale.get(kind, False)), bool(sensitive), bool(all_edges), int(top_edges))
+        prepared = _prepared(kind, stored, *args)
+        if prepared is None:
             continue
+        info, layers = prepared
         _ensure_panes(m)
-        is_stale = bool(stale.get(kind, False))
-        count = sum(p.count for p in parts)
-        name = f"{RESULT_TITLES[kind]}（{count}）" + ("（已过期）" if is_stale else "")
-        meta = _meta_text(stored, style.note(layers, all_edges=all_edges, top=top_edges))
-        when = beijing_text(stored.computed_at) if getattr(stored, "computed_at", None) else "—"
-        group = folium.FeatureGroup(name=name, show=show(kind) if callable(show) else bool(show))
-        for part in parts:
-            frame = part.frame.copy()
-            frame["计算时间"] = html_text(when + ("（已过期，请重新计算）" if is_stale else ""))
-            frame["详情"] = page_link_html(kind)
-            geom = display_geometry(part.frame, simplify_m=part.simplify_m)
-            frame = gpd.GeoDataFrame(
-                frame.drop(columns=part.frame.geometry.name), geometry=geom.to_numpy(), crs=4326
-            )
-            styles = list(part.styles)
-            pane = _PANE_OVER if (part.points or part.arrows) else _PANE_UNDER
-            _draw(group, frame.reset_index(drop=True), styles, pane=pane, points=part.points)
-            if part.arrows:
-                _draw_heads(group, geom, styles, pane=pane)
-        items = result_legend(kind, layers, sensitive=sensitive)
-        group.control_legend_html = _control_legend(meta, is_stale, items)
+        group = folium.FeatureGroup(name=info.name, show=show(kind) if callable(show) else bool(show))
+        for layer in layers:
+            _draw(group, layer)
+        group.control_legend_html = _control_legend(
+            info.meta.removeprefix("已过期 · "), info.stale, info.legend
+        )
         _GroupMeta(kind).add_to(group)
         group.add_to(m)
-        drawn.append(
-            ResultGroup(kind, name, ("已过期 · " if is_stale else "") + meta, items, count, is_stale)
-        )
+        drawn.append(info)
     return drawn
+
+
+def _prepared(kind: str, stored: Any, *args: Any) -> tuple[ResultGroup, tuple[_Layer, ...]] | None:
+    """:func:`_prepare`, kept for the same stored object and options (shared by the sessions: the overview draws
+    the same stored results for every visitor; the layers are read-only)."""
+    from app.cache import shared
+
+    cache = shared("result_layers", max_entries=32)
+    key = (kind, id(stored), *args)
+    hit = cache.get_or_compute(key, lambda: (stored, _prepare(kind, stored, *args)))
+    if hit[0] is not stored:  # the id of a dropped object was reused: compute, do not keep
+        return _prepare(kind, stored, *args)
+    return hit[1]
+
+
+def _prepare(
+    kind: str, stored: Any, is_stale: bool, sensitive: bool, all_edges: bool, top: int
+) -> tuple[ResultGroup, tuple[_Layer, ...]] | None:
+    """The group of one stored result, ready to draw: its name, meta line, legend and GeoJSON layers."""
+    style: KindStyle = RESULT_STYLES[kind]
+    layers = {k: v for k, v in (getattr(stored, "layers", None) or {}).items() if v is not None and len(v)}
+    summary = getattr(stored, "summary", {}) or {}
+    parts = [
+        p
+        for p in style.parts(layers, summary, sensitive=sensitive, all_edges=all_edges, top=top)
+        if len(p.frame)
+    ]
+    if not parts:
+        return None
+    count = sum(p.count for p in parts)
+    name = f"{RESULT_TITLES[kind]}（{count}）" + ("（已过期）" if is_stale else "")
+    meta = _meta_text(stored, style.note(layers, all_edges=all_edges, top=top))
+    when = beijing_text(stored.computed_at) if getattr(stored, "computed_at", None) else "—"
+    out: list[_Layer] = []
+    for part in parts:
+        frame = part.frame.copy()
+        frame["计算时间"] = html_text(when + ("（已过期，请重新计算）" if is_stale else ""))
+        frame["详情"] = page_link_html(kind)
+        geom = display_geometry(part.frame, simplify_m=part.simplify_m)
+        frame = gpd.GeoDataFrame(
+            frame.drop(columns=part.frame.geometry.name), geometry=geom.to_numpy(), crs=4326
+        )
+        pane = _PANE_OVER if (part.points or part.arrows) else _PANE_UNDER
+        fields = tuple(c for c in frame.columns if c != frame.geometry.name)
+        styles = tuple(dict(s, pane=pane) for s in part.styles) if part.points else tuple(part.styles)
+        out.append(
+            _Layer(frame.reset_index(drop=True).to_geo_dict(drop_id=False), styles, fields, pane, part.points)
+        )
+        if part.arrows and (heads := _heads_layer(geom, part.styles, pane=pane)) is not None:
+            out.append(heads)
+    info = ResultGroup(
+        kind,
+        name,
+        ("已过期 · " if is_stale else "") + meta,
+        result_legend(kind, layers, sensitive=sensitive),
+        count,
+        is_stale,
+    )
+    return info, tuple(out)
 
 
 def results_legend_html(groups: Sequence[ResultGroup]) -> str:

@@ -98,7 +98,7 @@ def _stored_results(view) -> tuple[dict, dict[str, bool]]:
     """The park's stored results as this user may see them (:func:`app.results.for_user`), and whether each is out
     of date (its inputs hashed on the full park, not the user's redacted view)."""
     from app import results as app_results
-    from app.one_map import stale_flags, stored_results
+    from app.one_map import stale_flags, stored_results, visible_results
     from geodata.results import ResultStoreError
 
     source = state.current_source()
@@ -111,7 +111,7 @@ def _stored_results(view) -> tuple[dict, dict[str, bool]]:
         return {}, {}
     version = state.park_version()
     stale = view.run(lambda p: stale_flags(version, p, raw))
-    shown = {kind: app_results.for_user(view.user, res) for kind, res in raw.items()}
+    shown = visible_results(raw, view.user)
     return shown, stale
 
 

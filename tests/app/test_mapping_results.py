@@ -383,3 +383,22 @@ def test_domino_page_map_draws_the_top_edges_by_default_and_all_on_demand(small_
         if c._children
     ]
     assert shown and min(shown) >= round(best, 3) - 1e-3
+
+
+def test_prepared_layers_are_shared_between_maps_of_the_same_results():
+    results = _all_results()
+    maps = [mapping.new_map(), mapping.new_map()]
+    for m in maps:
+        add_result_layers(m, results, sensitive=True)
+    first, second = (
+        [c.data for g in _groups(m).values() for c in g._children.values() if isinstance(c, folium.GeoJson)]
+        for m in maps
+    )
+    assert len(first) == len(second) > 6 and all(a is b for a, b in zip(first, second, strict=True))
+    assert maps[0].get_root().render().count('"type":"Feature"') == maps[1].get_root().render().count(
+        '"type":"Feature"'
+    )
+    other = mapping.new_map()  # other options: prepared anew
+    add_result_layers(other, results, sensitive=True, all_edges=True)
+    edges = next(g for n, g in _groups(other).items() if n.startswith("多米诺"))
+    assert len([f for f in _features(edges) if f["geometry"]["type"] == "LineString"]) == 30

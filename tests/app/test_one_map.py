@@ -145,3 +145,13 @@ def test_stored_results_are_read_once_per_version_and_warmed_up(park_with_result
     shared("stored_results_stale").clear()
     one_map.warm_up(copy, source_kind="env", coords="WGS84", full_park=park)
     assert len(shared("stored_results")) == 1 and len(shared("stored_results_stale")) == len(again)
+
+
+def test_visible_results_are_redacted_once_for_all_anonymous_visitors(park_with_results):
+    from app import one_map
+
+    _, stored = park_with_results
+    first = one_map.visible_results(stored, None)
+    assert one_map.visible_results(stored, None)["major_hazards"] is first["major_hazards"]
+    assert "r_value" not in first["major_hazards"].layers["units"]
+    assert "r_value" in stored["major_hazards"].layers["units"]  # the stored result itself is untouched
