@@ -8,7 +8,7 @@ cookie the page script cannot read or write and JavaScript cannot see:
    parks it under a one-time code (:func:`issue_handoff`: random, at most :data:`HANDOFF_TTL_S` seconds, used once).
 2. The page posts that code to ``POST /api/parkrisk/session`` (a route of the ASGI app, :func:`routes`), which sets
    the cookie: ``HttpOnly`` (no script can read it), ``SameSite=Strict`` (never sent by another site), ``Path=/``,
-   ``Secure`` when served over HTTPS, and ``Max-Age`` = the session's absolute end. Neither the password nor the token
+   ``Secure`` when served over HTTPS (directly or behind a proxy setting ``X-Forwarded-Proto``), and ``Max-Age`` = the session's absolute end. Neither the password nor the token
    ever appears in a URL.
 3. After a reload the script reads the cookie (``st.context.cookies``), checks its signature and absolute end
    (:func:`verify_cookie`), and resolves the token in the store (:func:`app.auth.resolve_session`: the idle timeout,
@@ -322,6 +322,13 @@ def redeem_handoff(code: str, *, clock=time.monotonic) -> tuple[str, str, int] |
     return got[0], got[1], got[2]
 
 
+def _https(request) -> bool:
+    """Served over HTTPS, also behind a proxy that ends TLS (``X-Forwarded-Proto``; a forged header can only make
+    the cookie ``Secure``, so that plain HTTP does not send it back)."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
 def _same_origin(request) -> bool:
     """Refuse requests a browser marks as coming from another site (Fetch Metadata ``Sec-Fetch-Site``)."""
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
@@ -348,7 +355,7 @@ async def _set_cookie(request):
         path="/",
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_https(request),
     )
     return resp
 
@@ -365,7 +372,7 @@ async def _clear_cookie(request):
     if name not in _COOKIE_NAMES:
         return JSONResponse({"ok": False, "error": "unknown cookie"}, status_code=400)
     resp = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    resp.delete_cookie(name, path="/", httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    resp.delete_cookie(name, path="/", httponly=True, samesite="strict", secure=_https(request))
     return resp
 
 

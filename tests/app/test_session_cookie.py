@@ -161,6 +161,9 @@ def test_the_route_sets_an_httponly_samesite_strict_cookie_from_a_code_once():
     for attr in ("HttpOnly", "Max-Age=28800", "Path=/", "SameSite=strict"):
         assert attr in cookie
     assert "Secure" not in cookie  # plain HTTP on localhost; set over HTTPS
+    behind_tls = sc.issue_handoff("v", 60)
+    resp = _call(sc.SESSION_PATH, json.dumps({"code": behind_tls}).encode(), {"X-Forwarded-Proto": "https"})
+    assert "Secure" in resp.headers["set-cookie"]
     again = _call(sc.SESSION_PATH, json.dumps({"code": code}).encode())
     assert again.status_code == 400 and "set-cookie" not in again.headers
     assert _call(sc.SESSION_PATH, b"not json").status_code == 400

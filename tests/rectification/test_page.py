@@ -159,3 +159,22 @@ def test_each_change_is_confirmed_and_the_extension_date_is_never_in_the_past(en
     assert at.number_input(key="rect_plan_funds").value == pytest.approx(35.5)
     at.run()  # the message is shown once
     assert not at.success
+
+
+def test_a_password_change_signs_out_everywhere(env):
+    """Changing one's password on the page ends every session of the user (this one too): sign in again."""
+    a = _signed_in("viewer", "viewer-demo")
+    b = _signed_in("viewer", "viewer-demo")  # another browser
+    a.text_input(key="rect_pw_old").input("viewer-demo")
+    a.text_input(key="rect_pw_new").input("viewer-new-pass")
+    a.text_input(key="rect_pw_again").input("viewer-new-pass")
+    a.button(key="FormSubmitter:rect_password_change-修改密码").click().run()
+    assert not a.exception, a.exception
+    assert a.text_input(key="rect_username")  # signed out: the sign-in form again
+    b.run()
+    assert b.text_input(key="rect_username")  # the other browser too
+    b.text_input(key="rect_username").input("viewer")
+    b.text_input(key="rect_password").input("viewer-new-pass")
+    b.button[0].click().run()
+    assert not b.error, [e.value for e in b.error]
+    assert b.metric  # signed in with the new password
