@@ -23,6 +23,7 @@ from analysis.regulation.park_grading import (
 )
 from analysis.regulation.rectification import closure_stats
 from analysis.regulation.rectification.stats import major_mask
+from app.present import hazard_unit_zh, major_hazard_grade_zh
 from geodata import schema
 from geodata.store import StoreError
 
@@ -92,9 +93,9 @@ def _two_key(view) -> tuple[RegulatorNumber, RegulatorNumber]:
     value = " · ".join(f"{g}级 {counts[g]}" for g in (1, 2, 3, 4))
     mh_table = pd.DataFrame(
         {
-            "危险源单元": major["hazard_unit"],
+            "危险源单元": major["hazard_unit"].map(hazard_unit_zh),
             "企业编号": major["enterprise_id"],
-            "重大危险源等级": major["major_hazard_grade"],
+            "重大危险源等级": major["major_hazard_grade"].map(major_hazard_grade_zh),
         }
     ).reset_index(drop=True)
     mh = RegulatorNumber(

@@ -21,6 +21,7 @@ ANALYSIS_RANKS: dict[str, int] = {
     "analysis": 0,
     "analysis._data": 0,
     "analysis._checks": 0,
+    "analysis._text": 0,  # numbers in the Chinese sentences the models write
     "analysis.constants": 0,
     "analysis.errors": 0,
     "analysis.physics": 1,

@@ -17,6 +17,7 @@ import geopandas as gpd
 import numpy as np
 from shapely.geometry import Point
 
+from analysis.emergency.people import RECOMMENDATIONS_ZH
 from analysis.emergency.zones import EmergencyResult
 
 __all__ = ["ZONE_COLORS", "briefing_layers", "to_geojson", "to_kml"]
@@ -36,6 +37,12 @@ ZONE_COLORS: dict[str, str] = {
     "fire": "#e66101",
     "source": "#000000",
 }
+
+
+def _route_end(r) -> str:
+    """Where a route ends: its assembly point, or out of the zone crosswind (no assembly point on that side)."""
+    a = getattr(r, "assembly_id", None)
+    return str(a) if isinstance(a, str) and a else "横风向撤出危险区"
 
 
 def briefing_layers(
@@ -92,9 +99,9 @@ def briefing_layers(
         add(
             routes,
             "route",
-            lambda r: f"{r.name} → {r.assembly_id}，{r.length_m:,.0f} m",
+            lambda r: f"{r.name} → {_route_end(r)}，{r.length_m:,.0f} m",
             lambda r: ZONE_COLORS["route"],
-            lambda r: f"{r.recommendation}; {r.roads}",
+            lambda r: f"{RECOMMENDATIONS_ZH.get(str(r.recommendation), str(r.recommendation))}；{r.roads}",
         )
     if assembly is not None:
         add(assembly, "assembly", lambda r: f"{r.name}（{r.point_id}）", lambda r: ZONE_COLORS["assembly"])

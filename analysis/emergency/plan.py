@@ -39,6 +39,7 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
+from analysis._text import num_zh
 from analysis.emergency import egress, protect
 from analysis.emergency.release import Release, release_source
 from analysis.emergency.routes import road_graph
@@ -383,7 +384,7 @@ def _decide_all(t: pd.DataFrame, opts: PlanOptions) -> pd.DataFrame:
             duration_s=r.duration_s,
             route_note=r.route_note if r.route_status in ("no_road", "no_route") else "",
         )
-        head = f"室外最大浓度 {r.concentration_mg_m3:.3g} mg/m³（{r.concentration_ppm:.3g} ppm，{r.level}）；"
+        head = f"室外最大浓度 {num_zh(r.concentration_mg_m3)} mg/m³（{num_zh(r.concentration_ppm)} ppm，{r.level}）；"
         if rec == "evacuate" and r.route_status == "crosswind_exit":
             head += f"位于危险区内，先横风向离开（区内路段 {r.length_in_zone_m:,.0f} m）；"
         if rec == "evacuate" and r.route_status in ("clear", "crosswind_exit") and r.route_note:

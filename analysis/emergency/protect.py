@@ -57,6 +57,7 @@ import math
 
 import numpy as np
 
+from analysis._text import num_zh
 from analysis.physics import dispersion as disp
 
 __all__ = [
@@ -196,8 +197,8 @@ def decide(
     dose_min = indoor_dose_mg_s_m3 / 60.0
     thr_min = dose_threshold_mg_s_m3 / 60.0
     indoor = (
-        f"室内（换气模型）峰值 {indoor_peak_mg_m3:.3g} mg/m³，烟云经过 {duration_s / 60:.0f} min 内室内剂量 "
-        f"{dose_min:.3g} mg·min/m³，阈值（AEGL-2 × 60 min）{thr_min:.3g} mg·min/m³"
+        f"室内（换气模型）峰值 {num_zh(indoor_peak_mg_m3)} mg/m³，烟云经过 {duration_s / 60:.0f} min 内室内剂量 "
+        f"{num_zh(dose_min)} mg·min/m³，阈值（AEGL-2 × 60 min）{num_zh(thr_min)} mg·min/m³"
     )
     note = f"；{route_note}" if route_note else ""
     try:

@@ -43,6 +43,7 @@ from shapely import affinity
 from shapely.geometry import Point
 
 from analysis import scenarios as sc
+from analysis._text import num_zh
 from analysis.constants import AMBIENT_TEMPERATURE, P_ATM
 from analysis.emergency.erg import (
     DEFAULT_ISOLATION_M,
@@ -115,7 +116,7 @@ def _levels_for(sub, names) -> list:
             )
         )
         label = name if name == "IDLH" else f"{kind}-{name.split('-')[1]}"
-        out.append(zn.ZoneLevel("concentration", v, name, f"{label}（60 min，{v * 1e6:.3g} mg/m³）", src))
+        out.append(zn.ZoneLevel("concentration", v, name, f"{label}（60 min，{num_zh(v * 1e6)} mg/m³）", src))
     return out
 
 

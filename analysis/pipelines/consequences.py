@@ -30,6 +30,7 @@ from scipy import ndimage
 
 from analysis import _checks
 from analysis import scenarios as sc
+from analysis._text import num_zh
 from analysis.constants import AIR_MOLAR_MASS, AMBIENT_TEMPERATURE
 from analysis.physics.fire import fireball_duration
 from analysis.physics.substances import Substance
@@ -359,7 +360,7 @@ def _assumptions(line: _Line, recs: list[dict], hz: fq.SubstanceHazard, opt: Ris
         f"管道 {line.pipeline_id}：{line.substance.name_zh}，{_PHASE_ZH[line.phase]}，"
         f"外径 {line.diameter_m * 1e3:.0f} mm，最大允许操作压力 {line.maop_gauge_pa / 1e6:.2f} MPa（表压）",
         f"泄漏存量 = 隔断段 {line.isolation_length_m:,.0f} m 的管存 {line.inventory_kg:,.0f} kg"
-        f"（密度 {line.density:.3g} kg/m³）",
+        f"（密度 {num_zh(line.density)} kg/m³）",
         "泄漏按初始速率恒定计（不计管内降压），偏保守；全管径断裂按单端全截面孔口计（未计双端流出）",
     ]
     if line.line_type == "gas" and hz.flammable:

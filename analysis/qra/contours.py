@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from analysis._text import per_year_zh
+
 __all__ = ["risk_contours", "distance_levels", "unit_distances", "contour_closure"]
 
 
@@ -66,7 +68,7 @@ def risk_contours(result: Any, *, levels: Any = None) -> Any:
     return gpd.GeoDataFrame(
         {
             "level": lv,
-            "label_zh": [f"个人风险 ≥ {v:.0e} /年" for v in lv],
+            "label_zh": [f"个人风险 ≥ {per_year_zh(v)}" for v in lv],
             "area_m2": [float(g.area) for g in geoms],
         },
         geometry=geoms,
@@ -135,16 +137,17 @@ def contour_closure(grid: Any, level: float) -> dict[str, Any]:
     }
     if not sides:
         text = (
-            f"最低等值线 {level:.0e} /年在计算范围内闭合（边界网格个人风险最大 {border_max:.2e} /年，"
-            f"低于 {level:.0e} /年）"
+            f"最低等值线 {per_year_zh(level)}在计算范围内闭合（边界网格个人风险最大 {per_year_zh(border_max, 3)}，"
+            f"低于 {per_year_zh(level)}）"
         )
     else:
         parts = "；".join(
-            f"{_SIDES_ZH[k]}边界最大 {v['max']:.2e} /年，{v['fraction']:.0%} 的边界网格（{v['cells']} 个）≥ {level:.0e} /年"
+            f"{_SIDES_ZH[k]}边界最大 {per_year_zh(v['max'], 3)}，{v['fraction']:.0%} 的边界网格（{v['cells']} 个）"
+            f"≥ {per_year_zh(level)}"
             for k, v in sides.items()
         )
         text = (
-            f"警告：最低等值线 {level:.0e} /年被计算范围截断（{parts}）；该等值线的面积和距离偏小。"
+            f"警告：最低等值线 {per_year_zh(level)}被计算范围截断（{parts}）；该等值线的面积和距离偏小。"
             "请扩大计算范围，或不指定范围由程序自动扩展至等值线闭合"
         )
     return {

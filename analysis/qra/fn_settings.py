@@ -18,6 +18,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from analysis._text import sci_zh
 from analysis.errors import AnalysisInputError
 from analysis.qra.societal import FNCriterion, get_criterion
 
@@ -107,9 +108,9 @@ def park_fn_criterion(record: Mapping[str, Any] | None) -> FNCriterion:
 def criterion_status_zh(criterion: Any) -> str:
     """One sentence on the criterion's constants and whether they were confirmed (shown with every F-N output)."""
     c = get_criterion(criterion)
-    lines = f"上限线 F = {c.upper_c:g}/N^{c.slope:g}"
+    lines = f"上限线 F = {sci_zh(c.upper_c, 3)}/N^{c.slope:g}"
     if c.lower_c is not None:
-        lines += f"，下限线 F = {c.lower_c:g}/N^{c.slope:g}"
+        lines += f"，下限线 F = {sci_zh(c.lower_c, 3)}/N^{c.slope:g}"
     lines += f"（{c.n_min:g} ≤ N ≤ {c.n_max:g}）"
     if c.confirmed:
         return f"社会风险判据线：{lines}；来源：{c.source}（已核对）"

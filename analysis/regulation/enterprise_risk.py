@@ -307,7 +307,8 @@ def _data_values(
             [str(x) for x in inst["substance"]] + [str(x) for x in getattr(own, "substance", [])]
         )
     )
-    out["key_processes"] = (len(procs), "重点监管危险化工工艺：" + ("、".join(procs) or "无"))
+    names = "、".join(label_zh("hazardous_process", p) for p in procs)
+    out["key_processes"] = (len(procs), "重点监管危险化工工艺：" + (names or "无"))
     out.update(_fire_items(park, inst, eid))
     inside = facts.inside_park.get(eid, False)
     out["outside_park"] = (not inside, "企业用地位于化工园区边界内" if inside else "企业用地不在园区边界内")

@@ -53,6 +53,7 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from analysis._checks import finite_number
+from analysis._text import per_year_zh
 from analysis.regulation.gb18218 import unit_flags
 from analysis.regulation.rectification import Evidence, Finding, ProposalOptions, ProposedItem, propose_items
 from geodata import schema
@@ -323,7 +324,7 @@ def findings_from_compliance(table: pd.DataFrame, park: Any, *, new: bool = Fals
                 ),
                 measure_zh=(
                     "降低主要风险来源装置的风险（减少在线存量、增设紧急切断和安全仪表、工艺替代），使防护目标个人风险"
-                    f"降至 {float(r['limit']):.0e} /年以下；不能降至基准以下的，将防护目标列为搬迁候选"
+                    f"降至 {per_year_zh(r['limit'])}以下；不能降至基准以下的，将防护目标列为搬迁候选"
                 ),
                 basis_zh=basis,
             )

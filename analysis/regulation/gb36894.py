@@ -39,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis._text import per_year_zh
+
 __all__ = [
     "IR_CONTOUR_LEVELS",
     "relocation_candidates",
@@ -233,7 +235,7 @@ def relocation_candidates(compliance: pd.DataFrame, *, new: bool = False) -> pd.
     fail["exceedance"] = fail["individual_risk"] / fail["limit"]
     which = "新建装置" if new else "在役装置"
     fail["reason_zh"] = [
-        f"{label_zh('protection_class', c)}所受个人风险 {ir:.2e} /年，超过 GB 36894-2018 {which}基准 {lim:.0e} /年"
+        f"{label_zh('protection_class', c)}所受个人风险 {per_year_zh(ir, 3)}，超过 GB 36894-2018 {which}基准 {per_year_zh(lim)}"
         f"（超出 {x:.1f} 倍）"
         for c, ir, lim, x in zip(
             fail["protection_class"], fail["individual_risk"], fail["limit"], fail["exceedance"], strict=True

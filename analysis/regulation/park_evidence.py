@@ -25,6 +25,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis._text import per_year_zh
 from analysis.regulation.park_grading import load_park_checklist
 
 __all__ = ["RESIDENT_CATEGORIES", "GATHERING_CATEGORIES", "prefill_evidence"]
@@ -96,7 +97,7 @@ def _control_line(ir_contours: Any) -> tuple[str, str]:
     area_km2 = float(ring.to_crs(crs).geometry.area.sum()) / 1e6
     return (
         "需核实",
-        f"个人风险 {lowest:.0e} /年 等值线包围 {area_km2:.2f} km²，可作为周边土地规划安全控制线的依据（须经政府批准）",
+        f"个人风险 {per_year_zh(lowest)} 等值线包围 {area_km2:.2f} km²，可作为周边土地规划安全控制线的依据（须经政府批准）",
     )
 
 

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis._text import num_zh
 from analysis.constants import AIR_MOLAR_MASS, P_ATM, R_GAS
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import dispersion as disp
@@ -178,7 +179,7 @@ def _plume_field(st: SourceTerm, scenario: Scenario, air: _Air, notes: list[str]
 
     notes.append(
         f"高斯烟羽连续扩散（Crowl & Louvar 2011 式 5-49，含地面反射），Briggs {TERRAIN_LABELS_ZH[terr]}"
-        f"扩散参数，源强 {q:,.3g} kg/s，释放高度 {h:g} m，风速取 10 m 高处值"
+        f"扩散参数，源强 {num_zh(q)} kg/s，释放高度 {h:g} m，风速取 10 m 高处值"
     )
     return field, info
 
@@ -332,6 +333,6 @@ def cloud_effects(
     def inside(x, y):
         return np.asarray(field(x, y)) >= edge
 
-    notes.append(f"近场：浓度不超过纯蒸气密度 {rho0:.3g} kg/m³（1 atm、源温度）")
+    notes.append(f"近场：浓度不超过纯蒸气密度 {num_zh(rho0)} kg/m³（1 atm、源温度）")
     fields = {"concentration": capped, "inside_source": inside, "near_field": {"concentration": rho0}}
     return fields, info, exposure

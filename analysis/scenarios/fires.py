@@ -19,6 +19,7 @@ import math
 
 import numpy as np
 
+from analysis._text import num_zh
 from analysis.constants import P_ATM
 from analysis.errors import ScenarioNotApplicableError
 from analysis.physics import fire
@@ -75,7 +76,7 @@ def pool_fire_effects(
         return model.heat_flux_xy(s_, c_, **kw)
 
     notes.append(
-        f"池火：液池当量直径 {d_pool:.1f} m，燃烧速率 {model.burning_rate:.3g} kg/(m²·s)，"
+        f"池火：液池当量直径 {d_pool:.1f} m，燃烧速率 {num_zh(model.burning_rate)} kg/(m²·s)，"
         f"火焰长度 {model.flame_length:.1f} m，倾角 {math.degrees(model.tilt):.0f}°（顺风），"
         f"表面辐射功率 {model.surface_emissive_power / 1e3:.1f} kW/m²"
     )
@@ -121,7 +122,7 @@ def jet_fire_effects(
         notes.append("喷射火辐射分数取 0.2（未知出口速度）")
     kw = _radiation_kw(weather)
     notes.append(
-        f"喷射火：速率 {st.rate:,.3g} kg/s，火焰长度 {model.flame_length:.1f} m，"
+        f"喷射火：速率 {num_zh(st.rate)} kg/s，火焰长度 {model.flame_length:.1f} m，"
         f"辐射分数 {model.radiative_fraction:.3f}，竖直射流点源（API 521）"
     )
     # the point source is held at r = L/2 from the flame centre ([2]): inside that sphere is the flame's near zone

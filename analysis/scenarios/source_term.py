@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from analysis._text import num_zh
 from analysis.constants import P_ATM, R_GAS
 from analysis.errors import AnalysisInputError, ScenarioNotApplicableError
 from analysis.physics import source as src
@@ -228,7 +229,7 @@ def source_term(source: ReleaseSource, scenario: Scenario, weather: Weather | We
         airborne_mass = 0.0
         jet = 0.0 if rel.instantaneous else rel.rate * pool.airborne_fraction
         airborne_rate = jet + pool.evaporation_rate
-        notes.append(f"进入大气的连续源强 {airborne_rate:,.3g} kg/s")
+        notes.append(f"进入大气的连续源强 {num_zh(airborne_rate)} kg/s")
     hole = scenario.hole_diameter
     return SourceTerm(
         unit_id=vessel.uid,
@@ -297,14 +298,14 @@ def _release(vessel: _Vessel, scenario: Scenario, mass_avail: float, notes: list
         duration = min(mass_avail / rate, scenario.max_duration)
         released = rate * duration
         notes.append(
-            f"以给定的恒定速率 {rate:,.3g} kg/s 泄漏，持续 {duration:,.0f} s（泄完或达到最长 "
+            f"以给定的恒定速率 {num_zh(rate)} kg/s 泄漏，持续 {duration:,.0f} s（泄完或达到最长 "
             f"{scenario.max_duration:g} s），泄漏量 {released:,.0f} kg"
         )
         return _Release(False, rate, duration, released, math.nan)
     if hole is None:
         rate = mass_avail / duration_given
         duration = min(duration_given, scenario.max_duration)
-        notes.append(f"以恒定速率 {rate:,.3g} kg/s 在 {duration_given:g} s 内泄完（CPR 18E G.2 类）")
+        notes.append(f"以恒定速率 {num_zh(rate)} kg/s 在 {duration_given:g} s 内泄完（CPR 18E G.2 类）")
         return _Release(False, rate, duration, rate * duration, math.nan)
     rate, exit_velocity = _hole_release(vessel, hole, mass_avail, notes)
     if scenario.falling_head and vessel.release_phase == "liquid" and vessel.diameter is not None:
@@ -357,7 +358,7 @@ def _hole_release(vessel: _Vessel, hole: float, mass_avail: float, notes: list[s
         # Liquid (or the liquid part of a flashing jet) at the hole: u = rate / (ρ_l A).
         exit_velocity = rate / (rho_l * a_hole)
     notes.append(
-        f"经 {hole * 1e3:g} mm 孔口泄漏，{dis.model}{head_note}，速率 {rate:,.3g} kg/s，出口速度 "
+        f"经 {hole * 1e3:g} mm 孔口泄漏，{dis.model}{head_note}，速率 {num_zh(rate)} kg/s，出口速度 "
         f"{exit_velocity:,.0f} m/s；按初始速率恒定计（不计降压和液位下降，偏保守）"
     )
     return rate, exit_velocity
@@ -379,7 +380,7 @@ def _falling_head_rate(vessel: _Vessel, hole: float, mass_avail: float, max_dura
     rate = src.tank_drain_mean_rate(**drain, window=window)
     notes.append(
         f"液位下降（Crowl & Louvar 式 4-13～4-19，竖直圆柱罐直径 {diameter:g} m，液位 {head:.2f} m）："
-        f"排空时间 {t_empty:,.0f} s；取 {window:,.0f} s 内泄漏量的平均速率 {rate:,.3g} kg/s 作为池和气云的源强"
+        f"排空时间 {t_empty:,.0f} s；取 {window:,.0f} s 内泄漏量的平均速率 {num_zh(rate)} kg/s 作为池和气云的源强"
     )
     return rate
 
@@ -419,7 +420,7 @@ def _flash_and_pool(vessel: _Vessel, rel: _Release, air: WeatherClass, notes: li
             )
             evap = min(m_ev, pool_mass) / tav
             notes.append(
-                f"沸腾液池由地面导热蒸发（TNO 黄皮书第 3 章，混凝土地面），{tav:g} s 内平均 {evap:,.3g} kg/s"
+                f"沸腾液池由地面导热蒸发（TNO 黄皮书第 3 章，混凝土地面），{tav:g} s 内平均 {num_zh(evap)} kg/s"
             )
         else:
             vp = float(sub.vapour_pressure(t))
@@ -433,6 +434,6 @@ def _flash_and_pool(vessel: _Vessel, rel: _Release, air: WeatherClass, notes: li
                 )
             )
             notes.append(
-                f"液池蒸发速率 {evap:,.3g} kg/s（US EPA RMP 附录 D 式 D-1，饱和蒸气压 {vp / 1e3:.3g} kPa）"
+                f"液池蒸发速率 {num_zh(evap)} kg/s（US EPA RMP 附录 D 式 D-1，饱和蒸气压 {num_zh(vp / 1e3)} kPa）"
             )
     return _Pool(flash, airborne_frac, pool_mass, pool_a, evap)

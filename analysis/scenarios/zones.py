@@ -51,6 +51,7 @@ import pyproj
 import shapely
 from shapely import affinity
 
+from analysis._text import num_zh
 from analysis.physics import vulnerability as _vul
 from geodata.errors import CRSError
 
@@ -368,7 +369,9 @@ def default_levels(field) -> tuple[ZoneLevel, ...]:
     if kind == "flash_fire":
         lfl_kg_m3 = field.lfl_concentration
         return tuple(
-            ZoneLevel("concentration", f * lfl_kg_m3, name, f"{label}（{f * lfl_kg_m3 * 1e3:.3g} g/m³）", src)
+            ZoneLevel(
+                "concentration", f * lfl_kg_m3, name, f"{label}（{num_zh(f * lfl_kg_m3 * 1e3)} g/m³）", src
+            )
             for f, name, label, src in FLASH_FIRE_FRACTIONS
         )
     # toxic
@@ -392,7 +395,7 @@ def default_levels(field) -> tuple[ZoneLevel, ...]:
                     "concentration",
                     v,
                     f"{tk}-{k}",
-                    f"{tk}-{k}（60 min，{v * 1e6:.3g} mg/m³）：{meaning[k]}",
+                    f"{tk}-{k}（60 min，{num_zh(v * 1e6)} mg/m³）：{meaning[k]}",
                     src,
                 )
             )
@@ -402,7 +405,7 @@ def default_levels(field) -> tuple[ZoneLevel, ...]:
                 "concentration",
                 float(sub.idlh),
                 "IDLH",
-                f"IDLH（{sub.idlh * 1e6:.3g} mg/m³）：立即威胁生命或健康的浓度（无 AEGL/PAC 时采用）",
+                f"IDLH（{num_zh(sub.idlh * 1e6)} mg/m³）：立即威胁生命或健康的浓度（无 AEGL/PAC 时采用）",
                 "NIOSH IDLH (substance record); used because no AEGL/PAC value exists",
             )
         )

@@ -40,7 +40,8 @@ from app.commands._common import (
     safe_output,
 )
 from app.commands.weather import add_weather_argument, weather_option
-from app.present import major_hazard_grade_zh
+from app.present import hazard_unit_zh, major_hazard_grade_zh
+from app.present.numbers import display_frame, numbers_in_text_zh, sci_zh
 from app.reports.risk_tables import assumptions_zh, contours_zh  # noqa: F401 - pages import them from here
 from app.reports.risk_tables import region_zh as _region_zh
 from app.results_cli import add_store_argument
@@ -63,12 +64,12 @@ def excel_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
                     out[c] = out[c].map(
                         lambda v: "、".join(map(str, v)) if isinstance(v, (list, tuple)) else v
                     )
-            out.to_excel(xw, sheet_name=name[:31], index=False)
+            display_frame(out).to_excel(xw, sheet_name=name[:31], index=False)  # — for empty, ×10ⁿ in text
     return buf.getvalue()
 
 
 def _sci(v: Any) -> str:
-    return "—" if v is None or (isinstance(v, float) and not np.isfinite(v)) else f"{float(v):.2e}"
+    return sci_zh(v, 3)  # 3×10⁻⁷, 2.98×10⁻⁴ (app.present.numbers); — for null
 
 
 def compliance_zh(table: pd.DataFrame) -> pd.DataFrame:
@@ -132,8 +133,8 @@ def distances_zh(table: pd.DataFrame) -> pd.DataFrame:
             "企业": table["enterprise_id"],
             "名称": table["name"],
             "物质": table["substance"],
-            "重大危险源单元": table["hazard_unit"],
-            "S（-）": table["S"].map(lambda v: f"{v:.2f}"),
+            "重大危险源单元": table["hazard_unit"].map(hazard_unit_zh),
+            "S（-）": table["S"].map(lambda v: f"{v:.2f}" if np.isfinite(v) else "—"),
             "确定方法（GB/T 37243）": table["method_zh"],
             "高敏感/重要/一类 新建（m）": table["d_high_sensitive_new"].map(m),
             "高敏感/重要/一类 在役（m）": table["d_high_sensitive_existing"].map(m),
@@ -180,9 +181,9 @@ def units_zh(res: Any) -> pd.DataFrame:
             "场景数（个）": u["n_outcomes"],
             "事故总频率（/年）": u["frequency"].map(_sci),
             "致死影响范围（m）": u["reach_m"].map(lambda v: f"{v:.0f}"),
-            "自身风险 ≥1e-5 的距离（m）": u["ir_distance_1e-05"].map(lambda v: f"{v:.0f}"),
-            "自身风险 ≥3e-6 的距离（m）": u["ir_distance_3e-06"].map(lambda v: f"{v:.0f}"),
-            "自身风险 ≥3e-7 的距离（m）": u["ir_distance_3e-07"].map(lambda v: f"{v:.0f}"),
+            "自身风险 ≥ 1×10⁻⁵/年的距离（m）": u["ir_distance_1e-05"].map(lambda v: f"{v:.0f}"),
+            "自身风险 ≥ 3×10⁻⁶/年的距离（m）": u["ir_distance_3e-06"].map(lambda v: f"{v:.0f}"),
+            "自身风险 ≥ 3×10⁻⁷/年的距离（m）": u["ir_distance_3e-07"].map(lambda v: f"{v:.0f}"),
         }
     )
 
@@ -197,7 +198,7 @@ def fn_zh(curve: Any) -> pd.DataFrame:
 def major_units_zh(units: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "单元": units["unit"],
+            "单元": units["unit"].map(hazard_unit_zh),
             "企业": units["enterprise_id"],
             "包含设施": units["unit_ids"],
             "S = Σq/Q（-）": units["S"].map(lambda v: f"{v:.2f}"),
@@ -421,11 +422,13 @@ def run_risk(args: argparse.Namespace) -> int:
     soc = risk.societal_risk(res, criterion=crit)
     ny, nx = res.grid.shape
     print(
-        f"个人风险栅格：{nx} × {ny} 个网格，分辨率 {res.resolution:g} m，最大个人风险 {res.grid.max():.2e} /年 → {out}"
+        f"个人风险栅格：{nx} × {ny} 个网格，分辨率 {res.resolution:g} m，最大个人风险 {sci_zh(res.grid.max(), 3)}/年 → {out}"
     )
     for _, r in cont.iterrows():
-        print(f"  {r['label_zh']}：面积 {r['area_m2'] / 1e6:.3f} km²")
-    print(f"社会风险：潜在生命损失 PLL = {soc.pll:.2e} 人/年；F-N 曲线总体评价：{_region_zh(soc.overall)}")
+        print(f"  {numbers_in_text_zh(r['label_zh'])}：面积 {r['area_m2'] / 1e6:.3f} km²")
+    print(
+        f"社会风险：潜在生命损失 PLL = {sci_zh(soc.pll, 3)} 人/年；F-N 曲线总体评价：{_region_zh(soc.overall)}"
+    )
     print_assumptions(res, crit)
     if args.report:
         _write_report(Path(args.report), park, res, crit, inputs=[path])
@@ -558,7 +561,7 @@ def run_major_hazards(args: argparse.Namespace) -> int:
     major = units[units["is_major"]]
     print(f"重大危险源辨识（GB 18218-2018）：{len(units)} 个单元，其中重大危险源 {len(major)} 个")
     for _, r in major.iterrows():
-        print(f"  {r['unit']}：S = {r['S']:.2f}，R = {r['R']:.1f}，{int(r['grade'])} 级")
+        print(f"  {hazard_unit_zh(r['unit'])}：S = {r['S']:.2f}，R = {r['R']:.1f}，{int(r['grade'])} 级")
     for _, r in ent.iterrows():
         g = "—" if pd.isna(r["major_hazard_grade"]) else f"{int(r['major_hazard_grade'])} 级"
         print(f"  企业 {r['enterprise_id']}：重大危险源 {int(r['n_major_units'])} 个，最高级别 {g}")

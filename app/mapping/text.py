@@ -256,7 +256,7 @@ def format_value(column: schema.Column, value: Any) -> str:
         if name.endswith("temperature_k"):
             return f"{v:.1f} K（{v - 273.15:.1f} ℃）"  # ℃ = K - 273.15
         if name == "inventory_kg":
-            return f"{_num(v)} kg（{v / 1000:.4g} t）" if v >= 1000 else f"{_num(v)} kg"
+            return f"{_num(v)} kg（{_num(v / 1000)} t）" if v >= 1000 else f"{_num(v)} kg"  # 1 t = 1000 kg
         if column.dtype == "int" or (column.unit == "人"):
             return f"{int(round(v)):,d} {column.unit}" if column.unit else f"{int(round(v)):,d}"
         return f"{_num(v)} {column.unit}" if column.unit else _num(v)

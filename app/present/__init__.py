@@ -15,6 +15,7 @@ Labels of stored enumerations (``risk_color``, ``rectification_status``, ``prote
 from __future__ import annotations
 
 from app.present.grades import (
+    HAZARD_UNIT_GROUP_ZH,
     MAJOR_HAZARD_GRADE_COLORS,
     MAJOR_HAZARD_GRADE_ZH,
     NOT_MAJOR_HAZARD_ZH,
@@ -23,6 +24,7 @@ from app.present.grades import (
     RISK_COLORS,
     STATUS_COLORS,
     RateClass,
+    hazard_unit_zh,
     major_hazard_grade_zh,
     rate_class,
 )
@@ -62,6 +64,8 @@ __all__ = [
     "NOT_MAJOR_HAZARD_ZH",
     "MAJOR_HAZARD_GRADE_COLORS",
     "major_hazard_grade_zh",
+    "HAZARD_UNIT_GROUP_ZH",
+    "hazard_unit_zh",
     "STATUS_COLORS",
     "OVERDUE_COLOR",
     "RateClass",

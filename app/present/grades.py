@@ -15,6 +15,8 @@ __all__ = [
     "NOT_MAJOR_HAZARD_ZH",
     "MAJOR_HAZARD_GRADE_COLORS",
     "major_hazard_grade_zh",
+    "HAZARD_UNIT_GROUP_ZH",
+    "hazard_unit_zh",
     "STATUS_COLORS",
     "OVERDUE_COLOR",
     "RateClass",
@@ -29,6 +31,32 @@ RISK_COLORS: dict[str, str] = {"red": "#e02020", "orange": "#f7931e", "yellow": 
 #: GB 18218-2018 major-hazard grades (R ≥ 100 一级 … < 10 四级).
 MAJOR_HAZARD_GRADE_ZH: dict[int, str] = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 NOT_MAJOR_HAZARD_ZH = "非重大危险源"
+#: The GB 18218 units parkrisk groups an enterprise's installations into
+#: (:func:`analysis.regulation.gb18218.park.hazard_unit_key`); a separate building keeps its own kind and id.
+HAZARD_UNIT_GROUP_ZH: dict[str, str] = {
+    "tank_farm": "常压储罐区",
+    "pressure_storage": "压力储罐区",
+    "production": "生产单元",
+}
+
+
+def hazard_unit_zh(key: Any) -> str:
+    """Chinese name of a GB 18218 unit key: ``E01/tank_farm`` → ``E01 常压储罐区``, ``E08/warehouse:E08-W01`` →
+    ``E08 仓库 E08-W01``. A unit the data named itself (``hazard_unit`` column) is shown as written; ``—`` for
+    null."""
+    from geodata.schema import ENUM_LABELS_ZH
+
+    if key is None or (isinstance(key, float) and pd.isna(key)):
+        return "—"
+    enterprise, sep, group = str(key).partition("/")
+    if not sep:
+        return str(key)
+    kind, sep, unit_id = group.partition(":")
+    if sep:
+        return f"{enterprise} {ENUM_LABELS_ZH['installation_kind'].get(kind, kind)} {unit_id}"
+    return f"{enterprise} {HAZARD_UNIT_GROUP_ZH.get(group, group)}"
+
+
 #: Map colour of each grade label, most severe first.
 MAJOR_HAZARD_GRADE_COLORS: dict[str, str] = {
     "一级": "#b10026",

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from analysis._text import per_year_zh
+
 __all__ = [
     "THREAT_ZONE_COLORS",
     "threat_zone_colors",
@@ -75,8 +77,8 @@ CONTOUR_COLORS: dict[float, str] = {1e-5: "#b10026", 3e-6: "#fc4e2a", 1e-6: "#fe
 
 
 def contour_label_zh(level: float) -> str:
-    """Legend text of an individual-risk contour level [1/a], e.g. ``≥ 1e-05 /年``."""
-    return f"≥ {level:.0e} /年"
+    """Legend text of an individual-risk contour level [1/a], e.g. ``≥ 1×10⁻⁵/年``."""
+    return f"≥ {per_year_zh(level)}"
 
 
 #: GB 32167-2015 high-consequence-area grades of pipeline segments (0 = not an HCA).

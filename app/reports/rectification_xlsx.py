@@ -14,14 +14,16 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.regulation.rectification import export_table, plan_report
+from app.present.numbers import beijing_zh
 from geodata import schema
+from geodata.store.roles import ROLE_LABELS_ZH
 
 __all__ = ["ITEMS_SHEET", "write_plan_xlsx", "read_inspection_xlsx"]
 
 ITEMS_SHEET = "整改事项"
 _HISTORY_HEADERS = {
     "item_id": "事项编号",
-    "at": "时间（UTC）",
+    "at": "时间（北京时间）",
     "username": "操作人",
     "role": "角色",
     "action": "操作",
@@ -90,6 +92,10 @@ def write_plan_xlsx(
             from geodata.store.lifecycle import ACTION_LABELS_ZH
 
             h["action"] = [ACTION_LABELS_ZH.get(a, a) for a in h["action"]]
+            if "at" in h:
+                h["at"] = [beijing_zh(t, seconds=True) for t in h["at"]]  # stored in UTC
+            if "role" in h:
+                h["role"] = [ROLE_LABELS_ZH.get(r, r) for r in h["role"]]
             for c in ("from_state", "to_state"):
                 h[c] = [schema.label_zh("rectification_status", s) for s in h[c]]
             h.rename(columns=_HISTORY_HEADERS).to_excel(xw, sheet_name="历史记录", index=False)

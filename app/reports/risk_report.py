@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.present.numbers import per_year_zh, sci_zh
 from app.reports.figures import cjk_font_name, new_figure, png_bytes, use_font
 
 __all__ = [
@@ -91,10 +92,10 @@ def class_verdicts(compliance: pd.DataFrame) -> pd.DataFrame:
             {
                 "防护目标类别": schema.label_zh("protection_class", cls),
                 "目标数（个）": len(g),
-                "最大个人风险（/年）": f"{float(g['individual_risk'].max()):.2e}",
-                "在役装置基准（/年）": f"{float(g['limit_existing'].iloc[0]):.0e}",
+                "最大个人风险（/年）": sci_zh(g["individual_risk"].max(), 3),
+                "在役装置基准（/年）": sci_zh(g["limit_existing"].iloc[0]),
                 "不满足在役基准（个）": fail_e,
-                "新建装置基准（/年）": f"{float(g['limit_new'].iloc[0]):.0e}",
+                "新建装置基准（/年）": sci_zh(g["limit_new"].iloc[0]),
                 "不满足新建基准（个）": fail_n,
                 "结论": "满足"
                 if fail_e == 0 and fail_n == 0
@@ -190,7 +191,7 @@ def risk_report_data(
     comp = compliance if compliance is not None else scx.compliance(res, park)
     ir, x, y = max_ir_outside_park(res, park)
     outside = (
-        f"{ir:.2e} /年（网格单元中心 x = {x:,.0f} m，y = {y:,.0f} m，园区米制坐标）"
+        f"{per_year_zh(ir, 3)}（网格单元中心 x = {x:,.0f} m，y = {y:,.0f} m，园区米制坐标）"
         if np.isfinite(x)
         else "计算网格内没有园区外的单元"
     )
@@ -208,9 +209,9 @@ def risk_report_data(
         issued=issued or dt.datetime.now(dt.timezone(dt.timedelta(hours=8))),
         generic_warning=generic_weather_warning(res.assumptions),
         summary=[
-            ("最大个人风险", f"{res.grid.max():.2e} /年{tag}"),
+            ("最大个人风险", f"{per_year_zh(res.grid.max(), 3)}{tag}"),
             ("园区外最大个人风险", outside + tag),
-            ("潜在生命损失 PLL", f"{soc.pll:.2e} 人/年{tag}"),
+            ("潜在生命损失 PLL", f"{sci_zh(soc.pll, 3)} 人/年{tag}"),
             ("计算网格", f"{nx} × {ny} 个单元，分辨率 {res.resolution:g} m"),
         ],
         contour_png=png_bytes(contour_map_figure(park, contours), dpi=150, bbox_inches="tight"),

@@ -19,6 +19,7 @@ import pandas as pd
 from app.mapping import add_legend, finish_map, fit_to, html_text, park_map
 from app.mapping.results import DEFAULT_TOP_EDGES
 from app.present import CROSSING_COLOR, PROBABILITY_CLASSES, SOURCE_COLOR
+from app.present.numbers import num_zh, sci_zh
 
 TITLE = "多米诺效应"
 ICON = ":material/account_tree:"
@@ -278,12 +279,12 @@ def frequency_table(result) -> pd.DataFrame:
         {
             "初始设施": f["primary_unit"],
             "初始事故": [PRIMARY_LABELS_ZH.get(str(k), str(k)) for k in f["primary_scenario"]],
-            "初始事故频率（次/年）": f["f_primary"].map(lambda v: f"{v:.2e}" if np.isfinite(v) else "未知"),
+            "初始事故频率（次/年）": f["f_primary"].map(lambda v: sci_zh(v, 3) if np.isfinite(v) else "未知"),
             "次生设施": f["target"],
             "一级升级概率（-）": f["p_escalation"].round(4),
             "被卷入概率（-）": f["p_involved"].round(4),
             "附加次生事故频率（次/年）": f["f_secondary"].map(
-                lambda v: f"{v:.2e}" if np.isfinite(v) else "未知"
+                lambda v: sci_zh(v, 3) if np.isfinite(v) else "未知"
             ),
         }
     )
@@ -319,6 +320,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 list(domino.PRIMARY_KINDS),
                 default=list(domino.PRIMARY_KINDS),
                 format_func=lambda k: domino.PRIMARY_LABELS_ZH[k],
+                placeholder="请选择…",
                 key="dm_kinds",
             )
             levels = st.number_input(
@@ -468,7 +470,7 @@ def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exer
                     {
                         "同时失效的设施": [" + ".join(t) for t in comb["targets"]],
                         "数量（个）": comb["n"],
-                        "概率（-）": comb["probability"].map(lambda v: f"{v:.3g}"),
+                        "概率（-）": comb["probability"].map(num_zh),
                     }
                 ),
                 hide_index=True,

@@ -24,9 +24,12 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from analysis.emergency.export import _route_end
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
 from app.present.emergency import IN_ZONE_ROUTE_COLOR, erg_label_zh, erg_period_zh, sig_round, sig_text
+from app.present.numbers import display_frame
+from geodata import schema
 
 TITLE = "应急疏散"
 ICON = ":material/directions_run:"
@@ -163,7 +166,7 @@ def _add_routes(m, routes, route_zone) -> list:
                 color=EMERGENCY_COLORS["route"],
                 weight=3,
                 opacity=0.85,
-                tooltip=html_text(f"{r.name} → {r.assembly_id}，{r.length_m:,.0f} m（{r.roads}）"),
+                tooltip=html_text(f"{r.name} → {_route_end(r)}，{r.length_m:,.0f} m（{r.roads}）"),
             ).add_to(fg)
     items = [("疏散路线", EMERGENCY_COLORS["route"], "line")]
     if route_zone is not None and not route_zone.is_empty:
@@ -507,7 +510,7 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
     else:
         st.caption(
             f"物质 {source.substance}，存量 {float(source.inventory_kg or 0):,.0f} kg，"
-            f"相态 {source.phase}，压力 {float(source.pressure_pa or 0) / 1e6:.3g} MPa（绝压），"
+            f"相态 {schema.label_zh('phase', source.phase)}，压力 {float(source.pressure_pa or 0) / 1e6:.3g} MPa（绝压），"
             f"温度 {float(source.temperature_k or 0) - 273.15:.0f} ℃"
         )
     return kw, source
@@ -527,7 +530,9 @@ def _release_inputs(st):  # pragma: no cover - exercised by AppTest
     )
     dur = st.number_input("最长泄漏时间（min）", value=30.0, step=5.0, key="em_duration")
     d1, d2 = st.columns(2)
-    day = d1.date_input("事故日期（北京时间）", value=dt.datetime.now(BEIJING_TZ).date(), key="em_date")
+    day = d1.date_input(
+        "事故日期（北京时间）", value=dt.datetime.now(BEIJING_TZ).date(), format="YYYY-MM-DD", key="em_date"
+    )
     t = d2.time_input(
         "事故时间（北京时间）", value=dt.time(22, 0), key="em_time", step=dt.timedelta(minutes=30)
     )
@@ -665,7 +670,7 @@ def _show_results(st, park, settings, plan) -> None:  # pragma: no cover - AppTe
     for n in result.notes:
         st.caption(n)
     st.subheader("危险区与 ERG 对照")
-    st.dataframe(zone_erg_table(result), hide_index=True, width="stretch")
+    st.dataframe(display_frame(zone_erg_table(result)), hide_index=True, width="stretch")
     erg = erg_table(result)
     if erg.empty:
         st.caption("ERG 附表中没有该物质或该泄漏规模的条目。")
@@ -695,7 +700,7 @@ def _show_results(st, park, settings, plan) -> None:  # pragma: no cover - AppTe
     if plan.targets.empty:
         st.caption("各区内没有防护目标或建筑。")
     else:
-        st.dataframe(targets_display(plan.targets), hide_index=True, width="stretch")
+        st.dataframe(display_frame(targets_display(plan.targets)), hide_index=True, width="stretch")
         st.caption(
             "浓度为目标处室外最大浓度（3 位有效数字），所在区按该浓度判定。撤离：能在烟云到达前撤到集合点；"
             "就地避险：来不及撤出且室内剂量低于阈值（AEGL-2 × 60 min）；立即撤离：室内也不安全。"

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from app.mapping import add_zones, finish_map, park_map
-from app.present import RISK_COLORS, major_hazard_grade_zh
+from app.present import RISK_COLORS, hazard_unit_zh, major_hazard_grade_zh
 from app.present.regulator import (
     ITEM_SOURCE_ZH,
     TWO_KEY_COLORS,
@@ -65,7 +65,7 @@ def units_table_zh(units: pd.DataFrame) -> pd.DataFrame:
             "重点监管危险化学品": units["key_chemical_name"].replace("", "—"),
             "重点监管危险化工工艺": [_process_zh(p) for p in units["hazardous_process"]],
             "重大危险源": ["是" if v else "否" for v in units["major_hazard"]],
-            "危险源单元": units["hazard_unit"],
+            "危险源单元": units["hazard_unit"].map(hazard_unit_zh),
             "重大危险源等级": [major_hazard_grade_zh(g) for g in units["major_hazard_grade"]],
         }
     )
@@ -209,6 +209,7 @@ def _checklist_editor(store, user, park, eid: str, current: pd.DataFrame) -> Non
     edited = st.data_editor(
         table,
         disabled=["核查项", "评分项", "状态"] if may_fill else True,
+        column_order=["评分项", "取值", "依据", "状态"],  # the key 核查项 stays in the data, not on screen
         hide_index=True,
         width="stretch",
         key=f"er_edit_{eid}",
@@ -236,7 +237,14 @@ def _checklist_editor(store, user, park, eid: str, current: pd.DataFrame) -> Non
             st.rerun()
     pending = [k for k in cur.index if not bool(cur.at[k, "confirmed"])] if len(cur) else []
     if user.role in ("inspector", "admin") and pending:
-        pick = st.multiselect("核实以下已填报的核查项", pending, key=f"er_confirm_{eid}")
+        labels = dict(zip(items["key"], items["item_zh"], strict=False))
+        pick = st.multiselect(
+            "核实以下已填报的核查项",
+            pending,
+            format_func=lambda k: labels.get(k, k),
+            placeholder="请选择…",
+            key=f"er_confirm_{eid}",
+        )
         if st.button("确认核实", key=f"er_confirm_go_{eid}") and pick:
             try:
                 for k in pick:
@@ -248,7 +256,32 @@ def _checklist_editor(store, user, park, eid: str, current: pd.DataFrame) -> Non
             else:
                 st.rerun()
     with st.expander("核查表历史"):
-        st.dataframe(store.checklist_history(user, "enterprise", eid), hide_index=True, width="stretch")
+        st.dataframe(
+            checklist_history_zh(store.checklist_history(user, "enterprise", eid), items), hide_index=True
+        )
+
+
+def checklist_history_zh(history: pd.DataFrame, items: pd.DataFrame) -> pd.DataFrame:
+    """The checklist history as people read it: item names, 填报/核实, user and role, Beijing time (no hashes)."""
+    from app.present.numbers import beijing_zh, display_frame
+    from geodata.store.roles import ROLE_LABELS_ZH
+
+    labels = dict(zip(items["key"], items["item_zh"], strict=False))
+    h = history
+    return display_frame(
+        pd.DataFrame(
+            {
+                "时间（北京时间）": [beijing_zh(t, seconds=True) for t in h["at"]],
+                "核查项": [labels.get(k, k) for k in h["item_key"]],
+                "操作": [{"fill": "填报", "confirm": "核实"}.get(a, a) for a in h["action"]],
+                "取值": h["value"],
+                "依据": h["evidence"],
+                "人员": h["username"],
+                "角色": [ROLE_LABELS_ZH.get(r, r) for r in h["role"]],
+                "版本": h["version"],
+            }
+        )
+    )
 
 
 def _answer_text(cur: pd.DataFrame, key: str) -> str:

@@ -14,6 +14,7 @@ from app.mapping import finish_map, legend_html, overdue_mask, park_legend_secti
 from app.mapping.focus import recall_focus, remember_focus, zoom_to
 from app.mapping.results import RESULT_ORDER, RESULT_TITLES, add_result_layers, results_legend_html
 from app.park_overview import park_score_form, regulator_numbers, stored_park_scores
+from app.present.numbers import display_frame
 from geodata import schema
 from geodata.store import StoreError
 
@@ -91,7 +92,14 @@ def _tables(park) -> None:
                 if col.name in frame and col.enum:
                     frame[col.name] = [schema.label_zh(col.enum, v) for v in frame[col.name]]
             labels = {c.name: f"{c.label_zh}（{c.unit}）" if c.unit else c.label_zh for c in spec.columns}
-            st.dataframe(frame.rename(columns=labels), hide_index=True, width="stretch")
+            for col in spec.columns:  # MPa and ℃ for people; the park file keeps Pa and K
+                if col.name in frame and col.name.endswith("pressure_pa"):
+                    frame[col.name] = frame[col.name] / 1e6  # 1 MPa = 1e6 Pa
+                    labels[col.name] = f"{col.label_zh}（MPa）"
+                elif col.name in frame and col.name.endswith("temperature_k"):
+                    frame[col.name] = frame[col.name] - 273.15  # ℃ = K - 273.15
+                    labels[col.name] = f"{col.label_zh}（℃）"
+            st.dataframe(display_frame(frame.rename(columns=labels)), hide_index=True, width="stretch")
 
 
 def _stored_results(view) -> tuple[dict, dict[str, bool]]:

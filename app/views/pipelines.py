@@ -23,6 +23,7 @@ from analysis.pipelines import segment_zones
 from analysis.pipelines import targets_in_zones as analysis_targets_in_zones
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import HCA_COLORS, HCA_LEGEND_ZH, NOT_ASSESSED_COLOR, PIPELINE_ZONE_COLORS, SOURCE_COLOR
+from app.present.numbers import display_frame, sci_mathtext, sci_zh
 from app.reports.figures import CJK_FONT_PATH
 
 TITLE = "管道"
@@ -173,7 +174,7 @@ def hca_excel_bytes(hca: gpd.GeoDataFrame, summary: pd.DataFrame | None = None) 
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         hca_table_zh(hca).to_excel(xw, sheet_name="高后果区", index=False)
         if summary is not None:
-            summary_zh(summary).to_excel(xw, sheet_name="管道汇总", index=False)
+            display_frame(summary_zh(summary)).to_excel(xw, sheet_name="管道汇总", index=False)
     return buf.getvalue()
 
 
@@ -204,7 +205,7 @@ def summary_zh(summary: pd.DataFrame) -> pd.DataFrame:
             "最大允许操作压力（MPa，表压）": (s.get("maop_gauge_pa") / 1e6).round(2),
             "潜在影响半径（m）": s.get("pir_m").round(1),
             "有害后果频率（次/(km·年)）": (s.get("rupture_outcome_frequency_per_m_year") * 1e3).map(
-                lambda v: f"{v:.2e}"
+                lambda v: sci_zh(v, 3)
             ),
             "1 % 死亡概率最远距离（m）": s.get("lethal_1pct_m").round(0),
         }
@@ -249,7 +250,7 @@ def transect_figure(curves: dict, *, distances=None, pir: dict | None = None, fo
         ax.text(
             0.01,
             lv,
-            f"{lv:.0e} /年",
+            f"{sci_mathtext(lv)} /年",
             transform=ax.get_yaxis_transform(),
             ha="left",
             va="bottom",
@@ -279,7 +280,7 @@ def transect_figure(curves: dict, *, distances=None, pir: dict | None = None, fo
     fig.text(
         0.01,
         0.01,
-        "灰线：GB 36894-2018 个人风险等值线 1e-5、3e-6、1e-6、3e-7 /年",
+        f"灰线：GB 36894-2018 个人风险等值线 {'、'.join(sci_mathtext(v) for v in IR_CONTOUR_LEVELS)} /年",
         fontproperties=fp,
         fontsize=8,
         color="#7f8c8d",
@@ -319,6 +320,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             list(kinds_all),
             default=["transmission"],
             format_func=kinds_all.get,
+            placeholder="请选择…",
             key="pl_kinds",
         )
 
@@ -425,7 +427,9 @@ def _show_lines(
         )
 
     st.subheader("管道汇总与事故后果")
-    st.dataframe(summary_zh(a.summary[a.summary["error"] == ""]), hide_index=True, width="stretch")
+    st.dataframe(
+        display_frame(summary_zh(a.summary[a.summary["error"] == ""])), hide_index=True, width="stretch"
+    )
     if cons is not None:
         z = cons.zones
         if len(z):
@@ -460,7 +464,7 @@ def _show_lines(
             worst = w[w["worst"]].iloc[0]
             st.caption(
                 f"最不利的 1 km：里程 {worst.km_start_m:,.0f}–{worst.km_end_m:,.0f} m，潜在生命损失 "
-                f"{worst.pll:.2e} 人/年，最大死亡人数 {worst.n_max:,.1f} 人"
+                f"{sci_zh(worst.pll, 3)} 人/年，最大死亡人数 {worst.n_max:,.1f} 人"
             )
             st.pyplot(fn_figure({f"{pid} 最不利 1 km": curves[pid]}))
         else:

@@ -44,6 +44,7 @@ from app.auth import (
     change_password,
     sign_in,
 )
+from app.present.numbers import beijing_zh, display_frame
 from app.rectification_map import ItemFilter, filter_items, rectification_map
 from geodata import schema
 from geodata.store import (
@@ -226,7 +227,7 @@ def _stats_tab(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> No
                 "重大隐患整改率（%）": (100 * df["major_closure_rate"]).round(1),
                 "按期整改率（%）": (100 * df["on_time_rate"]).round(1),
             }
-        )
+        ).pipe(display_frame)  # a rate without items is —, not None
 
     st.subheader("园区整改率")
     st.dataframe(fmt(closure_stats(items, by="park_id", today=today), "园区", {}), hide_index=True)
@@ -319,14 +320,14 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
     st.dataframe(
         pd.DataFrame(
             {
-                "时间（UTC）": hist["at"].str[:19],
+                "时间（北京时间）": [beijing_zh(t, seconds=True) for t in hist["at"]],
                 "人员": hist["username"],
                 "操作": [lifecycle.ACTION_LABELS_ZH.get(a, a) for a in hist["action"]],
                 "说明": hist["comment"],
                 "原期限": hist["old_deadline"],
                 "新期限": hist["new_deadline"],
             }
-        ),
+        ).pipe(display_frame),
         hide_index=True,
     )
     targets = [

@@ -12,8 +12,10 @@ from typing import Any
 
 import folium
 
+from analysis.qra.event_tree import OUTCOME_LABELS_ZH
 from app.mapping import add_zones, finish_map, park_map
 from app.present import CONTOUR_COLORS, POPULATION_AREA_COLOR, contour_label_zh
+from app.present.numbers import display_frame, sci_zh
 
 TITLE = "风险分布"
 ICON = ":material/blur_on:"
@@ -92,8 +94,8 @@ def risk_summary(res: Any, soc: Any) -> dict[str, str]:
     tag = "（通用风玫瑰，示意）" if generic_weather_warning(res.assumptions) else ""
     return {
         "气象来源": "通用示意风玫瑰（仅供比较）" if tag else "本园区风玫瑰",
-        "最大个人风险": f"{res.grid.max():.2e} /年{tag}",
-        "潜在生命损失 PLL": f"{soc.pll:.2e} 人/年{tag}",
+        "最大个人风险": f"{sci_zh(res.grid.max(), 3)}/年{tag}",
+        "潜在生命损失 PLL": f"{sci_zh(soc.pll, 3)} 人/年{tag}",
         "参与计算的事故场景": f"{int(res.outcomes['computed'].sum())} 个",
         "网格": f"{res.grid.shape[1]} × {res.grid.shape[0]}（{res.resolution:g} m）",
     }
@@ -348,9 +350,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if len(skipped):
         with st.expander(f"未计入的设施/场景（{len(skipped)} 条）"):
             st.dataframe(
-                skipped[["unit_id", "outcome", "reason_zh"]].rename(
-                    columns={"unit_id": "设施编号", "outcome": "场景", "reason_zh": "原因"}
-                ),
+                skipped[["unit_id", "outcome", "reason_zh"]]
+                .assign(outcome=[OUTCOME_LABELS_ZH.get(o, o) for o in skipped["outcome"]])
+                .rename(columns={"unit_id": "设施编号", "outcome": "场景", "reason_zh": "原因"})
+                .pipe(display_frame),  # a unit skipped as a whole has no 场景: —
                 hide_index=True,
                 width="stretch",
             )

@@ -13,8 +13,9 @@ import folium
 from analysis.domino.units import equipment_class
 from app.mapping import add_zones, finish_map, html_text, park_map
 from app.mapping.focus import zoom_to
-from app.mapping.results_style import per_year_zh
 from app.present import CONTOUR_COLORS, PROTECTION_COLORS, SITING_PASS_COLORS, SITING_SUITABILITY_COLORS
+from app.present.numbers import per_year_zh, sci_zh
+from geodata import schema
 
 TITLE = "选址与防护距离"
 ICON = ":material/location_searching:"
@@ -145,7 +146,7 @@ def compliance_map(
     status = dict(zip(compliance["target_id"], compliance[col], strict=True))
     gdf = tg.assign(
         check=["满足" if status.get(t, True) else "不满足" for t in tg["target_id"]],
-        risk_text=[f"{v:.2e} /年" for v in compliance["individual_risk"]],
+        risk_text=[per_year_zh(v, 3) for v in compliance["individual_risk"]],
     )
     gdf["geometry"] = gdf.geometry.buffer(15.0)  # points become visible discs
     add_zones(
@@ -471,10 +472,11 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
         )
     st.dataframe(
         t.assign(
-            ir_before=t["ir_before"].map(lambda v: f"{v:.2e}"),
-            ir_added=t["ir_added"].map(lambda v: f"{v:.2e}"),
-            ir_after=t["ir_after"].map(lambda v: f"{v:.2e}"),
-            limit_new=t["limit_new"].map(lambda v: f"{v:.0e}"),
+            protection_class=[schema.label_zh("protection_class", c) for c in t["protection_class"]],
+            ir_before=t["ir_before"].map(lambda v: sci_zh(v, 3)),
+            ir_added=t["ir_added"].map(lambda v: sci_zh(v, 3)),
+            ir_after=t["ir_after"].map(lambda v: sci_zh(v, 3)),
+            limit_new=t["limit_new"].map(sci_zh),
         ).rename(columns=_TRIAL_COLUMNS_ZH),
         hide_index=True,
         width="stretch",

@@ -80,7 +80,7 @@ def test_tooltips_use_chinese_labels_and_units(small_park):
     assert tip.fields[0] == "设施名称"
     assert "存量" in tip.fields and "所属企业" in tip.fields
     props = {p["设施编号"]: p for p in _properties(inst)}
-    assert props["U1"]["存量"] == "2,000,000 kg（2000 t）"
+    assert props["U1"]["存量"] == "2,000,000 kg（2,000 t）"  # never 1.598e+04 t (issue 17, item 4)
     assert props["U2"]["压力（绝压）"] == "1,600,000 Pa（1.6 MPa）"
     assert props["U5"]["温度"] == "573.1 K（300.0 ℃）"
     assert props["U2"]["相态"] == "液化气体"

@@ -41,7 +41,7 @@ def test_labels():
     assert present.major_hazard_grade_zh(2) == "二级"
     assert present.major_hazard_grade_zh(None) == "—"
     assert present.major_hazard_grade_zh(float("nan"), missing=present.NOT_MAJOR_HAZARD_ZH) == "非重大危险源"
-    assert present.contour_label_zh(3e-7) == "≥ 3e-07 /年"
+    assert present.contour_label_zh(3e-7) == "≥ 3×10⁻⁷/年"
     assert (
         list(present.threat_zone_colors(["a", "b", "c", "d", "e"]).values())[-1]
         == present.THREAT_ZONE_COLORS[-1]

@@ -141,7 +141,10 @@ def test_compliance_failures_become_external_distance_findings(park):
     f = plain[0]
     assert f.hazard_level == "general" and f.enterprise_id is None
     assert "镇中心小学" in f.description_zh and "外部安全防护距离不满足要求" in f.description_zh
-    assert "1.00e-05" in f.description_zh and "3e-06" in f.description_zh and "需核实" in f.description_zh
+    # numbers as people write them (issue 17, item 4): 1×10⁻⁵/年, not 1.00e-05
+    assert (
+        "1×10⁻⁵/年" in f.description_zh and "3×10⁻⁶/年" in f.description_zh and "需核实" in f.description_zh
+    )
     ev = {e.label_zh: e for e in f.evidence}
     assert ev["个人风险"].value == pytest.approx(1e-5) and ev["个人风险"].unit == "1/a"
     assert ev["超出倍数"].value == pytest.approx(1e-5 / 3e-6)

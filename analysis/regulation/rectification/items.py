@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from analysis._text import per_year_zh
 from geodata import schema
 from geodata.store.records import to_iso_date
 
@@ -65,7 +66,7 @@ class Evidence:
         if self.unit == "W/m²":
             return f"{self.label_zh} {v / 1e3:.1f} kW/m²"  # 1 kW/m² = 1e3 W/m²
         if self.unit == "1/a":
-            return f"{self.label_zh} {v:.2e} /年"
+            return f"{self.label_zh} {per_year_zh(v, 3)}"
         if self.unit == "m":
             return f"{self.label_zh} {v:,.1f} m"
         if self.unit in ("-", ""):
