@@ -306,7 +306,7 @@ class PostgisStore(RectificationStore):
             )
         if not st["current"]:
             raise StoreSetupError(
-                f"PostGIS 台账（{self}）需要升级（审计链字段、整改事项新字段或保护触发器缺失）。请由所有者执行 {init} / "
+                f"PostGIS 台账（{self}）需要升级（审计链字段、整改事项新字段、分析结果表或保护触发器缺失）。请由所有者执行 {init} / "
                 "the schema needs an upgrade by its owner"
             )
 

@@ -302,3 +302,26 @@ def test_postgis_failed_write_keeps_the_previous_result(pg, monkeypatch):
         assert R.load_result(t, "domino").inputs_hash == "old"
     finally:
         store.close()
+
+
+@pytest.mark.postgis
+def test_a_store_from_before_the_results_tables_is_upgraded_by_its_owner(pg):
+    import psycopg
+
+    from geodata.store import PostgisStore
+    from geodata.store.errors import StoreSetupError
+
+    dsn = pg.app_store("res3")
+    with psycopg.connect(pg.dsn, autocommit=True) as owner:  # as a store made before results were kept
+        owner.execute("DROP TABLE res3.results_features, res3.results_meta")
+    with pytest.raises(StoreSetupError, match="分析结果表"):
+        PostgisStore(dsn, schema="res3")
+    pg.app_store(
+        "res3"
+    )  # parkrisk rect init by the owner: creates the tables and grants the application role
+    store = PostgisStore(dsn, schema="res3")
+    try:
+        R.save_result(R.PostgisResults(store, "园区A"), _result(h="after-upgrade"))
+        assert R.load_result(R.PostgisResults(store, "园区A"), "domino").inputs_hash == "after-upgrade"
+    finally:
+        store.close()
