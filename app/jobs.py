@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from geodata.results import KIND_LABELS_ZH, PostgisResults, StoredResult, save_result
@@ -72,6 +73,7 @@ class Job:
     error_zh: str | None = None
     stored: StoredResult | None = None
     submitted: float = field(default_factory=time.monotonic)
+    submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished: float | None = None
 
     @property

@@ -255,8 +255,8 @@ def stored_section(kind: str, *, ctx: ResultsContext | None = None) -> StoredRes
         st.warning(f"读取已保存的结果失败：{error_zh(exc)}", icon=":material/warning:")
         return None
     job = runner().get(ctx.target, kind)
-    if job is not None and job.state == "failed":
-        st.error(job.error_zh, icon=":material/error:")
+    if job is not None and job.state == "failed" and (raw is None or raw.computed_at < job.submitted_at):
+        st.error(job.error_zh, icon=":material/error:")  # until a newer result is kept
     if job is not None and job.active:
         _job_progress(kind, ctx)
     if raw is None:

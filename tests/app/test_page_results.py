@@ -118,6 +118,19 @@ def test_a_running_job_shows_its_progress(park_file):
     job = runner().wait(target, "five_rooms", timeout=60)
     assert job.state == "failed" and "测试中止" in job.error_zh
     assert any("测试中止" in e.value for e in _page("siting").error)
+    # a result kept after the failed job (computed on the page, or by the command line): the error is gone
+    assert main_five_rooms(park_file) == 0
+    assert not any("测试中止" in e.value for e in _page("siting").error)
+
+
+def main_five_rooms(path: Path) -> int:
+    from analysis.regulation import siting_checks
+    from app.results import store
+    from geodata import load_park
+
+    park = load_park(path)
+    store(path, "five_rooms", siting_checks.five_rooms_check(park), park, computed_by="测试")
+    return 0
 
 
 def test_pages_that_compute_on_every_visit_keep_their_result_once(park_file):
