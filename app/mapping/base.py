@@ -59,6 +59,10 @@ def _map_style_css() -> str:
 .pr-label div {{ position: absolute; left: 0; top: 2px; transform: translateX(-50%); width: 5.3em;
   text-align: center; font-size: 11px; font-weight: 600; line-height: 13px; color: #1d1d1f;
   text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }}
+.pr-clabel {{ background: none; border: none; }}
+.pr-clabel div {{ position: absolute; left: 0; bottom: 1px; transform: translateX(-50%); white-space: nowrap;
+  font-size: 11px; font-weight: 600; line-height: 13px; color: #5a0016;
+  text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; pointer-events: none; }}
 </style>
 """
 

@@ -40,7 +40,7 @@ from app.present import (
 )
 from geodata import schema
 
-__all__ = ["add_layer"]
+__all__ = ["add_layer", "add_declutter"]
 
 _DETAILS_ZH = "详情"
 
@@ -134,7 +134,7 @@ class _LabelZoom(branca.element.MacroElement):
         (function (group) {
             function declutter(map) {
                 var kept = [];
-                var labels = map.getContainer().querySelectorAll(".pr-label div");
+                var labels = map.getContainer().querySelectorAll(".pr-label div, .pr-clabel div");
                 for (var i = 0; i < labels.length; i++) {
                     var el = labels[i];
                     el.style.visibility = "";
@@ -148,7 +148,9 @@ class _LabelZoom(branca.element.MacroElement):
             }
             function hook(map) {
                 function update() {
+                    {%- if this.min_zoom is not none %}
                     map.getContainer().classList.toggle("pr-labels-off", map.getZoom() < {{ this.min_zoom }});
+                    {%- endif %}
                     declutter(map);
                 }
                 map.on("zoomend", update);
@@ -161,10 +163,16 @@ class _LabelZoom(branca.element.MacroElement):
         """
     )
 
-    def __init__(self, min_zoom: float) -> None:
+    def __init__(self, min_zoom: float | None) -> None:
         super().__init__()
         self._name = "LabelZoom"
-        self.min_zoom = round(float(min_zoom), 2)
+        self.min_zoom = None if min_zoom is None else round(float(min_zoom), 2)
+
+
+def add_declutter(group: folium.FeatureGroup) -> None:
+    """Hide, at every zoom, the labels of the map (enterprise names, contour levels: ``.pr-label``/``.pr-clabel``)
+    that would overlap one drawn before them; for a group that adds labels of its own."""
+    _LabelZoom(None).add_to(group)
 
 
 def _label_min_zoom(ll: gpd.GeoDataFrame) -> float:

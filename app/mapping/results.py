@@ -27,6 +27,7 @@ import numpy as np
 import shapely
 
 from app.mapping import links
+from app.mapping.layers import add_declutter
 from app.mapping.legend import LEGEND_CSS, LegendItem, legend_html
 from app.mapping.results_style import (
     RESULT_STYLES,
@@ -292,11 +293,12 @@ def add_result_layers(
         prepared = _prepared(kind, stored, *args)
         if prepared is None:
             continue
-        info, layers = prepared
+        info, layers, labels = prepared
         _ensure_panes(m)
         group = folium.FeatureGroup(name=info.name, show=show(kind) if callable(show) else bool(show))
         for layer in layers:
             _draw(group, layer)
+        _draw_labels(group, labels)
         group.control_legend_html = _control_legend(
             info.meta.removeprefix("已过期 · "), info.stale, info.legend
         )
@@ -306,7 +308,13 @@ def add_result_layers(
     return drawn
 
 
-def _prepared(kind: str, stored: Any, *args: Any) -> tuple[ResultGroup, tuple[_Layer, ...]] | None:
+#: A text written on the map: (lat, lon) [°] of its anchor and its HTML (escaped).
+_Label = tuple[float, float, str]
+
+
+def _prepared(
+    kind: str, stored: Any, *args: Any
+) -> tuple[ResultGroup, tuple[_Layer, ...], tuple[_Label, ...]] | None:
     """:func:`_prepare`, kept for the same stored object and options (shared by the sessions: the overview draws
     the same stored results for every visitor; the layers are read-only)."""
     from app.cache import shared
@@ -321,7 +329,7 @@ def _prepared(kind: str, stored: Any, *args: Any) -> tuple[ResultGroup, tuple[_L
 
 def _prepare(
     kind: str, stored: Any, is_stale: bool, sensitive: bool, all_edges: bool, top: int
-) -> tuple[ResultGroup, tuple[_Layer, ...]] | None:
+) -> tuple[ResultGroup, tuple[_Layer, ...], tuple[_Label, ...]] | None:
     """The group of one stored result, ready to draw: its name, meta line, legend and GeoJSON layers."""
     style: KindStyle = RESULT_STYLES[kind]
     layers = {k: v for k, v in (getattr(stored, "layers", None) or {}).items() if v is not None and len(v)}
@@ -338,6 +346,7 @@ def _prepare(
     meta = _meta_text(stored, style.note(layers, all_edges=all_edges, top=top))
     when = beijing_text(stored.computed_at) if getattr(stored, "computed_at", None) else "—"
     out: list[_Layer] = []
+    labels: list[_Label] = []
     for part in parts:
         frame = part.frame.copy()
         frame["计算时间"] = html_text(when + ("（已过期，请重新计算）" if is_stale else ""))
@@ -354,6 +363,8 @@ def _prepare(
         )
         if part.arrows and (heads := _heads_layer(geom, part.styles, pane=pane)) is not None:
             out.append(heads)
+        if part.label_column:
+            labels += _top_labels(geom, part.frame[part.label_column])
     info = ResultGroup(
         kind,
         name,
@@ -362,7 +373,38 @@ def _prepare(
         count,
         is_stale,
     )
-    return info, tuple(out)
+    return info, tuple(out), tuple(labels)
+
+
+def _top_labels(geoms: gpd.GeoSeries, texts: Sequence[str]) -> list[_Label]:
+    """A label at the northernmost vertex of each area's largest polygon (the contour's top edge), text already
+    escaped."""
+    out = []
+    for geom, text in zip(geoms, texts, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        polys = list(getattr(geom, "geoms", [geom]))
+        biggest = max(polys, key=lambda g: g.area)
+        xy = np.asarray(getattr(biggest, "exterior", biggest).coords)
+        x, y = xy[int(np.argmax(xy[:, 1]))]
+        out.append((float(y), float(x), str(text)))
+    return out
+
+
+def _draw_labels(group: folium.FeatureGroup, labels: Sequence[_Label]) -> None:
+    """The labels as non-interactive text markers, decluttered at every zoom."""
+    if not labels:
+        return
+    for lat, lon, text in labels:
+        folium.Marker(
+            location=[lat, lon],
+            icon=folium.DivIcon(
+                html=f"<div>{text}</div>", icon_size=(0, 0), icon_anchor=(0, 0), class_name="pr-clabel"
+            ),
+            interactive=False,
+            keyboard=False,
+        ).add_to(group)
+    add_declutter(group)
 
 
 def results_legend_html(groups: Sequence[ResultGroup]) -> str:

@@ -62,6 +62,7 @@ class Part:
     points: bool = False
     arrows: bool = False
     simplify_m: float = 1.0  # [m] wide areas (contours, zones) drawn from a 10-50 m grid or model: 5 m
+    label_column: str | None = None  # a text column also written on the map, at the top of each feature
 
     @property
     def count(self) -> int:
@@ -159,7 +160,7 @@ def _risk_parts(layers, summary, **_) -> list[Part]:
         {"color": (col := _contour_color(lv)), "weight": 1.5, "fillColor": col, "fillOpacity": 0.18}
         for lv in _col(c, "level")
     ]
-    return [Part(_frame(c, cols), styles, simplify_m=5.0)]
+    return [Part(_frame(c, cols), styles, simplify_m=5.0, label_column="个人风险等值线")]
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -402,3 +402,20 @@ def test_prepared_layers_are_shared_between_maps_of_the_same_results():
     add_result_layers(other, results, sensitive=True, all_edges=True)
     edges = next(g for n, g in _groups(other).items() if n.startswith("多米诺"))
     assert len([f for f in _features(edges) if f["geometry"]["type"] == "LineString"]) == 30
+
+
+def test_contour_levels_are_written_at_the_top_of_each_contour_and_decluttered():
+    m = mapping.new_map()
+    add_result_layers(m, {"risk": _risk()})
+    group = next(iter(_groups(m).values()))
+    markers = [c for c in group._children.values() if isinstance(c, folium.Marker)]
+    texts = [mk.icon.options["html"] for mk in markers]
+    assert sorted(texts) == sorted(
+        f"<div>{t}</div>" for t in ("1×10⁻⁵/年", "3×10⁻⁶/年", "1×10⁻⁶/年", "3×10⁻⁷/年")
+    )
+    assert all(mk.icon.options["class_name"] == "pr-clabel" for mk in markers)
+    tops = sorted(mk.location[0] for mk in markers)
+    expected = sorted(LAT + 0.001 * (i + 1) for i in range(4))  # the rings' northernmost points
+    assert tops == pytest.approx(expected, abs=2e-6)
+    html = m.get_root().render()
+    assert "function declutter(map)" in html and ".pr-label div, .pr-clabel div" in html

@@ -45,6 +45,12 @@ _OPEN_FIRST_POPUP = """kind => {
 }"""
 
 
+#: In the map's frame: text and screen box of every visible label (enterprise names, contour levels).
+_VISIBLE_LABELS = """() => Array.from(document.querySelectorAll(".pr-label div, .pr-clabel div"))
+    .filter(el => getComputedStyle(el).visibility !== "hidden" && el.getBoundingClientRect().width > 0)
+    .map(el => { const r = el.getBoundingClientRect(); return [el.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
 def _wait_stored(park_path: Path, kind: str, *, timeout: float) -> None:
     """Wait until the page has stored its result with the park (geodata.results)."""
     from geodata.results import list_results
@@ -117,8 +123,14 @@ def test_risk_and_domino_results_are_on_the_overview_after_a_reload(
                 assert "升级概率" in text
                 assert "北京时间 计算" in text and "计算人：admin" in text
                 assert "已过期" not in text
-                # a click on a contour opens its details with a link to 风险分布
+                # the contour levels are written on the map, and no two visible labels overlap
                 frame = b.map_frame(page)
+                boxes = frame.evaluate(_VISIBLE_LABELS)
+                assert any("/年" in t for t, *_ in boxes), boxes
+                for i, (_, l1, t1, r1, b1) in enumerate(boxes):
+                    for _, l2, t2, r2, b2 in boxes[i + 1 :]:
+                        assert r1 <= l2 or r2 <= l1 or b1 <= t2 or b2 <= t1, boxes
+                # a click on a contour opens its details with a link to 风险分布
                 frame.evaluate(_OPEN_FIRST_POPUP, "risk")
                 popup = frame.locator(".leaflet-popup-content")
                 popup.wait_for(timeout=10000)

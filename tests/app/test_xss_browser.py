@@ -165,7 +165,7 @@ def _page_maps(park) -> dict:
         park, plan.result, routes=routes, assembly=assembly, route_zone=plan.route_zone
     )
 
-    a = pp.assess(park)
+    a = pp.assess(park, weather="generic")
     seg = a.segments.sort_values("hca_grade", ascending=False).iloc[0]
     seg_zones = pipelines.segment_zones(a.segments, seg["segment_id"], a.consequences[seg["pipeline_id"]])
     maps["pipelines"] = pipelines.hca_map(park, a.segments, zones=seg_zones, selected=seg["segment_id"])
@@ -191,8 +191,27 @@ def _page_maps(park) -> dict:
     maps["suitability"] = siting.suitability_map(
         park, trial["suitability"], proposed=shapely.Point(row["geometry"].x, row["geometry"].y)
     )
-    _, ent = mh.enterprise_grades(park)
-    maps["major_hazard"] = major_hazard.grade_map(park, ent)
+    grades = mh.enterprise_grades(park)
+    maps["major_hazard"] = major_hazard.grade_map(park, grades[1])
+    # 园区一张图 with stored results whose texts come from the hostile park (names, ids)
+    from app import mapping
+    from app.mapping.results import add_result_layers
+    from app.results import to_stored
+
+    stored = {
+        "risk": to_stored("risk", ir, park, computed_by=PAYLOAD),
+        "major_hazards": to_stored("major_hazards", grades, park, computed_by=PAYLOAD),
+        "hca": to_stored("hca", a, park, computed_by=PAYLOAD),
+    }
+    one_map = mapping.park_map(park, layer_control=False, page_links=True)
+    add_result_layers(one_map, stored, sensitive=True)
+    maps["one_map"] = mapping.finish_map(one_map)
+    maps["compliance_lines"] = siting.compliance_map(
+        park,
+        scx.compliance(ir, park),
+        contours=risk.risk_contours(ir),
+        distances=scx.protection_distances(ir, park),
+    )
     return maps
 
 
