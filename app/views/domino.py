@@ -296,7 +296,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import domino
     from analysis import scenarios as sc
     from app import state
-    from app.results_panel import saving, show_stored_body, stored_section
+    from app.results_panel import kept_or_hint, saving
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -399,13 +399,8 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         bar.empty()
         st.session_state[str(key)] = result
     result = st.session_state.get(str(key))
-    stored = stored_section("domino")  # the result kept with the park: time, user, 已过期 + 重新计算
-    if result is None:
-        if stored is not None:
-            show_stored_body(stored)
-            return
-        st.info("设置参数后点击“开始分析”。示例园区约需数秒，设施较多时需要更久。", icon=":material/info:")
-        return
+    if kept_or_hint("domino", result, "设置参数后点击“开始分析”。示例园区约需数秒，设施较多时需要更久。"):
+        return  # nothing computed in this session: the result kept with the park (time, user, 已过期), or the hint
     _show_result(st, park, settings, result)
 
 
