@@ -147,6 +147,13 @@ def _loc_table(source: str) -> pd.DataFrame:
     return pd.read_csv(DATA_DIR / FREQUENCY_SOURCES[source], comment="#")
 
 
+@lru_cache(maxsize=64)
+def _loc_rows(source: str, equipment: str) -> tuple:
+    """The rows of the LOC table of one equipment type, as named tuples (read once, not filtered per unit)."""
+    t = _loc_table(source)
+    return tuple(t[t["equipment"] == equipment].itertuples())
+
+
 # ----------------------------------------------------------------------------------------------------------------
 # Options
 # ----------------------------------------------------------------------------------------------------------------
@@ -375,7 +382,6 @@ def loss_of_containment(
     mass = _finite(row.get("inventory_kg")) if hasattr(row, "get") else None
     if mass is None or mass < 0:
         raise ValueError(f"unit {unit_id}: inventory_kg={row.get('inventory_kg')!r} must be a mass ≥ 0 [kg]")
-    t = _loc_table(opt.source)
     cite = f"CPR 18E (1999) §{{}} ({eq})"
     locs: list[LossOfContainment] = []
 
@@ -397,7 +403,7 @@ def loss_of_containment(
         )
 
     if eq in ("pressure_vessel", "process_vessel", "reactor_vessel", "atmospheric_tank"):
-        for r in t[t["equipment"] == eq].itertuples():
+        for r in _loc_rows(opt.source, eq):
             if r.hole == "instantaneous":  # [1] G.1
                 add(r.loc, r.loc_class, r.frequency, True, math.nan, math.nan, r.section)
             elif r.hole == "10min":  # [1] G.2
@@ -415,8 +421,7 @@ def loss_of_containment(
         add("rupture", "full_bore_rupture", f_rup * pipe_length_m, False, d, math.nan, "3.2.4")
         add("leak", "medium_leak", f_leak * pipe_length_m, False, leak_d, math.nan, "3.2.4")
         return locs
-    rows = t[t["equipment"] == eq]
-    for r in rows.itertuples():
+    for r in _loc_rows(opt.source, eq):
         f = r.frequency * (
             opt.loading_hours_per_year if r.unit == "per_hour" else 1.0
         )  # [1] §3.2.8: per hour

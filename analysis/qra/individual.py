@@ -76,6 +76,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.qra import parallel
 from analysis.qra.contours import contour_closure, distance_levels, risk_contours, unit_distances
 from analysis.qra.event_tree import Outcome, to_scenario
 from analysis.qra.extent import (
@@ -92,13 +93,13 @@ from analysis.qra.lethality import (
     DirGroup,
     LethalityTable,
     probe,
-    rotate,
     size_groups,
     tabulate_radial,
     weather_key,
 )
 from analysis.qra.options import RiskOptions, park_wind_rose, resolve_options, weather_classes
 from analysis.qra.outcome_table import outcome_table
+from analysis.qra.placing import add_directional, add_radial
 from analysis.qra.provenance import geotiff_tags, run_assumptions
 from analysis.qra.receptors import receptor_points, target_risk
 from analysis.qra.run_size import check_size, unit_message
@@ -333,6 +334,7 @@ class _Run:
     levels: tuple[float, ...]
     computed: np.ndarray
     reasons: np.ndarray
+    by_unit: dict[str, pd.DataFrame] = field(default_factory=dict)  # each installation's rows of ``ok``
     unit_recs: list[dict[str, Any]] = field(default_factory=list)
     events: list[tuple] = field(default_factory=list)
 
@@ -341,7 +343,8 @@ class _Run:
         ok = table[table["status"] == "ok"].copy()
         inst = park.metric("installations")
         rec = receptor_points(park, h)
-        unit_ids = list(dict.fromkeys(ok["unit_id"].astype(str)))
+        uids = ok["unit_id"].astype(str)
+        unit_ids = list(dict.fromkeys(uids))
         return cls(
             table=table,
             ok=ok,
@@ -352,6 +355,7 @@ class _Run:
             levels=distance_levels(),
             computed=np.zeros(len(table), dtype=bool),
             reasons=np.array(table["reason_zh"].astype(object).fillna("").tolist(), dtype=object),
+            by_unit={str(k): g for k, g in ok.groupby(uids, sort=False)},
         )
 
     def positions(self, labels: Any) -> list[int]:
@@ -375,7 +379,7 @@ def _unit_tables(
         Sum of the computed outcomes' frequencies. [1/a]
     """
     row = run.rows[uid]
-    sub = run.ok[run.ok["unit_id"].astype(str) == uid]
+    sub = run.by_unit[uid]
     grp_cols = ["loc", "outcome", "instantaneous", "hole_diameter_m", "duration_s", "mass_kg"]
     sc_kw = dict(opts.scenario_options)
     tables: list[LethalityTable] = []
@@ -431,96 +435,6 @@ def _lethality(row: Any, scen: Any, cls: tuple[float, str], opts: RiskOptions) -
     return lethality
 
 
-def _add_radial(
-    t: LethalityTable,
-    wx: _Weather,
-    uid: str,
-    win: Window | None,
-    pts: Near,
-    u_contrib: np.ndarray,
-    events: list,
-) -> None:
-    """Add a radial table (direction-independent, weighted over its weather classes) to the window and receptors."""
-    members = wx.members(t)
-    pk_day = wx.p_day[:, members].sum(axis=1)  # per direction
-    pk_night = wx.p_night[:, members].sum(axis=1)
-    pk = float(wx.p_ann[:, members].sum())
-    near, is_target = pts.near, pts.is_target
-    if win is not None:
-        win.values += t.frequency * pk * np.interp(win.R, t.r, t.values, right=0.0)
-    lp = np.interp(pts.r[near], t.r, t.values, right=0.0)
-    u_contrib[near] += t.frequency * pk * lp
-    nd_t = float(np.sum((pts.wd[near] * lp)[is_target[near]]))
-    nd_b = float(np.sum((pts.wd[near] * lp)[~is_target[near]]))
-    nn_t = float(np.sum((pts.wn[near] * lp)[is_target[near]]))
-    nn_b = float(np.sum((pts.wn[near] * lp)[~is_target[near]]))
-    if nd_t + nd_b + nn_t + nn_b > 0:
-        for di, dd in enumerate(wx.dirs):
-            for period, pk_p, frac, nt, nb in (
-                ("day", pk_day[di], wx.dfrac, nd_t, nd_b),
-                ("night", pk_night[di], 1.0 - wx.dfrac, nn_t, nn_b),
-            ):
-                f_e = t.frequency * pk_p * frac
-                if f_e > 0 and nt + nb > 0:
-                    events.append((uid, t.kind, period, dd, t.key, f_e, nt, nb))
-
-
-def _add_directional(
-    grp: DirGroup,
-    wx: _Weather,
-    uid: str,
-    win: Window | None,
-    pts: Near,
-    u_contrib: np.ndarray,
-    events: list,
-) -> None:
-    """Add a group of wind-aligned tables: per direction one combined table, rotated onto the window."""
-    from scipy.ndimage import map_coordinates
-
-    members, ht, s_min, c_max = grp.tables, grp.ht, grp.s_min, grp.c_max
-    stack = np.stack([t.values for t in members])  # (K, nc, ns)
-    coef_day = np.zeros((len(members), len(wx.dirs)))
-    coef_night = np.zeros((len(members), len(wx.dirs)))
-    for k, t in enumerate(members):
-        cols = wx.members(t)
-        coef_day[k] = t.frequency * wx.p_day[:, cols].sum(axis=1)
-        coef_night[k] = t.frequency * wx.p_night[:, cols].sum(axis=1)
-    dfrac = wx.dfrac
-    coef = dfrac * coef_day + (1.0 - dfrac) * coef_night
-    g_reach = math.hypot(max(abs(grp.s_min), abs(grp.s_max)), grp.c_max)
-    if win is not None:
-        in_g = win.R <= g_reach
-        gx, gy = win.DX[in_g], win.DY[in_g]
-    near_g = pts.near & (pts.r <= g_reach)
-    for di, dd in enumerate(wx.dirs):
-        if not np.any(coef[:, di] > 0):
-            continue
-        comb = np.tensordot(coef[:, di], stack, axes=1)
-        if win is not None and gx.size:
-            S, C = rotate(gx, gy, dd)
-            win.values[in_g] += map_coordinates(
-                comb, [(C + c_max) / ht, (S - s_min) / ht], order=1, mode="constant", cval=0.0
-            )
-        if not near_g.any():
-            continue
-        ps, pc = rotate(pts.dx[near_g], pts.dy[near_g], dd)
-        idx = [(pc + c_max) / ht, (ps - s_min) / ht]
-        u_contrib[near_g] += map_coordinates(comb, idx, order=1, mode="constant", cval=0.0)
-        wdn, wnn, tg = pts.wd[near_g], pts.wn[near_g], pts.is_target[near_g]
-        for k, t in enumerate(members):
-            if coef[k, di] <= 0:
-                continue
-            lp = map_coordinates(t.values, idx, order=1, mode="constant", cval=0.0)
-            if not lp.any():
-                continue
-            for period, cf, nt, nb in (
-                ("day", coef_day[k, di] * dfrac, (wdn * lp)[tg].sum(), (wdn * lp)[~tg].sum()),
-                ("night", coef_night[k, di] * (1 - dfrac), (wnn * lp)[tg].sum(), (wnn * lp)[~tg].sum()),
-            ):
-                if cf > 0 and nt + nb > 0:
-                    events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))
-
-
 @dataclass
 class _Prepared:
     """One installation's tables, ready to be placed on any grid: its record, reach [m] and reach of the level [m]."""
@@ -568,8 +482,82 @@ def _prepare_unit(run: _Run, uid: str, wx: _Weather, h: float, opts: RiskOptions
     return _Prepared(uid, row, rec_unit, live, dgroups, reach, min(lvl_reach, reach), ox, oy)
 
 
-def _add_unit(run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid, coarse: bool = False) -> None:
-    """One prepared installation: its risk on the grid and at the receptors.
+#: Installation columns that do not enter its consequences (its name, owner and position: tables are relative to
+#: the origin, the centroid of the geometry).
+_NOT_CONSEQUENCE = ("unit_id", "enterprise_id", "name", "geometry")
+
+
+def _unit_key(run: _Run, uid: str) -> str:
+    """What an installation's lethality tables depend on: its other attributes and its outcome rows (frequencies,
+    holes, masses, statuses), as text (``repr`` of floats is exact). Equal keys give equal tables."""
+    row = run.rows[uid]
+    attrs = [(k, row[k]) for k in row.index if k not in _NOT_CONSEQUENCE]
+    sub = run.by_unit[uid]
+    return repr((attrs, sub.drop(columns=["unit_id"]).to_numpy().tolist()))
+
+
+def _prepare_one(state: tuple, uid: str) -> tuple[str, _Prepared, np.ndarray, np.ndarray]:
+    """Worker step (:func:`analysis.qra.parallel.process_map`): one installation's prepared tables, without their
+    lethality functions (closures are not sent between processes; placing reads only the tables), and what it
+    marked in the outcome table (computed, reason) for its rows."""
+    run, wx, h, opts = state
+    prep = _prepare_unit(run, uid, wx, h, opts)
+    for t in prep.live:
+        t.fn = None
+    pos = run.positions(run.by_unit[uid].index)
+    return uid, prep, run.computed[pos].copy(), run.reasons[pos].copy()
+
+
+def _prepare_all(run: _Run, wx: _Weather, h: float, opts: RiskOptions, progress: Callable) -> list[_Prepared]:
+    """Every installation's tables: one preparation per set of identical installations (same :func:`_unit_key`,
+    e.g. the tanks of one tank group), in worker processes when there are enough (:mod:`analysis.qra.parallel`)."""
+    n = len(run.unit_ids)
+    first: dict[str, str] = {}
+    rep_of = {uid: first.setdefault(_unit_key(run, uid), uid) for uid in run.unit_ids}
+    reps = list(first.values())
+    started = time.monotonic()
+    done: dict[str, tuple] = {}
+    workers = parallel.process_workers(len(reps))
+    covers: dict[str, list[str]] = {}
+    for uid in run.unit_ids:
+        covers.setdefault(rep_of[uid], []).append(uid)
+    k = 0
+    for uid, prep, computed, reasons in parallel.process_map(
+        _prepare_one, reps, (run, wx, h, opts), workers=workers
+    ):
+        done[uid] = (prep, computed, reasons)
+        for each in covers[uid]:  # one line per installation, as before (identical ones are done at once)
+            progress(0.02 + 0.93 * k / max(n, 1), unit_message(each, k, n, started))
+            k += 1
+    preps = []
+    for uid in run.unit_ids:
+        prep, computed, reasons = done[rep_of[uid]]
+        pos = run.positions(run.by_unit[uid].index)
+        run.computed[pos], run.reasons[pos] = computed, reasons
+        if uid != prep.uid:
+            row = run.rows[uid]
+            rec_unit = dict(prep.rec_unit, unit_id=uid, enterprise_id=str(row.get("enterprise_id", "")))
+            c = row.geometry.centroid
+            prep = replace(prep, uid=uid, row=row, rec_unit=rec_unit, ox=float(c.x), oy=float(c.y))
+        preps.append(prep)
+    log.debug("risk: %d installations, %d distinct, %d worker processes", n, len(reps), workers)
+    return preps
+
+
+@dataclass
+class _Part:
+    """What placing a part of the installations adds: grid values [1/a], events and unit records (one per thread)."""
+
+    values: np.ndarray
+    events: list[tuple] = field(default_factory=list)
+    unit_recs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _add_unit(
+    run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid, out: _Part, coarse: bool = False
+) -> None:
+    """One prepared installation: its risk on the grid and at the receptors, added to ``out`` (and to column ``ui``
+    of ``run.contrib``).
 
     ``coarse``: only the grid within the installation's reach of the lowest level, no receptors (the pass that
     sizes the grid).
@@ -579,24 +567,24 @@ def _add_unit(run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid, coars
     rec_unit = dict(prep.rec_unit)
     if not live:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
-        run.unit_recs.append(rec_unit)
+        out.unit_recs.append(rec_unit)
         return
     win = Window.of(g, ox, oy, reach)
     pts = Near.of(run.rec, ox, oy, -1.0 if coarse else reach)
     u_contrib = np.zeros(len(run.rec))
     for t in (t for t in live if t.radial):
-        _add_radial(t, wx, uid, win, pts, u_contrib, run.events)
+        add_radial(t, wx, uid, win, pts, u_contrib, out.events)
     for grp in dgroups:
-        _add_directional(grp, wx, uid, win, pts, u_contrib, run.events)
+        add_directional(grp, wx, uid, win, pts, u_contrib, out.events)
     run.contrib[:, ui] = u_contrib
     if win is not None:
-        g.values[win.i0 : win.i1, win.j0 : win.j1] += win.values
+        out.values[win.i0 : win.i1, win.j0 : win.j1] += win.values
         rec_unit.update(
             unit_distances(row.geometry, g.xc[win.j0 : win.j1], g.yc[win.i0 : win.i1], win.values, run.levels)
         )
     else:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
-    run.unit_recs.append(rec_unit)
+    out.unit_recs.append(rec_unit)
 
 
 def _place_all(
@@ -611,15 +599,25 @@ def _place_all(
     def place(bounds: Any, o: RiskOptions, coarse: bool = False) -> tuple[_Grid, np.ndarray | None]:
         g = _Grid.of(park, o, bounds)
         run.contrib[:] = 0.0
-        run.events.clear()
-        run.unit_recs.clear()
-        for ui, prep in enumerate(preps):
-            _add_unit(run, ui, prep, wx, g, coarse)
+
+        def part(units: range) -> _Part:  # one thread's installations, on its own copy of the grid
+            out = _Part(g.values if threads == 1 else np.zeros_like(g.values))
+            for ui in units:
+                _add_unit(run, ui, preps[ui], wx, g, out, coarse)
+            return out
+
+        parts = parallel.thread_map(part, parallel.split(len(preps), threads), workers=threads)
+        run.events[:] = [e for p in parts for e in p.events]
+        run.unit_recs[:] = [r for p in parts for r in p.unit_recs]
+        for p in parts:
+            if p.values is not g.values:
+                g.values += p.values
         pipe = _pipelines_raster(o, g)
         if pipe is not None:
             g.values += pipe
         return g, pipe
 
+    threads = parallel.cpu_workers() if len(preps) >= 8 else 1  # numpy releases the GIL while placing
     progress(0.95, "在网格上叠加各设施的个人风险，检查最低等值线是否闭合…")
     bounds, capped = None, False
     if opts.extent is None:
@@ -742,12 +740,7 @@ def individual_risk(park: Any, *, options: RiskOptions | None = None, **override
     h = float(opts.resolution)
     progress(0.0, "生成事故场景与频率…")
     run = _Run.start(park, outcome_table(park, options=opts), h)
-    n = len(run.unit_ids)
-    started = time.monotonic()
-    preps = []
-    for ui, uid in enumerate(run.unit_ids):
-        progress(0.02 + 0.93 * ui / max(n, 1), unit_message(uid, ui, n, started))
-        preps.append(_prepare_unit(run, uid, wx, h, opts))
+    preps = _prepare_all(run, wx, h, opts, progress)
     g, pipe, closure = _place_all(park, run, preps, wx, opts, progress)
     ext = closure["extent"]
     layers = run.rec["layer"].unique() if len(run.rec) else ()

@@ -121,10 +121,20 @@ def outcome_table(park: Any, *, options: RiskOptions | None = None, **overrides:
     fopt, applied = frequency_options(opts, inst)
     rate = release_rate(opts.temperature_k)
     recs: list[dict[str, Any]] = []
+    hazards: dict[str, Any] = {}  # per substance: looked up once, not once per installation
     for _, row in inst.iterrows():
         uid = str(row["unit_id"])
+        sub = str(row["substance"])
+        if sub not in hazards:
+            hazards[sub] = fq.substance_hazard(sub)
         try:
-            outs = fq.outcomes(row, release_rate=rate, frequency_options=fopt, event_tree=opts.event_tree)
+            outs = fq.outcomes(
+                row,
+                hazard=hazards[sub],
+                release_rate=rate,
+                frequency_options=fopt,
+                event_tree=opts.event_tree,
+            )
         except ValueError as exc:
             recs.append({"unit_id": uid, "status": "skipped", "reason_zh": f"无法生成事故场景：{exc}"})
             continue

@@ -46,8 +46,9 @@ def _receptor_features(park: Any):
             continue
         if gdf is None or len(gdf) == 0:
             continue
-        for _, r in gdf.iterrows():
-            g = r.geometry
+        # rows as plain Series (a GeoDataFrame row costs a GeoSeries each: thousands of buildings in a large park)
+        plain = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        for (_, r), g in zip(plain.iterrows(), gdf.geometry.to_numpy(), strict=True):
             if g is not None and not g.is_empty:
                 yield layer, id_col, r, g
 
@@ -57,7 +58,7 @@ def receptor_points(park: Any, h: float) -> pd.DataFrame:
     population raster (people no layer counts); h is the grid cell [m]. See the module notes."""
     import shapely
 
-    recs: list[pd.DataFrame] = []
+    cols: dict[str, list] = {k: [] for k in ("layer", "feature_id", "x", "y", "w_day", "w_night")}
     for layer, id_col, r, g in _receptor_features(park):
         if g.geom_type in ("Polygon", "MultiPolygon"):
             x0, y0, x1, y1 = g.bounds
@@ -80,18 +81,19 @@ def receptor_points(park: Any, h: float) -> pd.DataFrame:
         else:
             occ = float(np.nan_to_num(r.get("occupants", 0.0) or 0.0))
             day, night = occ, occ if str(r.get("use", "")) in _NIGHT_MANNED_USES else 0.0
-        recs.append(
-            pd.DataFrame(
-                {
-                    "layer": layer,
-                    "feature_id": str(r[id_col]),
-                    "x": px,
-                    "y": py,
-                    "w_day": day / n,
-                    "w_night": night / n,
-                }
-            )
-        )
+        # one frame at the end, not one per feature (thousands of buildings in a large park)
+        for k, v in (
+            ("layer", layer),
+            ("feature_id", str(r[id_col])),
+            ("w_day", day / n),
+            ("w_night", night / n),
+        ):
+            cols[k].append(np.full(n, v, dtype=object if isinstance(v, str) else float))
+        cols["x"].append(px)
+        cols["y"].append(py)
+    recs: list[pd.DataFrame] = []
+    if cols["x"]:
+        recs.append(pd.DataFrame({k: np.concatenate(v) for k, v in cols.items()}))
     raster = getattr(park, "population_raster", None)
     if raster is not None:
         recs.append(raster_receptors(park, raster))

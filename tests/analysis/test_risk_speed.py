@@ -1,0 +1,102 @@
+"""The fast paths of the individual-risk grid give the results of the straightforward ones (issue 19 item 2).
+
+- :class:`analysis.qra.placing.TableReader` reads a weighted sum of tables exactly as
+  ``scipy.ndimage.map_coordinates(order=1, mode="constant", cval=0)`` reads each table (the reference: scipy);
+- a run on two cores (worker processes, threads) gives the serial run's grid, receptors and events;
+- identical installations (one tank group) are prepared once and give what each prepared alone gives.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.ndimage import map_coordinates
+
+from analysis.qra import individual as risk
+from analysis.qra import parallel
+from analysis.qra.lethality import DirGroup
+from analysis.qra.placing import TableReader
+from analysis.weather import demo_wind_rose
+from geodata import load_park
+from geodata.samples.build_demo_park import DEFAULT_PATH
+
+
+def test_table_reader_reads_as_map_coordinates_does():
+    rng = np.random.default_rng(3)
+    tables = [rng.random((37, 53)) for _ in range(3)]
+    grp = DirGroup([], s_min=-20.0, s_max=240.0, c_max=90.0, ht=5.0)
+    s = rng.uniform(-60.0, 300.0, 20_000)  # inside, on the edges and outside the box
+    c = rng.uniform(-120.0, 120.0, 20_000)
+    s[:50] = grp.s_min + grp.ht * (tables[0].shape[1] - 1)  # exactly on the last column
+    c[50:100] = -grp.c_max  # exactly on the first row
+    w = np.array([0.2, 1.5, 3.0])
+    reader = TableReader(tables, grp)
+    keep, idx, fx, fy = reader.weights(s, c)
+    got = np.zeros(s.size)
+    got[keep] = reader.read(w, idx, fx, fy)
+    coords = [(c + grp.c_max) / grp.ht, (s - grp.s_min) / grp.ht]
+    want = sum(
+        wk * map_coordinates(t, coords, order=1, mode="constant", cval=0.0)
+        for wk, t in zip(w, tables, strict=True)
+    )
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+    assert (want[~keep] == 0).all() and keep.sum() < s.size  # points outside the table read 0 and are skipped
+    each = np.zeros((s.size, 3))
+    each[keep] = reader.read(np.eye(3), idx, fx, fy)  # every table at once
+    for k, t in enumerate(tables):
+        np.testing.assert_allclose(
+            each[:, k], map_coordinates(t, coords, order=1, mode="constant"), atol=1e-15
+        )
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_park(DEFAULT_PATH)
+
+
+def _run(park, monkeypatch, workers: int, **kw):
+    monkeypatch.setenv(parallel.WORKERS_ENV, str(workers))
+    return risk.individual_risk(park, resolution=50.0, weather=demo_wind_rose(), **kw)
+
+
+def test_two_cores_give_the_serial_result(demo, monkeypatch):
+    one = _run(demo, monkeypatch, 1)
+    two = _run(demo, monkeypatch, 2)
+    assert one.grid.shape == two.grid.shape
+    np.testing.assert_allclose(two.grid, one.grid, rtol=1e-12, atol=1e-20)
+    np.testing.assert_allclose(two.receptors["ir"], one.receptors["ir"], rtol=1e-12, atol=1e-20)
+    assert one.events.drop(columns="frequency").equals(two.events.drop(columns="frequency"))
+    np.testing.assert_allclose(two.events["frequency"], one.events["frequency"], rtol=1e-12)
+    assert (one.outcomes["computed"] == two.outcomes["computed"]).all()
+    assert one.units["unit_id"].tolist() == two.units["unit_id"].tolist()
+
+
+def test_identical_tanks_are_prepared_once_with_the_same_result(demo, monkeypatch):
+    group = ["E01-T201", "E01-T202", "E01-T203", "E01-T204"]  # one gasoline tank group: identical tanks
+    calls: list[str] = []
+    original = risk._prepare_unit
+
+    def counting(run, uid, *a, **k):
+        calls.append(uid)
+        return original(run, uid, *a, **k)
+
+    monkeypatch.setattr(risk, "_prepare_unit", counting)
+    together = _run(demo, monkeypatch, 1, units=group, extent=(-500.0, 1000.0, 1200.0, 3000.0))
+    assert calls == ["E01-T201"]
+    alone = _run(demo, monkeypatch, 1, units=["E01-T203"], extent=(-500.0, 1000.0, 1200.0, 3000.0))
+    by_unit = together.units.set_index("unit_id")
+    for col in ("n_outcomes", "frequency", "reach_m"):
+        assert by_unit.loc["E01-T203", col] == pytest.approx(alone.units.iloc[0][col], rel=1e-12)
+    k = together.units["unit_id"].tolist().index("E01-T203")
+    np.testing.assert_allclose(
+        together.contributions[:, k], alone.contributions[:, 0], rtol=1e-12, atol=1e-20
+    )
+
+
+def test_workers_setting_is_checked(monkeypatch):
+    monkeypatch.setenv(parallel.WORKERS_ENV, "zwei")
+    with pytest.raises(ValueError, match="PARKRISK_WORKERS"):
+        parallel.cpu_workers()
+    monkeypatch.setenv(parallel.WORKERS_ENV, "1")
+    assert parallel.process_workers(1000) == 1
+    assert [list(r) for r in parallel.split(5, 2)] == [[0, 1], [2, 3, 4]]
