@@ -211,11 +211,12 @@ def kept_or_hint(kind: str, result: Any, hint_zh: str) -> bool:
     page has nothing more to show (no result in this session)."""
     import streamlit as st
 
-    stored = stored_section(kind)
+    stored, stale = _section(kind)
     if result is not None:
         return False
     if stored is not None:
         show_stored_body(stored)
+        _stored_map(kind, stored, stale)
     else:
         st.info(hint_zh, icon=":material/info:")
     return True
@@ -242,6 +243,11 @@ def _job_progress(kind: str, ctx: ResultsContext) -> None:
 
 
 def stored_section(kind: str, *, ctx: ResultsContext | None = None) -> StoredResult | None:
+    """The stored ``kind`` as the user may see it, under its status line (see :func:`_section`)."""
+    return _section(kind, ctx)[0]
+
+
+def _section(kind: str, ctx: ResultsContext | None = None) -> tuple[StoredResult | None, bool]:
     """The stored ``kind`` as the user may see it, under a line with its time, user and status (已过期 with a
     重新计算 button that starts a background job); the running job's progress; a failed job's Chinese error.
     Returns None (and shows nothing but a running job) when nothing is stored."""
@@ -253,14 +259,14 @@ def stored_section(kind: str, *, ctx: ResultsContext | None = None) -> StoredRes
     except Exception as exc:  # noqa: BLE001 - a broken store must not take the page down
         log.exception("loading a stored result failed")
         st.warning(f"读取已保存的结果失败：{error_zh(exc)}", icon=":material/warning:")
-        return None
+        return None, False
     job = runner().get(ctx.target, kind)
     if job is not None and job.state == "failed" and (raw is None or raw.computed_at < job.submitted_at):
         st.error(job.error_zh, icon=":material/error:")  # until a newer result is kept
     if job is not None and job.active:
         _job_progress(kind, ctx)
     if raw is None:
-        return None
+        return None, False
     stale = ar.is_stale(ctx.park, raw)
     line = ar.status_zh(raw, stale)
     if stale:
@@ -277,7 +283,7 @@ def stored_section(kind: str, *, ctx: ResultsContext | None = None) -> StoredRes
             st.rerun()
     else:
         st.caption(line)
-    return ar.for_user(ctx.user, raw)
+    return ar.for_user(ctx.user, raw), stale
 
 
 def _table(gdf: Any) -> pd.DataFrame:
@@ -291,6 +297,27 @@ def _table(gdf: Any) -> pd.DataFrame:
                 lambda v: "—" if pd.isna(v) else f"{v:,.3g}" if abs(v) < 0.01 else f"{v:,.2f}"
             )
     return out
+
+
+def _stored_map(kind: str, stored: StoredResult, stale: bool) -> None:
+    """The kept result on the park map, drawn as on 园区一张图 (:func:`app.mapping.results.add_result_layers`)."""
+    import geopandas as gpd
+    from streamlit_folium import st_folium
+
+    from app import state
+    from app.mapping import finish_map, fit_to, park_map
+    from app.mapping.results import add_result_layers
+
+    view = state.park_view()
+    settings, _ = state.get_settings()
+    m = park_map(view.park, basemap=settings.basemap, legends=False, layer_control_collapsed=True)
+    add_result_layers(m, {kind: stored}, stale={kind: stale}, sensitive=not view.redacted)
+    frames = [g.geometry for g in stored.layers.values() if len(g)]
+    if frames:
+        fit_to(m, gpd.GeoDataFrame(geometry=pd.concat(frames, ignore_index=True)))
+    st_folium(
+        finish_map(m), height=560, use_container_width=True, returned_objects=[], key=f"kept_map|{kind}"
+    )
 
 
 def show_stored_body(stored: StoredResult, *, map_link: bool = True) -> None:

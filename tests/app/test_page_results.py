@@ -37,6 +37,15 @@ def _texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def _on_a_map(at: AppTest, name: str) -> bool:
+    """Whether a folium map of the page names ``name`` (written as is or as JSON \\u escapes)."""
+    import json
+
+    forms = (name, json.dumps(name)[1:-1])
+    texts = [json.loads(c.proto.json_args).get("script", "") for c in at.get("component_instance")]
+    return any(f in t for t in texts for f in forms)
+
+
 def _edit_installations(path: Path) -> None:
     from geodata import Park, load_park, save_park
 
@@ -65,6 +74,7 @@ def test_domino_is_kept_shown_on_the_next_visit_and_recomputed_when_stale(park_f
     text = _texts(again)
     assert "北京时间由「匿名」计算" in text and "与当前园区数据一致" in text
     assert "升级边（设施对）" in [m.label for m in again.metric]
+    assert _on_a_map(again, "多米诺升级边")  # the kept edges on the park map, as on 园区一张图
     assert not any("开始分析" in i.value for i in again.info)
     # the inputs change: 已过期, one click recomputes in the background with the stored options
     _edit_installations(park_file)
@@ -89,6 +99,7 @@ def test_risk_is_kept_with_the_park_and_shown_on_the_next_visit(park_file):
     again = _page("risk")
     assert "北京时间由「匿名」计算" in _texts(again)
     assert "最大个人风险" in [m.label for m in again.metric]
+    assert _on_a_map(again, "个人风险等值线")
     from geodata import load_park
 
     assert load_park(park_file).report.ok  # the park file with results is still a clean park
