@@ -23,6 +23,7 @@ import pandas as pd
 
 from analysis.regulation.park_grading import GRADE_LABELS_ZH
 from analysis.regulation.rectification import closure_stats, monthly_trend
+from app.present.numbers import sci_zh
 from app.region.compute import ITEM_FIELDS
 
 __all__ = [
@@ -157,7 +158,7 @@ def _pct(x: float) -> str:
 
 
 def _sci(x: float) -> str:
-    return "未计算" if pd.isna(x) else ("0" if x == 0 else f"{x:.2e}")
+    return "未计算" if pd.isna(x) else sci_zh(x, 3)  # 1.62×10⁻⁵ (app.present.numbers)
 
 
 def ranking_zh(table: pd.DataFrame) -> pd.DataFrame:

@@ -584,12 +584,31 @@ def tokens(tmp_path_factory, demo_park_path, demo_park):
     mp.undo()
 
 
+@pytest.fixture(scope="module")
+def region(tokens, tmp_path_factory, small_park_path):
+    """A region of one park (the small test park), computed once (``parkrisk region run``, one local worker) for
+    the 区域监管 page, its ranking table and its bulletin downloads."""
+    import shutil as sh
+
+    from app import cli
+
+    folder = tmp_path_factory.mktemp("region")
+    sh.copy(small_park_path, folder / "small_park.gpkg")
+    args = ["region", "run", str(folder), "--workers", "1"]  # the page's own options: its cache is hit
+    assert cli.main(args) == 0
+    return folder
+
+
 @pytest.mark.parametrize("who", [None, "admin"])
 @pytest.mark.parametrize("page", PAGES)
-def test_page_speaks_chinese(tokens, monkeypatch, page, who):
+def test_page_speaks_chinese(tokens, monkeypatch, page, who, request):
+    if page == "region":
+        monkeypatch.setenv("PARKRISK_REGION", str(request.getfixturevalue("region")))
     reading = read_page(page, tokens.get(who), monkeypatch)
     # (the walker reads: a title and at least one more element on every page, e.g. 区域监管 without a region)
     assert len(reading.items) >= 3, f"{reading.where}: almost nothing read ({reading.items})"
+    if page == "region" and who == "admin":  # the ranking of the computed region is read too
+        assert any("园区外最大个人风险" in t for _, t in reading.items), "区域监管：没有读到园区排名表"
     bad = reading.failures()
     assert not bad, f"{len(bad)} 处非中文/未格式化文本:\n" + "\n".join(bad[:60])
 
