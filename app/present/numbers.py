@@ -45,7 +45,8 @@ def _plain(v: float, digits: int) -> str:
     return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}"
 
 
-_E_NUMBER = re.compile(r"(?<![\w.])([-+]?\d+(?:\.\d+)?)[eE]([-+]?\d+)(?![\w])")
+# Python's e notation (lower-case e); not inside an id such as P01-AN-005E6653 (a letter or "X-" before it)
+_E_NUMBER = re.compile(r"(?<![\w.])(?<!\w-)([-+]?\d+(?:\.\d+)?)e([-+]?\d+)(?![\w])")
 
 
 def numbers_in_text_zh(text: Any) -> str:

@@ -69,7 +69,8 @@ _ENUM_WORDS = _enum_words()
 _SNAKE = re.compile(r"(?<![\w/\\.-])(?:[A-Z]+\d+/)?[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w.(])")
 _UNIT_GROUP = re.compile(r"\b[A-Z]{1,3}\d+/(?:[a-z_]+|[a-z_]+:[\w-]+)\b")
 _NULL = re.compile(r"(?<![\w.])(?:None|nan|NaN|NaT|<NA>|-?inf)(?![\w])")
-_SCI = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w])")
+# e notation, not inside a record id such as P01-AN-005E6653 (a hexadecimal hash after "AN-")
+_SCI = re.compile(r"(?<![\w.])(?<!\w-)[-+]?\d+(?:\.\d+)?[eE][-+]?\d+(?![\w])")
 _ISO = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:[+-]00:?00|Z)(?![\w])|\+00:00|\bUTC\b(?![+＋]8)"
 )
@@ -164,6 +165,7 @@ def test_the_patterns_catch_what_the_issue_names():
         assert offending(s), s
     for s in (
         "设施 T-3、E12-U02、PL-01",
+        "事项 P01-AN-005E6653",
         "超压 21 kPa，热辐射 37.5 kW/m²",
         "下载 major_hazards.xlsx",
         "请在 population_areas 图层中补充",
@@ -661,6 +663,8 @@ def _read_outputs(folder: Path, reading: Reading) -> None:
         ["risk", "-o", "{out}/risk.tif", "--resolution", "50"],
         ["weather", "show"],
         ["rect", "stats"],
+        ["rect", "verify"],
+        ["rect", "findings"],
         ["rect", "export", "-o", "{out}/plan"],
     ],
     ids=lambda a: " ".join(a[:2]) if a[0] in {"rect", "weather"} else a[0],
