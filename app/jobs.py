@@ -1,8 +1,10 @@
 """Recomputing stored results in the background, with progress, one job per park and kind.
 
-:class:`JobRunner` runs jobs on a small thread pool shared by every session of the server (the app has two cores;
-the models spend their time in numpy, which releases the GIL), so a recompute blocks neither the page that started
-it, nor other pages, nor other users. A job computes, converts (:func:`app.results.to_stored`) and saves
+:class:`JobRunner` runs jobs on a pool of two workers shared by every session of the server (the app has two cores).
+A page's recompute (:meth:`JobRunner.submit_recompute`) runs the model in a child process, so it blocks neither the
+page that started it, nor other pages, nor other users: the models hold the GIL much of the time (a risk grid in a
+thread made another thread's Python work 12 times slower); the child sends its progress back through a queue.
+:meth:`JobRunner.submit` runs a callable in a worker thread (for work that releases the GIL). A job computes, converts (:func:`app.results.to_stored`) and saves
 (:func:`geodata.results.save_result`, atomic): until the save the previous stored result stays as it was, so an
 error (reported in Chinese) or a crash of the server loses nothing. A second request for a park and kind whose job
 is still running gets that job back instead of a new one.
@@ -114,26 +116,91 @@ class JobRunner:
         self._pool.submit(self._run, job, compute)
         return job
 
-    def _run(self, job: Job, compute: Callable[[Progress], StoredResult]) -> None:
+    def submit_recompute(
+        self, target: Any, kind: str, park: Any, options: Mapping | None, *, computed_by: str
+    ) -> Job:
+        """Rerun ``kind`` on the full ``park`` with its stored ``options`` in a child process (a model holding the
+        GIL for minutes would slow every other session's page in this process) and save the result to ``target``;
+        progress comes back from the child. The running job of the same park and kind when there is one."""
+        key = (target_label(target), kind)
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and job.active:
+                return job
+            job = Job(target=target, kind=kind, computed_by=computed_by)
+            self._jobs[key] = job
+        self._pool.submit(self._run_process, job, park, dict(options or {}))
+        return job
+
+    @staticmethod
+    def _progress(job: Job) -> Progress:
         def progress(fraction: float, message: str = "") -> None:
             job.fraction = min(max(float(fraction), 0.0), 1.0)
             if message:
                 job.message_zh = str(message)
 
+        return progress
+
+    def _run(self, job: Job, compute: Callable[[Progress], StoredResult]) -> None:
         job.state, job.message_zh = "running", "正在计算……"
         try:
-            stored = compute(progress)
-            job.message_zh = "正在保存结果……"
-            save_result(job.target, stored)
+            stored = compute(self._progress(job))
         except Exception as exc:  # noqa: BLE001 - every failure is reported to the user; the old result stays
             log.exception("background %s job failed", job.kind)
-            job.error_zh = f"「{job.title_zh}」重新计算失败：{error_zh(exc)}。已保留上次保存的结果。"
-            job.state = "failed"
+            self._finish(job, None, error_zh(exc))
         else:
+            self._finish(job, stored, None)
+
+    def _run_process(self, job: Job, park: Any, options: dict) -> None:
+        import multiprocessing
+        import queue
+
+        ctx = multiprocessing.get_context("spawn")  # no fork of a process with threads
+        q = ctx.Queue()
+        child = ctx.Process(target=_child, args=(job.kind, park, options, job.computed_by, q), daemon=True)
+        job.state, job.message_zh = "running", "正在启动计算进程……"
+        stored, error = None, None
+        try:
+            child.start()
+            progress = self._progress(job)
+            while True:
+                try:
+                    msg = q.get(timeout=0.5)
+                except queue.Empty:
+                    if child.is_alive():
+                        continue
+                    error = f"计算进程意外退出（退出码 {child.exitcode}）"
+                    break
+                if msg[0] == "progress":
+                    progress(msg[1], msg[2])
+                    continue
+                stored, error = (msg[1], None) if msg[0] == "done" else (None, msg[1])
+                break
+        except Exception as exc:  # noqa: BLE001 - e.g. the process cannot be started
+            log.exception("background %s process failed", job.kind)
+            error = error_zh(exc)
+        finally:
+            child.join(timeout=30)
+            if child.is_alive():
+                child.kill()
+        self._finish(job, stored, error)
+
+    def _finish(self, job: Job, stored: StoredResult | None, error: str | None) -> None:
+        """Save a finished job's result (atomic: the previous one stays on any failure), or report its error."""
+        try:
+            if error is None:
+                job.message_zh = "正在保存结果……"
+                save_result(job.target, stored)
+        except Exception as exc:  # noqa: BLE001 - reported like a failed computation
+            log.exception("saving the %s result failed", job.kind)
+            error = error_zh(exc)
+        if error is None:
             job.stored, job.fraction, job.state = stored, 1.0, "done"
             job.message_zh = "计算完成，结果已保存"
-        finally:
-            job.finished = time.monotonic()
+        else:
+            job.error_zh = f"「{job.title_zh}」重新计算失败：{error}。已保留上次保存的结果。"
+            job.state = "failed"
+        job.finished = time.monotonic()
 
     def _forget_old(self) -> None:
         now = time.monotonic()
@@ -274,3 +341,13 @@ def recompute(
         return to_stored(kind, result, park, computed_by=computed_by, options=opts)
 
     return run
+
+
+def _child(kind: str, park: Any, options: dict, computed_by: str, q: Any) -> None:
+    """The child process of :meth:`JobRunner.submit_recompute`: progress, then the result or the Chinese error."""
+    try:
+        run = recompute(kind, park, options, computed_by=computed_by)
+        stored = run(lambda fraction, message="": q.put(("progress", float(fraction), str(message))))
+        q.put(("done", stored))
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as a message
+        q.put(("error", error_zh(exc)))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from app import results as ar
-from app.jobs import error_zh, recompute, runner
+from app.jobs import error_zh, runner
 from geodata.results import StoredResult, list_results, load_result
 
 __all__ = [
@@ -274,11 +274,8 @@ def _section(kind: str, ctx: ResultsContext | None = None) -> tuple[StoredResult
         c1.warning(line, icon=":material/update:")
         busy = job is not None and job.active
         if c2.button("重新计算", key=f"recompute|{kind}", type="primary", disabled=busy):
-            runner().submit(
-                ctx.target,
-                kind,
-                recompute(kind, ctx.park, raw.summary.get("options"), computed_by=ctx.computed_by),
-                computed_by=ctx.computed_by,
+            runner().submit_recompute(
+                ctx.target, kind, ctx.park, raw.summary.get("options"), computed_by=ctx.computed_by
             )
             st.rerun()
     else:

@@ -305,3 +305,42 @@ def test_the_population_grid_enters_the_risk_hash_by_its_values(park):
     assert ar.inputs_hash(a, "risk") == ar.inputs_hash(b, "risk") != ar.inputs_hash(c, "risk")
     assert ar.inputs_hash(a, "risk") != ar.inputs_hash(park, "risk")
     assert ar.inputs_hash(a, "domino") == ar.inputs_hash(c, "domino")  # domino does not read people
+
+
+def test_a_page_recompute_runs_in_a_child_process_with_progress(tmp_path, park, computed):
+    import os
+
+    path = tmp_path / "p.gpkg"
+    opts = {"n_samples": 200, "max_level": 2}
+    ar.store(path, "domino", computed["domino"], park, computed_by="张三", options=opts)
+    before = R.load_result(path, "domino")
+    runner = jobs.JobRunner(max_workers=2)
+    seen = []
+    real = jobs.JobRunner._progress
+
+    def spy(job):
+        inner = real(job)
+
+        def progress(fraction, message=""):
+            seen.append((fraction, message, os.getpid()))
+            inner(fraction, message)
+
+        return progress
+
+    jobs.JobRunner._progress = staticmethod(spy)
+    try:
+        runner.submit_recompute(path, "domino", park, opts, computed_by="李四")
+        job = runner.wait(path, "domino", timeout=300)
+    finally:
+        jobs.JobRunner._progress = staticmethod(real)
+    assert job.state == "done", job.error_zh
+    assert seen and any("整理结果" in m for _, m, _ in seen)  # progress from the child, relayed by the parent
+    after = R.load_result(path, "domino")
+    assert after.computed_by == "李四" and after.computed_at > before.computed_at
+    assert after.inputs_hash == before.inputs_hash
+    # a failure inside the child comes back in Chinese and keeps the stored result
+    runner.submit_recompute(path, "emergency", park, {"source": {"pipeline_id": "P1"}}, computed_by="x")
+    failed = runner.wait(path, "emergency", timeout=300)
+    assert failed.state == "failed" and "以设施为泄漏源" in failed.error_zh
+    assert R.load_result(path, "domino").computed_by == "李四"
+    runner.shutdown()
