@@ -312,11 +312,16 @@ def _major_hazard_parts(layers, summary, *, sensitive=False, **_) -> list[Part]:
     ]
 
 
-def _hca_color(class_zh: Any) -> str:
-    for grade, label in HCA_LEGEND_ZH.items():
-        if not _is_null(class_zh) and str(class_zh).strip() == label:
-            return HCA_COLORS[grade]
-    return HCA_COLORS[3] if not _is_null(class_zh) and "高后果区" in str(class_zh) else UNKNOWN_COLOR
+def _hca_color(class_zh: Any, grade: Any = None) -> str:
+    """Colour of a high-consequence area: by its GB 32167 grade (1-3) when stored, else by its Chinese class
+    (``Ⅲ级高后果区`` or ``Ⅲ级``)."""
+    if not _is_null(grade) and int(grade) in HCA_COLORS:
+        return HCA_COLORS[int(grade)]
+    text = "" if _is_null(class_zh) else str(class_zh).strip()
+    for g, label in HCA_LEGEND_ZH.items():
+        if text and (text == label or label.startswith(text)):
+            return HCA_COLORS[g]
+    return UNKNOWN_COLOR
 
 
 def _hca_parts(layers, summary, **_) -> list[Part]:
@@ -331,8 +336,8 @@ def _hca_parts(layers, summary, **_) -> list[Part]:
         "管段": _text(_col(a, "segment_id")),
     }
     styles = [
-        {"color": (c := _hca_color(k)), "weight": 1.5, "fillColor": c, "fillOpacity": 0.3}
-        for k in _col(a, "class_zh")
+        {"color": (c := _hca_color(k, g)), "weight": 1.5, "fillColor": c, "fillOpacity": 0.3}
+        for k, g in zip(_col(a, "class_zh"), _col(a, "grade"), strict=True)
     ]
     return [Part(_frame(a, cols), styles, simplify_m=5.0)]
 
@@ -367,7 +372,7 @@ def _emergency_parts(layers, summary, **_) -> list[Part]:
                 "color": (c := colors.get(str(k), UNKNOWN_COLOR)),
                 "weight": 1.5,
                 "fillColor": c,
-                "fillOpacity": 0.25,
+                "fillOpacity": 0.15,  # wide zones: the park stays readable under them
             }
             for k in _col(z, "level_zh")
         ]
@@ -455,8 +460,11 @@ def result_legend(
         ]
     if kind == "hca":
         a = layers.get("areas")
-        labels = list(dict.fromkeys(str(v) for v in _col(a, "class_zh"))) if a is not None else []
-        return [LegendItem(lab, _hca_color(lab)) for lab in labels]
+        pairs = dict(zip(_col(a, "class_zh"), _col(a, "grade"), strict=True)) if a is not None else {}
+        return [
+            LegendItem(f"{lab}高后果区" if str(lab).endswith("级") else str(lab), _hca_color(lab, g))
+            for lab, g in pairs.items()
+        ]
     if kind == "emergency":
         items = []
         z = layers.get("zones")

@@ -419,3 +419,17 @@ def test_contour_levels_are_written_at_the_top_of_each_contour_and_decluttered()
     assert tops == pytest.approx(expected, abs=2e-6)
     html = m.get_root().render()
     assert "function declutter(map)" in html and ".pr-label div, .pr-clabel div" in html
+
+
+def test_hca_colour_by_its_stored_grade():
+    from app.present import HCA_COLORS
+
+    areas = gpd.GeoDataFrame(
+        {"pipeline_id": ["GP-01"], "segment_id": ["H1"], "class_zh": ["Ⅱ级"], "grade": [2]},
+        geometry=[_ring(0.002, 64)],
+        crs=4326,
+    )
+    m = mapping.new_map()
+    (group,) = add_result_layers(m, {"hca": _stored("hca", {"areas": areas})})
+    assert [(i.label, i.color) for i in group.legend] == [("Ⅱ级高后果区", HCA_COLORS[2])]
+    assert HCA_COLORS[2] in m.get_root().render()
