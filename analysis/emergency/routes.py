@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
+import weakref
 
 import geopandas as gpd
 import networkx as nx
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 __all__ = ["road_graph"]
 
 _SNAP_M = 0.5  # end points closer than this are the same node [m]
+#: Graphs already built, per roads layer object (a park's metric layers are cached, read-only frames) and piece
+#: length: id -> (weak reference to the frame, {max_edge_m: graph}); the few most recent frames only. The wind does
+#: not change the roads: a recomputation of the same park reuses its graph.
+_BUILT: dict[int, tuple[weakref.ref, dict]] = {}
+_BUILT_MAX = 8
 
 
 def _node_key(x: float, y: float) -> tuple[float, float]:
@@ -61,6 +67,20 @@ def road_graph(roads: gpd.GeoDataFrame, *, max_edge_m: float | None = None) -> n
     require_metric(roads, what="roads 道路图层")
     if max_edge_m is not None and not (math.isfinite(max_edge_m) and max_edge_m > 0):
         raise ValueError(f"max_edge_m 道路分段长度={max_edge_m!r} 必须为正的有限数 [m]")
+    hit = _BUILT.get(id(roads))
+    if hit is None or hit[0]() is not roads:  # a new frame (or a dead one whose id was reused)
+        while len(_BUILT) >= _BUILT_MAX:
+            _BUILT.pop(next(iter(_BUILT)))
+        hit = _BUILT[id(roads)] = (weakref.ref(roads), {})
+    built = hit[1]
+    if max_edge_m not in built:
+        built[max_edge_m] = _build(roads, max_edge_m)
+    # a copy with its own edge-attribute dicts: callers mark edges (egress.prepare_network) without touching the
+    # cached graph; the geometries are shared (shapely geometries are immutable)
+    return built[max_edge_m].copy()
+
+
+def _build(roads: gpd.GeoDataFrame, max_edge_m: float | None) -> nx.DiGraph:
     g = nx.DiGraph()
     for r in roads.itertuples():
         geom = r.geometry
