@@ -385,3 +385,24 @@ def test_province_from_the_large_park_generator_and_a_broken_park_off_the_map(tm
     assert len(table) == 1 and "无法读取" in table["errors"].iloc[0]
     html = region_map(table, [broken]).get_root().render()
     assert "NaN" not in html and "circle_marker" not in html
+
+
+def test_cli_region_run_lists_the_failed_park_and_exits_1(region5, serial, tmp_path, capsys, monkeypatch):
+    from app.cli import main
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    folder = _copy(region5, tmp_path / "region")
+    for name, res in serial.items():
+        write_entry(folder, name, park_key(folder / name, OPTS.as_key()), res)
+    (folder / "P009.gpkg").write_bytes(b"not a geopackage")
+    out = tmp_path / "排名.xlsx"
+    assert main(["region", "run", str(folder), "--workers", "1", "-o", str(out)]) == 1
+    cap = capsys.readouterr()
+    assert "本次计算 1 个、来自缓存 5 个" in cap.out and "1 个工作进程" in cap.out
+    assert "失败：园区文件 P009.gpkg" in cap.err and "[100.0 %]" in cap.err
+    import pandas as pd
+
+    table = pd.read_excel(out)
+    assert len(table) == 6 and set(table["园区编号"]) >= {"P001", "P009"}
+    assert main(["region", "run", str(folder), "--resolution", "abc"]) == 1
+    assert "--resolution" in capsys.readouterr().err
