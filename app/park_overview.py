@@ -65,6 +65,13 @@ def _colours(park) -> RegulatorNumber:
     return RegulatorNumber("colours", "企业风险颜色", value, "按园区数据中的企业安全风险等级（家）", table)
 
 
+def _processes_zh(keys: object) -> str:
+    """``nitration、hydrogenation`` → ``硝化工艺、加氢工艺`` (the schema's labels of the 18 key processes)."""
+    if keys is None or (isinstance(keys, float) and pd.isna(keys)) or not str(keys).strip():
+        return "—"
+    return "、".join(schema.label_zh("hazardous_process", k.strip()) for k in str(keys).split("、"))
+
+
 def _two_key(view) -> tuple[RegulatorNumber, RegulatorNumber]:
     res = view.run(lambda p: two_key_one_major(p))
     ents = res.enterprises
@@ -74,9 +81,9 @@ def _two_key(view) -> tuple[RegulatorNumber, RegulatorNumber]:
             "企业编号": hit["enterprise_id"],
             "企业名称": hit["name"],
             "重点监管危险化学品": hit["key_chemicals"],
-            "重点监管危险化工工艺": hit["hazardous_processes"],
+            "重点监管危险化工工艺": [_processes_zh(v) for v in hit["hazardous_processes"]],
             "重大危险源装置（处）": hit["n_major_units"],
-            "重大危险源等级": hit["major_hazard_grade"],
+            "重大危险源等级": hit["major_hazard_grade"].map(major_hazard_grade_zh),
         }
     ).reset_index(drop=True)
     two = RegulatorNumber(

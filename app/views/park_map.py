@@ -73,7 +73,7 @@ def _regulator_header(view) -> None:
     if pick is not None:
         n = numbers[pick]
         st.caption(n.note)
-        st.dataframe(n.table, hide_index=True, width="stretch")
+        st.dataframe(display_frame(n.table), hide_index=True, width="stretch")
         if pick == "park_grade" and store is not None and view.user.role == "admin":
             park_score_form(store, view.user, park_id, scores)
 

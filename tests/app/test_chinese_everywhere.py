@@ -526,6 +526,13 @@ def read_page(page: str, token: str | None, monkeypatch) -> Reading:
             walk(child, here)
 
     walk(at._tree, "")
+    for radio in [
+        r for r in at.radio if r.key == "park_reg_pick"
+    ]:  # 园区一张图: each statistic's detail table
+        for option in radio.options:
+            radio.set_value(option).run()
+            assert not at.exception, (page, option, at.exception)
+            walk(at._tree, f"（{option}）")
     for i, m in enumerate(cap.maps):
         _map_texts(m, f"地图 {i + 1}", reading)
     for i, fig in enumerate(cap.figures):
