@@ -6,6 +6,7 @@ Examples::
     DASK_SCHEDULER_ADDRESS=tcp://10.0.0.5:8786 parkrisk region run 区域文件夹   # an existing cluster
     parkrisk region run 区域文件夹 --generic-weather -o 排名.xlsx
     parkrisk region report 区域文件夹 --month 2026-11 --out 月报.docx 月报.xlsx --parks P001 P002
+    parkrisk region scope 园区.gpkg --user 市应急局 --parks P001 P002     # what a regional user sees
 
 A region is a folder of park GeoPackages. ``run`` computes every park whose inputs changed since the last run
 (:mod:`app.region.runner`; the others come from ``<区域>/.parkrisk_region_cache``), shows progress on stderr, prints
@@ -61,6 +62,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     b.add_argument("--parks", nargs="+", help="只包括这些园区（园区编号 park_id）；默认全部")
     b.add_argument("--title", help="区域名称（月报标题用），默认取文件夹名")
     b.set_defaults(func=report)
+    sc = rs.add_parser("scope", help="设置用户的区域范围（该用户在区域监管页和月报中只看到这些园区）")
+    sc.add_argument("park", help="用户台账所属的园区文件（应用的 PARKRISK_PARK）")
+    sc.add_argument("--store", help="用户台账：.gpkg 路径或 postgresql:// 连接串（默认同 parkrisk rect）")
+    sc.add_argument("--user", required=True, help="用户名")
+    g = sc.add_mutually_exclusive_group(required=True)
+    g.add_argument("--parks", nargs="+", help="可查看的园区编号（园区图层的 park_id）")
+    g.add_argument("--all", action="store_true", help="取消限制：可查看区域内全部园区")
+    sc.add_argument(
+        "--owner", action="store_true", help="PostGIS 台账：以模式所有者连接（应用角色不能写 store_meta 表）"
+    )
+    sc.set_defaults(func=scope)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -177,4 +189,38 @@ def report(args: argparse.Namespace) -> int:
             tmp.write_bytes(data)
         print(f"{b.title} → {o}")
     _print_failures(res)
+    return 0
+
+
+@reports_errors
+def scope(args: argparse.Namespace) -> int:
+    from app.commands.rectification import _cli_user
+    from geodata import ParkDataError, load_park
+    from geodata.store import StoreError, store_for_park
+
+    try:
+        park = load_park(args.park)
+    except ParkDataError as exc:
+        raise CommandError(exc.report.to_text_zh() if exc.report is not None else str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"无法打开园区文件 {args.park}：{exc.strerror or exc}") from None
+    try:
+        store = store_for_park(args.park, park.rectifications, store=args.store, owner=args.owner)
+    except (StoreError, ValueError, OSError) as exc:
+        raise CommandError(f"无法打开用户台账：{exc}") from None
+    try:
+        store.set_region_scope(_cli_user(), args.user, None if args.all else args.parks)
+        now = store.region_scope(args.user)
+    except (StoreError, ValueError) as exc:
+        raise CommandError(f"无法设置区域范围：{exc}") from None
+    finally:
+        store.close()
+    print(
+        f"用户 {args.user}："
+        + (
+            "可查看区域内全部园区"
+            if now is None
+            else f"只可查看 {len(now)} 个园区（{'、'.join(sorted(now))}）"
+        )
+    )
     return 0

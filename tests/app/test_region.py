@@ -406,3 +406,23 @@ def test_cli_region_run_lists_the_failed_park_and_exits_1(region5, serial, tmp_p
     assert len(table) == 6 and set(table["园区编号"]) >= {"P001", "P009"}
     assert main(["region", "run", str(folder), "--resolution", "abc"]) == 1
     assert "--resolution" in capsys.readouterr().err
+
+
+def test_cli_region_scope_sets_and_clears_a_users_parks(tmp_path, demo_park_path, demo_park, capsys):
+    from app.auth import open_park_store
+    from app.cli import main
+
+    store_path = tmp_path / "s.rect.gpkg"
+    open_park_store(str(demo_park_path), str(store_path), True, demo_park).close()
+    args = ["region", "scope", str(demo_park_path), "--store", str(store_path), "--user", "viewer"]
+    assert main([*args, "--parks", "P001", "P002"]) == 0
+    assert "只可查看 2 个园区（P001、P002）" in capsys.readouterr().out
+    assert main([*args, "--all"]) == 0
+    assert "可查看区域内全部园区" in capsys.readouterr().out
+    assert (
+        main(
+            ["region", "scope", str(demo_park_path), "--store", str(store_path), "--user", "nobody", "--all"]
+        )
+        == 1
+    )
+    assert "用户 'nobody' 不存在" in capsys.readouterr().err
