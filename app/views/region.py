@@ -203,7 +203,10 @@ def render() -> None:  # pragma: no cover - exercised by the browser test
     st.dataframe(ranking_zh(table), hide_index=True, width="stretch")
     _drill_down(table, folder)
     st.subheader("月度趋势（隐患发现与销号）")
-    st.dataframe(trend_zh(region_trend(results, day=today)), hide_index=True, width="stretch")
+    trend = trend_zh(region_trend(results, day=today))
+    if len(trend):
+        st.bar_chart(trend.set_index("月份")[["新发现（项）", "销号（项）"]], stack=False, height=260)
+    st.dataframe(trend, hide_index=True, width="stretch")
     _downloads(results, folder, scope_note_zh(parks))
 
 
