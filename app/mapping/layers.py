@@ -10,6 +10,7 @@ import branca.element
 import folium
 import geopandas as gpd
 import numpy as np
+import shapely
 
 from app.mapping.links import LAYER_PAGES, page_link_html
 from app.mapping.text import (
@@ -91,6 +92,10 @@ def add_layer(
         return None
     today = today or date.today()
     frame, tip, pop = _display_frame(layer, gdf, park_layers, today=today)
+    # 1e-6° (about 0.1 m) is finer than any park drawing: fewer digits, a smaller page
+    frame = frame.set_geometry(
+        shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, 6)), crs=4326
+    )
     if page_links and layer in LAYER_PAGES:
         frame[_DETAILS_ZH] = page_link_html(*LAYER_PAGES[layer])  # a constant link, no text from the data
         pop = [*pop, _DETAILS_ZH]
