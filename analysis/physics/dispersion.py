@@ -308,19 +308,21 @@ def gaussian_plume(rate, wind_speed, x, y, z, *, stability: str, release_height=
     _check_stability(stability)
     _check_terrain(terrain)
     shape = np.broadcast_shapes(q.shape, u.shape, xa.shape, ya.shape, za.shape, h.shape)
-    # In-place ufuncs on preallocated buffers: each fresh 8 MB temporary costs a page-faulting allocation.
-    xp = np.empty(shape)
-    np.maximum(xa, 1e-9, out=xp)
+    # In-place ufuncs on preallocated buffers: each fresh 8 MB temporary costs a page-faulting allocation. What
+    # depends on x only (σy, σz; the vertical term and the prefactor when z, H, Q and u do not vary across y) is
+    # computed on its own shape and broadcast: on a grid (x a row, y a column) that is one row, not 10⁶ points.
+    # Every element goes through the same operations in the same order as on the full shape.
+    xp = np.maximum(xa, 1e-9)
     (ay, by, cy), (az, bz, cz) = BRIGGS_1973[terrain][stability]
-    sy = _sigma_inplace(xp, ay, by, cy, np.empty(shape))  # [1], Table 5-2
-    sz = _sigma_inplace(xp, az, bz, cz, np.empty(shape))
+    sy = _sigma_inplace(xp, ay, by, cy, np.empty(xp.shape))  # [1], Table 5-2
+    sz = _sigma_inplace(xp, az, bz, cz, np.empty(xp.shape))
     # [2], Eq. 5-49: C = Q/(2π u σy σz) exp(−y²/2σy²) [exp(−(z−H)²/2σz²) + exp(−(z+H)²/2σz²)]
     c = np.empty(shape)
     np.divide(ya, sy, out=c)
     np.square(c, out=c)
     c *= -0.5
     np.exp(c, out=c)
-    v = xp  # reuse the buffer
+    v = np.empty(np.broadcast_shapes(xp.shape, za.shape, h.shape))
     if h.ndim == 0 and h == 0.0:  # source on the ground: both vertical terms are equal
         np.divide(za, sz, out=v)
         np.square(v, out=v)
@@ -328,7 +330,7 @@ def gaussian_plume(rate, wind_speed, x, y, z, *, stability: str, release_height=
         np.exp(v, out=v)
         v *= 2.0
     else:
-        w = np.empty(shape)
+        w = np.empty(v.shape)
         np.subtract(za, h, out=v)
         v /= sz
         np.square(v, out=v)
@@ -341,11 +343,9 @@ def gaussian_plume(rate, wind_speed, x, y, z, *, stability: str, release_height=
         np.exp(w, out=w)
         v += w
     c *= v
-    sy *= sz
-    np.multiply(sy, u, out=sy)
-    sy *= 2.0 * np.pi
-    np.divide(q, sy, out=sy)
-    c *= sy
+    pre = np.multiply(sy, sz) * u  # shape of x (with Q's and u's when they are arrays)
+    pre *= 2.0 * np.pi
+    c *= np.divide(q, pre)
     upwind = xa <= 0.0
     if upwind.any():
         c[np.broadcast_to(upwind, shape)] = 0.0

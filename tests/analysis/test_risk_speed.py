@@ -100,3 +100,21 @@ def test_workers_setting_is_checked(monkeypatch):
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     assert parallel.process_workers(1000) == 1
     assert [list(r) for r in parallel.split(5, 2)] == [[0, 1], [2, 3, 4]]
+
+
+def test_plume_on_grid_axes_is_the_plume_on_the_full_grid():
+    """The grid path (σ computed per x column) gives bit for bit what the meshgrid gives (issue 19 kernels)."""
+    from analysis.physics.dispersion import gaussian_plume
+
+    xs = np.linspace(-20.0, 5000.0, 301)
+    ys = np.linspace(-500.0, 500.0, 201)
+    x2, y2 = np.meshgrid(xs, ys)
+    for kw in (
+        {"stability": "D", "release_height": 5.0},
+        {"stability": "F"},
+        {"stability": "B", "terrain": "urban"},
+    ):
+        on_axes = gaussian_plume(2.0, 3.0, xs[None, :], ys[:, None], 1.5, **kw)
+        full = gaussian_plume(2.0, 3.0, x2, y2, np.full(x2.shape, 1.5), **kw)
+        assert np.array_equal(on_axes, full)
+        assert (on_axes[:, xs <= 0] == 0).all() and on_axes.max() > 0

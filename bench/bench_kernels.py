@@ -1,0 +1,134 @@
+"""The closed-form kernels against the fastest open peer on the same inputs in the same run (issue 19 item 2).
+
+Kernels and peers (``/work/shared/PEERS.md``):
+
+- Gaussian plume on a 1000 × 1000 grid (x along the wind 1–5000 m, y −500…500 m, z = 1.5 m, H = 5 m, class D,
+  rural): ours ``analysis.physics.dispersion.gaussian_plume`` on the grid's axes (x a row, y a column) vs pyELDQM
+  0.1.3 ``get_sigmas`` + ``single_source_concentration`` on the meshgrid, as its ``multi_source_concentration``
+  calls them (pyELDQM's Briggs coefficients and ours are the same table, so the values are compared too);
+- TNT peak overpressure at 10⁶ distances (5–2000 m, 500 kg TNT): ours ``tnt_overpressure`` (Kingery–Bulmash)
+  vs HyRAM+ 6.1 ``TNT_method.get_scaled_overpressure`` (its table lookup on the scaled distance, unscaled);
+- probits on 10⁶ points: Eisenberg thermal (dose → Y), Eisenberg lung overpressure, and the probit → probability
+  step, ours ``analysis.physics.vulnerability`` vs HyRAM+ ``hyram.qra.probits``.
+
+One thread each (BLAS/OpenMP pinned to 1), best of ``--repeat`` after a warm-up. The machine may be shared: the
+ratio is taken on interleaved runs, so a busy neighbour slows both sides alike. A peer not installed is reported,
+not guessed. Run: ``python bench/bench_kernels.py [--repeat R]``.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import time  # noqa: E402
+from types import SimpleNamespace  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from analysis.physics import dispersion, explosion  # noqa: E402
+from analysis.physics import vulnerability as vul  # noqa: E402
+
+GOAL = 2.0  # ours at least 2× the fastest peer
+
+
+def _best_pair(ours, theirs, repeat: int) -> tuple[float, float]:
+    ours()
+    theirs()
+    to, tt = [], []
+    for _ in range(repeat):  # interleaved: a load spike hits both sides
+        t0 = time.perf_counter()
+        ours()
+        to.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        theirs()
+        tt.append(time.perf_counter() - t0)
+    return min(to), min(tt)
+
+
+def _peers(x2, y2, r, w, q, p, yy):
+    """The peers' kernels on the same inputs, by name; a missing peer is left out with the reason."""
+    out, missing = {}, []
+    try:
+        from pyeldqm.core.dispersion_models.gaussian_model import get_sigmas, single_source_concentration
+
+        def eldqm_plume():
+            sx, sy, sz = get_sigmas(x2, "D", "RURAL")
+            return single_source_concentration(
+                x2, y2, 1.5, 0, 0, 1.0, 3.0, sx, sy, sz, 5.0, mode="continuous"
+            )
+
+        out["plume grid"] = ("pyELDQM 0.1.3", eldqm_plume)
+    except ImportError:
+        missing.append("pyELDQM (pip install pyeldqm) — plume grid")
+    try:
+        import hyram.phys._overpressure_data as od
+        import hyram.phys._unconfined_overpressure as uo
+        import hyram.qra.probits as hp
+
+        hy = SimpleNamespace(scaled_peak_overP_data=od.scaled_peak_overP_data)
+        out["TNT overpressure"] = (
+            "HyRAM+ 6.1",
+            lambda: uo.TNT_method.get_scaled_overpressure(hy, r / w ** (1 / 3)) * 101325.0,
+        )
+        out["probit thermal Eisenberg"] = (
+            "HyRAM+ 6.1",
+            lambda: hp.thermal_eisenberg(hp.calculate_thermal_dose(q, 20.0)),
+        )
+        out["probit overpressure Eisenberg lung"] = ("HyRAM+ 6.1", lambda: hp.overp_eisenberg(p))
+        out["probit → probability"] = ("HyRAM+ 6.1", lambda: hp.calculate_fatality_probability(yy))
+    except ImportError:
+        missing.append("HyRAM+ (pip install hyram) — TNT and probits")
+    return out, missing
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    n = 1_000_000
+    rng = np.random.default_rng(1)
+    xs = np.linspace(1.0, 5000.0, 1000)
+    ys = np.linspace(-500.0, 500.0, 1000)
+    x2, y2 = np.meshgrid(xs, ys)
+    w = 500.0
+    r = rng.uniform(5.0, 2000.0, n)
+    q = rng.uniform(1e3, 5e4, n)
+    p = rng.uniform(5e3, 5e5, n)
+    yy = rng.uniform(0.0, 10.0, n)
+    ours = {
+        "plume grid": lambda: dispersion.gaussian_plume(
+            1.0, 3.0, xs[None, :], ys[:, None], 1.5, stability="D", release_height=5.0
+        ),
+        "TNT overpressure": lambda: explosion.tnt_overpressure(w, r),
+        "probit thermal Eisenberg": lambda: vul.probit_thermal(q, 20.0, "eisenberg"),
+        "probit overpressure Eisenberg lung": lambda: vul.probit_overpressure(p, model="eisenberg_lung"),
+        "probit → probability": lambda: vul.probability(yy),
+    }
+    peers, missing = _peers(x2, y2, r, w, q, p, yy)
+    if "plume grid" in peers:  # same inputs, same values: the comparison is of the same computation
+        a, b = ours["plume grid"](), peers["plume grid"][1]()
+        rel = float(np.nanmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+        print(f"plume grid: ours vs pyELDQM, largest relative difference {rel:.1e} (same Briggs table)")
+    print(f"闭式核函数 / closed-form kernels: 10⁶ points, one thread, best of {args.repeat} (interleaved)")
+    print(
+        f"{'kernel':36s} {'ours pts/s':>11s} {'peer':>12s} {'peer pts/s':>11s} {'ratio':>6s}  goal ≥ {GOAL:g}×"
+    )
+    for name, fn in ours.items():
+        if name not in peers:
+            print(f"{name:36s} {'':>11s} {'(no peer installed)':>24s}")
+            continue
+        label, theirs = peers[name]
+        t_o, t_p = _best_pair(fn, theirs, args.repeat)
+        ratio = t_p / t_o
+        flag = "达标" if ratio >= GOAL else "未达标"
+        print(f"{name:36s} {n / t_o:11.3e} {label:>12s} {n / t_p:11.3e} {ratio:6.2f}  {flag}")
+    for m in missing:
+        print(f"未安装的对比软件 / peer not installed: {m}")
+
+
+if __name__ == "__main__":
+    main()
