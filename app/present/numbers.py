@@ -69,16 +69,19 @@ def numbers_in_text_zh(text: Any) -> str:
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its empty cells (None, NaN, NaT) written ``—`` and numbers in ``e`` notation in its text
     cells rewritten (:func:`numbers_in_text_zh`): what ``st.dataframe`` and Excel show. Columns without an empty
-    cell keep their dtype (and their sorting)."""
+    cell keep their dtype (and their sorting); a column with one becomes text, its numbers by :func:`num_zh`."""
     out = frame.copy()
     for col in out.columns:
         s = out[col]
-        if s.dtype == object:
+        if pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s):
             out[col] = [v if not isinstance(v, str) else numbers_in_text_zh(v) for v in s]
             s = out[col]
         mask = s.isna()
-        if mask.any():
-            out[col] = s.astype(object).where(~mask, EMPTY_ZH)
+        if mask.any():  # a column with an empty cell becomes text (Arrow takes no "—" among numbers)
+            out[col] = [
+                EMPTY_ZH if m else (num_zh(v, 6) if isinstance(v, float) else str(v))
+                for v, m in zip(s.tolist(), mask.tolist(), strict=True)
+            ]
     return out
 
 

@@ -485,6 +485,15 @@ def _press(at: AppTest, page: str, signed_in: bool) -> None:
         click(key="rect_export_go")
 
 
+#: Choices walked one by one after the main buttons: (element kind, key, at most how many options).
+EXPLORE: dict[str, list[tuple[str, str, int | list[str] | None]]] = {
+    "park_map": [("radio", "park_reg_pick", None)],  # each statistic's detail table
+    "consequence": [("selectbox", "cq_kind", None)],  # every scenario of the default unit
+    "emergency": [("radio", "em_source_kind", ["pipeline"])],  # also a release on a pipeline
+    "enterprise_risk": [("selectbox", "er_enterprise", 4)],
+}
+
+
 def read_page(page: str, token: str | None, monkeypatch) -> Reading:
     from app.auth import SESSION_TOKEN_KEY
 
@@ -526,13 +535,24 @@ def read_page(page: str, token: str | None, monkeypatch) -> Reading:
             walk(child, here)
 
     walk(at._tree, "")
-    for radio in [
-        r for r in at.radio if r.key == "park_reg_pick"
-    ]:  # 园区一张图: each statistic's detail table
-        for option in radio.options:
-            radio.set_value(option).run()
-            assert not at.exception, (page, option, at.exception)
-            walk(at._tree, f"（{option}）")
+    for kind, key, choices in EXPLORE.get(page, ()):  # the other choices of the page, each read as shown
+
+        def widget(kind=kind, key=key):  # looked up again after every run (the old tree is stale)
+            return next((w for w in getattr(at, kind) if w.key == key), None)
+
+        if widget() is None:
+            continue
+        if choices is None or isinstance(choices, int):  # by position (selectbox) or as shown (radio)
+            for i in range(min(len(widget().options), choices or len(widget().options))):
+                w = widget()
+                (w.select_index(i) if kind == "selectbox" else w.set_value(w.options[i])).run()
+                assert not at.exception, (page, key, i, at.exception)
+                walk(at._tree, f"（{key} 第 {i + 1} 项）")
+        else:  # raw values of a radio whose format_func is a label table
+            for v in choices:
+                widget().set_value(v).run()
+                assert not at.exception, (page, key, v, at.exception)
+                walk(at._tree, f"（{key}={v}）")
     for i, m in enumerate(cap.maps):
         _map_texts(m, f"地图 {i + 1}", reading)
     for i, fig in enumerate(cap.figures):
