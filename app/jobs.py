@@ -3,7 +3,9 @@
 :class:`JobRunner` runs jobs on a pool of two workers shared by every session of the server (the app has two cores).
 A page's recompute (:meth:`JobRunner.submit_recompute`) runs the model in a child process, so it blocks neither the
 page that started it, nor other pages, nor other users: the models hold the GIL much of the time (a risk grid in a
-thread made another thread's Python work 12 times slower); the child sends its progress back through a queue.
+thread made another thread's Python work 12 times slower); the child sends its progress back through a queue. The
+child is daemonic: it ends with the server, and the model's own parallel steps (:mod:`analysis.qra.parallel`) run
+serially there, so one core stays free for the pages.
 :meth:`JobRunner.submit` runs a callable in a worker thread (for work that releases the GIL). A job computes, converts (:func:`app.results.to_stored`) and saves
 (:func:`geodata.results.save_result`, atomic): until the save the previous stored result stays as it was, so an
 error (reported in Chinese) or a crash of the server loses nothing. A second request for a park and kind whose job

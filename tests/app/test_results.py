@@ -344,3 +344,23 @@ def test_a_page_recompute_runs_in_a_child_process_with_progress(tmp_path, park, 
     assert failed.state == "failed" and "以设施为泄漏源" in failed.error_zh
     assert R.load_result(path, "domino").computed_by == "李四"
     runner.shutdown()
+
+
+class _DiesWhenUnpickled:
+    """Unpickled in the child process, it ends the process at once (as a crash or a kill would)."""
+
+    def __reduce__(self):
+        import os
+
+        return (os._exit, (3,))
+
+
+def test_a_child_process_that_dies_is_reported_and_nothing_is_lost(tmp_path):
+    path = tmp_path / "p.gpkg"
+    R.save_result(path, _stored(h="kept"))
+    runner = jobs.JobRunner(max_workers=1)
+    runner.submit_recompute(path, "domino", _DiesWhenUnpickled(), {}, computed_by="x")
+    job = runner.wait(path, "domino", timeout=120)
+    assert job.state == "failed" and "计算进程意外退出（退出码 3）" in job.error_zh
+    assert R.load_result(path, "domino").inputs_hash == "kept"
+    runner.shutdown()
