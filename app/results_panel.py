@@ -216,6 +216,8 @@ def kept_or_hint(kind: str, result: Any, hint_zh: str) -> bool:
         return False
     if stored is not None:
         show_stored_body(stored)
+        if kind == "risk":
+            _stored_fn_chart(stored)
         _stored_map(kind, stored, stale)
     else:
         st.info(hint_zh, icon=":material/info:")
@@ -294,6 +296,31 @@ def _table(gdf: Any) -> pd.DataFrame:
                 lambda v: "—" if pd.isna(v) else f"{v:,.3g}" if abs(v) < 0.01 else f"{v:,.2f}"
             )
     return out
+
+
+def _stored_fn_chart(stored: StoredResult) -> None:
+    """The kept F-N curves (whole year, day, night) against the park's GB 36894 lines, and the verdict."""
+    import numpy as np
+    import streamlit as st
+
+    from analysis.qra.fn_settings import park_fn_criterion
+    from analysis.qra.societal import FNCurve
+    from app.charts import fn_figure
+    from geodata.criteria import read_fn_criterion
+
+    curves = {}
+    for label, key in (("全年", "fn_curve"), ("白天", "fn_curve_day"), ("夜间", "fn_curve_night")):
+        c = stored.summary.get(key) or {}
+        if c.get("n"):
+            curves[label] = FNCurve(n=np.asarray(c["n"], dtype=float), f=np.asarray(c["f"], dtype=float))
+    st.markdown(f"社会风险总体评价：**{stored.summary.get('fn_verdict_zh', '—')}**（判据线 GB 36894-2018）")
+    if not curves:
+        return
+    try:
+        crit = park_fn_criterion(read_fn_criterion(context().park.source or None))
+        st.pyplot(fn_figure(curves, criterion=crit))
+    except (FileNotFoundError, ValueError) as exc:
+        st.warning(f"无法绘制 F-N 图：{exc}", icon=":material/warning:")
 
 
 def _stored_map(kind: str, stored: StoredResult, stale: bool) -> None:

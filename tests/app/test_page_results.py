@@ -100,6 +100,9 @@ def test_risk_is_kept_with_the_park_and_shown_on_the_next_visit(park_file):
     assert "北京时间由「匿名」计算" in _texts(again)
     assert "最大个人风险" in [m.label for m in again.metric]
     assert _on_a_map(again, "个人风险等值线")
+    assert any("社会风险总体评价" in m.value for m in again.markdown)
+    images = [e for e in again.main if type(e).__name__ == "Image"]  # st.pyplot
+    assert bool(images) == bool(stored.summary["fn_curve"]["n"])  # the kept F-N chart when there is a curve
     from geodata import load_park
 
     assert load_park(park_file).report.ok  # the park file with results is still a clean park
