@@ -118,23 +118,24 @@ def bulletin_docx(b: Bulletin) -> bytes:
     from docx import Document
     from docx.shared import Cm
 
-    from app.reports.rectification_docx import _add_table, _heading, _para, trend_chart_png
+    from app.reports.docx_parts import add_table, heading, para
+    from app.reports.rectification_docx import trend_chart_png
 
     doc = Document()
     sec = doc.sections[0]
     sec.left_margin = sec.right_margin = Cm(1.8)
-    _para(doc, b.title, size=16, bold=True, center=True)
-    _para(
+    para(doc, b.title, size=16, bold=True, center=True)
+    para(
         doc, f"统计截止：{b.day:%Y年%m月%d日}（北京时间）　数据：各园区 GeoPackage 与一园一策整改台账", size=9
     )
     for head, text in summary_paragraphs(b):
-        _heading(doc, head, 2)
-        _para(doc, text)
+        heading(doc, head, 2)
+        para(doc, text)
         if head.startswith("二") and len(b.trend):
             doc.add_picture(io.BytesIO(trend_chart_png(b.trend)), width=Cm(16))
-            _add_table(doc, trend_zh(b.trend), size=7.5)
-    _heading(doc, "四、园区排名（监管重点在前）", 2)
-    _para(
+            add_table(doc, trend_zh(b.trend), size=7.5)
+    heading(doc, "四、园区排名（监管重点在前）", 2)
+    para(
         doc,
         "排序：园区等级（A 类在前），再按未销号重大隐患、逾期未整改事项、红色企业、不满足在役基准的防护目标、"
         "园区外最大个人风险。",
@@ -154,14 +155,14 @@ def bulletin_docx(b: Bulletin) -> bytes:
         "园区外最大个人风险（/年）",
         "不满足 GB 36894 在役基准的防护目标（个）",
     ]
-    _add_table(doc, ranking_zh(b.table)[cols] if len(b.table) else pd.DataFrame(columns=cols), size=7)
+    add_table(doc, ranking_zh(b.table)[cols] if len(b.table) else pd.DataFrame(columns=cols), size=7)
     failed = b.table[b.table["errors"] != ""] if len(b.table) else b.table
-    _heading(doc, "五、未完成计算的园区", 2)
+    heading(doc, "五、未完成计算的园区", 2)
     if len(failed):
         for row in failed.itertuples():
-            _para(doc, f"{row.name}：{row.errors}", size=9)
+            para(doc, f"{row.name}：{row.errors}", size=9)
     else:
-        _para(doc, "无：全部园区计算完成。", size=9)
+        para(doc, "无：全部园区计算完成。", size=9)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

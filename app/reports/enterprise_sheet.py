@@ -13,7 +13,9 @@ from typing import Any
 import pandas as pd
 
 from app.present.regulator import ITEM_SOURCE_ZH, colour_zh
-from app.reports.rectification_docx import _add_table, _heading, _para
+from app.reports.docx_parts import add_table as _add_table
+from app.reports.docx_parts import heading as _heading
+from app.reports.docx_parts import para as _para
 
 __all__ = ["sheet_table", "sheet_summary", "enterprise_sheet_xlsx", "enterprise_sheet_docx"]
 

@@ -11,7 +11,6 @@ import datetime as dt
 import io
 import logging
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +19,10 @@ import pandas as pd
 
 from analysis.regulation.rectification import PlanReport, closure_stats, overdue_mask
 from app.present import OVERDUE_COLOR, PARK_BOUNDARY_COLOR, RATE_CLASSES, STATUS_COLORS, rate_class
+from app.reports.docx_parts import WORD_FONT as _WORD_FONT
+from app.reports.docx_parts import add_table as _add_table
+from app.reports.docx_parts import heading as _heading
+from app.reports.docx_parts import para as _para
 from app.reports.figures import CJK_FONT_PATH, cjk_font_name, new_figure, png_bytes, use_font
 from geodata import schema
 
@@ -33,9 +36,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_WORD_FONT = "宋体"
-_WORD_FONT_HEADING = "黑体"
 
 
 def static_map_png(
@@ -222,78 +222,6 @@ def trend_chart_png(trend: pd.DataFrame, *, dpi: int = 200) -> bytes:
     use_font(fig, font)
     fig.tight_layout()
     return png_bytes(fig, dpi=dpi)
-
-
-def _set_cell_font(cell, *, size: float, bold: bool = False) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    for p in cell.paragraphs:
-        for r in p.runs:
-            r.font.size = Pt(size)
-            r.font.bold = bold
-            r.font.name = _WORD_FONT
-            r._element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT)
-
-
-def _add_table(
-    doc, df: pd.DataFrame, *, size: float = 8, widths_cm: Mapping[str, float] | None = None
-) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.shared import Cm
-
-    table = doc.add_table(rows=1, cols=len(df.columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    header = table.rows[0]
-    tr_pr = header._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")  # repeat the header row on every page the table spans
-    repeat.set(qn("w:val"), "true")
-    tr_pr.append(repeat)
-    for cell, name in zip(header.cells, df.columns, strict=True):
-        cell.text = str(name)
-        _set_cell_font(cell, size=size, bold=True)
-    for row in df.itertuples(index=False):
-        cells = table.add_row().cells
-        for cell, v in zip(cells, row, strict=True):
-            cell.text = "" if v is None or (isinstance(v, float) and v != v) else str(v)
-            _set_cell_font(cell, size=size)
-    if widths_cm:
-        table.autofit = False
-        for j, name in enumerate(df.columns):
-            w = Cm(widths_cm.get(name, 2.0))
-            table.columns[j].width = w  # the grid width (used by LibreOffice)
-            for r in table.rows:
-                r.cells[j].width = w  # the cell width (used by Word)
-
-
-def _heading(doc, text: str, level: int) -> None:
-    from docx.oxml.ns import qn
-
-    h = doc.add_heading(text, level=level)
-    h.paragraph_format.keep_with_next = True  # never leave a heading alone at the foot of a page
-    for r in h.runs:
-        r.font.name = _WORD_FONT_HEADING
-        r._element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT_HEADING)
-
-
-def _para(doc, text: str, *, size: float = 10.5, bold: bool = False, center: bool = False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    r = p.add_run(text)
-    r.font.size = Pt(size)
-    r.font.bold = bold
-    r.font.name = _WORD_FONT
-    r._element.rPr.rFonts.set(qn("w:eastAsia"), _WORD_FONT)
-    if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return p
 
 
 _ITEM_WIDTHS = {

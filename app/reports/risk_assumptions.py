@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.reports.rectification_docx import _add_table, _heading, _para
+from app.reports.docx_parts import add_table as _add_table
+from app.reports.docx_parts import heading as _heading
+from app.reports.docx_parts import para as _para
 
 __all__ = ["add_assumptions_section"]
 

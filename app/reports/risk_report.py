@@ -237,7 +237,9 @@ def risk_report_docx(d: RiskReportData) -> bytes:
     from docx import Document
     from docx.shared import Cm, RGBColor
 
-    from app.reports.rectification_docx import _add_table, _heading, _para
+    from app.reports.docx_parts import add_table as _add_table
+    from app.reports.docx_parts import heading as _heading
+    from app.reports.docx_parts import para as _para
 
     doc = Document()
     _para(doc, _TITLE, size=16, bold=True, center=True)
