@@ -83,7 +83,13 @@ from analysis.emergency.protect import (
     indoor_dose,
     indoor_peak,
 )
-from analysis.emergency.release import RELEASE_KINDS, Release, release_source
+from analysis.emergency.release import (
+    RELEASE_KINDS,
+    Release,
+    check_driving_pressure,
+    point_conditions,
+    release_source,
+)
 from analysis.emergency.routes import road_graph
 from analysis.emergency.zones import (
     DEFAULT_ISOLATION_M,
@@ -110,6 +116,8 @@ __all__ = [
     "DEFAULT_ISOLATION_M",
     "DEFAULT_EVACUATION_TIME_S",
     "Release",
+    "check_driving_pressure",
+    "point_conditions",
     "EmergencyResult",
     "pasquill_stability",
     "is_daytime",

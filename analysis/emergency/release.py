@@ -10,6 +10,9 @@ References
 .. [1] Committee for the Prevention of Disasters (2005). Guidelines for quantitative risk assessment, CPR 18E
        ("Purple Book"), appendix G: instantaneous release of the whole inventory (G.1), continuous release at a
        constant rate (G.2), release duration at most 1800 s.
+.. [2] Crowl, D. A. & Louvar, J. F. (2011). Chemical Process Safety, 3rd ed., §4-7 (flashing liquids): a
+       liquefied gas stored at ambient temperature is held at its saturation (vapour) pressure; §4-2/§4-5 (liquid
+       and gas discharge through a hole): the flow is driven by the pressure above ambient (and the liquid head).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from analysis import scenarios as sc
 from analysis.constants import AMBIENT_TEMPERATURE, P_ATM, R_GAS
 from analysis.physics import substances
 
-__all__ = ["RELEASE_KINDS", "Release", "release_source"]
+__all__ = ["RELEASE_KINDS", "Release", "check_driving_pressure", "point_conditions", "release_source"]
 
 #: Release kinds: all at once (G.1), at a constant rate for a duration, through a hole from the unit's conditions.
 RELEASE_KINDS: dict[str, str] = {
@@ -165,14 +168,17 @@ def release_source(
             raise ValueError(
                 "point 坐标泄漏源需要给出 substance 物质 和 inventory_kg 泄漏量 [kg] (substance and inventory required)"
             )
+        sub = substances.get(str(substance))
+        t = float(temperature_k or AMBIENT_TEMPERATURE)
+        phase, pr = point_conditions(sub, t, phase=phase, pressure_pa=pressure_pa)
         return sc.ReleaseSource.at_point(
             float(point[0]),
             float(point[1]),
             substance=substance,
             inventory_kg=float(inventory_kg),
-            phase=phase or "gas",
-            pressure_pa=pressure_pa or P_ATM,
-            temperature_k=temperature_k or AMBIENT_TEMPERATURE,
+            phase=phase,
+            pressure_pa=pr,
+            temperature_k=t,
         )
     return _pipeline_source(
         park,
@@ -202,12 +208,7 @@ def _pipeline_source(
     p = hit.iloc[0]
     sub = substances.get(str(substance or p["substance"]))
     t = float(temperature_k or AMBIENT_TEMPERATURE)
-    pr = float(pressure_pa or p["pressure_pa"])
-    if phase is None:
-        if sub.boiling_point < t:
-            phase = "liquefied_gas" if pr >= float(sub.vapour_pressure(t)) else "gas"
-        else:
-            phase = "liquid"
+    phase, pr = point_conditions(sub, t, phase=phase, pressure_pa=pressure_pa or p["pressure_pa"])
     d = float(p["diameter_m"])
     length = float(p.geometry.length)
     rho = (
@@ -226,4 +227,65 @@ def _pipeline_source(
         point=p.geometry.interpolate(float(along), normalized=True),
         along=along,
         name=f"{p['name']}（{along * 100:.0f}% 处）",
+    )
+
+
+def point_conditions(
+    sub, temperature_k: float, *, phase: str | None, pressure_pa: float | None
+) -> tuple[str, float]:
+    """The phase and the pressure [Pa abs] of a release at a point or from a pipeline where the user gave none.
+
+    With no pressure: a substance that boils below ``temperature_k`` [K] is a liquefied gas held at its vapour
+    pressure at that temperature (Crowl & Louvar 2011 §4-7 [2]: liquid chlorine, ammonia …), any other substance a
+    liquid at atmospheric pressure. With a pressure: a substance that boils below the temperature is a liquefied gas
+    at or above its vapour pressure, else a gas; any other substance a liquid. A given ``phase`` is kept.
+    """
+    t = float(temperature_k)
+    boils = sub.boiling_point < t and t < sub.critical_temperature
+    if pressure_pa is None:
+        pr = float(sub.vapour_pressure(t)) if boils and phase in (None, "liquefied_gas") else P_ATM
+    else:
+        pr = float(pressure_pa)
+    if phase is None:
+        if boils:
+            phase = "liquefied_gas" if pr >= float(sub.vapour_pressure(t)) else "gas"
+        else:
+            phase = "gas" if sub.boiling_point < t else "liquid"
+    return phase, pr
+
+
+def check_driving_pressure(source: sc.ReleaseSource, release: Release) -> None:
+    """Refuse, in Chinese, a release through a hole that nothing pushes out.
+
+    A hole release needs a pressure above ambient or a liquid head (Crowl & Louvar 2011 §4-2, §4-5 [2]): a gas at
+    atmospheric pressure, or a liquid below its boiling point at atmospheric pressure with no vessel height or
+    diameter (a point or a pipeline source), does not flow. The message names the field, the value and the fix.
+
+    Raises
+    ------
+    ValueError
+        When ``release`` is a hole release and the source has no driving pressure.
+    """
+    if release.kind != "hole":
+        return
+    p = float(source.pressure_pa if source.pressure_pa is not None else P_ATM)
+    if p > P_ATM * 1.001:
+        return
+    sub = source.substance_record
+    t = float(source.temperature_k if source.temperature_k is not None else AMBIENT_TEMPERATURE)
+    if source.phase == "gas":
+        what = "气体"
+    elif (
+        source.phase == "liquid"
+        and t <= sub.boiling_point
+        and source.diameter_m is None
+        and source.height_m is None
+    ):
+        what = "常压液体（无液柱高度数据）"
+    else:
+        return
+    raise ValueError(
+        f"{source.label_zh}：{sub.name_zh}为{what}，储存压力 {p / 1e6:.3f} MPa（绝压）不高于大气压，"
+        f"经孔径 {release.hole_diameter * 1e3:g} mm 的孔口不会流出；请把“储存压力（MPa，绝压）”设为高于 "
+        f"{P_ATM / 1e6:.3f} MPa 的实际值，或把“方式”改为“连续泄漏（给定速率）”或“瞬时泄漏（全部存量）”"
     )

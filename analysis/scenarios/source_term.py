@@ -344,8 +344,8 @@ def _hole_release(vessel: _Vessel, hole: float, mass_avail: float, notes: list[s
     rate = float(dis.rate)
     if not rate > 0:
         raise ScenarioNotApplicableError(
-            f"{vessel.label}：压力 {p:g} Pa 且无液柱压头，经 hole_diameter={hole:g} m 的孔口没有液体流出；"
-            "请补充 diameter_m 或 height_m，或改用 release_duration (no driving head)"
+            f"{vessel.label}：压力 {p / 1e6:.3f} MPa（绝压）不高于大气压且无液柱压头，经孔径 {hole * 1e3:g} mm 的孔口"
+            "不会流出；请在设施图层补充该设施的直径（diameter_m 字段）或高度（height_m 字段），或给定泄漏时间"
         )
     if vessel.release_phase == "gas":
         g = sub.heat_capacity_ratio

@@ -24,6 +24,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
+from analysis.constants import AMBIENT_TEMPERATURE
 from analysis.emergency.export import _route_end
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
@@ -439,6 +440,7 @@ def _plan(park, source_kw, wind_from, wind_speed, when, options):
             **options,
         )
     source = em.release_source(park, **source_kw)
+    em.check_driving_pressure(source, options["release"])  # a Chinese refusal instead of the source model's
     weather = sc.Weather(wind_speed=wind_speed, wind_from_deg=wind_from, stability=options["stability"])
     result = em.emergency_zones(
         source,
@@ -497,10 +499,23 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
                 "物质", names, index=names.index("液氯") if "液氯" in names else 0, key="em_sub"
             )
             inv = st.number_input("可泄漏量（kg）", value=1000.0, min_value=0.0, step=100.0, key="em_inv")
+            # the default: a liquefied gas (液氯, 液氨 …) at its vapour pressure at 20 ℃, any other substance at 1 atm
+            _, p0 = em.point_conditions(
+                substances.get(subn), AMBIENT_TEMPERATURE, phase=None, pressure_pa=None
+            )
+            pr = st.number_input(
+                "储存压力（MPa，绝压）",
+                value=p0 / 1e6,
+                min_value=0.0,
+                step=0.1,
+                format="%.3f",
+                key=f"em_pressure_{subn}",
+                help="默认：沸点低于 20 ℃ 的液化气体取其 20 ℃ 饱和蒸气压，其他物质取大气压 0.101 MPa。",
+            )
             from pyproj import Transformer
 
             x, y = Transformer.from_crs(4326, park.metric_crs, always_xy=True).transform(lon, lat)
-            kw = {"point": (x, y), "substance": subn, "inventory_kg": inv}
+            kw = {"point": (x, y), "substance": subn, "inventory_kg": inv, "pressure_pa": pr * 1e6}
         source = view.run(lambda p: em.release_source(p, **kw))
     except ValueError as exc:
         st.error(f"泄漏源有误：{exc}", icon=":material/error:")

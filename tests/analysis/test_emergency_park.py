@@ -175,3 +175,19 @@ def test_affected_level_agrees_with_printed_concentration(case):
         assert c >= thr[r.level]
         k = order.index(r.level)
         assert k == 0 or c < thr[order[k - 1]]
+
+
+def test_point_release_defaults_to_the_saturation_pressure_of_a_liquefied_gas(demo_park):
+    """A point release of liquid chlorine with no pressure given is a liquefied gas at its vapour pressure at 20 ℃
+    (tabulated about 6.8 bar abs, e.g. Perry's Chemical Engineers' Handbook, 8th ed., Table 2-8 — checked to 5 %);
+    toluene (boils at 110.6 ℃) is a liquid at 1 atm, and a hole release of it is refused in Chinese."""
+    cl = em.release_source(demo_park, point=(472000.0, 3308000.0), substance="液氯", inventory_kg=1000.0)
+    assert cl.phase == "liquefied_gas"
+    assert cl.pressure_pa == pytest.approx(6.8e5, rel=0.05)
+    em.check_driving_pressure(cl, em.Release())  # flows: no refusal
+    tol = em.release_source(demo_park, point=(472000.0, 3308000.0), substance="甲苯", inventory_kg=1000.0)
+    assert (tol.phase, tol.pressure_pa) == ("liquid", 101325.0)
+    with pytest.raises(ValueError, match="储存压力（MPa，绝压）") as err:
+        em.check_driving_pressure(tol, em.Release(hole_diameter=0.025))
+    assert "25 mm" in str(err.value) and "hole_diameter" not in str(err.value)
+    em.check_driving_pressure(tol, em.Release(kind="continuous", rate=1.0))  # a given rate needs no pressure

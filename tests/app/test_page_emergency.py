@@ -175,3 +175,39 @@ def test_page_runs_on_another_park(small_park_path, monkeypatch):
     at.radio(key="em_source_kind").set_value("pipeline").run()
     assert not at.exception, at.exception
     assert at.dataframe or at.error or at.info or at.warning
+
+
+def _point_page(demo_park_path, monkeypatch):
+    monkeypatch.setenv("PARKRISK_PARK", str(demo_park_path))
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    at.radio(key="em_source_kind").set_value("point").run()
+    return at
+
+
+def test_page_point_release_with_defaults_works(demo_park_path, monkeypatch):
+    """任意地点 with the page's defaults (液氯, 1000 kg, 25 mm hole): liquid chlorine is held at its vapour pressure
+    at 20 ℃ (about 0.68 MPa abs), so the hole release flows and the zones are shown (it used to end in an error
+    naming hole_diameter and diameter_m: the point was taken as a gas at 1 atm)."""
+    at = _point_page(demo_park_path, monkeypatch)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    p = next(w for w in at.number_input if w.key == "em_pressure_液氯")
+    assert 0.6 < p.value < 0.75
+    assert any(c.value.startswith("物质 液氯") for c in at.caption)
+    zones = at.dataframe[0].value
+    assert list(zones["分区"])[:3] == ["AEGL-3", "AEGL-2", "AEGL-1"]
+
+
+def test_page_point_release_without_driving_pressure_is_refused_in_chinese(demo_park_path, monkeypatch):
+    at = _point_page(demo_park_path, monkeypatch)
+    at.selectbox(key="em_sub").set_value("甲苯").run()  # a liquid at 1 atm, no vessel: nothing pushes it out
+    assert not at.exception, at.exception
+    msgs = [e.value for e in at.error]
+    assert msgs and "储存压力（MPa，绝压）" in msgs[0] and "0.101 MPa" in msgs[0] and "连续泄漏" in msgs[0]
+    assert not any(w in msgs[0] for w in ("hole_diameter", "diameter_m", "release_duration", "no driving"))
+    # the fix the message names works: a pressure above ambient
+    next(w for w in at.number_input if w.key == "em_pressure_甲苯").set_value(0.5).run()
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
