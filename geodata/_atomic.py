@@ -2,19 +2,54 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["write_into_gpkg"]
+__all__ = ["write_into_gpkg", "gpkg_lock"]
+
+_HELD = (
+    threading.local()
+)  # lock files this thread holds, with their depth (the lock is re-entrant per thread)
+
+
+@contextlib.contextmanager
+def gpkg_lock(path: str | os.PathLike, *, exclusive: bool = True) -> Iterator[None]:
+    """Hold the lock of a GeoPackage's folder (``flock`` of the folder itself: no lock file is left behind):
+    exclusive for writers — every copy-write-replace of a park file holds it, so two writers never lose each
+    other's change — and shared for readers that read several tables of one version. Re-entrant within a thread."""
+    folder = Path(path).resolve().parent
+    held = getattr(_HELD, "paths", None)
+    if held is None:
+        held = _HELD.paths = {}
+    key = str(folder)
+    if key in held:  # this thread holds it already
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        held[key] = 1
+        yield
+    finally:
+        held.pop(key, None)
+        os.close(fd)  # releases the lock
 
 
 def write_into_gpkg(path: str | os.PathLike, write: Callable[[Path], None], *, what_zh: str) -> None:
     """Run ``write(copy)`` on a copy of the park file and move the copy over it.
 
-    The file is copied to a temporary file in its folder, ``write`` changes the copy (one SQLite transaction is the
+    Under the file's exclusive lock (:func:`gpkg_lock`), the file is copied to a temporary file in its folder,
+    ``write`` changes the copy (one SQLite transaction is the
     writer's job), the copy is flushed to disk and moved over ``path`` (:func:`os.replace`); on any error the
     original is untouched and the temporary file and its SQLite side files are removed.
 
@@ -29,16 +64,17 @@ def write_into_gpkg(path: str | os.PathLike, write: Callable[[Path], None], *, w
             f"园区文件 {path} 不存在或不是 GeoPackage（.gpkg）：{what_zh}只能写入 .gpkg 园区文件"
         )
     tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp.gpkg")
-    try:
-        shutil.copyfile(path, tmp)
-        write(tmp)
-        fd = os.open(tmp, os.O_RDONLY)
+    with gpkg_lock(path):  # no other writer copies the file between our copy and our replace
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
-        raise
+            shutil.copyfile(path, tmp)
+            write(tmp)
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+                leftover.unlink(missing_ok=True)
+            raise

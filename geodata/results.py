@@ -7,8 +7,9 @@ the hash of the inputs it was computed from (the app decides what the hash cover
 GeoPackage (the park file, or a results file beside a park that cannot be written): one layer per result layer,
 named ``result_<kind>_<layer>`` (:func:`layer_table`), and one non-spatial table ``result_meta`` (GeoPackage
 ``attributes``) with a row per kind. Every write goes to a copy of the file that replaces it in one rename
-(:func:`geodata._atomic.write_into_gpkg`), under an exclusive lock of a ``.<file>.lock`` file beside it: a process
-that dies mid-write leaves the previous file, and two writers never lose each other's result. The park readers
+(:func:`geodata._atomic.write_into_gpkg`), under the exclusive lock of its folder (:func:`geodata._atomic.gpkg_lock`,
+also held by the weather and F-N writers): a process that dies mid-write leaves the previous file, and two writers
+never lose each other's change. The park readers
 (:mod:`geodata.io`) skip every table whose name starts with ``result_`` (:func:`is_result_table`).
 
 PostGIS (:class:`PostgisResults`): two tables in the store's schema, ``results_meta`` (one row per park and kind)
@@ -19,14 +20,13 @@ schema's owner with the rectification store (:data:`RESULTS_PG_DDL`); a result i
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import io
 import json
 import math
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata._atomic import write_into_gpkg
+from geodata._atomic import gpkg_lock, write_into_gpkg
 from geodata.crs import WGS84
 
 __all__ = [
@@ -258,23 +258,9 @@ def _restore(gdf: gpd.GeoDataFrame, spec: list[list[str]]) -> gpd.GeoDataFrame:
 
 
 # -- GeoPackage ------------------------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _locked(path: Path, exclusive: bool) -> Iterator[None]:
-    """A lock of ``.<name>.lock`` beside ``path`` (shared for readers, exclusive for writers). A folder that cannot
-    hold the lock file (read-only) is read without a lock."""
-    lock = path.with_name(f".{path.name}.lock")
-    try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError:
-        if exclusive:
-            raise
-        yield
-        return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+def _locked(path: Path, exclusive: bool) -> Any:
+    """The GeoPackage's lock (:func:`geodata._atomic.gpkg_lock`, shared with the weather and F-N writers)."""
+    return gpkg_lock(path, exclusive=exclusive)
 
 
 def _tables(con: sqlite3.Connection) -> set[str]:

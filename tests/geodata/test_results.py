@@ -325,3 +325,29 @@ def test_a_store_from_before_the_results_tables_is_upgraded_by_its_owner(pg):
         assert R.load_result(R.PostgisResults(store, "园区A"), "domino").inputs_hash == "after-upgrade"
     finally:
         store.close()
+
+
+def test_a_weather_save_and_a_result_save_at_once_lose_nothing(tmp_path):
+    from geodata.weather import read_weather, save_weather
+
+    park = _park_copy(tmp_path)
+    weather = read_weather(park)
+    errors = []
+
+    def weather_writer():
+        try:
+            for _ in range(4):
+                save_weather(park, weather)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    t = threading.Thread(target=weather_writer)
+    t.start()
+    for i in range(4):
+        R.save_result(park, _result(h=f"v{i}"))
+    t.join()
+    assert errors == []
+    assert (
+        R.load_result(park, "domino").inputs_hash == "v3"
+    )  # no weather write replaced the file with an old copy
+    assert read_weather(park) is not None
