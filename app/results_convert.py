@@ -247,6 +247,7 @@ def _five_rooms(table: pd.DataFrame, park: Any) -> tuple[dict, dict]:
 # -- major hazards --------------------------------------------------------------------------------------------
 def _major_hazards(result: tuple[pd.DataFrame, pd.DataFrame], park: Any) -> tuple[dict, dict]:
     from app.present import hazard_unit_zh  # E01/tank_farm -> E01 常压储罐区
+
     units, ent = result
     inst = park.layers["installations"]
     geom_of = dict(zip(inst["unit_id"].astype(str), inst.geometry, strict=False))

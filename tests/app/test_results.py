@@ -93,6 +93,7 @@ def test_every_kind_converts_to_the_schema_and_round_trips(tmp_path, park, compu
     assert set(five["verdict"]) <= {"ok", "warn", "fail"}
     mh = R.load_result(path, "major_hazards").layers["units"]
     assert set(mh["grade"]) <= {"一级", "二级", "三级", "四级"}
+    assert not mh["unit_zh"].str.contains("/").any()  # Chinese unit names, not the E01/tank_farm keys
     assert list(R.list_results(path)) == list(R.RESULT_KINDS)
 
 
