@@ -117,7 +117,6 @@ def _guard_last_curve(release: str, beyond_last_curve: str, xa, x_last: float) -
         raise OutsideModelRangeError(
             f"x 下风向距离最大 {float(np.max(xa)):.1f} m 超出 Britter-McQuaid 工作手册最后一条曲线"
             f"（Cm/C0 = {ratio:g}，此处 x = {x_last:.1f} m）：请改用被动扩散模型或取 x ≤ {x_last:.1f} m"
-            f"（x beyond the last workbook curve, Cm/C0 = {ratio:g} at x = {x_last:.1f} m）"
         )
 
 

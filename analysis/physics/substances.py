@@ -670,7 +670,7 @@ def _build(key: str) -> Substance:
     }
     if r["surrogate_note"]:
         for k in list(src):
-            src[k] += f" (surrogate: {r['surrogate_note']})"
+            src[k] += f"（代表物：{r['surrogate_note']}）"
     if key in _VAPOUR_PRESSURE_OVERRIDES:
         props._vp_override, src["vapour_pressure"] = _VAPOUR_PRESSURE_OVERRIDES[key]
 

@@ -198,7 +198,7 @@ def park_wind_rose(park: Any, weather: Any = None) -> tuple[Any, str]:
     from analysis.weather import DayNightWindRose, WindRose, demo_wind_rose, rose_from_frame
 
     if isinstance(weather, (WindRose, DayNightWindRose)):
-        return weather, "调用者指定的风玫瑰 [wind rose passed with weather=]"
+        return weather, "调用者指定的风玫瑰"
     if weather == GENERIC_WEATHER:
         return demo_wind_rose(), GENERIC_WEATHER_SOURCE_ZH
     pw = getattr(park, "weather", None)
@@ -209,12 +209,11 @@ def park_wind_rose(park: Any, weather: Any = None) -> tuple[Any, str]:
             f"命令行 `parkrisk weather import 园区.gpkg 逐时观测.csv --station 站名 --lat 纬度 --lon 经度`"
             f"（或现成的风玫瑰表 `parkrisk weather import 园区.gpkg 风玫瑰.csv --rose ...`），或在「气象与人口」页面上传；"
             f'仅作示意时可明确选用通用风玫瑰（weather="{GENERIC_WEATHER}"，命令行 --generic-weather），结果将注明'
-            f"[the park has no wind rose: import the station's data with `parkrisk weather import` or on the "
-            f"气象与人口 page, or pass weather={GENERIC_WEATHER!r} explicitly]"
+            "使用通用风玫瑰"
         )
     rose = rose_from_frame(pw.rose, where="园区文件的 weather_rose 表")
     describe = getattr(pw, "describe_zh", None)
-    return rose, (describe() if callable(describe) else "园区文件中的风玫瑰") + " [the park's own wind rose]"
+    return rose, (describe() if callable(describe) else "园区文件中的风玫瑰") + "（园区自有风玫瑰）"
 
 
 def resolve_options(options: RiskOptions | None, overrides: Mapping[str, Any]) -> RiskOptions:

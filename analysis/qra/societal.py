@@ -156,7 +156,7 @@ SOCIETAL_CRITERIA: dict[str, FNCriterion] = {
         n_min=1.0,
         n_max=1000.0,
         confirmed=False,
-        source="GB 36894-2018 社会风险基准 (constants not confirmed)",
+        source="GB 36894-2018 社会风险基准（常数未经标准原文核实）",
     ),
     # [3]: one line, F = 1e-3 / N², from N = 10.
     "bevi_2004": FNCriterion(

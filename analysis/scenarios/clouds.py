@@ -42,13 +42,10 @@ from analysis.weather import TERRAIN_LABELS_ZH, Weather, WeatherClass
 __all__ = ["cloud_field", "cloud_effects", "dense_crosswind_profile", "lfl_kg_m3"]
 
 #: Molar mass of dry air in the air density of the dense-gas criteria. [kg/mol]
-_OUTSIDE_RANGE_NOTE = (
-    "注意：Britter-McQuaid 参数 α = {alpha:.2f} > 1，超出工作手册曲线范围，按 α = 1 外推 "
-    "(outside the workbook range, clamped to α = 1)"
-)
+_OUTSIDE_RANGE_NOTE = "注意：Britter-McQuaid 参数 α = {alpha:.2f} > 1，超出工作手册曲线范围，按 α = 1 外推"
 _LAST_CURVE_NOTE = (
     "注意：下风向 {x:.0f} m 以外超出 Britter-McQuaid 工作手册最后一条曲线（Cm/C0 = {ratio:g}），"
-    "该范围内浓度按 β 线性外推，仅供参考 (beyond the last workbook curve: extrapolated)"
+    "该范围内浓度按 β 线性外推，仅供参考"
 )
 
 

@@ -118,6 +118,57 @@ _FORMULA_SYMBOLS = {"l_b"}
 _NAME_CONTEXT = re.compile(r"图层|列|字段|属性|layer|column|（$", re.I)
 
 
+#: A run of three or more English words (issue 17 follow-up: "(constants not confirmed)", "[the park's own wind
+#: rose]" inside Chinese text). Allowed, with reasons: titles and names written in Title Case (a cited work such as
+#: "Initial Isolation and Protective Action Distances", an author list, a standard's name: the user looks them up
+#: by that name), runs inside a citation (an author's year such as "Britter & McQuaid (1988)" or "et al." next to them, or "Purple Book", "Yellow Book",
+#: "Green Book", "CPR 18E", "TNO", "ERG", "ALOHA", "CCPS" in the same text), file names and paths, and command lines
+#: (``parkrisk weather import``: typed by the user).
+_EN_RUN = re.compile(
+    r"(?<![\w./\\-])[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*(?:[ ]+[A-Za-z][A-Za-z'’]*(?:-[A-Za-z]+)*){2,}"
+)
+_EN_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "at",
+    "by",
+    "for",
+    "from",
+    "in",
+    "of",
+    "on",
+    "or",
+    "the",
+    "to",
+    "with",
+    "et",
+    "al",
+}
+_CITATION = re.compile(
+    r"(?:[A-Za-z&.],?\s+\(?|\()(?:1[89]\d\d|20\d\d)[a-z]?\b|et al|Purple Book|Yellow Book|Green Book|CPR ?1[4-8]E"
+    r"|\bTNO\b|\bERG\b|ALOHA|CCPS"
+)
+
+
+def _english_runs(text: str) -> list[str]:
+    """Runs of ≥ 3 English words that are neither a Title Case name nor part of a citation, path or command."""
+    bad = []
+    for m in _EN_RUN.finditer(text):
+        run = m.group(0)
+        words = run.split()
+        if words[0] == "parkrisk" or text[max(m.start() - 1, 0) : m.start()] in {"/", "."}:
+            continue
+        content = [w for w in words if w.lower() not in _EN_SMALL_WORDS]
+        if content and all(w[0].isupper() for w in content):  # a title, a name, a standard
+            continue
+        window = text[max(m.start() - 40, 0) : m.end() + 40]
+        if _CITATION.search(window):
+            continue
+        bad.append(run)
+    return bad
+
+
 def offending(text: str) -> list[str]:
     """The strings of ``text`` a user must not read (empty when the text is fine)."""
     bad: list[str] = []
@@ -141,6 +192,7 @@ def offending(text: str) -> list[str]:
     bad += [m.group(0) for m in _STREAMLIT_EN.finditer(text)]
     if _ENUM_WORD is not None:
         bad += [m.group(0) for m in _ENUM_WORD.finditer(text)]
+    bad += _english_runs(text)
     return sorted(set(bad))
 
 
@@ -161,6 +213,9 @@ def test_the_patterns_catch_what_the_issue_names():
         "相态 liquid",
         "Choose options",
         "YYYY/MM/DD",
+        "GB 36894-2018 社会风险基准 (constants not confirmed)",
+        "园区文件中的风玫瑰 [the park's own wind rose]",
+        "物质 '苯' 无毒性概率函数常数（has no toxic probit constants）",
     ):
         assert offending(s), s
     for s in (
@@ -173,6 +228,11 @@ def test_the_patterns_catch_what_the_issue_names():
         "个人风险 3×10⁻⁷/年",
         "计算时间 2026-12-07 16:00（北京时间）",
         "GB 36894-2018",
+        "ERG 2024, Table 1 – Initial Isolation and Protective Action Distances",
+        "Britter & McQuaid (1988) Workbook on the dispersion of dense gases",
+        "CPR 18E (Purple Book) 表 G.1",
+        "请运行 parkrisk weather import 导入",
+        "文件 analysis/data/demo wind rose.csv",
     ):
         assert not offending(s), (s, offending(s))
 
@@ -489,7 +549,7 @@ def _press(at: AppTest, page: str, signed_in: bool) -> None:
 EXPLORE: dict[str, list[tuple[str, str, int | list[str] | None]]] = {
     "park_map": [("radio", "park_reg_pick", None)],  # each statistic's detail table
     "consequence": [("selectbox", "cq_kind", None)],  # every scenario of the default unit
-    "emergency": [("radio", "em_source_kind", ["pipeline"])],  # also a release on a pipeline
+    "emergency": [("radio", "em_source_kind", ["pipeline", "point"])],  # also a pipeline and a free point
     "enterprise_risk": [("selectbox", "er_enterprise", 4)],
 }
 
