@@ -48,8 +48,36 @@ log = logging.getLogger(__name__)
 
 PAGES_DIR = APP_DIR / "views"
 APP_TITLE = "化工园区风险一张图"
-#: Less empty space above the page title (Streamlit's default is 6 rem), so the map fits on a laptop screen.
-_PAGE_CSS = "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }</style>"
+
+
+def _uploader_css() -> str:
+    """Chinese for the file uploader's drop zone, which has no text parameter in Streamlit 1.67: its button
+    ("Upload"), its limit ("200MB per file • CSV, JSON") and the text shown while a file is dragged over it ("Drag and
+    drop a file here"). The English text is set to font size 0 and the Chinese written by ``::after`` at the size
+    Streamlit uses (0.875 rem); selectors by data-testid and element only (no generated class names). The accepted
+    types are not repeated: each uploader's label names them. Checked in Debian Chromium (tests/app/test_browser.py).
+    """
+    from streamlit import config
+
+    limit = int(config.get_option("server.maxUploadSize"))  # [MB]
+    zone = "[data-testid='stFileUploaderDropzone']"
+    swap = "font-size: 0; line-height: 1.4rem"
+    after = "font-size: 0.875rem; line-height: 1.4rem"
+    return (
+        f"{zone} button [data-testid='stMarkdownContainer'] p {{ {swap}; }}"
+        f"{zone} button [data-testid='stMarkdownContainer'] p::after {{ content: '选择文件'; {after}; }}"
+        f"[data-testid='stFileUploaderDropzoneInstructions'] span {{ {swap}; }}"
+        f"[data-testid='stFileUploaderDropzoneInstructions'] span::after {{ content: '单个文件不超过 {limit} MB'; {after}; }}"
+        f"{zone} > div:not([data-testid]) > span {{ {swap}; }}"
+        f"{zone} > div:not([data-testid]) > span::after {{ content: '将文件拖放到此处'; {after}; }}"
+    )
+
+
+#: Less empty space above the page title (Streamlit's default is 6 rem), so the map fits on a laptop screen; the file
+#: uploader's drop zone in Chinese.
+_PAGE_CSS = (
+    "<style>[data-testid='stMainBlockContainer'] { padding-top: 2.5rem; }" + _uploader_css() + "</style>"
+)
 
 
 @dataclass(frozen=True)

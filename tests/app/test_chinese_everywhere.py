@@ -75,8 +75,9 @@ _ISO = re.compile(
     r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:[+-]00:?00|Z)(?![\w])|\+00:00|\bUTC\b(?![+＋]8)"
 )
 #: Streamlit's own English defaults a page can replace: the multiselect placeholder and the date format
-#: (``format="YYYY-MM-DD"``, as dates are written everywhere else). The file uploader's drop-zone text
-#: ("Drag and drop file here") has no parameter in Streamlit and is not checked.
+#: (``format="YYYY-MM-DD"``, as dates are written everywhere else). The file uploader's drop-zone text ("Upload",
+#: "200MB per file", "Drag and drop a file here") has no parameter in Streamlit: the page CSS replaces it, which only
+#: a browser shows (tests/app/test_browser_uploader.py).
 #: Superscript digits and minus (U+2070–U+209F): the CJK fonts of the figures and PDFs have none.
 _SUPERSCRIPTS = re.compile("[\u2070-\u209f]")
 _STREAMLIT_EN = re.compile(r"Choose options|Choose an option|YYYY/MM/DD")
