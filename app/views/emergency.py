@@ -498,7 +498,7 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
             subn = st.selectbox(
                 "物质", names, index=names.index("液氯") if "液氯" in names else 0, key="em_sub"
             )
-            inv = st.number_input("可泄漏量（kg）", value=1000.0, min_value=0.0, step=100.0, key="em_inv")
+            inv = st.number_input("可泄漏量（kg）", value=1000.0, min_value=1.0, step=100.0, key="em_inv")
             # the default: a liquefied gas (液氯, 液氨 …) at its vapour pressure at 20 ℃, any other substance at 1 atm
             _, p0 = em.point_conditions(
                 substances.get(subn), AMBIENT_TEMPERATURE, phase=None, pressure_pa=None
@@ -506,7 +506,7 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
             pr = st.number_input(
                 "储存压力（MPa，绝压）",
                 value=p0 / 1e6,
-                min_value=0.0,
+                min_value=0.001,
                 step=0.1,
                 format="%.3f",
                 key=f"em_pressure_{subn}",
@@ -539,11 +539,20 @@ def _release_inputs(st):  # pragma: no cover - exercised by AppTest
 
     st.subheader("泄漏方式")
     rk = st.radio("方式", list(em.RELEASE_KINDS), format_func=em.RELEASE_KINDS.get, key="em_release")
-    hole = st.number_input("泄漏孔径（mm）", value=25.0, step=5.0, key="em_hole", disabled=rk != "hole")
-    rate = st.number_input(
-        "泄漏速率（kg/s）", value=5.0, step=1.0, key="em_rate", disabled=rk != "continuous"
+    # bounds as analysis.emergency.Release checks them, so that a typed value never reaches its English-named refusal
+    hole = st.number_input(
+        "泄漏孔径（mm）",
+        value=25.0,
+        min_value=1.0,
+        max_value=5000.0,
+        step=5.0,
+        key="em_hole",
+        disabled=rk != "hole",
     )
-    dur = st.number_input("最长泄漏时间（min）", value=30.0, step=5.0, key="em_duration")
+    rate = st.number_input(
+        "泄漏速率（kg/s）", value=5.0, min_value=0.01, step=1.0, key="em_rate", disabled=rk != "continuous"
+    )
+    dur = st.number_input("最长泄漏时间（min）", value=30.0, min_value=1.0, step=5.0, key="em_duration")
     d1, d2 = st.columns(2)
     day = d1.date_input(
         "事故日期（北京时间）", value=dt.datetime.now(BEIJING_TZ).date(), format="YYYY-MM-DD", key="em_date"
