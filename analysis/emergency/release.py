@@ -231,7 +231,11 @@ def _pipeline_source(
 
 
 def point_conditions(
-    sub, temperature_k: float, *, phase: str | None, pressure_pa: float | None
+    sub,
+    temperature_k: float = AMBIENT_TEMPERATURE,
+    *,
+    phase: str | None = None,
+    pressure_pa: float | None = None,
 ) -> tuple[str, float]:
     """The phase and the pressure [Pa abs] of a release at a point or from a pipeline where the user gave none.
 

@@ -24,7 +24,6 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from analysis.constants import AMBIENT_TEMPERATURE
 from analysis.emergency.export import _route_end
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
@@ -499,10 +498,7 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
                 "物质", names, index=names.index("液氯") if "液氯" in names else 0, key="em_sub"
             )
             inv = st.number_input("可泄漏量（kg）", value=1000.0, min_value=1.0, step=100.0, key="em_inv")
-            # the default: a liquefied gas (液氯, 液氨 …) at its vapour pressure at 20 ℃, any other substance at 1 atm
-            _, p0 = em.point_conditions(
-                substances.get(subn), AMBIENT_TEMPERATURE, phase=None, pressure_pa=None
-            )
+            _, p0 = em.point_conditions(substances.get(subn))  # liquefied gas: its vapour pressure
             pr = st.number_input(
                 "储存压力（MPa，绝压）",
                 value=p0 / 1e6,
@@ -531,6 +527,10 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
     return kw, source
 
 
+#: Bounds of the hole as analysis.emergency.Release checks them (a typed value never reaches its refusal). [mm]
+_HOLE_MM = {"min_value": 1.0, "max_value": 5000.0, "step": 5.0}
+
+
 def _release_inputs(st):  # pragma: no cover - exercised by AppTest
     """Kind of release, hole [mm], rate [kg/s], longest duration [min] and the time of the accident (an aware
     Beijing time)."""
@@ -539,16 +539,7 @@ def _release_inputs(st):  # pragma: no cover - exercised by AppTest
 
     st.subheader("泄漏方式")
     rk = st.radio("方式", list(em.RELEASE_KINDS), format_func=em.RELEASE_KINDS.get, key="em_release")
-    # bounds as analysis.emergency.Release checks them, so that a typed value never reaches its English-named refusal
-    hole = st.number_input(
-        "泄漏孔径（mm）",
-        value=25.0,
-        min_value=1.0,
-        max_value=5000.0,
-        step=5.0,
-        key="em_hole",
-        disabled=rk != "hole",
-    )
+    hole = st.number_input("泄漏孔径（mm）", value=25.0, key="em_hole", disabled=rk != "hole", **_HOLE_MM)
     rate = st.number_input(
         "泄漏速率（kg/s）", value=5.0, min_value=0.01, step=1.0, key="em_rate", disabled=rk != "continuous"
     )
