@@ -15,6 +15,15 @@ DEMO_PARK_PATH = REPO / "geodata" / "samples" / "demo_park.gpkg"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_data_dir(tmp_path_factory):
+    """Every test (and every app server a test starts) keeps its stores and stored results in a fresh folder,
+    never in the user's ``~/.local/share/parkrisk``: a result kept there by an earlier run would show on the maps."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PARKRISK_DATA_DIR", str(tmp_path_factory.mktemp("parkrisk-data")))
+        yield
+
+
 @pytest.fixture(scope="session")
 def demo_park_path() -> Path:
     """Path of the bundled demo park GeoPackage."""
