@@ -115,7 +115,9 @@ def test_risk_and_domino_results_are_on_the_overview_after_a_reload(
                 _wait_stored(park_path, "domino", timeout=180)
 
                 # reload the overview: both results are in its layer switcher with their legends
-                page.goto(f"{base}/park_map", wait_until="commit")
+                # (the page must have loaded before the reload: a reload during the navigation's commit
+                # finds no attached page)
+                page.goto(f"{base}/park_map", wait_until="load")
                 page.reload(wait_until="commit")
                 text = _overlays_text(b, page)
                 assert "个人风险等值线" in text and "多米诺升级边" in text, text
