@@ -16,28 +16,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from analysis._text import sci_zh as _sci_zh
+
 __all__ = ["CONVERTERS", "sci_zh", "level_label_zh", "FIVE_ROOMS_VERDICT"]
 
 WGS84 = "EPSG:4326"
-_SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 #: siting_checks verdicts -> the map's three classes (ok / warn: blast-proof retrofit / fail: relocate)
 FIVE_ROOMS_VERDICT = {"ok": "ok", "blast_proof": "warn", "relocate": "fail"}
 _GRADE_ZH = {1: "一级", 2: "二级", 3: "三级", 4: "四级"}
 
 
 def sci_zh(v: float, digits: int = 2) -> str:
-    """``3×10⁻⁷`` (mantissa 1 drops the digits: ``1×10⁻⁵``); ``0`` and non-finite numbers as such (``—``)."""
-    x = float(v)
-    if not math.isfinite(x):
-        return "—"
-    if x == 0:
-        return "0"
-    exp = math.floor(math.log10(abs(x)))
-    mant = x / 10**exp
-    if round(mant, digits - 1) >= 10:
-        mant, exp = mant / 10, exp + 1
-    m = f"{mant:.{digits - 1}f}".rstrip("0").rstrip(".")
-    return f"{m}×10{str(exp).translate(_SUP)}"
+    """``3×10⁻⁷``, ``2.3×10⁻⁶`` (two significant figures by default): :func:`analysis._text.sci_zh`."""
+    return _sci_zh(v, digits)
 
 
 def level_label_zh(level: float) -> str:
