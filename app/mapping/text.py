@@ -34,6 +34,7 @@ from folium.template import Template
 
 from analysis.regulation.rectification import overdue_mask as _overdue_mask
 from analysis.regulation.siting_checks import FIVE_ROOM_USES
+from app.present.numbers import is_null as _is_null
 from geodata import schema
 
 __all__ = [
@@ -199,15 +200,6 @@ def seal(m: folium.Map) -> folium.Map:
             new._parent = parent
             children[key] = new  # same key, same place: the drawing order is kept
     return m
-
-
-def _is_null(value: Any) -> bool:
-    if value is None or value is pd.NaT:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
 
 
 def _num(value: float, digits: int = 3) -> str:

@@ -27,12 +27,14 @@ __all__ = [
     "beijing_zh",
     "BEIJING_TZ",
     "EMPTY_ZH",
+    "is_null",
 ]
 
 from analysis._text import EMPTY_ZH, num_zh, per_year_zh, sci_zh  # the one copy (models write these too)
 
 
-def _is_null(value: Any) -> bool:
+def is_null(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA (one test for every formatter of the app)."""
     if value is None or value is pd.NaT:
         return True
     try:
@@ -52,7 +54,7 @@ _E_NUMBER = re.compile(r"(?<![\w.])(?<!\w-)([-+]?\d+(?:\.\d+)?)e([-+]?\d+)(?![\w
 def numbers_in_text_zh(text: Any) -> str:
     """``text`` with every number in ``e`` notation rewritten as people write it (``1.08e+03`` → ``1,080``,
     ``3e-07`` → ``3×10⁻⁷``), keeping its significant figures; other text unchanged."""
-    if _is_null(text):
+    if is_null(text):
         return EMPTY_ZH
 
     def repl(m: re.Match[str]) -> str:
@@ -92,7 +94,7 @@ BEIJING_TZ = "Asia/Shanghai"
 def beijing_zh(value: Any, *, seconds: bool = False) -> str:
     """A stored time (ISO 8601 text or datetime; naive ones are UTC, as the stores write them) as Beijing time:
     ``2026-12-08 00:18`` (``seconds``: ``…:39``); ``—`` for empty. Column headers say ``（北京时间）``."""
-    if _is_null(value) or (isinstance(value, str) and not value.strip()):
+    if is_null(value) or (isinstance(value, str) and not value.strip()):
         return EMPTY_ZH
     try:
         t = pd.Timestamp(value)
