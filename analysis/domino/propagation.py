@@ -7,6 +7,16 @@ by a seeded Monte Carlo simulation on the escalation graph, after the multi-leve
 target, including fires each below the threshold (:class:`_Synergy`). Without the synergy each failed unit acts
 alone through its most probable scenario (:func:`_simulate_independent`).
 
+Random streams and workers: the ``n_samples`` samples of the primary event number ``i`` (in the order of the kept
+edges' (source, scenario) groups) are cut into fixed blocks of :data:`MC_BLOCK` samples; block ``b`` draws from its
+own stream ``np.random.default_rng(np.random.SeedSequence(seed).spawn(n_events)[i].spawn(n_blocks)[b])`` (the
+child with ``spawn_key = (i, b)``). Each block is reduced to integer counts (failures per unit, units lost, deepest
+level), summed in block order and divided by ``n_samples`` once, so a run gives the same numbers, bit for bit, in
+one process or in several: the primary events are shared among **worker processes**
+(:func:`analysis.qra.parallel.process_map`, ``fork``; the GIL would serialise the networkx searches and the many
+small numpy calls of one event), as many as ``PARKRISK_WORKERS`` or the CPUs allow
+(:func:`analysis.qra.parallel.process_workers`).
+
 References
 ----------
 .. [1] Cozzani V., Gubinelli G., Antonioni G., Spadoni G., Zanelli S. (2005). The assessment of risk caused by
@@ -26,6 +36,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from analysis.domino.graph import _chain_table, _chains_from
 from analysis.domino.models import (
@@ -37,8 +48,13 @@ from analysis.domino.models import (
 )
 from analysis.domino.units import _Units
 from analysis.errors import AnalysisInputError
+from analysis.qra.parallel import process_map, process_workers
 
-__all__ = ["first_level_combinations"]
+__all__ = ["MC_BLOCK", "first_level_combinations"]
+
+#: Monte Carlo samples per block; every block has its own random stream (see the module docstring). Fixed: changing
+#: it changes the samples drawn (not their distribution).
+MC_BLOCK = 1000
 
 
 def first_level_combinations(
@@ -225,44 +241,82 @@ class _Synergy:
             for u in extra:
                 reach |= {u} | nx.descendants(g, u)
 
-    def simulate(self, rng, nodes, index, k, kind, p_first, s, max_level):
-        """One primary event: failed (samples × nodes) and the level each node failed at."""
+    def prepare(self, nodes, index, k, kind) -> dict[str, Any]:
+        """The matrices of one primary event restricted to its reachable units (shared by its sample blocks)."""
         nidx = np.array([index[u] for u in nodes], dtype=int)
-        nn = len(nodes)
         hn = self.heat[nidx][:, nidx].toarray()
         logq = np.log1p(-np.clip(self.inst[nidx][:, nidx].toarray(), 0.0, 1.0 - 1e-12))
         exploders = np.flatnonzero((logq != 0.0).any(axis=1))  # units with instantaneous edges
-        logq_e = logq[exploders]
+        hit_by = np.flatnonzero((logq != 0.0).any(axis=0))  # units such edges reach
         q0 = self._q0(k, kind)[nidx]
-        cls_n, vol_n = self.classes[nidx], self.volumes[nidx]
         # columns that the summed fires could ever set off, and the rows (units) whose fires reach them
         cols = np.flatnonzero(q0 + hn.sum(axis=0) >= self.heat_threshold[nidx])
         burners = np.flatnonzero(hn[:, cols].any(axis=1)) if cols.size else np.array([], dtype=int)
-        hn_c = hn[np.ix_(burners, cols)]
-        q0_c, cls_c, vol_c = q0[cols], cls_n[cols], vol_n[cols]
+        classes, cls_code = np.unique(self.classes[nidx][cols], return_inverse=True)
+        return {
+            "kind": kind,
+            "logq_e": logq[np.ix_(exploders, hit_by)],
+            "exploders": exploders,
+            "hit_by": hit_by,
+            "cols": cols,
+            "burners": burners,
+            "hn_c": hn[np.ix_(burners, cols)],
+            "q0_c": q0[cols],
+            "classes": classes,
+            "cls_code": cls_code,
+            "vol_c": self.volumes[nidx][cols],
+            "thr_c": self.heat_threshold[nidx][cols],
+        }
+
+    def simulate(self, rng, prep, p_first, s, max_level):
+        """One block of samples of one primary event (``prep`` from :meth:`prepare`): failed (samples × nodes) and
+        the level each node failed at."""
+        nn = len(p_first)
+        cols, burners, exploders, hit_by = prep["cols"], prep["burners"], prep["exploders"], prep["hit_by"]
         resistance = rng.random((s, nn))  # sampled once per target: failure when P(total flux) exceeds it
         res_c = resistance[:, cols]
-        if kind in _STATIONARY_FIRES:
+        if prep["kind"] in _STATIONARY_FIRES:
             failed = resistance < p_first  # level 1 is the primary fire's own flux: P(q0) = p_first
         else:
             failed = rng.random((s, nn)) < p_first
         new = failed.copy()
-        level_of = np.where(failed, 1, 0)
+        level_of = failed.astype(np.int8)
         for lev in range(2, max_level + 1):
-            if not new.any():
+            # from level 3 on, only the samples that lost a unit at the last level can lose more (their summed flux
+            # changed; the others were tested against the same flux already): the level works on those rows only
+            act = np.flatnonzero(new.any(axis=1))
+            if not act.size:
                 break
-            draw = rng.random((s, nn))
-            # instantaneous scenarios of the units that failed at the last level, once: 1 − Π(1 − p)
-            newly = draw < -np.expm1(new[:, exploders].astype(float) @ logq_e)
+            rows = slice(None) if lev == 2 else act
+            f_a = failed[rows]
+            newly = np.zeros((s if lev == 2 else act.size, nn), dtype=bool)
+            if (
+                hit_by.size
+            ):  # instantaneous scenarios of the units that failed at the last level, once: 1 − Π(1 − p)
+                p_inst = -np.expm1(new[rows][:, exploders].astype(float) @ prep["logq_e"])
+                newly[:, hit_by] = rng.random(p_inst.shape) < p_inst
             if cols.size:
-                q = q0_c + failed[:, burners].astype(float) @ hn_c  # all fires burning now, summed [W/m²]
-                newly[:, cols] |= res_c < escalation_probability(
-                    equipment=cls_c, heat_flux=q, volume=vol_c, model=self.model
-                )
-            newly &= ~failed
-            failed |= newly
-            level_of = np.where(newly, lev, level_of)
-            new = newly
+                q = (
+                    prep["q0_c"] + f_a[:, burners].astype(float) @ prep["hn_c"]
+                )  # all fires now, summed [W/m²]
+                # below the threshold P = 0, and a failed unit stays failed: the probit only where it can act
+                r_i, c_i = np.nonzero((q >= prep["thr_c"]) & ~f_a[:, cols])
+                r_res = r_i if lev == 2 else act[r_i]
+                for code, cls in enumerate(prep["classes"]):  # one call per equipment class (few)
+                    sel = prep["cls_code"][c_i] == code
+                    if not sel.any():
+                        continue
+                    r_s, c_s = r_i[sel], c_i[sel]
+                    p_heat = escalation_probability(
+                        equipment=cls, heat_flux=q[r_s, c_s], volume=prep["vol_c"][c_s], model=self.model
+                    )
+                    hit = res_c[r_res[sel], c_s] < p_heat
+                    newly[r_s[hit], cols[c_s[hit]]] = True
+            newly &= ~f_a
+            new = np.zeros_like(failed)
+            new[rows] = newly
+            failed |= new
+            level_of[new] = lev
         return failed, level_of
 
 
@@ -301,52 +355,90 @@ def _propagate(
     syn = _Synergy.build(
         opts, _model(opts.model), len(units), heat_rows, kept, index, units.classes, units.volumes
     )
-    rng = np.random.default_rng(opts.seed)
+    events = []
+    if len(kept):
+        for (src, kind), grp_df in kept.groupby(["source", "scenario"], sort=False):
+            p1 = pd.Series(grp_df["probability"].to_numpy(dtype=float), index=grp_df["target"].to_numpy())
+            events.append((src, kind, p1))
+    state = _MCState(units, g, syn, opts, index, events)
+    done: dict[int, tuple] = {}
+    workers = process_workers(len(events), min_tasks=2)
+    # The products of one event are small (≈ 10³ samples × 10² units): BLAS threads only wait on each other, and
+    # in worker processes they would compete with the other workers for the cores. One BLAS thread while the events
+    # run, here and in the workers forked meanwhile (they inherit the setting); restored afterwards.
+    with threadpool_limits(1, user_api="blas"):
+        for gi, rows in process_map(_event_rows, range(len(events)), state, workers=workers):
+            done[gi] = rows
+            src, kind, _ = events[gi]
+            report(0.7 + 0.25 * len(done) / len(events), f"多级传播模拟：{src} {PRIMARY_LABELS_ZH[kind]}")
     prim_rows, inv_rows, comb_rows, chain_rows = [], [], [], []
-    groups = list(kept.groupby(["source", "scenario"], sort=False)) if len(kept) else []
-    for gi, ((src, kind), grp_df) in enumerate(groups):
-        report(0.7 + 0.25 * gi / max(len(groups), 1), f"多级传播模拟：{src} {PRIMARY_LABELS_ZH[kind]}")
-        p1 = grp_df.set_index("target")["probability"]
-        comb = first_level_combinations(
-            p1, max_targets=opts.max_combination_targets, top=opts.top_combinations
-        )
-        comb_rows.extend(
-            {
-                "source": src,
-                "scenario": kind,
-                "targets": rec.targets,
-                "n": rec.n,
-                "probability": rec.probability,
-            }
-            for rec in comb.itertuples(index=False)
-        )
-        nodes = _reachable(g, syn, p1, src, index[src], kind, ids)
-        loc = {u: i for i, u in enumerate(nodes)}
-        p_first = np.zeros(len(nodes))
-        for t, p in p1.items():
-            p_first[loc[t]] = p
-        if syn is None:
-            failed, level_of = _simulate_independent(rng, g, nodes, p_first, opts.n_samples, opts.max_level)
-        else:
-            failed, level_of = syn.simulate(
-                rng, nodes, index, index[src], kind, p_first, opts.n_samples, opts.max_level
-            )
-        p_inv = failed.mean(axis=0)
-        ent = units.ent
-        inv_rows.extend(
-            {
-                "source": src,
-                "scenario": kind,
-                "unit_id": u,
-                "p_level1": float(p_first[loc[u]]),
-                "p_involved": float(p_inv[loc[u]]),
-                "crosses_enterprise": bool(ent[index[u]] != ent[index[src]]),
-            }
-            for u in nodes
-        )
-        prim_rows.append(_primary_event_row(src, kind, p1, failed, level_of))
-        chain_rows.extend(_chains_from(g, src, kind, p1, opts.max_level))
+    for gi in range(len(events)):  # the groups' order, whatever order the workers finished in
+        prim, inv, comb, chains = done[gi]
+        prim_rows.append(prim)
+        inv_rows.extend(inv)
+        comb_rows.extend(comb)
+        chain_rows.extend(chains)
     return _propagation_tables(prim_rows, inv_rows, comb_rows, chain_rows, opts.top_chains)
+
+
+@dataclass
+class _MCState:
+    """What every primary event's propagation reads (inherited by the worker processes through ``fork``)."""
+
+    units: _Units
+    g: Any
+    syn: _Synergy | None
+    opts: Any
+    index: dict[str, int]
+    events: list[tuple[str, str, pd.Series]]
+
+
+def _event_rows(state: _MCState, gi: int) -> tuple[int, tuple]:
+    """Combinations, Monte Carlo propagation (block by block, see the module docstring) and chains of the primary
+    event number ``gi``: (gi, (primary event row, involvement rows, combination rows, chain rows))."""
+    src, kind, p1 = state.events[gi]
+    opts, index, ids = state.opts, state.index, state.units.ids
+    comb = first_level_combinations(p1, max_targets=opts.max_combination_targets, top=opts.top_combinations)
+    comb_rows = [
+        {"source": src, "scenario": kind, "targets": rec.targets, "n": rec.n, "probability": rec.probability}
+        for rec in comb.itertuples(index=False)
+    ]
+    nodes = _reachable(state.g, state.syn, p1, src, index[src], kind, ids)
+    loc = {u: i for i, u in enumerate(nodes)}
+    p_first = np.zeros(len(nodes))
+    for t, p in p1.items():
+        p_first[loc[t]] = p
+    s = opts.n_samples
+    sizes = [min(MC_BLOCK, s - a) for a in range(0, s, MC_BLOCK)]
+    streams = np.random.SeedSequence(opts.seed).spawn(len(state.events))[gi].spawn(len(sizes))
+    prep = state.syn.prepare(nodes, index, index[src], kind) if state.syn is not None else None
+    counts = np.zeros(len(nodes), dtype=np.int64)
+    lost = any_lost = deepest = 0
+    for size, ss in zip(sizes, streams, strict=True):
+        rng = np.random.default_rng(ss)
+        if prep is None:
+            failed, level_of = _simulate_independent(rng, state.g, nodes, p_first, size, opts.max_level)
+        else:
+            failed, level_of = state.syn.simulate(rng, prep, p_first, size, opts.max_level)
+        n_lost = np.count_nonzero(failed, axis=1)
+        counts += np.count_nonzero(failed, axis=0)
+        lost += int(n_lost.sum())
+        any_lost += int(np.count_nonzero(n_lost))
+        deepest += int(level_of.max(axis=1, initial=0).sum(dtype=np.int64))  # 0 where no unit is lost
+    ent = state.units.ent
+    inv_rows = [
+        {
+            "source": src,
+            "scenario": kind,
+            "unit_id": u,
+            "p_level1": float(p_first[loc[u]]),
+            "p_involved": float(counts[loc[u]] / s),
+            "crosses_enterprise": bool(ent[index[u]] != ent[index[src]]),
+        }
+        for u in nodes
+    ]
+    prim = _primary_event_row(src, kind, p1, s, lost, any_lost, deepest)
+    return gi, (prim, inv_rows, comb_rows, _chains_from(state.g, src, kind, p1, opts.max_level))
 
 
 def _reachable(
@@ -365,11 +457,11 @@ def _reachable(
 
 
 def _primary_event_row(
-    src: str, kind: str, p1: pd.Series, failed: np.ndarray, level_of: np.ndarray
+    src: str, kind: str, p1: pd.Series, s: int, lost: int, any_lost: int, deepest: int
 ) -> dict[str, Any]:
     """One row of :attr:`analysis.domino.DominoResult.primary_events` from the first-level probabilities and the
-    Monte Carlo samples (failed: samples × units; level_of: the level each unit failed at)."""
-    n_lost = failed.sum(axis=1)
+    Monte Carlo counts over ``s`` samples: units lost (summed), samples losing any unit, and the deepest level of
+    those samples (summed)."""
     return {
         "source": src,
         "scenario": kind,
@@ -377,9 +469,9 @@ def _primary_event_row(
         "n_targets": int(len(p1)),
         "expected_level1": float(p1.sum()),
         "p_any_level1": float(1.0 - np.prod(1.0 - p1.to_numpy())),
-        "expected_total": float(n_lost.mean()),
-        "p_any_total": float((n_lost > 0).mean()),
-        "levels_mean": float(level_of.max(axis=1)[n_lost > 0].mean()) if (n_lost > 0).any() else 0.0,
+        "expected_total": float(lost / s),
+        "p_any_total": float(any_lost / s),
+        "levels_mean": float(deepest / any_lost) if any_lost else 0.0,
     }
 
 

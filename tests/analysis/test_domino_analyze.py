@@ -5,6 +5,7 @@ from __future__ import annotations
 import geopandas as gpd
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 from factories import LAT0, LON0, gasoline_tank, local_point
 from shapely.geometry import box
@@ -138,6 +139,22 @@ def test_monte_carlo_is_seeded(small_park):
     a = domino.analyze(small_park, scenarios=("pool_fire",), n_samples=500, seed=7)
     b = domino.analyze(small_park, scenarios=("pool_fire",), n_samples=500, seed=7)
     np.testing.assert_array_equal(a.involvement["p_involved"], b.involvement["p_involved"])
+
+
+@pytest.mark.parametrize("synergy", [True, False])
+def test_monte_carlo_same_in_one_or_two_workers(small_park, monkeypatch, synergy):
+    """Sample blocks with their own streams (SeedSequence(seed).spawn): 1 worker == 2 worker processes, bit for bit
+    (2,500 samples: two full blocks of MC_BLOCK and a partial one)."""
+    from analysis.qra import parallel
+
+    runs = {}
+    for n in ("1", "2"):
+        monkeypatch.setenv(parallel.WORKERS_ENV, n)
+        runs[n] = domino.analyze(small_park, n_samples=2500, seed=11, synergy=synergy)
+    assert parallel.process_workers(len(runs["2"].primary_events), min_tasks=2) == 2  # two processes did run
+    for table in ("involvement", "primary_events", "chains", "combinations"):
+        pd.testing.assert_frame_equal(getattr(runs["1"], table), getattr(runs["2"], table), check_exact=True)
+    assert 0.0 < runs["1"].involvement["p_involved"].max() <= 1.0
 
 
 def test_unknown_option_is_a_value_error(small_park):
