@@ -23,29 +23,38 @@ def _bad_value(arr: np.ndarray, ok: np.ndarray):
     return arr[~ok].flat[0] if arr.ndim else float(arr)
 
 
-def finite(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
-    """``value`` as a float array; every element finite (and ≤ ``upper`` when given)."""
+def _checked(name: str, value: Any, upper: float | None) -> tuple[np.ndarray, float, float]:
+    """``value`` as a float array with its smallest and largest element (one min and one max pass, which every
+    check below reuses); every element finite (and ≤ ``upper`` when given)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise AnalysisInputError(
             f"参数 {name} 须为数值，实际为 {value!r}（{name} must be numeric）"
         ) from None
-    if arr.size and not (np.isfinite(arr.min()) and np.isfinite(arr.max())):
+    if not arr.size:
+        return arr, 0.0, 0.0
+    lo, hi = float(arr.min()), float(arr.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):
         raise AnalysisInputError(
             f"参数 {name} 须为有限数，实际为 {_bad_value(arr, np.isfinite(arr))!r}（{name} must be finite）"
         )
-    if upper is not None and arr.size and arr.max() > upper:
+    if upper is not None and hi > upper:
         raise AnalysisInputError(
             f"参数 {name} 须 ≤ {upper:g}，实际为 {_bad_value(arr, arr <= upper)!r}（{name} must be ≤ {upper:g}）"
         )
-    return arr
+    return arr, lo, hi
+
+
+def finite(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
+    """``value`` as a float array; every element finite (and ≤ ``upper`` when given)."""
+    return _checked(name, value, upper)[0]
 
 
 def nonneg(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
     """``value`` as a float array; every element finite and ≥ 0 (and ≤ ``upper`` when given)."""
-    arr = finite(name, value, upper=upper)
-    if arr.size and arr.min() < 0:
+    arr, lo, _ = _checked(name, value, upper)
+    if arr.size and lo < 0:
         raise AnalysisInputError(
             f"参数 {name} 须 ≥ 0，实际为 {_bad_value(arr, arr >= 0)!r}（{name} must be ≥ 0）"
         )
@@ -54,8 +63,8 @@ def nonneg(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
 
 def positive(name: str, value: Any, *, upper: float | None = None) -> np.ndarray:
     """``value`` as a float array; every element finite and > 0 (and ≤ ``upper`` when given)."""
-    arr = finite(name, value, upper=upper)
-    if arr.size and arr.min() <= 0:
+    arr, lo, _ = _checked(name, value, upper)
+    if arr.size and lo <= 0:
         raise AnalysisInputError(
             f"参数 {name} 须 > 0，实际为 {_bad_value(arr, arr > 0)!r}（{name} must be > 0）"
         )
