@@ -73,15 +73,23 @@ def _escalation_graph(units: _Units, edges: Any, min_probability: float) -> tupl
     return g, kept
 
 
-def _chains_from(g: Any, src: str, kind: str, p1: pd.Series, max_level: int) -> list[dict[str, Any]]:
+def _chains_from(
+    g: Any, src: str, kind: str, p1: pd.Series, max_level: int, cache: dict | None = None
+) -> list[dict[str, Any]]:
     """Most probable chains of one primary event: max-product paths (Dijkstra on −ln p) whose first edge is the
-    primary scenario's own (probability ``p1[target]``), at most ``max_level`` edges long, without cycles [1]_."""
+    primary scenario's own (probability ``p1[target]``), at most ``max_level`` edges long, without cycles [1]_.
+    ``cache`` (target -> Dijkstra result on ``g``) keeps the searches for the next primary events of the run."""
     import networkx as nx
 
     rows = []
     for t, p in p1.items():
         w0 = -math.log(max(p, 1e-300))
-        dist, paths = nx.single_source_dijkstra(g, t, weight="weight")
+        found = cache.get(t) if cache is not None else None
+        if found is None:
+            found = nx.single_source_dijkstra(g, t, weight="weight")
+            if cache is not None:
+                cache[t] = found
+        dist, paths = found
         for v, d in dist.items():
             if v == src:
                 continue

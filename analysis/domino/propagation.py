@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -391,6 +391,7 @@ class _MCState:
     opts: Any
     index: dict[str, int]
     events: list[tuple[str, str, pd.Series]]
+    dijkstra: dict = field(default_factory=dict)  # target -> its shortest paths on g (per process: chains)
 
 
 def _event_rows(state: _MCState, gi: int) -> tuple[int, tuple]:
@@ -438,7 +439,12 @@ def _event_rows(state: _MCState, gi: int) -> tuple[int, tuple]:
         for u in nodes
     ]
     prim = _primary_event_row(src, kind, p1, s, lost, any_lost, deepest)
-    return gi, (prim, inv_rows, comb_rows, _chains_from(state.g, src, kind, p1, opts.max_level))
+    return gi, (
+        prim,
+        inv_rows,
+        comb_rows,
+        _chains_from(state.g, src, kind, p1, opts.max_level, state.dijkstra),
+    )
 
 
 def _reachable(
