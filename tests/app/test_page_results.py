@@ -3,7 +3,6 @@ recomputed in the background with one click (streamlit AppTest on a copy of the 
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,9 +14,11 @@ VIEWS = Path(__file__).resolve().parents[2] / "app" / "views"
 
 
 @pytest.fixture
-def park_file(tmp_path, small_park_path, monkeypatch):
+def park_file(tmp_path, small_park, monkeypatch):
+    # written from the park itself, not copied from the shared small_park_path: other page tests open that file
+    # with PARKRISK_PARK and keep their results in it, which a copy would carry over
     path = tmp_path / "park.gpkg"
-    shutil.copyfile(small_park_path, path)
+    small_park.save(path)
     monkeypatch.setenv("PARKRISK_PARK", str(path))
     monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("PARKRISK_BASEMAP", "none")

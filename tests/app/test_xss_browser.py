@@ -331,6 +331,11 @@ def test_no_script_from_the_data_runs_in_chromium(hostile_pages):
                 page.wait_for_timeout(200)  # an <img onerror> fires once the broken image fails
                 _real_mouse(page)
                 shown = page.evaluate(_OPEN_ALL_JS)
+                for _ in range(50):  # a loaded machine may still be adding the map's layers: wait up to 10 s
+                    if shown["layers"]:
+                        break
+                    page.wait_for_timeout(200)
+                    shown = page.evaluate(_OPEN_ALL_JS)
                 page.wait_for_timeout(200)
                 injected = page.evaluate(_INJECTED_JS)
                 if injected:
