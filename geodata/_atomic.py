@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["write_into_gpkg", "gpkg_lock"]
+__all__ = ["write_into_gpkg", "gpkg_lock", "replace_durably", "discard"]
 
 _HELD = (
     threading.local()
@@ -68,13 +68,28 @@ def write_into_gpkg(path: str | os.PathLike, write: Callable[[Path], None], *, w
         try:
             shutil.copyfile(path, tmp)
             write(tmp)
-            fd = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
         except BaseException:
-            for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-                leftover.unlink(missing_ok=True)
+            discard(tmp)
             raise
+        replace_durably(tmp, path)
+
+
+def discard(tmp: str | os.PathLike) -> None:
+    """Remove a temporary GeoPackage and its SQLite side files (journal, WAL, shared memory)."""
+    for leftover in (Path(tmp), Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+def replace_durably(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Flush the finished file ``tmp`` to disk and move it over ``path`` in one step (:func:`os.replace`); on any
+    error ``path`` is untouched and ``tmp`` is discarded. Callers writing into a park file hold :func:`gpkg_lock`."""
+    try:
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        discard(tmp)
+        raise

@@ -29,6 +29,7 @@ import pyogrio
 import shapely
 
 from geodata import schema
+from geodata._atomic import discard, gpkg_lock, replace_durably
 from geodata.criteria import FN_CRITERION_TABLE, copy_fn_criterion
 from geodata.crs import WGS84
 from geodata.park import Park
@@ -540,20 +541,21 @@ def save_park(park: Park, path: str | os.PathLike) -> None:
             gpd.GeoDataFrame(_gpkg_ready(gdf)).to_file(tmp, layer=name, driver="GPKG", engine="pyogrio")
         if getattr(park, "weather", None) is not None:
             write_weather(tmp, park.weather, last_change=pyogrio.get_gdal_config_option("OGR_CURRENT_DATE"))
-        copy_fn_criterion(path, tmp)  # the F-N constants a user confirmed stay with the park
-        copy_results(
-            path, tmp
-        )  # so do the stored analysis results (geodata.results; stale ones are shown so)
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
     except BaseException:
-        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
+        discard(tmp)
         raise
+    # under the file's lock: a result or weather writer working on its own copy cannot replace the file between
+    # our copy of what it holds and our replace (its write, or this save, would be lost)
+    with gpkg_lock(path):
+        try:
+            copy_fn_criterion(path, tmp)  # the F-N constants a user confirmed stay with the park
+            copy_results(
+                path, tmp
+            )  # so do the stored analysis results (geodata.results; stale ones shown so)
+        except BaseException:
+            discard(tmp)
+            raise
+        replace_durably(tmp, path)
     try:  # make the rename itself durable
         dfd = os.open(folder, os.O_RDONLY)
     except OSError:  # pragma: no cover - directories cannot be opened on Windows

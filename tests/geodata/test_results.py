@@ -351,3 +351,34 @@ def test_a_weather_save_and_a_result_save_at_once_lose_nothing(tmp_path):
         R.load_result(park, "domino").inputs_hash == "v3"
     )  # no weather write replaced the file with an old copy
     assert read_weather(park) is not None
+
+
+def test_saving_the_park_waits_for_a_result_writer_and_keeps_its_result(tmp_path):
+    """save_park copies the stored results and replaces the file under the park file's lock: a result writer
+    that holds the lock (working on its own copy) finishes first, and its result is in the saved park."""
+    from geodata._atomic import gpkg_lock
+
+    path = _park_copy(tmp_path)
+    park = load_park(path)
+    started, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with gpkg_lock(path):  # another thread: a separate flock, as a writer in another process would hold
+            started.set()
+            release.wait(5)
+            R.save_result(path, _result("domino", by="李四"))
+
+    t = threading.Thread(target=writer)
+    t.start()
+    assert started.wait(5)
+    saver = threading.Thread(target=save_park, args=(park, path))
+    saver.start()
+    saver.join(0.5)
+    assert saver.is_alive()  # the save waits for the writer's lock
+    release.set()
+    t.join(10)
+    saver.join(30)
+    assert not saver.is_alive()
+    kept = R.load_result(path, "domino")
+    assert kept is not None and kept.computed_by == "李四"  # neither the result nor the save was lost
+    assert len(load_park(path).installations) == len(park.installations)
