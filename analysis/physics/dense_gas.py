@@ -144,7 +144,7 @@ def britter_mcquaid_plume_last_curve_distance(
     .. [5] Britter & McQuaid (1988) Figure 31; Crowl & Louvar (2011) Table 5-3, Eq. 5-52.
     """
     q0, u, g0 = _bm_inputs("volume_rate", volume_rate, wind_speed, source_density, air_density)
-    alpha = 0.2 * np.log10(g0**2 * q0 / u**5)  # [5], Table 5-3
+    alpha = _plume_alpha(q0, u, g0)
     return float(np.sqrt(q0 / u) * 10.0 ** _last_curve_beta("continuous", alpha))  # [5], Eq. 5-52
 
 
@@ -170,7 +170,7 @@ def britter_mcquaid_puff_last_curve_distance(*, volume, wind_speed, source_densi
     .. [5] Britter & McQuaid (1988) Figure 34; Crowl & Louvar (2011) Table 5-4.
     """
     v0, u, g0 = _bm_inputs("volume", volume, wind_speed, source_density, air_density)
-    alpha = 0.5 * np.log10(g0 * np.cbrt(v0) / u**2)  # [5], Table 5-4
+    alpha = _puff_alpha(v0, u, g0)
     return float(np.cbrt(v0) * 10.0 ** _last_curve_beta("instantaneous", alpha))
 
 
@@ -266,6 +266,18 @@ def _bm_inputs(amount_name, amount, wind_speed, source_density, air_density):
     return q0, u, g0
 
 
+def _plume_alpha(q0: float, u: float, g0: float) -> float:
+    """α = 0.2 log10(g0'² q0 / u⁵) of the continuous workbook curves (Britter & McQuaid 1988; Crowl & Louvar 2011
+    Table 5-3)."""
+    return float(0.2 * np.log10(g0**2 * q0 / u**5))
+
+
+def _puff_alpha(v0: float, u: float, g0: float) -> float:
+    """α = 0.5 log10(g0' V0^⅓ / u²) of the instantaneous workbook curves (Britter & McQuaid 1988; Crowl & Louvar
+    2011 Table 5-4)."""
+    return float(0.5 * np.log10(g0 * np.cbrt(v0) / u**2))
+
+
 def britter_mcquaid_plume_alpha(*, volume_rate, wind_speed, source_density, air_density=1.2) -> float:
     """Correlation parameter α = 0.2 log10(g0'² q0 / u⁵) of the continuous workbook curves (valid α ≤ 1).
 
@@ -288,7 +300,7 @@ def britter_mcquaid_plume_alpha(*, volume_rate, wind_speed, source_density, air_
     .. [5] Britter & McQuaid (1988) Figure 31; Crowl & Louvar (2011) Table 5-3.
     """
     q0, u, g0 = _bm_inputs("volume_rate", volume_rate, wind_speed, source_density, air_density)
-    return float(0.2 * np.log10(g0**2 * q0 / u**5))  # [5], Table 5-3
+    return _plume_alpha(q0, u, g0)
 
 
 def britter_mcquaid_puff_alpha(*, volume, wind_speed, source_density, air_density=1.2) -> float:
@@ -313,7 +325,7 @@ def britter_mcquaid_puff_alpha(*, volume, wind_speed, source_density, air_densit
     .. [5] Britter & McQuaid (1988) Figure 34; Crowl & Louvar (2011) Table 5-4.
     """
     v0, u, g0 = _bm_inputs("volume", volume, wind_speed, source_density, air_density)
-    return float(0.5 * np.log10(g0 * np.cbrt(v0) / u**2))  # [5], Table 5-4
+    return _puff_alpha(v0, u, g0)
 
 
 def britter_mcquaid_buoyancy_length(*, volume_rate, wind_speed, source_density, air_density=1.2) -> float:
@@ -519,7 +531,7 @@ def britter_mcquaid_plume(
     xa = _checks.finite("x", x)
     q0, u, g0 = _bm_inputs("volume_rate", volume_rate, wind_speed, source_density, air_density)
     d = np.sqrt(q0 / u)  # [5], Eq. 5-52
-    alpha = 0.2 * np.log10(g0**2 * q0 / u**5)  # [5], Table 5-3
+    alpha = _plume_alpha(q0, u, g0)
     if alpha > 1.0:
         # Outside the correlation range; callers report it via britter_mcquaid_plume_alpha (no log flood).
         logger.debug("Britter-McQuaid plume: alpha=%.3f > 1 clamped to the workbook range", alpha)
@@ -580,7 +592,7 @@ def britter_mcquaid_puff(
     """
     xa = _checks.finite("x", x)
     v0, u, g0 = _bm_inputs("volume", volume, wind_speed, source_density, air_density)
-    alpha = 0.5 * np.log10(g0 * np.cbrt(v0) / u**2)  # [5], Table 5-4
+    alpha = _puff_alpha(v0, u, g0)
     if alpha > 1.0:
         # Outside the correlation range; callers report it via britter_mcquaid_puff_alpha (no log flood).
         logger.debug("Britter-McQuaid puff: alpha=%.3f > 1 clamped to the workbook range", alpha)
