@@ -103,19 +103,25 @@ class JobRunner:
             self._forget_old()
             return self._jobs.get((target_label(target), kind))
 
+    def _claim(self, target: Any, kind: str, computed_by: str) -> tuple[Job, bool]:
+        """The running job of this park and kind, or a new one (``True``) registered to run."""
+        key = (target_label(target), kind)
+        with self._lock:
+            job = self._jobs.get(key)
+            if job is not None and job.active:
+                return job, False
+            job = Job(target=target, kind=kind, computed_by=computed_by)
+            self._jobs[key] = job
+        return job, True
+
     def submit(
         self, target: Any, kind: str, compute: Callable[[Progress], StoredResult], *, computed_by: str
     ) -> Job:
         """Start ``compute(progress) -> StoredResult`` and save what it returns to ``target``; the running job of
         the same park and kind when there is one (no second job)."""
-        key = (target_label(target), kind)
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is not None and job.active:
-                return job
-            job = Job(target=target, kind=kind, computed_by=computed_by)
-            self._jobs[key] = job
-        self._pool.submit(self._run, job, compute)
+        job, new = self._claim(target, kind, computed_by)
+        if new:
+            self._pool.submit(self._run, job, compute)
         return job
 
     def submit_recompute(
@@ -124,14 +130,9 @@ class JobRunner:
         """Rerun ``kind`` on the full ``park`` with its stored ``options`` in a child process (a model holding the
         GIL for minutes would slow every other session's page in this process) and save the result to ``target``;
         progress comes back from the child. The running job of the same park and kind when there is one."""
-        key = (target_label(target), kind)
-        with self._lock:
-            job = self._jobs.get(key)
-            if job is not None and job.active:
-                return job
-            job = Job(target=target, kind=kind, computed_by=computed_by)
-            self._jobs[key] = job
-        self._pool.submit(self._run_process, job, park, dict(options or {}))
+        job, new = self._claim(target, kind, computed_by)
+        if new:
+            self._pool.submit(self._run_process, job, park, dict(options or {}))
         return job
 
     @staticmethod
