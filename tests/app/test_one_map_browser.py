@@ -102,7 +102,7 @@ def test_risk_and_domino_results_are_on_the_overview_after_a_reload(
                 page.goto(f"{base}/rectification", wait_until="commit")
                 page.get_by_label("用户名").fill("admin", timeout=60000)
                 page.get_by_label("密码").fill("admin-demo")
-                page.get_by_role("button", name="登录").click()
+                page.get_by_role("button", name="登录", exact=True).click()
                 page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
 
                 # the risk grid on 风险分布

@@ -332,7 +332,7 @@ def test_region_page_in_chromium_shows_only_the_users_parks(
                 page.goto(f"{base}/rectification", wait_until="commit")
                 page.get_by_label("用户名").fill("viewer", timeout=30000)
                 page.get_by_label("密码", exact=True).fill("viewer-demo")
-                page.get_by_role("button", name="登录").click()
+                page.get_by_role("button", name="登录", exact=True).click()
                 page.get_by_text("退出登录").first.wait_for(timeout=30000)
                 page.get_by_role("link", name="区域监管").click()
                 page.get_by_text("园区排名").first.wait_for(timeout=30000)

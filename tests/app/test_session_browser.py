@@ -30,7 +30,7 @@ def _sign_in(page, base: str, username: str, password: str) -> None:
     page.goto(f"{base}/rectification", wait_until="commit")
     page.get_by_label("用户名").fill(username, timeout=40000)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
 
 
@@ -117,7 +117,7 @@ def test_sign_in_survives_a_reload_and_ends_after_the_idle_timeout(
                 time.sleep(IDLE_S + 2)
                 page.goto(f"{base}/rectification", wait_until="commit")
                 page.get_by_text("登录已过期，请重新登录").wait_for(timeout=30000)
-                page.get_by_role("button", name="登录").wait_for(timeout=10000)
+                page.get_by_role("button", name="登录", exact=True).wait_for(timeout=10000)
                 assert page.get_by_role("button", name="退出登录").count() == 0
                 _wait_cookie(context, False)  # the refused cookie is cleared
 
@@ -125,10 +125,10 @@ def test_sign_in_survives_a_reload_and_ends_after_the_idle_timeout(
                 _sign_in(page, base, "inspector", "inspector-demo")
                 _wait_cookie(context, True)
                 page.get_by_role("button", name="退出登录").click()
-                page.get_by_role("button", name="登录").wait_for(timeout=30000)
+                page.get_by_role("button", name="登录", exact=True).wait_for(timeout=30000)
                 _wait_cookie(context, False)
                 page.reload(wait_until="commit")
-                page.get_by_role("button", name="登录").wait_for(timeout=30000)
+                page.get_by_role("button", name="登录", exact=True).wait_for(timeout=30000)
                 assert page.get_by_text("登录已过期").count() == 0
                 context.close()
         finally:
