@@ -25,6 +25,24 @@ def _isolated_data_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def pg_server():
+    """A private PostgreSQL + PostGIS server for the whole session, shared by every test that needs one
+    (:class:`geodata.store.testing.TemporaryPostgres`: ``dsn`` is the owner's, ``app_store(schema)`` creates a store
+    schema and returns the application role's DSN, ``app_dsn(role)``). PostgreSQL and PostGIS must be installed: the
+    fixture fails — never skips — naming what is missing. Tests that share it use their own schema names."""
+    from geodata.store.testing import TemporaryPostgres
+
+    server = TemporaryPostgres(dbname="parkrisk_test", fsync=False)
+    try:
+        server.start()
+    except Exception as exc:  # noqa: BLE001 - a clear failure, never a skip
+        server.stop()
+        pytest.fail(f"PostgreSQL/PostGIS 测试服务器无法启动：{exc}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def demo_park_path() -> Path:
     """Path of the bundled demo park GeoPackage."""
     assert DEMO_PARK_PATH.exists(), f"demo park missing: {DEMO_PARK_PATH}"

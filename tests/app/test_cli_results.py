@@ -11,7 +11,6 @@ from app import results as ar
 from app.cli import main
 from geodata import load_park
 from geodata import results as R
-from geodata.store.testing import TemporaryPostgres
 
 
 @pytest.fixture
@@ -64,23 +63,11 @@ def test_the_demo_park_is_never_written(tmp_path, monkeypatch, demo_park_path):
     assert sidecar.parent == tmp_path and R.load_result(sidecar, "major_hazards").computed_by == "命令行"
 
 
-@pytest.fixture(scope="module")
-def pg():
-    server = TemporaryPostgres(dbname="parkrisk_cli_results", fsync=False)
-    try:
-        server.start()
-    except Exception as exc:  # noqa: BLE001 - a clear failure, never a skip
-        server.stop()
-        pytest.fail(f"PostgreSQL/PostGIS 测试服务器无法启动：{exc}", pytrace=False)
-    yield server
-    server.stop()
-
-
 @pytest.mark.postgis
-def test_with_a_postgis_store_the_results_go_to_the_database(park_file, pg, monkeypatch, capsys):
+def test_with_a_postgis_store_the_results_go_to_the_database(park_file, pg_server, monkeypatch, capsys):
     from geodata.store import PostgisStore
 
-    dsn = pg.app_store("parkrisk")
+    dsn = pg_server.app_store("parkrisk")
     monkeypatch.setenv("PARKRISK_STORE", dsn)
     assert main(["major-hazards", str(park_file), "--store"]) == 0
     assert "PostGIS" in capsys.readouterr().out

@@ -171,26 +171,12 @@ def test_the_emergency_plan_is_kept_on_request(park_file):
     assert "北京时间由「匿名」计算" in _texts(at)
 
 
-@pytest.fixture(scope="module")
-def pg():
-    from geodata.store.testing import TemporaryPostgres
-
-    server = TemporaryPostgres(dbname="parkrisk_page_results", fsync=False)
-    try:
-        server.start()
-    except Exception as exc:  # noqa: BLE001 - a clear failure, never a skip
-        server.stop()
-        pytest.fail(f"PostgreSQL/PostGIS 测试服务器无法启动：{exc}", pytrace=False)
-    yield server
-    server.stop()
-
-
 @pytest.mark.postgis
-def test_with_a_postgis_store_the_page_keeps_its_result_in_the_database(park_file, pg, monkeypatch):
+def test_with_a_postgis_store_the_page_keeps_its_result_in_the_database(park_file, pg_server, monkeypatch):
     from app.results import results_target
     from geodata.store import PostgisStore
 
-    dsn = pg.app_store("parkrisk")
+    dsn = pg_server.app_store("parkrisk")
     monkeypatch.setenv("PARKRISK_STORE", dsn)
     at = _page("domino")
     at.number_input(key="dm_samples").set_value(200)

@@ -18,7 +18,6 @@ from shapely.geometry import LineString, Point, box
 
 from geodata import results as R
 from geodata.io import load_park, read_layers, save_park
-from geodata.store.testing import TemporaryPostgres
 
 DEMO = Path(__file__).resolve().parents[2] / "geodata" / "samples" / "demo_park.gpkg"
 T0 = datetime(2026, 12, 7, 8, 30, tzinfo=UTC)
@@ -248,23 +247,11 @@ def test_save_park_keeps_the_stored_results(tmp_path):
     assert R.list_results(other) == {}  # results belong to the file they were computed for
 
 
-@pytest.fixture(scope="module")
-def pg():
-    server = TemporaryPostgres(dbname="parkrisk_results", fsync=False)
-    try:
-        server.start()
-    except Exception as exc:  # noqa: BLE001 - a clear failure, never a skip
-        server.stop()
-        pytest.fail(f"PostgreSQL/PostGIS 测试服务器无法启动：{exc}", pytrace=False)
-    yield server
-    server.stop()
-
-
 @pytest.mark.postgis
-def test_postgis_round_trip_per_park_with_the_application_role(pg):
+def test_postgis_round_trip_per_park_with_the_application_role(pg_server):
     from geodata.store import PostgisStore
 
-    store = PostgisStore(pg.app_store("res1"), schema="res1")
+    store = PostgisStore(pg_server.app_store("res1"), schema="res1")
     try:
         a, b = R.PostgisResults(store, "园区A"), R.PostgisResults(store, "园区B")
         res = _result()
@@ -284,10 +271,10 @@ def test_postgis_round_trip_per_park_with_the_application_role(pg):
 
 
 @pytest.mark.postgis
-def test_postgis_failed_write_keeps_the_previous_result(pg, monkeypatch):
+def test_postgis_failed_write_keeps_the_previous_result(pg_server, monkeypatch):
     from geodata.store import PostgisStore
 
-    store = PostgisStore(pg.app_store("res2"), schema="res2")
+    store = PostgisStore(pg_server.app_store("res2"), schema="res2")
     try:
         t = R.PostgisResults(store, "园区A")
         R.save_result(t, _result(h="old"))
@@ -305,18 +292,18 @@ def test_postgis_failed_write_keeps_the_previous_result(pg, monkeypatch):
 
 
 @pytest.mark.postgis
-def test_a_store_from_before_the_results_tables_is_upgraded_by_its_owner(pg):
+def test_a_store_from_before_the_results_tables_is_upgraded_by_its_owner(pg_server):
     import psycopg
 
     from geodata.store import PostgisStore
     from geodata.store.errors import StoreSetupError
 
-    dsn = pg.app_store("res3")
-    with psycopg.connect(pg.dsn, autocommit=True) as owner:  # as a store made before results were kept
+    dsn = pg_server.app_store("res3")
+    with psycopg.connect(pg_server.dsn, autocommit=True) as owner:  # as a store made before results were kept
         owner.execute("DROP TABLE res3.results_features, res3.results_meta")
     with pytest.raises(StoreSetupError, match="分析结果表"):
         PostgisStore(dsn, schema="res3")
-    pg.app_store(
+    pg_server.app_store(
         "res3"
     )  # parkrisk rect init by the owner: creates the tables and grants the application role
     store = PostgisStore(dsn, schema="res3")

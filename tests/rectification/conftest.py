@@ -1,5 +1,5 @@
 """Fixtures of the rectification tests: stores on both backends, a PostgreSQL+PostGIS server started once per
-session (it must be installed: the fixture fails — never skips — with the Debian packages to install)."""
+session (``pg_server`` in tests/conftest.py: it fails — never skips — when PostgreSQL or PostGIS is missing)."""
 
 from __future__ import annotations
 
@@ -14,22 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # rectification_helper
 from rectification_helpers import ADMIN, make_record  # noqa: E402
 
 from geodata.store import GpkgStore, PostgisStore  # noqa: E402
-from geodata.store.testing import TemporaryPostgres  # noqa: E402
 
 _schemas = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """A private PostgreSQL 15 + PostGIS 3 server for the whole session (see geodata.store.testing)."""
-    server = TemporaryPostgres(dbname="parkrisk_test", fsync=False)
-    try:
-        server.start()
-    except Exception as exc:  # noqa: BLE001 - turned into a clear failure below
-        server.stop()
-        pytest.fail(f"PostgreSQL/PostGIS 测试服务器无法启动：{exc}", pytrace=False)
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["gpkg", pytest.param("postgis", marks=pytest.mark.postgis)])
