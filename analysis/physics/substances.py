@@ -573,6 +573,24 @@ def gb18218_identity(name: str) -> GB18218Identity:
     )
 
 
+def table_names(name: str) -> tuple[str, ...]:
+    """The CAS number, Chinese and English names and aliases of a name, alias or CAS number, read from the bundled
+    table alone (the same strings :func:`get` puts in ``cas``, ``name_zh``, ``name_en`` and ``aliases``, without
+    loading the property libraries: thermo's first use imports CoolProp, about 1.5 s with the interpreter lock held).
+
+    Raises
+    ------
+    UnknownSubstanceError
+        As :func:`get`.
+    """
+    key = _index().get(_norm(name))
+    if key is None:
+        get(name)  # raises UnknownSubstanceError with the closest names
+    r = next(r for r in _rows() if r["key"] == key)
+    aliases = [a for a in (r["aliases_zh"].split(";") + r["aliases_en"].split(";")) if a]
+    return (r["cas"], r["name_zh"], r["name_en"], *aliases)
+
+
 def all_substances() -> tuple[Substance, ...]:
     """Every bundled substance, in the order of ``analysis/data/substances.csv``."""
     return tuple(_build(r["key"]) for r in _rows())

@@ -4,7 +4,7 @@ The lists are bundled as ``analysis/data/key_supervised_chemicals_2011_2013.csv`
 CAS numbers [1]_ and, of the second batch of 14 [2]_, the four entries that could be verified in a public copy (the
 other ten are not listed; the file says so). A substance is a key supervised chemical when its CAS number or one of
 its names (Chinese, English, the list's aliases) is on the list, directly or after resolving it through the substance
-layer (:func:`analysis.physics.substances.get`: its CAS, Chinese and English names and aliases). A name neither the
+layer (:func:`analysis.physics.substances.table_names`: its CAS, Chinese and English names and aliases). A name neither the
 list nor the substance layer knows is not on the list (``False``): the list is closed, unlike GB 18218's
 classification, where an unknown substance fails closed.
 
@@ -103,10 +103,10 @@ def key_chemical_entry(substance: str) -> KeyChemical | None:
     if hit is not None:
         return _entry(hit)
     try:
-        sub = substances.get(str(substance))
+        names = substances.table_names(str(substance))  # the bundled table: no property library loaded
     except UnknownSubstanceError:
         return None
-    for n in (sub.cas, sub.name_zh, sub.name_en, *sub.aliases):
+    for n in names:
         hit = idx.get(_norm(n))
         if hit is not None:
             return _entry(hit)

@@ -1,6 +1,9 @@
 """analysis.physics.substances against published handbook values, GB 18218-2018 tables and US EPA AEGL tables."""
 
 import math
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,6 +52,27 @@ def test_at_least_40_substances_with_unique_keys():
     subs = substances.all_substances()
     assert len(subs) >= 40
     assert len({s.key for s in subs}) == len(subs)
+
+
+@pytest.mark.parametrize("name", ["液氯", "ammonia", "67-56-1", "液化石油气", "苯"])
+def test_table_names_are_the_names_get_returns(name):
+    # the bundled table alone gives the same CAS number (CAS Registry: chlorine 7782-50-5, ammonia 7664-41-7,
+    # methanol 67-56-1, benzene 71-43-2), names and aliases as the full record
+    sub = get(name)
+    assert substances.table_names(name) == (sub.cas, sub.name_zh, sub.name_en, *sub.aliases)
+    with pytest.raises(UnknownSubstanceError, match="液氯"):
+        substances.table_names("液氯气体")
+
+
+def test_key_chemical_lookup_loads_no_property_library():
+    # the overview's 两重点一重大 count runs on the first page view: thermo's first use imports CoolProp (≈1.5 s
+    # holding the interpreter lock, which stalls the whole app server)
+    code = (
+        "import sys; from analysis.regulation import key_chemical; "
+        "assert key_chemical('液氯') and not key_chemical('水') and not key_chemical('柴油'); "
+        "assert 'thermo' not in sys.modules and 'CoolProp' not in sys.modules, 'property library loaded'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_unknown_name_suggests_closest_names():
