@@ -6,18 +6,16 @@ from __future__ import annotations
 
 from functools import cache
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from analysis.qra import individual as risk
 from analysis.weather import WindRose
 from geodata import Park
+from geodata.samples.one_unit import ammonia_unit_park
 
 from ._table import CALC, Row, Table, pct, rel
 
-LON, LAT = 113.70, 29.88
 F = 1e-5  # [1/a] outcome frequency of the hand cases
 HAND = "checked as an identity or against a reference summation in the tests / bench script named in the row"
 
@@ -25,41 +23,7 @@ HAND = "checked as an identity or against a reference summation in the tests / b
 @cache
 def _park() -> Park:
     """One 600 t ammonia unit and a village ≈ 1 km east (100 people by day, 300 by night)."""
-    parks = gpd.GeoDataFrame(
-        {"park_id": ["P"], "name": ["验证园区"]},
-        geometry=[shapely.box(LON - 0.01, LAT - 0.01, LON + 0.01, LAT + 0.01)],
-        crs=4326,
-    )
-    inst = gpd.GeoDataFrame(
-        {
-            "unit_id": ["U1"],
-            "enterprise_id": ["E1"],
-            "name": ["氨气缓冲罐"],
-            "kind": ["process_unit"],
-            "equipment_class": ["pressurized"],
-            "substance": ["液氨"],
-            "inventory_kg": [600_000.0],
-            "phase": ["gas"],
-            "pressure_pa": [2.0e5],
-            "temperature_k": [293.15],
-        },
-        geometry=[shapely.Point(LON, LAT)],
-        crs=4326,
-    )
-    village = gpd.GeoDataFrame(
-        {
-            "target_id": ["S1"],
-            "name": ["东村"],
-            "category": ["village"],
-            "protection_class": ["general_1"],
-            "population_day": [100],
-            "population_night": [300],
-        },
-        geometry=[shapely.Point(LON + 0.0104, LAT)],
-        crs=4326,
-    )
-    layers = {"parks": parks, "installations": inst, "sensitive_targets": village}
-    return Park.from_layers(layers, validate=False)
+    return ammonia_unit_park(600_000.0, village=True, name="验证园区")
 
 
 def _origin() -> tuple[float, float]:

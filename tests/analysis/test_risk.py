@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
@@ -25,49 +24,14 @@ from scipy.stats import norm
 from analysis.qra import individual as risk
 from analysis.weather import WindRose
 from geodata import Park
+from geodata.samples.one_unit import LAT, LON, ammonia_unit_park
 
-LON, LAT = 113.70, 29.88
 F = 1e-5  # [1/a] outcome frequency of the hand cases
 
 
 def _park(*, targets: bool = False) -> Park:
-    parks = gpd.GeoDataFrame(
-        {"park_id": ["P"], "name": ["测试园区"]},
-        geometry=[shapely.box(LON - 0.01, LAT - 0.01, LON + 0.01, LAT + 0.01)],
-        crs=4326,
-    )
-    inst = gpd.GeoDataFrame(
-        {
-            "unit_id": ["U1"],
-            "enterprise_id": ["E1"],
-            "name": ["氨气缓冲罐"],
-            "kind": ["process_unit"],
-            "equipment_class": ["pressurized"],
-            "substance": ["液氨"],
-            "inventory_kg": [600_000.0],
-            "phase": ["gas"],
-            "pressure_pa": [2.0e5],
-            "temperature_k": [293.15],
-        },
-        geometry=[shapely.Point(LON, LAT)],
-        crs=4326,
-    )
-    layers = {"parks": parks, "installations": inst}
-    if targets:
-        # a village ~1 km east (downwind of a westerly wind), 100 people by day, 300 by night
-        layers["sensitive_targets"] = gpd.GeoDataFrame(
-            {
-                "target_id": ["S1"],
-                "name": ["东村"],
-                "category": ["village"],
-                "protection_class": ["general_1"],
-                "population_day": [100],
-                "population_night": [300],
-            },
-            geometry=[shapely.Point(LON + 0.0104, LAT)],
-            crs=4326,
-        )
-    return Park.from_layers(layers, validate=False)
+    """The hand cases' 600 t ammonia unit; with ``targets`` the village ≈ 1 km east (downwind of a westerly wind)."""
+    return ammonia_unit_park(600_000.0, village=targets)
 
 
 def _outcome(kind: str = "toxic_cloud", **kw) -> pd.DataFrame:

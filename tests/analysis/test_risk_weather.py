@@ -3,44 +3,20 @@ the rose (issue 15: rotate the rose 180°, the IR field rotates with it, max IR 
 
 from __future__ import annotations
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 from analysis.errors import MissingWeatherError
 from analysis.qra import individual as risk
 from analysis.weather import WindRose, demo_wind_rose
 from geodata import Park
+from geodata.samples.one_unit import ammonia_unit_park
 from geodata.weather import ParkWeather
-
-LON, LAT = 113.70, 29.88
 
 
 def _park() -> Park:
-    parks = gpd.GeoDataFrame(
-        {"park_id": ["P"], "name": ["测试园区"]},
-        geometry=[shapely.box(LON - 0.01, LAT - 0.01, LON + 0.01, LAT + 0.01)],
-        crs=4326,
-    )
-    inst = gpd.GeoDataFrame(
-        {
-            "unit_id": ["U1"],
-            "enterprise_id": ["E1"],
-            "name": ["氨气缓冲罐"],
-            "kind": ["process_unit"],
-            "equipment_class": ["pressurized"],
-            "substance": ["液氨"],
-            "inventory_kg": [6_000.0],
-            "phase": ["gas"],
-            "pressure_pa": [2.0e5],
-            "temperature_k": [293.15],
-        },
-        geometry=[shapely.Point(LON, LAT)],
-        crs=4326,
-    )
-    return Park.from_layers({"parks": parks, "installations": inst}, validate=False)
+    return ammonia_unit_park(6_000.0)
 
 
 def _outcome() -> pd.DataFrame:
