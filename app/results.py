@@ -54,6 +54,8 @@ __all__ = [
     "park_key",
     "inputs_hash",
     "is_stale",
+    "inputs_version",
+    "stale_reasons",
     "to_stored",
     "to_json_options",
     "for_user",
@@ -204,45 +206,124 @@ def _criterion_record(park: Any) -> Mapping | None:
         return None
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _json(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True).encode("utf-8")
+
+
+def _input_digest(park: Any, name: str) -> str:
+    """The digest of one input of :data:`KIND_INPUTS` (``-`` when the park has none)."""
+    h = hashlib.sha256()
+    if name == "weather":
+        w = getattr(park, "weather", None)
+        if w is None:
+            return "-"
+        h.update(_layer_digest(w.rose))
+        h.update(_json(dict(w.station)))
+    elif name == "population":
+        raster = getattr(park, "population_raster", None)  # geodata.population.PopulationRaster
+        if raster is None:
+            return "-"
+        for band in (raster.night, raster.day):
+            h.update(np.ascontiguousarray(band, dtype=np.float64).tobytes())
+        h.update(repr(tuple(raster.transform)).encode())
+        crs = raster.crs
+        h.update((crs.to_wkt() if hasattr(crs, "to_wkt") else str(crs)).encode())
+    elif name == "fn_criterion":
+        rec = _criterion_record(park)
+        if rec is None:
+            return "-"
+        h.update(_json(dict(rec)))
+    elif name in park.layers:
+        h.update(_layer_digest(park.layers[name]))
+    else:
+        return "-"
+    return h.hexdigest()[:16]
+
+
+def inputs_version(park: Any, kind: str, options: Mapping | None = None) -> dict:
+    """What a result of ``kind`` depends on, each as a short digest: ``package`` (the parkrisk version), ``code``
+    (:func:`app.results_version.code_digest`), ``data`` (each bundled table the code reads), ``inputs`` (each
+    input of :data:`KIND_INPUTS`: its layers, the wind rose, the population grid, the F-N constants) and
+    ``options``. Stored with the result (``summary["inputs_version"]``) so that :func:`stale_reasons` can say what
+    changed."""
+    from app import results_version as rv
+
+    if kind not in RESULT_KINDS:
+        raise ValueError(f"结果类型 kind={kind!r} 未知：应为 {list(RESULT_KINDS)} 之一")
+    return {
+        "package": rv.package_version(),
+        "code": rv.code_digest(kind),
+        "data": dict(rv.data_digests(kind)),
+        "inputs": {name: _input_digest(park, name) for name in KIND_INPUTS[kind]},
+        "options": _digest(_json(dict(options or {}))),
+    }
+
+
+def _version_hash(kind: str, version: Mapping) -> str:
+    return hashlib.sha256(f"parkrisk-results-v2|{kind}|".encode() + _json(dict(version))).hexdigest()
+
+
 def inputs_hash(park: Any, kind: str, options: Mapping | None = None) -> str:
-    """sha256 of only the inputs ``kind`` depends on (:data:`KIND_INPUTS`) and of ``options`` (JSON-able).
+    """sha256 of what ``kind`` depends on (:func:`inputs_version`): the program (parkrisk version, the hash of the
+    analysis code and of the bundled tables it reads), only the park inputs of :data:`KIND_INPUTS` and ``options``
+    (JSON-able).
 
     Editing another layer (the rectification items, a road for the risk grid) leaves the hash as it is.
     """
-    if kind not in RESULT_KINDS:
-        raise ValueError(f"结果类型 kind={kind!r} 未知：应为 {list(RESULT_KINDS)} 之一")
-    h = hashlib.sha256(f"parkrisk-results-v1|{kind}|".encode())
-    for name in KIND_INPUTS[kind]:
-        h.update(f"|{name}|".encode())
-        if name == "weather":
-            w = getattr(park, "weather", None)
-            if w is not None:
-                h.update(_layer_digest(w.rose))
-                h.update(
-                    json.dumps(dict(w.station), ensure_ascii=False, default=str, sort_keys=True).encode()
-                )
-        elif name == "population":
-            raster = getattr(park, "population_raster", None)  # geodata.population.PopulationRaster
-            if raster is not None:
-                for band in (raster.night, raster.day):
-                    h.update(np.ascontiguousarray(band, dtype=np.float64).tobytes())
-                h.update(repr(tuple(raster.transform)).encode())
-                crs = raster.crs
-                h.update((crs.to_wkt() if hasattr(crs, "to_wkt") else str(crs)).encode())
-        elif name == "fn_criterion":
-            rec = _criterion_record(park)
-            if rec is not None:
-                h.update(json.dumps(dict(rec), ensure_ascii=False, default=str, sort_keys=True).encode())
-        elif name in park.layers:
-            h.update(_layer_digest(park.layers[name]))
-    h.update(b"|options|")
-    h.update(json.dumps(dict(options or {}), ensure_ascii=False, default=str, sort_keys=True).encode("utf-8"))
-    return h.hexdigest()
+    return _version_hash(kind, inputs_version(park, kind, options))
 
 
 def is_stale(park: Any, stored: StoredResult) -> bool:
-    """True when the inputs ``stored`` was computed from have changed since (its options as stored)."""
+    """True when what ``stored`` was computed from has changed since (its options as stored): the park's inputs,
+    the program or the bundled tables (see :func:`stale_reasons` for the Chinese reasons)."""
     return inputs_hash(park, stored.kind, stored.summary.get("options")) != stored.inputs_hash
+
+
+#: Chinese names of the inputs in the reasons of :func:`stale_reasons`.
+INPUT_NAMES_ZH = {
+    "weather": "气象数据（风玫瑰）",
+    "population": "人口栅格",
+    "fn_criterion": "F-N 社会风险判据设置",
+}
+
+
+def _layer_zh(name: str) -> str:
+    from geodata import schema
+
+    spec = schema.LAYERS.get(name)
+    return f"图层「{spec.label_zh}」" if spec is not None else f"图层「{name}」"
+
+
+def stale_reasons(park: Any, stored: StoredResult) -> list[str]:
+    """Why ``stored`` is out of date, in Chinese (``计算后气象数据（风玫瑰）已更改``, ``计算程序已更新（…）``);
+    empty when it is current."""
+    if not is_stale(park, stored):
+        return []
+    old = stored.summary.get("inputs_version")
+    if not isinstance(old, Mapping):
+        return ["计算程序已更新：此结果由旧版程序计算，未记录计算程序和数据的版本"]
+    new = inputs_version(park, stored.kind, stored.summary.get("options"))
+    out = []
+    if old.get("package") != new["package"]:
+        out.append(f"计算程序已更新（parkrisk {old.get('package', '—')} → {new['package']}）")
+    elif old.get("code") != new["code"]:
+        out.append("计算程序已更新（分析模型代码已修改）")
+    old_data = dict(old.get("data") or {})
+    changed = sorted(n for n in set(old_data) | set(new["data"]) if old_data.get(n) != new["data"].get(n))
+    if changed:
+        out.append(f"计算所用的数据表已更新（{'、'.join(changed)}）")
+    old_inputs = dict(old.get("inputs") or {})
+    for name, digest in new["inputs"].items():
+        if old_inputs.get(name) != digest:
+            what = INPUT_NAMES_ZH.get(name) or _layer_zh(name)
+            out.append(f"计算后{what}已更改")
+    if old.get("options") != new["options"]:
+        out.append("计算参数已更改")
+    return out or ["计算后园区数据已更改"]
 
 
 # -- results -> stored layers ---------------------------------------------------------------------------------
@@ -273,14 +354,15 @@ def to_stored(
         raise ValueError(f"结果类型 kind={kind!r} 未知：应为 {list(RESULT_KINDS)} 之一")
     opts = to_json_options(options)
     layers, summary = CONVERTERS[kind](result, park)
-    summary = {**summary, "options": opts, "kind_zh": KIND_LABELS_ZH[kind]}
+    version = inputs_version(park, kind, opts)
+    summary = {**summary, "options": opts, "kind_zh": KIND_LABELS_ZH[kind], "inputs_version": version}
     return StoredResult(
         kind=kind,
         layers=layers,
         summary=summary,
         computed_at=computed_at or datetime.now(UTC),
         computed_by=computed_by or "匿名",
-        inputs_hash=inputs_hash(park, kind, opts),
+        inputs_hash=_version_hash(kind, version),
         grid=summary.pop("_grid", None),
     )
 
@@ -339,11 +421,14 @@ def computed_at_zh(meta: ResultMeta | StoredResult) -> str:
     return f"{meta.computed_at.astimezone(BEIJING):%Y-%m-%d %H:%M} 北京时间"
 
 
-def status_zh(meta: ResultMeta | StoredResult, stale: bool) -> str:
-    """One line: what, when (Beijing time), by whom and whether it is out of date."""
+def status_zh(meta: ResultMeta | StoredResult, stale: bool, reasons: list[str] | None = None) -> str:
+    """One line: what, when (Beijing time), by whom and whether it is out of date (with ``reasons``, from
+    :func:`stale_reasons`, when given)."""
     text = f"{KIND_LABELS_ZH[meta.kind]}：{computed_at_zh(meta)}由「{meta.computed_by}」计算"
+    if stale and reasons:
+        return f"{text}；{'；'.join(reasons)}，结果{STALE_ZH}"
     if stale:
-        return f"{text}；园区数据或参数已改变，结果{STALE_ZH}"
+        return f"{text}；园区数据、参数或计算程序已改变，结果{STALE_ZH}"
     return f"{text}；与当前园区数据一致"
 
 

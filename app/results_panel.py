@@ -269,8 +269,9 @@ def _section(kind: str, ctx: ResultsContext | None = None) -> tuple[StoredResult
         _job_progress(kind, ctx)
     if raw is None:
         return None, False
-    stale = ar.is_stale(ctx.park, raw)
-    line = ar.status_zh(raw, stale)
+    reasons = ar.stale_reasons(ctx.park, raw)  # 计算后气象数据已更改, 计算程序已更新 …
+    stale = bool(reasons)
+    line = ar.status_zh(raw, stale, reasons)
     if stale:
         c1, c2 = st.columns([5, 1])
         c1.warning(line, icon=":material/update:")
