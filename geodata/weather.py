@@ -47,6 +47,8 @@ __all__ = [
 WEATHER_ROSE_TABLE = "weather_rose"
 WEATHER_STATION_TABLE = "weather_station"
 WEATHER_TABLES = (WEATHER_ROSE_TABLE, WEATHER_STATION_TABLE)
+#: The Pasquill classes a rose row may name: those of analysis.physics.dispersion.STABILITY_CLASSES (geodata does not
+#: import analysis; tests/geodata/test_weather.py holds the two equal).
 STABILITY = ("A", "B", "C", "D", "E", "F")
 
 #: Columns of the rose table: name -> (Chinese label, unit, Chinese aliases accepted in an uploaded table).

@@ -37,7 +37,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,7 @@ from analysis._checks import choice, finite_number
 from analysis._data import DATA_DIR
 from analysis.constants import AMBIENT_TEMPERATURE
 from analysis.errors import AnalysisInputError
+from analysis.physics.dispersion import STABILITY_CLASSES, TERRAINS  # the classes the dispersion models know
 from analysis.weather.observations import rose_table
 from analysis.weather.turner import turner_stability
 
@@ -103,7 +104,6 @@ DIRECTION_LABELS_ZH: tuple[str, ...] = (
 # ----------------------------------------------------------------------------------------------------------------
 # Weather classes and weather cases
 # ----------------------------------------------------------------------------------------------------------------
-STABILITY_CLASSES: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 STABILITY_LABELS_ZH: dict[str, str] = {
     "A": "A 极不稳定",
     "B": "B 不稳定",
@@ -112,7 +112,6 @@ STABILITY_LABELS_ZH: dict[str, str] = {
     "E": "E 弱稳定",
     "F": "F 稳定",
 }
-TERRAINS: tuple[str, ...] = ("rural", "urban")
 TERRAIN_LABELS_ZH: dict[str, str] = {"rural": "乡村（开阔地）", "urban": "城市（建筑密集区）"}
 
 #: Key to the Pasquill stability classes [2]_ [3]_: rows = wind speed at 10 m, columns = daytime insolation
@@ -158,19 +157,49 @@ PASQUILL_GUIDANCE_ZH: dict[str, dict[str, str]] = {
 PASQUILL_NOTE_ZH = "阴天（全云量遮蔽）时，无论昼夜均取 D 类。夜间指日落前 1 小时至日出后 1 小时。"
 
 
-def _check_weather_class(
-    wind_speed: float, stability: str, temperature_k: float, relative_humidity: float, terrain: str
-) -> None:
-    """The checks of a weather class (shared by :class:`WeatherClass` and :class:`Weather`)."""
-    finite_number("wind_speed 风速", wind_speed, low=0.0, low_open=True, high=60.0, unit="m/s")
-    choice("stability 大气稳定度", stability, STABILITY_CLASSES)
-    finite_number("temperature_k 气温", temperature_k, low=200.0, high=340.0, unit="K")
-    finite_number("relative_humidity 相对湿度", relative_humidity, low=0.0, high=1.0, unit="(0–1)")
-    choice("terrain 地表类型", terrain, TERRAINS)
+@dataclass(frozen=True)
+class _WindSpeed:
+    """The first field of a weather class and of a weather case (see :class:`WeatherClass`)."""
+
+    wind_speed: float
 
 
 @dataclass(frozen=True)
-class WeatherClass:
+class _WindDirection:
+    """The direction of a weather case (see :class:`Weather`)."""
+
+    wind_from_deg: float
+
+
+@dataclass(frozen=True)
+class _ClassFields:
+    """The fields of a weather class after the speed, checked with it (see :class:`WeatherClass`)."""
+
+    stability: str
+    temperature_k: float = AMBIENT_TEMPERATURE
+    relative_humidity: float = 0.7
+    terrain: str = "rural"
+
+    def __post_init__(self) -> None:
+        finite_number("wind_speed 风速", self.wind_speed, low=0.0, low_open=True, high=60.0, unit="m/s")
+        choice("stability 大气稳定度", self.stability, STABILITY_CLASSES)
+        finite_number("temperature_k 气温", self.temperature_k, low=200.0, high=340.0, unit="K")
+        finite_number("relative_humidity 相对湿度", self.relative_humidity, low=0.0, high=1.0, unit="(0–1)")
+        choice("terrain 地表类型", self.terrain, TERRAINS)
+
+    def _class_zh(self) -> str:
+        return (
+            f"风速 {self.wind_speed:g} m/s，稳定度 {STABILITY_LABELS_ZH[self.stability]}，"
+            f"气温 {self.temperature_k - 273.15:.1f} ℃，相对湿度 {self.relative_humidity * 100:.0f} %，"
+            f"{TERRAIN_LABELS_ZH[self.terrain]}"
+        )
+
+
+# The fields are defined once, in the three bases above; a dataclass takes its fields in reverse method
+# resolution order, so WeatherClass is (wind_speed, stability, temperature_k, relative_humidity, terrain) and
+# Weather is (wind_speed, wind_from_deg, stability, temperature_k, relative_humidity, terrain).
+@dataclass(frozen=True)
+class WeatherClass(_ClassFields, _WindSpeed):
     """One weather class of a wind rose: the weather without a wind direction.
 
     Parameters
@@ -192,45 +221,24 @@ class WeatherClass:
         A parameter out of range, naming it, its value and what is allowed.
     """
 
-    wind_speed: float
-    stability: str
-    temperature_k: float = AMBIENT_TEMPERATURE
-    relative_humidity: float = 0.7
-    terrain: str = "rural"
-
-    def __post_init__(self) -> None:
-        _check_weather_class(
-            self.wind_speed, self.stability, self.temperature_k, self.relative_humidity, self.terrain
-        )
-
     def describe_zh(self) -> str:
         """The weather class in one Chinese line."""
-        return (
-            f"风速 {self.wind_speed:g} m/s，稳定度 {STABILITY_LABELS_ZH[self.stability]}，"
-            f"气温 {self.temperature_k - 273.15:.1f} ℃，相对湿度 {self.relative_humidity * 100:.0f} %，"
-            f"{TERRAIN_LABELS_ZH[self.terrain]}"
-        )
+        return self._class_zh()
 
 
 @dataclass(frozen=True)
-class Weather:
+class Weather(_ClassFields, _WindDirection, _WindSpeed):
     """One weather case: a weather class (:class:`WeatherClass`) and the direction the wind blows from.
+
+    ``Weather(wind_speed, wind_from_deg, stability, temperature_k, relative_humidity, terrain)``.
 
     Parameters
     ----------
-    wind_speed : float
-        Wind speed at 10 m height; > 0 (Gaussian models are singular in calm air). [m/s]
+    wind_speed, stability, temperature_k, relative_humidity, terrain
+        The weather class: the parameters of :class:`WeatherClass`, with their units, defaults and checks.
     wind_from_deg : float
         Direction the wind comes FROM, clockwise from north (0 = N, 90 = E); any finite value, taken modulo 360.
         [°]
-    stability : str
-        Pasquill-Gifford stability class "A" .. "F".
-    temperature_k : float
-        Air temperature (default :data:`analysis.constants.AMBIENT_TEMPERATURE`). [K]
-    relative_humidity : float
-        Relative humidity, 0 .. 1 (for atmospheric transmissivity). [-]
-    terrain : str
-        "rural" or "urban" (Briggs dispersion coefficients).
 
     Raises
     ------
@@ -238,17 +246,8 @@ class Weather:
         A parameter out of range, naming it, its value and what is allowed.
     """
 
-    wind_speed: float
-    wind_from_deg: float
-    stability: str
-    temperature_k: float = AMBIENT_TEMPERATURE
-    relative_humidity: float = 0.7
-    terrain: str = "rural"
-
     def __post_init__(self) -> None:
-        _check_weather_class(
-            self.wind_speed, self.stability, self.temperature_k, self.relative_humidity, self.terrain
-        )
+        super().__post_init__()
         finite_number("wind_from_deg 风向", self.wind_from_deg, unit="°")
 
     @classmethod
@@ -259,25 +258,12 @@ class Weather:
                 f"weather_class 气象类别应为 WeatherClass 对象，收到 {type(weather_class).__name__} "
                 "(must be a WeatherClass)"
             )
-        return cls(
-            wind_speed=weather_class.wind_speed,
-            wind_from_deg=wind_from_deg,
-            stability=weather_class.stability,
-            temperature_k=weather_class.temperature_k,
-            relative_humidity=weather_class.relative_humidity,
-            terrain=weather_class.terrain,
-        )
+        return cls(wind_from_deg=wind_from_deg, **_class_values(weather_class))
 
     @property
     def weather_class(self) -> WeatherClass:
         """The weather without its direction."""
-        return WeatherClass(
-            wind_speed=self.wind_speed,
-            stability=self.stability,
-            temperature_k=self.temperature_k,
-            relative_humidity=self.relative_humidity,
-            terrain=self.terrain,
-        )
+        return WeatherClass(**_class_values(self))
 
     @property
     def downwind_bearing_deg(self) -> float:
@@ -286,10 +272,12 @@ class Weather:
 
     def describe_zh(self) -> str:
         """The weather case in one Chinese line."""
-        return (
-            f"风向 {float(self.wind_from_deg) % 360:.0f}°（来风方向，顺时针自正北），"
-            + self.weather_class.describe_zh()
-        )
+        return f"风向 {float(self.wind_from_deg) % 360:.0f}°（来风方向，顺时针自正北），" + self._class_zh()
+
+
+def _class_values(weather: Weather | WeatherClass) -> dict[str, object]:
+    """The fields of the weather class of ``weather`` by name."""
+    return {f.name: getattr(weather, f.name) for f in fields(WeatherClass)}
 
 
 def as_weather_class(weather: Weather | WeatherClass) -> WeatherClass:

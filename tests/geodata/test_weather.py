@@ -127,3 +127,10 @@ def test_park_without_weather_reads_none(tmp_path):
     assert load_park(tmp_path / "n.gpkg").weather is None
     assert isinstance(ParkWeather(_rose()).describe_zh(), str)
     assert Path(tmp_path / "n.gpkg").stat().st_size > 0
+
+
+def test_a_stored_rose_accepts_the_stability_classes_the_models_know():
+    from analysis.weather import STABILITY_CLASSES
+    from geodata.weather import STABILITY
+
+    assert STABILITY == STABILITY_CLASSES
