@@ -9,7 +9,12 @@ How the reads are made fast (the results are those of reading every table at eve
 
 - tables standing for the same weather classes are summed once, weighted by their frequencies: their direction
   weights are in the same proportion;
-- per direction, only the cells inside the rotated table box are read (a read outside a table is 0);
+- per direction, only the cells inside the rotated table box are read (a read outside a table is 0): they are
+  found row by row (:func:`box_cells`, the interval of columns each row crosses the rotated box in, widened by a
+  slack and then tested cell by cell exactly as before), so a long thin cloud costs the cells of its box, not of
+  the disk of its reach, in each direction;
+- a radial table is read only on the square of rows and columns within its own reach (``np.interp`` with
+  ``right=0`` reads 0 beyond it);
 - one set of bilinear weights per point serves every table (:class:`TableReader`), so the cost is proportional to
   the cells read, not to the size of the tables times the number of directions.
 """
@@ -24,7 +29,7 @@ import numpy as np
 from analysis.qra.lethality import DirGroup, LethalityTable, rotate
 from analysis.qra.windows import Near, Window
 
-__all__ = ["TableReader", "add_radial", "add_directional"]
+__all__ = ["TableReader", "add_radial", "add_directional", "box_cells"]
 
 
 def add_radial(
@@ -42,8 +47,13 @@ def add_radial(
     pk_night = wx.p_night[:, members].sum(axis=1)
     pk = float(wx.p_ann[:, members].sum())
     near, is_target = pts.near, pts.is_target
-    if win is not None:
-        win.values += t.frequency * pk * np.interp(win.R, t.r, t.values, right=0.0)
+    if win is not None:  # the rows and columns within the table's reach: np.interp reads 0 beyond it
+        rmax = float(t.r[-1])
+        rows = np.flatnonzero(np.abs(win.DY[:, 0]) <= rmax)
+        cols = np.flatnonzero(np.abs(win.DX[0]) <= rmax)
+        if rows.size and cols.size:
+            sub = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
+            win.values[sub] += t.frequency * pk * np.interp(win.R[sub], t.r, t.values, right=0.0)
     lp = np.interp(pts.r[near], t.r, t.values, right=0.0)
     u_contrib[near] += t.frequency * pk * lp
     nd_t = float(np.sum((pts.wd[near] * lp)[is_target[near]]))
@@ -103,6 +113,45 @@ class TableReader:
         return (v00 * (1.0 - fy) + v01 * fy) * (1.0 - fx) + (v10 * (1.0 - fy) + v11 * fy) * fx
 
 
+def box_cells(win: Window, grp: DirGroup, shape: tuple[int, int], wind_from_deg: float) -> np.ndarray:
+    """Flat indices of the window's cells that may lie inside a group's table box rotated to one wind direction.
+
+    Row by row, the columns crossing the rotated box: each of the box's four sides bounds the east offset dx of a
+    row (s = dx sin b + dy cos b, c = -dx cos b + dy sin b, b the downwind bearing); the box is widened by two grid
+    cells so that rounding never drops a cell. A superset of the cells inside the box: the caller tests each cell
+    exactly (:meth:`TableReader.weights`). [-]
+    """
+    nc, ns = shape
+    h = float(abs(win.DX[0, 1] - win.DX[0, 0])) if win.DX.shape[1] > 1 else 1.0
+    pad = 2.0 * max(h, grp.ht)
+    s_lo, s_hi = grp.s_min - pad, grp.s_min + (ns - 1) * grp.ht + pad
+    c_lo, c_hi = -grp.c_max - pad, -grp.c_max + (nc - 1) * grp.ht + pad
+    b = math.radians(wind_from_deg + 180.0)
+    sb, cb = math.sin(b), math.cos(b)
+    dx, dy = win.DX[0], win.DY[:, 0]
+    lo = np.full(dy.shape, -np.inf)
+    hi = np.full(dy.shape, np.inf)
+    # s in [s_lo, s_hi]: dx * sb in [s_lo - dy cb, s_hi - dy cb]; c in [c_lo, c_hi]: dx * (-cb) in [c_lo - dy sb, ...]
+    for k, (a_lo, a_hi) in ((sb, (s_lo - dy * cb, s_hi - dy * cb)), (-cb, (c_lo - dy * sb, c_hi - dy * sb))):
+        if abs(k) < 1e-9:  # the side is parallel to the rows: a row is inside or outside whole
+            out = (a_lo > 0.0) | (a_hi < 0.0)
+            lo[out], hi[out] = np.inf, -np.inf
+            continue
+        e1, e2 = a_lo / k, a_hi / k
+        lo, hi = np.maximum(lo, np.minimum(e1, e2)), np.minimum(hi, np.maximum(e1, e2))
+    j_lo = np.searchsorted(dx, lo, side="left")
+    j_hi = np.searchsorted(dx, hi, side="right")
+    n = np.maximum(j_hi - j_lo, 0)
+    total = int(n.sum())
+    if not total:
+        return np.zeros(0, dtype=np.intp)
+    rows = np.flatnonzero(n)
+    n, starts = n[rows], rows * dx.size + j_lo[rows]
+    # concatenated ranges starts[r] .. starts[r] + n[r]
+    offs = np.repeat(starts - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
+    return offs + np.arange(total)
+
+
 def add_directional(
     grp: DirGroup,
     wx: Any,
@@ -132,8 +181,7 @@ def add_directional(
     coef = dfrac * coef_day + (1.0 - dfrac) * coef_night
     g_reach = math.hypot(max(abs(grp.s_min), abs(grp.s_max)), grp.c_max)
     if win is not None:
-        in_g = win.R <= g_reach
-        gx, gy = win.DX[in_g], win.DY[in_g]
+        gx, gy, gr = win.DX.ravel(), win.DY.ravel(), win.R.ravel()
         acc = np.zeros(gx.shape)
         # one table per set of weather classes: sum_k f_k T_k, with that set's direction weights
         summed = TableReader(
@@ -150,11 +198,13 @@ def add_directional(
     for di, dd in enumerate(wx.dirs):
         if not np.any(coef[:, di] > 0):
             continue
-        if win is not None and gx.size:
-            S, C = rotate(gx, gy, dd)
+        if win is not None:
+            cells = box_cells(win, grp, (summed.nc, summed.ns), dd)
+            cells = cells[gr[cells] <= g_reach]
+            S, C = rotate(gx[cells], gy[cells], dd)
             keep, idx, fx, fy = summed.weights(S, C)
             if idx.size:
-                acc[keep] += summed.read(w_cols[:, di], idx, fx, fy)
+                acc[cells[keep]] += summed.read(w_cols[:, di], idx, fx, fy)
         if each is None:
             continue
         ps, pc = rotate(pts.dx[near_g], pts.dy[near_g], dd)
@@ -175,5 +225,5 @@ def add_directional(
             ):
                 if cf > 0 and nt + nb > 0:
                     events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))
-    if win is not None and gx.size:
-        win.values[in_g] += acc
+    if win is not None:
+        win.values += acc.reshape(win.values.shape)

@@ -49,6 +49,26 @@ def test_table_reader_reads_as_map_coordinates_does():
         )
 
 
+@pytest.mark.parametrize("wind_from", [0.0, 22.5, 45.0, 90.0, 180.0, 247.5, 270.0, 337.5])
+def test_box_cells_hold_every_cell_inside_the_rotated_box(wind_from):
+    """The row-by-row selection is a superset of the brute-force test of every cell of the window (and small)."""
+    from analysis.qra.lethality import rotate
+    from analysis.qra.placing import box_cells
+    from analysis.qra.windows import Window
+
+    grp = DirGroup([], s_min=-23.0, s_max=1900.0, c_max=310.0, ht=5.0)
+    shape = (int(2 * grp.c_max / grp.ht) + 1, int((grp.s_max - grp.s_min) / grp.ht) + 1)
+    xc, yc = np.arange(-2000.0, 2000.0, 10.0) + 5.0, np.arange(2000.0, -2000.0, -10.0) - 5.0
+    DX, DY = np.meshgrid(xc - 3.7, yc + 1.2)
+    win = Window(0, yc.size, 0, xc.size, DX, DY, np.hypot(DX, DY), np.zeros(DX.shape))
+    reader = TableReader([np.ones(shape)], grp)
+    keep_all, *_ = reader.weights(*rotate(DX.ravel(), DY.ravel(), wind_from))
+    cells = box_cells(win, grp, shape, wind_from)
+    assert np.unique(cells).size == cells.size
+    assert set(np.flatnonzero(keep_all)) <= set(cells.tolist())
+    assert cells.size < 1.2 * keep_all.sum() + 4 * xc.size  # the box plus its slack, not the window
+
+
 @pytest.fixture(scope="module")
 def demo():
     return load_park(DEFAULT_PATH)
