@@ -11,9 +11,12 @@ Kernels and peers (``/work/shared/PEERS.md``):
 - probits on 10⁶ points: Eisenberg thermal (dose → Y), Eisenberg lung overpressure, and the probit → probability
   step, ours ``analysis.physics.vulnerability`` vs HyRAM+ ``hyram.qra.probits``.
 
-One thread each (BLAS/OpenMP pinned to 1), best of ``--repeat`` after a warm-up. The machine may be shared: the
-ratio is taken on interleaved runs, so a busy neighbour slows both sides alike. A peer not installed is reported,
-not guessed. Run: ``python bench/bench_kernels.py [--repeat R]``.
+Ours runs its chunks in threads (``analysis.physics._chunks``: numpy and scipy.special release the GIL; as many
+threads as CPUs, or ``PARKRISK_WORKERS``) and also in one thread (``PARKRISK_WORKERS=1``); the peers are plain numpy
+(one thread). BLAS/OpenMP are pinned to 1. Each side: best of ``--repeat`` after a warm-up, wall and CPU time of
+that best run. The machine may be shared: the three runs (ours threaded, ours one thread, peer) are interleaved, so
+a busy neighbour slows all alike, and the load average is printed before and after. A peer not installed is
+reported, not guessed. Run: ``python bench/bench_kernels.py [--repeat R]``.
 """
 
 from __future__ import annotations
@@ -29,24 +32,38 @@ from types import SimpleNamespace  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from analysis.physics import dispersion, explosion  # noqa: E402
+from analysis.physics import _chunks, dispersion, explosion  # noqa: E402
 from analysis.physics import vulnerability as vul  # noqa: E402
 
 GOAL = 2.0  # ours at least 2× the fastest peer
 
 
-def _best_pair(ours, theirs, repeat: int) -> tuple[float, float]:
-    ours()
-    theirs()
-    to, tt = [], []
-    for _ in range(repeat):  # interleaved: a load spike hits both sides
-        t0 = time.perf_counter()
-        ours()
-        to.append(time.perf_counter() - t0)
-        t0 = time.perf_counter()
-        theirs()
-        tt.append(time.perf_counter() - t0)
-    return min(to), min(tt)
+def _timed(fn) -> tuple[float, float]:
+    c0, t0 = time.process_time(), time.perf_counter()
+    fn()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _one_thread(fn):
+    def run():
+        os.environ[_chunks.WORKERS_ENV] = "1"
+        try:
+            return fn()
+        finally:
+            os.environ.pop(_chunks.WORKERS_ENV)
+
+    return run
+
+
+def _best_interleaved(fns, repeat: int) -> list[tuple[float, float]]:
+    """(wall, CPU) [s] of the best (least wall) of ``repeat`` runs of each function, runs interleaved."""
+    for fn in fns:
+        fn()
+    runs = [[] for _ in fns]
+    for _ in range(repeat):  # interleaved: a load spike hits every side
+        for k, fn in enumerate(fns):
+            runs[k].append(_timed(fn))
+    return [min(r) for r in runs]
 
 
 def _peers(x2, y2, r, w, q, p, yy):
@@ -113,19 +130,31 @@ def main() -> None:
         a, b = ours["plume grid"](), peers["plume grid"][1]()
         rel = float(np.nanmax(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
         print(f"plume grid: ours vs pyELDQM, largest relative difference {rel:.1e} (same Briggs table)")
-    print(f"闭式核函数 / closed-form kernels: 10⁶ points, one thread, best of {args.repeat} (interleaved)")
+    if _chunks.WORKERS_ENV in os.environ:
+        ap.error(f"unset {_chunks.WORKERS_ENV}: the bench sets it itself for the one-thread run")
+    threads = _chunks.kernel_threads()
     print(
-        f"{'kernel':36s} {'ours pts/s':>11s} {'peer':>12s} {'peer pts/s':>11s} {'ratio':>6s}  goal ≥ {GOAL:g}×"
+        f"闭式核函数 / closed-form kernels: 10⁶ points, best of {args.repeat} (interleaved); ours in {threads} "
+        f"threads (numpy/scipy ufuncs by chunks) and in 1 thread, peers in 1 thread; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
+    print(
+        f"{'kernel':36s} {'ours pts/s':>10s} {'CPU/wall':>8s} {'1 thread':>10s} {'peer':>13s} {'peer pts/s':>10s}"
+        f" {'ratio':>6s} {'1-thr':>6s}  goal ≥ {GOAL:g}×"
     )
     for name, fn in ours.items():
         if name not in peers:
-            print(f"{name:36s} {'':>11s} {'(no peer installed)':>24s}")
+            print(f"{name:36s} {'':>10s} {'(no peer installed)':>24s}")
             continue
         label, theirs = peers[name]
-        t_o, t_p = _best_pair(fn, theirs, args.repeat)
-        ratio = t_p / t_o
+        (t_o, c_o), (t_1, _), (t_p, _) = _best_interleaved([fn, _one_thread(fn), theirs], args.repeat)
+        ratio, ratio1 = t_p / t_o, t_p / t_1
         flag = "达标" if ratio >= GOAL else "未达标"
-        print(f"{name:36s} {n / t_o:11.3e} {label:>12s} {n / t_p:11.3e} {ratio:6.2f}  {flag}")
+        print(
+            f"{name:36s} {n / t_o:10.3e} {c_o / t_o:8.2f} {n / t_1:10.3e} {label:>13s} {n / t_p:10.3e}"
+            f" {ratio:6.2f} {ratio1:6.2f}  {flag}"
+        )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for m in missing:
         print(f"未安装的对比软件 / peer not installed: {m}")
 

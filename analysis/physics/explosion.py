@@ -40,6 +40,7 @@ import numpy as np
 
 from analysis import _checks
 from analysis.constants import P_ATM
+from analysis.physics._log_table import LogTable
 
 logger = logging.getLogger(__name__)
 
@@ -267,81 +268,21 @@ def _swisdak(za, table):
 
 
 # The closed-form fits are tabulated once on a fine grid in ln Z (4097 nodes, ΔlnZ ≈ 0.0016) and
-# interpolated linearly in (ln Z, ln y): about 4× faster on 10⁶ points than re-evaluating the polynomials,
-# with a relative error below 1e-5 against them (tests/analysis/test_explosion.py).
-_TAB_N = 4097
+# interpolated linearly in (ln Z, ln y) (analysis.physics._log_table): about 4× faster on 10⁶ points than
+# re-evaluating the polynomials, with a relative error below 1e-5 against them (tests/analysis/test_explosion.py).
+
 # below Z = 0.2 the first impulse segment is extrapolated down to Z = 0.0531 (the KB pressure range); it stays
 # within 10 % of the CCPS (2010) digitised curve used by HyRAM+ there (docs/validation).
 _SW_IMPULSE_EXT = ((KB_PRESSURE_Z_RANGE[0], *_SW_IMPULSE[0][1:]), *_SW_IMPULSE[1:])
 
 
-class _LogTable:
-    """ln y on a uniform grid of ln Z; one extra node past the end carries the far-field power-law slope.
-
-    Lookup: held at the first node below the grid, linear inside, extrapolated with the far-field slope
-    above (exact for a power law). Index arithmetic on the uniform grid avoids a binary search per point.
-    """
-
-    def __init__(self, lnz0: float, lnz1: float, fn, far_slope: float, n: int = _TAB_N):
-        x = np.linspace(lnz0, lnz1, n)
-        y = np.log(fn(np.exp(x)))
-        h = x[1] - x[0]
-        self.x0 = float(x[0])
-        self.inv_h = 1.0 / h
-        self.ys = np.append(y, y[-1] + far_slope * h)
-        self.dys = np.diff(self.ys)
-        self.n_seg = len(self.dys)
-        self.ys.flags.writeable = False
-        self.dys.flags.writeable = False
-
-    def __call__(self, lnz: np.ndarray) -> np.ndarray:
-        t = np.subtract(np.atleast_1d(lnz), self.x0)
-        t *= self.inv_h
-        np.maximum(t, 0.0, out=t)  # held below the grid (−inf -> 0)
-        idx = np.minimum(t, self.n_seg - 1).astype(np.intp)  # +inf -> last segment
-        t -= idx  # fraction (> 1 beyond the grid: power-law extrapolation; +inf stays +inf)
-        y = self.dys.take(idx)
-        with np.errstate(invalid="ignore"):
-            y *= t
-        y += self.ys.take(idx)
-        return y.reshape(np.shape(lnz))
-
-    def exp_at_distance(self, r: np.ndarray, ln_w3: float) -> np.ndarray:
-        """y at distances ``r`` (checked) of one charge, ln W / 3 = ``ln_w3``: ``exp(self(ln r − ln_w3))`` by chunks
-        of _CHUNK points in cached scratch arrays (whole arrays: half the time went to page faults of temporaries)."""
-        r1 = np.ravel(r)
-        out = np.empty(r1.size)
-        m = min(_CHUNK, r1.size)
-        t, tmp, idx = np.empty(m), np.empty(m), np.empty(m, dtype=np.intp)
-        shift = ln_w3 + self.x0
-        with np.errstate(divide="ignore"):
-            for a in range(0, r1.size, _CHUNK):
-                k = min(_CHUNK, r1.size - a)
-                tt, tm, ii, y = t[:k], tmp[:k], idx[:k], out[a : a + k]
-                np.log(r1[a : a + k], out=tt)  # −inf at r = 0: held at the first node below
-                tt -= shift
-                tt *= self.inv_h
-                np.maximum(tt, 0.0, out=tt)
-                np.copyto(ii, tt, casting="unsafe")  # truncation = floor (tt ≥ 0 and finite: r finite, W > 0)
-                np.minimum(ii, self.n_seg - 1, out=ii)
-                tt -= ii
-                self.dys.take(ii, out=y)
-                y *= tt
-                self.ys.take(ii, out=tm)
-                y += tm
-                np.exp(y, out=y)
-        return out.reshape(np.shape(r))
-
-
-_CHUNK = 1 << 15  # points per chunk of _LogTable.exp_at_distance (scratch arrays in the L2 cache)
-
-_P_TABLE = _LogTable(
+_P_TABLE = LogTable(
     np.log(KB_PRESSURE_Z_RANGE[0]),
     np.log(KB_PRESSURE_Z_RANGE[1]),
     lambda z: _kb_pressure_kpa_polynomial(z) * 1.0e3,  # [Pa]
     _SW_P_FAR_SLOPE,
 )
-_I_TABLE = _LogTable(
+_I_TABLE = LogTable(
     np.log(KB_PRESSURE_Z_RANGE[0]),
     np.log(KB_IMPULSE_Z_RANGE[1]),
     lambda z: _swisdak(z, _SW_IMPULSE_EXT),  # [Pa·s/kg^(1/3)]
