@@ -110,11 +110,11 @@ def finite_number(
         v = float(value)
     except (TypeError, ValueError):
         raise AnalysisInputError(
-            f"{name}={value!r} 不是数值 (must be a number{', ' + unit if unit else ''})"
+            f"{name}={value!r} 不是数值{f'（单位 {unit}）' if unit else ''} (must be a number)"
         ) from None
     if not math.isfinite(v):
         raise AnalysisInputError(
-            f"{name}={value!r} 必须是有限数值 (must be finite{', ' + unit if unit else ''})"
+            f"{name}={value!r} 必须是有限数值{f'（单位 {unit}）' if unit else ''} (must be finite)"
         )
     if low is not None and (v <= low if low_open else v < low):
         op = ">" if low_open else "≥"

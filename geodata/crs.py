@@ -135,22 +135,23 @@ def require_metric(gdf, *, what: str = "该图层") -> pyproj.CRS:
         If the CRS is missing, geographic, or not in metres; the message names the CRS and the fix.
     """
     crs = gdf.crs
-    fix = (
-        "请先投影到米制坐标系：park.metric(图层名)，或 gdf.to_crs(geodata.crs.metric_crs_for(lon, lat)) / "
-        "project first with park.metric(layer) or gdf.to_crs(metric_crs_for(lon, lat))"
-    )
+    fix = "请先投影到米制坐标系：park.metric(图层名)，或 gdf.to_crs(geodata.crs.metric_crs_for(lon, lat))"
+    fix_en = "project first with park.metric(layer) or gdf.to_crs(metric_crs_for(lon, lat))"
     if crs is None:
-        raise CRSError(f"{what} 没有坐标系，无法量算距离/面积 / {what} has no CRS, cannot measure. {fix}")
+        raise CRSError(
+            f"{what} 没有坐标系，无法量算距离/面积。{fix} / {what} has no CRS, cannot measure; {fix_en}"
+        )
     crs = pyproj.CRS.from_user_input(crs)
     if crs.is_geographic:
         raise CRSError(
-            f"{what} 的坐标系 {_crs_text(crs)} 是经纬度（单位：度），不能直接量算距离/面积 / "
-            f"{what} is in geographic CRS {_crs_text(crs)} (degrees), cannot measure in metres. {fix}"
+            f"{what} 的坐标系 {_crs_text(crs)} 是经纬度（单位：度），不能直接量算距离/面积。{fix} / "
+            f"{what} is in geographic CRS {_crs_text(crs)} (degrees), cannot measure in metres; {fix_en}"
         )
     units = {ax.unit_name for ax in crs.axis_info}
     if not units <= {"metre", "meter"}:
         raise CRSError(
-            f"{what} 的坐标系 {_crs_text(crs)} 单位不是米（{sorted(units)}） / CRS units are not metres. {fix}"
+            f"{what} 的坐标系 {_crs_text(crs)} 单位不是米（{sorted(units)}）。{fix} / CRS units are not metres; "
+            f"{fix_en}"
         )
     return crs
 

@@ -195,8 +195,8 @@ def toxic_zones(
     sub = substances.get(substance)
     if (release_rate is None) == (release_mass is None):
         raise ValueError(
-            "release_rate 泄漏速率 [kg/s] 与 release_mass 泄漏质量 [kg] 必须且只能给出一个 "
-            f"(give exactly one; got release_rate={release_rate!r}, release_mass={release_mass!r})"
+            "release_rate 泄漏速率 [kg/s] 与 release_mass 泄漏质量 [kg] 必须且只能给出一个，实际为 "
+            f"release_rate={release_rate!r}、release_mass={release_mass!r} (give exactly one)"
         )
     for name, v in (
         ("release_rate 泄漏速率", release_rate),

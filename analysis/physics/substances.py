@@ -525,10 +525,11 @@ def get(name: str | Substance) -> Substance:
     key = _index().get(_norm(name))
     if key is None:
         close = closest_names(name)
-        hint = f"; closest known names: {', '.join(close)}" if close else ""
+        hint = f"；最接近的已知名称：{'、'.join(close)}" if close else ""
         raise UnknownSubstanceError(
-            f"未知物质 / unknown substance: name={name!r} is not a known Chinese name, English name or CAS number "
-            f"({len(_rows())} substances are bundled, see analysis.physics.substances.all_substances()){hint}"
+            f"未知物质 name={name!r}：不是物质库（{len(_rows())} 种物质）中的中文名、英文名或 CAS 号{hint}。"
+            "请改用物质库中的名称或 CAS 号（物质库见 analysis.physics.substances.all_substances()） / unknown "
+            "substance: not a known Chinese name, English name or CAS number"
         )
     return _build(key)
 

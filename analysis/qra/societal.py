@@ -196,8 +196,8 @@ def _pairs(frequency: Any, fatalities: Any) -> tuple[np.ndarray, np.ndarray]:
         )
     if np.any(~np.isfinite(n) | (n < 0)):
         raise ValueError(
-            f"fatalities has negative or non-finite values {n[~np.isfinite(n) | (n < 0)].tolist()}; "
-            "each must be ≥ 0 [人]"
+            f"fatalities 死亡人数含负数或非有限值 {n[~np.isfinite(n) | (n < 0)].tolist()}：每个值须 ≥ 0 [人] / "
+            "fatalities must be finite and ≥ 0"
         )
     return f, n
 
@@ -254,7 +254,7 @@ def fn_curve(frequency: Any, fatalities: Any, *, n_min: float = 1.0) -> FNCurve:
     """
     f, n = _pairs(frequency, fatalities)
     if not (np.isfinite(n_min) and n_min > 0):
-        raise ValueError(f"n_min={n_min!r} must be > 0 [人]")
+        raise ValueError(f"n_min 最少死亡人数={n_min!r} 无效，应为 > 0 的有限数 [人] / n_min must be > 0")
     keep = (n >= n_min) & (f > 0)
     f, n = f[keep], n[keep]
     if n.size == 0:

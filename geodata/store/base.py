@@ -665,8 +665,8 @@ class RectificationStore(AccountsMixin, ChainMixin, ChecklistMixin, ABC):
         bad = [c for c in changes if c not in EDITABLE_COLUMNS]
         if bad:
             raise ValueError(
-                f"不能直接修改字段 {bad}：状态请用状态流转，整改期限请用延期申请 / not editable: {bad}; "
-                f"editable: {list(EDITABLE_COLUMNS)}"
+                f"不能直接修改字段 {bad}：状态请用状态流转，整改期限请用延期申请；可直接修改的字段："
+                f"{list(EDITABLE_COLUMNS)} / not editable: {bad}"
             )
         if not changes:
             raise ValueError("changes 为空：没有要修改的内容 / nothing to change")

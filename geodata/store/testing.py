@@ -122,7 +122,7 @@ class TemporaryPostgres:
         res = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if res.returncode != 0:
             raise PostgresUnavailableError(
-                f"命令失败 / command failed ({res.returncode}): {' '.join(cmd)}\n{res.stdout}\n{res.stderr}"
+                f"命令失败（返回码 {res.returncode}）：{' '.join(cmd)}\n{res.stdout}\n{res.stderr} / command failed"
             )
         return res
 
@@ -193,8 +193,8 @@ class TemporaryPostgres:
                 conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
             except psycopg.Error as exc:
                 raise PostgresUnavailableError(
-                    f"无法创建 PostGIS 扩展，请安装 Debian 软件包 {DEBIAN_PACKAGES} / CREATE EXTENSION postgis "
-                    f"failed: {exc}"
+                    f"无法创建 PostGIS 扩展（{exc}），请安装 Debian 软件包 {DEBIAN_PACKAGES} / CREATE EXTENSION "
+                    "postgis failed"
                 ) from exc
         log.info("temporary PostgreSQL on port %s in %s", self.port, self.root)
         return self

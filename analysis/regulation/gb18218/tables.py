@@ -216,8 +216,8 @@ def classify(substance: str, *, category: str | None = None) -> HazardClassifica
         if category is None:
             raise UnknownSubstanceError(
                 f"物质 substance={substance!r} 不在 GB 18218-2018 表1中，也未在物质库中分类；请给出其表2危险性类别 "
-                f"(is not named in GB 18218-2018 table 1; give its table-2 hazard category (category=...), one of "
-                f"{_valid_categories()})"
+                f"category，可选：{_valid_categories()} (is not named in GB 18218-2018 table 1; give its table-2 "
+                "hazard category)"
             )
         b = t3.get(key, float(t2.loc[category, "beta"]))  # [1], table 3 if named there, else table 4
         return HazardClassification(
@@ -388,10 +388,10 @@ def _contributions(units: pd.DataFrame) -> pd.DataFrame:
         )
     if unknown:
         raise UnknownSubstanceError(
-            f"物质 {sorted(set(unknown))} 不在 GB 18218-2018 表1中，也未在物质库中分类，请给出其表2危险性类别 "
-            f"(substances {sorted(set(unknown))} are not named in GB 18218-2018 table 1 nor classified in "
-            "analysis.physics.substances; give their table-2 category (a 'category' column, or "
-            f"categories={{substance: symbol}}), one of {_valid_categories()})"
+            f"物质 {sorted(set(unknown))} 不在 GB 18218-2018 表1中，也未在物质库中分类，请给出其表2危险性类别"
+            f"（category 列，或 categories={{物质: 类别}}），可选：{_valid_categories()} (substances "
+            f"{sorted(set(unknown))} are not named in GB 18218-2018 table 1 nor classified in "
+            "analysis.physics.substances; give their table-2 category)"
         )
     return pd.DataFrame(
         rows, columns=["unit", "substance", "quantity_kg", "q_critical_kg", "beta", "ratio", "source"]
@@ -473,7 +473,8 @@ def grade_units(units: pd.DataFrame, *, people: float | Mapping[Any, float] | pd
         missing = [u for u in ident.index if u not in people]
         if missing:
             raise AnalysisInputError(
-                f"people has no entry for units {missing}; give a number [人] for every unit"
+                f"people 人数缺少装置单元 {missing}：请为每个单元给出厂界外 500 m 内的常住人数 [人] / "
+                "people has no entry for these units"
             )
         ppl = pd.Series({u: float(people[u]) for u in ident.index})
     else:
