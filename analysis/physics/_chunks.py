@@ -7,9 +7,10 @@ scipy.special) ufunc loops release the GIL, so on a 2-core machine two threads t
 The operations on each point are the same as in the whole-array form, in the same order, so the results are
 bit-identical to it (tests/analysis/test_kernel_speed.py).
 
-How many threads: ``PARKRISK_WORKERS`` when set (``1`` = one thread; the same variable as the risk grid's
-:mod:`analysis.qra.parallel`, set it where kernels already run in parallel processes), else the CPUs this process
-may run on. Below :data:`MIN_PARALLEL` points one thread runs (a thread hand-off costs more than it saves).
+How many threads (:func:`default_threads`): ``PARKRISK_WORKERS`` when set (``1`` = one thread; the same variable as
+the risk grid's :mod:`analysis.qra.parallel`, set it where kernels already run in parallel processes), else the CPUs
+this process may run on while a core is idle, one thread on a busy machine. Below :data:`MIN_PARALLEL` points one
+thread runs (a thread hand-off costs more than it saves).
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CHUNK", "MIN_PARALLEL", "WORKERS_ENV", "kernel_threads", "large", "log_affine", "run", "scratch"]
+__all__ = [
+    "CHUNK",
+    "MIN_PARALLEL",
+    "WORKERS_ENV",
+    "default_threads",
+    "kernel_threads",
+    "large",
+    "log_affine",
+    "run",
+    "scratch",
+]
 
 #: Points per chunk: a handful of float64 scratch arrays of this length fit the L2 cache (1 MB a core here).
 CHUNK = 1 << 15
@@ -67,6 +78,21 @@ def kernel_threads() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - platforms without affinity
         return os.cpu_count() or 1
+
+
+def default_threads() -> int:
+    """Threads for a large kernel now: ``PARKRISK_WORKERS`` when set; else the CPUs of this process while a core is
+    idle (1-minute load average below CPUs − ½), and 1 on a busy machine — there a second thread waits for a core
+    and for the GIL between its numpy calls, and two threads take longer than one (measured at load 8 on 2 cores:
+    0.4 CPU-seconds per wall second). [-]"""
+    if os.environ.get(WORKERS_ENV, "").strip():
+        return kernel_threads()
+    cpus = kernel_threads()
+    try:
+        busy = os.getloadavg()[0] > cpus - 0.5
+    except OSError:  # pragma: no cover - no load average on this platform
+        busy = False
+    return 1 if busy else cpus
 
 
 def _pool(size: int) -> ThreadPoolExecutor:
@@ -114,23 +140,34 @@ def run(n: int, body: Callable[[int, int], Any], *, threads: int | None = None) 
     """
     bounds = [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
     if threads is None:
-        threads = kernel_threads() if n >= MIN_PARALLEL else 1
+        threads = default_threads() if n >= MIN_PARALLEL else 1
     threads = max(1, min(threads, len(bounds)))
     if threads == 1:
         return [body(a, b) for a, b in bounds]
     results: list[Any] = [None] * len(bounds)
     ticket = itertools.count()  # next() is atomic under the GIL: each chunk is taken by exactly one thread
+    left, lock, done, errors = [len(bounds)], threading.Lock(), threading.Event(), []
 
     def worker() -> None:
         for k in iter(ticket.__next__, None):
             if k >= len(bounds):
                 return
-            results[k] = body(*bounds[k])
+            try:
+                results[k] = body(*bounds[k])
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                errors.append(exc)
+            with lock:
+                left[0] -= 1
+                if not left[0]:
+                    done.set()
 
-    futures = [_pool(threads - 1).submit(worker) for _ in range(threads - 1)]
-    worker()  # the calling thread works too
-    for f in futures:
-        f.result()  # re-raises a body's error
+    pool = _pool(threads - 1)
+    for _ in range(threads - 1):
+        pool.submit(worker)
+    worker()  # the calling thread works too, and does everything if the helpers are slow to start (a busy machine)
+    done.wait()  # only the chunks still in a helper's hands: a helper that starts later finds no ticket left
+    if errors:
+        raise errors[0]
     return results
 
 

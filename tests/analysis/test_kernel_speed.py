@@ -141,6 +141,18 @@ def test_threads_from_environment(monkeypatch):
         _chunks.kernel_threads()
 
 
+def test_default_threads_one_on_a_busy_machine(monkeypatch):
+    monkeypatch.delenv(_chunks.WORKERS_ENV, raising=False)
+    monkeypatch.setattr(_chunks, "kernel_threads", lambda: 2)
+    monkeypatch.setattr(_chunks.os, "getloadavg", lambda: (0.3, 0.3, 0.3))
+    assert _chunks.default_threads() == 2
+    monkeypatch.setattr(_chunks.os, "getloadavg", lambda: (4.0, 4.0, 4.0))
+    assert _chunks.default_threads() == 1
+    monkeypatch.setenv(_chunks.WORKERS_ENV, "2")  # an explicit choice wins
+    monkeypatch.setattr(_chunks, "kernel_threads", lambda: 2)
+    assert _chunks.default_threads() == 2
+
+
 def test_run_covers_every_point_once_in_order():
     seen = np.zeros(N, dtype=int)
 
@@ -152,3 +164,13 @@ def test_run_covers_every_point_once_in_order():
     assert np.all(seen == 1)
     assert starts == list(range(0, N, _chunks.CHUNK))
     assert _chunks.run(0, body) == []
+
+
+def test_run_hands_a_chunk_error_to_the_caller():
+    def body(a, b):
+        if a:
+            raise ArithmeticError(f"chunk at {a}")
+        return a
+
+    with pytest.raises(ArithmeticError, match="chunk at"):
+        _chunks.run(N, body, threads=2)
