@@ -39,6 +39,7 @@ _Q = (1.28426009614491121, 0.468238212480865118, 0.0659881378689285515, 0.003782
 _THRSH = 0.66291
 _ROOT32 = 5.656854248
 _SQRPI = 0.39894228040143267794  # 1/√(2π)
+_TINY = np.finfo(float).tiny  # [2] MIN, the smallest positive normal number
 
 
 def _first(x: np.ndarray) -> np.ndarray:
@@ -79,14 +80,14 @@ def _third(y: np.ndarray) -> np.ndarray:
     s = np.trunc(y * 16.0) / 16.0
     q *= np.exp(-0.5 * (s * s))
     q *= np.exp(-0.5 * ((y - s) * (y + s)))  # y = inf: inf − inf = NaN here, and q = 0 · NaN: put right below
-    q[np.isinf(y)] = 0.0
+    q[np.isinf(y) | (q < _TINY)] = 0.0  # [2]: a result below the smallest normal number is 0
     return q
 
 
 def cdf_into(x: np.ndarray, out: np.ndarray, y: np.ndarray, den: np.ndarray) -> None:
     """``out`` = Φ(``x``) (1-D, at most a chunk); ``y`` and ``den`` are scratch arrays of the same length.
 
-    NaN gives NaN, −inf 0, +inf 1 (without warnings: the second interval's inf/inf at ±inf is overwritten).
+    NaN gives NaN, −inf 0, +inf 1, below 2.2e-308 0 as in [2] (without warnings: the second interval's inf/inf at ±inf is overwritten).
     """
     with np.errstate(over="ignore", invalid="ignore"):
         _cdf_into(x, out, y, den)
