@@ -9,7 +9,12 @@ Kernels and peers (``/work/shared/PEERS.md``):
 - TNT peak overpressure at 10⁶ distances (5–2000 m, 500 kg TNT): ours ``tnt_overpressure`` (Kingery–Bulmash)
   vs HyRAM+ 6.1 ``TNT_method.get_scaled_overpressure`` (its table lookup on the scaled distance, unscaled);
 - probits on 10⁶ points: Eisenberg thermal (dose → Y), Eisenberg lung overpressure, and the probit → probability
-  step, ours ``analysis.physics.vulnerability`` vs HyRAM+ ``hyram.qra.probits``.
+  step, ours ``analysis.physics.vulnerability`` vs HyRAM+ ``hyram.qra.probits`` (its probability is scipy's
+  ``norm.cdf``; ours Cody's rational Φ vectorised, ``analysis.physics._normal``).
+
+The lung probit is ln, ×, + on both sides: numpy's ln alone takes about 80 % of the peer's time, so one thread
+cannot reach 2× (numba 0.68 from PyPI, whose llvmlite has no SVML, and numexpr 2.14 without VML took 2.5-2.8 ms for
+the fused kernel against numpy's 0.65 ms: measured, not adopted); two threads need an idle second core.
 
 Ours runs its chunks in as many threads as CPUs (``analysis.physics._chunks``: numpy ufuncs release the GIL) and
 also in one thread (``PARKRISK_WORKERS`` set for each); the peers are plain numpy (one thread). The verdict uses the

@@ -118,6 +118,7 @@ def test_probability_equals_erfc_form(threads):
     np.testing.assert_allclose(fast[normal], plain[normal], rtol=1e-12, atol=0)
     np.testing.assert_allclose(fast[~normal], plain[~normal], rtol=0, atol=1e-300)
     assert fast[0] == 0.0 and fast[1] == 1.0
+    assert vul.probability(5.0 - 38.2) == 0.0  # Φ ≈ 1e-319, below the smallest normal number: 0 as in ANORM
     assert fast[2] == pytest.approx(0.5 * special.erfc(37.0 / np.sqrt(2.0)), rel=1e-12, abs=0)
     assert np.all((fast >= 0) & (fast <= 1))
     assert vul.probability(5.0) == 0.5 and vul.probability(np.array([])).shape == (0,)
