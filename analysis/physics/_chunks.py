@@ -120,7 +120,9 @@ def scratch(slot: int, n: int, dtype=np.float64) -> np.ndarray:
     return arr[:n]
 
 
-def run(n: int, body: Callable[[int, int], Any], *, threads: int | None = None) -> list[Any]:
+def run(
+    n: int, body: Callable[[int, int], Any], *, threads: int | None = None, chunk: int = CHUNK
+) -> list[Any]:
     """Call ``body(lo, hi)`` on the chunks ``[lo, hi)`` of ``range(n)``, in threads when ``n`` is large.
 
     Parameters
@@ -128,17 +130,20 @@ def run(n: int, body: Callable[[int, int], Any], *, threads: int | None = None) 
     n : int
         Number of points.
     body : callable
-        Works on points ``lo`` to ``hi`` (at most :data:`CHUNK`), writing into its own part of the output; it
+        Works on points ``lo`` to ``hi`` (at most ``chunk``), writing into its own part of the output; it
         must touch nothing shared but its output slice (its scratch arrays come from :func:`scratch`).
     threads : int, optional
-        Threads to use; :func:`kernel_threads` when not given (and 1 below :data:`MIN_PARALLEL` points).
+        Threads to use; :func:`default_threads` when not given (and 1 below :data:`MIN_PARALLEL` points).
+    chunk : int
+        Points per chunk; larger than :data:`CHUNK` only for a body that uses no :func:`scratch` array (fewer
+        Python calls per point where the operations are few).
 
     Returns
     -------
     results : list
         What ``body`` returned for each chunk, in the order of the chunks.
     """
-    bounds = [(a, min(a + CHUNK, n)) for a in range(0, n, CHUNK)]
+    bounds = [(a, min(a + chunk, n)) for a in range(0, n, chunk)]
     if threads is None:
         threads = default_threads() if n >= MIN_PARALLEL else 1
     threads = max(1, min(threads, len(bounds)))
@@ -206,5 +211,5 @@ def log_affine(x: np.ndarray, scale: float, offset: float) -> tuple[np.ndarray, 
             ya += offset
         return float(ya.max())
 
-    top = np.array(run(x1.size, body) or [-np.inf])
+    top = np.array(run(x1.size, body, chunk=4 * CHUNK) or [-np.inf])  # 3 ufuncs a chunk: larger chunks
     return y.reshape(x.shape), not (np.isnan(top).any() or np.isposinf(top).any())
