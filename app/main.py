@@ -18,9 +18,12 @@ same script through it, which adds what plain ``streamlit run`` lacks:
 - gzip for the front end (Streamlit 1.67 sends its ~3 MB of JavaScript uncompressed; about 1 MB with gzip),
 - two routes that set and clear the HttpOnly sign-in cookie (:mod:`app.session_cookie`: ``POST
   /api/parkrisk/session`` from a one-time code, ``POST /api/parkrisk/logout``), so a reload keeps the sign-in, and
-- a warm-up at server start that imports the map stack (pandas, geopandas, pyogrio, folium) and loads the configured
-  park into the shared cache in a background thread while the browser is still fetching the front end, so the
-  first page run does not wait for them.
+- a warm-up at server start, in a background thread while the browser is still fetching the front end, so the
+  first page run does not wait for it: it imports the map stack (pandas, geopandas, pyogrio, folium) and the first
+  page's modules, and loads the configured park, its stored results and a visitor's overview map and header
+  numbers into the shared caches. The module itself imports only Streamlit and
+  :mod:`app.session_cookie` (the server answers its health check before the map stack is imported); the page run
+  imports :mod:`app.state` and :mod:`app.mapping` in :func:`main`.
 """
 
 from __future__ import annotations
@@ -40,9 +43,6 @@ if str(APP_DIR.parent) not in sys.path:  # `streamlit run app/main.py` puts app/
     sys.path.insert(0, str(APP_DIR.parent))
 
 import streamlit as st  # noqa: E402
-
-from app import state  # noqa: E402
-from app.mapping import ensure_static_assets  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -107,12 +107,19 @@ def discover_pages(pages_dir: Path = PAGES_DIR) -> list[PageInfo]:
     """Pages in ``pages_dir``, sorted by ``ORDER`` then file name.
 
     A module without a string ``TITLE`` is skipped (with a log warning); ``ICON`` is optional; ``ORDER`` defaults
-    to 1000. Files starting with ``_`` are ignored.
+    to 1000. Files starting with ``_`` are ignored. Read again only when a page file changed (every script run
+    asks; the answer is shared by the server's sessions, :func:`app.cache.shared`).
     """
+    from app.cache import shared
+
+    paths = [p for p in sorted(pages_dir.glob("*.py")) if not p.name.startswith("_")]
+    key = (str(pages_dir), *((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in paths))
+    return list(shared("app_pages", max_entries=4).get_or_compute(key, lambda: _read_pages(paths)))
+
+
+def _read_pages(paths: list[Path]) -> tuple[PageInfo, ...]:
     pages: list[PageInfo] = []
-    for path in sorted(pages_dir.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
+    for path in paths:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
             title, icon, order = (_literal(tree, n) for n in ("TITLE", "ICON", "ORDER"))
@@ -130,10 +137,13 @@ def discover_pages(pages_dir: Path = PAGES_DIR) -> list[PageInfo]:
                 order=order if isinstance(order, int) else 1000,
             )
         )
-    return sorted(pages, key=lambda p: (p.order, p.path.name))
+    return tuple(sorted(pages, key=lambda p: (p.order, p.path.name)))
 
 
 def _sidebar() -> None:
+    from app import state
+    from app.present.messages import message_zh
+
     with st.sidebar:
         park, source, error = state.try_get_park()
         if park is not None:
@@ -176,7 +186,7 @@ def _sidebar() -> None:
                 try:
                     new_path = state.save_upload(upload.name, upload.getvalue(), coords)
                 except ValueError as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(message_zh(exc), icon=":material/error:")
                 else:
                     if source.kind != "upload" or source.path != new_path or source.coords != coords:
                         st.rerun()  # reload the sidebar and page on the uploaded park
@@ -192,22 +202,56 @@ def _sidebar() -> None:
                 st.rerun()
 
 
-def _warm_up() -> None:
-    """Import what the first page run needs (several hundred ms of imports), off the request path."""
-    try:
-        import app.mapping  # noqa: F401  (folium, branca, geopandas)
-        from app import state as state_
+def _import_page_modules(page: Path) -> None:
+    """Import the modules ``page`` imports at its top level (read with :mod:`ast`: importing the page itself would
+    run it), so its first run finds them loaded."""
+    import importlib
 
+    tree = ast.parse(page.read_text(encoding="utf-8"), filename=str(page))
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import):
+            names = [a.name for a in stmt.names]
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module and not stmt.level:
+            names = [stmt.module]
+            names += [f"{stmt.module}.{a.name}" for a in stmt.names]  # a submodule imported by name
+        else:
+            continue
+        for name in names:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # a name imported from a module, not a submodule
+                continue
+
+
+def _warm_up() -> None:
+    """Before the first visitor's page run and off the request path: import what it needs (about a second of
+    imports: pandas, geopandas, folium, the first page's modules), load the configured park, a visitor's view of it,
+    its stored results, their out-of-date flags, a visitor's overview map and header numbers into the shared
+    caches."""
+    try:
+        from app import state as state_
+        from app.mapping import ensure_static_assets
+
+        ensure_static_assets()
+        pages = discover_pages()
         # the configured park (PARKRISK_PARK or the demo park) into the shared st.cache_resource
         settings, _ = state_.get_settings()
         park = state_.load_park_cached(settings.park_path)
-        state_.visitor_view(park)  # what a visitor's first page draws (identifies the major hazards)
-        # the park's stored results for 园区一张图 (in PostGIS: read on first use)
+        visitor = state_.visitor_view(park)  # a visitor's first page draws it (identifies the major hazards)
+        if pages:
+            _import_page_modules(pages[0].path)
+        # the park's stored results and a visitor's map for 园区一张图 (in PostGIS: read on first use)
         if not os.environ.get("PARKRISK_STORE"):
             from app.one_map import warm_up
 
             kind = "env" if settings.park_from_env else "demo"
-            warm_up(settings.park_path, source_kind=kind, coords=settings.park_coords, full_park=park)
+            warm_up(
+                settings.park_path, source_kind=kind, coords=settings.park_coords, full_park=park,
+                visitor_park=visitor, basemap=settings.basemap,
+            )  # fmt: skip
+        from app.one_map import overview_numbers
+
+        overview_numbers(state_.ParkView(visitor, None, park))  # a visitor's header numbers (两重点一重大 …)
     except Exception:  # the page run reports real problems (in Chinese); a failed warm-up only costs time
         log.info("warm-up incomplete", exc_info=True)
 
@@ -216,10 +260,14 @@ def _clean_uploads() -> None:
     """At start-up, delete old uploads and interrupted extractions (:func:`app.uploads.cleanup`): Streamlit tells
     a script nothing when a session ends, so what an earlier run left behind goes here."""
     from app import uploads
+    from app.settings import UploadLimits, load_upload_limits
 
     try:
-        settings, _ = state.get_settings()
-        uploads.cleanup(settings.uploads)
+        limits = load_upload_limits(dict(os.environ))
+    except ValueError:  # the page says so (app.state.get_settings) and uses the defaults, as here
+        limits = UploadLimits()
+    try:
+        uploads.cleanup(limits)
     except OSError as exc:  # an unwritable temp folder must not keep the app from starting
         log.warning("upload folder clean-up failed: %s", exc)
 
@@ -241,6 +289,10 @@ def _middleware() -> list:
 
 
 def main() -> None:
+    from app import state
+    from app.mapping import ensure_static_assets
+    from app.mapping.component import register as register_map_component
+
     st.set_page_config(page_title=APP_TITLE, page_icon="🏭", layout="wide")
     try:
         ensure_static_assets()
@@ -252,6 +304,7 @@ def main() -> None:
     if not pages:
         st.error("未找到任何页面：app/views/ 下没有定义 TITLE 的页面模块。", icon=":material/error:")
         st.stop()
+    register_map_component()  # every page's maps, whichever thread imported streamlit-folium first
     nav = st.navigation([st.Page(p.path, title=p.title, icon=p.icon) for p in pages])
     st.html(_PAGE_CSS)
     _sidebar()

@@ -7,13 +7,15 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from app import state
-from app.mapping import finish_map, legend_html, overdue_mask, park_legend_sections, park_map
-from app.mapping.focus import recall_focus, remember_focus, zoom_to
-from app.mapping.results import RESULT_ORDER, RESULT_TITLES, add_result_layers, results_legend_html
-from app.park_overview import park_score_form, regulator_numbers, stored_park_scores
+from app.mapping import legend_html, overdue_mask, park_legend_sections
+from app.mapping.component import draw
+from app.mapping.focus import bounds_of, recall_focus, remember_focus
+from app.mapping.results import RESULT_ORDER, RESULT_TITLES, results_legend_html
+from app.one_map import overview_map, overview_numbers
+from app.park_overview import park_score_form, stored_park_scores
+from app.present.messages import message_zh
 from app.present.numbers import display_frame
 from geodata import schema
 from geodata.store import StoreError
@@ -60,8 +62,8 @@ def _regulator_header(view) -> None:
             store = state.park_store()
             scores = stored_park_scores(store, view.user, park_id)
         except (StoreError, ValueError, OSError) as exc:
-            st.warning(f"园区评分读取失败：{exc}")
-    numbers = {n.key: n for n in regulator_numbers(view, park_scores=scores)}
+            st.warning(f"园区评分读取失败：{message_zh(exc)}")
+    numbers = {n.key: n for n in overview_numbers(view, scores)}  # shared per park view, day and scores
     pick = st.radio(
         "监管统计（点选查看明细表）",
         list(numbers),
@@ -115,7 +117,7 @@ def _stored_results(view) -> tuple[dict, dict[str, bool]]:
         target = app_results.results_target(source.path, source_kind=source.kind, store=store)
         raw = stored_results(target)
     except (ResultStoreError, StoreError, OSError, ValueError) as exc:  # the park map is still drawn
-        st.warning(f"已保存的分析结果读取失败：{exc}", icon=":material/warning:")
+        st.warning(f"已保存的分析结果读取失败：{message_zh(exc)}", icon=":material/warning:")
         return {}, {}
     version = state.park_version()
     stale = view.run(lambda p: stale_flags(version, p, raw))
@@ -123,9 +125,9 @@ def _stored_results(view) -> tuple[dict, dict[str, bool]]:
     return shown, stale
 
 
-def _focus(m, results: dict, view) -> None:
-    """Open the map on what was just computed (a stored result newer than this session's last visit) or on what
-    a page remembered (:func:`app.mapping.focus.remember_focus`), else on the whole park."""
+def _focus(results: dict) -> tuple[float, float, float, float] | None:
+    """What the map opens on [°]: what was just computed (a stored result newer than this session's last visit) or
+    what a page remembered (:func:`app.mapping.focus.remember_focus`), else ``None`` (the whole park)."""
     seen = st.session_state.get("_park_map_results_seen")
     newest = max(results.values(), key=lambda r: r.computed_at, default=None)
     if newest is not None and (seen is None or newest.computed_at > seen):
@@ -139,8 +141,7 @@ def _focus(m, results: dict, view) -> None:
                     label=RESULT_TITLES[newest.kind],
                 )
     focus = recall_focus(st.session_state)
-    if focus is not None:
-        zoom_to(m, focus.bounds)
+    return None if focus is None else focus.bounds
 
 
 def render() -> None:
@@ -174,16 +175,14 @@ def render() -> None:
             key="park_map_all_edges",
             help="默认只画升级概率最高的 20 条，避免箭头互相遮挡。",
         )
-    m = park_map(
-        park, basemap=settings.basemap, layers=chosen, legends=False, layer_control=False,
-        layer_control_collapsed=True, page_links=True,
+    # built once per park view, shown results and options, and shared (app.one_map.overview_map)
+    groups, map_args = overview_map(
+        park, results, stale=stale, sensitive=not view.redacted, all_edges=all_edges, layers=chosen,
+        basemap=settings.basemap, bounds=_zoom_choice(results),
     )  # fmt: skip
-    groups = add_result_layers(m, results, stale=stale, sensitive=not view.redacted, all_edges=all_edges)
-    finish_map(m)
-    _zoom_choice(m, results, park, view)
     col_map, col_legend = st.columns([4.2, 1], gap="small")
     with col_map:
-        st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="park_map")
+        draw(map_args, key="park_map", height=MAP_HEIGHT)
     with col_legend:
         if groups:
             st.html(results_legend_html(groups))
@@ -200,12 +199,12 @@ def render() -> None:
     _tables(park)
 
 
-def _zoom_choice(m, results: dict, park, view) -> None:
-    """The sidebar's "缩放至" choice: the whole park or one stored result; otherwise what was just computed."""
+def _zoom_choice(results: dict) -> tuple[float, float, float, float] | None:
+    """What the map opens on [°] by the sidebar's "缩放至" choice: one stored result, else what was just computed
+    (:func:`_focus`); ``None``: the whole park."""
     kinds = [k for k in RESULT_ORDER if k in results]
     if not kinds:
-        _focus(m, results, view)
-        return
+        return _focus(results)
     pick = st.sidebar.radio(
         "缩放至",
         [None, *kinds],
@@ -213,11 +212,12 @@ def _zoom_choice(m, results: dict, park, view) -> None:
         key="park_map_zoom",
     )
     if pick is None:
-        _focus(m, results, view)
-        return
+        return _focus(results)
     frames = [g.geometry.to_crs(4326) for g in results[pick].layers.values() if g is not None and len(g)]
-    if frames and zoom_to(m, pd.concat(frames)):
-        remember_focus(st.session_state, pd.concat(frames), label=RESULT_TITLES[pick])
+    bounds = bounds_of(pd.concat(frames)) if frames else None
+    if bounds is not None:
+        remember_focus(st.session_state, bounds, label=RESULT_TITLES[pick])
+    return bounds
 
 
 render()

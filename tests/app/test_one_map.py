@@ -49,15 +49,24 @@ def park_with_results(tmp_path_factory, small_park_path):
 
 
 def _overview(monkeypatch, tmp_path, park_path: Path, *, zoom: str | None = None):
-    """Run the overview page; returns (AppTest, the folium map handed to st_folium)."""
-    import streamlit_folium
+    """Run the overview page; returns (AppTest, the folium map it drew: built by app.one_map.overview_map, whose
+    shared maps are cleared first so that this run builds it)."""
+    from app.cache import shared
+    from app.mapping import component
 
     drawn: list = []
     monkeypatch.setenv("PARKRISK_PARK", str(park_path))
     monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PARKRISK_BASEMAP", "none")
     monkeypatch.delenv("PARKRISK_STORE", raising=False)
-    monkeypatch.setattr(streamlit_folium, "st_folium", lambda m, **k: drawn.append(m))
+    real_args = component.component_args
+
+    def component_args(m):
+        drawn.append(m)
+        return real_args(m)
+
+    monkeypatch.setattr(component, "component_args", component_args)
+    shared("overview_map").clear()
     at = AppTest.from_file(str(PAGE), default_timeout=180)
     at.run()
     assert not at.exception, at.exception

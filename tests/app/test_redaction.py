@@ -111,6 +111,15 @@ class _Capture:
             return real_multi(pdf, *args, **kwargs)
 
         monkeypatch.setattr(streamlit_folium, "st_folium", st_folium)
+        from app.mapping import component  # 园区一张图 draws its shared map through component.draw
+
+        real_draw = component.draw
+
+        def draw(args, **kwargs):
+            self.maps.append(args["header"] + args["html"] + args["script"])
+            return real_draw(args, **kwargs)
+
+        monkeypatch.setattr(component, "draw", draw)
         monkeypatch.setattr(streamlit, "download_button", download_button)
         monkeypatch.setattr(FPDF, "cell", cell)
         monkeypatch.setattr(FPDF, "multi_cell", multi_cell)
@@ -172,6 +181,7 @@ def _s_and_r_needles(park) -> list[str]:
 def test_hidden_inventories_do_not_leak(demo, monkeypatch, page, who):
     park, tokens = demo
     _, cap, text = _run(page, tokens.get(who), monkeypatch)
+    assert cap.maps or page != "park_map", "the overview's map was not captured"
     leaks = [n for n in _inventory_needles(_hidden_inventories(park)) if _contains(text, n)]
     assert not leaks, f"{page} as {who or 'anonymous'} shows inventories {leaks[:5]}"
     assert not re.search(r"存量\s*[\d,.]+\s*(kg|t)", text), (

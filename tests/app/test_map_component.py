@@ -1,0 +1,104 @@
+"""The overview's shared map (app.one_map.overview_map, app.mapping.component): the same front-end arguments as
+streamlit-folium's st_folium, built once per park view and options, and never served to another kind of user."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PARK_MAP = ROOT / "app" / "views" / "park_map.py"
+# E01-T101, a major-hazard crude-oil tank of the demo park: its inventory as the popup writes it (admins only)
+T101_INVENTORY = "15,983,669 kg"
+
+
+def _layers(park) -> list[str]:
+    from geodata import schema
+
+    return [n for n in park.layers if n in schema.LAYERS and not park.layers[n].empty]
+
+
+def _ids_blank(text: str) -> str:
+    return re.sub(r"[0-9a-f]{32}", "ID", str(text))  # folium's random element ids
+
+
+def test_component_args_are_what_st_folium_sends(demo_park, monkeypatch):
+    import streamlit_folium
+
+    from app.mapping import finish_map, park_map
+    from app.mapping.component import component_args
+
+    def build():
+        m = park_map(demo_park, layers=["enterprises", "installations"], legends=False, page_links=True)
+        return finish_map(m)
+
+    sent = {}
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(kw))
+    streamlit_folium.st_folium(build(), key="k", height=600, use_container_width=True, returned_objects=[])
+    args = component_args(build())
+    assert set(args) == {"script", "header", "html", "id", "css_links", "js_links"}
+    for name, value in args.items():
+        assert _ids_blank(value) == _ids_blank(sent[name]), name
+    assert sent["default"] == {} and sent["width"] is None and sent["feature_group"] is None
+
+
+def test_overview_map_is_built_once_per_view_and_never_crosses_kinds_of_users(demo_park):
+    from app.auth import redact_park
+    from app.one_map import overview_map
+
+    visitor = redact_park(None, demo_park)  # what an anonymous visitor's pages get
+    layers = [n for n in _layers(demo_park) if n != "rectifications"]
+    # an admin's map first (the full park), then a visitor's
+    _, admin = overview_map(demo_park, {}, stale={}, sensitive=True, layers=layers)
+    _, shown = overview_map(visitor, {}, stale={}, sensitive=False, layers=layers)
+    assert T101_INVENTORY in admin["script"]
+    assert shown is not admin and T101_INVENTORY not in shown["script"] and "存量" in shown["script"]
+    # the same view and options: the same prepared map; other options: another map
+    assert overview_map(visitor, {}, stale={}, sensitive=False, layers=layers)[1] is shown
+    assert overview_map(visitor, {}, stale={}, sensitive=False, layers=layers[:2])[1] is not shown
+    # a visitor's view rebuilt (a new object, e.g. after the park file changed) never gets the old map
+    again = redact_park(None, demo_park)
+    assert overview_map(again, {}, stale={}, sensitive=False, layers=layers)[1] is not shown
+
+
+@pytest.fixture
+def admin_token(tmp_path, demo_park_path, demo_park, monkeypatch):
+    from app.auth import open_park_store, sign_in
+    from geodata.store import default_store_path
+
+    monkeypatch.delenv("PARKRISK_PARK", raising=False)
+    monkeypatch.delenv("PARKRISK_STORE", raising=False)
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PARKRISK_BCRYPT_ROUNDS", "4")
+    monkeypatch.setenv("PARKRISK_BASEMAP", "none")
+    store = open_park_store(str(demo_park_path), str(default_store_path(demo_park_path)), True, demo_park)
+    try:
+        return sign_in(store, "admin", "admin-demo", client="test-map-component").token
+    finally:
+        store.close()
+
+
+def test_page_serves_an_anonymous_visitor_no_map_built_for_an_admin(admin_token, monkeypatch):
+    from app.auth import SESSION_TOKEN_KEY
+    from app.mapping import component
+
+    drawn: list[str] = []
+    real_draw = component.draw
+
+    def draw(args, **kwargs):
+        drawn.append(args["script"])
+        return real_draw(args, **kwargs)
+
+    monkeypatch.setattr(component, "draw", draw)
+    admin = AppTest.from_file(str(PARK_MAP), default_timeout=180)
+    admin.session_state[SESSION_TOKEN_KEY] = admin_token
+    admin.run()
+    assert not admin.exception, admin.exception
+    assert len(drawn) == 1 and T101_INVENTORY in drawn[0]
+    anonymous = AppTest.from_file(str(PARK_MAP), default_timeout=180)
+    anonymous.run()
+    assert not anonymous.exception, anonymous.exception
+    assert len(drawn) == 2 and T101_INVENTORY not in drawn[1]
