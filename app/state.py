@@ -52,6 +52,7 @@ from app.auth import (
     sign_out,
 )
 from app.cache import ParkVersion, file_version
+from app.present.messages import message_zh
 from app.settings import UPLOAD_ENV, AppSettings, load_settings, load_upload_limits
 from app.substance_check import substance_lookup
 from app.uploads import UPLOAD_SUFFIXES
@@ -63,6 +64,8 @@ __all__ = [
     "get_settings",
     "current_source",
     "open_region_park",
+    "home_source",
+    "account_store",
     "close_region_park",
     "load_park_cached",
     "park_version",
@@ -140,20 +143,21 @@ def get_settings() -> tuple[AppSettings, str | None]:
     try:
         load_upload_limits(env)
     except ValueError as exc:
-        warnings.append(f"{exc}。已改用默认上传限制。")
+        warnings.append(f"{message_zh(exc)}。已改用默认上传限制。")
         env = {k: v for k, v in env.items() if k not in UPLOAD_ENV.values()}
     try:
         settings = load_settings(env, secrets)
     except ValueError as exc:
         env["PARKRISK_BASEMAP"] = "none"
         settings = load_settings(env, {k: v for k, v in secrets.items() if k != "basemap"})
-        warnings.insert(0, f"{exc}。已改用无底图（离线）显示。")
+        warnings.insert(0, f"{message_zh(exc)}。已改用无底图（离线）显示。")
     return settings, "".join(warnings) or None
 
 
 def open_region_park(path: str | os.PathLike, name: str) -> None:
     """Open a park of the region (the drill-down of the 区域监管 page) in this session; an upload still comes first.
-    The park's own store holds its users unless ``PARKRISK_STORE`` names one store for the whole region."""
+    The park's rectification items live in its own store (:func:`app.region.sources.live_store_target`, which the
+    region run counts from); the sign-in stays in the account store of the app (:func:`account_store`)."""
     st.session_state[_REGION_PARK_KEY] = {"path": str(path), "name": str(name)}
 
 
@@ -162,18 +166,14 @@ def close_region_park() -> None:
     st.session_state.pop(_REGION_PARK_KEY, None)
 
 
-def current_source() -> ParkSource:
-    """The park source of this session (upload > a park opened from the region page > ``PARKRISK_PARK`` > demo
-    park). After a reload the upload comes back from the signed park cookie (:mod:`app.session_cookie`)."""
+def home_source() -> ParkSource:
+    """The park the app serves when no park of the region is open: the upload, ``PARKRISK_PARK`` or the demo park
+    (:func:`current_source` without the 区域监管 drill-down). Its store holds the app's users and sessions."""
     upload = st.session_state.get(_UPLOAD_KEY) or _upload_from_cookie()
     if upload:
         coords = upload.get("coords", "WGS84")
         label = f"上传文件：{upload['name']}" + ("" if coords == "WGS84" else f"（{coords} 坐标）")
         return ParkSource(Path(upload["path"]), "upload", label, coords)
-    region = st.session_state.get(_REGION_PARK_KEY)
-    if region:
-        label = f"区域监管：{region['name']}（{Path(region['path']).name}）"
-        return ParkSource(Path(region["path"]), "region", label)
     settings, _ = get_settings()
     if settings.park_from_env:
         coords = settings.park_coords
@@ -182,6 +182,17 @@ def current_source() -> ParkSource:
         )
         return ParkSource(settings.park_path, "env", label, coords)
     return ParkSource(settings.park_path, "demo", "内置示例园区（虚构数据）")
+
+
+def current_source() -> ParkSource:
+    """The park source of this session (upload > a park opened from the region page > ``PARKRISK_PARK`` > demo
+    park). After a reload the upload comes back from the signed park cookie (:mod:`app.session_cookie`)."""
+    home = home_source()
+    region = st.session_state.get(_REGION_PARK_KEY)
+    if region and home.kind != "upload":
+        label = f"区域监管：{region['name']}（{Path(region['path']).name}）"
+        return ParkSource(Path(region["path"]), "region", label)
+    return home
 
 
 @st.cache_resource(show_spinner="正在加载园区数据……", max_entries=16)
@@ -260,7 +271,7 @@ def error_text_zh(error: Exception | None, source: ParkSource) -> str:
     if isinstance(error, ParkDataError):
         return f"园区数据未通过校验，无法打开（{where}）。请按下方报告逐项修改后重新加载。"
     return (
-        f"无法读取园区数据文件（{where}）：{error}。请确认它是有效的 GeoPackage（.gpkg），"
+        f"无法读取园区数据文件（{where}）：{message_zh(error)}。请确认它是有效的 GeoPackage（.gpkg），"
         "可用 QGIS 打开检查，或运行 parkrisk validate 文件路径 查看详细报告。"
     )
 
@@ -501,10 +512,44 @@ def park_store() -> RectificationStore:
 
 
 def _store_target() -> str:
-    """The store of this session's park: ``PARKRISK_STORE`` or the default store file of the park."""
+    """The store of this session's park: a park of the region has its own (:func:`app.region.sources.
+    live_store_target`: the store the region run counts its items from); any other park ``PARKRISK_STORE`` or the
+    default store file of the park."""
+    source = current_source()
+    if source.kind == "region":
+        from app.region.sources import live_store_target
+
+        return str(live_store_target(source.path, create=True))
+    return _account_target()
+
+
+def _account_target() -> str:
+    """The store of the app's users and sessions: ``PARKRISK_STORE`` or the default store file of the home park
+    (:func:`home_source`) — the same whichever park of the region is open, so the sign-in survives the
+    drill-down from 区域监管."""
     from geodata.store import default_store_path
 
-    return os.environ.get("PARKRISK_STORE") or str(default_store_path(current_source().path))
+    return os.environ.get("PARKRISK_STORE") or str(default_store_path(home_source().path))
+
+
+def account_store() -> RectificationStore:
+    """The store that holds the app's users, sessions and region scopes (:func:`_account_target`): the store of
+    the home park, also while a park of the region is open (whose items live in :func:`park_store`).
+
+    Raises
+    ------
+    StoreError, ValueError, OSError
+        When the store cannot be opened (the caller shows the message).
+    """
+    source = current_source()
+    if source.kind != "region":
+        return park_store()
+    home = home_source()
+    try:
+        park = load_park_cached(home.path, home.coords)
+    except (FileNotFoundError, ParkDataError) as exc:
+        raise ValueError(f"无法打开用户台账所属的园区（{home.label_zh}）：{exc}") from exc
+    return _shared_store(str(home.path), _account_target(), home.kind == "demo", park)
 
 
 @st.cache_resource(show_spinner="正在打开整改台账……", max_entries=8)
@@ -553,7 +598,7 @@ def _user_from_cookie(store: RectificationStore) -> User | None:
         return None
     from geodata.store.base import utcnow
 
-    target = _store_target()
+    target = _account_target()
     try:
         token = session_cookie.verify_cookie(
             cookie, key=session_cookie.signing_key(target), store=target, now=utcnow()
@@ -586,7 +631,7 @@ def current_user() -> User | None:
         if cookie is None or cookie == st.session_state.get(_DEAD_COOKIE_KEY):
             return None  # nobody signed in: the store is not opened for a visitor
     try:
-        store = park_store()
+        store = account_store()
         if not token:
             return _user_from_cookie(store)
         user = resolve_session(store, token, config=auth_config())
@@ -610,7 +655,7 @@ def remember_session(session: Session) -> None:
     """
     st.session_state[SESSION_TOKEN_KEY] = session.token
     st.session_state.pop(_NOTICE_KEY, None)
-    target = _store_target()
+    target = _account_target()
     from geodata.store.base import utcnow
 
     now = utcnow()

@@ -7,8 +7,12 @@ Examples::
     parkrisk region run 区域文件夹 --generic-weather -o 排名.xlsx
     parkrisk region report 区域文件夹 --month 2026-11 --out 月报.docx 月报.xlsx --parks P001 P002
     parkrisk region scope 园区.gpkg --user 市应急局 --parks P001 P002     # what a regional user sees
+    parkrisk region import postgresql://owner@db/parks 区域文件夹 园区X.gpkg   # parks into a PostGIS region
+    parkrisk region run postgresql://app@db/parks                        # the same run on the PostGIS region
+    parkrisk region list postgresql://app@db/parks
+    parkrisk region export postgresql://app@db/parks P001 -o P001.gpkg
 
-A region is a folder of park GeoPackages. ``run`` computes every park whose inputs changed since the last run
+A region is a folder of park GeoPackages or a PostGIS database with many parks (:mod:`geodata.pg_parks`). ``run`` computes every park whose inputs changed since the last run
 (:mod:`app.region.runner`; the others come from ``<区域>/.parkrisk_region_cache``), shows progress on stderr, prints
 the ranked table and lists the parks that failed with their errors (exit code 0 when every park was computed, 1 when
 some failed — the others are still computed and cached). ``report`` writes the monthly bulletin (Word and/or Excel)
@@ -27,7 +31,11 @@ __all__ = ["register"]
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("region", help="区域文件夹（存放各园区 GeoPackage .gpkg 文件）")
+    p.add_argument(
+        "region",
+        help="区域：存放各园区 GeoPackage（.gpkg）的文件夹，或 PostGIS 数据库的 postgresql:// 连接串",
+    )
+    _add_schema(p)
     p.add_argument(
         "--scheduler",
         help="dask 调度器地址（tcp://主机:端口）；默认取环境变量 DASK_SCHEDULER_ADDRESS，都没有时在本机启动 LocalCluster",
@@ -42,6 +50,29 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="没有气象资料（风玫瑰）的园区改用通用示意风玫瑰计算（结果中注明，仅作示意）；默认这些园区报错",
     )
+
+
+def _add_schema(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--schema", default="parkrisk", help="PostGIS 区域中园区表所在的模式，默认 parkrisk")
+
+
+def _add_db_commands(rs: argparse._SubParsersAction) -> None:
+    i = rs.add_parser("import", help="把园区 GeoPackage 导入 PostGIS 区域（同一园区编号的旧数据被替换）")
+    i.add_argument("database", help="PostGIS 数据库连接串 postgresql://用户@主机:端口/数据库（需建表权限）")
+    i.add_argument("parks", nargs="+", help="园区文件（.gpkg）或存放园区文件的文件夹")
+    i.add_argument("--park-id", help="园区编号（只导入一个园区时可用；默认取 parks 图层的 park_id）")
+    _add_schema(i)
+    i.set_defaults(func=import_parks)
+    ls = rs.add_parser("list", help="列出 PostGIS 区域中的园区")
+    ls.add_argument("database", help="PostGIS 数据库连接串 postgresql://…")
+    _add_schema(ls)
+    ls.set_defaults(func=list_region)
+    e = rs.add_parser("export", help="把 PostGIS 区域中的一个园区导出为 GeoPackage")
+    e.add_argument("database", help="PostGIS 数据库连接串 postgresql://…")
+    e.add_argument("park_id", help="园区编号")
+    e.add_argument("-o", "--output", required=True, help="输出的园区文件（.gpkg）")
+    _add_schema(e)
+    e.set_defaults(func=export_park)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -73,6 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--owner", action="store_true", help="PostGIS 台账：以模式所有者连接（应用角色不能写 store_meta 表）"
     )
     sc.set_defaults(func=scope)
+    _add_db_commands(rs)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
@@ -103,7 +135,12 @@ def _run(args: argparse.Namespace):
     progress = Progress()
     try:
         return run_region(
-            args.region, options=opts, address=args.scheduler, n_workers=workers, progress=progress
+            args.region,
+            options=opts,
+            address=args.scheduler,
+            n_workers=workers,
+            progress=progress,
+            schema=args.schema,
         )
     except (FileNotFoundError, ValueError) as exc:
         raise CommandError(str(exc)) from None
@@ -180,9 +217,7 @@ def report(args: argparse.Namespace) -> int:
                 + "、".join(str(r.get("park_id")) for r in res.results)
             )
     scope = f"本月报包括 {len(shown)} 个园区。" if parks is not None else ""
-    b = make_bulletin(
-        shown, month=args.month, region_zh=args.title or Path(args.region).resolve().name, scope_zh=scope
-    )
+    b = make_bulletin(shown, month=args.month, region_zh=args.title or res.title, scope_zh=scope)
     for o in outs:
         data = bulletin_docx(b) if o.suffix.lower() == ".docx" else bulletin_xlsx(b)
         with safe_output(o) as tmp:
@@ -223,4 +258,108 @@ def scope(args: argparse.Namespace) -> int:
             else f"只可查看 {len(now)} 个园区（{'、'.join(sorted(now))}）"
         )
     )
+    return 0
+
+
+def _db(arg: str) -> str:
+    from geodata.store import is_postgres_target
+
+    if not is_postgres_target(arg):
+        raise CommandError(
+            f"{arg!r} 不是 PostgreSQL 连接串：请写成 postgresql://用户@主机:端口/数据库（密码可放在 ~/.pgpass 或"
+            " PGPASSWORD 环境变量中）"
+        )
+    return arg
+
+
+def _park_files(names: list[str]) -> list[Path]:
+    from app.region.sources import discover_parks
+
+    files: list[Path] = []
+    for n in names:
+        p = Path(n).expanduser()
+        if p.is_dir():
+            try:
+                files.extend(discover_parks(p))
+            except (FileNotFoundError, ValueError) as exc:
+                raise CommandError(str(exc)) from None
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise CommandError(f"找不到园区文件或文件夹 {p}，请检查路径。")
+    return files
+
+
+@reports_errors
+def import_parks(args: argparse.Namespace) -> int:
+    from app.commands._common import load_park_or_fail
+    from geodata.pg_parks import ParkDatabaseError, describe_dsn, write_park
+
+    dsn = _db(args.database)
+    files = _park_files(args.parks)
+    if args.park_id and len(files) != 1:
+        raise CommandError(f"--park-id 只能在导入一个园区时使用，本次有 {len(files)} 个园区文件")
+    ids: dict[str, str] = {}
+    for f in files:
+        park = load_park_or_fail(f)
+        try:
+            pid = write_park(dsn, park, park_id=args.park_id, schema=args.schema, source=f.name)
+        except ParkDatabaseError as exc:
+            raise CommandError(f"园区文件 {f.name}：{exc}") from None
+        if pid in ids:
+            print(
+                f"注意：园区文件 {f.name} 与 {ids[pid]} 的园区编号同为 {pid}，后者已被替换。", file=sys.stderr
+            )
+        ids[pid] = f.name
+        print(f"{f.name} → {describe_dsn(dsn)} 模式 {args.schema} 园区 {pid}（{park.name}）")
+    print(f"共导入 {len(files)} 个园区。计算：parkrisk region run <连接串>")
+    return 0
+
+
+@reports_errors
+def list_region(args: argparse.Namespace) -> int:
+    from geodata.pg_parks import ParkDatabaseError, list_parks
+
+    try:
+        index = list_parks(_db(args.database), schema=args.schema)
+    except ParkDatabaseError as exc:
+        raise CommandError(str(exc)) from None
+    if index.empty:
+        print("该区域中没有园区。")
+        return 0
+    bj = index["written_at"].dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M")
+    table = index.assign(written_at=bj).rename(
+        columns={
+            "park_id": "园区编号",
+            "name": "园区",
+            "source": "来源",
+            "written_at": "导入时间（北京时间）",
+        }
+    )
+    print(table.to_string(index=False))
+    return 0
+
+
+@reports_errors
+def export_park(args: argparse.Namespace) -> int:
+    from geodata import ParkDataError, save_park
+    from geodata.pg_parks import ParkDatabaseError, read_park
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".gpkg":
+        raise CommandError(f"输出文件应为 .gpkg（GeoPackage），收到 {out.name}")
+    check_outputs([out])
+    try:
+        park = read_park(_db(args.database), args.park_id, schema=args.schema)
+    except ParkDatabaseError as exc:
+        raise CommandError(str(exc)) from None
+    except ParkDataError as exc:
+        raise CommandError(exc.report.to_text_zh() if exc.report is not None else str(exc)) from None
+    if out.exists():
+        raise CommandError(f"输出文件 {out} 已存在：请换一个文件名或先删除它")
+    try:
+        save_park(park, out)
+    except OSError as exc:
+        raise CommandError(f"无法写入 {out}：{exc.strerror or exc}") from None
+    print(f"园区 {args.park_id}（{park.name}）→ {out}")
     return 0

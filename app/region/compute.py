@@ -1,13 +1,15 @@
 """One park of a region: the regulator's figures, computed by the public functions of ``analysis`` (one task each).
 
-:func:`park_result` loads a park file and returns a plain, JSON-ready ``dict`` (so that it travels between dask
+:func:`park_result` loads a park (a file, or a park of a PostGIS region: :mod:`geodata.pg_parks`) and returns a plain, JSON-ready ``dict`` (so that it travels between dask
 workers and is cached as a file): the park's name, place and grade; enterprises by risk colour; 两重点一重大
 enterprises (:func:`analysis.regulation.key_supervision.two_key_one_major`) and major hazards by grade (GB 18218-2018
 units); the individual-risk grid (:func:`analysis.qra.individual.individual_risk`) with the largest risk outside the
 park boundary and the GB 36894-2018 check of every sensitive target
 (:func:`analysis.regulation.siting_checks.compliance`); a domino summary (:func:`analysis.domino.analyze`); and the
 rectification items (dates, status, level) from which :mod:`app.region.stats` computes 整改率, 按期整改率, overdue
-items and the monthly trend for any reporting date — so that the cached result does not depend on the date.
+items and the monthly trend for any reporting date — so that the cached result does not depend on the date. The
+items are the park's ``rectifications`` layer, or, when the park's items live in a store (the 一园一策 ledger),
+the items that store holds now (read by :mod:`app.region.sources` and passed in as ``items``).
 
 A part that fails (no wind rose, bad data) is reported in ``errors`` (Chinese: the park, what failed and the fix);
 the other parts are still computed. A park without a wind rose is refused for the risk grid by the model itself
@@ -26,7 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["RegionOptions", "park_result", "ITEM_FIELDS", "failed_result"]
+from geodata.pg_parks import PgPark
+
+__all__ = ["RegionOptions", "park_result", "ITEM_FIELDS", "failed_result", "items_records"]
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +83,24 @@ class RegionOptions:
         return json.dumps(asdict(self), sort_keys=True)
 
 
-def _label(path: Path, name: str = "") -> str:
-    return f"园区「{name}」（{path.name}）" if name else f"园区文件 {path.name}"
+def _label(file: str, name: str = "") -> str:
+    if name:
+        return f"园区「{name}」（{file}）"
+    return f"园区文件 {file}" if file.lower().endswith(".gpkg") else f"园区 {file}"
 
 
-def failed_result(path: Path, message_zh: str) -> dict[str, Any]:
-    """The result of a park that could not be loaded at all: its file, no figures, the error."""
-    return {"file": path.name, "park_id": path.stem, "name": "", "errors": [message_zh], "loaded": False}
+def failed_result(where: str | Path | PgPark, message_zh: str) -> dict[str, Any]:
+    """The result of a park that could not be loaded at all: its file (or PostGIS park id), no figures, the
+    error."""
+    file, stem = _names(where)
+    return {"file": file, "park_id": stem, "name": "", "errors": [message_zh], "loaded": False}
+
+
+def _names(where: str | Path | PgPark) -> tuple[str, str]:
+    if isinstance(where, PgPark):
+        return where.park_id, where.park_id
+    p = Path(where)
+    return p.name, p.stem
 
 
 def _place(park) -> dict[str, Any]:
@@ -188,8 +203,10 @@ def _iso(v: Any) -> str | None:
     return pd.Timestamp(v).date().isoformat()
 
 
-def _items(park) -> list[dict[str, Any]]:
-    rect = park.rectifications
+def items_records(rect: pd.DataFrame, *, with_version: bool = False) -> list[dict[str, Any]]:
+    """Rectification items as plain records of :data:`ITEM_FIELDS` (dates as ISO text, JSON-ready), from a park's
+    ``rectifications`` layer or a store's :meth:`~geodata.store.RectificationStore.items_frame`
+    (``with_version``: and each item's ``version``), ordered as given."""
     out = []
     for rec in rect.to_dict("records"):
         item = {}
@@ -201,6 +218,8 @@ def _items(park) -> list[dict[str, Any]]:
                 item[f] = None if v is None or pd.isna(v) else int(v)
             else:
                 item[f] = None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+        if with_version:
+            item["version"] = int(rec["version"])
         out.append(item)
     return out
 
@@ -212,44 +231,76 @@ _PART_ZH = {
 }
 
 
-def park_result(path: str | Path, options: RegionOptions | None = None) -> dict[str, Any]:
-    """The regulator's figures of one park file (see the module docstring); never raises for bad data.
-
-    Returns
-    -------
-    dict
-        ``file``, ``park_id``, ``name``, ``lon``/``lat`` [°], ``boundary`` (GeoJSON, WGS84), ``grade``, ``level``,
-        ``n_enterprises``, ``colour_red`` … ``colour_blue``, ``two_key``, ``major_hazards``, ``major_grade_1`` …
-        ``major_grade_4``, ``ir_max`` / ``ir_max_outside`` [1/a], ``n_targets``, ``targets_failed_existing``,
-        ``targets_failed_new``, ``weather_source``, ``generic_weather``, ``domino_edges``, ``domino_crossing``,
-        ``domino_hub``, ``domino_max_expected`` [units], ``items`` (rectification records, :data:`ITEM_FIELDS`),
-        ``errors`` (Chinese messages of the parts that failed), ``loaded``.
-    """
-    from analysis.errors import AnalysisInputError
+def _load(where: Path | PgPark) -> tuple[Any, str | None]:
+    """The park, or None and the Chinese reason it could not be loaded."""
     from geodata import ParkDataError, load_park
+    from geodata.pg_parks import ParkDatabaseError, read_park
 
-    opts = options or RegionOptions()
-    path = Path(path)
+    file, _ = _names(where)
     try:
-        park = load_park(path)
+        if isinstance(where, PgPark):
+            return read_park(where.dsn, where.park_id, schema=where.schema), None
+        return load_park(where), None
     except ParkDataError as exc:
         report = getattr(exc, "report", None)
         problems = [
             f"{p.message_zh}（{p.fix_zh}）" for p in (report.errors if report is not None else [])[:3]
         ]
         first = "；".join(problems) or (str(exc).splitlines() or [""])[0]
-        return failed_result(
-            path,
-            f"{_label(path)}未通过数据校验，未计算：{first}。请运行 parkrisk validate {path.name} 查看完整报告，"
-            "修改数据（或用 QGIS 打开检查是否为有效的 GeoPackage）后重新运行。",
+        check = (
+            f"请在数据库中修改园区 {file} 的数据后重新运行"
+            if isinstance(where, PgPark)
+            else f"请运行 parkrisk validate {file} 查看完整报告，修改数据（或用 QGIS 打开检查是否为有效的 GeoPackage）后重新运行"
         )
+        return None, f"{_label(file)}未通过数据校验，未计算：{first}。{check}。"
+    except ParkDatabaseError as exc:
+        return None, f"{_label(file)}无法从数据库读取：{exc}"
     except (OSError, ValueError) as exc:
-        return failed_result(
-            path, f"{_label(path)}无法读取：{exc}。请确认它是有效的 GeoPackage（.gpkg），可用 QGIS 打开检查。"
+        return (
+            None,
+            f"{_label(file)}无法读取：{exc}。请确认它是有效的 GeoPackage（.gpkg），可用 QGIS 打开检查。",
         )
+
+
+def park_result(
+    where: str | Path | PgPark,
+    options: RegionOptions | None = None,
+    *,
+    items: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The regulator's figures of one park (see the module docstring); never raises for bad data.
+
+    Parameters
+    ----------
+    where : path or PgPark
+        A park file, or a park in a PostGIS region (:class:`geodata.pg_parks.PgPark`).
+    options : RegionOptions, optional
+    items : list of dict, optional
+        The park's rectification items as its live store holds them (:func:`app.region.sources.store_items`);
+        default the park's own ``rectifications`` layer.
+
+    Returns
+    -------
+    dict
+        ``file`` (file name, or the park id in PostGIS), ``park_id``, ``name``, ``lon``/``lat`` [°], ``boundary``
+        (GeoJSON, WGS84), ``grade``, ``level``, ``n_enterprises``, ``colour_red`` … ``colour_blue``, ``two_key``,
+        ``major_hazards``, ``major_grade_1`` … ``major_grade_4``, ``ir_max`` / ``ir_max_outside`` [1/a],
+        ``n_targets``, ``targets_failed_existing``, ``targets_failed_new``, ``weather_source``,
+        ``generic_weather``, ``domino_edges``, ``domino_crossing``, ``domino_hub``, ``domino_max_expected``
+        [units], ``items`` (rectification records, :data:`ITEM_FIELDS`), ``items_source`` (``layer`` or
+        ``store``), ``errors`` (Chinese messages of the parts that failed), ``loaded``.
+    """
+    from analysis.errors import AnalysisInputError
+
+    opts = options or RegionOptions()
+    where = where if isinstance(where, PgPark) else Path(where)
+    file, stem = _names(where)
+    park, why = _load(where)
+    if park is None:
+        return failed_result(where, why)
     place, grade = _place(park)
-    out: dict[str, Any] = {"file": path.name, "name": park.name, "loaded": True, **place, **grade}
-    out["park_id"] = out["park_id"] or path.stem
+    out: dict[str, Any] = {"file": file, "name": park.name, "loaded": True, **place, **grade}
+    out["park_id"] = out["park_id"] or stem
     out.update(_enterprises(park))
     errors: list[str] = []
     parts = (("hazards", _hazards, ()), ("risk", _risk, (opts,)), ("domino", _domino, (opts,)))
@@ -257,8 +308,12 @@ def park_result(path: str | Path, options: RegionOptions | None = None) -> dict[
         try:
             out.update(fn(park, *args))
         except (AnalysisInputError, ValueError, KeyError) as exc:
-            log.info("region: %s %s failed: %s", path.name, key, exc)
-            errors.append(f"{_label(path, park.name)}的{_PART_ZH[key]}未完成：{exc}")
-    out["items"] = _items(park)
+            log.info("region: %s %s failed: %s", file, key, exc)
+            errors.append(f"{_label(file, park.name)}的{_PART_ZH[key]}未完成：{exc}")
+    if items is None:
+        out["items"], out["items_source"] = items_records(park.rectifications), "layer"
+    else:
+        out["items"] = [{f: it.get(f) for f in ITEM_FIELDS} for it in items]
+        out["items_source"] = "store"
     out["errors"] = errors
     return out

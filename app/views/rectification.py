@@ -44,6 +44,7 @@ from app.auth import (
     change_password,
     sign_in,
 )
+from app.present.messages import message_zh
 from app.present.numbers import beijing_zh, display_frame
 from app.rectification_map import ItemFilter, filter_items, rectification_map
 from geodata import schema
@@ -104,14 +105,14 @@ def _sign_in_form(store, demo: bool) -> None:
         try:
             sess = sign_in(store, username, password, client=_client(), config=auth_config())
         except AuthError as exc:
-            st.error(str(exc))
+            st.error(message_zh(exc))
             return
         try:
             state.remember_session(sess)
         except (ValueError, OSError) as exc:  # no signing key: signed in until the next reload only
             st.session_state[TOKEN_KEY] = sess.token
             log.warning("sign-in cookie not issued: %s", exc)
-            _flash(f"已登录，但刷新页面后需要重新登录（会话密钥不可用：{exc}）。")
+            _flash(f"已登录，但刷新页面后需要重新登录（会话密钥不可用：{message_zh(exc)}）。")
         st.rerun()
 
 
@@ -141,7 +142,7 @@ def _password_form(store, user) -> None:
         try:
             n = change_password(store, user.username, old, new, client=_client(), config=auth_config())
         except (AuthError, ValueError) as exc:
-            st.error(str(exc).split(" / ")[0])
+            st.error(message_zh(exc))
             return
         log.info("password changed for %r; %d sessions ended", user.username, n)
         state.end_session(store, notice="密码已修改，所有已登录的浏览器均已退出，请用新密码重新登录。")
@@ -299,7 +300,7 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
     try:
         item = store.get_item(user, iid)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(message_zh(exc))
         return
     # The version the person has SEEN: kept across reruns, so a change made by someone else in between is detected
     # by the store (ConcurrentEditError) instead of being silently overwritten.
@@ -363,7 +364,7 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                 )
             st.rerun()
         except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
-            st.error(str(exc))
+            st.error(message_zh(exc))
     if can(user, "edit", item.enterprise_id):
         _cite_form(store, user, item, version)
         _plan_form(store, user, item, version)
@@ -392,7 +393,7 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
                     _flash(f"延期已批准：事项 {iid} 新的整改期限为 {done.deadline}（第 {done.version} 版）。")
                     st.rerun()
                 except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
-                    st.error(str(exc))
+                    st.error(message_zh(exc))
 
 
 def _plan_form(store, user, item, version: int) -> None:
@@ -427,7 +428,7 @@ def _plan_form(store, user, item, version: int) -> None:
     try:
         new = store.update_fields(user, item.item_id, expected_version=version, changes=changes)
     except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
-        st.error(str(exc))
+        st.error(message_zh(exc))
         return
     st.session_state[SEEN_KEY] = (item.item_id, new.version)
     _flash(f"治理方案已保存：事项 {item.item_id}（第 {new.version} 版）。")
@@ -461,7 +462,7 @@ def _cite_form(store, user, item, version: int) -> None:
                 )
                 st.rerun()
             except (ConcurrentEditError, PermissionDeniedError, ValueError, StoreError) as exc:
-                st.error(str(exc))
+                st.error(message_zh(exc))
 
 
 def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today: dt.date) -> None:
@@ -547,7 +548,7 @@ def _io_tab(store, user, park, items: pd.DataFrame, names: dict[str, str], today
         try:
             ids = store.import_items(user, recs, source=up.name)
         except (ImportValidationError, DuplicateItemError, PermissionDeniedError, StoreError) as exc:
-            st.error(str(exc))
+            st.error(message_zh(exc))
             return
         st.success(f"已导入 {len(ids)} 项。")
 
@@ -608,7 +609,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
         try:
             _run_analyses(park, key, options)
         except ValueError as exc:
-            st.error(f"分析无法完成：{exc}")
+            st.error(f"分析无法完成：{message_zh(exc)}")
             return
     cached = st.session_state.get(ANALYSIS_KEY, {}).get(key)
     extra = list(st.session_state.get(FINDINGS_KEY) or [])
@@ -668,7 +669,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
         try:
             ids = store.create_from_findings(user, [(p.record, p.link) for p in todo])
         except (ImportValidationError, DuplicateItemError, PermissionDeniedError, StoreError) as exc:
-            st.error(str(exc))
+            st.error(message_zh(exc))
             return
         st.success(f"已生成 {len(ids)} 项整改事项（状态：待整改，来源：风险分析发现）。")
 
@@ -685,11 +686,14 @@ def main() -> None:
     try:
         store = state.park_store()
     except (StoreError, ValueError, OSError) as exc:
-        st.error(f"无法打开整改台账：{exc}")
+        st.error(f"无法打开整改台账：{message_zh(exc)}")
         st.stop()
     user = state.current_user()  # this browser session's sign-in, or the signed cookie after a reload
+    # users and sessions live in the app's account store: for a park opened from 区域监管 it is not the store of
+    # the park's items (state.account_store), so the sign-in carries over to every park of the region
+    accounts = state.account_store() if source.kind == "region" else store
     if user is None:
-        _sign_in_form(store, demo)
+        _sign_in_form(accounts, state.home_source().kind == "demo")
         return
     _show_flash()
     with st.sidebar:
@@ -701,9 +705,9 @@ def main() -> None:
         if demo:
             st.caption("演示账号，仅用于虚构示例园区。")
         if st.button("退出登录", key="rect_sign_out"):
-            state.end_session(store)
+            state.end_session(accounts)
             st.rerun()
-        _password_form(store, user)
+        _password_form(accounts, user)
     today = dt.date.today()
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
     items = store.items_frame(user)

@@ -1,4 +1,5 @@
-"""区域监管: the parks of a region (the folder named by ``PARKRISK_REGION``) for the regulator — a map coloured by park
+"""区域监管: the parks of a region (``PARKRISK_REGION``: a folder of park GeoPackages or a ``postgresql://``
+connection string of a PostGIS region, :mod:`geodata.pg_parks`) for the regulator — a map coloured by park
 grade, the ranked table, drill-down to a park's own pages, the monthly trend and the monthly bulletin (Word, Excel).
 
 The parks are computed by :mod:`app.region.runner` (dask.distributed; cached by content): the page shows what is in
@@ -21,6 +22,7 @@ import pandas as pd
 from analysis.regulation.park_grading import GRADE_LABELS_ZH
 from app.mapping import TextTooltip, finish_map, new_map
 from app.present.grades import PARK_GRADE_COLORS
+from app.present.messages import message_zh
 
 TITLE = "区域监管"
 ICON = ":material/travel_explore:"
@@ -79,29 +81,45 @@ def _beijing_today() -> dt.date:
     return dt.datetime.now(_BEIJING).date()
 
 
-def _results(folder: Path, opts) -> tuple[list[dict[str, Any]], list[str]]:
+def _results(region: str, opts) -> tuple[list[dict[str, Any]], list[str]]:
     from app.region.runner import cached_results
 
-    return cached_results(folder, options=opts)
+    return cached_results(region, options=opts)
 
 
-def _compute(folder: Path, opts) -> None:  # pragma: no cover - exercised by the browser test
+def _compute(region: str, opts) -> None:  # pragma: no cover - exercised by the browser test
     import streamlit as st
 
     from app.region.runner import run_region
 
     bar = st.progress(0.0, text="正在启动 dask 集群……")
     try:
-        res = run_region(folder, options=opts, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+        res = run_region(region, options=opts, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
     except (OSError, ValueError) as exc:
-        st.error(f"区域计算未完成：{exc}")
+        st.error(f"区域计算未完成：{message_zh(exc)}")
         return
     st.success(f"计算 {len(res.computed)} 个园区，用时 {res.seconds:.1f} s（{res.cluster_zh}）。")
 
 
-def _drill_down(
-    table: pd.DataFrame, folder: Path
-) -> None:  # pragma: no cover - exercised by the browser test
+def drill_down_path(region: str, file: str) -> Path:
+    """The park file the app opens for a park of the region: the file in the region folder, or for a PostGIS
+    region the app's copy of the park (:func:`app.region.sources.pg_local_copy`, refreshed when its rows changed).
+
+    Raises
+    ------
+    ValueError, OSError
+        The PostGIS park cannot be read or copied (Chinese message).
+    """
+    from app.region.sources import pg_local_copy
+    from geodata.pg_parks import PgPark
+    from geodata.store import is_postgres_target
+
+    if is_postgres_target(region):
+        return pg_local_copy(PgPark(region, file))
+    return Path(region) / file
+
+
+def _drill_down(table: pd.DataFrame, region: str) -> None:  # pragma: no cover - exercised by the browser test
     import streamlit as st
 
     from app import state
@@ -112,14 +130,19 @@ def _drill_down(
     c = st.columns(2)
     if c[0].button("打开该园区的页面", key="region_open", type="primary"):
         row = names[pick]
-        state.open_region_park(folder / row.file, row.name)
+        try:
+            path = drill_down_path(region, row.file)
+        except (OSError, ValueError) as exc:
+            st.error(f"无法打开园区 {row.name}（{row.park_id}）：{message_zh(exc)}")
+            return
+        state.open_region_park(path, row.name)
         st.switch_page(str(Path(__file__).with_name("park_map.py")))
     if c[1].button("回到默认园区", key="region_close"):
         state.close_region_park()
         st.rerun()
 
 
-def _downloads(results: list[dict[str, Any]], folder: Path, scope_zh: str) -> None:  # pragma: no cover
+def _downloads(results: list[dict[str, Any]], title: str, scope_zh: str) -> None:  # pragma: no cover
     import streamlit as st
 
     from app.region.bulletin import bulletin_docx, bulletin_xlsx, make_bulletin
@@ -128,7 +151,7 @@ def _downloads(results: list[dict[str, Any]], folder: Path, scope_zh: str) -> No
     today = _beijing_today()
     months = [str(p) for p in pd.period_range(end=pd.Period(today, "M"), periods=12, freq="M")][::-1]
     month = st.selectbox("月份", months, key="region_month")
-    b = make_bulletin(results, month=month, region_zh=folder.name, scope_zh=scope_zh)
+    b = make_bulletin(results, month=month, region_zh=title, scope_zh=scope_zh)
     c = st.columns(2)
     c[0].download_button(
         "下载月报（Word）",
@@ -146,6 +169,19 @@ def _downloads(results: list[dict[str, Any]], folder: Path, scope_zh: str) -> No
     )
 
 
+def _title(region: str) -> str:
+    from geodata.store import is_postgres_target
+
+    if is_postgres_target(region):
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            return str(conninfo_to_dict(region).get("dbname") or "区域")
+        except Exception:  # noqa: BLE001 - a title must not fail; the run reports a bad DSN
+            return "区域"
+    return Path(region).resolve().name
+
+
 def render() -> None:  # pragma: no cover - exercised by the browser test
     import streamlit as st
     from streamlit_folium import st_folium
@@ -159,15 +195,15 @@ def render() -> None:  # pragma: no cover - exercised by the browser test
     folder_env = os.environ.get(REGION_ENV, "").strip()
     if not folder_env:
         st.info(
-            "未配置区域：请把各园区的 GeoPackage 放在一个文件夹中，并以环境变量 PARKRISK_REGION=文件夹路径 启动应用；"
+            "未配置区域：请把各园区的 GeoPackage 放在一个文件夹中，并以环境变量 PARKRISK_REGION=文件夹路径 启动应用（PostGIS 区域：PARKRISK_REGION=postgresql://…，园区用 parkrisk region import 导入）；"
             "命令行 parkrisk region run 文件夹 可先行计算。"
         )
         return
-    folder = Path(folder_env)
+    region = folder_env
     try:
-        parks = user_parks(state.park_store(), state.current_user())
+        parks = user_parks(state.account_store(), state.current_user())
     except (OSError, ValueError) as exc:
-        st.error(f"无法打开用户台账：{exc}")
+        st.error(f"无法打开用户台账：{message_zh(exc)}")
         return
     st.caption(scope_note_zh(parks))
     if parks is not None and not parks:
@@ -177,11 +213,11 @@ def render() -> None:  # pragma: no cover - exercised by the browser test
     )
     opts = RegionOptions(generic_weather=generic)
     if st.button("计算新增或已变化的园区", key="region_run"):
-        _compute(folder, opts)
+        _compute(region, opts)
     try:
-        all_results, missing = _results(folder, opts)
+        all_results, missing = _results(region, opts)
     except (FileNotFoundError, ValueError) as exc:
-        st.error(str(exc))
+        st.error(message_zh(exc))
         return
     results = visible_results(all_results, parks)
     if missing:
@@ -201,13 +237,13 @@ def render() -> None:  # pragma: no cover - exercised by the browser test
     )
     st.subheader(f"园区排名（{today:%Y-%m-%d}，北京时间）")
     st.dataframe(ranking_zh(table), hide_index=True, width="stretch")
-    _drill_down(table, folder)
+    _drill_down(table, region)
     st.subheader("月度趋势（隐患发现与销号）")
     trend = trend_zh(region_trend(results, day=today))
     if len(trend):
         st.bar_chart(trend.set_index("月份")[["新发现（项）", "销号（项）"]], stack=False, height=260)
     st.dataframe(trend, hide_index=True, width="stretch")
-    _downloads(results, folder, scope_note_zh(parks))
+    _downloads(results, _title(region), scope_note_zh(parks))
 
 
 if __name__ == "__main__":

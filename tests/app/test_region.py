@@ -426,3 +426,69 @@ def test_cli_region_scope_sets_and_clears_a_users_parks(tmp_path, demo_park_path
         == 1
     )
     assert "用户 'nobody' 不存在" in capsys.readouterr().err
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+def test_drill_down_from_the_region_keeps_the_sign_in_in_chromium(
+    serial, region5, tmp_path, monkeypatch, demo_park_path, demo_park
+):
+    """Without one PARKRISK_STORE for the region: the user signs in on the app's own park (its default store holds
+    the accounts), opens a park from 区域监管 and stays signed in on that park's pages, also after a reload; the
+    park's items come from its own ledger (the one the region run counts from)."""
+    from playwright.sync_api import sync_playwright
+
+    from app.auth import open_park_store
+    from app.region.sources import live_store_target
+    from geodata.store import User, default_store_path
+    from tests.app.test_browser import _bench
+
+    b = _bench()
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))  # the app server's data folder
+    monkeypatch.delenv("PARKRISK_STORE", raising=False)
+    folder = _copy(region5, tmp_path / "region")
+    for name, res in serial.items():
+        write_entry(folder, name, park_key(folder / name, OPTS.as_key()), res)
+    accounts = default_store_path(demo_park_path)  # the store of the app's own park: users and sessions
+    store = open_park_store(str(demo_park_path), str(accounts), True, demo_park)
+    store.set_region_scope(User("admin", "admin"), "inspector", ["P001", "P002"])
+    store.close()
+    monkeypatch.setenv("PARKRISK_REGION", str(folder))
+    with sync_playwright() as pw:
+        browser = b.launch_browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1100})
+            log = REPO / "test-artifacts" / "streamlit_region_drill.log"
+            with b.running_app(demo_park_path, log_path=log) as (base, _):
+                b.wait_healthy(base, timeout=30)
+                page.goto(f"{base}/rectification", wait_until="commit")
+                page.get_by_label("用户名").fill("inspector", timeout=30000)
+                page.get_by_label("密码", exact=True).fill("inspector-demo")
+                page.get_by_role("button", name="登录", exact=True).click()
+                page.get_by_text("退出登录").first.wait_for(timeout=30000)
+                page.get_by_role("link", name="区域监管").click()
+                page.get_by_text("当前用户的区域范围：2 个园区").wait_for(timeout=30000)
+                page.get_by_role("button", name="打开该园区的页面").click()
+                page.get_by_role("heading", name="园区一张图 · 合成园区").wait_for(timeout=30000)
+                heading = page.get_by_role("heading", name="园区一张图 · 合成园区").inner_text()
+                opened = next(r for r in serial.values() if r["name"] in heading)
+                page.get_by_role("link", name="一园一策").click()
+                page.get_by_text("退出登录").first.wait_for(
+                    timeout=30000
+                )  # still signed in on the park's pages
+                assert page.get_by_text("请登录后查看和办理整改事项").count() == 0
+                page.reload()
+                page.get_by_text("退出登录").first.wait_for(timeout=30000)  # and after a reload
+                assert page.get_by_text("请登录后查看和办理整改事项").count() == 0
+                page.screenshot(
+                    path=str(REPO / "test-artifacts" / "region_drill_signed_in.png"), full_page=True
+                )
+        finally:
+            browser.close()
+    # the drilled-down park's items went to its own ledger, which the region run now reads
+    park_file = folder / opened["file"]
+    ledger = live_store_target(park_file)
+    assert ledger is not None and Path(ledger) != accounts
+    from app.region.sources import store_items
+
+    assert sorted(i["item_id"] for i in store_items(ledger)) == sorted(i["item_id"] for i in opened["items"])

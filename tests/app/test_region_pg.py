@@ -1,0 +1,232 @@
+"""A region in PostGIS (issue 19: "a folder of park GeoPackages or a PostGIS database with many parks") and the
+rectification figures of a region counted from the parks' live stores.
+
+A real PostgreSQL + PostGIS server (the shared ``pg_server`` fixture, :class:`geodata.store.testing.
+TemporaryPostgres`). Parks are five small parks cut from the demo park (:func:`geodata.samples.province.
+shifted_demo_park`), as in ``test_region.py``. "Equal" means: the park read back from PostGIS equals the park loaded
+from the GeoPackage it was imported from, layer by layer (values, dtypes, order) and its wind rose; and the region
+run on PostGIS gives, park by park, the same figures as the run on the folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pytest
+
+from app.region.compute import RegionOptions, park_result
+from app.region.runner import SCHEDULER_ENV, cached_results, run_region
+from geodata import load_park
+from geodata.pg_parks import (
+    PARK_TABLES,
+    ParkDatabaseError,
+    PgPark,
+    list_parks,
+    park_hashes,
+    read_park,
+    write_park,
+)
+from geodata.samples.province import generate_region, shifted_demo_park
+
+pytestmark = pytest.mark.postgis
+
+OPTS = RegionOptions()
+_schemas = itertools.count()
+
+
+def _json(x):
+    return json.loads(json.dumps(x, sort_keys=True))
+
+
+@pytest.fixture(scope="module")
+def region5(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("region5pg")
+    generate_region(folder, parks=5, seed=1, builder=shifted_demo_park, scale=0.1)
+    return folder
+
+
+@pytest.fixture
+def schema() -> str:
+    return f"region{next(_schemas)}"
+
+
+@pytest.fixture
+def loaded(pg_server, region5, schema) -> str:
+    """The five parks imported into ``schema`` with the CLI (``parkrisk region import``)."""
+    from app.cli import main
+
+    assert main(["region", "import", pg_server.dsn, str(region5), "--schema", schema]) == 0
+    return pg_server.dsn
+
+
+def _same_park(a, b) -> None:
+    assert list(a.layers) == list(b.layers)
+    for name in a.layers:
+        pd.testing.assert_frame_equal(pd.DataFrame(a.layers[name]), pd.DataFrame(b.layers[name]), obj=name)
+    pd.testing.assert_frame_equal(a.weather.rose, b.weather.rose)
+    assert dict(a.weather.station) == dict(b.weather.station)
+
+
+def test_demo_park_round_trip_through_postgis_equals_the_geopackage_load(pg_server, demo_park, schema):
+    pid = write_park(pg_server.dsn, demo_park, schema=schema)
+    assert pid == demo_park.parks["park_id"].iloc[0]
+    back = read_park(pg_server.dsn, pid, schema=schema)
+    _same_park(demo_park, back)
+    assert back.roads is not None and "population_areas" not in back.layers  # optional layers as in the file
+    with psycopg.connect(pg_server.dsn) as conn:  # geometries carry their SRID
+        srid = conn.execute(f"SELECT DISTINCT ST_SRID(geom) FROM {schema}.park_installations").fetchall()
+    assert srid == [(4326,)]
+
+
+def test_cli_import_list_export_and_hashes_of_rows(loaded, pg_server, region5, schema, tmp_path, capsys):
+    from app.cli import main
+
+    ids = list(list_parks(loaded, schema=schema)["park_id"])
+    assert ids == ["P001", "P002", "P003", "P004", "P005"]
+    for pid in ids:
+        _same_park(load_park(region5 / f"{pid}.gpkg"), read_park(loaded, pid, schema=schema))
+    capsys.readouterr()
+    assert main(["region", "list", loaded, "--schema", schema]) == 0
+    out = capsys.readouterr().out
+    assert "P005" in out and "合成园区005" in out and "导入时间（北京时间）" in out
+    dst = tmp_path / "P003.gpkg"
+    assert main(["region", "export", loaded, "P003", "-o", str(dst), "--schema", schema]) == 0
+    _same_park(load_park(region5 / "P003.gpkg"), load_park(dst))
+    before = park_hashes(loaded, schema=schema)
+    assert main(["region", "import", loaded, str(region5 / "P002.gpkg"), "--schema", schema]) == 0
+    assert park_hashes(loaded, schema=schema) == before  # re-importing the same rows keeps the hash
+    with psycopg.connect(
+        loaded, autocommit=True
+    ) as conn:  # an edit made in SQL (or QGIS) changes one park only
+        conn.execute(
+            f"UPDATE {schema}.park_installations SET inventory_kg = inventory_kg + 1 "
+            "WHERE park_key = 'P004' AND fid = 0"
+        )
+    after = park_hashes(loaded, schema=schema)
+    assert [k for k in after if after[k] != before[k]] == ["P004"]
+
+
+def test_region_run_on_postgis_matches_the_folder_and_recomputes_only_a_changed_park(
+    loaded, region5, schema, monkeypatch
+):
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    folder = {
+        p.stem: {k: v for k, v in _json(park_result(p, OPTS)).items() if k != "file"}
+        for p in sorted(region5.glob("*.gpkg"))
+    }
+    seen = []
+    first = run_region(loaded, options=OPTS, n_workers=2, schema=schema, progress=lambda f, m: seen.append(f))
+    assert first.computed == ["P001", "P002", "P003", "P004", "P005"] and "LocalCluster" in first.cluster_zh
+    assert seen[-1] == pytest.approx(1.0)
+    for r in first.results:
+        assert r["file"] == r["park_id"] and not r["errors"]
+        assert {k: v for k, v in _json(r).items() if k != "file"} == folder[r["park_id"]]
+    with psycopg.connect(loaded, autocommit=True) as conn:  # the regulator re-grades one park in the database
+        conn.execute(f"UPDATE {schema}.park_parks SET risk_grade = 'A' WHERE park_key = 'P002'")
+        conn.execute(f"UPDATE {schema}.park_parks SET risk_grade = 'D' WHERE park_key = 'P005'")
+    second = run_region(loaded, options=OPTS, n_workers=1, schema=schema)
+    assert second.computed == ["P002", "P005"]
+    by_id = {r["park_id"]: r for r in second.results}
+    assert by_id["P002"]["grade"] == "A" and by_id["P005"]["grade"] == "D"
+    assert _json(by_id["P001"]) == _json(first.results[0])
+    third = run_region(loaded, options=OPTS, schema=schema)
+    assert third.computed == [] and "未启动计算集群" in third.cluster_zh
+    found, missing = cached_results(loaded, options=OPTS, schema=schema)
+    assert len(found) == 5 and missing == []
+
+
+def test_cli_region_report_from_postgis_reads_back_from_word(loaded, schema, tmp_path, monkeypatch):
+    import docx
+
+    from app.cli import main
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    out = tmp_path / "月报.docx"
+    args = ["region", "report", loaded, "--schema", schema, "--month", "2026-11", "--out", str(out)]
+    assert main([*args, "--workers", "2", "--title", "测试省"]) == 0
+    text = "\n".join(p.text for p in docx.Document(out).paragraphs)
+    assert "测试省化工园区安全风险监管月报（2026年11月）" in text and "纳入监管的化工园区共 5 个" in text
+
+
+def test_bad_databases_and_park_ids_are_reported_in_chinese(pg_server, loaded, schema, tmp_path, capsys):
+    from app.cli import main
+
+    with pytest.raises(ParkDatabaseError, match="没有园区编号 'P999'.*现有园区编号：P001、P002"):
+        read_park(loaded, "P999", schema=schema)
+    dead = "postgresql://postgres@127.0.0.1:1/nowhere"
+    with pytest.raises(ParkDatabaseError, match="无法连接 PostGIS 127.0.0.1:1/nowhere.*请检查连接串"):
+        list_parks(dead)
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        conn.execute(f"DROP TABLE {schema}.park_roads")
+    with pytest.raises(ParkDatabaseError, match="缺少园区表 park_roads.*parkrisk region import"):
+        read_park(loaded, "P001", schema=schema)
+    capsys.readouterr()
+    assert main(["region", "run", loaded, "--schema", schema]) == 1
+    assert "缺少园区表 park_roads" in capsys.readouterr().err
+    assert main(["region", "run", dead]) == 1
+    assert "无法连接 PostGIS 127.0.0.1:1/nowhere" in capsys.readouterr().err
+    assert (
+        main(["region", "export", loaded, "P001", "-o", str(tmp_path / "x.gpkg"), "--schema", "Bad-Name"])
+        == 1
+    )
+    assert "模式名 'Bad-Name' 无效" in capsys.readouterr().err
+    assert main(["region", "import", "/tmp/not-a-database", str(tmp_path)]) == 1
+    assert "不是 PostgreSQL 连接串" in capsys.readouterr().err
+    res = park_result(
+        PgPark(loaded, "P001", schema), OPTS
+    )  # a task whose table went missing: the park fails alone
+    assert res["loaded"] is False and "缺少园区表 park_roads" in res["errors"][0]
+
+
+def test_closed_item_in_the_parks_store_changes_the_bulletin_and_only_that_park(
+    region5, tmp_path, monkeypatch
+):
+    """Item 2: the figures of a park whose items live in a store come from the store, not from the file."""
+    import shutil
+
+    from app.region.sources import live_store_target
+    from app.region.stats import ranking
+    from geodata.store import SYSTEM_USER, store_for_park
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    folder = tmp_path / "region"
+    shutil.copytree(region5, folder, ignore=shutil.ignore_patterns(".parkrisk_region_cache"))
+    park = folder / "P003.gpkg"
+    store_path = folder / "P003.rect.gpkg"  # the ledger beside the park file
+    first = run_region(folder, options=OPTS, n_workers=1)
+    layer_items = {r["park_id"]: r for r in first.results}["P003"]
+    assert layer_items["items_source"] == "layer"
+    store = store_for_park(park, load_park(park).rectifications, store=store_path)
+    assert live_store_target(park) == str(store_path)
+    second = run_region(folder, options=OPTS, n_workers=1)
+    assert second.computed == ["P003.gpkg"]  # the ledger appeared: its items are read from now on
+    open_items = [it for it in store.list_items(SYSTEM_USER) if it.status != "closed"]
+    assert open_items, "the small park needs an open item"
+    it = open_items[0]
+    for target in ("in_progress", "awaiting_acceptance", "closed")[
+        ("open", "in_progress", "awaiting_acceptance").index(it.status) :
+    ]:
+        it = store.transition(SYSTEM_USER, it.item_id, target, expected_version=it.version, comment="测试")
+    store.close()
+    day = dt.date.today() + dt.timedelta(days=1)  # the day after: an item closed today (any time zone) counts
+    third = run_region(folder, options=OPTS, n_workers=1)
+    assert third.computed == ["P003.gpkg"]  # only the park whose ledger changed
+    res = {r["park_id"]: r for r in third.results}["P003"]
+    assert res["items_source"] == "store"
+    assert {i["item_id"]: i["status"] for i in res["items"]}[it.item_id] == "closed"
+    before = ranking(second.results, day=day).set_index("park_id").loc["P003"]
+    after = ranking(third.results, day=day).set_index("park_id").loc["P003"]
+    assert after["closed"] == before["closed"] + 1
+    assert after["closure_rate"] > before["closure_rate"]
+
+
+def test_all_park_tables_are_named_after_the_layer_schema():
+    from geodata import schema as layer_schema
+
+    layers = {t.removeprefix("park_") for t in PARK_TABLES}
+    assert set(layer_schema.LAYER_ORDER) | set(layer_schema.OPTIONAL_LAYERS) <= layers
