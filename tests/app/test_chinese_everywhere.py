@@ -503,6 +503,18 @@ class _Capture:
             return real_pyplot(fig, *args, **kwargs)
 
         monkeypatch.setattr(streamlit_folium, "st_folium", st_folium)
+        # 园区一张图 builds its map once for all sessions (app.one_map.overview_map): built again here, and captured
+        from app.cache import shared
+        from app.mapping import component
+
+        real_args = component.component_args
+
+        def component_args(m):
+            self.maps.append(m)
+            return real_args(m)
+
+        monkeypatch.setattr(component, "component_args", component_args)
+        shared("overview_map").clear()
         monkeypatch.setattr(streamlit, "download_button", download_button)
         monkeypatch.setattr(streamlit, "pyplot", pyplot)
         # columns' download buttons (c1.download_button) go through the DeltaGenerator
