@@ -93,13 +93,17 @@ def discover_parks(folder: str | os.PathLike) -> list[Path]:
 
 
 def live_store_target(park_path: str | os.PathLike, *, create: bool = False) -> str | None:
-    """The rectification store that holds a region park's items: ``<园区>.rect.gpkg`` beside the park file when it
+    """The rectification store that holds a region park's items: ``PARKRISK_STORE`` when the park is the app's own
+    park (``PARKRISK_PARK``, whose ledger that store is), else ``<园区>.rect.gpkg`` beside the park file when it
     exists, else the park's default store (:func:`geodata.store.default_store_path`, where the app keeps the
     ledger of a park opened from the 区域监管 page) when it exists; None when there is none (``create=True``: the
     default store's path, for the app to create it)."""
     from geodata.store import default_store_path
 
     p = Path(park_path)
+    home, shared = os.environ.get("PARKRISK_PARK", "").strip(), os.environ.get("PARKRISK_STORE", "").strip()
+    if home and shared and Path(home).resolve() == p.resolve():
+        return shared
     beside = p.with_name(f"{p.stem}.rect.gpkg")
     if beside.is_file():
         return str(beside)
@@ -115,7 +119,7 @@ def store_items(target: str) -> list[dict[str, Any]]:
 
     Raises
     ------
-    StoreError, ValueError, OSError
+    StoreError, ValueError, OSError, sqlite3.Error
         The store cannot be opened or read.
     """
     from app.region.compute import items_records
@@ -180,15 +184,18 @@ def _with_store(base: str, items: list[dict[str, Any]] | None) -> str:
 def _read_live(
     name: str, store: str | None, errors: dict[str, str]
 ) -> tuple[str | None, list[dict[str, Any]] | None]:
+    import sqlite3
+
     from geodata.store import StoreError
 
     if not store:
         return None, None
     try:
         return store, store_items(store)
-    except (StoreError, ValueError, OSError) as exc:
+    except (StoreError, ValueError, OSError, sqlite3.Error) as exc:  # sqlite3: a file that is no GeoPackage
+        where = describe_dsn(store) if is_postgres_target(store) else Path(store).name
         errors[name] = (
-            f"园区 {name} 的整改台账 {Path(store).name} 无法读取（{exc}），整改统计改用园区数据中的整改图层"
+            f"园区 {name} 的整改台账 {where} 无法读取（{exc}），整改统计改用园区数据中的整改图层"
             "（可能不是最新）。请检查台账文件后重新运行。"
         )
         return None, None

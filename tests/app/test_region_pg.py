@@ -230,3 +230,18 @@ def test_all_park_tables_are_named_after_the_layer_schema():
 
     layers = {t.removeprefix("park_") for t in PARK_TABLES}
     assert set(layer_schema.LAYER_ORDER) | set(layer_schema.OPTIONAL_LAYERS) <= layers
+
+
+def test_the_apps_own_park_is_counted_from_parkrisk_store(region5, tmp_path, monkeypatch):
+    from app.region.sources import live_store_target, open_region
+
+    shared = tmp_path / "shared.rect.gpkg"
+    monkeypatch.setenv("PARKRISK_PARK", str(region5 / "P002.gpkg"))
+    monkeypatch.setenv("PARKRISK_STORE", str(shared))
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))
+    assert live_store_target(region5 / "P002.gpkg") == str(shared)
+    assert live_store_target(region5 / "P001.gpkg") is None  # another park: no ledger yet
+    shared.write_bytes(b"not a store")  # an unreadable ledger: the park says so, the region still opens
+    reg = open_region(region5, options_key=OPTS.as_key())
+    assert set(reg.store_errors) == {"P002.gpkg"}
+    assert "整改台账 shared.rect.gpkg 无法读取" in reg.store_errors["P002.gpkg"]
