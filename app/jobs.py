@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.present.messages import message_zh
 from geodata.results import KIND_LABELS_ZH, PostgisResults, StoredResult, save_result
 
 __all__ = [
@@ -56,8 +57,9 @@ def target_label(target: Any) -> str:
 
 
 def error_zh(exc: BaseException) -> str:
-    """The Chinese message of a failed job (the models' input errors are Chinese already)."""
-    text = str(exc).strip() or type(exc).__name__
+    """The Chinese message of a failed job (the models' input errors are Chinese already; their English gloss is
+    left out, :func:`app.present.messages.message_zh`)."""
+    text = message_zh(exc)
     if isinstance(exc, ValueError | KeyError | OSError):
         return text
     return f"程序内部错误（{type(exc).__name__}）：{text}"

@@ -24,6 +24,7 @@ from analysis.regulation.park_grading import (
 from analysis.regulation.rectification import closure_stats
 from analysis.regulation.rectification.stats import major_mask
 from app.present import hazard_unit_zh, major_hazard_grade_zh
+from app.present.messages import message_zh
 from geodata import schema
 from geodata.store import StoreError
 
@@ -237,7 +238,7 @@ def park_score_form(store, user, park_id: str, awarded: dict[str, float]) -> Non
             try:
                 store.fill_checklist(user, "park", park_id, entries)
             except (ValueError, StoreError) as exc:
-                st.error(str(exc))
+                st.error(message_zh(exc))
                 return
             res = score_park_checklist({e["item_key"]: e["value"] for e in entries}, checklist)
             st.success("已保存。" + res.summary_zh())

@@ -16,6 +16,7 @@ import pandas as pd
 
 from app import results as ar
 from app.jobs import error_zh, runner
+from app.present.messages import message_zh
 from geodata.results import StoredResult, list_results, load_result
 
 __all__ = [
@@ -321,7 +322,7 @@ def _stored_fn_chart(stored: StoredResult) -> None:
         crit = park_fn_criterion(read_fn_criterion(context().park.source or None))
         st.pyplot(fn_figure(curves, criterion=crit))
     except (FileNotFoundError, ValueError) as exc:
-        st.warning(f"无法绘制 F-N 图：{exc}", icon=":material/warning:")
+        st.warning(f"无法绘制 F-N 图：{message_zh(exc)}", icon=":material/warning:")
 
 
 def _stored_map(kind: str, stored: StoredResult, stale: bool) -> None:

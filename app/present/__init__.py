@@ -7,6 +7,7 @@
   areas and impact zones, domino escalation probabilities, siting verdicts.
 - :mod:`app.present.layers`: symbols of the park layers (protection classes, phases, pipeline and road kinds,
   buildings).
+- :mod:`app.present.messages`: the Chinese text of an error as a page shows it (:func:`message_zh`).
 
 Labels of stored enumerations (``risk_color``, ``rectification_status``, ``protection_class`` …) stay in
 :data:`geodata.schema.ENUM_LABELS_ZH` (:func:`geodata.schema.label_zh`); nothing here repeats them.
@@ -39,6 +40,7 @@ from app.present.layers import (
     ROAD_COLORS,
     UNKNOWN_COLOR,
 )
+from app.present.messages import message_zh
 from app.present.zones import (
     CONTOUR_COLORS,
     CROSSING_COLOR,
@@ -59,6 +61,7 @@ from app.present.zones import (
 )
 
 __all__ = [
+    "message_zh",
     "RISK_COLORS",
     "MAJOR_HAZARD_GRADE_ZH",
     "NOT_MAJOR_HAZARD_ZH",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from app.mapping import add_zones, finish_map, fit_to, format_distance, html_text, park_map
 from app.present import SOURCE_COLOR, threat_zone_colors
+from app.present.messages import message_zh
 from geodata import schema
 
 TITLE = "后果分析"
@@ -293,7 +294,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     try:
         options = view.run(lambda p: sc.applicable_scenarios(_unit_row(p, unit_id)))
     except ValueError as exc:
-        st.error(f"无法确定该设施的事故情景：{exc}", icon=":material/error:")
+        st.error(f"无法确定该设施的事故情景：{message_zh(exc)}", icon=":material/error:")
         st.stop()
     if not options:
         st.info("该设施的物质为固体，或既不可燃也无毒，没有可计算的事故情景。", icon=":material/info:")
@@ -350,14 +351,14 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             release_duration=sc.G2_DURATION_S if mode == "ten_minutes" else None,
         )
     except ValueError as exc:
-        st.error(f"输入有误：{exc}", icon=":material/error:")
+        st.error(f"输入有误：{message_zh(exc)}", icon=":material/error:")
         st.stop()
 
     try:
         with st.spinner("正在计算源项与伤害分区……"):
             zones, table, summary = view.run(_zones_and_affected, unit_id, scenario, weather, method)
     except ValueError as exc:
-        st.error(f"无法计算：{exc}", icon=":material/error:")
+        st.error(f"无法计算：{message_zh(exc)}", icon=":material/error:")
         st.stop()
 
     _show_zones(st, park, settings, zones, table, summary, unit_id=unit_id, kind=kind)

@@ -19,6 +19,7 @@ import pandas as pd
 from app.mapping import add_legend, finish_map, fit_to, html_text, park_map
 from app.mapping.results import DEFAULT_TOP_EDGES
 from app.present import CROSSING_COLOR, PROBABILITY_CLASSES, SOURCE_COLOR
+from app.present.messages import message_zh
 from app.present.numbers import num_zh, sci_zh
 
 TITLE = "多米诺效应"
@@ -377,7 +378,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
                 n_samples=int(samples),
             )
         except ValueError as exc:
-            st.error(f"输入有误：{exc}", icon=":material/error:")
+            st.error(f"输入有误：{message_zh(exc)}", icon=":material/error:")
             st.stop()
         bar = st.progress(0.0, text="开始计算…")
         run_options = {  # stored with the result (app.results), for the one-click recompute

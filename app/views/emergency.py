@@ -26,7 +26,7 @@ import pandas as pd
 
 from analysis.emergency.export import _route_end
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
-from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR
+from app.present import EMERGENCY_COLORS, FIRE_ZONE_PALETTE, TOXIC_FALLBACK_COLOR, message_zh
 from app.present.emergency import IN_ZONE_ROUTE_COLOR, erg_label_zh, erg_period_zh, sig_round, sig_text
 from app.present.numbers import display_frame
 from geodata import schema
@@ -397,7 +397,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         with st.spinner("正在计算……"):
             plan = view.run(_plan, source_kw, wind_from, wind_speed, when, options)
     except ValueError as exc:
-        st.error(f"无法计算：{exc}", icon=":material/error:")
+        st.error(f"无法计算：{message_zh(exc)}", icon=":material/error:")
         st.stop()
 
     _show_results(st, park, settings, plan)
@@ -514,7 +514,7 @@ def _source_inputs(st, view):  # pragma: no cover - exercised by AppTest
             kw = {"point": (x, y), "substance": subn, "inventory_kg": inv, "pressure_pa": pr * 1e6}
         source = view.run(lambda p: em.release_source(p, **kw))
     except ValueError as exc:
-        st.error(f"泄漏源有误：{exc}", icon=":material/error:")
+        st.error(f"泄漏源有误：{message_zh(exc)}", icon=":material/error:")
         st.stop()
     if view.redacted:
         st.caption(f"物质 {source.substance}（存量等参数仅对登录的管理、企业或检查人员显示）")
@@ -585,7 +585,7 @@ def _observation_inputs(st) -> None:  # pragma: no cover - exercised by AppTest
                     raise ValueError("请先上传气象站观测文件或填写局域网地址")
                 chk = latest_observation(obs, max_age_s=max_age * 60.0)
             except ValueError as exc:
-                st.session_state["em_obs"] = ("error", f"气象观测读取失败：{exc}", None)
+                st.session_state["em_obs"] = ("error", f"气象观测读取失败：{message_zh(exc)}", None)
             else:
                 st.session_state["em_obs"] = (chk.status, f"{chk.message_zh}（{name}）", chk.observation)
                 if chk.usable:
@@ -656,7 +656,7 @@ def _weather_inputs(st, when):  # pragma: no cover - exercised by AppTest
         try:
             stability = em.pasquill_stability(wind_speed, daytime=day, insolation=ins, cloud_cover=cloud)
         except ValueError as exc:
-            st.error(f"输入有误：{exc}", icon=":material/error:")
+            st.error(f"输入有误：{message_zh(exc)}", icon=":material/error:")
             st.stop()
         st.caption(f"{'白天' if day else '夜间'} → 稳定度 {sc.STABILITY_LABELS_ZH[stability]}")
     return wind_from, wind_speed, stability

@@ -14,6 +14,7 @@ import pandas as pd
 
 from app.mapping import add_zones, finish_map, park_map
 from app.present import RISK_COLORS, hazard_unit_zh, major_hazard_grade_zh
+from app.present.messages import message_zh
 from app.present.regulator import (
     ITEM_SOURCE_ZH,
     TWO_KEY_COLORS,
@@ -229,9 +230,9 @@ def _checklist_editor(store, user, park, eid: str, current: pd.DataFrame) -> Non
             enterprise_score(park, eid, {e["item_key"]: e["value"] for e in entries if e["value"]})
             store.fill_checklist(user, "enterprise", eid, entries)
         except AnalysisInputError as exc:
-            st.error(f"未保存：{exc}")
+            st.error(f"未保存：{message_zh(exc)}")
         except (ConcurrentEditError, PermissionDeniedError, StoreError, ValueError) as exc:
-            st.error(str(exc))
+            st.error(message_zh(exc))
         else:
             st.success(f"已保存 {len(entries)} 项，待验收人员核实。")
             st.rerun()
@@ -252,7 +253,7 @@ def _checklist_editor(store, user, park, eid: str, current: pd.DataFrame) -> Non
                         user, "enterprise", eid, k, expected_version=int(cur.at[k, "version"])
                     )
             except (ConcurrentEditError, PermissionDeniedError, StoreError, LookupError) as exc:
-                st.error(str(exc))
+                st.error(message_zh(exc))
             else:
                 st.rerun()
     with st.expander("核查表历史"):

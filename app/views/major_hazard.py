@@ -12,6 +12,7 @@ import folium
 
 from app.mapping import add_zones, finish_map, park_map
 from app.present import MAJOR_HAZARD_GRADE_COLORS, NOT_MAJOR_HAZARD_ZH, major_hazard_grade_zh
+from app.present.messages import message_zh
 
 TITLE = "重大危险源"
 ICON = ":material/warning:"
@@ -75,7 +76,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     try:
         units, ent = view.run(keeping("major_hazards", mh.enterprise_grades))  # kept when changed
     except ValueError as exc:
-        st.error(f"辨识失败：{exc}", icon=":material/error:")
+        st.error(f"辨识失败：{message_zh(exc)}", icon=":material/error:")
         st.stop()
     stored_section("major_hazards")  # when and by whom the result kept with the park was computed
     major = units[units["is_major"]]

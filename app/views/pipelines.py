@@ -23,6 +23,7 @@ from analysis.pipelines import segment_zones
 from analysis.pipelines import targets_in_zones as analysis_targets_in_zones
 from app.mapping import add_legend, add_zones, finish_map, fit_to, html_text, park_map
 from app.present import HCA_COLORS, HCA_LEGEND_ZH, NOT_ASSESSED_COLOR, PIPELINE_ZONE_COLORS, SOURCE_COLOR
+from app.present.messages import message_zh
 from app.present.numbers import display_frame, sci_mathtext, sci_zh
 from app.reports.figures import CJK_FONT_PATH
 
@@ -345,7 +346,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     try:
         a = view.run(keeping("hca", _assess, options=hca_options))  # kept with the park when changed
     except (ValueError, OSError) as exc:
-        st.error(f"管道分析失败：{exc}", icon=":material/error:")
+        st.error(f"管道分析失败：{message_zh(exc)}", icon=":material/error:")
         st.stop()
     stored_section("hca")  # when and by whom the HCAs kept with the park were identified
     if not generic_weather_banner(st, a):

@@ -15,6 +15,7 @@ import folium
 from analysis.qra.event_tree import OUTCOME_LABELS_ZH
 from app.mapping import add_zones, finish_map, park_map
 from app.present import CONTOUR_COLORS, POPULATION_AREA_COLOR, contour_label_zh
+from app.present.messages import message_zh
 from app.present.numbers import display_frame, sci_zh
 
 TITLE = "风险分布"
@@ -141,7 +142,7 @@ def fn_criterion_form(st: Any, path: Any) -> Any:  # pragma: no cover - exercise
     try:
         crit = park_criterion(path)
     except CommandError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(message_zh(exc), icon=":material/error:")
         crit = park_criterion(None)
     (st.caption if crit.confirmed else st.warning)(criterion_status_zh(crit))
     with st.expander("录入 GB 36894-2018 社会风险判据线常数（按所持标准文本，录入一次后随园区文件保存）"):
@@ -163,7 +164,7 @@ def fn_criterion_form(st: Any, path: Any) -> Any:  # pragma: no cover - exercise
                     crit = park_criterion(path)
                     st.success(criterion_status_zh(crit), icon=":material/check_circle:")
                 except (AnalysisInputError, ValueError) as exc:
-                    st.error(f"未保存：{exc}", icon=":material/error:")
+                    st.error(f"未保存：{message_zh(exc)}", icon=":material/error:")
     return crit
 
 
@@ -341,7 +342,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         )
         st.pyplot(fig)
     except (FileNotFoundError, ValueError) as exc:
-        st.warning(f"无法绘制 F-N 图：{exc}", icon=":material/warning:")
+        st.warning(f"无法绘制 F-N 图：{message_zh(exc)}", icon=":material/warning:")
     st.dataframe(fn_zh(soc.curve), hide_index=True, width="stretch", height=240)
 
     st.subheader("各设施风险汇总")

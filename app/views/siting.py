@@ -14,6 +14,7 @@ from analysis.domino.units import equipment_class
 from app.mapping import add_zones, finish_map, html_text, park_map
 from app.mapping.focus import zoom_to
 from app.present import CONTOUR_COLORS, PROTECTION_COLORS, SITING_PASS_COLORS, SITING_SUITABILITY_COLORS
+from app.present.messages import message_zh
 from app.present.numbers import per_year_zh, sci_zh
 from geodata import schema
 
@@ -458,7 +459,7 @@ def _trial_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: no cov
         with st.spinner("试算中…"):
             out = view.run(lambda p: scx.new_unit_trial(p, row, base=res, candidate_spacing=150.0))
     except ValueError as exc:
-        st.error(f"试算失败：{exc}", icon=":material/error:")
+        st.error(f"试算失败：{message_zh(exc)}", icon=":material/error:")
         st.stop()
     out["suitability"].attrs["spacing"] = 150.0
     t = out["table"]

@@ -118,7 +118,9 @@ def _population_section(st: Any, state: Any, source: Any, park: Any) -> None:  #
             up.getvalue(), name=up.name, bounds_wgs84=(lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad)
         )
     except ValueError as exc:
-        st.error(f"人口栅格未保存：{exc}", icon=":material/error:")
+        from app.present.messages import message_zh
+
+        st.error(f"人口栅格未保存：{message_zh(exc)}", icon=":material/error:")
         return
     path = Path(source.path)
     if source.kind == "demo":
@@ -209,8 +211,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             sectors=int(sectors), source_name=up.name,
         )  # fmt: skip
     except ValueError as exc:
+        from app.present.messages import message_zh
+
         report = getattr(exc, "report", None)
-        st.error(report.to_text_zh() if report is not None else str(exc))
+        st.error(report.to_text_zh() if report is not None else message_zh(exc))
         return
     if _write(st, state, source, imported):
         st.session_state[_DONE_KEY] = imported.summary_zh

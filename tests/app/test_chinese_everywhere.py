@@ -715,6 +715,22 @@ def test_page_speaks_chinese(tokens, monkeypatch, page, who, request):
     assert not bad, f"{len(bad)} 处非中文/未格式化文本:\n" + "\n".join(bad[:60])
 
 
+def test_a_bad_input_error_shows_its_chinese_text_only():
+    """A page shows the Chinese text of a bad-input error, every detail kept and no English gloss
+    (:func:`app.present.messages.message_zh`; the model's message ends "(must be > 0 m)")."""
+    from app.present.messages import message_zh
+
+    at = AppTest.from_file(str(VIEWS / "consequence.py"), default_timeout=300)
+    at.run()
+    at.radio(key="cq_mode").set_value("hole").run()
+    at.number_input(key="cq_hole").set_value(0.0).run()
+    assert not at.exception, at.exception
+    shown = [e.value for e in at.error]
+    assert any("hole_diameter 泄漏孔径=0.0" in t and "应 > 0 m" in t for t in shown), shown
+    for text in shown:
+        assert message_zh(text) == text and "must" not in text and not _english_runs(text), text
+
+
 # ------------------------------------------------------------------------------------------------ the commands
 
 
