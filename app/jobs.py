@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ def error_zh(exc: BaseException) -> str:
     text = message_zh(exc)
     if isinstance(exc, ValueError | KeyError | OSError):
         return text
-    return f"程序内部错误（{type(exc).__name__}）：{text}"
+    return f"程序内部错误（{type(exc).__name__}）：{text}；请检查园区数据后重试，如仍失败，请将此信息报告给系统管理员"
 
 
 @dataclass
@@ -73,11 +74,17 @@ class Job:
     target: Any
     kind: str
     computed_by: str
+    #: The options it runs with (as stored with the result, JSON types).
+    options: dict = field(default_factory=dict)
+    job_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     state: str = "queued"
     fraction: float = 0.0
     message_zh: str = "排队等待计算……"
     error_zh: str | None = None
     stored: StoredResult | None = None
+    #: The model's own result of a finished :meth:`JobRunner.submit_recompute` (full park, not redacted: a page
+    #: shows it through :func:`app.auth.redact_result`), for the page that started it.
+    result: Any = None
     submitted: float = field(default_factory=time.monotonic)
     submitted_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished: float | None = None
@@ -97,6 +104,7 @@ class JobRunner:
     def __init__(self, max_workers: int = MAX_WORKERS) -> None:
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="parkrisk-job")
         self._jobs: dict[tuple[str, str], Job] = {}
+        self._by_id: dict[str, Job] = {}
         self._lock = threading.Lock()
 
     def get(self, target: Any, kind: str) -> Job | None:
@@ -105,15 +113,24 @@ class JobRunner:
             self._forget_old()
             return self._jobs.get((target_label(target), kind))
 
-    def _claim(self, target: Any, kind: str, computed_by: str) -> tuple[Job, bool]:
+    def by_id(self, job_id: str) -> Job | None:
+        """The job with this :attr:`Job.job_id` (running, or finished within :data:`KEEP_FINISHED_S`), or None."""
+        with self._lock:
+            self._forget_old()
+            return self._by_id.get(job_id)
+
+    def _claim(
+        self, target: Any, kind: str, computed_by: str, options: Mapping | None = None
+    ) -> tuple[Job, bool]:
         """The running job of this park and kind, or a new one (``True``) registered to run."""
         key = (target_label(target), kind)
         with self._lock:
             job = self._jobs.get(key)
             if job is not None and job.active:
                 return job, False
-            job = Job(target=target, kind=kind, computed_by=computed_by)
+            job = Job(target=target, kind=kind, computed_by=computed_by, options=dict(options or {}))
             self._jobs[key] = job
+            self._by_id[job.job_id] = job
         return job, True
 
     def submit(
@@ -132,7 +149,7 @@ class JobRunner:
         """Rerun ``kind`` on the full ``park`` with its stored ``options`` in a child process (a model holding the
         GIL for minutes would slow every other session's page in this process) and save the result to ``target``;
         progress comes back from the child. The running job of the same park and kind when there is one."""
-        job, new = self._claim(target, kind, computed_by)
+        job, new = self._claim(target, kind, computed_by, options)
         if new:
             self._pool.submit(self._run_process, job, park, dict(options or {}))
         return job
@@ -164,7 +181,7 @@ class JobRunner:
         q = ctx.Queue()
         child = ctx.Process(target=_child, args=(job.kind, park, options, job.computed_by, q), daemon=True)
         job.state, job.message_zh = "running", "正在启动计算进程……"
-        stored, error = None, None
+        stored, result, error = None, None, None
         try:
             child.start()
             progress = self._progress(job)
@@ -174,12 +191,23 @@ class JobRunner:
                 except queue.Empty:
                     if child.is_alive():
                         continue
-                    error = f"计算进程意外退出（退出码 {child.exitcode}）"
+                    try:  # a large result may still be on its way through the pipe when the child has ended
+                        msg = q.get(timeout=5.0)
+                    except queue.Empty:
+                        msg = None
+                if msg is None:
+                    error = (
+                        f"计算进程意外退出（退出码 {child.exitcode}，可能是内存不足或进程被终止）；"
+                        "请稍后重试，园区较大时可改用较粗的网格或命令行 parkrisk 计算"
+                    )
                     break
                 if msg[0] == "progress":
                     progress(msg[1], msg[2])
                     continue
-                stored, error = (msg[1], None) if msg[0] == "done" else (None, msg[1])
+                if msg[0] == "done":
+                    stored, result = msg[1], msg[2]
+                else:
+                    error = msg[1]
                 break
         except Exception as exc:  # noqa: BLE001 - e.g. the process cannot be started
             log.exception("background %s process failed", job.kind)
@@ -188,6 +216,7 @@ class JobRunner:
             child.join(timeout=30)
             if child.is_alive():
                 child.kill()
+        job.result = result
         self._finish(job, stored, error)
 
     def _finish(self, job: Job, stored: StoredResult | None, error: str | None) -> None:
@@ -211,6 +240,10 @@ class JobRunner:
         now = time.monotonic()
         for key in [k for k, j in self._jobs.items() if j.finished and now - j.finished > KEEP_FINISHED_S]:
             del self._jobs[key]
+        for job_id in [
+            i for i, j in self._by_id.items() if j.finished and now - j.finished > KEEP_FINISHED_S
+        ]:
+            del self._by_id[job_id]
 
     def wait(self, target: Any, kind: str, timeout: float = 600.0) -> Job | None:
         """Block until the job of this park and kind has finished (for commands and tests)."""
@@ -219,6 +252,16 @@ class JobRunner:
         while job is not None and job.active and time.monotonic() < end:
             time.sleep(0.05)
         return job
+
+    def wait_idle(self, timeout: float = 600.0) -> bool:
+        """Block until no job is queued or running (for commands and tests); whether that happened in time."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if not any(j.active for j in self._jobs.values()):
+                    return True
+            time.sleep(0.05)
+        return False
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -292,7 +335,10 @@ def _hca(park: Any, o: Mapping, progress: Progress) -> Any:
     progress(0.1, "正在分段并识别高后果区……")
     kinds = tuple(o.get("kinds", pp.HCAOptions().kinds))
     return pp.assess(
-        park, segment_length=float(o.get("segment_length_m", 50.0)), hca_options=pp.HCAOptions(kinds=kinds)
+        park,
+        segment_length=float(o.get("segment_length_m", 50.0)),
+        hca_options=pp.HCAOptions(kinds=kinds),
+        weather=o.get("weather"),  # "generic" when chosen for a park without a rose; None: the park's own
     )
 
 
@@ -340,8 +386,10 @@ def recompute(
 
     opts = dict(options or {})
 
-    def run(progress: Progress) -> StoredResult:
+    def run(progress: Progress, keep: list | None = None) -> StoredResult:
         result = RECOMPUTE[kind](park, opts, progress)
+        if keep is not None:
+            keep.append(result)  # the model's own result, for the page that started the job
         progress(0.97, "正在整理结果……")
         return to_stored(kind, result, park, computed_by=computed_by, options=opts)
 
@@ -352,7 +400,27 @@ def _child(kind: str, park: Any, options: dict, computed_by: str, q: Any) -> Non
     """The child process of :meth:`JobRunner.submit_recompute`: progress, then the result or the Chinese error."""
     try:
         run = recompute(kind, park, options, computed_by=computed_by)
-        stored = run(lambda fraction, message="": q.put(("progress", float(fraction), str(message))))
-        q.put(("done", stored))
+        result: list = []
+        stored = run(
+            lambda fraction, message="": q.put(("progress", float(fraction), str(message))), keep=result
+        )
+        q.put(("done", stored, _sendable(result[0] if result else None)))
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the parent as a message
         q.put(("error", error_zh(exc)))
+
+
+def _sendable(result: Any) -> Any:
+    """``result`` as it can go back to the parent process: without the progress callback its options keep (a
+    function of the child cannot be pickled); None (the page then shows the stored result) when it still cannot."""
+    import dataclasses
+    import pickle
+
+    opts = getattr(result, "options", None)
+    if dataclasses.is_dataclass(result) and dataclasses.is_dataclass(opts) and hasattr(opts, "progress"):
+        result = dataclasses.replace(result, options=dataclasses.replace(opts, progress=None))
+    try:
+        pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - the stored result is saved all the same
+        log.exception("the %s result cannot be sent back to the page", type(result).__name__)
+        return None
+    return result

@@ -28,6 +28,7 @@ __all__ = [
     "save_if_changed",
     "stored_section",
     "keep_emergency_plan",
+    "compute_in_background",
     "kept_or_hint",
     "risk_options",
     "show_stored_body",
@@ -225,24 +226,107 @@ def kept_or_hint(kind: str, result: Any, hint_zh: str) -> bool:
     return True
 
 
-def _job_progress(kind: str, ctx: ResultsContext) -> None:
-    """The running job's progress bar, refreshed every second; the page reruns when the job has finished."""
+def _job_progress(job_id: str) -> None:
+    """The job's progress bar, refreshed every second in a fragment (the rest of the page stays usable); the page
+    reruns once when the job has finished."""
     import streamlit as st
 
     @st.fragment(run_every=1.0)
     def bar() -> None:
-        job = runner().get(ctx.target, kind)
+        job = runner().by_id(job_id)
         if job is None:
             return
         if job.active:
             st.progress(
-                job.fraction, text=f"后台重新计算「{job.title_zh}」：{job.message_zh}（{job.fraction:.0%}）"
+                job.fraction, text=f"后台计算「{job.title_zh}」：{job.message_zh}（{job.fraction:.0%}）"
             )
-        elif st.session_state.get(f"job_seen|{kind}") != id(job):
-            st.session_state[f"job_seen|{kind}"] = id(job)
+        elif st.session_state.get(f"job_seen|{job.kind}") != job.job_id:
+            st.session_state[f"job_seen|{job.kind}"] = job.job_id
             st.rerun(scope="app")
 
     bar()
+
+
+#: Session-state key (+ kind) of the background computation this session started and waits for.
+PENDING_KEY = "_parkrisk_job_pending|"
+
+
+def _mine(kind: str) -> str | None:
+    import streamlit as st
+
+    pending = st.session_state.get(PENDING_KEY + kind)
+    return pending.get("job_id") if pending else None
+
+
+def compute_in_background(
+    kind: str, options: Mapping | None, *, start: bool, redact: bool = True, on_visit: bool = False
+) -> tuple[Any, dict] | None:
+    """Compute ``kind`` with ``options`` in a background job (:meth:`app.jobs.JobRunner.submit_recompute`: a
+    child process, so neither this page, nor other pages, nor other users wait) and store it with the park.
+
+    Call it on every run of the page, with ``start=True`` on the run whose button was pressed (pages that compute
+    on every visit: whenever they have no result for the inputs shown). While the job runs, its progress bar is
+    shown (refreshed every second; the page reruns once when it has finished); a second session asking for the
+    same kind and options shares the job; with other options it waits for the running one, then starts its own.
+    A failed job's Chinese error is shown once (the previous stored result stays); a page that computes on every
+    visit (``on_visit``) shows it again, with a 重试 button, instead of starting the same failing job again.
+
+    Returns
+    -------
+    (result, options) or None
+        On the run in which this session's job has finished: the model's result (through
+        :func:`app.auth.redact_result` for the user unless ``redact`` is False: the caller keeps the full result,
+        e.g. in a cache shared by all sessions, and redacts it itself) and the options it ran with; else None.
+    """
+    import streamlit as st
+
+    from app.auth import redact_result
+
+    key = PENDING_KEY + kind
+    opts = ar.to_json_options(options)
+    pending = st.session_state.get(key)
+    failed = st.session_state.get(f"job_failed|{kind}")
+    if on_visit and pending is None and failed and failed["options"] == opts:
+        st.error(failed["error_zh"], icon=":material/error:")
+        if not st.button("重试", key=f"job_retry|{kind}"):
+            return None
+        start = True
+    if start and (pending is None or pending["options"] != opts):
+        pending = st.session_state[key] = {"options": opts, "job_id": None}
+    if pending is None:
+        return None
+    opts = pending["options"]  # what this session asked for (a later run may pass no options)
+    ctx = context()
+    job = runner().by_id(pending["job_id"]) if pending["job_id"] else None
+    if job is None and pending["job_id"]:
+        del st.session_state[key]
+        st.warning(
+            "后台计算的结果已不在服务器上（服务器可能已重启）：请重新点击计算。", icon=":material/warning:"
+        )
+        return None
+    if job is None:
+        job = runner().submit_recompute(ctx.target, kind, ctx.park, opts, computed_by=ctx.computed_by)
+        if job.options != opts:  # another session's computation of this kind, with other options
+            st.info(
+                f"另一项「{job.title_zh}」计算（参数不同）正在进行，完成后自动开始本次计算。",
+                icon=":material/hourglass_top:",
+            )
+            _job_progress(job.job_id)
+            return None
+        pending["job_id"] = job.job_id
+    if job.active:
+        _job_progress(job.job_id)
+        return None
+    del st.session_state[key]
+    if job.state == "failed":
+        st.error(job.error_zh, icon=":material/error:")
+        st.session_state[f"job_error_shown|{kind}"] = job.job_id
+        st.session_state[f"job_failed|{kind}"] = {"options": opts, "error_zh": job.error_zh}
+        return None
+    st.session_state.pop(f"job_failed|{kind}", None)
+    if job.result is None:  # only the stored result came back: the page shows it (kept_or_hint)
+        return None
+    return (redact_result(ctx.user, job.result) if redact else job.result), dict(job.options)
 
 
 def stored_section(kind: str, *, ctx: ResultsContext | None = None) -> StoredResult | None:
@@ -264,10 +348,12 @@ def _section(kind: str, ctx: ResultsContext | None = None) -> tuple[StoredResult
         st.warning(f"读取已保存的结果失败：{error_zh(exc)}", icon=":material/warning:")
         return None, False
     job = runner().get(ctx.target, kind)
-    if job is not None and job.state == "failed" and (raw is None or raw.computed_at < job.submitted_at):
+    shown = st.session_state.get(f"job_error_shown|{kind}")  # by compute_in_background in this session
+    failed = job is not None and job.state == "failed" and job.job_id != shown
+    if failed and (raw is None or raw.computed_at < job.submitted_at):
         st.error(job.error_zh, icon=":material/error:")  # until a newer result is kept
-    if job is not None and job.active:
-        _job_progress(kind, ctx)
+    if job is not None and job.active and job.job_id != _mine(kind):  # this session's job has its bar already
+        _job_progress(job.job_id)
     if raw is None:
         return None, False
     reasons = ar.stale_reasons(ctx.park, raw)  # 计算后气象数据已更改, 计算程序已更新 …

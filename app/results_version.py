@@ -23,7 +23,6 @@ results 已过期 — errs on the safe side: the user is asked to recompute, nev
 from __future__ import annotations
 
 import ast
-import functools
 import hashlib
 import json
 import os
@@ -63,13 +62,15 @@ def package_version() -> str:
         return "未安装"
 
 
+_FILES: dict[str, Path | None] = {}
+
+
 def _module_file(name: str) -> Path | None:
-    parts = name.split(".")
-    base = _ROOT.joinpath(*parts)
-    for p in (base.with_suffix(".py"), base / "__init__.py"):
-        if p.is_file():
-            return p
-    return None
+    """The source file of module ``name`` (None for a name imported from a module that is not one itself)."""
+    if name not in _FILES:
+        base = _ROOT.joinpath(*name.split("."))
+        _FILES[name] = next((p for p in (base.with_suffix(".py"), base / "__init__.py") if p.is_file()), None)
+    return _FILES[name]
 
 
 def _module_name(path: Path) -> str:
@@ -159,14 +160,21 @@ def _save_cache() -> None:
         pass
 
 
-@functools.cache
+_MEMO: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
+
+
 def _parsed(path: Path) -> tuple[str, frozenset[str], frozenset[str]]:
-    """(digest of the code without docstrings, analysis modules imported, string constants) of one file."""
+    """(digest of the code without docstrings, analysis modules imported, names of bundled tables in its strings)
+    of one file, as it is on disk now (remembered by its size and modification time)."""
     st = path.stat()
     key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+    memo = _MEMO.get(key)
+    if memo is not None:
+        return memo
     hit = _load_cache().get(key)
     if hit is not None:
-        return hit[0], frozenset(hit[1]), frozenset(hit[2])
+        _MEMO[key] = hit[0], frozenset(hit[1]), frozenset(hit[2])
+        return _MEMO[key]
     tree = ast.parse(path.read_bytes(), filename=str(path))
     imports, strings = _scan(path, tree)
     digest = hashlib.sha256(ast.dump(tree).encode("utf-8")).hexdigest()
@@ -174,13 +182,17 @@ def _parsed(path: Path) -> tuple[str, frozenset[str], frozenset[str]]:
     _load_cache()[key] = [digest, sorted(imports), names]
     global _DIRTY
     _DIRTY = True
-    return digest, frozenset(imports), frozenset(names)
+    _MEMO[key] = digest, frozenset(imports), frozenset(names)
+    return _MEMO[key]
 
 
-@functools.cache
 def code_files(kind: str) -> tuple[Path, ...]:
-    """The source files of ``kind``'s computation: the analysis modules reachable from :data:`KIND_CODE` (each
-    package's ``__init__`` on the way included) and the converter to stored layers."""
+    """The source files of ``kind``'s computation as they are on disk now: the analysis modules reachable from
+    :data:`KIND_CODE` (each package's ``__init__`` on the way included) and the converter to stored layers.
+
+    Not remembered per process: the background jobs run in fresh child processes, which import the code as it is on
+    disk; the server's check must describe the same code (a file is parsed again only when its size or
+    modification time changed)."""
     if kind not in KIND_CODE:
         raise ValueError(f"结果类型 kind={kind!r} 未知：应为 {list(KIND_CODE)} 之一")
     seen: set[Path] = set()
@@ -202,7 +214,6 @@ def code_files(kind: str) -> tuple[Path, ...]:
     return tuple(sorted(seen)) + tuple(_ROOT / c for c in _CONVERTERS)
 
 
-@functools.cache
 def code_digest(kind: str) -> str:
     """sha256 (first 16 hex digits) of the code of ``kind`` (:func:`code_files`, without docstrings)."""
     h = hashlib.sha256()
@@ -212,12 +223,19 @@ def code_digest(kind: str) -> str:
     return h.hexdigest()[:16]
 
 
-@functools.cache
 def data_digests(kind: str) -> dict[str, str]:
     """file name -> sha256 (first 16 hex digits) of every bundled table the code of ``kind`` names."""
     strings = "\n".join(s for p in code_files(kind) for s in _parsed(p)[2])
     out = {}
     for path in sorted(_DATA.glob("*.csv")):
         if path.name in strings:
-            out[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            out[path.name] = _file_digest(path)
     return out
+
+
+def _file_digest(path: Path) -> str:
+    st = path.stat()
+    key = f"{path}|{st.st_size}|{st.st_mtime_ns}|bytes"
+    if key not in _MEMO:
+        _MEMO[key] = (hashlib.sha256(path.read_bytes()).hexdigest()[:16], frozenset(), frozenset())
+    return _MEMO[key][0]

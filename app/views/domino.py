@@ -297,7 +297,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis import domino
     from analysis import scenarios as sc
     from app import state
-    from app.results_panel import kept_or_hint, saving
+    from app.results_panel import compute_in_background, kept_or_hint
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -368,7 +368,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     if submitted:
         try:
             weather = sc.Weather(wind_speed=float(wind_speed), wind_from_deg=float(wind_from), stability="D")
-            opts = domino.DominoOptions(
+            domino.DominoOptions(  # the input checks, in Chinese, before the job starts
                 model=model,
                 synergy=bool(synergy),
                 weather=weather,
@@ -380,7 +380,6 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         except ValueError as exc:
             st.error(f"输入有误：{message_zh(exc)}", icon=":material/error:")
             st.stop()
-        bar = st.progress(0.0, text="开始计算…")
         run_options = {  # stored with the result (app.results), for the one-click recompute
             "model": model,
             "synergy": bool(synergy),
@@ -392,13 +391,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
             "wind_speed": float(wind_speed),
             "stability": "D",
         }
-        result = view.run(
-            saving("domino", domino.analyze, options=run_options),  # kept with the park (app.results)
-            options=opts,
-            progress=lambda f, msg: bar.progress(f, text=msg),
-        )
-        bar.empty()
-        st.session_state[str(key)] = result
+    # in a background job (app.jobs: the page, other pages and other users go on), kept with the park when done
+    done = compute_in_background("domino", run_options if submitted else None, start=submitted)
+    if done is not None:
+        st.session_state[str(key)] = done[0]
     result = st.session_state.get(str(key))
     if kept_or_hint("domino", result, "设置参数后点击“开始分析”。示例园区约需数秒，设施较多时需要更久。"):
         return  # nothing computed in this session: the result kept with the park (time, user, 已过期), or the hint

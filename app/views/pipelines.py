@@ -295,7 +295,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     from analysis import pipelines as pp
     from app import cache, state
-    from app.results_panel import keeping, stored_section
+    from app.results_panel import compute_in_background, keeping, show_stored_body, stored_section
     from app.views.risk import generic_weather_banner, weather_choice
 
     view = state.park_view()
@@ -327,22 +327,35 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     weather = weather_choice(st, park, key="pl_generic_weather")  # a park without a rose: the fix, or generic
 
-    def _assess(
-        full,
-    ):  # on the full park (view.run); shared by all sessions, per park file version and inputs
-        def compute():
-            with st.spinner("正在分段并计算高后果区与事故后果……"):
-                return pp.assess(
-                    full,
-                    segment_length=float(seg_len),
-                    hca_options=pp.HCAOptions(kinds=tuple(kinds)),
-                    weather=weather,
-                )
-
-        key = (state.park_version(), float(seg_len), tuple(kinds), weather)
-        return cache.shared("pipelines.assess", max_entries=8).get_or_compute(key, compute)
-
     hca_options = {"segment_length_m": float(seg_len), "kinds": list(kinds)}  # stored with the HCAs
+    if weather is not None:
+        hca_options["weather"] = weather
+    # shared by all sessions, per park file version and inputs; computed in a background job (app.jobs) when
+    # missing: the page shows the HCAs kept with the park meanwhile, other pages and users go on
+    shared = cache.shared("pipelines.assess", max_entries=8)
+    key = (state.park_version(), float(seg_len), tuple(kinds), weather)
+    if key not in shared:
+        done = compute_in_background(
+            "hca", hca_options, start=True, redact=False, on_visit=True
+        )  # kept with the park
+        if done is None:
+            kept = stored_section("hca")  # the HCAs kept with the park meanwhile
+            if kept is not None:
+                show_stored_body(kept)
+            st.stop()
+        shared.get_or_compute(key, lambda: done[0])
+
+    def _assess(full):  # on the full park (view.run): the cached result (computed here only if evicted since)
+        def compute():
+            return pp.assess(
+                full,
+                segment_length=float(seg_len),
+                hca_options=pp.HCAOptions(kinds=tuple(kinds)),
+                weather=weather,
+            )
+
+        return shared.get_or_compute(key, compute)
+
     try:
         a = view.run(keeping("hca", _assess, options=hca_options))  # kept with the park when changed
     except (ValueError, OSError) as exc:

@@ -35,6 +35,20 @@ def compute_key(source: str, resolution: float, margin: float, *, generic: bool 
     return f"{SESSION_KEY}|{source}|{float(resolution):g}|{float(margin):g}" + ("|generic" if generic else "")
 
 
+def follow_risk_job(st: Any, source: str, options: dict | None) -> None:  # pragma: no cover - AppTest
+    """Start the risk grid in the background (``options``: the button was pressed, see
+    :func:`app.results_panel.risk_options`) or follow the running one (its progress bar); once it has finished, its
+    result is the session's risk result of 风险分布 and 选址与防护距离 (:func:`compute_key`)."""
+    from app.results_panel import compute_in_background
+
+    done = compute_in_background("risk", options, start=options is not None)
+    if done is not None:
+        res, opts = done
+        key = compute_key(source, opts["resolution_m"], opts["margin_m"], generic="weather" in opts)
+        st.session_state[key] = res
+        st.session_state[SESSION_KEY] = key
+
+
 def add_population_areas(m: folium.Map, park: Any) -> None:
     """The residential polygons with counts (``population_areas``), whose people the societal risk counts."""
     areas = park.layers.get("population_areas") if hasattr(park, "layers") else None
@@ -267,7 +281,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         fn_zh,
         units_zh,
     )
-    from app.results_panel import kept_or_hint, risk_options, saving
+    from app.results_panel import kept_or_hint, risk_options
 
     view = state.park_view()
     park = view.park  # as the user may see it; the model runs on the full park through view.run
@@ -296,24 +310,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         )
         weather = weather_choice(st, park, key="risk_generic_weather")
         submitted = st.form_submit_button("计算个人风险", type="primary")
-    key = compute_key(str(state.current_source().path), resolution, margin, generic=weather is not None)
-    if submitted:
-        bar = st.progress(0.0, text="开始计算…")
-        try:
-            res = view.run(  # the result is kept with the park (app.results_panel), with the options it ran with
-                saving("risk", risk.individual_risk, options=risk_options(resolution, margin, weather)),
-                resolution=float(resolution),
-                margin=float(margin),
-                weather=weather,
-                progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg),
-            )
-        except ValueError as exc:
-            bar.empty()
-            st.error(f"计算失败：{exc}", icon=":material/error:")
-            st.stop()
-        bar.empty()
-        st.session_state[key] = res
-        st.session_state[SESSION_KEY] = key
+    source = str(state.current_source().path)
+    key = compute_key(source, resolution, margin, generic=weather is not None)
+    # in a background job (app.jobs: the page, other pages and other users go on); kept with the park when done
+    follow_risk_job(st, source, risk_options(resolution, margin, weather) if submitted else None)
     pointer = st.session_state.get(SESSION_KEY)
     res = st.session_state.get(key)
     if res is None and pointer:

@@ -242,9 +242,7 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
     """The individual risk of the page 风险分布 (same park), or computed here on request; None until then."""
     import streamlit as st
 
-    from analysis.qra import individual as risk
-    from app.results_panel import saving
-    from app.views.risk import compute_key, weather_choice
+    from app.views.risk import follow_risk_job, weather_choice
 
     pointer = st.session_state.get(SESSION_KEY)
     res = st.session_state.get(pointer) if pointer else None
@@ -256,26 +254,14 @@ def _risk_result(view: Any, source: str) -> Any:  # pragma: no cover - exercised
         )
         weather = weather_choice(st, view.park, key="siting_generic_weather")
         go = st.form_submit_button("计算个人风险" if res is None else "重新计算个人风险", type="primary")
-    if go:
-        bar = st.progress(0.0, text="开始计算…")
-        run_options = {"resolution_m": float(resolution), "margin_m": 1000.0}  # stored with the result
-        if weather is not None:
-            run_options["weather"] = weather
-        try:
-            res = view.run(
-                saving("risk", risk.individual_risk, options=run_options),  # kept with the park (app.results)
-                resolution=float(resolution),
-                weather=weather,
-                progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
-            )
-        except ValueError as exc:  # e.g. a park without weather (MissingWeatherError names the fix)
-            bar.empty()
-            st.error(f"计算失败：{exc}", icon=":material/error:")
-            st.stop()
-        bar.empty()
-        key = compute_key(source, resolution, 1000.0, generic=weather is not None)
-        st.session_state[key] = res
-        st.session_state[SESSION_KEY] = key
+    run_options = {"resolution_m": float(resolution), "margin_m": 1000.0}  # stored with the result
+    if weather is not None:
+        run_options["weather"] = weather
+    # in a background job (app.jobs), shared with 风险分布; the result once it has finished, kept with the park
+    follow_risk_job(st, source, run_options if go else None)
+    pointer = st.session_state.get(SESSION_KEY)
+    if pointer and str(pointer).startswith(f"{SESSION_KEY}|{source}|"):
+        res = st.session_state.get(pointer, res)
     return res
 
 
@@ -332,20 +318,17 @@ def _five_rooms_section(view: Any, source: str) -> Any:  # pragma: no cover - ex
     """The 五室 check on request (kept in the session per park file); its table, or None before it is run."""
     import streamlit as st
 
-    from analysis.regulation import siting_checks as scx
     from app.commands.risk import five_rooms_zh
-    from app.results_panel import saving, show_stored_body, stored_section
+    from app.results_panel import compute_in_background, show_stored_body, stored_section
 
     st.subheader("五室校核（控制室、机柜间、化验室、办公室、交接班室）")
+    go = st.button("开始五室校核", key="five_go")
+    done = compute_in_background(
+        "five_rooms", {}, start=go
+    )  # a background job, kept with the park (app.jobs)
+    if done is not None:
+        st.session_state[f"five|{source}"] = done[0]
     five = st.session_state.get(f"five|{source}")
-    if st.button("开始五室校核", key="five_go"):
-        bar = st.progress(0.0, text="开始校核…")
-        five = view.run(
-            saving("five_rooms", scx.five_rooms_check),  # kept with the park (app.results)
-            progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
-        )
-        bar.empty()
-        st.session_state[f"five|{source}"] = five
     stored = stored_section("five_rooms")  # time, user, 已过期 + 重新计算 of the kept result
     if five is None and stored is not None:
         show_stored_body(stored, map_link=False)

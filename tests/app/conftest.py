@@ -31,3 +31,18 @@ def small_park_path(tmp_path_factory, small_park) -> Path:
     path = tmp_path_factory.mktemp("park") / "small_park.gpkg"
     small_park.save(path)
     return path
+
+
+@pytest.fixture
+def finish_jobs():
+    """``finish_jobs(at)``: wait until the background jobs the page started (:mod:`app.jobs`) have finished, then
+    rerun the AppTest ``at`` so that the page takes their results; returns ``at``."""
+
+    def finish(at, timeout: float = 600.0):
+        from app.jobs import runner
+
+        assert runner().wait_idle(timeout), f"background jobs still running after {timeout:g} s"
+        at.run()
+        return at
+
+    return finish

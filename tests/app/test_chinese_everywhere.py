@@ -533,9 +533,14 @@ def _press(at: AppTest, page: str, signed_in: bool) -> None:
     """Press the page's main compute buttons (the coarsest grid where there is one)."""
 
     def click(key=None, label=None):
+        from app.jobs import runner
+
         for b in at.button:
             if (key and b.key == key) or (label and b.label == label):
                 b.click().run()
+                # computed in a background job (app.jobs): the result shows on the next run
+                if runner().wait_idle(600):
+                    at.run()
                 return
 
     if page == "risk":

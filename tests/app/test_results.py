@@ -362,6 +362,7 @@ def test_a_child_process_that_dies_is_reported_and_nothing_is_lost(tmp_path):
     runner = jobs.JobRunner(max_workers=1)
     runner.submit_recompute(path, "domino", _DiesWhenUnpickled(), {}, computed_by="x")
     job = runner.wait(path, "domino", timeout=120)
-    assert job.state == "failed" and "计算进程意外退出（退出码 3）" in job.error_zh
+    assert job.state == "failed" and "计算进程意外退出（退出码 3，" in job.error_zh
+    assert "已保留上次保存的结果" in job.error_zh and "请稍后重试" in job.error_zh
     assert R.load_result(path, "domino").inputs_hash == "kept"
     runner.shutdown()
