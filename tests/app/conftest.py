@@ -3,6 +3,8 @@ from :func:`factories.small_park_layers`)."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -25,12 +27,41 @@ def small_park() -> Park:
     return park
 
 
+#: The session's shared park files and their pristine copies (see :func:`_shared_park_files_unchanged`).
+_PRISTINE: dict[Path, tuple[Path, tuple[int, int]]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns
+
+
 @pytest.fixture(scope="session")
 def small_park_path(tmp_path_factory, small_park) -> Path:
-    """The small park saved as a GeoPackage."""
+    """The small park saved as a GeoPackage, shared by the session: a test that writes into it (a page keeping its
+    result with the park named by ``PARKRISK_PARK``, a weather or F-N save) gets it back as it was afterwards."""
     path = tmp_path_factory.mktemp("park") / "small_park.gpkg"
     small_park.save(path)
+    pristine = tmp_path_factory.mktemp("park-pristine") / "small_park.gpkg"
+    shutil.copyfile(path, pristine)
+    _PRISTINE[path] = (pristine, _stamp(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _shared_park_files_unchanged():
+    """After each test, the shared park file as it was made: what a test stored in it (results, weather, F-N
+    constants) never reaches a later test that opens or copies it, whatever the order the tests run in."""
+    yield
+    for path, (pristine, stamp) in list(_PRISTINE.items()):
+        if path.exists() and _stamp(path) == stamp:
+            continue
+        tmp = path.with_name(f".{path.name}.restore")
+        shutil.copyfile(pristine, tmp)
+        os.replace(tmp, path)
+        for extra in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            extra.unlink(missing_ok=True)
+        _PRISTINE[path] = (pristine, _stamp(path))
 
 
 @pytest.fixture
