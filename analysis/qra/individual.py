@@ -77,7 +77,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.qra import parallel
-from analysis.qra.contours import contour_closure, distance_levels, risk_contours, unit_distances
+from analysis.qra.contours import contour_closure, distance_levels, risk_contours
 from analysis.qra.event_tree import Outcome, to_scenario
 from analysis.qra.extent import (
     LOWEST_LEVEL,
@@ -99,12 +99,11 @@ from analysis.qra.lethality import (
 )
 from analysis.qra.options import RiskOptions, park_wind_rose, resolve_options, weather_classes
 from analysis.qra.outcome_table import outcome_table
-from analysis.qra.placing import add_directional, add_radial
 from analysis.qra.provenance import geotiff_tags, run_assumptions
 from analysis.qra.receptors import receptor_points, target_risk
 from analysis.qra.run_size import check_size, unit_message
+from analysis.qra.shared_fields import FieldCache, place_unit
 from analysis.qra.societal import SocietalRisk, societal_risk
-from analysis.qra.windows import Near, Window
 
 log = logging.getLogger(__name__)
 
@@ -448,6 +447,8 @@ class _Prepared:
     level_reach: float
     ox: float
     oy: float
+    rep: str = ""  # the installation whose tables these are (itself, or an identical one prepared instead)
+    shared: int = 1  # how many installations share these tables
 
 
 def _prepare_unit(run: _Run, uid: str, wx: _Weather, h: float, opts: RiskOptions) -> _Prepared:
@@ -479,7 +480,7 @@ def _prepare_unit(run: _Run, uid: str, wx: _Weather, h: float, opts: RiskOptions
     dgroups = size_groups([t for t in live if not t.radial], h, thr) if live else []
     for g_ in dgroups:
         reach = max(reach, math.hypot(max(abs(g_.s_min), abs(g_.s_max)), g_.c_max))
-    return _Prepared(uid, row, rec_unit, live, dgroups, reach, min(lvl_reach, reach), ox, oy)
+    return _Prepared(uid, row, rec_unit, live, dgroups, reach, min(lvl_reach, reach), ox, oy, rep=uid)
 
 
 #: Installation columns that do not enter its consequences (its name, owner and position: tables are relative to
@@ -534,6 +535,7 @@ def _prepare_all(run: _Run, wx: _Weather, h: float, opts: RiskOptions, progress:
         prep, computed, reasons = done[rep_of[uid]]
         pos = run.positions(run.by_unit[uid].index)
         run.computed[pos], run.reasons[pos] = computed, reasons
+        prep = replace(prep, shared=len(covers[prep.uid]))
         if uid != prep.uid:
             row = run.rows[uid]
             rec_unit = dict(prep.rec_unit, unit_id=uid, enterprise_id=str(row.get("enterprise_id", "")))
@@ -553,40 +555,6 @@ class _Part:
     unit_recs: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _add_unit(
-    run: _Run, ui: int, prep: _Prepared, wx: _Weather, g: _Grid, out: _Part, coarse: bool = False
-) -> None:
-    """One prepared installation: its risk on the grid and at the receptors, added to ``out`` (and to column ``ui``
-    of ``run.contrib``).
-
-    ``coarse``: only the grid within the installation's reach of the lowest level, no receptors (the pass that
-    sizes the grid).
-    """
-    uid, row, live, dgroups, ox, oy = prep.uid, prep.row, prep.live, prep.dgroups, prep.ox, prep.oy
-    reach = min(prep.reach, prep.level_reach + 2.0 * g.h) if coarse else prep.reach
-    rec_unit = dict(prep.rec_unit)
-    if not live:
-        rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
-        out.unit_recs.append(rec_unit)
-        return
-    win = Window.of(g, ox, oy, reach)
-    pts = Near.of(run.rec, ox, oy, -1.0 if coarse else reach)
-    u_contrib = np.zeros(len(run.rec))
-    for t in (t for t in live if t.radial):
-        add_radial(t, wx, uid, win, pts, u_contrib, out.events)
-    for grp in dgroups:
-        add_directional(grp, wx, uid, win, pts, u_contrib, out.events)
-    run.contrib[:, ui] = u_contrib
-    if win is not None:
-        out.values[win.i0 : win.i1, win.j0 : win.j1] += win.values
-        rec_unit.update(
-            unit_distances(row.geometry, g.xc[win.j0 : win.j1], g.yc[win.i0 : win.i1], win.values, run.levels)
-        )
-    else:
-        rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
-    out.unit_recs.append(rec_unit)
-
-
 def _place_all(
     park: Any, run: _Run, preps: list[_Prepared], wx: _Weather, opts: RiskOptions, progress: Callable
 ) -> tuple[_Grid, np.ndarray | None, dict[str, Any]]:
@@ -596,18 +564,25 @@ def _place_all(
     ``grown`` (the grid was grown beyond the park plus ``margin``) and ``capped`` (growth stopped at the cap).
     """
 
+    cache = FieldCache()  # long reaches of identical installations, rasterised once for every pass
+    passes: list[bool] = []  # receptors and events are done in the first full pass (they need no grid)
+
     def place(bounds: Any, o: RiskOptions, coarse: bool = False) -> tuple[_Grid, np.ndarray | None]:
         g = _Grid.of(park, o, bounds)
-        run.contrib[:] = 0.0
+        points = not coarse and not passes
+        if points:
+            run.contrib[:] = 0.0
 
         def part(units: range) -> _Part:  # one thread's installations, on its own copy of the grid
             out = _Part(g.values if threads == 1 else np.zeros_like(g.values))
             for ui in units:
-                _add_unit(run, ui, preps[ui], wx, g, out, coarse)
+                place_unit(run, ui, preps[ui], wx, g, out, cache, coarse=coarse, receptors=points)
             return out
 
         parts = parallel.thread_map(part, parallel.split(len(preps), threads), workers=threads)
-        run.events[:] = [e for p in parts for e in p.events]
+        if points:
+            run.events[:] = [e for p in parts for e in p.events]
+            passes.append(True)
         run.unit_recs[:] = [r for p in parts for r in p.unit_recs]
         for p in parts:
             if p.values is not g.values:

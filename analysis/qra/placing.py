@@ -100,15 +100,18 @@ class TableReader:
         i0, j0 = x.astype(np.intp), y.astype(np.intp)
         return keep, (i0 + 1) * (self.ns + 2) + (j0 + 1), x - i0, y - j0
 
-    def read(self, w: np.ndarray, idx: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
-        """sum_k w_k T_k at the points (``w``: (K,) weights, or (K, M) for M sums at once)."""
+    def read(self, w: np.ndarray | None, idx: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+        """sum_k w_k T_k at the points (``w``: (K,) weights, or (K, M) for M sums at once; None: each table,
+        shape (points, K))."""
         row = self.ns + 2
-        if w.ndim == 1 and 4 * idx.size >= self.flat.shape[0]:  # many points: sum the tables first, then read
+        if w is None:
+            v00, v01, v10, v11 = (np.take(self.flat, idx + o, axis=0) for o in (0, 1, row, row + 1))
+        elif w.ndim == 1 and 4 * idx.size >= self.flat.shape[0]:  # many points: sum the tables, then read
             comb = self.flat @ w
             v00, v01, v10, v11 = (np.take(comb, idx + o) for o in (0, 1, row, row + 1))
         else:
             v00, v01, v10, v11 = (np.take(self.flat, idx + o, axis=0) @ w for o in (0, 1, row, row + 1))
-        if w.ndim == 2:
+        if w is None or w.ndim == 2:
             fx, fy = fx[:, None], fy[:, None]
         return (v00 * (1.0 - fy) + v01 * fy) * (1.0 - fx) + (v10 * (1.0 - fy) + v11 * fy) * fx
 
@@ -212,16 +215,17 @@ def add_directional(
         if not idx.size:
             continue
         sel = np.flatnonzero(near_g)[keep]
-        lp = each.read(np.eye(len(members)), idx, fx, fy)  # (points, K): each table's lethality
+        lp = each.read(None, idx, fx, fy)  # (points, K): each table's lethality
         u_contrib[sel] += lp @ coef[:, di]
         wdn, wnn, tg = pts.wd[sel], pts.wn[sel], pts.is_target[sel]
+        # people killed per table: day targets, day buildings, night targets, night buildings (4, K)
+        killed = np.stack([wdn * tg, wdn * ~tg, wnn * tg, wnn * ~tg]) @ lp
         for k, t in enumerate(members):
-            if coef[k, di] <= 0 or not lp[:, k].any():
+            if coef[k, di] <= 0:
                 continue
-            lk = lp[:, k]
             for period, cf, nt, nb in (
-                ("day", coef_day[k, di] * dfrac, (wdn * lk)[tg].sum(), (wdn * lk)[~tg].sum()),
-                ("night", coef_night[k, di] * (1 - dfrac), (wnn * lk)[tg].sum(), (wnn * lk)[~tg].sum()),
+                ("day", coef_day[k, di] * dfrac, killed[0, k], killed[1, k]),
+                ("night", coef_night[k, di] * (1 - dfrac), killed[2, k], killed[3, k]),
             ):
                 if cf > 0 and nt + nb > 0:
                     events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))

@@ -43,6 +43,7 @@ def test_table_reader_reads_as_map_coordinates_does():
     assert (want[~keep] == 0).all() and keep.sum() < s.size  # points outside the table read 0 and are skipped
     each = np.zeros((s.size, 3))
     each[keep] = reader.read(np.eye(3), idx, fx, fy)  # every table at once
+    np.testing.assert_array_equal(each[keep], reader.read(None, idx, fx, fy))  # the same, without weights
     for k, t in enumerate(tables):
         np.testing.assert_allclose(
             each[:, k], map_coordinates(t, coords, order=1, mode="constant"), atol=1e-15
@@ -138,3 +139,34 @@ def test_plume_on_grid_axes_is_the_plume_on_the_full_grid():
         full = gaussian_plume(2.0, 3.0, x2, y2, np.full(x2.shape, 1.5), **kw)
         assert np.array_equal(on_axes, full)
         assert (on_axes[:, xs <= 0] == 0).all() and on_axes.max() > 0
+
+
+def test_shared_long_reaches_placed_once_agree_with_the_exact_path(demo, monkeypatch):
+    """Long reaches of identical installations rasterised once and shifted to each installation's grid cell
+    (:mod:`analysis.qra.shared_fields`, displacement ≤ h/√2) against every installation read exactly at the cell
+    centres: the demo park's maximum individual risk and its 1×10⁻⁶ and 3×10⁻⁷ /a contour areas within 1 %."""
+    from analysis.qra import shared_fields
+
+    made: list[tuple] = []
+    original = shared_fields.FieldCache.field
+
+    def counting(self, key, *a, **k):
+        made.append(key)
+        return original(self, key, *a, **k)
+
+    monkeypatch.setattr(shared_fields.FieldCache, "field", counting)
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    fast = risk.individual_risk(demo, resolution=10.0, weather=demo_wind_rose())
+    assert made  # the demo's tank groups do take the shared path
+    monkeypatch.setattr(shared_fields, "LONG_CELLS", float("inf"))
+    exact = risk.individual_risk(demo, resolution=10.0, weather=demo_wind_rose())
+    assert fast.grid.max() == pytest.approx(exact.grid.max(), rel=0.01)
+    areas = {}
+    for name, res in (("fast", fast), ("exact", exact)):
+        c = risk.risk_contours(res, levels=[1e-6, 3e-7])
+        areas[name] = c.set_index("level")["area_m2"]
+        assert res.contour_closed
+    for level in (1e-6, 3e-7):
+        assert areas["fast"][level] == pytest.approx(areas["exact"][level], rel=0.01)
+    # the receptors are read exactly on both paths
+    np.testing.assert_allclose(fast.receptors["ir"], exact.receptors["ir"], rtol=1e-12, atol=1e-20)

@@ -1,0 +1,160 @@
+"""Placing one prepared installation on the risk grid, with the long reaches of identical installations rasterised once.
+
+Used by :func:`analysis.qra.individual.individual_risk` (:func:`place_unit`). Installations with identical
+consequence inputs (the tanks of one tank group: same substance, inventory, conditions and outcome rows) share
+their lethality tables (:func:`analysis.qra.individual._prepare_all`). The grid field of a table group summed over
+the rose's directions is then the same for each of them up to its position. For the groups that reach far
+(a box spanning at least :data:`LONG_CELLS` grid cells: toxic and flammable clouds kilometres long, which are
+nearly all of the time on a large park), that field is rasterised **once** per set of identical installations on
+a window centred on a grid cell (:class:`FieldCache`) and added at each installation's cell by an integer shift.
+
+Accuracy (a stated approximation): such an installation's long-reach field is placed as if the installation
+stood at the centre of the grid cell that contains its centroid, i.e. displaced by at most h/2 east and h/2 north
+(at most h/√2 = 7.1 m on a 10 m grid), for fields at least :data:`LONG_CELLS` × h (500 m) across. Everything
+else is read exactly at the cell centres as before: an installation with no identical twin, the short-reach and
+radial tables of every installation, and all receptor points (risk at sensitive targets and buildings, the
+societal-risk events). On the demo park the fast path gives the exact path's maximum individual risk and its
+1×10⁻⁶ and 3×10⁻⁷ /a contour areas within 1 % (tests/analysis/test_risk_speed.py).
+
+The cache lives for one run: a grid grown because the lowest contour was cut reuses the fields already
+rasterised, and the receptors' risk and events, which do not depend on the grid, are computed in the first full
+pass only (:func:`place_unit` with ``receptors=False`` afterwards).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from analysis.qra.contours import unit_distances
+from analysis.qra.lethality import DirGroup
+from analysis.qra.placing import add_directional, add_radial
+from analysis.qra.windows import Near, Window
+
+__all__ = ["LONG_CELLS", "CACHE_CELLS", "FieldCache", "is_long", "place_unit"]
+
+#: A table group whose box spans at least this many grid cells is placed by translation when shared. [-]
+LONG_CELLS = 50.0
+#: Cells the cache of one run may hold (float64: 8 bytes each; 1.5×10⁸ = 1.2 GB); beyond, fields are not kept. [-]
+CACHE_CELLS = 150_000_000
+
+
+def is_long(grp: DirGroup, h: float) -> bool:
+    """True when the group's box spans at least :data:`LONG_CELLS` cells of size ``h`` [m]."""
+    return max(grp.s_max - grp.s_min, 2.0 * grp.c_max) >= LONG_CELLS * h
+
+
+def _no_points() -> Near:
+    e = np.zeros(0)
+    return Near(e, e, e, np.zeros(0, dtype=bool), e, e, np.zeros(0, dtype=bool))
+
+
+@dataclass
+class FieldCache:
+    """Long-reach fields of sets of identical installations, each on a window centred on a grid cell.
+
+    A field is stored cropped to its non-zero cells: ``(values, row0, col0)`` with ``values[0, 0]`` at
+    (row0, col0) cells from the centre cell (rows southwards, columns eastwards).
+    """
+
+    fields: dict[tuple, tuple[np.ndarray, int, int]] = field(default_factory=dict)
+    cells: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def field(self, key: tuple, groups: list[DirGroup], wx: Any, h: float, reach: float) -> tuple:
+        """The summed field of ``groups`` [1/a] within ``reach`` [m] of the centre of a cell of size ``h`` [m]."""
+        with self.lock:
+            hit = self.fields.get(key)
+        if hit is not None:
+            return hit
+        n = int(math.ceil(reach / h)) + 1
+        off = np.arange(-n, n + 1) * h
+        DX, DY = np.meshgrid(off, off[::-1])
+        win = Window(0, 2 * n + 1, 0, 2 * n + 1, DX, DY, np.hypot(DX, DY), np.zeros(DX.shape))
+        pts = _no_points()
+        for grp in groups:
+            add_directional(grp, wx, "", win, pts, np.zeros(0), [])
+        rows = np.flatnonzero(win.values.any(axis=1))
+        cols = np.flatnonzero(win.values.any(axis=0))
+        if rows.size:
+            vals = win.values[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
+            hit = (vals, int(rows[0]) - n, int(cols[0]) - n)
+        else:
+            hit = (np.zeros((0, 0)), 0, 0)
+        with self.lock:
+            if self.cells + hit[0].size <= CACHE_CELLS and key not in self.fields:
+                self.fields[key] = hit
+                self.cells += hit[0].size
+        return hit
+
+
+def _translate(win: Window, g: Any, ox: float, oy: float, fld: tuple) -> None:
+    """Add a cached field at the grid cell containing (ox, oy) [m] to the window's values (clipped to it)."""
+    vals, r0, c0 = fld
+    if not vals.size:
+        return
+    ic = int(math.floor((g.y1 - oy) / g.h))
+    jc = int(math.floor((ox - g.x0) / g.h))
+    top, left = ic + r0 - win.i0, jc + c0 - win.j0  # the field's first cell in window rows/columns
+    ny, nx = win.values.shape
+    a0, a1 = max(0, top), min(ny, top + vals.shape[0])
+    b0, b1 = max(0, left), min(nx, left + vals.shape[1])
+    if a1 > a0 and b1 > b0:
+        win.values[a0:a1, b0:b1] += vals[a0 - top : a1 - top, b0 - left : b1 - left]
+
+
+def place_unit(
+    run: Any,
+    ui: int,
+    prep: Any,
+    wx: Any,
+    g: Any,
+    out: Any,
+    cache: FieldCache | None,
+    *,
+    coarse: bool = False,
+    receptors: bool = True,
+) -> None:
+    """One prepared installation: its risk on the grid and at the receptors, added to ``out`` (and to column ``ui``
+    of ``run.contrib``).
+
+    ``coarse``: only the grid within the installation's reach of the lowest level, no receptors (the pass that
+    sizes the grid). ``receptors=False``: the grid only (the receptors were done in an earlier pass). ``cache``:
+    the run's :class:`FieldCache`; None places every group exactly.
+    """
+    uid, row, live, dgroups, ox, oy = prep.uid, prep.row, prep.live, prep.dgroups, prep.ox, prep.oy
+    reach = min(prep.reach, prep.level_reach + 2.0 * g.h) if coarse else prep.reach
+    rec_unit = dict(prep.rec_unit)
+    if not live:
+        rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
+        out.unit_recs.append(rec_unit)
+        return
+    win = Window.of(g, ox, oy, reach)
+    with_points = receptors and not coarse
+    pts = Near.of(run.rec, ox, oy, reach) if with_points else _no_points()
+    u_contrib = np.zeros(len(run.rec)) if with_points else np.zeros(0)
+    events = out.events if with_points else []
+    for t in (t for t in live if t.radial):
+        add_radial(t, wx, uid, win, pts, u_contrib, events)
+    shift = cache is not None and win is not None and prep.shared > 1
+    long = [grp for grp in dgroups if shift and is_long(grp, g.h)]
+    shifted = {id(grp) for grp in long}
+    for grp in dgroups:
+        add_directional(grp, wx, uid, None if id(grp) in shifted else win, pts, u_contrib, events)
+    if long:
+        fld = cache.field((prep.rep, g.h, reach), long, wx, g.h, reach)
+        _translate(win, g, ox, oy, fld)
+    if with_points:
+        run.contrib[:, ui] = u_contrib
+    if win is not None:
+        out.values[win.i0 : win.i1, win.j0 : win.j1] += win.values
+        rec_unit.update(
+            unit_distances(row.geometry, g.xc[win.j0 : win.j1], g.yc[win.i0 : win.i1], win.values, run.levels)
+        )
+    else:
+        rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
+    out.unit_recs.append(rec_unit)
