@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from app.present.messages import message_zh
 from geodata.pg_parks import PgPark
 
 __all__ = ["RegionOptions", "park_result", "ITEM_FIELDS", "failed_result", "items_records"]
@@ -254,11 +255,11 @@ def _load(where: Path | PgPark) -> tuple[Any, str | None]:
         )
         return None, f"{_label(file)}未通过数据校验，未计算：{first}。{check}。"
     except ParkDatabaseError as exc:
-        return None, f"{_label(file)}无法从数据库读取：{exc}"
+        return None, f"{_label(file)}无法从数据库读取：{message_zh(exc)}"
     except (OSError, ValueError) as exc:
         return (
             None,
-            f"{_label(file)}无法读取：{exc}。请确认它是有效的 GeoPackage（.gpkg），可用 QGIS 打开检查。",
+            f"{_label(file)}无法读取：{message_zh(exc)}。请确认它是有效的 GeoPackage（.gpkg），可用 QGIS 打开检查。",
         )
 
 
@@ -309,7 +310,7 @@ def park_result(
             out.update(fn(park, *args))
         except (AnalysisInputError, ValueError, KeyError) as exc:
             log.info("region: %s %s failed: %s", file, key, exc)
-            errors.append(f"{_label(file, park.name)}的{_PART_ZH[key]}未完成：{exc}")
+            errors.append(f"{_label(file, park.name)}的{_PART_ZH[key]}未完成：{message_zh(exc)}")
     if items is None:
         out["items"], out["items_source"] = items_records(park.rectifications), "layer"
     else:
