@@ -7,16 +7,15 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import pandas as pd
 
 from analysis.qra import individual as risk
 from analysis.weather import WindRose
 from geodata import Park
-from geodata.samples.one_unit import ammonia_unit_park
+from geodata.samples.one_unit import OUTCOME_FREQUENCY, ammonia_outcome, ammonia_unit_park
 
 from ._table import CALC, Row, Table, pct, rel
 
-F = 1e-5  # [1/a] outcome frequency of the hand cases
+F = OUTCOME_FREQUENCY  # [1/a] outcome frequency of the hand cases
 HAND = "checked as an identity or against a reference summation in the tests / bench script named in the row"
 
 
@@ -31,25 +30,6 @@ def _origin() -> tuple[float, float]:
     return g.x, g.y
 
 
-def _outcome(kind: str = "toxic_cloud", **kw) -> pd.DataFrame:
-    row = dict(
-        unit_id="U1",
-        loc="G.2",
-        loc_class="large_leak",
-        outcome=kind,
-        branch="none",
-        frequency=F,
-        probability=1.0,
-        instantaneous=False,
-        hole_diameter_m=np.nan,
-        duration_s=600.0,
-        mass_kg=600_000.0,
-        p_direct=0.0,
-    )
-    row.update(kw)
-    return pd.DataFrame([row])
-
-
 def _rose(directions=(270.0,), probs=(1.0,)) -> WindRose:
     p = np.asarray(probs, dtype=float).reshape(len(directions), 1, 1)
     return WindRose(tuple(directions), (5.0,), ("D",), p)
@@ -61,7 +41,7 @@ def _plume():
     ox, oy = _origin()
     return risk.individual_risk(
         _park(),
-        outcomes=_outcome(),
+        outcomes=ammonia_outcome(),
         wind_rose=_rose(),
         resolution=10.0,
         extent=(ox - 300, oy - 200, ox + 2100, oy + 200),
@@ -72,7 +52,9 @@ def _plume():
 def _vce():
     """G.1 VCE of the 600 t inventory, four wind directions, 5 m grid."""
     ox, oy = _origin()
-    out = _outcome("vce", loc="G.1", instantaneous=True, duration_s=np.nan, mass_kg=2000.0, branch="delayed")
+    out = ammonia_outcome(
+        "vce", loc="G.1", instantaneous=True, duration_s=np.nan, mass_kg=2000.0, branch="delayed"
+    )
     return risk.individual_risk(
         _park(),
         outcomes=out,

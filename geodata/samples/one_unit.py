@@ -1,4 +1,5 @@
-"""The one-unit park of the hand-calculated risk cases: an ammonia buffer vessel and, on request, a village ≈ 1 km east.
+"""The one-unit park of the hand-calculated risk cases: an ammonia buffer vessel and, on request, a village ≈ 1 km east,
+and the one outcome of the cases (a row of the outcome table :func:`analysis.qra.individual.individual_risk` takes).
 
 Used by the validation report (docs/validation_cases/risk.py) and by the risk tests (tests/analysis/test_risk.py,
 tests/analysis/test_risk_weather.py): the park is built here once. It is fictional (positions near the demo park's
@@ -8,14 +9,18 @@ origin) and not validated, so that a test can hand it to a model directly.
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
+import pandas as pd
 import shapely
 
 from geodata.park import Park
 
-__all__ = ["LON", "LAT", "ammonia_unit_park"]
+__all__ = ["LON", "LAT", "OUTCOME_FREQUENCY", "ammonia_unit_park", "ammonia_outcome"]
 
 #: Position of the unit in WGS84. [°]
 LON, LAT = 113.70, 29.88
+#: Frequency of the outcome of the hand cases. [1/a]
+OUTCOME_FREQUENCY = 1e-5
 
 
 def ammonia_unit_park(
@@ -76,3 +81,31 @@ def ammonia_unit_park(
             crs=4326,
         )
     return Park.from_layers(layers, validate=False)
+
+
+def ammonia_outcome(kind: str = "toxic_cloud", **changes) -> pd.DataFrame:
+    """The one outcome of the hand cases: unit U1, LOC G.2 (large leak), :data:`OUTCOME_FREQUENCY`, continuous for
+    600 s, 600 t; ``changes`` replace any column (``loc``, ``mass_kg``, ``instantaneous`` …).
+
+    Returns
+    -------
+    DataFrame
+        One row with the columns of an outcome table: frequency [1/a], probability [-], duration_s [s], mass_kg
+        [kg], hole_diameter_m [m], p_direct [-].
+    """
+    row = dict(
+        unit_id="U1",
+        loc="G.2",
+        loc_class="large_leak",
+        outcome=kind,
+        branch="none",
+        frequency=OUTCOME_FREQUENCY,
+        probability=1.0,
+        instantaneous=False,
+        hole_diameter_m=np.nan,
+        duration_s=600.0,
+        mass_kg=600_000.0,
+        p_direct=0.0,
+    )
+    row.update(changes)
+    return pd.DataFrame([row])

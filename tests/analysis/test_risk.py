@@ -24,33 +24,14 @@ from scipy.stats import norm
 from analysis.qra import individual as risk
 from analysis.weather import WindRose
 from geodata import Park
-from geodata.samples.one_unit import LAT, LON, ammonia_unit_park
+from geodata.samples.one_unit import LAT, LON, OUTCOME_FREQUENCY, ammonia_outcome, ammonia_unit_park
 
-F = 1e-5  # [1/a] outcome frequency of the hand cases
+F = OUTCOME_FREQUENCY  # [1/a] outcome frequency of the hand cases
 
 
 def _park(*, targets: bool = False) -> Park:
     """The hand cases' 600 t ammonia unit; with ``targets`` the village ≈ 1 km east (downwind of a westerly wind)."""
     return ammonia_unit_park(600_000.0, village=targets)
-
-
-def _outcome(kind: str = "toxic_cloud", **kw) -> pd.DataFrame:
-    row = dict(
-        unit_id="U1",
-        loc="G.2",
-        loc_class="large_leak",
-        outcome=kind,
-        branch="none",
-        frequency=F,
-        probability=1.0,
-        instantaneous=False,
-        hole_diameter_m=np.nan,
-        duration_s=600.0,
-        mass_kg=600_000.0,
-        p_direct=0.0,
-    )
-    row.update(kw)
-    return pd.DataFrame([row])
 
 
 def _rose(directions=(270.0,), probs=(1.0,)) -> WindRose:
@@ -92,7 +73,7 @@ def plume_west(park, origin):
     ox, oy = origin
     return risk.individual_risk(
         park,
-        outcomes=_outcome(),
+        outcomes=ammonia_outcome(),
         wind_rose=_rose(),
         resolution=10.0,
         extent=(ox - 300, oy - 200, ox + 2100, oy + 200),
@@ -127,7 +108,7 @@ def test_rotation_and_direction_weights(park, origin):
     ox, oy = origin
     res = risk.individual_risk(
         park,
-        outcomes=_outcome(),
+        outcomes=ammonia_outcome(),
         wind_rose=_rose((0.0, 270.0), (0.25, 0.75)),
         resolution=10.0,
         extent=(ox - 1600, oy - 1600, ox + 1600, oy + 1600),
@@ -144,7 +125,9 @@ def test_radial_vce_is_frequency_times_probit(park, origin):
     from analysis.physics import explosion as ex
 
     ox, oy = origin
-    out = _outcome("vce", loc="G.1", instantaneous=True, duration_s=np.nan, mass_kg=2000.0, branch="delayed")
+    out = ammonia_outcome(
+        "vce", loc="G.1", instantaneous=True, duration_s=np.nan, mass_kg=2000.0, branch="delayed"
+    )
     res = risk.individual_risk(
         park,
         outcomes=out,
@@ -229,10 +212,12 @@ def test_options_validation(park):
 def test_pipelines_raster_is_added(park, origin):
     ox, oy = origin
     ext = (ox - 100, oy - 100, ox + 100, oy + 100)
-    res0 = risk.individual_risk(park, outcomes=_outcome(), wind_rose=_rose(), resolution=20.0, extent=ext)
+    res0 = risk.individual_risk(
+        park, outcomes=ammonia_outcome(), wind_rose=_rose(), resolution=20.0, extent=ext
+    )
     res1 = risk.individual_risk(
         park,
-        outcomes=_outcome(),
+        outcomes=ammonia_outcome(),
         wind_rose=_rose(),
         resolution=20.0,
         extent=ext,
@@ -242,7 +227,7 @@ def test_pipelines_raster_is_added(park, origin):
     with pytest.raises(ValueError, match="shape"):
         risk.individual_risk(
             park,
-            outcomes=_outcome(),
+            outcomes=ammonia_outcome(),
             wind_rose=_rose(),
             resolution=20.0,
             extent=ext,
@@ -270,7 +255,7 @@ def test_frequency_override_scales_risk(park, origin):
     # overriding the only LOC's frequency scales the risk linearly
     ox, oy = origin
     ext = (ox - 100, oy - 100, ox + 1300, oy + 100)
-    out = _outcome()
+    out = ammonia_outcome()
     r1 = risk.individual_risk(park, outcomes=out, wind_rose=_rose(), resolution=20.0, extent=ext)
     r3 = risk.individual_risk(
         park, outcomes=out.assign(frequency=3 * F), wind_rose=_rose(), resolution=20.0, extent=ext
@@ -310,7 +295,7 @@ def test_installation_limit_refuses_a_large_park_early():
         resolution=100,
         units=("U1", "U2"),
         max_installations=2,
-        outcomes=_outcome(unit_id="U1"),
+        outcomes=ammonia_outcome(unit_id="U1"),
         weather=_rose(),
     )
     assert res.grid.shape[0] > 0

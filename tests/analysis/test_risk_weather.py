@@ -11,7 +11,7 @@ from analysis.errors import MissingWeatherError
 from analysis.qra import individual as risk
 from analysis.weather import WindRose, demo_wind_rose
 from geodata import Park
-from geodata.samples.one_unit import ammonia_unit_park
+from geodata.samples.one_unit import ammonia_outcome, ammonia_unit_park
 from geodata.weather import ParkWeather
 
 
@@ -20,13 +20,7 @@ def _park() -> Park:
 
 
 def _outcome() -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            dict(unit_id="U1", loc="G.2", loc_class="large_leak", outcome="toxic_cloud", branch="none",
-                 frequency=1e-5, probability=1.0, instantaneous=False, hole_diameter_m=np.nan, duration_s=600.0,
-                 mass_kg=6_000.0, p_direct=0.0)
-        ]
-    )  # fmt: skip
+    return ammonia_outcome(mass_kg=6_000.0)
 
 
 # 16 sectors, strongly uneven (a prevailing NE wind), two weather classes
