@@ -86,15 +86,26 @@ def distance_levels() -> tuple[float, ...]:
 def unit_distances(
     geom: Any, xs: np.ndarray, ys: np.ndarray, win: np.ndarray, levels: tuple
 ) -> dict[str, float]:
-    """Farthest distance from the footprint of a cell whose risk from this unit is ≥ each level. [m]"""
+    """Farthest distance from the footprint of a cell whose risk from this unit is ≥ each level. [m]
+
+    Only the cells that can be the farthest are measured against the footprint: with q a point of the footprint
+    and ρ the farthest distance of the footprint from q, d(p, footprint) lies in [|pq| - ρ, |pq|], so a cell
+    nearer to q than the largest |pq| - ρ is not the farthest (the same maximum as measuring every cell).
+    """
     import shapely
 
     out: dict[str, float] = {}
+    q = None if geom is None or geom.is_empty else geom.point_on_surface()
+    rho = float(shapely.hausdorff_distance(q, geom)) if q is not None else 0.0
     for lv in levels:
         ii, jj = np.nonzero(win >= lv)
         if ii.size == 0:
             out[f"ir_distance_{lv:.0e}"] = 0.0
             continue
+        if q is not None:
+            dq = np.hypot(xs[jj] - q.x, ys[ii] - q.y)
+            far = dq >= dq.max() - rho - 1e-6 * (1.0 + dq.max())  # a rounding margin: never drop a candidate
+            ii, jj = ii[far], jj[far]
         d = shapely.distance(geom, shapely.points(xs[jj], ys[ii]))
         out[f"ir_distance_{lv:.0e}"] = float(np.max(d))
     return out

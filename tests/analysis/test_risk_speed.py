@@ -170,3 +170,30 @@ def test_shared_long_reaches_placed_once_agree_with_the_exact_path(demo, monkeyp
         assert areas["fast"][level] == pytest.approx(areas["exact"][level], rel=0.01)
     # the receptors are read exactly on both paths
     np.testing.assert_allclose(fast.receptors["ir"], exact.receptors["ir"], rtol=1e-12, atol=1e-20)
+
+
+@pytest.mark.parametrize(
+    "wkt",
+    [
+        "POINT (3 4)",
+        "POLYGON ((-20 -5, 40 -5, 40 30, -20 30, -20 -5))",
+        "POLYGON ((0 0, 50 0, 50 50, 40 50, 40 10, 0 10, 0 0))",  # not convex: an L
+    ],
+)
+def test_unit_distances_measure_only_the_candidates_with_the_same_maximum(wkt):
+    """The farthest-cell distances measured on the candidate cells only equal those measured on every cell."""
+    import shapely
+
+    from analysis.qra.contours import unit_distances
+
+    geom = shapely.from_wkt(wkt)
+    rng = np.random.default_rng(5)
+    xs, ys = np.arange(-1500.0, 1500.0, 10.0) + 5.0, np.arange(1500.0, -1500.0, -10.0) - 5.0
+    X, Y = np.meshgrid(xs, ys)
+    win = rng.random(X.shape) * np.exp(-np.hypot(X, Y) / 400.0) * (1.0 + np.sin(3.0 * np.arctan2(Y, X)))
+    levels = (1e-1, 3e-2, 1e-3, 1e-9)
+    got = unit_distances(geom, xs, ys, win, levels)
+    for lv in levels:
+        ii, jj = np.nonzero(win >= lv)
+        want = float(np.max(shapely.distance(geom, shapely.points(xs[jj], ys[ii])))) if ii.size else 0.0
+        assert got[f"ir_distance_{lv:.0e}"] == want
