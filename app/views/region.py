@@ -29,6 +29,9 @@ ICON = ":material/travel_explore:"
 ORDER = 70  # after the park pages: the park map stays the first page (the default)
 
 REGION_ENV = "PARKRISK_REGION"
+REGION_SCHEMA_ENV = (
+    "PARKRISK_REGION_SCHEMA"  # schema of the park tables of a PostGIS region (default parkrisk)
+)
 MAP_HEIGHT = 520  # [px]
 _BEIJING = dt.timezone(dt.timedelta(hours=8))
 
@@ -81,10 +84,16 @@ def _beijing_today() -> dt.date:
     return dt.datetime.now(_BEIJING).date()
 
 
+def _schema() -> str:
+    from geodata.pg_parks import DEFAULT_SCHEMA
+
+    return os.environ.get(REGION_SCHEMA_ENV, "").strip() or DEFAULT_SCHEMA
+
+
 def _results(region: str, opts) -> tuple[list[dict[str, Any]], list[str]]:
     from app.region.runner import cached_results
 
-    return cached_results(region, options=opts)
+    return cached_results(region, options=opts, schema=_schema())
 
 
 def _compute(region: str, opts) -> None:  # pragma: no cover - exercised by the browser test
@@ -94,16 +103,22 @@ def _compute(region: str, opts) -> None:  # pragma: no cover - exercised by the 
 
     bar = st.progress(0.0, text="正在启动 dask 集群……")
     try:
-        res = run_region(region, options=opts, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+        res = run_region(
+            region,
+            options=opts,
+            schema=_schema(),
+            progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg),
+        )
     except (OSError, ValueError) as exc:
         st.error(f"区域计算未完成：{message_zh(exc)}")
         return
     st.success(f"计算 {len(res.computed)} 个园区，用时 {res.seconds:.1f} s（{res.cluster_zh}）。")
 
 
-def drill_down_path(region: str, file: str) -> Path:
+def drill_down_path(region: str, file: str, *, schema: str | None = None) -> Path:
     """The park file the app opens for a park of the region: the file in the region folder, or for a PostGIS
-    region the app's copy of the park (:func:`app.region.sources.pg_local_copy`, refreshed when its rows changed).
+    region (park tables in ``schema``, default ``PARKRISK_REGION_SCHEMA`` or ``parkrisk``) the app's copy of the
+    park (:func:`app.region.sources.pg_local_copy`, refreshed when its rows changed).
 
     Raises
     ------
@@ -115,7 +130,7 @@ def drill_down_path(region: str, file: str) -> Path:
     from geodata.store import is_postgres_target
 
     if is_postgres_target(region):
-        return pg_local_copy(PgPark(region, file))
+        return pg_local_copy(PgPark(region, file, schema or _schema()))
     return Path(region) / file
 
 

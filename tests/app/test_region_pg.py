@@ -245,3 +245,86 @@ def test_the_apps_own_park_is_counted_from_parkrisk_store(region5, tmp_path, mon
     reg = open_region(region5, options_key=OPTS.as_key())
     assert set(reg.store_errors) == {"P002.gpkg"}
     assert "整改台账 shared.rect.gpkg 无法读取" in reg.store_errors["P002.gpkg"]
+
+
+def test_drill_down_into_a_postgis_park_opens_a_local_copy_refreshed_when_its_rows_change(
+    loaded, region5, schema, tmp_path, monkeypatch
+):
+    from app.region.sources import pg_local_path
+    from app.views.region import drill_down_path
+
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("PARKRISK_REGION_SCHEMA", schema)  # as the app is started for this region
+    ref = PgPark(loaded, "P001", schema)
+    path = drill_down_path(loaded, "P001")  # PARKRISK_REGION=postgresql://… and the park id of the table row
+    assert path == pg_local_path(ref) and path.is_file()
+    _same_park(load_park(region5 / "P001.gpkg"), load_park(path))
+    stamp = path.stat().st_mtime_ns
+    assert drill_down_path(loaded, "P001").stat().st_mtime_ns == stamp  # unchanged rows: the copy is reused
+    with psycopg.connect(loaded, autocommit=True) as conn:
+        conn.execute(f"UPDATE {schema}.park_parks SET name = '改名园区' WHERE park_key = 'P001'")
+    assert load_park(drill_down_path(loaded, "P001")).name == "改名园区"  # rows changed: copied again
+    with pytest.raises(ParkDatabaseError, match="没有园区编号 'P404'"):
+        drill_down_path(loaded, "P404")
+
+
+@pytest.mark.browser
+@pytest.mark.timeout(180)
+def test_region_page_on_a_postgis_region_in_chromium(
+    loaded, region5, schema, tmp_path, monkeypatch, demo_park_path, demo_park
+):
+    """PARKRISK_REGION=postgresql://…: the page ranks the database's parks (from the cache of an earlier run) and
+    opens one of them on its own pages, still signed in."""
+    from playwright.sync_api import sync_playwright
+
+    from app.auth import open_park_store
+    from app.region.cache import write_entry
+    from app.region.sources import open_region
+    from geodata.store import default_store_path
+    from tests.app.test_browser import _bench
+
+    b = _bench()
+    monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("PARKRISK_STORE", raising=False)
+    monkeypatch.setenv("PARKRISK_REGION", loaded)
+    monkeypatch.setenv("PARKRISK_REGION_SCHEMA", schema)
+    reg = open_region(loaded, options_key=OPTS.as_key(), schema=schema)
+    for p in reg.parks:  # the results of an earlier run, as parkrisk region run would have cached them
+        res = _json(park_result(region5 / f"{p.name}.gpkg", OPTS))
+        write_entry(reg.cache_root, p.name, reg.keys[p.name], {**res, "file": p.name})
+    open_park_store(str(demo_park_path), str(default_store_path(demo_park_path)), True, demo_park).close()
+    names = {p.name: read_park(loaded, p.name, schema=schema).name for p in reg.parks}
+    with sync_playwright() as pw:
+        browser = b.launch_browser(pw)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1100})
+            log = REPO / "test-artifacts" / "streamlit_region_pg.log"
+            with b.running_app(demo_park_path, log_path=log) as (base, _):
+                b.wait_healthy(base, timeout=30)
+                page.goto(f"{base}/rectification", wait_until="commit")
+                page.get_by_label("用户名").fill("admin", timeout=30000)
+                page.get_by_label("密码", exact=True).fill("admin-demo")
+                page.get_by_role("button", name="登录", exact=True).click()
+                page.get_by_text("退出登录").first.wait_for(timeout=30000)
+                page.get_by_role("link", name="区域监管").click()
+                page.get_by_text("园区排名").first.wait_for(timeout=30000)
+                page.get_by_text("显示本区域全部园区。").wait_for(timeout=10000)
+                frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+                frame.locator("path.leaflet-interactive").first.wait_for(timeout=30000)
+                assert frame.locator("path.leaflet-interactive").count() == 2 * len(
+                    names
+                )  # boundary + marker
+                assert "尚未计算" not in page.locator("body").inner_text()
+                page.get_by_role("button", name="打开该园区的页面").click()
+                page.get_by_role("heading", name="园区一张图 · 合成园区").wait_for(timeout=30000)
+                heading = page.get_by_role("heading", name="园区一张图 · 合成园区").inner_text()
+                assert any(
+                    n in heading for n in names.values()
+                )  # a park of the database, from its local copy
+                page.get_by_role("link", name="一园一策").click()
+                page.get_by_text("退出登录").first.wait_for(timeout=30000)
+        finally:
+            browser.close()
+
+
+REPO = Path(__file__).resolve().parents[2]
