@@ -13,6 +13,7 @@ import geopandas as gpd
 
 from app.mapping.assets import use_local_assets
 from app.mapping.legend import LEGEND_CSS
+from app.mapping.literal import make_literal
 from app.mapping.text import html_text, seal
 from app.settings import Basemap
 
@@ -70,10 +71,12 @@ def _map_style_css() -> str:
 class _Map(folium.Map):
     """folium's map, sealed when rendered (:func:`app.mapping.text.seal`): any folium ``Tooltip``/``Popup`` added
     to it — also those folium makes from ``tooltip="…"`` — is written as a JavaScript string, never into a
-    template literal where ``${…}`` from the data would run."""
+    template literal where ``${…}`` from the data would run; and every element's rendered text is written as it is
+    (:func:`app.mapping.literal.make_literal`), never rendered again as a Jinja template."""
 
     def render(self, **kwargs: Any) -> None:
         seal(self)
+        make_literal(self)  # rendered text written as it is, never compiled again (app.mapping.literal)
         super().render(**kwargs)
 
 

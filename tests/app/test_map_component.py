@@ -102,3 +102,25 @@ def test_page_serves_an_anonymous_visitor_no_map_built_for_an_admin(admin_token,
     anonymous.run()
     assert not anonymous.exception, anonymous.exception
     assert len(drawn) == 2 and T101_INVENTORY not in drawn[1]
+
+
+def test_rendered_map_parts_are_written_as_they_are(demo_park, monkeypatch):
+    # branca compiled every rendered layer script again as a Jinja template: a name "{{ 7*7 }}" was drawn as 49
+    import app.mapping.base as base
+    from app.mapping import finish_map, park_map
+
+    def build(park):
+        return finish_map(park_map(park, legends=True, page_links=True))
+
+    from geodata import Park
+
+    ent = demo_park.layers["enterprises"].copy()
+    ent.loc[ent.index[0], "name"] = "{{ 7*7 }}甲"
+    injected = Park(dict(demo_park.layers, enterprises=ent))
+    html = build(injected).get_root().render()
+    assert "{{ 7*7 }}甲" in html and "49甲" not in html
+    # everything else as before: the same page with branca's own rendering, ids aside
+    new = build(demo_park).get_root().render()
+    monkeypatch.setattr(base, "make_literal", lambda m: m)
+    old = build(demo_park).get_root().render()
+    assert _ids_blank(new) == _ids_blank(old)
