@@ -35,7 +35,8 @@ import json
 import logging
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,6 +211,27 @@ def _require_tables(conn: Any, dsn: str, schema_: str, tables: Iterable[str]) ->
         )
 
 
+@contextmanager
+def _reading(dsn: str, schema_: str) -> Iterator[Any]:
+    """A connection for reading the park tables; a database error becomes a Chinese :class:`ParkDatabaseError`."""
+    import psycopg
+
+    with _connect(dsn, schema_) as conn:
+        try:
+            yield conn
+        except psycopg.errors.InsufficientPrivilege as exc:
+            role = conn.info.user
+            raise ParkDatabaseError(
+                f"{describe_dsn(dsn)}：角色 {role} 无权读取模式 {schema_} 中的园区表（{' '.join(str(exc).split())}）。"
+                f"请由所有者执行 parkrisk rect init 园区.gpkg --store <所有者连接串> --app-role {role}（导入园区之后执行，"
+                f"授予园区表的查询权限），或 GRANT SELECT ON ALL TABLES IN SCHEMA {schema_} TO {role};"
+            ) from exc
+        except psycopg.Error as exc:
+            raise ParkDatabaseError(
+                f"{describe_dsn(dsn)} 模式 {schema_}：读取园区表失败（{' '.join(str(exc).split())}）。请检查数据库状态后重试。"
+            ) from exc
+
+
 # -- writing ---------------------------------------------------------------------------------------------------
 def _cell(v: Any, dtype: str | None) -> Any:
     """A value as the database takes it (missing → NULL; dates as datetime; numpy scalars as Python)."""
@@ -342,7 +364,7 @@ def list_parks(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> pd.DataFrame:
         Unreachable database or no park tables.
     """
     schema_ = _check_schema(schema)
-    with _connect(dsn, schema_) as conn:
+    with _reading(dsn, schema_) as conn:
         _require_tables(conn, dsn, schema_, ("park_index",))
         rows = conn.execute(
             "SELECT park_key, name, source, written_at FROM park_index ORDER BY park_key"
@@ -394,7 +416,7 @@ def read_park(dsn: str, park_id: str, *, schema: str = DEFAULT_SCHEMA) -> Park:
     """
     schema_ = _check_schema(schema)
     source = f"{describe_dsn(dsn)} 模式 {schema_} 园区 {park_id}"
-    with _connect(dsn, schema_) as conn:
+    with _reading(dsn, schema_) as conn:
         _require_tables(conn, dsn, schema_, PARK_TABLES)
         row = conn.execute("SELECT layers FROM park_index WHERE park_key = %s", (park_id,)).fetchone()
         if row is None:
@@ -426,7 +448,7 @@ def park_hashes(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> dict[str, str]:
     """
     schema_ = _check_schema(schema)
     parts: dict[str, dict[str, str]] = {}
-    with _connect(dsn, schema_) as conn:
+    with _reading(dsn, schema_) as conn:
         _require_tables(conn, dsn, schema_, PARK_TABLES)
         for key, name, layers in conn.execute("SELECT park_key, name, layers FROM park_index").fetchall():
             parts[key] = {"park_index": f"{name}\0{layers}"}

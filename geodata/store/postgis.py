@@ -30,6 +30,7 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geodata.pg_parks import PARK_TABLES
 from geodata.results import RESULTS_PG_DDL
 from geodata.store.audit import CHAIN_COLUMNS, GENESIS
 from geodata.store.base import RectificationStore
@@ -369,6 +370,8 @@ class PostgisStore(RectificationStore):
                 "findings_links": "SELECT, INSERT",
                 "store_meta": "SELECT",
                 "checklist_history": "SELECT, INSERT",
+                # parks of a PostGIS region (geodata.pg_parks): the owner imports them, the application reads
+                **dict.fromkeys(PARK_TABLES, "SELECT"),
             }
             conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sch, r))
             conn.execute(sql.SQL("REVOKE ALL ON ALL TABLES IN SCHEMA {} FROM {}").format(sch, r))

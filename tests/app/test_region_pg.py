@@ -328,3 +328,23 @@ def test_region_page_on_a_postgis_region_in_chromium(
 
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_application_role_reads_the_parks_after_rect_init_and_is_told_how_otherwise(
+    pg_server, region5, schema
+):
+    """The owner imports the parks; the application's role (owns nothing, geodata.store.postgis) only reads them."""
+    write_park(pg_server.dsn, load_park(region5 / "P001.gpkg"), schema=schema)
+    with psycopg.connect(pg_server.dsn, autocommit=True) as conn:
+        conn.execute("DROP ROLE IF EXISTS region_reader")
+        conn.execute("CREATE ROLE region_reader LOGIN")
+        conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO region_reader")
+    with pytest.raises(ParkDatabaseError, match="角色 region_reader 无权读取.*--app-role region_reader"):
+        list_parks(pg_server.app_dsn("region_reader"), schema=schema)
+    app = pg_server.app_store(
+        schema
+    )  # parkrisk rect init --app-role: the store and SELECT on the park tables
+    assert list(list_parks(app, schema=schema)["park_id"]) == ["P001"]
+    _same_park(load_park(region5 / "P001.gpkg"), read_park(app, "P001", schema=schema))
+    with pytest.raises(ParkDatabaseError, match="无权在模式 .* 中建表.*所有者的连接串"):
+        write_park(app, load_park(region5 / "P002.gpkg"), schema=schema)  # the application cannot write parks
