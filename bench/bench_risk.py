@@ -9,19 +9,29 @@ Prints:
    checked against the vectorised result there, and extrapolated to the full grid and scenario set;
 3. how the time grows with the number of cells (resolution 40 / 20 / 10 m) and with the number of installations.
 
-Run: ``python bench/bench_risk.py [--quick]`` (``--quick`` skips the full 10 m run). One core is assumed; the
-figures are wall-clock seconds on the machine that runs it.
+Run: ``python bench/bench_risk.py [--quick]`` (``--quick`` skips the full 10 m run). The full run uses both cores
+(worker processes to prepare the installations, threads to place them: ``analysis.qra.parallel``;
+``PARKRISK_WORKERS=1`` for one); it prints the wall time with the CPU time of the process and its children and the
+load average (the machine may be shared: wall times under load are longer than the CPU time says).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import time
 import warnings
 
 import numpy as np
 
 warnings.filterwarnings("ignore")
+
+
+def _cpu() -> float:
+    """CPU time of this process and its finished children. [s]"""
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
 
 
 def _extent(park, half: float = 3000.0):
@@ -88,11 +98,12 @@ def main() -> None:
 
     # 1. full run (cold: first call in the process; warm: again, with the consequence models' caches filled)
     if not args.quick:
-        times = []
+        times, cpus = [], []
         for _ in range(2):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), _cpu()
             full = risk.individual_risk(park, resolution=10.0, extent=ext)
             times.append(time.perf_counter() - t0)
+            cpus.append(_cpu() - c0)
         t_full = times[1]
         ny, nx = full.grid.shape
         n_sc = int(full.outcomes["computed"].sum())
@@ -106,7 +117,8 @@ def main() -> None:
             f"{len(dirs)} 个风向 × {n_cls} 个气象类别（风速×稳定度，昼夜合计）"
         )
         print(
-            f"    用时：首次 {times[0]:.1f} s（含后果模型缓存的建立），再次 {times[1]:.1f} s（单核墙钟时间）；"
+            f"    用时：首次 {times[0]:.1f} s（CPU {cpus[0]:.1f} s，含后果模型缓存的建立），"
+            f"再次 {times[1]:.1f} s（CPU {cpus[1]:.1f} s；墙钟时间，双核）；负载 {os.getloadavg()[0]:.1f}；"
             f"最大个人风险 {full.grid.max():.2e} /年"
         )
     # 2. per-cell reference on a sub-grid around three installations

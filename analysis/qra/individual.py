@@ -50,8 +50,11 @@ Where each step lives
 :mod:`analysis.qra.options` (:class:`RiskOptions`, :func:`weather_classes`), :mod:`analysis.qra.outcome_table`
 (LOCs through the event tree, domino-added frequencies), :mod:`analysis.qra.lethality` (the lethality tables),
 :mod:`analysis.qra.receptors` (sample points, :func:`target_risk`), :mod:`analysis.qra.contours`
-(:func:`risk_contours`, the GB 36894 levels) and :mod:`analysis.qra.societal` (:func:`societal_risk`). This module
-holds the grid, :class:`IndividualRisk` and :func:`individual_risk`, and re-exports the others' names.
+(:func:`risk_contours`, the GB 36894 levels), :mod:`analysis.qra.societal` (:func:`societal_risk`),
+:mod:`analysis.qra.placing` (reading the tables on the grid and at the receptors) and
+:mod:`analysis.qra.shared_fields` (one installation on the grid; the long reaches of identical installations
+rasterised once and shifted to each one's grid cell — a displacement of at most h/√2, stated and tested there).
+This module holds the grid, :class:`IndividualRisk` and :func:`individual_risk`, and re-exports the others' names.
 
 References
 ----------
