@@ -183,6 +183,8 @@ def keep_emergency_plan(view: Any, plan: Callable[..., Any], args: tuple) -> Non
 
     import streamlit as st
 
+    from app.mapping.focus import remember_focus
+
     source_kw, wind_from, wind_speed, when, options = args
     release = options["release"]
     kept = {  # the inputs of this plan, stored with it for the one-click recompute
@@ -193,10 +195,13 @@ def keep_emergency_plan(view: Any, plan: Callable[..., Any], args: tuple) -> Non
         "plan_options": {k: v for k, v in options.items() if k != "release"},
         "release": dataclasses.asdict(release) if dataclasses.is_dataclass(release) else {},
     }
-    if st.button("保存为园区当前应急方案（显示在园区一张图上）", key="em_keep"):
+    keep = st.button("保存为园区当前应急方案（显示在园区一张图上）", key="em_keep")
+    if keep:
         view.run(saving("emergency", plan, options=kept), *args)
         st.success("已保存：园区一张图显示此方案的危险区、疏散路线和集合点。", icon=":material/check_circle:")
-    stored_section("emergency")
+    stored = stored_section("emergency")
+    if keep and stored is not None and "zones" in stored.layers:  # 园区一张图 opens on the plan just kept
+        remember_focus(st.session_state, stored.layers["zones"], label="园区当前应急方案")
 
 
 def risk_options(resolution: float, margin: float, weather: Any = None) -> dict:

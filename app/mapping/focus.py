@@ -7,6 +7,7 @@ bounds) and the session state; every map drawn afterwards — the same page's, o
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,18 @@ import folium
 import geopandas as gpd
 import shapely
 
-__all__ = ["FOCUS_KEY", "Focus", "bounds_of", "zoom_to", "remember_focus", "recall_focus", "zoom_to_focus"]
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "FOCUS_KEY",
+    "Focus",
+    "bounds_of",
+    "zoom_to",
+    "remember_focus",
+    "recall_focus",
+    "zoom_to_focus",
+    "focus_map",
+]
 
 #: Session-state key of the remembered focus.
 FOCUS_KEY = "_parkrisk_map_focus"
@@ -101,3 +113,15 @@ def zoom_to_focus(m: folium.Map, session: Mapping[str, Any], *, padding_px: int 
     if focus is None or not zoom_to(m, focus.bounds, padding_px=padding_px):
         return None
     return focus
+
+
+def focus_map(m: folium.Map, session: MutableMapping[str, Any], what: Any, *, label: str) -> bool:
+    """A page's map opens on ``what`` it has just computed or the user has just chosen (see :func:`bounds_of`),
+    which is also remembered in ``session`` as what the next maps — 园区一张图's too — open on. Returns whether
+    there was anything to frame (nothing: the map and the remembered focus stay as they were)."""
+    try:
+        focus = remember_focus(session, what, label=label)
+    except ValueError:  # a layer without a CRS: the map opens as it would have (never a broken page)
+        log.exception("no focus for %s", label)
+        return False
+    return focus is not None and zoom_to(m, focus.bounds)

@@ -370,7 +370,10 @@ def _show_zones(
     """The map of the zones, the zone and affected tables, the assumptions and the GeoJSON download."""
     from streamlit_folium import st_folium
 
-    m = zones_map(park, zones, basemap=settings.basemap, unit_id=unit_id)
+    from app.mapping.focus import remember_focus
+
+    m = zones_map(park, zones, basemap=settings.basemap, unit_id=unit_id)  # framed on the zones and the park
+    remember_focus(st.session_state, zones, label=f"{unit_id} 伤害分区")  # the next maps open on them too
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="cq_map")
     if zones.geometry.is_empty.all():
         st.info("所有分区阈值均未达到：该情景的效应在任何距离上都低于最低阈值。", icon=":material/info:")

@@ -356,6 +356,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis.regulation import two_key_one_major
     from analysis.regulation.enterprise_risk import park_scores
     from app import state
+    from app.mapping.focus import focus_map
 
     view = state.park_view()
     park = view.park
@@ -377,8 +378,13 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     checklists = _checklists(store, user, list(tk.enterprises["enterprise_id"]))
     comp = _compliance(view, str(state.current_source().path))
     scores = view.run(lambda p: park_scores(p, checklists, compliance=comp))
+    m = two_key_map(park, tk.enterprises, scores, basemap=settings.basemap)
+    chosen = st.session_state.get("er_enterprise")  # the enterprise chosen below (its score and sheet)
+    if chosen is not None:
+        ents = park.enterprises
+        focus_map(m, st.session_state, ents[ents["enterprise_id"] == chosen], label=f"企业 {chosen}")
     st_folium(
-        two_key_map(park, tk.enterprises, scores, basemap=settings.basemap),
+        m,
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],

@@ -60,6 +60,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     from analysis.regulation import gb18218 as mh
     from app import state
     from app.commands.risk import excel_bytes, major_enterprises_zh, major_units_zh
+    from app.mapping.focus import focus_map
     from app.results_panel import keeping, stored_section
 
     view = state.park_view()
@@ -85,8 +86,16 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     c[1].metric("重大危险源", f"{len(major)} 个")
     c[2].metric("一级重大危险源", f"{int((major['grade'] == 1).sum())} 个")
     c[3].metric("涉及企业", f"{int((ent['n_major_units'] > 0).sum())} 家")
+    m = grade_map(park, ent, basemap=settings.basemap)
+    with_major = set(ent.loc[ent["n_major_units"] > 0, "enterprise_id"].astype(str))
+    focus_map(  # the map opens on the enterprises with a major hazard (what was identified)
+        m,
+        st.session_state,
+        park.enterprises[park.enterprises["enterprise_id"].astype(str).isin(with_major)],
+        label="重大危险源企业",
+    )
     st_folium(
-        grade_map(park, ent, basemap=settings.basemap),
+        m,
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],

@@ -289,13 +289,56 @@ def transect_figure(curves: dict, *, distances=None, pir: dict | None = None, fo
     return fig
 
 
+def _assessment(st, view, seg_len: float, kinds: tuple, weather) -> object:  # pragma: no cover - AppTest
+    """The pipelines' assessment (:func:`analysis.pipelines.assess`) as the user may see it, kept with the park.
+
+    Shared by all sessions, per park file version and inputs; computed in a background job (:mod:`app.jobs`) when
+    missing: the page shows the HCAs kept with the park meanwhile (and stops), other pages and users go on."""
+    from analysis import pipelines as pp
+    from app import cache, state
+    from app.results_panel import compute_in_background, keeping, show_stored_body, stored_section
+
+    hca_options = {"segment_length_m": seg_len, "kinds": list(kinds)}  # stored with the HCAs
+    if weather is not None:
+        hca_options["weather"] = weather
+    shared = cache.shared("pipelines.assess", max_entries=8)
+    key = (state.park_version(), seg_len, kinds, weather)
+    if key not in shared:
+        # the job keeps the result with the park; the cache gets the full result, redacted below by view.run
+        done = compute_in_background("hca", hca_options, start=True, redact=False, on_visit=True)
+        if done is None:
+            kept = stored_section("hca")  # the HCAs kept with the park meanwhile
+            if kept is not None:
+                show_stored_body(kept)
+            st.stop()
+        shared.get_or_compute(key, lambda: done[0])
+
+    def _assess(full):  # on the full park (view.run): the cached result (computed here only if evicted since)
+        def compute():
+            return pp.assess(
+                full,
+                segment_length=seg_len,
+                hca_options=pp.HCAOptions(kinds=kinds),
+                weather=weather,
+            )
+
+        return shared.get_or_compute(key, compute)
+
+    try:
+        a = view.run(keeping("hca", _assess, options=hca_options))  # kept with the park when changed
+    except (ValueError, OSError) as exc:
+        st.error(f"管道分析失败：{message_zh(exc)}", icon=":material/error:")
+        st.stop()
+    return a
+
+
 def render() -> None:  # pragma: no cover - exercised by AppTest
     import streamlit as st
     from streamlit_folium import st_folium
 
-    from analysis import pipelines as pp
-    from app import cache, state
-    from app.results_panel import compute_in_background, keeping, show_stored_body, stored_section
+    from app import state
+    from app.mapping.focus import focus_map
+    from app.results_panel import stored_section
     from app.views.risk import generic_weather_banner, weather_choice
 
     view = state.park_view()
@@ -327,40 +370,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
 
     weather = weather_choice(st, park, key="pl_generic_weather")  # a park without a rose: the fix, or generic
 
-    hca_options = {"segment_length_m": float(seg_len), "kinds": list(kinds)}  # stored with the HCAs
-    if weather is not None:
-        hca_options["weather"] = weather
-    # shared by all sessions, per park file version and inputs; computed in a background job (app.jobs) when
-    # missing: the page shows the HCAs kept with the park meanwhile, other pages and users go on
-    shared = cache.shared("pipelines.assess", max_entries=8)
-    key = (state.park_version(), float(seg_len), tuple(kinds), weather)
-    if key not in shared:
-        done = compute_in_background(
-            "hca", hca_options, start=True, redact=False, on_visit=True
-        )  # kept with the park
-        if done is None:
-            kept = stored_section("hca")  # the HCAs kept with the park meanwhile
-            if kept is not None:
-                show_stored_body(kept)
-            st.stop()
-        shared.get_or_compute(key, lambda: done[0])
-
-    def _assess(full):  # on the full park (view.run): the cached result (computed here only if evicted since)
-        def compute():
-            return pp.assess(
-                full,
-                segment_length=float(seg_len),
-                hca_options=pp.HCAOptions(kinds=tuple(kinds)),
-                weather=weather,
-            )
-
-        return shared.get_or_compute(key, compute)
-
-    try:
-        a = view.run(keeping("hca", _assess, options=hca_options))  # kept with the park when changed
-    except (ValueError, OSError) as exc:
-        st.error(f"管道分析失败：{message_zh(exc)}", icon=":material/error:")
-        st.stop()
+    a = _assessment(st, view, float(seg_len), tuple(kinds), weather)
     stored_section("hca")  # when and by whom the HCAs kept with the park were identified
     if not generic_weather_banner(st, a):
         st.caption(f"气象：{a.assumptions.get('weather_source', '')}")
@@ -383,6 +393,10 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
     cons = a.consequences.get(pid)
     zones = segment_zones(seg, sid, cons)
     m = hca_map(park, seg, basemap=settings.basemap, zones=zones, selected=sid, fit=own)
+    chosen = seg[seg["segment_id"].astype(str) == sid]  # the chosen segment and the reach of its accidents
+    focus_map(
+        m, st.session_state, zones if zones is not None and len(zones) else chosen, label=f"管道分段 {sid}"
+    )
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="pl_map")
 
     srow = own[own["segment_id"].astype(str) == sid].iloc[0]

@@ -287,6 +287,20 @@ def _display(items: pd.DataFrame, names: dict[str, str], today: dt.date) -> pd.D
     )
 
 
+def _focus_rect_map(m: object, items: pd.DataFrame, shown: pd.DataFrame) -> None:
+    """The map opens on the item just chosen under 办理 (when the choice changed), else on the items the filters
+    leave when they leave fewer than all (an enterprise, a status …)."""
+    from app.mapping.focus import focus_map
+
+    chosen = st.session_state.get("rect_handle_item")
+    if chosen is not None and chosen != st.session_state.get("_rect_map_item"):
+        st.session_state["_rect_map_item"] = chosen
+        if focus_map(m, st.session_state, items[items["item_id"] == chosen], label=f"整改事项 {chosen}"):
+            return
+    if 0 < len(shown) < len(items):
+        focus_map(m, st.session_state, shown, label="筛选的整改事项")
+
+
 def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None:
     if len(items) == 0:
         st.info("没有可办理的事项。")
@@ -727,6 +741,7 @@ def main() -> None:
         today=today,
         rate_items=items,
     )
+    _focus_rect_map(m, items, shown)
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="rect_map")
     tabs = st.tabs(["事项清单", "统计", "办理", "导入导出", "分析发现"])
     with tabs[0]:

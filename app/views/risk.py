@@ -281,6 +281,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         fn_zh,
         units_zh,
     )
+    from app.mapping.focus import focus_map
     from app.results_panel import kept_or_hint, risk_options
 
     view = state.park_view()
@@ -330,6 +331,7 @@ def render() -> None:  # pragma: no cover - exercised by AppTest
         c.metric(label, value)
     show_assumptions(st, res, crit)
     m = contour_map(park, contours, basemap=settings.basemap)
+    focus_map(m, st.session_state, contours, label="个人风险等值线")  # the map opens on what was computed
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="risk_map")
     st.subheader("风险等值线面积")
     st.dataframe(contours_zh(contours), hide_index=True, width="stretch")

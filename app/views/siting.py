@@ -272,6 +272,7 @@ def _compliance_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: n
 
     from analysis.regulation import siting_checks as scx
     from app.commands.risk import compliance_zh, distances_zh, relocation_zh
+    from app.mapping.focus import focus_map
 
     comp = view.run(lambda p: scx.compliance(res, p))
     new = st.toggle("按新建装置基准检查（默认按在役装置基准）", key="siting_new")
@@ -285,15 +286,25 @@ def _compliance_section(view: Any, res: Any, basemap: Any) -> None:  # pragma: n
     from analysis.qra.contours import risk_contours
 
     dist = view.run(lambda p: scx.protection_distances(res, p))
+    contours = risk_contours(res)
+    m = compliance_map(
+        view.park,
+        comp,
+        new=new,
+        basemap=basemap,
+        contours=contours,
+        distances=dist[dist["method"] != "code"],
+    )
+    failing = set(comp.loc[~comp["pass_new" if new else "pass_existing"], "target_id"].astype(str))
+    targets = view.park.sensitive_targets
+    focus_map(  # the map opens on the targets that fail their limit, else on the computed contours
+        m,
+        st.session_state,
+        targets[targets["target_id"].astype(str).isin(failing)] if failing else contours,
+        label="不满足个人风险基准的防护目标" if failing else "个人风险等值线",
+    )
     st_folium(
-        compliance_map(
-            view.park,
-            comp,
-            new=new,
-            basemap=basemap,
-            contours=risk_contours(res),
-            distances=dist[dist["method"] != "code"],
-        ),
+        m,
         height=MAP_HEIGHT,
         use_container_width=True,
         returned_objects=[],
@@ -319,6 +330,7 @@ def _five_rooms_section(view: Any, source: str) -> Any:  # pragma: no cover - ex
     import streamlit as st
 
     from app.commands.risk import five_rooms_zh
+    from app.mapping.focus import remember_focus
     from app.results_panel import compute_in_background, show_stored_body, stored_section
 
     st.subheader("五室校核（控制室、机柜间、化验室、办公室、交接班室）")
@@ -328,6 +340,11 @@ def _five_rooms_section(view: Any, source: str) -> Any:  # pragma: no cover - ex
     )  # a background job, kept with the park (app.jobs)
     if done is not None:
         st.session_state[f"five|{source}"] = done[0]
+        bad = set(done[0].loc[done[0]["verdict"] != "ok", "building_id"].astype(str))
+        b = view.park.buildings
+        remember_focus(  # 园区一张图 and the next maps open on the rooms to relocate or harden
+            st.session_state, b[b["building_id"].astype(str).isin(bad)], label="五室校核不满足的建筑"
+        )
     five = st.session_state.get(f"five|{source}")
     stored = stored_section("five_rooms")  # time, user, 已过期 + 重新计算 of the kept result
     if five is None and stored is not None:
