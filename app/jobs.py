@@ -77,6 +77,9 @@ class Job:
     #: The options it runs with (as stored with the result, JSON types).
     options: dict = field(default_factory=dict)
     job_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    #: Whether the result is kept with the park (False: a quick run for one page only, e.g. the findings of 一园一策,
+    #: which must not replace the park's stored result).
+    save: bool = True
     state: str = "queued"
     fraction: float = 0.0
     message_zh: str = "排队等待计算……"
@@ -120,7 +123,7 @@ class JobRunner:
             return self._by_id.get(job_id)
 
     def _claim(
-        self, target: Any, kind: str, computed_by: str, options: Mapping | None = None
+        self, target: Any, kind: str, computed_by: str, options: Mapping | None = None, save: bool = True
     ) -> tuple[Job, bool]:
         """The running job of this park and kind, or a new one (``True``) registered to run."""
         key = (target_label(target), kind)
@@ -128,7 +131,9 @@ class JobRunner:
             job = self._jobs.get(key)
             if job is not None and job.active:
                 return job, False
-            job = Job(target=target, kind=kind, computed_by=computed_by, options=dict(options or {}))
+            job = Job(
+                target=target, kind=kind, computed_by=computed_by, options=dict(options or {}), save=save
+            )
             self._jobs[key] = job
             self._by_id[job.job_id] = job
         return job, True
@@ -144,12 +149,19 @@ class JobRunner:
         return job
 
     def submit_recompute(
-        self, target: Any, kind: str, park: Any, options: Mapping | None, *, computed_by: str
+        self,
+        target: Any,
+        kind: str,
+        park: Any,
+        options: Mapping | None,
+        *,
+        computed_by: str,
+        save: bool = True,
     ) -> Job:
         """Rerun ``kind`` on the full ``park`` with its stored ``options`` in a child process (a model holding the
         GIL for minutes would slow every other session's page in this process) and save the result to ``target``;
         progress comes back from the child. The running job of the same park and kind when there is one."""
-        job, new = self._claim(target, kind, computed_by, options)
+        job, new = self._claim(target, kind, computed_by, options, save)
         if new:
             self._pool.submit(self._run_process, job, park, dict(options or {}))
         return job
@@ -222,7 +234,7 @@ class JobRunner:
     def _finish(self, job: Job, stored: StoredResult | None, error: str | None) -> None:
         """Save a finished job's result (atomic: the previous one stays on any failure), or report its error."""
         try:
-            if error is None:
+            if error is None and job.save:
                 job.message_zh = "正在保存结果……"
                 save_result(job.target, stored)
         except Exception as exc:  # noqa: BLE001 - reported like a failed computation

@@ -264,7 +264,13 @@ def _mine(kind: str) -> str | None:
 
 
 def compute_in_background(
-    kind: str, options: Mapping | None, *, start: bool, redact: bool = True, on_visit: bool = False
+    kind: str,
+    options: Mapping | None,
+    *,
+    start: bool,
+    redact: bool = True,
+    on_visit: bool = False,
+    save: bool = True,
 ) -> tuple[Any, dict] | None:
     """Compute ``kind`` with ``options`` in a background job (:meth:`app.jobs.JobRunner.submit_recompute`: a
     child process, so neither this page, nor other pages, nor other users wait) and store it with the park.
@@ -275,6 +281,7 @@ def compute_in_background(
     same kind and options shares the job; with other options it waits for the running one, then starts its own.
     A failed job's Chinese error is shown once (the previous stored result stays); a page that computes on every
     visit (``on_visit``) shows it again, with a 重试 button, instead of starting the same failing job again.
+    ``save=False``: the result is for this page only and not kept with the park (a quick run must not replace it).
 
     Returns
     -------
@@ -310,8 +317,10 @@ def compute_in_background(
         )
         return None
     if job is None:
-        job = runner().submit_recompute(ctx.target, kind, ctx.park, opts, computed_by=ctx.computed_by)
-        if job.options != opts:  # another session's computation of this kind, with other options
+        job = runner().submit_recompute(
+            ctx.target, kind, ctx.park, opts, computed_by=ctx.computed_by, save=save
+        )
+        if job.options != opts or (save and not job.save):  # another computation of this kind (other options)
             st.info(
                 f"另一项「{job.title_zh}」计算（参数不同）正在进行，完成后自动开始本次计算。",
                 icon=":material/hourglass_top:",

@@ -22,7 +22,6 @@ from analysis.regulation.findings import (
     ParkAnalyses,
     findings_from_analyses,
     propose_from_findings,
-    run_park_analyses,
 )
 from analysis.regulation.hazard_items import item_label_zh
 from analysis.regulation.rectification import (
@@ -582,15 +581,28 @@ def _park_version(source) -> tuple:
         return (str(p), 0, 0)
 
 
-def _run_analyses(park, key: tuple, options: FindingsOptions) -> ParkAnalyses:
-    """Domino analysis (and the 五室 check) of the park with a progress bar; cached in the session."""
+def _run_analyses(park, key: tuple, options: FindingsOptions, *, start: bool) -> None:
+    """The domino analysis (and the 五室 check) of :func:`analysis.regulation.findings.run_park_analyses`, in
+    background jobs (:mod:`app.jobs`: the page, other pages and users go on; not kept with the park, a quick run must
+    not replace its stored results) with their progress bars; once all have finished, cached in the session."""
+    from app.results_panel import compute_in_background
+
     cache = st.session_state.setdefault(ANALYSIS_KEY, {})
-    if key in cache:
-        return cache[key]
-    bar = st.progress(0.0, text="开始多米诺分析……")
-    cache[key] = run_park_analyses(park, options, progress=lambda f, msg: bar.progress(f, text=msg))
-    bar.empty()
-    return cache[key]
+    parts = st.session_state.setdefault(f"{ANALYSIS_KEY}|parts", {})
+    if start and key not in cache:
+        parts.clear()
+        parts.update(key=key, rooms=bool(options.five_rooms and not park.buildings.empty))
+    if "key" not in parts:
+        return
+    run = {"max_level": options.domino_max_level, "n_samples": options.domino_samples}
+    done = compute_in_background("domino", run, start=start, save=False)
+    if done is not None:
+        parts["domino"] = done[0]
+    if parts["rooms"] and (done := compute_in_background("five_rooms", {}, start=start, save=False)):
+        parts["five_rooms"] = done[0]
+    if "domino" in parts and (not parts["rooms"] or "five_rooms" in parts):
+        cache[parts["key"]] = ParkAnalyses(domino=parts["domino"], five_rooms=parts.get("five_rooms"))
+        parts.clear()
 
 
 def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt.date) -> None:
@@ -619,12 +631,7 @@ def _analysis_findings_section(store, user, park, items: pd.DataFrame, today: dt
     options = FindingsOptions(min_probability=float(min_p), five_rooms=bool(rooms))
     # the analyses do not depend on min_probability (it filters their edges): cached without it
     key = (_park_version(state.current_source()), options.five_rooms)
-    if run:
-        try:
-            _run_analyses(park, key, options)
-        except ValueError as exc:
-            st.error(f"分析无法完成：{message_zh(exc)}")
-            return
+    _run_analyses(park, key, options, start=run)  # errors shown in Chinese by the jobs
     cached = st.session_state.get(ANALYSIS_KEY, {}).get(key)
     extra = list(st.session_state.get(FINDINGS_KEY) or [])
     if cached is None and not extra:

@@ -149,3 +149,22 @@ def test_a_crashed_page_job_is_shown_in_chinese_and_keeps_the_stored_result(park
     assert "已保留上次保存的结果" in crashed[0] and "请稍后重试" in crashed[0]
     assert R.load_result(park_file, "five_rooms").computed_at == kept.computed_at  # nothing lost
     assert any("「张三」" in c.value for c in at.caption)  # the kept result is still shown
+
+
+def test_a_quick_run_for_one_page_is_not_kept_with_the_park(tmp_path, small_park):
+    """一园一策's findings run the domino analysis with 200 samples and one level: that must not replace the
+    park's stored domino result (save=False); the page gets the model's result all the same."""
+    from app import jobs
+
+    path = tmp_path / "p.gpkg"
+    r = jobs.JobRunner(max_workers=1)
+    try:
+        job = r.submit_recompute(
+            path, "domino", small_park, {"max_level": 1, "n_samples": 200}, computed_by="x", save=False
+        )
+        done = r.wait(path, "domino", timeout=300)
+        assert done is job and job.state == "done", job.error_zh
+        assert job.result is not None and len(job.result.edges) > 0  # the model's DominoResult came back
+        assert R.list_results(path) == {}  # nothing stored
+    finally:
+        r.shutdown()
