@@ -100,6 +100,17 @@ class TableReader:
         i0, j0 = x.astype(np.intp), y.astype(np.intp)
         return keep, (i0 + 1) * (self.ns + 2) + (j0 + 1), x - i0, y - j0
 
+    def sums(self, w: np.ndarray) -> np.ndarray:
+        """The padded tables summed with each column of weights ``w`` (K, M): shape (M, padded size), each row a
+        table for :meth:`read_sum` (one matrix product for all M sums)."""
+        return np.ascontiguousarray((self.flat @ w).T)
+
+    def read_sum(self, comb: np.ndarray, idx: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
+        """One row of :meth:`sums` read at the points (what :meth:`read` gives with that column of weights)."""
+        row = self.ns + 2
+        v00, v01, v10, v11 = (np.take(comb, idx + o) for o in (0, 1, row, row + 1))
+        return (v00 * (1.0 - fy) + v01 * fy) * (1.0 - fx) + (v10 * (1.0 - fy) + v11 * fy) * fx
+
     def read(self, w: np.ndarray | None, idx: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
         """sum_k w_k T_k at the points (``w``: (K,) weights, or (K, M) for M sums at once; None: each table,
         shape (points, K))."""
@@ -184,8 +195,8 @@ def add_directional(
     coef = dfrac * coef_day + (1.0 - dfrac) * coef_night
     g_reach = math.hypot(max(abs(grp.s_min), abs(grp.s_max)), grp.c_max)
     if win is not None:
-        gx, gy, gr = win.DX.ravel(), win.DY.ravel(), win.R.ravel()
-        acc = np.zeros(gx.shape)
+        dxs, dys = win.DX[0], win.DY[:, 0]  # the window's offsets east (per column) and north (per row)
+        acc = win.values.reshape(-1)  # a view: the directions are added to the window in place
         # one table per set of weather classes: sum_k f_k T_k, with that set's direction weights
         summed = TableReader(
             [sum(members[k].frequency * members[k].values for k in ks) for ks in by_cols.values()], grp
@@ -196,6 +207,7 @@ def add_directional(
                 for c in by_cols
             ]
         )  # (K', n_dirs)
+        combs = summed.sums(w_cols)  # per direction: the tables summed with its weights
     near_g = pts.near & (pts.r <= g_reach)
     each = TableReader([t.values for t in members], grp) if near_g.any() else None
     for di, dd in enumerate(wx.dirs):
@@ -203,11 +215,13 @@ def add_directional(
             continue
         if win is not None:
             cells = box_cells(win, grp, (summed.nc, summed.ns), dd)
-            cells = cells[gr[cells] <= g_reach]
-            S, C = rotate(gx[cells], gy[cells], dd)
+            r_, c_ = np.divmod(cells, dxs.size)
+            inside = win.R[r_, c_] <= g_reach
+            cells, r_, c_ = cells[inside], r_[inside], c_[inside]
+            S, C = rotate(dxs[c_], dys[r_], dd)
             keep, idx, fx, fy = summed.weights(S, C)
             if idx.size:
-                acc[cells[keep]] += summed.read(w_cols[:, di], idx, fx, fy)
+                acc[cells[keep]] += summed.read_sum(combs[di], idx, fx, fy)
         if each is None:
             continue
         ps, pc = rotate(pts.dx[near_g], pts.dy[near_g], dd)
@@ -229,5 +243,3 @@ def add_directional(
             ):
                 if cf > 0 and nt + nb > 0:
                     events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))
-    if win is not None:
-        win.values += acc.reshape(win.values.shape)

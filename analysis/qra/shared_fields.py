@@ -1,4 +1,4 @@
-"""Placing one prepared installation on the risk grid, with the long reaches of identical installations rasterised once.
+"""Placing one prepared installation on the risk grid, with the long reaches rasterised once per run and shared.
 
 Used by :func:`analysis.qra.individual.individual_risk` (:func:`place_unit`). Installations with identical
 consequence inputs (the tanks of one tank group: same substance, inventory, conditions and outcome rows) share
@@ -7,18 +7,19 @@ the rose's directions is then the same for each of them up to its position. For 
 (a box spanning at least :data:`LONG_CELLS` grid cells: toxic and flammable clouds kilometres long, which are
 nearly all of the time on a large park), that field is rasterised **once** per set of identical installations on
 a window centred on a grid cell (:class:`FieldCache`) and added at each installation's cell by an integer shift.
+An installation without a twin is read exactly at the cell centres, as before.
 
-Accuracy (a stated approximation): such an installation's long-reach field is placed as if the installation
-stood at the centre of the grid cell that contains its centroid, i.e. displaced by at most h/2 east and h/2 north
-(at most h/√2 = 7.1 m on a 10 m grid), for fields at least :data:`LONG_CELLS` × h (500 m) across. Everything
-else is read exactly at the cell centres as before: an installation with no identical twin, the short-reach and
-radial tables of every installation, and all receptor points (risk at sensitive targets and buildings, the
-societal-risk events). On the demo park the fast path gives the exact path's maximum individual risk and its
-1×10⁻⁶ and 3×10⁻⁷ /a contour areas within 1 % (tests/analysis/test_risk_speed.py).
+Accuracy (a stated approximation): an installation's long-reach field is placed as if the installation stood at
+the centre of the grid cell that contains its centroid, i.e. displaced by at most h/2 east and h/2 north (at most
+h/√2 = 7.1 m on a 10 m grid), for fields at least :data:`LONG_CELLS` × h (500 m) across. Everything else is read
+exactly at the cell centres as before: installations without a twin, the short-reach and radial tables of every
+installation, and all receptor points (risk at sensitive targets and buildings, the societal-risk events). On the
+demo park the fast path gives the exact path's maximum individual risk and its 1×10⁻⁶ and 3×10⁻⁷ /a contour areas
+within 1 % (tests/analysis/test_risk_speed.py); on the large park (bench/bench_large.py) within 0.01 %.
 
-The cache lives for one run: a grid grown because the lowest contour was cut reuses the fields already
-rasterised, and the receptors' risk and events, which do not depend on the grid, are computed in the first full
-pass only (:func:`place_unit` with ``receptors=False`` afterwards).
+The cache lives for one run: a grown grid reuses the fields already rasterised, and the receptors' risk and
+events, which do not depend on the grid, are computed in the first full pass only (:func:`place_unit` with
+``receptors=False`` afterwards).
 """
 
 from __future__ import annotations
@@ -64,6 +65,20 @@ class FieldCache:
     fields: dict[tuple, tuple[np.ndarray, int, int]] = field(default_factory=dict)
     cells: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    offsets: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def _offsets(self, n: int, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Offsets east, north and distance [m] of the (2n+1)² cells around a centre cell: views of the largest
+        window built so far (a window centred on a cell is the centre of every larger one)."""
+        with self.lock:
+            big = self.offsets.get(h)
+            if big is None or big[0].shape[0] < 2 * n + 1:
+                off = np.arange(-n, n + 1) * h
+                DX, DY = np.meshgrid(off, off[::-1])
+                big = self.offsets[h] = (DX, DY, np.hypot(DX, DY))
+        m = (big[0].shape[0] - 1) // 2
+        cut = (slice(m - n, m + n + 1), slice(m - n, m + n + 1))
+        return big[0][cut], big[1][cut], big[2][cut]
 
     def field(self, key: tuple, groups: list[DirGroup], wx: Any, h: float, reach: float) -> tuple:
         """The summed field of ``groups`` [1/a] within ``reach`` [m] of the centre of a cell of size ``h`` [m]."""
@@ -72,9 +87,8 @@ class FieldCache:
         if hit is not None:
             return hit
         n = int(math.ceil(reach / h)) + 1
-        off = np.arange(-n, n + 1) * h
-        DX, DY = np.meshgrid(off, off[::-1])
-        win = Window(0, 2 * n + 1, 0, 2 * n + 1, DX, DY, np.hypot(DX, DY), np.zeros(DX.shape))
+        DX, DY, R = self._offsets(n, h)
+        win = Window(0, 2 * n + 1, 0, 2 * n + 1, DX, DY, R, np.zeros(DX.shape))
         pts = _no_points()
         for grp in groups:
             add_directional(grp, wx, "", win, pts, np.zeros(0), [])
