@@ -442,7 +442,7 @@ def _report(label: str, park: Path, results: list[dict[str, object]]) -> None:
     )
     print(
         "  first run, seconds after launch: server healthy {server_ready_s:.2f}, page WebSocket open {ws_s:.2f}, "
-        "map component requested {iframe_s:.2f} (script run done), Leaflet requested {leaflet_s:.2f}, "
+        "map component requested {iframe_s:.2f}, Leaflet requested {leaflet_s:.2f}, "
         "map drawn {start_to_map_s:.2f}".format(**r0)
     )
     print(f"warm page load -> map:   median {warm[len(warm) // 2]:.2f} s")

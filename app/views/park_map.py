@@ -154,7 +154,9 @@ def render() -> None:
     if view.user is None or view.user.role == "enterprise":
         st.caption("整改事项按“一园一策”页面的权限显示：未登录不显示，企业用户只显示本企业的事项。")
     _metrics(park)
-    _regulator_header(view)
+    # the regulator's numbers stand above the map but are filled after it: the map (the page's slowest part to
+    # reach the browser and draw) is sent first and drawn while they are computed
+    header = st.container()
     layer_names = [n for n in park.layers if n in schema.LAYERS and not park.layers[n].empty]
     # Plain checkboxes (not a multiselect): the combo-box widget alone adds ~190 KB to the page.
     st.sidebar.markdown("**图层**", help="选择绘制的图层；也可用地图右上角的图层按钮显示/隐藏。")
@@ -187,6 +189,8 @@ def render() -> None:
         if groups:
             st.html(results_legend_html(groups))
         st.html(legend_html("图例", park_legend_sections(park, layers=chosen), standalone=True))
+    with header:
+        _regulator_header(view)
     st.caption(
         "点击要素查看全部属性及说明页面；企业按安全风险等级着色（红/橙/黄/蓝），防护目标按 GB 36894-2018 防护类别着色，"
         "装置按物料相态着色，粗黑边为重点监管危险化工工艺；整改事项黑框为逾期未销号。"
