@@ -130,7 +130,7 @@ def test_major_hazard_page_runs(small_park_path, monkeypatch):
     assert len(at.dataframe[1].value) == len(units)
 
 
-def test_risk_page_computes(small_park_path, monkeypatch):
+def test_risk_page_computes(small_park_path, monkeypatch, finish_jobs):
     monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
     monkeypatch.setenv("PARKRISK_BASEMAP", "none")
     at = AppTest.from_file(str(PAGES / "risk.py"), default_timeout=300)
@@ -138,6 +138,7 @@ def test_risk_page_computes(small_park_path, monkeypatch):
     assert not at.exception, at.exception
     at.selectbox(key="risk_resolution").set_value(50.0)
     at.button[0].click().run()
+    finish_jobs(at)  # computed in a background job (app.jobs); the result shows on the next run
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert "最大个人风险" in [m.label for m in at.metric]
@@ -145,7 +146,7 @@ def test_risk_page_computes(small_park_path, monkeypatch):
     assert {"下载风险评价报告 Word", "下载风险评价报告 PDF"} <= set(labels), labels
 
 
-def test_siting_page_runs_after_risk(small_park_path, monkeypatch):
+def test_siting_page_runs_after_risk(small_park_path, monkeypatch, finish_jobs):
     monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
     monkeypatch.setenv("PARKRISK_BASEMAP", "none")
     at = AppTest.from_file(str(PAGES / "siting.py"), default_timeout=300)
@@ -153,19 +154,21 @@ def test_siting_page_runs_after_risk(small_park_path, monkeypatch):
     assert not at.exception, at.exception
     at.selectbox(key="siting_res").set_value(50.0)
     at.button[0].click().run()
+    finish_jobs(at)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert "不满足在役基准" in [m.label for m in at.metric]
     assert any("外部安全防护距离" in s.value for s in at.subheader)
 
 
-def test_siting_page_new_unit_trial(small_park_path, monkeypatch):
+def test_siting_page_new_unit_trial(small_park_path, monkeypatch, finish_jobs):
     monkeypatch.setenv("PARKRISK_PARK", str(small_park_path))
     monkeypatch.setenv("PARKRISK_BASEMAP", "none")
     at = AppTest.from_file(str(PAGES / "siting.py"), default_timeout=300)
     at.run()
     at.selectbox(key="siting_res").set_value(50.0)
     at.button[0].click().run()
+    finish_jobs(at)
     trial = next(b for b in at.button if b.label == "试算")
     trial.click().run()
     assert not at.exception, at.exception
@@ -225,7 +228,9 @@ def test_generic_rose_absent_from_a_run_on_the_parks_rose(park_and_result):
     ("page", "select", "tick"),
     [("risk", "risk_resolution", "risk_generic_weather"), ("siting", "siting_res", "siting_generic_weather")],
 )
-def test_pages_run_on_the_generic_rose_when_chosen(no_weather_path, monkeypatch, page, select, tick):
+def test_pages_run_on_the_generic_rose_when_chosen(
+    no_weather_path, monkeypatch, page, select, tick, finish_jobs
+):
     from app.views.risk import GENERIC_ROSE_LABEL
 
     monkeypatch.setenv("PARKRISK_PARK", str(no_weather_path))
@@ -239,6 +244,7 @@ def test_pages_run_on_the_generic_rose_when_chosen(no_weather_path, monkeypatch,
     at.selectbox(key=select).set_value(50.0)
     box.check()
     at.button[0].click().run()
+    finish_jobs(at)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert any(GENERIC_ROSE_LABEL in w.value and "不能作为评价结论" in w.value for w in at.warning)
