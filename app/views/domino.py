@@ -408,6 +408,7 @@ def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exer
 
     from analysis import domino
     from app.commands.domino import write_edges
+    from app.mapping.focus import remember_focus
 
     e = result.edges
     cols = st.columns(4)
@@ -442,6 +443,12 @@ def _show_result(st, park, settings, result) -> None:  # pragma: no cover - exer
         basemap=settings.basemap,
         top=None if show_all else DEFAULT_TOP_EDGES,
     )
+    # the map frames the chosen chain (domino_map); the next maps (园区一张图 too) open on its source
+    if choice is not None:
+        inst = park.installations
+        remember_focus(
+            st.session_state, inst[inst["unit_id"].astype(str) == str(choice[0])], label="升级链初始设施"
+        )
     st_folium(m, height=MAP_HEIGHT, use_container_width=True, returned_objects=[], key="dm_map")
 
     if choice is not None:

@@ -122,3 +122,21 @@ def test_the_risk_map_opens_on_the_computed_contours_and_remembers_them(
     focus = at.session_state[FOCUS_KEY]
     assert focus.label == "个人风险等值线" and focus.bounds == pytest.approx(expected, abs=1e-9)
     assert _opens_on(at, expected)
+
+
+def test_the_chosen_domino_chain_is_remembered_for_the_next_maps(
+    small_park_path, small_park, on_park, finish_jobs
+):
+    on_park(small_park_path)
+    at = _page("domino")
+    at.number_input(key="dm_samples").set_value(300)
+    at.button[0].click().run()
+    finish_jobs(at)
+    box = at.selectbox(key="dm_primary")
+    box.select_index(1).run()
+    assert not at.exception, at.exception
+    source = str(at.selectbox(key="dm_primary").value[0])
+    inst = small_park.installations
+    expected = bounds_of(inst[inst["unit_id"].astype(str) == source])
+    focus = at.session_state[FOCUS_KEY]
+    assert focus.label == "升级链初始设施" and focus.bounds == pytest.approx(expected)
