@@ -556,6 +556,9 @@ class _Part:
     values: np.ndarray
     events: list[tuple] = field(default_factory=list)
     unit_recs: list[dict[str, Any]] = field(default_factory=list)
+    spans: list[tuple[int, int, int, int, int]] = field(
+        default_factory=list
+    )  # per unit: ui, its events, records
 
 
 def _place_all(
@@ -579,14 +582,20 @@ def _place_all(
         def part(units: range) -> _Part:  # one thread's installations, on its own copy of the grid
             out = _Part(g.values if threads == 1 else np.zeros_like(g.values))
             for ui in units:
+                e0, r0 = len(out.events), len(out.unit_recs)
                 place_unit(run, ui, preps[ui], wx, g, out, cache, coarse=coarse, receptors=points)
+                out.spans.append((ui, e0, len(out.events), r0, len(out.unit_recs)))
             return out
 
-        parts = parallel.thread_map(part, parallel.split(len(preps), threads), workers=threads)
+        # every threads-th installation to each thread: a long tank group is shared out, not left to one thread
+        parts = parallel.thread_map(part, parallel.interleave(len(preps), threads), workers=threads)
+        spans = sorted(
+            (sp, p) for p in parts for sp in p.spans
+        )  # events and records in the installations' order
         if points:
-            run.events[:] = [e for p in parts for e in p.events]
+            run.events[:] = [e for (_, e0, e1, _, _), p in spans for e in p.events[e0:e1]]
             passes.append(True)
-        run.unit_recs[:] = [r for p in parts for r in p.unit_recs]
+        run.unit_recs[:] = [r for (_, _, _, r0, r1), p in spans for r in p.unit_recs[r0:r1]]
         for p in parts:
             if p.values is not g.values:
                 g.values += p.values

@@ -20,7 +20,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Any
 
-__all__ = ["WORKERS_ENV", "cpu_workers", "process_workers", "process_map", "thread_map", "split"]
+__all__ = [
+    "WORKERS_ENV",
+    "cpu_workers",
+    "process_workers",
+    "process_map",
+    "thread_map",
+    "split",
+    "interleave",
+]
 
 #: Environment variable overriding the number of workers (a positive integer; 1 = serial).
 WORKERS_ENV = "PARKRISK_WORKERS"
@@ -92,6 +100,12 @@ def split(n: int, parts: int) -> list[range]:
     parts = max(1, min(parts, n))
     bounds = [round(i * n / parts) for i in range(parts + 1)]
     return [range(a, b) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
+
+
+def interleave(n: int, parts: int) -> list[range]:
+    """``range(n)`` dealt into ``parts`` interleaved ranges (every parts-th item; fewer when n is small)."""
+    parts = max(1, min(parts, n))
+    return [range(k, n, parts) for k in range(parts)]
 
 
 def thread_map(fn: Callable[[Any], Any], parts: Iterable[Any], *, workers: int) -> list[Any]:

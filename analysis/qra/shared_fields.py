@@ -66,6 +66,7 @@ class FieldCache:
     cells: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     offsets: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    pending: dict[tuple, threading.Event] = field(default_factory=dict)  # fields being computed by a thread
 
     def _offsets(self, n: int, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Offsets east, north and distance [m] of the (2n+1)² cells around a centre cell: views of the largest
@@ -84,8 +85,25 @@ class FieldCache:
         """The summed field of ``groups`` [1/a] within ``reach`` [m] of the centre of a cell of size ``h`` [m]."""
         with self.lock:
             hit = self.fields.get(key)
+            busy = self.pending.get(key) if hit is None else None
+            if hit is None and busy is None:
+                self.pending[key] = threading.Event()  # this thread computes it; others wait for it
         if hit is not None:
             return hit
+        if busy is not None:  # another thread is computing it
+            busy.wait()
+            with self.lock:
+                hit = self.fields.get(key)
+            return hit if hit is not None else self._compute(key, groups, wx, h, reach, store=False)
+        try:
+            return self._compute(key, groups, wx, h, reach, store=True)
+        finally:
+            with self.lock:
+                self.pending.pop(key).set()
+
+    def _compute(
+        self, key: tuple, groups: list[DirGroup], wx: Any, h: float, reach: float, *, store: bool
+    ) -> tuple:
         n = int(math.ceil(reach / h)) + 1
         DX, DY, R = self._offsets(n, h)
         win = Window(0, 2 * n + 1, 0, 2 * n + 1, DX, DY, R, np.zeros(DX.shape))
@@ -100,7 +118,7 @@ class FieldCache:
         else:
             hit = (np.zeros((0, 0)), 0, 0)
         with self.lock:
-            if self.cells + hit[0].size <= CACHE_CELLS and key not in self.fields:
+            if store and self.cells + hit[0].size <= CACHE_CELLS and key not in self.fields:
                 self.fields[key] = hit
                 self.cells += hit[0].size
         return hit
