@@ -121,6 +121,8 @@ def test_workers_setting_is_checked(monkeypatch):
     monkeypatch.setenv(parallel.WORKERS_ENV, "1")
     assert parallel.process_workers(1000) == 1
     assert [list(r) for r in parallel.split(5, 2)] == [[0, 1], [2, 3, 4]]
+    assert [list(r) for r in parallel.interleave(5, 2)] == [[0, 2, 4], [1, 3]]
+    assert [list(r) for r in parallel.interleave(1, 2)] == [[0]]
 
 
 def test_plume_on_grid_axes_is_the_plume_on_the_full_grid():
