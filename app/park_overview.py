@@ -25,6 +25,7 @@ from analysis.regulation.rectification import closure_stats
 from analysis.regulation.rectification.stats import major_mask
 from app.present import hazard_unit_zh, major_hazard_grade_zh
 from app.present.messages import message_zh
+from app.present.numbers import beijing_today
 from geodata import schema
 from geodata.store import StoreError
 
@@ -207,7 +208,7 @@ def regulator_numbers(
 ) -> list[RegulatorNumber]:
     """The header numbers of the park view ``view`` (:class:`app.state.ParkView`) on ``today`` (default: today);
     ``park_scores`` are the administrator's scores of the park checklist (:func:`stored_park_scores`)."""
-    today = today or dt.date.today()
+    today = today or beijing_today()
     park = view.park
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
     two, mh = _two_key(view)

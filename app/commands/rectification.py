@@ -18,6 +18,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.present.numbers import beijing_today
 from geodata import ParkDataError, load_park
 from geodata.store import (
     ROLES,
@@ -63,7 +64,7 @@ def _names(park) -> dict[str, str]:
 
 
 def _today(args) -> dt.date:
-    return dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    return dt.date.fromisoformat(args.today) if args.today else beijing_today()
 
 
 def _guarded(cmd):

@@ -161,9 +161,8 @@ def _print_failures(run_) -> None:
 
 @reports_errors
 def run(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from app.commands.risk import excel_bytes
+    from app.present.numbers import beijing_today
     from app.region.stats import ranking, ranking_zh
 
     out = Path(args.output) if args.output else None
@@ -176,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
         f"区域 {res.folder}：{len(res.results)} 个园区，本次计算 {len(res.computed)} 个、来自缓存 "
         f"{len(res.results) - len(res.computed)} 个，用时 {res.seconds:.1f} s（{res.cluster_zh}）"
     )
-    table = ranking_zh(ranking(res.results, day=dt.date.today()))
+    table = ranking_zh(ranking(res.results, day=beijing_today()))
     cols = ["排名", "园区", "园区等级", "未销号重大隐患（项）", "整改率", "按期整改率", "逾期未整改（项）"]
     print(table[cols].to_string(index=False))
     if res.options.generic_weather:

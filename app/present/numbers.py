@@ -13,8 +13,10 @@ The data keep SI floats; only what is shown is formatted here.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -26,6 +28,7 @@ __all__ = [
     "display_frame",
     "beijing_zh",
     "BEIJING_TZ",
+    "beijing_today",
     "EMPTY_ZH",
     "is_null",
 ]
@@ -89,6 +92,11 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 #: The time zone every time is shown in.
 BEIJING_TZ = "Asia/Shanghai"
+
+
+def beijing_today() -> dt.date:
+    """Today's date in Beijing (the day deadlines, overdue items and monthly bulletins count from)."""
+    return dt.datetime.now(ZoneInfo(BEIJING_TZ)).date()
 
 
 def beijing_zh(value: Any, *, seconds: bool = False) -> str:

@@ -44,7 +44,7 @@ from app.auth import (
     sign_in,
 )
 from app.present.messages import message_zh
-from app.present.numbers import beijing_zh, display_frame
+from app.present.numbers import beijing_today, beijing_zh, display_frame
 from app.rectification_map import ItemFilter, filter_items, rectification_map
 from geodata import schema
 from geodata.store import (
@@ -385,8 +385,8 @@ def _handle_tab(store, user, items: pd.DataFrame, names: dict[str, str]) -> None
         with st.form("rect_extend"):
             new = st.date_input(
                 "新的整改期限",
-                value=default_extension(item.deadline, dt.date.today()),
-                min_value=dt.date.today(),
+                value=default_extension(item.deadline, beijing_today()),
+                min_value=beijing_today(),
                 format="YYYY-MM-DD",
                 key="rect_extend_date",
             )
@@ -729,7 +729,7 @@ def main() -> None:
             state.end_session(accounts)
             st.rerun()
         _password_form(accounts, user)
-    today = dt.date.today()
+    today = beijing_today()
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
     items = store.items_frame(user)
     history = store.history(user)

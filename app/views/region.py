@@ -11,7 +11,6 @@ The plain functions (``region_map``) can be called without Streamlit.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from analysis.regulation.park_grading import GRADE_LABELS_ZH
 from app.mapping import TextTooltip, finish_map, new_map
 from app.present.grades import PARK_GRADE_COLORS
 from app.present.messages import message_zh
+from app.present.numbers import beijing_today
 
 TITLE = "区域监管"
 ICON = ":material/travel_explore:"
@@ -33,7 +33,6 @@ REGION_SCHEMA_ENV = (
     "PARKRISK_REGION_SCHEMA"  # schema of the park tables of a PostGIS region (default parkrisk)
 )
 MAP_HEIGHT = 520  # [px]
-_BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 def region_map(table: pd.DataFrame, results: list[dict[str, Any]], *, basemap: Any = None) -> folium.Map:
@@ -78,10 +77,6 @@ def region_map(table: pd.DataFrame, results: list[dict[str, Any]], *, basemap: A
     if len(table):
         m.fit_bounds([[table["lat"].min(), table["lon"].min()], [table["lat"].max(), table["lon"].max()]])
     return finish_map(m)
-
-
-def _beijing_today() -> dt.date:
-    return dt.datetime.now(_BEIJING).date()
 
 
 def _schema() -> str:
@@ -163,7 +158,7 @@ def _downloads(results: list[dict[str, Any]], title: str, scope_zh: str) -> None
     from app.region.bulletin import bulletin_docx, bulletin_xlsx, make_bulletin
 
     st.subheader("监管月报")
-    today = _beijing_today()
+    today = beijing_today()
     months = [str(p) for p in pd.period_range(end=pd.Period(today, "M"), periods=12, freq="M")][::-1]
     month = st.selectbox("月份", months, key="region_month")
     b = make_bulletin(results, month=month, region_zh=title, scope_zh=scope_zh)
@@ -240,7 +235,7 @@ def render() -> None:  # pragma: no cover - exercised by the browser test
     if not results:
         st.info("没有可显示的园区结果。")
         return
-    today = _beijing_today()
+    today = beijing_today()
     table = ranking(results, day=today)
     settings, _ = state.get_settings()
     st_folium(

@@ -17,6 +17,7 @@ References
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,7 @@ ON_TIME_DEFINITION_ZH = (
 
 def _as_date(today: dt.date | str | None) -> pd.Timestamp:
     if today is None:
-        return pd.Timestamp(dt.date.today())
+        return pd.Timestamp(dt.datetime.now(ZoneInfo("Asia/Shanghai")).date())  # the day in Beijing
     return pd.Timestamp(to_iso_date(today))
 
 
