@@ -581,10 +581,16 @@ def _place_all(
 
         def part(units: range) -> _Part:  # one thread's installations, on its own copy of the grid
             out = _Part(g.values if threads == 1 else np.zeros_like(g.values))
-            for ui in units:
-                e0, r0 = len(out.events), len(out.unit_recs)
-                place_unit(run, ui, preps[ui], wx, g, out, cache, coarse=coarse, receptors=points)
-                out.spans.append((ui, e0, len(out.events), r0, len(out.unit_recs)))
+            later: list[int] = []  # installations whose shared field another thread is computing: placed last
+            for wait, todo in ((False, units), (True, later)):
+                for ui in todo:
+                    e0, r0 = len(out.events), len(out.unit_recs)
+                    if place_unit(
+                        run, ui, preps[ui], wx, g, out, cache, coarse=coarse, receptors=points, wait=wait
+                    ):
+                        out.spans.append((ui, e0, len(out.events), r0, len(out.unit_recs)))
+                    else:
+                        later.append(ui)
             return out
 
         # every threads-th installation to each thread: a long tank group is shared out, not left to one thread

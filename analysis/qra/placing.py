@@ -103,7 +103,7 @@ class TableReader:
     def sums(self, w: np.ndarray) -> np.ndarray:
         """The padded tables summed with each column of weights ``w`` (K, M): shape (M, padded size), each row a
         table for :meth:`read_sum` (one matrix product for all M sums)."""
-        return np.ascontiguousarray((self.flat @ w).T)
+        return w.T @ self.flat.T  # (M, size), C-ordered: no transposed copy
 
     def read_sum(self, comb: np.ndarray, idx: np.ndarray, fx: np.ndarray, fy: np.ndarray) -> np.ndarray:
         """One row of :meth:`sums` read at the points (what :meth:`read` gives with that column of weights)."""

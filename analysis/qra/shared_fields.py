@@ -81,6 +81,11 @@ class FieldCache:
         cut = (slice(m - n, m + n + 1), slice(m - n, m + n + 1))
         return big[0][cut], big[1][cut], big[2][cut]
 
+    def busy(self, key: tuple) -> bool:
+        """True while another thread computes the field of ``key``."""
+        with self.lock:
+            return key in self.pending
+
     def field(self, key: tuple, groups: list[DirGroup], wx: Any, h: float, reach: float) -> tuple:
         """The summed field of ``groups`` [1/a] within ``reach`` [m] of the centre of a cell of size ``h`` [m]."""
         with self.lock:
@@ -150,21 +155,26 @@ def place_unit(
     *,
     coarse: bool = False,
     receptors: bool = True,
-) -> None:
+    wait: bool = True,
+) -> bool:
     """One prepared installation: its risk on the grid and at the receptors, added to ``out`` (and to column ``ui``
     of ``run.contrib``).
 
     ``coarse``: only the grid within the installation's reach of the lowest level, no receptors (the pass that
     sizes the grid). ``receptors=False``: the grid only (the receptors were done in an earlier pass). ``cache``:
-    the run's :class:`FieldCache`; None places every group exactly.
+    the run's :class:`FieldCache`; None places every group exactly. ``wait=False``: when another thread is
+    computing the shared field this installation needs, add nothing and return False (place it later).
     """
     uid, row, live, dgroups, ox, oy = prep.uid, prep.row, prep.live, prep.dgroups, prep.ox, prep.oy
     reach = min(prep.reach, prep.level_reach + 2.0 * g.h) if coarse else prep.reach
+    key = (prep.rep, g.h, reach)
+    if not wait and cache is not None and prep.shared > 1 and cache.busy(key):
+        return False
     rec_unit = dict(prep.rec_unit)
     if not live:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
         out.unit_recs.append(rec_unit)
-        return
+        return True
     win = Window.of(g, ox, oy, reach)
     with_points = receptors and not coarse
     pts = Near.of(run.rec, ox, oy, reach) if with_points else _no_points()
@@ -178,7 +188,7 @@ def place_unit(
     for grp in dgroups:
         add_directional(grp, wx, uid, None if id(grp) in shifted else win, pts, u_contrib, events)
     if long:
-        fld = cache.field((prep.rep, g.h, reach), long, wx, g.h, reach)
+        fld = cache.field(key, long, wx, g.h, reach)
         _translate(win, g, ox, oy, fld)
     if with_points:
         run.contrib[:, ui] = u_contrib
@@ -190,3 +200,4 @@ def place_unit(
     else:
         rec_unit.update({f"ir_distance_{lv:.0e}": 0.0 for lv in run.levels})
     out.unit_recs.append(rec_unit)
+    return True
