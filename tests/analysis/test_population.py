@@ -18,7 +18,8 @@ from analysis.qra import receptors as rc
 from analysis.qra import societal as so
 from geodata import Park
 from geodata.population import PopulationRaster, population_raster_path, read_population_raster
-from tests.analysis.test_risk import LAT, LON, F, _hand_plume_death, _outcome, _park, _rose
+from geodata.samples.one_unit import ammonia_outcome
+from tests.analysis.test_risk import LAT, LON, F, _hand_plume_death, _park, _rose
 
 CELL = 0.002  # [°] raster cell
 WEST = LON + 0.0094  # the raster's west edge: cell (0, 0) is centred on the village target (LON + 0.0104)
@@ -52,7 +53,7 @@ def _run(park: Park):
     ox, oy = park.metric("installations").geometry.iloc[0].coords[0]
     return risk.individual_risk(
         park,
-        outcomes=_outcome(),
+        outcomes=ammonia_outcome(),
         wind_rose=_rose(),
         resolution=10.0,
         extent=(ox - 300, oy - 200, ox + 2100, oy + 200),
