@@ -552,6 +552,14 @@ class GB18218Identity:
     category: str
 
 
+def _table_row(name: str) -> dict:
+    """The bundled table's row of a name, alias or CAS number (raises as :func:`get` for an unknown one)."""
+    key = _index().get(_norm(name))
+    if key is None:
+        get(name)  # raises UnknownSubstanceError with the closest names
+    return next(r for r in _rows() if r["key"] == key)
+
+
 def gb18218_identity(name: str) -> GB18218Identity:
     """The GB 18218 identity of a name, alias or CAS number, without loading the property libraries.
 
@@ -563,10 +571,7 @@ def gb18218_identity(name: str) -> GB18218Identity:
     UnknownSubstanceError
         As :func:`get`.
     """
-    key = _index().get(_norm(name))
-    if key is None:
-        get(name)  # raises UnknownSubstanceError with the closest names
-    r = next(r for r in _rows() if r["key"] == key)
+    r = _table_row(name)
     return GB18218Identity(
         cas=r["cas"],
         critical_quantity=_f(r["gb18218_q_t"]) * 1000.0,  # t -> kg
@@ -584,10 +589,7 @@ def table_names(name: str) -> tuple[str, ...]:
     UnknownSubstanceError
         As :func:`get`.
     """
-    key = _index().get(_norm(name))
-    if key is None:
-        get(name)  # raises UnknownSubstanceError with the closest names
-    r = next(r for r in _rows() if r["key"] == key)
+    r = _table_row(name)
     aliases = [a for a in (r["aliases_zh"].split(";") + r["aliases_en"].split(";")) if a]
     return (r["cas"], r["name_zh"], r["name_en"], *aliases)
 

@@ -15,10 +15,11 @@ worker). A daemonic process (a Dask or multiprocessing worker) may not start chi
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Any
+
+from analysis.physics._chunks import WORKERS_ENV, kernel_threads
 
 __all__ = [
     "WORKERS_ENV",
@@ -30,31 +31,11 @@ __all__ = [
     "interleave",
 ]
 
-#: Environment variable overriding the number of workers (a positive integer; 1 = serial).
-WORKERS_ENV = "PARKRISK_WORKERS"
-
 _STATE: Any = None  # the run's state in a worker process (set by _init in the child only)
 
-
-def cpu_workers() -> int:
-    """Workers to use: ``PARKRISK_WORKERS`` when set, else the CPUs this process may run on. [-]
-
-    Raises
-    ------
-    ValueError
-        ``PARKRISK_WORKERS`` is not a positive integer (the message names the value).
-    """
-    env = os.environ.get(WORKERS_ENV, "").strip()
-    if env:
-        if not env.isdigit() or int(env) < 1:
-            raise ValueError(
-                f"{WORKERS_ENV}={env!r}: 应为正整数（1 表示不并行） / must be a positive integer"
-            )
-        return int(env)
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - platforms without affinity
-        return os.cpu_count() or 1
+#: Workers to use: ``PARKRISK_WORKERS`` (:data:`WORKERS_ENV`) when set, else the CPUs this process may run on — the
+#: same count the closed-form kernels take for their threads (one definition, in :mod:`analysis.physics._chunks`).
+cpu_workers = kernel_threads
 
 
 def process_workers(n_tasks: int, *, min_tasks: int = 4) -> int:
