@@ -83,6 +83,9 @@ __all__ = [
     "gb18218_identity",
     "known",
     "ppm_to_kg_m3",
+    "probit_names_zh",
+    "table_flags",
+    "table_names",
 ]
 
 R_GAS = constants.R_GAS  # molar gas constant [J/(mol·K)] (module-level name kept for ``substances.R_GAS``)
@@ -592,6 +595,25 @@ def table_names(name: str) -> tuple[str, ...]:
     r = _table_row(name)
     aliases = [a for a in (r["aliases_zh"].split(";") + r["aliases_en"].split(";")) if a]
     return (r["cas"], r["name_zh"], r["name_en"], *aliases)
+
+
+def table_flags(name: str) -> tuple[bool, bool]:
+    """``(flammable, toxic)`` of a name, alias or CAS number: the flags :func:`get` puts in ``flammable`` and
+    ``toxic``, read from the bundled table alone (no property library).
+
+    Raises
+    ------
+    UnknownSubstanceError
+        As :func:`get`.
+    """
+    r = _table_row(name)
+    return r["flammable"] == "1", r["toxic"] == "1"
+
+
+def probit_names_zh() -> list[str]:
+    """Chinese names of the substances with toxic probit constants, sorted (those whose :func:`get` record has a
+    ``probit``), read from the bundled table alone."""
+    return sorted(r["name_zh"] for r in _rows() if r["probit_a"].strip())
 
 
 def all_substances() -> tuple[Substance, ...]:

@@ -198,12 +198,14 @@ def substance_hazard(substance: str) -> SubstanceHazard | None:
     try:
         from analysis.physics import substances
 
-        rec = substances.get(substance)
+        # the bundled table's names and flags (what get() would return for them, without building the record
+        # through thermo: its first use imports CoolProp, about 1.5 s with the interpreter lock held)
+        cas, name_zh, name_en = substances.table_names(substance)[:3]
+        flammable, rec_toxic = substances.table_flags(substance)
     except (ImportError, ValueError):
         return gb
-    keys = {str(substance).strip().lower(), rec.cas.lower(), rec.name_zh.lower(), rec.name_en.lower()}
-    flammable = bool(rec.flammable)
-    toxic = bool(rec.toxic) and (not flammable or (gb is not None and gb.toxic))
+    keys = {str(substance).strip().lower(), cas.lower(), name_zh.lower(), name_en.lower()}
+    toxic = rec_toxic and (not flammable or (gb is not None and gb.toxic))
     return SubstanceHazard(
         flammable=flammable, toxic=toxic, reactivity="low" if keys & LOW_REACTIVITY else "average"
     )
