@@ -22,10 +22,11 @@ with :func:`app.results.store`). ``--results-park`` keeps (or reuses) that copy;
 alone.
 
 "Map drawn" is the first moment (polled every 50 ms) when, inside the streamlit-folium iframe, the Leaflet map
-holds at least as many drawn vector features (``.leaflet-interactive`` elements: the SVG paths and markers Leaflet
-adds to the map pane when a layer is added) as the park has features an anonymous visitor sees
-(:func:`count_features`) and, with stored results, its layer switcher lists every result group. Until then the user
-does not see the whole park.
+(``window.map``) holds at least as many drawn features as the park has features an anonymous visitor sees
+(:func:`count_features`) and, with stored results, its layer switcher lists every result group. A feature counts
+when its layer is on the map (a GeoJSON feature: ``layer.feature`` set) and drawn: on the SVG renderer its element is
+in the page, on a canvas renderer (a large park, :data:`app.mapping.park.CANVAS_MIN_FEATURES`) the canvas has no
+redraw pending. Until then the user does not see the whole park.
 
 The same functions drive the browser tests (``tests/app/test_browser.py``, ``tests/app/test_one_map_browser.py``).
 """
@@ -268,15 +269,46 @@ def map_frame(page):
     return None
 
 
+#: Features drawn on the map of a frame (``window.map``, streamlit-folium's, or the ``map_…`` of a saved page): the
+#: layers of GeoJSON features on the map whose SVG element is in the page or, on a canvas, whose canvas has no redraw
+#: pending (a canvas with one pending counts none of its features). -1 while no map exists.
+DRAWN_FEATURES_JS = """
+() => {
+  if (typeof L === "undefined") return -1;
+  let map = window.map instanceof L.Map ? window.map : null;
+  if (!map) {
+    const k = Object.keys(window).find((k) => k.startsWith("map_") && window[k] instanceof L.Map);
+    map = k ? window[k] : null;
+  }
+  if (!map) return -1;
+  let n = 0;
+  map.eachLayer((l) => {
+    if (!l.feature || l instanceof L.LayerGroup) return;
+    if (l instanceof L.Marker) { if (l._icon && l._icon.isConnected) n++; return; }
+    const r = l._renderer;
+    if (r instanceof L.Canvas) { if (!r._redrawRequest && r._container.isConnected) n++; return; }
+    if (l._path && l._path.isConnected) n++;
+  });
+  return n;
+}
+"""
+
+
+def drawn_features(frame) -> int:
+    """Features drawn on the Leaflet map of ``frame`` (:data:`DRAWN_FEATURES_JS`; -1: no map yet)."""
+    return int(frame.evaluate(DRAWN_FEATURES_JS))
+
+
 def wait_map_drawn(page, n_features: int, *, timeout: float = 30.0):
-    """Wait until the map frame shows ``n_features`` interactive Leaflet layers; returns (frame, count)."""
+    """Wait until the map frame shows ``n_features`` drawn features (:func:`drawn_features`); returns
+    (frame, count)."""
     deadline = time.monotonic() + timeout
     count = 0
     while time.monotonic() < deadline:
         frame = map_frame(page)
         if frame is not None:
             with contextlib.suppress(Exception):
-                count = frame.locator(".leaflet-interactive").count()
+                count = drawn_features(frame)
                 if count >= n_features:
                     return frame, count
         time.sleep(0.05)

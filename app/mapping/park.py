@@ -27,7 +27,13 @@ from app.present import (
 from app.settings import Basemap
 from geodata import schema
 
-__all__ = ["park_map", "park_legend_sections"]
+__all__ = ["park_map", "park_legend_sections", "CANVAS_MIN_FEATURES"]
+
+#: A park map draws its vector features on one canvas, not as SVG elements, from this many features on
+#: (:func:`park_map`, ``canvas=None``). Every SVG feature is a DOM element the browser lays out and paints: the
+#: synthetic large park's 5,031 (issue 19) took it about 1 s to draw; one canvas draws them in a fraction of that
+#: (bench/app_startup.py --large). Below it, SVG (the demo park's 245 features): crisp and each feature an element.
+CANVAS_MIN_FEATURES = 1000
 
 # Drawing order, bottom first: areas under lines under points.
 _DRAW_ORDER: tuple[str, ...] = (
@@ -131,6 +137,7 @@ def park_map(
     legend_folded: bool = False,
     labels: bool = True,
     page_links: bool = False,
+    canvas: bool | None = None,
 ) -> folium.Map:
     """A folium map of every layer of a park, offline-ready.
 
@@ -159,6 +166,11 @@ def park_map(
         Add the layer switcher now. Pages that draw more layers on top (zones, arrows) either pass ``False`` or
         keep it, and call :func:`finish_map` after their last layer: the switcher must come after every layer it
         lists, and :func:`finish_map` moves it there (keeping ``layer_control_collapsed``).
+    canvas : bool, optional
+        Draw the vector features (park layers and anything drawn on the map later) on one Leaflet canvas instead
+        of SVG elements; default: when the drawn layers hold at least :data:`CANVAS_MIN_FEATURES` features.
+        Tooltips, popups and highlighting work the same (Leaflet finds the feature under the mouse). One canvas
+        for the whole map, not one per layer: a canvas above other layers would take their clicks.
 
     Returns
     -------
@@ -172,7 +184,9 @@ def park_map(
         if name not in schema.LAYERS:
             raise ValueError(f"图层 layers 中的 {name!r} 未定义；可选：{', '.join(schema.LAYERS)}")
     drawn: list[str] = []
-    m = new_map(basemap=basemap)
+    if canvas is None:
+        canvas = sum(len(all_layers[n]) for n in wanted if n in all_layers) >= CANVAS_MIN_FEATURES
+    m = new_map(basemap=basemap, prefer_canvas=bool(canvas))
     for name in _DRAW_ORDER:
         if (
             name in wanted
