@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = ["PANDAS_DTYPES", "null_mask", "coerce_series", "empty_series"]
+__all__ = ["PANDAS_DTYPES", "null_mask", "coerce_series", "empty_series", "text_flags"]
 
 #: In-memory dtype of each schema dtype.
 PANDAS_DTYPES: dict[str, str] = {
@@ -44,9 +44,61 @@ def _is_null_scalar(v) -> bool:
     return False
 
 
+def _objects(series: pd.Series) -> np.ndarray:
+    """The values as an object array (fast to index, unlike Arrow-backed arrays)."""
+    return series.to_numpy(dtype=object)
+
+
+def _by_unique(series: pd.Series) -> tuple[np.ndarray, list]:
+    """``(codes, uniques)`` of a text or datetime64 series: codes -1 for missing values.
+
+    Only for dtypes whose equal values are interchangeable for the scalar readers (text, naive datetimes); object
+    columns are never factorised, since 1, 1.0 and True hash alike there.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return np.asarray(codes), list(uniques)
+
+
+def _kind(series: pd.Series) -> str:
+    """``"str"``/``"datetime"`` (factorisable), ``"float"``/``"int"``/``"bool"`` (numpy), else ``"object"``."""
+    dt = series.dtype
+    if isinstance(dt, pd.StringDtype):
+        return "str"
+    if isinstance(dt, np.dtype):
+        return {"f": "float", "i": "int", "u": "int", "b": "bool", "M": "datetime"}.get(dt.kind, "object")
+    return "object"
+
+
+def _take(per_unique: np.ndarray, codes: np.ndarray, fill) -> np.ndarray:
+    """``per_unique[codes]`` with ``fill`` where the code is -1 (a missing value)."""
+    out = per_unique[np.where(codes < 0, 0, codes)] if len(per_unique) else np.full(len(codes), fill)
+    out[codes < 0] = fill
+    return out
+
+
 def null_mask(series: pd.Series) -> np.ndarray:
     """True where a value is missing: None, NaN, NaT, pandas NA or a blank string."""
-    return np.fromiter((_is_null_scalar(v) for v in series.array), dtype=bool, count=len(series))
+    kind = _kind(series)
+    if kind == "float":
+        return np.isnan(series.to_numpy())
+    if kind in ("int", "bool"):
+        return np.zeros(len(series), dtype=bool)
+    if kind in ("str", "datetime"):
+        codes, uniques = _by_unique(series)
+        return _take(np.array([_is_null_scalar(u) for u in uniques], dtype=bool), codes, True)
+    return np.fromiter((_is_null_scalar(v) for v in _objects(series)), dtype=bool, count=len(series))
+
+
+def text_flags(series: pd.Series, test) -> np.ndarray:
+    """``test(value)`` for every value of ``series`` (False for a missing text); text columns test each distinct
+    value once, numpy number, boolean and date columns (which hold no text) give all False."""
+    kind = _kind(series)
+    if kind in ("float", "int", "bool", "datetime"):
+        return np.zeros(len(series), dtype=bool)
+    if kind == "str":
+        codes, uniques = _by_unique(series)
+        return _take(np.array([bool(test(u)) for u in uniques], dtype=bool), codes, False)
+    return np.array([bool(test(v)) for v in _objects(series)], dtype=bool)
 
 
 def empty_series(dtype: str, n: int = 0, index=None) -> pd.Series:
@@ -123,54 +175,80 @@ def _to_date(v) -> pd.Timestamp | None:
     return ts.normalize()
 
 
+def _scalar_reader(dtype: str):
+    return {"str": _to_str, "int": _to_number, "float": _to_number, "bool": _to_bool, "date": _to_date}[dtype]
+
+
+def _read_all(series: pd.Series, dtype: str, null: np.ndarray) -> np.ndarray:
+    """The scalar reader of ``dtype`` applied to every non-missing value (None where missing or unreadable)."""
+    read = _scalar_reader(dtype)
+    if _kind(series) in ("str", "datetime"):
+        codes, uniques = _by_unique(series)
+        per_u = np.empty(len(uniques), dtype=object)
+        per_u[:] = [None if _is_null_scalar(u) else read(u) for u in uniques]
+        out = _take(per_u, codes, None)
+        out[null] = None
+        return out
+    out = np.empty(len(series), dtype=object)
+    out[:] = [None if isnull else read(v) for v, isnull in zip(_objects(series), null, strict=True)]
+    return out
+
+
+def _numbers(series: pd.Series, dtype: str, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(nums, bad)`` for an int or float column: NaN where missing or unreadable."""
+    if _kind(series) in ("float", "int"):
+        nums = series.to_numpy().astype(np.float64)  # what float(v) gives for each numpy number
+        nums[null] = np.nan
+        bad = np.zeros(len(series), dtype=bool)
+    else:
+        read = _read_all(series, dtype, null)
+        got = np.array([f is not None for f in read], dtype=bool)
+        nums = np.full(len(series), np.nan)
+        nums[got] = np.array([f for f in read[got]], dtype=np.float64)
+        bad = ~null & (~got | np.isnan(nums))
+    if dtype == "int":
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(nums) & (np.floor(nums) == nums) & (np.abs(nums) < _INT_LIMIT)
+        bad |= ~null & ~bad & ~whole
+    nums[bad] = np.nan
+    return nums, bad
+
+
 def coerce_series(series: pd.Series, dtype: str) -> tuple[pd.Series, np.ndarray]:
     """Coerce ``series`` to schema dtype ``dtype``; return ``(coerced, bad)``.
 
     Missing values stay missing (``NaN``/``<NA>``/``NaT``); values that cannot be read as ``dtype`` become missing in
     ``coerced`` and are flagged in ``bad``. Integers must be whole numbers below 2**53; infinities are left in float
-    columns (range checks report them).
+    columns (range checks report them). Each value is read by the same scalar rules (``_to_str``, ``_to_number``,
+    ``_to_bool``, ``_to_date``); numpy number and boolean columns take the equivalent array operations, text and
+    datetime columns are read once per distinct value.
     """
     if dtype not in PANDAS_DTYPES:
         raise ValueError(f"dtype={dtype!r} is not a schema dtype; allowed: {list(PANDAS_DTYPES)}")
     null = null_mask(series)
-    values = series.array
     n = len(series)
-    bad = np.zeros(n, dtype=bool)
     if dtype == "str":
-        out = [None if null[i] else _to_str(values[i]) for i in range(n)]
-        return pd.Series(out, index=series.index, dtype="str"), bad
+        texts = _read_all(series, dtype, null)
+        return pd.Series(texts, index=series.index, dtype="str"), np.zeros(n, dtype=bool)
     if dtype in ("int", "float"):
-        nums = np.full(n, np.nan)
-        for i in range(n):
-            if null[i]:
-                continue
-            f = _to_number(values[i])
-            if f is None or math.isnan(f):
-                bad[i] = True
-            elif dtype == "int" and (not math.isfinite(f) or not f.is_integer() or abs(f) >= _INT_LIMIT):
-                bad[i] = True
-            else:
-                nums[i] = f
+        nums, bad = _numbers(series, dtype, null)
         if dtype == "float":
             return pd.Series(nums, index=series.index, dtype="float64"), bad
-        arr = pd.array([None if math.isnan(x) else int(x) for x in nums], dtype="Int64")
-        return pd.Series(arr, index=series.index), bad
+        valid = ~np.isnan(nums)
+        ints = np.where(valid, nums, 0.0).astype(np.int64)
+        return pd.Series(pd.arrays.IntegerArray(ints, ~valid), index=series.index), bad
     if dtype == "bool":
-        out_b: list[bool | None] = []
-        for i in range(n):
-            b = None if null[i] else _to_bool(values[i])
-            if b is None and not null[i]:
-                bad[i] = True
-            out_b.append(b)
-        if any(b is None for b in out_b):
-            return pd.Series(pd.array(out_b, dtype="boolean"), index=series.index), bad
-        return pd.Series(out_b, index=series.index, dtype="bool"), bad
+        if _kind(series) == "bool":
+            return pd.Series(series.to_numpy(), index=series.index, dtype="bool"), np.zeros(n, dtype=bool)
+        read = _read_all(series, dtype, null)
+        missing = np.array([b is None for b in read], dtype=bool)
+        bad = missing & ~null
+        if missing.any():
+            vals = np.array([bool(b) if b is not None else False for b in read], dtype=bool)
+            return pd.Series(pd.arrays.BooleanArray(vals, missing), index=series.index), bad
+        return pd.Series(read.astype(bool), index=series.index, dtype="bool"), bad
     # date
-    out_d: list[pd.Timestamp | None] = []
-    for i in range(n):
-        ts = None if null[i] else _to_date(values[i])
-        if ts is None and not null[i]:
-            bad[i] = True
-        out_d.append(ts)
-    arr_d = pd.array([pd.NaT if t is None else t for t in out_d], dtype="datetime64[ms]")
+    read = _read_all(series, dtype, null)
+    bad = np.array([t is None for t in read], dtype=bool) & ~null
+    arr_d = pd.array([pd.NaT if t is None else t for t in read], dtype="datetime64[ms]")
     return pd.Series(arr_d, index=series.index), bad

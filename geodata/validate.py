@@ -22,7 +22,7 @@ import pyproj
 import shapely
 
 from geodata import consistency, schema
-from geodata._dtypes import coerce_series, null_mask
+from geodata._dtypes import coerce_series, null_mask, text_flags
 
 __all__ = [
     "Problem",
@@ -360,8 +360,9 @@ def _check_values(
         ok = ~(null | bad | xl)
         if col.enum:
             allowed = schema.ENUM_LABELS_ZH[col.enum]
+            texts = values.to_numpy(dtype=object)
             for i in np.flatnonzero(ok):
-                v = values.iloc[i]
+                v = texts[i]
                 if v in allowed:
                     continue
                 by_label = {lab: k for k, lab in allowed.items()}
@@ -416,7 +417,7 @@ def _excel_errors(
     c: _Collector, name: str, raw: pd.Series, spec: schema.LayerSpec, col: str, labels: list[str]
 ) -> np.ndarray:
     """Report cells holding an Excel error value (``#DIV/0!``, ``#N/A`` …); returns their mask."""
-    mask = np.array([isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS for v in raw.array], dtype=bool)
+    mask = text_flags(raw, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
     for i in np.flatnonzero(mask):
         c.add(
             name,
