@@ -153,11 +153,14 @@ def _save_cache() -> None:
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=where.parent, prefix=".code-digests-", suffix=".json")
+    except OSError:  # a read-only data folder: computed again next time
+        return
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(_CACHE, f, ensure_ascii=False)
         os.replace(tmp, where)
-    except OSError:  # a read-only data folder: computed again next time
-        pass
+    except OSError:  # a full disk: computed again next time, and no half-written file left behind
+        Path(tmp).unlink(missing_ok=True)
 
 
 _MEMO: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {}
