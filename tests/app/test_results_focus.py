@@ -1,7 +1,7 @@
 """The map of every page opens on what was just computed or chosen there (app.mapping.focus.focus_map), and the
 session remembers it for the next maps (园区一张图 too): 风险分布 (the contours), 管道 (the chosen segment and its
 accident reach), 重大危险源 (the enterprises with a major hazard), 企业风险 (the chosen enterprise), 选址 (the targets
-failing their limit, else the contours). Streamlit AppTest; the map's script is read from its component."""
+failing their limit, else the contours), 应急疏散 (the zones of the plan computed). Streamlit AppTest; the map's script is read from its component."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.mapping.focus import FOCUS_KEY, bounds_of
+from geodata import load_park
 
 VIEWS = Path(__file__).resolve().parents[2] / "app" / "views"
 
@@ -140,3 +141,20 @@ def test_the_chosen_domino_chain_is_remembered_for_the_next_maps(
     expected = bounds_of(inst[inst["unit_id"].astype(str) == source])
     focus = at.session_state[FOCUS_KEY]
     assert focus.label == "升级链初始设施" and focus.bounds == pytest.approx(expected)
+
+
+def test_the_emergency_plan_computed_is_remembered_for_the_next_maps(demo_park_path, on_park):
+    """应急疏散 computes a plan on every change of its inputs (chlorine at T-3 by default): the next maps open on its
+    toxic zones with their wind-direction band, whether or not the plan is kept with the park."""
+    on_park(demo_park_path)
+    at = _page("emergency")
+    assert not at.error, [e.value for e in at.error]
+    focus = at.session_state[FOCUS_KEY]
+    assert focus.label == "T-3 应急危险区"
+    # the band of the widest toxic zone reaches kilometres downwind: far beyond the tank itself
+    west, south, east, north = focus.bounds
+    assert (east - west) > 0.01 and (north - south) > 0.01
+    # ... and holds the source (T-3)
+    t3 = load_park(demo_park_path).installations.to_crs(4326)
+    x, y = t3.loc[t3["unit_id"] == "T-3"].geometry.iloc[0].centroid.coords[0]
+    assert west <= x <= east and south <= y <= north
