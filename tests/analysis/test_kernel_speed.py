@@ -39,18 +39,45 @@ def _wide(rng, lo_exp, hi_exp, edges):
     )
 
 
+def _kb_nodes_interp(z):
+    """Plain: the published curve (Kingery-Bulmash [1] to Z = 40, Swisdak's far law [2] on) at the nodes
+    2^e (1 + j/2048), e = −5..11, and 2^12, joined by straight lines (numpy.interp); Z held at 0.0531 below it, the
+    power law itself above 2^12."""
+    nodes = np.concatenate([2.0**e * (1.0 + np.arange(2048) / 2048) for e in range(-5, 12)] + [[2.0**12]])
+    # from the node below 0.0531 on (the polynomial there, unclipped)
+    near = nodes[nodes >= 0.0531 - 2.0**-5 / 2048]
+    zc = np.clip(z, 0.0531, 2.0**12)
+    p = np.interp(zc, near, explosion._kb_pressure_pa_curve(near))
+    with np.errstate(divide="ignore", over="ignore"):  # the far law at Z = 0 (not used there)
+        return np.where(z > 2.0**12, explosion._kb_pressure_pa_far(z), p)
+
+
 def test_tnt_overpressure_chunked_equals_table_formula(threads):
-    # plain: exp of the (ln Z, ln P) table at ln Z = ln R − ln W / 3, whole arrays (Kingery-Bulmash [1] tabulated)
+    # plain: linear interpolation between nodes of the published curve at Z = R / W^(1/3), whole arrays
     rng = np.random.default_rng(11)
-    r = _wide(rng, -6, 6, [0.0, 1e-300, 1e-3, 0.0531 * 8.0, 40.0 * 8.0, 1e6, 1e12])
+    r = _wide(rng, -6, 6, [0.0, 1e-300, 1e-3, 0.0531 * 8.0, 40.0 * 8.0, 4096.0 * 8.0, 1e6, 1e12])
     for w in (1e-6, 512.0, 1e7):
         fast = explosion.tnt_overpressure(w, r)
-        plain = np.exp(
-            explosion._P_TABLE(np.log(r, where=r > 0, out=np.full(r.shape, -np.inf)) - np.log(w) / 3)
-        )
+        plain = _kb_nodes_interp(r / np.cbrt(w))
         np.testing.assert_allclose(fast, plain, rtol=1e-12, atol=0)
     for k in (0, 3, N // 2, N - 1):  # one point at a time (one chunk, one thread) gives the same value
         assert explosion.tnt_overpressure(1e7, r[k]) == fast[k]
+    column = explosion.tnt_overpressure(1e7, r.reshape(-1, 1))  # any shape, the same values
+    np.testing.assert_array_equal(column[:, 0], fast)
+
+
+def test_tnt_overpressure_table_within_published_curve():
+    # the table against the published formulas themselves: [1] polynomial to Z = 40, [2] far power law beyond
+    z = np.geomspace(0.0531, 4096.0 * 4, 400_001)
+    published = np.where(
+        z <= 40.0,
+        explosion._kb_pressure_kpa_polynomial(z) * 1e3,
+        explosion._kb_pressure_kpa_polynomial(40.0) * 1e3 * (z / 40.0) ** -1.4066,
+    )
+    rel = np.abs(explosion.kb_scaled_overpressure(z) / published - 1.0)
+    assert rel.max() < 2.5e-7
+    assert explosion.kb_scaled_overpressure(0.0) == explosion.kb_scaled_overpressure(0.0531)
+    assert explosion.kb_scaled_overpressure(np.inf) == 0.0 and explosion.tnt_overpressure(0.0, 5.0) == 0.0
 
 
 @pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
