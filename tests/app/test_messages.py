@@ -8,7 +8,9 @@ message with Chinese to it.
 from __future__ import annotations
 
 import ast
+import errno
 import re
+import sqlite3
 from pathlib import Path
 
 import geopandas as gpd
@@ -71,7 +73,6 @@ def test_an_inline_label_keeps_the_allowed_values():
 @pytest.mark.parametrize(
     ("message", "shown"),
     [
-        ("plain English only", "plain English only"),  # no Chinese: whole
         ("用户名 张三 已存在 / user exists", "用户名 张三 已存在"),
         (
             "weather=1 无效：应为风玫瑰（WindRose / DayNightWindRose）或 None [weather must be a wind rose or None]",
@@ -161,3 +162,54 @@ def test_every_message_keeps_its_details_in_chinese_and_shows_no_english_gloss()
         if lost or english:
             bad.append(f"{place}: {shown!r} (lost {lost}, English {english!r})")
     assert not bad, "消息的中文部分须含全部细节且不含英文说明：\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize(
+    "error, shown",
+    [  # the errno of each is defined by POSIX (IEEE Std 1003.1, <errno.h>); the texts are the operating system's
+        (
+            FileNotFoundError(errno.ENOENT, "No such file or directory", "/data/park.gpkg"),
+            "文件或文件夹不存在（/data/park.gpkg）：请检查路径是否正确，或先创建/上传该文件。",
+        ),
+        (
+            PermissionError(errno.EACCES, "Permission denied", "/srv/ro"),
+            "没有读写权限（/srv/ro）：请检查该文件或文件夹的权限，或换一个可写的位置（如 PARKRISK_DATA_DIR）。",
+        ),
+        (OSError(errno.ENOSPC, "No space left on device"), "磁盘空间不足：请清理磁盘空间后重试。"),
+        (
+            sqlite3.OperationalError("database is locked"),
+            "数据库文件正被其他程序占用（如 QGIS 正在编辑）：请关闭后重试。",
+        ),
+        (
+            sqlite3.DatabaseError("file is not a database"),
+            "文件不是有效的 GeoPackage/SQLite 数据库或已损坏：请从备份恢复，或重新导出该文件。",
+        ),
+        (
+            UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+            "文件的文字编码无法识别：请把文件另存为 UTF-8 编码后重试。",
+        ),
+        (KeyError("unit_id"), "缺少键（KeyError）：unit_id"),
+        (ValueError(""), "数值错误（ValueError）"),
+        (LookupError("no codec"), "程序出错（LookupError）：no codec"),
+    ],
+)
+def test_an_error_of_the_system_or_a_library_is_said_in_chinese(error, shown):
+    """A message without Chinese is said in Chinese when it is an exception's; a plain string stays whole."""
+    assert message_zh("plain English only") == "plain English only"
+    assert message_zh(error) == shown
+    assert re.search(r"[\u4e00-\u9fff]", message_zh(error))
+
+
+def test_a_real_missing_file_and_a_damaged_geopackage_are_said_in_chinese(tmp_path):
+    missing = tmp_path / "nowhere.gpkg"
+    with pytest.raises(OSError) as caught:
+        missing.open("rb")
+    assert (
+        message_zh(caught.value)
+        == f"文件或文件夹不存在（{missing}）：请检查路径是否正确，或先创建/上传该文件。"
+    )
+    damaged = tmp_path / "damaged.gpkg"
+    damaged.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(sqlite3.DatabaseError) as caught:
+        sqlite3.connect(damaged).execute("SELECT * FROM gpkg_contents").fetchall()
+    assert message_zh(caught.value).startswith("文件不是有效的 GeoPackage/SQLite 数据库或已损坏")
