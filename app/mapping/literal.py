@@ -9,18 +9,26 @@ what such an expression asks for, on the server.
 
 :func:`make_literal` turns every ``MacroElement`` of a map into a subclass of its own class that adds what it
 renders as :class:`LiteralText` (the same text, written as it is). :func:`app.mapping.new_map` maps do it when they
-are rendered (:class:`app.mapping.base._Map`), after :func:`app.mapping.text.seal`.
+are rendered (:class:`app.mapping.base._Map`), after :func:`app.mapping.text.seal`; elements that folium adds while
+a map renders (a marker's icon, a layer's ``addTo``) are made literal before they render. Inside :func:`head_only`
+the script macros are left out: a caller that writes each element's script itself (:mod:`app.mapping.component`)
+renders the header and body without rendering every script a second time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import branca.element
 
-__all__ = ["LiteralText", "LiteralMacro", "make_literal"]
+__all__ = ["LiteralText", "LiteralMacro", "LiteralDetail", "make_literal", "head_only"]
+
+_HEAD_ONLY = contextvars.ContextVar("parkrisk_map_head_only", default=False)
 
 
 class LiteralText(branca.element.Element):
@@ -43,11 +51,13 @@ class LiteralMacro(branca.element.MacroElement):
         if not isinstance(figure, branca.element.Figure):
             raise TypeError(f"{type(self).__name__} 只能在 Figure 中渲染（未加入地图）")
         macros = self._template.module.__dict__
-        for part in ("header", "html", "script"):
+        parts = ("header", "html") if _HEAD_ONLY.get() else ("header", "html", "script")
+        for part in parts:
             macro = macros.get(part)
             if macro is not None:
                 getattr(figure, part).add_child(LiteralText(macro(self, kwargs)), name=self.get_name())
         for element in self._children.values():
+            make_literal(element)  # added while rendering (folium's SetIcon, ElementAddToElement)
             element.render(**kwargs)
 
 
@@ -79,3 +89,64 @@ def make_literal(m: Any) -> Any:
         if isinstance(element, branca.element.MacroElement) and not issubclass(cls, LiteralMacro):
             element.__class__ = _literal_class(cls)
     return m
+
+
+@contextlib.contextmanager
+def head_only() -> Iterator[None]:
+    """Within the block, literal elements render their header and HTML only (no ``script`` macro): the figure's
+    script section stays as it was. Per thread and task (a context variable)."""
+    token = _HEAD_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _HEAD_ONLY.reset(token)
+
+
+#: The table style folium 0.20's ``GeoJsonDetail.render`` writes for a GeoJSON tooltip or popup (its text, verbatim).
+_DETAIL_STYLE = """
+                    <style>
+                        .{{ this.class_name }} {
+                            {{ this.style }}
+                        }
+                       .{{ this.class_name }} table{
+                            margin: auto;
+                        }
+                        .{{ this.class_name }} tr{
+                            text-align: left;
+                        }
+                        .{{ this.class_name }} th{
+                            padding: 2px; padding-right: 8px;
+                        }
+                    </style>
+            """
+
+
+@functools.cache
+def _detail_style() -> Any:
+    from folium.template import Template
+
+    return Template(_DETAIL_STYLE)
+
+
+class LiteralDetail(LiteralMacro):
+    """folium's ``GeoJsonTooltip``/``GeoJsonPopup`` (``GeoJsonDetail``) rendered as folium renders it — the same
+    checks and table style — with the style's template compiled once, not once per element and again as the
+    rendered text. Put it first among the bases: ``class Tip(LiteralDetail, folium.GeoJsonTooltip)``."""
+
+    def render(self, **kwargs: Any) -> None:
+        import folium
+
+        parent = self._parent
+        if not isinstance(parent, folium.GeoJson):
+            raise TypeError(
+                f"{type(self).__name__} 只能加在 GeoJSON 图层上，不能加在 {type(parent).__name__} 上"
+            )
+        features = parent.data["features"]
+        keys = [k for k in (features[0]["properties"] if features else {}) if k not in ("style", "highlight")]
+        self.warn_for_geometry_collections()
+        missing = [f for f in self.fields if f not in keys]
+        if missing:
+            raise ValueError(f"字段 {missing} 不在图层的数据中：可用的字段为 {keys}，请检查字段名")
+        style = LiteralText(_detail_style().render(this=self))
+        self.get_root().header.add_child(style, name=self.get_name() + "tablestyle")
+        LiteralMacro.render(self)

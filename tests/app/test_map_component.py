@@ -25,6 +25,19 @@ def _ids_blank(text: str) -> str:
     return re.sub(r"[0-9a-f]{32}", "ID", str(text))  # folium's random element ids
 
 
+def _statements(script: str) -> list[str]:
+    """The script's lines without blank lines and without a marker's icon set again: st_folium renders the map
+    twice and each render of a folium marker adds a ``SetIcon`` (``marker.setIcon(icon)`` written twice)."""
+    seen: set[str] = set()
+    out = []
+    for line in (s.strip() for s in script.splitlines()):
+        if not line or (".setIcon(" in line and line in seen):
+            continue
+        seen.add(line)
+        out.append(line)
+    return out
+
+
 def test_component_args_are_what_st_folium_sends(demo_park, monkeypatch):
     import streamlit_folium
 
@@ -41,8 +54,57 @@ def test_component_args_are_what_st_folium_sends(demo_park, monkeypatch):
     args = component_args(build())
     assert set(args) == {"script", "header", "html", "id", "css_links", "js_links"}
     for name, value in args.items():
-        assert _ids_blank(value) == _ids_blank(sent[name]), name
+        if name == "script":
+            assert _statements(_ids_blank(value)) == _statements(_ids_blank(sent[name]))
+            assert len(_ids_blank(value).splitlines()) > 100
+        else:
+            assert _ids_blank(value) == _ids_blank(sent[name]), name
     assert sent["default"] == {} and sent["width"] is None and sent["feature_group"] is None
+
+
+def test_component_args_compile_no_template_per_element(demo_park, monkeypatch):
+    """Rendering a map compiles a constant number of Jinja templates, not one or two per layer, tooltip, popup or
+    marker (folium's GeoJSON table styles, markers' icons and layers' addTo, added while the map renders), and each
+    marker's icon is set once."""
+    import jinja2
+
+    from app.mapping import finish_map, park_map
+    from app.mapping.component import component_args
+
+    layers = _layers(demo_park)
+    m = finish_map(park_map(demo_park, layers=layers, legends=False, page_links=True))
+    compiled = []
+    from_string = jinja2.Environment.from_string
+
+    def counted(self, *args, **kwargs):
+        compiled.append(args[0] if args else kwargs.get("source"))
+        return from_string(self, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "from_string", counted)
+    script = component_args(m)["script"]
+    markers = re.findall(r"var (marker_\w+) = L\.marker\(", script)
+    assert len(layers) >= 7 and len(markers) >= 10
+    assert len(compiled) <= 3, compiled
+    for marker in markers:
+        assert script.count(f"{marker}.setIcon(") == 1
+
+
+def test_component_and_key_are_streamlit_folium_s_own():
+    """The front end is declared as streamlit-folium declares it (pages calling st_folium share it) and a map's key
+    is the one st_folium gives it, without app.mapping.component importing the package."""
+    import subprocess
+    import sys
+
+    import streamlit_folium
+
+    from app.mapping.component import _component, _js_hash
+
+    assert _component() == streamlit_folium._component_func
+    script = "var map_0a1b = L.map('map_0a1b');\nvar tile_layer_ff = L.tileLayer('maps/x-1/');"
+    assert _js_hash(script, "park_map") == streamlit_folium.generate_js_hash(script, "park_map", False)
+    code = "import sys, app.mapping.component; print('streamlit_folium' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
 
 
 def test_overview_map_is_built_once_per_view_and_never_crosses_kinds_of_users(demo_park):
