@@ -149,12 +149,20 @@ def results_target(
     park_path : path
         The park file or folder.
     source_kind : str
-        ``env`` (``PARKRISK_PARK`` or the command line), ``demo`` or ``upload`` (:class:`app.state.ParkSource`).
+        ``env`` (``PARKRISK_PARK`` or the command line), ``demo``, ``upload`` or ``region`` (a park opened from
+        区域监管: in the PostGIS store of ``PARKRISK_STORE`` when it is one, :func:`app.region.sources.
+        region_results_target`) (:class:`app.state.ParkSource`).
     store : RectificationStore, optional
         The park's store; a PostGIS store keeps the results of all its parks.
     """
     if store is not None and getattr(store, "backend", "") == "postgis":
         return PostgisResults(store, park_key(park_path))
+    if source_kind == "region":  # from 区域监管: the app's PostGIS store (its own store is only its ledger)
+        from app.region.sources import region_results_target
+
+        shared = region_results_target(park_path, park_key(park_path))
+        if shared is not None:
+            return shared
     path = Path(park_path)
     if source_kind == "env" and _writable_park_file(path):
         return path

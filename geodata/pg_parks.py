@@ -18,13 +18,17 @@ Tables (in ``schema``, default ``parkrisk``; :func:`ensure_tables` creates them)
     layer is held.
 ``park_weather_rose`` / ``park_weather_station``
     the station's wind rose and metadata (:mod:`geodata.weather`), per park.
+``park_population`` / ``park_fn_criterion``
+    the park's population grid (a PostGIS raster, extension ``postgis_raster``) and its confirmed GB 36894 F-N
+    constants (:mod:`geodata.pg_park_extras`): what the park file keeps as ``<park>.population.tif`` and as its
+    ``fn_criterion`` table. :func:`read_park` puts them on ``park.population_raster`` and ``park.fn_criterion``.
 
 A park is written in one transaction (its old rows deleted first), so a reader sees the old park or the new one.
 :func:`park_hashes` is computed by the database from the rows themselves (``md5`` of each row's text, in ``fid``
 order), so an edit made in QGIS or SQL changes the hash as an import does.
 
 Bad inputs raise :class:`ParkDatabaseError` (a ``ValueError``) with a Chinese message naming the database, table or
-park id and the fix: unreachable database, tables missing, unknown park id.
+park id and the fix: unreachable database, tables missing, unknown park id, a bad population raster or F-N row.
 """
 
 from __future__ import annotations
@@ -47,7 +51,16 @@ import shapely
 
 from geodata import schema as _schema
 from geodata.crs import WGS84
+from geodata.errors import ParkDataError
 from geodata.park import Park
+from geodata.pg_park_extras import (
+    FN_TABLE,
+    POPULATION_TABLE,
+    extras_ddl,
+    read_fn_setting,
+    read_population,
+    write_extras,
+)
 from geodata.weather import ROSE_COLUMNS, ParkWeather, check_weather
 
 __all__ = [
@@ -84,7 +97,10 @@ PARK_TABLES: tuple[str, ...] = (
     *(f"park_{n}" for n in _LAYERS),
     "park_weather_rose",
     "park_weather_station",
+    POPULATION_TABLE,
+    FN_TABLE,
 )
+_FROM_PARK = object()  # write_park: the F-N constants of the park itself
 _IMPORT_HINT = "请先用 parkrisk region import <连接串> 园区.gpkg 导入园区（会创建这些表）"
 
 
@@ -180,19 +196,25 @@ def ensure_tables(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> None:
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"parkrisk_parks_{schema_}",))
                 if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'").fetchone() is None:
                     conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                if (
+                    conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis_raster'").fetchone()
+                    is None
+                ):
+                    conn.execute("CREATE EXTENSION IF NOT EXISTS postgis_raster")  # the population grids
                 conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema_}")
                 conn.execute(f"SET LOCAL search_path TO {schema_}, public")
-                for stmt in _ddl():
+                for stmt in (*_ddl(), *extras_ddl()):
                     conn.execute(stmt)
         except psycopg.errors.InsufficientPrivilege as exc:
             raise ParkDatabaseError(
                 f"{describe_dsn(dsn)}：当前角色无权在模式 {schema_} 中建表或安装 PostGIS（{str(exc).strip()}）。"
-                "请用数据库所有者的连接串导入园区，或由管理员执行 CREATE EXTENSION postgis; 并授予建表权限。"
+                "请用数据库所有者的连接串导入园区，或由管理员执行 CREATE EXTENSION postgis; CREATE EXTENSION "
+                "postgis_raster;（人口栅格所需）并授予建表权限。"
             ) from exc
         except psycopg.Error as exc:
             raise ParkDatabaseError(
-                f"{describe_dsn(dsn)}：无法创建园区表（{str(exc).strip()}）。请确认数据库已安装 PostGIS 扩展"
-                "（Debian 软件包 postgresql-15-postgis-3）。"
+                f"{describe_dsn(dsn)}：无法创建园区表（{str(exc).strip()}）。请确认数据库已安装 PostGIS 及其栅格扩展 "
+                "postgis_raster（Debian 软件包 postgresql-15-postgis-3 含二者）。"
             ) from exc
 
 
@@ -204,6 +226,12 @@ def _missing_tables(conn: Any, schema_: str, tables: Iterable[str]) -> list[str]
 
 def _require_tables(conn: Any, dsn: str, schema_: str, tables: Iterable[str]) -> None:
     missing = _missing_tables(conn, schema_, tables)
+    if missing and set(missing) <= {POPULATION_TABLE, FN_TABLE}:
+        raise ParkDatabaseError(
+            f"{describe_dsn(dsn)} 的模式 {schema_} 中缺少表 {'、'.join(missing)}（园区的人口栅格与 GB 36894 社会风险"
+            "判据常数）：该区域由较早版本导入。请由数据库所有者再运行一次 parkrisk region import <连接串> 园区.gpkg"
+            "（补建缺少的表，已有园区不变；有人口栅格或判据常数的园区请重新导入）。"
+        )
     if missing:
         raise ParkDatabaseError(
             f"{describe_dsn(dsn)} 的模式 {schema_} 中缺少园区表 {'、'.join(missing)}：该数据库还不是园区区域，"
@@ -282,8 +310,30 @@ def _park_id_of(park: Park) -> str:
     return "" if not len(ids) or pd.isna(ids.iloc[0]) else str(ids.iloc[0]).strip()
 
 
+def _fn_record_of(park: Park) -> dict[str, object] | None:
+    """The park's confirmed F-N constants: ``park.fn_criterion`` (a park read from PostGIS), else the
+    ``fn_criterion`` table of the GeoPackage it was loaded from (:func:`geodata.criteria.read_fn_criterion`)."""
+    from geodata.criteria import read_fn_criterion
+
+    if hasattr(park, "fn_criterion"):
+        return park.fn_criterion
+    try:
+        return read_fn_criterion(park.source or None)
+    except ParkDataError as exc:
+        raise ParkDatabaseError(
+            f"园区文件 {park.source} 的社会风险判据常数表 fn_criterion 有误，未导入：{' '.join(str(exc).split())}。"
+            "请在「风险分布」页重新录入这些常数（或用 SQLite 工具改正该表）后重新导入。"
+        ) from None
+
+
 def write_park(
-    dsn: str, park: Park, *, park_id: str | None = None, schema: str = DEFAULT_SCHEMA, source: str = ""
+    dsn: str,
+    park: Park,
+    *,
+    park_id: str | None = None,
+    schema: str = DEFAULT_SCHEMA,
+    source: str = "",
+    fn_criterion: Any = _FROM_PARK,
 ) -> str:
     """Write ``park`` into the PostGIS region at ``dsn`` (replacing a park with the same id) in one transaction.
 
@@ -299,6 +349,10 @@ def write_park(
         Schema of the park tables (created when missing, :func:`ensure_tables`).
     source : str
         Where the park came from (kept in ``park_index``).
+    fn_criterion : dict or None, optional
+        The park's confirmed GB 36894 F-N constants (fields of :data:`geodata.criteria.FN_FIELDS`); default
+        ``park.fn_criterion``, else the ``fn_criterion`` table of the GeoPackage the park was loaded from. The
+        population grid is ``park.population_raster`` (:func:`geodata.load_park` reads it beside the file).
 
     Returns
     -------
@@ -308,7 +362,8 @@ def write_park(
     Raises
     ------
     ParkDatabaseError
-        No park id, unreachable database, tables cannot be created or written.
+        No park id, unreachable database, tables cannot be created or written, F-N constants that do not pass
+        :func:`geodata.criteria.check_fn_record`.
     """
     import psycopg
 
@@ -318,6 +373,7 @@ def write_park(
             "园区没有编号：parks 图层的 park_id 为空。请在 parks 图层填写 park_id，或用 --park-id 指定园区编号。"
         )
     schema_ = _check_schema(schema)
+    fn_record = _fn_record_of(park) if fn_criterion is _FROM_PARK else fn_criterion
     ensure_tables(dsn, schema=schema_)
     layers = park.layers
     now = dt.datetime.now(dt.UTC)
@@ -346,6 +402,7 @@ def write_park(
                             for i, (k, v) in enumerate(weather.station.items())
                         ],
                     )
+                write_extras(cur, key, getattr(park, "population_raster", None), fn_record)
         except psycopg.Error as exc:
             raise ParkDatabaseError(
                 f"园区 {key} 写入 {describe_dsn(dsn)} 模式 {schema_} 失败（已回滚，数据库中原有数据不变）：{str(exc).strip()}"
@@ -405,12 +462,14 @@ def _read_weather(conn: Any, key: str, source: str) -> ParkWeather | None:
 
 def read_park(dsn: str, park_id: str, *, schema: str = DEFAULT_SCHEMA) -> Park:
     """The park ``park_id`` of the PostGIS region at ``dsn``, validated as :func:`geodata.load_park` validates a
-    GeoPackage (the same layers, dtypes and weather as the GeoPackage the park was imported from).
+    GeoPackage (the same layers, dtypes, weather and population grid as the GeoPackage the park was imported from;
+    its confirmed F-N constants on ``park.fn_criterion``, None when it has none).
 
     Raises
     ------
     ParkDatabaseError
-        Unreachable database, park tables missing, or no park with that id (the message lists the ids there are).
+        Unreachable database, park tables missing, no park with that id (the message lists the ids there are), a
+        bad population raster or F-N constants row (table, park, field, value and fix named).
     ParkDataError
         The park's rows do not pass validation (``err.report`` lists every problem).
     """
@@ -429,9 +488,13 @@ def read_park(dsn: str, park_id: str, *, schema: str = DEFAULT_SCHEMA) -> Park:
         present = [n for n in json.loads(row[0]) if n in _schema.LAYERS]
         layers = {n: _read_layer(conn, n, park_id) for n in present}
         weather = _read_weather(conn, park_id, source)
+        label = describe_dsn(dsn)
+        raster = read_population(conn, park_id, schema=schema_, label=label)
+        fn_record = read_fn_setting(conn, park_id, schema=schema_, label=label)
     park = Park.from_layers(layers, source=source)
     park.weather = weather
-    park.population_raster = None  # a population raster is kept beside a park file, not in the database
+    park.population_raster = raster  # geodata.population.PopulationRaster or None
+    park.fn_criterion = fn_record  # checked F-N constants (geodata.criteria) or None
     return park
 
 

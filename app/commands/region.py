@@ -12,7 +12,9 @@ Examples::
     parkrisk region list postgresql://app@db/parks
     parkrisk region export postgresql://app@db/parks P001 -o P001.gpkg
 
-A region is a folder of park GeoPackages or a PostGIS database with many parks (:mod:`geodata.pg_parks`). ``run`` computes every park whose inputs changed since the last run
+A region is a folder of park GeoPackages or a PostGIS database with many parks (:mod:`geodata.pg_parks`; ``import``
+and ``export`` carry each park's population grid ``<park>.population.tif`` and its confirmed GB 36894 F-N constants,
+:mod:`geodata.pg_park_extras`). ``run`` computes every park whose inputs changed since the last run
 (:mod:`app.region.runner`; the others come from ``<区域>/.parkrisk_region_cache``), shows progress on stderr, prints
 the ranked table and lists the parks that failed with their errors (exit code 0 when every park was computed, 1 when
 some failed — the others are still computed and cached). ``report`` writes the monthly bulletin (Word and/or Excel)
@@ -341,24 +343,39 @@ def list_region(args: argparse.Namespace) -> int:
 
 @reports_errors
 def export_park(args: argparse.Namespace) -> int:
+    """The park as a GeoPackage with its confirmed F-N constants (its ``fn_criterion`` table) and, when it has one,
+    its population grid beside it (``<out>.population.tif``): the park file it was imported from."""
     from geodata import ParkDataError, save_park
+    from geodata.criteria import save_fn_criterion
+    from geodata.pg_park_extras import population_geotiff
     from geodata.pg_parks import ParkDatabaseError, read_park
+    from geodata.population import population_raster_path, save_population_raster
 
     out = Path(args.output)
     if out.suffix.lower() != ".gpkg":
         raise CommandError(f"输出文件应为 .gpkg（GeoPackage），收到 {out.name}")
-    check_outputs([out])
+    pop = population_raster_path(out)
+    check_outputs([out, pop])
     try:
         park = read_park(_db(args.database), args.park_id, schema=args.schema)
     except ParkDatabaseError as exc:
         raise CommandError(str(exc)) from None
     except ParkDataError as exc:
         raise CommandError(exc.report.to_text_zh() if exc.report is not None else str(exc)) from None
-    if out.exists():
-        raise CommandError(f"输出文件 {out} 已存在：请换一个文件名或先删除它")
+    for f in (out, pop):
+        if f.exists():
+            raise CommandError(f"输出文件 {f} 已存在：请换一个文件名或先删除它")
     try:
         save_park(park, out)
+        if park.fn_criterion:
+            save_fn_criterion(out, park.fn_criterion)
+        if park.population_raster is not None:
+            save_population_raster(out, population_geotiff(park.population_raster))
     except OSError as exc:
         raise CommandError(f"无法写入 {out}：{exc.strerror or exc}") from None
     print(f"园区 {args.park_id}（{park.name}）→ {out}")
+    if park.fn_criterion:
+        print("  含已核对的社会风险判据常数（fn_criterion 表）")
+    if park.population_raster is not None:
+        print(f"  人口栅格 → {pop}（夜间 {park.population_raster.total_night:,.0f} 人）")
     return 0

@@ -20,7 +20,7 @@ from typing import Any
 __all__ = ["CACHE_DIR", "CACHE_FORMAT", "park_key", "read_entry", "write_entry"]
 
 CACHE_DIR = ".parkrisk_region_cache"
-CACHE_FORMAT = "parkrisk-region-1"
+CACHE_FORMAT = "parkrisk-region-2"  # 2: societal risk (PLL, F-N verdict) and the population grid
 _CHUNK = 1 << 20
 
 

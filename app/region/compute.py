@@ -154,6 +154,7 @@ def _risk(park, opts: RegionOptions) -> dict[str, Any]:
     import shapely
 
     from analysis.qra import individual as risk
+    from analysis.qra.fn_settings import park_fn_criterion
     from analysis.regulation import siting_checks as scx
 
     weather = "generic" if opts.generic_weather and getattr(park, "weather", None) is None else None
@@ -169,6 +170,9 @@ def _risk(park, opts: RegionOptions) -> dict[str, Any]:
     )
     outside = res.grid[~inside]
     comp = scx.compliance(res, park)
+    crit = park_fn_criterion(getattr(park, "fn_criterion", None))  # the park's confirmed constants, else GB's
+    soc = risk.societal_risk(res, criterion=crit)
+    raster = getattr(park, "population_raster", None)
     return {  # 10 significant digits: the same on every worker whatever its BLAS threads sum in which order
         "ir_max": _sig(res.grid.max()) if res.grid.size else 0.0,
         "ir_max_outside": _sig(outside.max()) if outside.size else 0.0,
@@ -177,6 +181,12 @@ def _risk(park, opts: RegionOptions) -> dict[str, Any]:
         "targets_failed_new": int((~comp["pass_new"].astype(bool)).sum()),
         "weather_source": str(res.assumptions.get("weather_source", "")),
         "generic_weather": weather == "generic",
+        "pll": _sig(soc.pll),
+        "fn_verdict": str(soc.overall),
+        "fn_criterion_confirmed": bool(crit.confirmed),
+        "fn_upper_c": _sig(crit.upper_c),
+        "fn_lower_c": _sig(crit.lower_c) if crit.lower_c is not None else None,
+        "population_raster_persons": _sig(raster.total_night) if raster is not None else None,
     }
 
 
@@ -235,13 +245,14 @@ _PART_ZH = {
 def _load(where: Path | PgPark) -> tuple[Any, str | None]:
     """The park, or None and the Chinese reason it could not be loaded."""
     from geodata import ParkDataError, load_park
+    from geodata.criteria import FN_CRITERION_TABLE, read_fn_criterion
     from geodata.pg_parks import ParkDatabaseError, read_park
 
     file, _ = _names(where)
     try:
-        if isinstance(where, PgPark):
+        if isinstance(where, PgPark):  # with its population grid and F-N constants (geodata.pg_park_extras)
             return read_park(where.dsn, where.park_id, schema=where.schema), None
-        return load_park(where), None
+        park = load_park(where)  # with its population grid <park>.population.tif
     except ParkDataError as exc:
         report = getattr(exc, "report", None)
         problems = [
@@ -261,6 +272,21 @@ def _load(where: Path | PgPark) -> tuple[Any, str | None]:
             None,
             f"{_label(file)}无法读取：{message_zh(exc)}。请确认它是有效的 GeoPackage（.gpkg），可用 QGIS 打开检查。",
         )
+    try:
+        park.fn_criterion = read_fn_criterion(
+            where
+        )  # the constants a user confirmed, as read_park gives them
+    except ParkDataError as exc:
+        report = getattr(exc, "report", None)
+        bad = "；".join(
+            f"字段 {p.column}={p.value!r}：{p.message_zh}（{p.fix_zh}）"
+            for p in (report.problems if report else ())
+        )
+        return None, (
+            f"{_label(file)}的社会风险判据常数表 {FN_CRITERION_TABLE}（GB 36894 F-N）有误，未计算：{bad or exc}。"
+            "请在该园区的「风险分布」页重新录入这些常数，或用 SQLite 工具改正该表后重新运行。"
+        )
+    return park, None
 
 
 def park_result(
@@ -287,7 +313,11 @@ def park_result(
         (GeoJSON, WGS84), ``grade``, ``level``, ``n_enterprises``, ``colour_red`` … ``colour_blue``, ``two_key``,
         ``major_hazards``, ``major_grade_1`` … ``major_grade_4``, ``ir_max`` / ``ir_max_outside`` [1/a],
         ``n_targets``, ``targets_failed_existing``, ``targets_failed_new``, ``weather_source``,
-        ``generic_weather``, ``domino_edges``, ``domino_crossing``, ``domino_hub``, ``domino_max_expected``
+        ``generic_weather``, ``pll`` (potential loss of life [人/a]), ``fn_verdict`` (the F-N curve against the
+        park's GB 36894 lines: ``unacceptable``/``alarp``/``acceptable``/``not_assessed``), ``fn_criterion_confirmed``,
+        ``fn_upper_c`` / ``fn_lower_c`` (the lines' C at N = 1 [1/a]: the park's confirmed constants, else the
+        standard's), ``population_raster_persons`` (night-time persons in the park's population grid, None
+        without one), ``domino_edges``, ``domino_crossing``, ``domino_hub``, ``domino_max_expected``
         [units], ``items`` (rectification records, :data:`ITEM_FIELDS`), ``items_source`` (``layer`` or
         ``store``), ``errors`` (Chinese messages of the parts that failed), ``loaded``.
     """

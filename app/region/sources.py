@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ __all__ = [
     "store_items",
     "pg_local_path",
     "pg_local_copy",
+    "region_results_key",
+    "region_results_target",
 ]
 
 
@@ -239,7 +242,10 @@ def pg_local_path(park: PgPark) -> Path:
 
 def pg_local_copy(park: PgPark) -> Path:
     """The park written from PostGIS to :func:`pg_local_path` (rewritten when its rows changed since the last
-    copy: the content hash is kept beside it).
+    copy: the content hash is kept beside it), with what the park file keeps beside its layers: its confirmed F-N
+    constants (the ``fn_criterion`` table, :mod:`geodata.criteria`) and its population grid
+    (``<copy>.population.tif``, :mod:`geodata.population`), so that the park's pages compute with the same inputs
+    as the region run. Which database, schema and park it is goes beside it too (:func:`region_results_key`).
 
     Raises
     ------
@@ -249,8 +255,13 @@ def pg_local_copy(park: PgPark) -> Path:
     OSError
         The copy cannot be written.
     """
+    import uuid
+
     from geodata import save_park
+    from geodata.criteria import save_fn_criterion
+    from geodata.pg_park_extras import population_geotiff
     from geodata.pg_parks import read_park
+    from geodata.population import population_raster_path, save_population_raster
 
     path = pg_local_path(park)
     digest = park_hashes(park.dsn, schema=park.schema).get(park.park_id, "")
@@ -258,9 +269,66 @@ def pg_local_copy(park: PgPark) -> Path:
     if path.is_file() and mark.is_file() and digest and mark.read_text(encoding="ascii").strip() == digest:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_park(read_park(park.dsn, park.park_id, schema=park.schema), path)
+    pg = read_park(park.dsn, park.park_id, schema=park.schema)
+    tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.gpkg")  # a new file: no old F-N table carried over
+    try:
+        save_park(pg, tmp)
+        if pg.fn_criterion:
+            save_fn_criterion(tmp, pg.fn_criterion)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if pg.population_raster is not None:
+        save_population_raster(path, population_geotiff(pg.population_raster))
+    else:
+        population_raster_path(path).unlink(missing_ok=True)
+    ident = {"database": describe_dsn(park.dsn), "schema": park.schema, "park_id": park.park_id}
+    path.with_name(path.name + ".park.json").write_text(
+        json.dumps(ident, ensure_ascii=False), encoding="utf-8"
+    )
     mark.write_text(digest, encoding="ascii")
     return path
+
+
+def region_results_key(park_path: str | os.PathLike, default: str) -> str:
+    """The key of a region park's results in a shared PostGIS store: for the app's copy of a PostGIS park
+    (:func:`pg_local_copy`) its database, schema and park id — the same on every app server, whatever its data
+    folder — else ``default`` (the park file's key, :func:`app.results.park_key`)."""
+    p = Path(park_path)
+    try:
+        ident = json.loads(p.with_name(p.name + ".park.json").read_text(encoding="utf-8"))
+        return f"{ident['park_id']}@{ident['database']}/{ident['schema']}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return default
+
+
+_RESULT_STORES: dict[str, Any] = {}
+_RESULT_LOCK = threading.Lock()
+
+
+def region_results_target(park_path: str | os.PathLike, default_key: str) -> Any:
+    """Where a park opened from the 区域监管 page keeps its analysis results when the app's store
+    (``PARKRISK_STORE``) is PostGIS: that store's result tables (``results_meta``/``results_features``), keyed by
+    :func:`region_results_key` (``default_key`` for a park file of a folder region) — as the app's own park
+    keeps them; None otherwise (the caller keeps them in the sidecar file, :func:`app.results.sidecar_path`).
+    The park's rectification items stay in its own ledger (:func:`live_store_target`).
+
+    Raises
+    ------
+    StoreSetupError, ValueError
+        The PostGIS store cannot be opened (Chinese message, as for the app's own park).
+    """
+    from geodata.results import PostgisResults
+    from geodata.store import open_store
+
+    target = os.environ.get("PARKRISK_STORE", "").strip()
+    if not is_postgres_target(target):
+        return None
+    with _RESULT_LOCK:  # one store per target for the app's life (a store is thread-safe)
+        store = _RESULT_STORES.get(target)
+        if store is None:
+            store = _RESULT_STORES[target] = open_store(target)
+    return PostgisResults(store, region_results_key(park_path, default_key))
 
 
 def _pg_region(dsn: str, schema: str, options_key: str) -> Region:
