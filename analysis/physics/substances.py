@@ -4,7 +4,10 @@
 frozen :class:`Substance`. Physical properties come from the ``thermo``/``chemicals`` libraries (Bell et al.) through
 the CAS number of the substance or of its documented surrogate; what those libraries lack (Chinese names, GB 18218-2018
 critical quantity and β, AEGL/PAC/IDLH, toxic probit constants, mixture surrogates, some flammability limits and heats
-of combustion) is bundled in ``analysis/data/substances.csv`` with a source column for each group of values.
+of combustion) is bundled in ``analysis/data/substances.csv`` with a source column for each group of values. The
+values taken from thermo/chemicals are kept on disk between processes and read back exactly
+(:mod:`analysis.physics.property_cache`; ``PARKRISK_CACHE_DIR``, ``off`` to switch it off): a process that finds them
+there loads no property library.
 
 Conventions
 -----------
@@ -66,6 +69,7 @@ from analysis._data import DATA_DIR
 
 # defined in analysis.errors (one error hierarchy); re-exported here so ``substances.UnknownSubstanceError`` works
 from analysis.errors import UnknownSubstanceError
+from analysis.physics.property_cache import ThermoProps, thermo_record
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +97,6 @@ _T_PPM = constants.T_PPM_REFERENCE  # reference temperature of AEGL/PAC/IDLH ppm
 _P_PPM = constants.P_ATM  # reference pressure of the ppm values [Pa]
 # 20 °C: the reference state of the tabulated liquid properties (a property of the data, not an ambient default)
 _T_LIQ = 293.15  # [K]
-_T_IDEAL_GAS = 298.15  # standard state of the ideal-gas heat capacity behind the heat-capacity ratio [K]
 _DATA = DATA_DIR / "substances.csv"
 
 _CONC_UNITS = ("ppm", "mg/m3")
@@ -272,7 +275,7 @@ class Substance:
     flammable: bool
     toxic: bool
     sources: tuple[tuple[str, str], ...]
-    _props: _ThermoProps = field(repr=False, compare=False, hash=False)
+    _props: ThermoProps = field(repr=False, compare=False, hash=False)
 
     @property
     def source(self) -> dict[str, str]:
@@ -373,78 +376,6 @@ _VAPOUR_PRESSURE_OVERRIDES: dict[str, tuple[Callable, str]] = {
         "US EPA AP-42 ch. 7.1 (2020) Figure 7.1-15, motor gasoline RVP 10 psi, S = 3 (Table 7.1-2: 5.2 psia at 60 °F)",
     ),
 }
-
-
-class _ThermoProps:
-    """Vectorised wrappers around thermo's temperature-dependent property objects (kept out of eq/hash)."""
-
-    _vp_override: Callable | None = None
-
-    def __init__(self, chem) -> None:
-        self._mw = chem.MW / 1000.0  # g/mol -> kg/mol
-        self._tc = chem.Tc
-        self._vp = chem.VaporPressure
-        self._vl = chem.VolumeLiquid
-        self._cpl = chem.HeatCapacityLiquid
-        self._hvap = chem.EnthalpyVaporization
-        self._vg = chem.VolumeGas
-        if "EOS" in self._vg.all_methods_P:
-            self._vg.method_P = (
-                "EOS"  # cubic EOS (Peng-Robinson in thermo) instead of thermo's ideal-gas default
-            )
-
-    @staticmethod
-    def _vectorise(fn: Callable[[float], float | None], temperature):
-        t = np.asarray(temperature, dtype=float)
-
-        def one(x: float) -> float:
-            if not np.isfinite(x) or x <= 0:
-                return math.nan
-            v = fn(float(x))
-            return math.nan if v is None else float(v)
-
-        out = np.vectorize(one, otypes=[float])(t)
-        return out if out.ndim else float(out)
-
-    def _psat(self, t: float) -> float | None:
-        if self._vp_override is not None:
-            return float(self._vp_override(t))
-        return self._vp.T_dependent_property(t)
-
-    def vapour_pressure(self, temperature):
-        # undefined above the critical temperature: NaN rather than thermo's extrapolation
-        return self._vectorise(lambda t: None if t > self._tc else self._psat(t), temperature)
-
-    def liquid_density(self, temperature):
-        # thermo returns molar volume [m³/mol]; density = M / Vm
-        return self._vectorise(lambda t: _div(self._mw, self._vl.T_dependent_property(t)), temperature)
-
-    def liquid_heat_capacity(self, temperature):
-        # thermo returns J/(mol·K); divide by M [kg/mol]
-        return self._vectorise(lambda t: _div(self._cpl.T_dependent_property(t), self._mw), temperature)
-
-    def saturated_vapour_density(self, temperature):
-        def one(t: float) -> float | None:
-            if t > self._tc:
-                return None
-            p = self._psat(t)
-            return None if p is None else _div(self._mw, self._vg.TP_dependent_property(t, p))  # M / Vm
-
-        return self._vectorise(one, temperature)
-
-    def heat_of_vaporisation(self, temperature):
-        def one(t: float) -> float | None:
-            if t >= self._tc:
-                return 0.0
-            return _div(self._hvap.T_dependent_property(t), self._mw)  # J/mol -> J/kg
-
-        return self._vectorise(one, temperature)
-
-
-def _div(a, b):
-    if a is None or b is None or b == 0:
-        return None
-    return a / b
 
 
 def _norm(name: str) -> str:
@@ -621,103 +552,61 @@ def all_substances() -> tuple[Substance, ...]:
     return tuple(_build(r["key"]) for r in _rows())
 
 
-@lru_cache(maxsize=1)
-def _thermo_version() -> str:
-    import thermo
-
-    return str(thermo.__version__)
-
-
-# Handbook compilations are preferred to thermo's default (a CoolProp/HEOS fit, which for chlorine gives
-# Pc = 7.64 MPa against 7.99 MPa in CRC/NIST); the method used is recorded in Substance.sources.
-_TB_PREF = ("CRC_INORG", "CRC_ORG", "COMMON_CHEMISTRY", "YAWS", "WEBBOOK")
-_CRIT_PREF = ("IUPAC", "CRC", "WEBBOOK", "MATTHEWS", "PSRK")
-
-
-def _pick(fn, methods_fn, cas, pref, fallback):
-    methods = methods_fn(cas)
-    for m in pref:
-        if m in methods:
-            v = fn(cas, method=m)
-            if v is not None:
-                return float(v), m
-    return float(fallback), "thermo default"
-
-
-def _constants(cas, chem):
-    from chemicals.critical import Pc, Pc_methods, Tc, Tc_methods
-    from chemicals.phase_change import Tb, Tb_methods
-
-    return (
-        _pick(Tb, Tb_methods, cas, _TB_PREF, chem.Tb),
-        _pick(Tc, Tc_methods, cas, _CRIT_PREF, chem.Tc),
-        _pick(Pc, Pc_methods, cas, _CRIT_PREF, chem.Pc),
-    )
-
-
-def _combustion(r, chem, pcas, flammable, tv, src) -> tuple[float, float, float]:
+def _combustion(r, fixed, src) -> tuple[float, float, float]:
     """Lower heat of combustion [J/kg] and flammability limits [volume fraction] of a substances.csv row.
 
-    The csv values win; otherwise thermo/chemicals; 0 and NaN for a substance flagged non-combustible. Records each
-    value's source in ``src``.
+    The csv values win; otherwise thermo/chemicals (``fixed``, :func:`_thermo_fixed`); 0 and NaN for a substance
+    flagged non-combustible. Records each value's source in ``src``.
     """
-    from chemicals.safety import LFL, UFL, LFL_methods
-
-    if not flammable:
+    if r["flammable"] != "1":
         src["heat_of_combustion"] = "not combustible (substances.csv flag)"
         return 0.0, math.nan, math.nan
     if r["hc_lower_j_kg"].strip():
         hc = float(r["hc_lower_j_kg"])
         src["heat_of_combustion"] = r["hc_source"]
     else:
-        hc = -float(chem.Hc_lower)  # thermo: negative lower heat of combustion [J/kg]
-        src["heat_of_combustion"] = f"{tv}.Hc_lower"
+        hc = fixed["hc_lower"]
+        src["heat_of_combustion"] = f"{fixed['version']}.Hc_lower"
     if r["lfl"].strip():
         lfl, ufl = _f(r["lfl"]), _f(r["ufl"])
         src["lfl"] = src["ufl"] = r["lfl_ufl_source"]
     else:
-        lfl_v, ufl_v = LFL(CASRN=pcas), UFL(CASRN=pcas)
-        lfl = math.nan if lfl_v is None else float(lfl_v)
-        ufl = math.nan if ufl_v is None else float(ufl_v)
-        methods = LFL_methods(CASRN=pcas)
-        src["lfl"] = src["ufl"] = f"chemicals.safety LFL/UFL ({methods[0] if methods else 'none'})"
+        lfl, ufl = fixed["lfl"], fixed["ufl"]
+        src["lfl"] = src["ufl"] = f"chemicals.safety LFL/UFL ({fixed['lfl_method']})"
     return hc, lfl, ufl
 
 
 @cache
 def _build(key: str) -> Substance:
-    from thermo import Chemical
-
     r = next(row for row in _rows() if row["key"] == key)
     pcas = r["property_cas"]
-    chem = Chemical(pcas, T=_T_IDEAL_GAS)
-    props = _ThermoProps(chem)
+    fixed, props = thermo_record(key, r, _VAPOUR_PRESSURE_OVERRIDES.get(key, (None, ""))[0])
     flammable = r["flammable"] == "1"
     toxic = r["toxic"] == "1"
-    mw = chem.MW / 1000.0  # g/mol -> kg/mol
-    (tb, tb_m), (tc, tc_m), (pc, pc_m) = _constants(pcas, chem)
+    mw = fixed["molar_mass"]
+    tb, tc, pc = fixed["tb"], fixed["tc"], fixed["pc"]
     t_liq = _T_LIQ if tc > _T_LIQ else tb
-    cp_ig = chem.HeatCapacityGas.T_dependent_property(_T_IDEAL_GAS)  # J/(mol·K)
+    cp_ig = fixed["cp_ig"]  # J/(mol·K)
     gamma = cp_ig / (cp_ig - R_GAS)
-    tv = f"thermo {_thermo_version()} Chemical('{pcas}')"
+    tv = fixed["version"]
     src: dict[str, str] = {
         "molar_mass": tv,
-        "boiling_point": f"chemicals.phase_change.Tb method {tb_m}",
-        "critical_temperature": f"chemicals.critical.Tc method {tc_m}",
-        "critical_pressure": f"chemicals.critical.Pc method {pc_m}",
-        "vapour_pressure": f"{tv}.VaporPressure method {chem.VaporPressure.method}",
-        "liquid_density": f"{tv}.VolumeLiquid method {chem.VolumeLiquid.method} at {t_liq:.2f} K",
-        "liquid_heat_capacity": f"{tv}.HeatCapacityLiquid method {chem.HeatCapacityLiquid.method} at {t_liq:.2f} K",
-        "heat_of_vaporisation": f"{tv}.EnthalpyVaporization method {chem.EnthalpyVaporization.method} at Tb",
-        "heat_capacity_ratio": f"{tv}.HeatCapacityGas method {chem.HeatCapacityGas.method} at 298.15 K",
+        "boiling_point": f"chemicals.phase_change.Tb method {fixed['tb_method']}",
+        "critical_temperature": f"chemicals.critical.Tc method {fixed['tc_method']}",
+        "critical_pressure": f"chemicals.critical.Pc method {fixed['pc_method']}",
+        "vapour_pressure": f"{tv}.VaporPressure method {fixed['vp_method']}",
+        "liquid_density": f"{tv}.VolumeLiquid method {fixed['vl_method']} at {t_liq:.2f} K",
+        "liquid_heat_capacity": f"{tv}.HeatCapacityLiquid method {fixed['cpl_method']} at {t_liq:.2f} K",
+        "heat_of_vaporisation": f"{tv}.EnthalpyVaporization method {fixed['hvap_method']} at Tb",
+        "heat_capacity_ratio": f"{tv}.HeatCapacityGas method {fixed['cpg_method']} at 298.15 K",
     }
     if r["surrogate_note"]:
         for k in list(src):
             src[k] += f"（代表物：{r['surrogate_note']}）"
     if key in _VAPOUR_PRESSURE_OVERRIDES:
-        props._vp_override, src["vapour_pressure"] = _VAPOUR_PRESSURE_OVERRIDES[key]
+        src["vapour_pressure"] = _VAPOUR_PRESSURE_OVERRIDES[key][1]
 
-    hc, lfl, ufl = _combustion(r, chem, pcas, flammable, tv, src)
+    hc, lfl, ufl = _combustion(r, fixed, src)
 
     # AEGL/PAC/IDLH: ppm at 25 °C, 1 atm -> kg/m³ ([3], [4])
     aegl = [float(ppm_to_kg_m3(_f(r[f"aegl{i}_ppm"]), mw)) for i in (1, 2, 3)]
