@@ -413,7 +413,9 @@ def write_park(
 
 # -- reading ---------------------------------------------------------------------------------------------------
 def list_parks(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> pd.DataFrame:
-    """The parks of a PostGIS region: ``park_id``, ``name``, ``source``, ``written_at`` (UTC), by park id.
+    """The parks of a PostGIS region: ``park_id``, ``name``, ``source``, ``written_at`` (UTC), ``population_grid``
+    and ``fn_criterion`` (whether the park has a population grid and confirmed F-N constants; None in a region
+    imported before those tables existed), by park id.
 
     Raises
     ------
@@ -423,10 +425,17 @@ def list_parks(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> pd.DataFrame:
     schema_ = _check_schema(schema)
     with _reading(dsn, schema_) as conn:
         _require_tables(conn, dsn, schema_, ("park_index",))
+        missing = _missing_tables(conn, schema_, (POPULATION_TABLE, FN_TABLE))
+        has = [
+            "NULL" if t in missing else f"EXISTS (SELECT 1 FROM {t} x WHERE x.park_key = i.park_key)"
+            for t in (POPULATION_TABLE, FN_TABLE)
+        ]
         rows = conn.execute(
-            "SELECT park_key, name, source, written_at FROM park_index ORDER BY park_key"
+            f"SELECT park_key, name, source, written_at, {has[0]}, {has[1]} FROM park_index i ORDER BY park_key"
         ).fetchall()
-    return pd.DataFrame(rows, columns=["park_id", "name", "source", "written_at"])
+    return pd.DataFrame(
+        rows, columns=["park_id", "name", "source", "written_at", "population_grid", "fn_criterion"]
+    )
 
 
 def _read_layer(conn: Any, name: str, key: str) -> gpd.GeoDataFrame:

@@ -329,12 +329,18 @@ def list_region(args: argparse.Namespace) -> int:
         print("该区域中没有园区。")
         return 0
     bj = index["written_at"].dt.tz_convert("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M")
+    yes = {True: "有", False: "无"}
+    index["population_grid"] = index["population_grid"].map(yes).fillna("（表缺失，请重新导入）")
+    index["fn_criterion"] = index["fn_criterion"].map({True: "已核对", False: "标准缺省（未核对）"})
+    index["fn_criterion"] = index["fn_criterion"].fillna("（表缺失，请重新导入）")
     table = index.assign(written_at=bj).rename(
         columns={
             "park_id": "园区编号",
             "name": "园区",
             "source": "来源",
             "written_at": "导入时间（北京时间）",
+            "population_grid": "人口栅格",
+            "fn_criterion": "F-N 判据常数",
         }
     )
     print(table.to_string(index=False))

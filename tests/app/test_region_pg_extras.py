@@ -177,8 +177,17 @@ def test_raster_codec_reads_rasters_postgis_builds(pg_server):
     _same_raster(r, again)
 
 
-def test_export_carries_the_grid_and_constants_and_the_hash_sees_them(loaded, region3, schema, tmp_path):
+def test_export_carries_the_grid_and_constants_and_the_hash_sees_them(
+    loaded, region3, schema, tmp_path, capsys
+):
     from app.cli import main
+
+    capsys.readouterr()
+    assert main(["region", "list", loaded, "--schema", schema]) == 0
+    lines = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines()[1:]}
+    assert "有" in lines["P001"].split() and "已核对" in lines["P001"].split()
+    assert "无" in lines["P003"].split() and "已核对" in lines["P003"].split()
+    assert "有" in lines["P002"].split() and "标准缺省（未核对）" in lines["P002"].split()
 
     out = tmp_path / "P001.gpkg"
     assert main(["region", "export", loaded, "P001", "-o", str(out), "--schema", schema]) == 0
@@ -200,7 +209,7 @@ def test_export_carries_the_grid_and_constants_and_the_hash_sees_them(loaded, re
     assert read_park(loaded, "P002", schema=schema).population_raster.night[1, 1] == 99.0
 
 
-def test_bad_grid_and_constant_rows_are_named_with_their_fix(pg_server, loaded, region3, schema, tmp_path):
+def test_bad_grid_and_constant_rows_are_named_with_their_fix(loaded, region3, schema, tmp_path, capsys):
     def fails(pattern: str) -> None:
         with pytest.raises(ParkDatabaseError, match=pattern):
             read_park(loaded, "P001", schema=schema)
@@ -238,8 +247,12 @@ def test_bad_grid_and_constant_rows_are_named_with_their_fix(pg_server, loaded, 
         fails(r"park_population 园区 P001 有 2 行（fid 0, 1）.*ST_Union")
         q(f"DROP TABLE {schema}.park_population")
         fails(r"缺少表 park_population.*再运行一次 parkrisk region import")
-    # the owner's import re-creates the table; the park's grid comes back with it
     from app.cli import main
+
+    capsys.readouterr()
+    assert main(["region", "list", loaded, "--schema", schema]) == 0  # the list still works, and says so
+    assert "（表缺失，请重新导入）" in capsys.readouterr().out
+    # the owner's import re-creates the table; the park's grid comes back with it
 
     assert main(["region", "import", loaded, str(region3 / "P001.gpkg"), "--schema", schema]) == 0
     _same_raster(read_park(loaded, "P001", schema=schema).population_raster,
