@@ -99,7 +99,8 @@ def ranking(results: Iterable[dict[str, Any]], *, day: dt.date) -> pd.DataFrame:
     ``colour_orange``, ``two_key``, ``major_hazards``, ``major_grade_1`` … ``major_grade_4``, ``items`` [-],
     ``closed`` [-], ``closure_rate`` [-], ``due`` [-], ``on_time_rate`` [-], ``overdue`` [-], ``major_open`` [-],
     ``ir_max_outside`` [1/a] (NaN when not computed), ``targets_failed_existing``, ``targets_failed_new``,
-    ``generic_weather``, ``lon``, ``lat`` [°], ``errors`` (Chinese, joined).
+    ``pll`` [人/a] (NaN when not computed), ``fn_verdict`` (the F-N curve against the park's GB 36894 lines, ""
+    when not computed), ``fn_criterion_confirmed``, ``generic_weather``, ``lon``, ``lat`` [°], ``errors`` (Chinese, joined).
     """
     res = list(results)
     rect = _rect_by_park(res, day)
@@ -133,6 +134,9 @@ def ranking(results: Iterable[dict[str, Any]], *, day: dt.date) -> pd.DataFrame:
                 "ir_max_outside": float(r["ir_max_outside"]) if "ir_max_outside" in r else np.nan,
                 "targets_failed_existing": r.get("targets_failed_existing", 0),
                 "targets_failed_new": r.get("targets_failed_new", 0),
+                "pll": float(r["pll"]) if "pll" in r else np.nan,
+                "fn_verdict": str(r.get("fn_verdict", "")),
+                "fn_criterion_confirmed": bool(r.get("fn_criterion_confirmed", False)),
                 "generic_weather": bool(r.get("generic_weather", False)),
                 "lon": r.get("lon", np.nan),
                 "lat": r.get("lat", np.nan),
@@ -159,6 +163,15 @@ def _pct(x: float) -> str:
 
 def _sci(x: float) -> str:
     return "未计算" if pd.isna(x) else sci_zh(x, 3)  # 1.62×10⁻⁵ (app.present.numbers)
+
+
+def _fn_zh(verdict: str, confirmed: bool) -> str:
+    """The F-N verdict in Chinese, and whether the park's lines are its confirmed constants or the standard's."""
+    from app.reports.risk_tables import region_zh
+
+    if not verdict:
+        return "未计算"
+    return region_zh(verdict) + ("（园区核对的判据常数）" if confirmed else "（判据常数未核对）")
 
 
 def ranking_zh(table: pd.DataFrame) -> pd.DataFrame:
@@ -191,6 +204,11 @@ def ranking_zh(table: pd.DataFrame) -> pd.DataFrame:
             "园区外最大个人风险（/年）": [_sci(x) for x in table["ir_max_outside"]],
             "不满足 GB 36894 在役基准的防护目标（个）": table["targets_failed_existing"],
             "不满足新建基准（个）": table["targets_failed_new"],
+            "社会风险（GB 36894 F-N）": [
+                _fn_zh(v, c)
+                for v, c in zip(table["fn_verdict"], table["fn_criterion_confirmed"], strict=True)
+            ],
+            "潜在生命损失 PLL（人/年）": [_sci(x) for x in table["pll"]],
             "说明": [
                 ("通用示意风玫瑰（非本园区气象资料）；" if g else "") + (e or "")
                 for g, e in zip(table["generic_weather"], table["errors"], strict=True)

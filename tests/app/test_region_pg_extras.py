@@ -348,6 +348,14 @@ def test_external_scheduler_and_two_workers_on_a_postgis_region_match_the_serial
     assert got["P002"]["population_raster_persons"] == pytest.approx(grid.total_night, rel=1e-9)
     assert got["P003"]["population_raster_persons"] is None
     assert got["P001"]["pll"] > 0 and got["P002"]["pll"] > 0  # the grids' people are within reach
+    from app.present.numbers import beijing_today
+    from app.region.stats import ranking, ranking_zh
+
+    table = ranking_zh(ranking(run.results, day=beijing_today())).set_index("园区编号")
+    fn = table["社会风险（GB 36894 F-N）"]
+    assert fn["P001"].endswith("（园区核对的判据常数）") and fn["P003"].endswith("（园区核对的判据常数）")
+    assert fn["P002"].endswith("（判据常数未核对）")
+    assert "×10" in table.loc["P001", "潜在生命损失 PLL（人/年）"]
 
 
 def test_a_park_opened_from_the_region_keeps_its_results_in_the_apps_postgis_store(
