@@ -510,8 +510,8 @@ def read_park(dsn: str, park_id: str, *, schema: str = DEFAULT_SCHEMA) -> Park:
 def park_hashes(dsn: str, *, schema: str = DEFAULT_SCHEMA) -> dict[str, str]:
     """The content hash (hex SHA-256) of each park's rows, computed from the rows the database holds now.
 
-    Each table gives ``md5`` of its rows' text in ``fid`` order per park; the park's hash is the SHA-256 of those,
-    table by table (the ``written_at`` time of an import is left out: re-importing the same park keeps its hash).
+    Each table of :data:`PARK_TABLES` (layers, wind rose, population grid, F-N constants) gives ``md5`` of its rows'
+    text in ``fid`` order per park; the park's hash is the SHA-256 of those, table by table (the ``written_at`` time of an import is left out: re-importing the same park keeps its hash).
 
     Raises
     ------

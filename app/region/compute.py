@@ -11,6 +11,13 @@ items and the monthly trend for any reporting date — so that the cached result
 items are the park's ``rectifications`` layer, or, when the park's items live in a store (the 一园一策 ledger),
 the items that store holds now (read by :mod:`app.region.sources` and passed in as ``items``).
 
+The park's population grid (``<park>.population.tif``, or its PostGIS raster) enters the individual and societal
+risk as :func:`geodata.load_park` and :func:`geodata.pg_parks.read_park` put it on the park, and its confirmed
+GB 36894 F-N constants (the park file's ``fn_criterion`` table, or its ``park_fn_criterion`` rows) give the F-N lines
+of the societal-risk verdict (:func:`analysis.qra.fn_settings.park_fn_criterion`; without them the standard's
+unconfirmed lines, as the result says). Malformed constants stop the park with a message naming the table, field,
+value and fix, in a folder as in PostGIS.
+
 A part that fails (no wind rose, bad data) is reported in ``errors`` (Chinese: the park, what failed and the fix);
 the other parts are still computed. A park without a wind rose is refused for the risk grid by the model itself
 (:class:`analysis.errors.MissingWeatherError`) unless the run asks for the generic illustrative rose

@@ -6,8 +6,10 @@ each park, and where the cache lives. The runner (:mod:`app.region.runner`) is t
 
 Cache key of a park (hex SHA-256, :mod:`app.region.cache`):
 
-- folder: the park file's bytes and its population raster (:func:`app.region.cache.park_key`);
-- PostGIS: the hash of the park's rows computed by the database (:func:`geodata.pg_parks.park_hashes`);
+- folder: the park file's bytes (its layers, wind rose and confirmed F-N constants) and its population raster
+  (:func:`app.region.cache.park_key`);
+- PostGIS: the hash of the park's rows computed by the database (:func:`geodata.pg_parks.park_hashes`: its layers,
+  wind rose, population grid and F-N constants);
 - both: the run's options and, when the park's rectification items live in a store (the 一园一策 ledger the app
   writes when someone closes an item, :func:`live_store_target`), the items as that store holds them now — so a
   closed item changes the key and the park's 整改率, 按期整改率, overdue items and 重大隐患 are recounted from the
