@@ -19,7 +19,8 @@ same script through it, which adds what plain ``streamlit run`` lacks:
 - two routes that set and clear the HttpOnly sign-in cookie (:mod:`app.session_cookie`: ``POST
   /api/parkrisk/session`` from a one-time code, ``POST /api/parkrisk/logout``), so a reload keeps the sign-in, and
 - a warm-up at server start, in a background thread while the browser is still fetching the front end, so the
-  first page run does not wait for it: it imports the map stack (pandas, geopandas, pyogrio, folium) and the first
+  first page run does not wait for it (started when ``streamlit run`` imports this script, before Streamlit starts
+  its runtime, or else by the server's lifespan): it imports the map stack (pandas, geopandas, pyogrio, folium) and the first
   page's modules, and loads the configured park, its stored results and a visitor's overview map and header
   numbers into the shared caches. The module itself imports only Streamlit and
   :mod:`app.session_cookie` (the server answers its health check before the map stack is imported); the page run
@@ -272,10 +273,28 @@ def _clean_uploads() -> None:
         log.warning("upload folder clean-up failed: %s", exc)
 
 
+_WARM_UP_LOCK = threading.Lock()
+_WARM_UP_STARTED = threading.Event()
+
+
+def _start_warm_up() -> None:
+    """Start :func:`_warm_up` in a background thread, once per process."""
+    with _WARM_UP_LOCK:
+        if not _WARM_UP_STARTED.is_set():
+            _WARM_UP_STARTED.set()
+            threading.Thread(target=_warm_up, name="parkrisk-warm-up", daemon=True).start()
+
+
+def _run_by_streamlit() -> bool:
+    """True in the process of ``streamlit run app/main.py``, which imports this module to find :data:`app` before it
+    starts its runtime and server (it has set ``sys.argv[0]`` to this script by then)."""
+    return bool(sys.argv and sys.argv[0]) and Path(sys.argv[0]).resolve() == Path(__file__).resolve()
+
+
 @asynccontextmanager
 async def _lifespan(_app: object) -> AsyncIterator[None]:
     _clean_uploads()
-    threading.Thread(target=_warm_up, name="parkrisk-warm-up", daemon=True).start()
+    _start_warm_up()  # started when `streamlit run` imported this module; here for other servers
     yield
 
 
@@ -318,3 +337,5 @@ else:  # imported by `streamlit run` / uvicorn: the ASGI app (found by name and 
     from app.session_cookie import routes as _session_routes
 
     app = st.App(__file__, lifespan=_lifespan, middleware=_middleware(), routes=_session_routes())
+    if _run_by_streamlit():  # overlaps Streamlit's own start (its runtime: ~0.2 s before the lifespan)
+        _start_warm_up()

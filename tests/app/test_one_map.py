@@ -164,3 +164,25 @@ def test_visible_results_are_redacted_once_for_all_anonymous_visitors(park_with_
     assert one_map.visible_results(stored, None)["major_hazards"] is first["major_hazards"]
     assert "r_value" not in first["major_hazards"].layers["units"]
     assert "r_value" in stored["major_hazards"].layers["units"]  # the stored result itself is untouched
+
+
+def test_warm_up_starts_when_streamlit_run_imports_the_app_and_only_once(monkeypatch):
+    """`streamlit run app/main.py` imports the script (sys.argv[0] = the script) before its runtime starts: the
+    warm-up starts then, and the server's lifespan does not start a second one."""
+    import sys
+    import threading
+
+    from app import main
+
+    assert not main._run_by_streamlit()  # pytest
+    monkeypatch.setattr(sys, "argv", [main.__file__, "--flag"])
+    assert main._run_by_streamlit()
+    monkeypatch.setattr(sys, "argv", [str(main.APP_DIR / "views" / "park_map.py")])
+    assert not main._run_by_streamlit()
+    calls = []
+    done = threading.Event()
+    monkeypatch.setattr(main, "_warm_up", lambda: (calls.append(1), done.set()))
+    monkeypatch.setattr(main, "_WARM_UP_STARTED", threading.Event())
+    main._start_warm_up()
+    main._start_warm_up()
+    assert done.wait(5) and calls == [1]
