@@ -14,6 +14,8 @@ The cut-off ``min_lethality`` at the edge of a box is a numerical choice of park
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -73,21 +75,53 @@ class LethalityTable:
     values: np.ndarray | None = None
 
 
+# The probe points (computed once, read-only): r = 0 and 240 radii from 0.25 m to R_PROBE_MAX, every 3°.
+_R = np.concatenate([[0.0], np.geomspace(0.25, R_PROBE_MAX, 240)])
+_PHI = np.radians(np.arange(0.0, 360.0, 3.0))
+_S = _R[:, None] * np.cos(_PHI)[None, :]
+_C = _R[:, None] * np.sin(_PHI)[None, :]
+_ZEROS = np.zeros_like(_R)
+for _a in (_R, _S, _C, _ZEROS):
+    _a.flags.writeable = False
+# Lethality on the probe points of each function still alive: probing the same table again at another threshold
+# (the reach of the lowest risk level, analysis.qra.extent.level_reach) reads them instead of evaluating again. Keyed
+# weakly by the function object: an entry goes with its function, and a new function is never taken for an old one.
+_PROBED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_PROBED_LOCK = threading.Lock()
+
+
+def _probe_values(fn: Callable, radial: bool) -> np.ndarray:
+    """Lethality of ``fn`` on the probe points (radial: along r; else the polar grid), evaluated once per function."""
+    try:
+        weakref.ref(fn)
+    except TypeError:  # a callable without weak references (a builtin or ufunc): evaluated on every probe
+        return np.asarray(fn(_R, _ZEROS) if radial else fn(_S, _C), dtype=float)
+    with _PROBED_LOCK:
+        got = _PROBED.get(fn)
+    if got is not None and got[0] == radial:
+        return got[1]
+    p = np.asarray(fn(_R, _ZEROS) if radial else fn(_S, _C), dtype=float)
+    with _PROBED_LOCK:
+        _PROBED[fn] = (radial, p)
+    return p
+
+
 def probe(fn: Callable, thr: float, radial: bool) -> tuple[float, tuple[float, float, float] | None]:
-    """Where the lethality exceeds thr: reach [m] and (s_min, s_max, c_max) box [m] (None when nowhere)."""
-    r = np.concatenate([[0.0], np.geomspace(0.25, R_PROBE_MAX, 240)])
+    """Where the lethality exceeds thr: reach [m] and (s_min, s_max, c_max) box [m] (None when nowhere).
+
+    ``fn`` is evaluated once on the probe points (0 and 240 radii from 0.25 m to :data:`R_PROBE_MAX`, every 3° for
+    a directional table); probing the same function at another threshold reads those values again.
+    """
+    r = _R
+    p = _probe_values(fn, radial)
     if radial:
-        p = np.asarray(fn(r, np.zeros_like(r)), dtype=float)
         hit = np.flatnonzero(p >= thr)
         if not hit.size:
             return 0.0, None
         i = hit[-1]
         reach = float(r[min(i + 1, r.size - 1)])
         return reach, (-reach, reach, reach)
-    phi = np.radians(np.arange(0.0, 360.0, 3.0))
-    s = r[:, None] * np.cos(phi)[None, :]
-    c = r[:, None] * np.sin(phi)[None, :]
-    p = np.asarray(fn(s, c), dtype=float)
+    s, c = _S, _C
     hit = p >= thr
     if not hit.any():
         return 0.0, None
