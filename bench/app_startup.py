@@ -3,6 +3,7 @@
 Usage::
 
     python bench/app_startup.py [PARK] [--runs N] [--results-park PATH] [--no-results] [--large]
+                                [--compile-each-start]
 
 Starts ``streamlit run app/main.py`` on a free localhost port with ``PARKRISK_PARK=PARK`` (default: the demo
 park; ``--large``: :func:`geodata.samples.synthetic.generate_park` with seed 0, issue 19), drives Debian's
@@ -20,6 +21,10 @@ twice: for the park as it is, and for a copy of it with every analysis result st
 domino edges, 五室, major hazards, HCAs and an emergency plan, computed with the pages' default settings and saved
 with :func:`app.results.store`). ``--results-park`` keeps (or reuses) that copy; ``--no-results`` measures the park
 alone.
+
+The server runs as an installed app does, with its modules' bytecode kept between starts: in a fresh folder
+(``PYTHONPYCACHEPREFIX``) written by one untimed start first, whatever ``PYTHONDONTWRITEBYTECODE`` says here;
+``--compile-each-start`` measures a server that compiles the project's modules at every start instead.
 
 "Map drawn" is the first moment (polled every 50 ms) when, inside the streamlit-folium iframe, the Leaflet map
 (``window.map``) holds at least as many drawn features as the park has features an anonymous visitor sees
@@ -82,13 +87,23 @@ def is_local(url: str) -> bool:
 
 @contextlib.contextmanager
 def running_app(
-    park: Path, *, port: int | None = None, log_path: Path | None = None, procs: list | None = None
+    park: Path,
+    *,
+    port: int | None = None,
+    log_path: Path | None = None,
+    procs: list | None = None,
+    bytecode_dir: Path | None = None,
 ) -> Iterator[tuple[str, float]]:
     """Run the app in a subprocess; yields (base URL, monotonic start time). Stops it on exit. The server's
-    ``subprocess.Popen`` is appended to ``procs`` when given (for its CPU time)."""
+    ``subprocess.Popen`` is appended to ``procs`` when given (for its CPU time). With ``bytecode_dir`` the server
+    reads and writes its modules' bytecode there (``PYTHONPYCACHEPREFIX``, even when ``PYTHONDONTWRITEBYTECODE`` is
+    set here), as an installed app keeps it between starts."""
     port = port or free_port()
     env = dict(os.environ, PARKRISK_PARK=str(park), PYTHONUNBUFFERED="1")
     env.pop("PARKRISK_BASEMAP", None)  # offline basemap
+    if bytecode_dir is not None:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode_dir)
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(MAIN),
         "--server.headless", "true",
@@ -393,9 +408,15 @@ def count_features(park_path: Path) -> int:
     return sum(len(gdf) for name, gdf in park.layers.items() if gdf is not None and name != "rectifications")
 
 
-def measure(park: Path, *, screenshot: Path | None = None, groups: tuple[str, ...] = ()) -> dict[str, object]:
-    """Start the app, open it in headless Chromium, wait for the map (and the layer switcher listing ``groups``);
-    returns the figures."""
+def measure(
+    park: Path,
+    *,
+    screenshot: Path | None = None,
+    groups: tuple[str, ...] = (),
+    bytecode_dir: Path | None = None,
+) -> dict[str, object]:
+    """Start the app (its bytecode in ``bytecode_dir``, :func:`running_app`), open it in headless Chromium, wait for
+    the map (and the layer switcher listing ``groups``); returns the figures."""
     from playwright.sync_api import sync_playwright
 
     n = count_features(park)
@@ -405,7 +426,7 @@ def measure(park: Path, *, screenshot: Path | None = None, groups: tuple[str, ..
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             rec = attach_recorder(page)
             procs: list = []
-            with running_app(park, procs=procs) as (base, t0):
+            with running_app(park, procs=procs, bytecode_dir=bytecode_dir) as (base, t0):
                 wait_healthy(base)
                 t_ready = time.monotonic()
                 page.goto(base, wait_until="commit")
@@ -507,6 +528,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--no-results", action="store_true", help="measure the park without stored results only")
     ap.add_argument(
+        "--compile-each-start",
+        action="store_true",
+        help="let the server compile the project's modules at every start (PYTHONDONTWRITEBYTECODE=1)",
+    )
+    ap.add_argument(
         "--large",
         action="store_true",
         help="the large synthetic park (generate_park, seed 0) instead of PARK",
@@ -523,7 +549,24 @@ def main(argv: list[str] | None = None) -> int:
         args.park = Path(large_dir.name) / "large.gpkg"
         generate_park(args.park, seed=0)
         print(f"(large park generated in {time.monotonic() - t0:.1f} s: {args.park})")
-    plain = [measure(args.park, screenshot=args.screenshot if i == 0 else None) for i in range(args.runs)]
+    bytecode = None
+    if not args.compile_each_start:
+        # an installed app has its bytecode from its first start (or pip's install) on; with PYTHONDONTWRITEBYTECODE
+        # set (as in some shells and CI) every start would compile the ~90 modules of app/, geodata/ and analysis/
+        # the first page needs again (about 0.1 CPU-s)
+        bytecode_tmp = tempfile.TemporaryDirectory(prefix="parkrisk-bench-pycache-")
+        bytecode = Path(bytecode_tmp.name)
+        measure(args.park, bytecode_dir=bytecode)
+        print(
+            f"(server bytecode cached in {bytecode}, written by one untimed start; --compile-each-start: without)"
+        )
+    else:
+        os.environ["PYTHONDONTWRITEBYTECODE"] = "1"  # inherited by the server
+        print("(the server compiles its modules at every start: PYTHONDONTWRITEBYTECODE=1)")
+    plain = [
+        measure(args.park, screenshot=args.screenshot if i == 0 else None, bytecode_dir=bytecode)
+        for i in range(args.runs)
+    ]
     _report("without stored results", args.park, plain)
     if args.no_results:
         return 0
@@ -533,7 +576,7 @@ def main(argv: list[str] | None = None) -> int:
         copy = park_with_results(args.park, target)
         print(f"(results computed and stored in {time.monotonic() - t0:.1f} s: {copy})")
         titles = tuple(result_group_titles().values())
-        with_results = [measure(copy, groups=titles) for _ in range(args.runs)]
+        with_results = [measure(copy, groups=titles, bytecode_dir=bytecode) for _ in range(args.runs)]
         _report("with every stored result", copy, with_results)
     return 0
 
