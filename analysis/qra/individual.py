@@ -96,6 +96,7 @@ from analysis.qra.lethality import (
     DirGroup,
     LethalityTable,
     probe,
+    probe_values,
     size_groups,
     tabulate_radial,
     weather_key,
@@ -432,8 +433,8 @@ def _lethality(row: Any, scen: Any, cls: tuple[float, str], opts: RiskOptions) -
     def lethality(s, c, ef=ef):  # wind frame: s downwind, c crosswind [m]
         return ef.along_wind("probability_of_death", s, c)
 
-    with np.errstate(all="ignore"):
-        lethality(np.array([1.0, 50.0]), np.array([0.0, 0.0]))  # fails early
+    with np.errstate(all="ignore"):  # fails early; probe() reads these values again
+        probe_values(lethality, scen.kind in RADIAL_KINDS)
     return lethality
 
 
@@ -570,11 +571,12 @@ def _place_all(
     ``grown`` (the grid was grown beyond the park plus ``margin``) and ``capped`` (growth stopped at the cap).
     """
 
-    cache = FieldCache()  # long reaches of identical installations, rasterised once for every pass
+    cache = FieldCache()  # long reaches of identical installations, rasterised once per pass
     passes: list[bool] = []  # receptors and events are done in the first full pass (they need no grid)
 
     def place(bounds: Any, o: RiskOptions, coarse: bool = False) -> tuple[_Grid, np.ndarray | None]:
         g = _Grid.of(park, o, bounds)
+        cache.plan(g, preps)
         points = not coarse and not passes
         if points:
             run.contrib[:] = 0.0

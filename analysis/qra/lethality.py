@@ -29,6 +29,7 @@ __all__ = [
     "DirGroup",
     "weather_key",
     "probe",
+    "probe_values",
     "grid_table",
     "tabulate_radial",
     "dir_group",
@@ -90,8 +91,9 @@ _PROBED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _PROBED_LOCK = threading.Lock()
 
 
-def _probe_values(fn: Callable, radial: bool) -> np.ndarray:
-    """Lethality of ``fn`` on the probe points (radial: along r; else the polar grid), evaluated once per function."""
+def probe_values(fn: Callable, radial: bool) -> np.ndarray:
+    """Lethality of ``fn`` on the probe points (radial: along r; else the polar grid), evaluated once per function
+    (:func:`probe` reads them again at any threshold). [-]"""
     try:
         weakref.ref(fn)
     except TypeError:  # a callable without weak references (a builtin or ufunc): evaluated on every probe
@@ -113,7 +115,7 @@ def probe(fn: Callable, thr: float, radial: bool) -> tuple[float, tuple[float, f
     a directional table); probing the same function at another threshold reads those values again.
     """
     r = _R
-    p = _probe_values(fn, radial)
+    p = probe_values(fn, radial)
     if radial:
         hit = np.flatnonzero(p >= thr)
         if not hit.size:
