@@ -291,6 +291,15 @@ def _park_files(names: list[str]) -> list[Path]:
     return files
 
 
+def _has_fn(path: Path) -> bool:
+    from geodata.criteria import read_fn_criterion
+
+    try:
+        return read_fn_criterion(path) is not None
+    except ValueError:  # write_park has refused it already
+        return False
+
+
 @reports_errors
 def import_parks(args: argparse.Namespace) -> int:
     from app.commands._common import load_park_or_fail
@@ -312,7 +321,10 @@ def import_parks(args: argparse.Namespace) -> int:
                 f"注意：园区文件 {f.name} 与 {ids[pid]} 的园区编号同为 {pid}，后者已被替换。", file=sys.stderr
             )
         ids[pid] = f.name
-        print(f"{f.name} → {describe_dsn(dsn)} 模式 {args.schema} 园区 {pid}（{park.name}）")
+        with_ = [w for w, has in (("人口栅格", park.population_raster is not None), ("已核对的 F-N 判据常数",
+                 _has_fn(f))) if has]  # fmt: skip
+        also = f"，含{'、'.join(with_)}" if with_ else ""
+        print(f"{f.name} → {describe_dsn(dsn)} 模式 {args.schema} 园区 {pid}（{park.name}{also}）")
     print(f"共导入 {len(files)} 个园区。计算：parkrisk region run <连接串>")
     return 0
 

@@ -127,7 +127,17 @@ def _same_raster(a, b) -> None:
     assert pyproj.CRS.from_user_input(a.crs) == pyproj.CRS.from_user_input(b.crs)
 
 
-def test_population_grid_and_fn_constants_round_trip_and_postgis_reads_the_raster(loaded, region3, schema):
+def test_population_grid_and_fn_constants_round_trip_and_postgis_reads_the_raster(
+    loaded, region3, schema, capsys
+):
+    from app.cli import main
+
+    capsys.readouterr()
+    files = [str(region3 / "P001.gpkg"), str(region3 / "P003.gpkg")]
+    assert main(["region", "import", loaded, *files, "--schema", schema]) == 0  # again: the same rows
+    out = capsys.readouterr().out
+    assert "园区 P001（合成园区001（虚构），含人口栅格、已核对的 F-N 判据常数）" in out
+    assert "园区 P003（合成园区003（虚构），含已核对的 F-N 判据常数）" in out
     for pid in ("P001", "P002", "P003"):
         file, db = load_park(region3 / f"{pid}.gpkg"), read_park(loaded, pid, schema=schema)
         assert db.fn_criterion == read_fn_criterion(region3 / f"{pid}.gpkg")
@@ -405,5 +415,9 @@ def test_a_park_opened_from_the_region_keeps_its_results_in_the_apps_postgis_sto
     finally:
         store.close()
     assert kept is not None and kept.summary["options"]["n_samples"] == 200
+    folder_park = tmp_path / "P009.gpkg"  # a park of a folder region: keyed as the app's own park file
+    assert ar.results_target(folder_park, source_kind="region") == R.PostgisResults(
+        target.store, ar.park_key(folder_park)
+    )
     monkeypatch.delenv("PARKRISK_STORE")  # without a PostGIS store: the sidecar file, as before
     assert ar.results_target(local, source_kind="region") == ar.sidecar_path(local)
