@@ -157,6 +157,8 @@ def raster_from_wkb(
     pos = 1 + _HEADER_SIZE
     bands = []
     for i in range(nbands):
+        if len(buf) <= pos:
+            raise _error(f"{where} 的 rast 第 {i + 1} 波段缺失（数据不完整）：{fix}")
         flags = buf[pos]
         code = flags & 0x0F
         if flags & 0x80:
@@ -167,11 +169,11 @@ def raster_from_wkb(
         if code not in _PIXTYPES:
             raise _error(f"{where} 的 rast 第 {i + 1} 波段像元类型代码 {code} 未知：{fix}")
         dtype = np.dtype(_PIXTYPES[code]).newbyteorder(order)
+        n = nx * ny
+        if len(buf) < pos + 1 + dtype.itemsize * (1 + n):
+            raise _error(f"{where} 的 rast 第 {i + 1} 波段（{_PIXNAMES[code]}）数据不完整：{fix}")
         nodata = np.frombuffer(buf, dtype, 1, pos + 1)[0]
         pos += 1 + dtype.itemsize
-        n = nx * ny
-        if len(buf) < pos + n * dtype.itemsize:
-            raise _error(f"{where} 的 rast 第 {i + 1} 波段（{_PIXNAMES[code]}）数据不完整：{fix}")
         vals = np.frombuffer(buf, dtype, n, pos).astype(float).reshape(ny, nx)
         pos += n * dtype.itemsize
         if flags & 0x20:  # the whole band is NoData

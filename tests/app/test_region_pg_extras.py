@@ -185,6 +185,9 @@ def test_raster_codec_reads_rasters_postgis_builds(pg_server):
     assert r.transform == (sx, 0.0, ulx, 0.0, sy, 3300000.0) == (25.0, 0.0, 500000.0, 0.0, -25.0, 3300000.0)
     again = raster_from_wkb(raster_to_wkb(r, srid=32650), crs=r.crs)
     _same_raster(r, again)
+    for cut in (0, 30, 61, len(bytes(wkb)) - 1):  # truncated WKB: named, never an IndexError
+        with pytest.raises(ParkDatabaseError, match="不是 PostGIS 栅格|缺失|数据不完整"):
+            raster_from_wkb(bytes(wkb)[:cut], crs=r.crs, where="表 park_population 园区 X")
 
 
 def test_export_carries_the_grid_and_constants_and_the_hash_sees_them(
