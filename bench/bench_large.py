@@ -9,13 +9,20 @@ its children, and the budget:
 1. individual risk at 10 m over the park plus its contour extent (the grid grown until the 3×10⁻⁷ /a contour
    closes), every installation and scenario, the park's 16-direction rose: ≤ 60 s; the demo park: ≤ 6 s;
 2. domino analysis with synergy (``analysis.domino.analyze`` defaults): ≤ 30 s;
-3. emergency recomputation (``analysis.emergency.plan`` for a chlorine tank, after a first call): ≤ 1 s.
+3. emergency recomputation (``analysis.emergency.plan`` for a chlorine tank, after a first call): ≤ 1 s; the first
+   call of the fresh process is printed beside it (``first_call_s``, ``first_call_cpu_s``).
+
+The substance property cache (:mod:`analysis.physics.property_cache`) decides whether a fresh process imports thermo
+and CoolProp: ``--cache user`` (default) runs with the user's cache as it is (the line says whether it held this
+version's records before the first run, which fills it), ``--cache empty`` gives every run a new empty cache (every
+run pays for thermo), ``--cache off`` switches it off (``PARKRISK_CACHE_DIR=off``).
 
 Both cores are used by the risk grid (worker processes to prepare the installations, threads to place them:
 ``analysis.qra.parallel``; ``PARKRISK_WORKERS=1`` for serial). The machine may be shared: the load average is printed
 with every figure, and wall times taken under load are longer than the CPU time says.
 
-Run: ``python bench/bench_large.py [--repeat N] [--only risk|demo|domino|emergency] [--park PATH]``.
+Run: ``python bench/bench_large.py [--repeat N] [--only risk|demo|domino|emergency] [--park PATH]
+[--cache user|empty|off]``.
 """
 
 from __future__ import annotations
@@ -67,6 +74,7 @@ elif what == "emergency":
     inst = park.installations
     unit = str(inst.loc[inst["substance"] == "液氯", "unit_id"].iloc[0])
     em.plan(park, unit_id=unit, wind_from=45.0, wind_speed=2.0, time="22:00")  # first call: tables, caches
+    out["first_call_s"], out["first_call_cpu_s"] = round(time.perf_counter() - t0, 3), round(cpu() - c0, 3)
     t0, c0, times = time.perf_counter(), cpu(), []
     for wf in (0.0, 45.0, 90.0, 135.0, 180.0, 225.0, 270.0, 315.0):
         t = time.perf_counter()
@@ -81,15 +89,35 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def _measure(what: str, park: Path) -> dict:
+def _measure(what: str, park: Path, cache: str) -> dict:
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run(
-        [sys.executable, "-c", _CHILD, what, str(park)], capture_output=True, text=True, env=env, cwd=ROOT
-    )
+    with tempfile.TemporaryDirectory(prefix="parkrisk-cache-") as empty:
+        if cache != "user":
+            env["PARKRISK_CACHE_DIR"] = "off" if cache == "off" else empty
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, what, str(park)], capture_output=True, text=True, env=env, cwd=ROOT
+        )
     line = next((x for x in done.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
     return json.loads(line[len("RESULT ") :])
+
+
+def _cache_state(mode: str) -> str:
+    """The property cache the runs use, and whether it holds this version's records (user mode)."""
+    if mode != "user":
+        return {"off": "off (PARKRISK_CACHE_DIR=off)", "empty": "a new empty folder per run"}[mode]
+    from analysis.physics import property_cache as pc
+
+    folder = pc.cache_folder()
+    if folder is None:
+        return "off (PARKRISK_CACHE_DIR)"
+    held = (
+        "holds this version before the first run"
+        if folder.is_dir()
+        else "empty for this version: run 1 fills it"
+    )
+    return f"{folder} ({held})"
 
 
 def main() -> None:
@@ -97,6 +125,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs per figure (median reported)")
     ap.add_argument("--only", choices=sorted(BUDGETS_S), action="append", help="measure only these figures")
     ap.add_argument("--park", type=Path, help="an existing large park (default: generate one)")
+    ap.add_argument(
+        "--cache",
+        choices=("user", "empty", "off"),
+        default="user",
+        help="substance property cache: the user's as it is, a new empty one per run, or off",
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
     from geodata.samples.build_demo_park import DEFAULT_PATH as DEMO
@@ -112,10 +146,11 @@ def main() -> None:
         print(
             f"{'figure':40s} {'median wall s':>13s} {'cpu s':>7s} {'budget s':>8s}  {'ok':3s} load  details"
         )
+        print(f"物性缓存 / property cache: {_cache_state(args.cache)}")
         for what in args.only or ("risk", "demo", "domino", "emergency"):
             runs = []
             for _ in range(args.repeat):
-                runs.append(_measure(what, DEMO if what == "demo" else park))
+                runs.append(_measure(what, DEMO if what == "demo" else park, args.cache))
             key = "per_call_s" if what == "emergency" else "wall_s"
             wall = statistics.median(r[key] for r in runs)
             cpu = statistics.median(r["cpu_s"] for r in runs) / (8 if what == "emergency" else 1)

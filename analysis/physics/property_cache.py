@@ -59,6 +59,7 @@ __all__ = [
     "MAX_VALUES",
     "PropertyRecord",
     "ThermoProps",
+    "cache_folder",
     "cache_root",
     "thermo_record",
     "version_key",
@@ -96,6 +97,12 @@ def cache_root() -> Path | None:
     except ImportError:
         return Path.home() / ".cache" / "parkrisk"
     return Path(platformdirs.user_cache_dir("parkrisk", appauthor=False))
+
+
+def cache_folder() -> Path | None:
+    """The folder of this version's records (``<cache root>/substances-v1/<key>``), None when switched off."""
+    root = cache_root()
+    return None if root is None else root / _SUBDIR / version_key()
 
 
 def _versions() -> dict[str, str]:
@@ -206,9 +213,9 @@ class PropertyRecord:
     """
 
     def __init__(self, name: str) -> None:
-        root = cache_root()
+        folder = cache_folder()
         safe = re.sub(r"[^A-Za-z0-9_-]", "_", name)
-        self._path = None if root is None else root / _SUBDIR / version_key() / f"{safe}.json"
+        self._path = None if folder is None else folder / f"{safe}.json"
         self._lock = threading.Lock()
         self.fixed: dict | None = None
         self._values: dict[str, dict[float, float]] = {p: {} for p in _PROPS}
