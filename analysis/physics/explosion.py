@@ -399,12 +399,15 @@ def tnt_overpressure(tnt_mass, distance):
     .. [2] Swisdak (1994).
     """
     w = _checks.nonneg("tnt_mass", tnt_mass)
-    if w.ndim == 0 and w > 0 and _chunks.large(distance):
-        # one charge, many distances: by chunks in threads, the distances checked in them
-        p, ok = _P_TABLE.at_scale(distance, float(np.cbrt(w)))
-        if ok:
-            return p
-    r = _checks.nonneg("distance", distance)  # the message for a bad distance
+    if w.ndim == 0 and w > 0:  # one charge: Z = R · W^(−1/3), by chunks in threads for many distances
+        scale = 1.0 / float(np.cbrt(w))
+        if _chunks.large(distance):
+            p, ok = _P_TABLE.at_scale(distance, scale)  # the distances checked in the chunks
+            if ok:
+                return p
+        r = _checks.nonneg("distance", distance)  # the message for a bad distance
+        return _checks.out(_P_TABLE(r * scale))
+    r = _checks.nonneg("distance", distance)
     return _checks.out(_P_TABLE(tnt_scaled_distance(w, r)))
 
 

@@ -64,6 +64,10 @@ def test_tnt_overpressure_chunked_equals_table_formula(threads):
         assert explosion.tnt_overpressure(1e7, r[k]) == fast[k]
     column = explosion.tnt_overpressure(1e7, r.reshape(-1, 1))  # any shape, the same values
     np.testing.assert_array_equal(column[:, 0], fast)
+    near = rng.uniform(5.0, 2000.0, N)  # every chunk inside the table: read without the clip
+    np.testing.assert_allclose(
+        explosion.tnt_overpressure(500.0, near), _kb_nodes_interp(near / np.cbrt(500.0)), rtol=1e-12, atol=0
+    )
 
 
 def test_tnt_overpressure_table_within_published_curve():
