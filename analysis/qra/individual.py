@@ -571,11 +571,12 @@ def _place_all(
     ``grown`` (the grid was grown beyond the park plus ``margin``) and ``capped`` (growth stopped at the cap).
     """
 
-    cache = FieldCache()  # long reaches of identical installations, rasterised once for every pass
+    cache = FieldCache()  # long reaches of identical installations, rasterised once per pass
     passes: list[bool] = []  # receptors and events are done in the first full pass (they need no grid)
 
     def place(bounds: Any, o: RiskOptions, coarse: bool = False) -> tuple[_Grid, np.ndarray | None]:
         g = _Grid.of(park, o, bounds)
+        cache.plan(g, preps)
         points = not coarse and not passes
         if points:
             run.contrib[:] = 0.0

@@ -67,7 +67,7 @@ def process_map(
         for it in items:
             yield fn(state, it)
         return
-    size = max(1, len(items) // (workers * 6))  # small chunks: an uneven load still keeps every worker busy
+    size = max(1, len(items) // (workers * 24))  # small chunks: an uneven load still keeps every worker busy
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
     ctx = mp.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init, initargs=(state,)) as ex:

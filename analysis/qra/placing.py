@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from analysis.qra.lethality import DirGroup, LethalityTable, rotate
+from analysis.qra.lethality import DirGroup, LethalityTable
 from analysis.qra.windows import Near, Window
 
-__all__ = ["TableReader", "add_radial", "add_directional", "box_cells"]
+__all__ = ["TableReader", "add_radial", "add_directional", "box_cells", "box_cells_multi"]
 
 
 def add_radial(
@@ -53,7 +53,8 @@ def add_radial(
         cols = np.flatnonzero(np.abs(win.DX[0]) <= rmax)
         if rows.size and cols.size:
             sub = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))
-            win.values[sub] += t.frequency * pk * np.interp(win.R[sub], t.r, t.values, right=0.0)
+            r_sub = np.hypot(win.DX[sub], win.DY[sub])
+            win.values[sub] += t.frequency * pk * np.interp(r_sub, t.r, t.values, right=0.0)
     lp = np.interp(pts.r[near], t.r, t.values, right=0.0)
     u_contrib[near] += t.frequency * pk * lp
     nd_t = float(np.sum((pts.wd[near] * lp)[is_target[near]]))
@@ -135,35 +136,99 @@ def box_cells(win: Window, grp: DirGroup, shape: tuple[int, int], wind_from_deg:
     cells so that rounding never drops a cell. A superset of the cells inside the box: the caller tests each cell
     exactly (:meth:`TableReader.weights`). [-]
     """
+    return box_cells_multi(win, grp, shape, [wind_from_deg])[0]
+
+
+def _sin_cos(dirs_deg: Any) -> tuple[np.ndarray, np.ndarray]:
+    """sin and cos of each downwind bearing (``math``, as :func:`analysis.qra.lethality.rotate` computes them)."""
+    b = [math.radians(float(d) + 180.0) for d in dirs_deg]
+    return np.array([math.sin(x) for x in b]), np.array([math.cos(x) for x in b])
+
+
+def box_cells_multi(
+    win: Window, grp: DirGroup, shape: tuple[int, int], dirs_deg: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`box_cells` for several wind directions at once: the cells of each direction, concatenated in the
+    order of ``dirs_deg``, and the position in ``dirs_deg`` of each cell's direction. [-]"""
     nc, ns = shape
     h = float(abs(win.DX[0, 1] - win.DX[0, 0])) if win.DX.shape[1] > 1 else 1.0
     pad = 2.0 * max(h, grp.ht)
     s_lo, s_hi = grp.s_min - pad, grp.s_min + (ns - 1) * grp.ht + pad
     c_lo, c_hi = -grp.c_max - pad, -grp.c_max + (nc - 1) * grp.ht + pad
-    b = math.radians(wind_from_deg + 180.0)
-    sb, cb = math.sin(b), math.cos(b)
-    dx, dy = win.DX[0], win.DY[:, 0]
-    lo = np.full(dy.shape, -np.inf)
-    hi = np.full(dy.shape, np.inf)
+    sb, cb = _sin_cos(dirs_deg)
+    sb, cb = sb[:, None], cb[:, None]
+    dx, dy = win.DX[0], win.DY[:, 0][None, :]
+    lo = np.full((sb.shape[0], dy.size), -np.inf)
+    hi = np.full(lo.shape, np.inf)
     # s in [s_lo, s_hi]: dx * sb in [s_lo - dy cb, s_hi - dy cb]; c in [c_lo, c_hi]: dx * (-cb) in [c_lo - dy sb, ...]
     for k, (a_lo, a_hi) in ((sb, (s_lo - dy * cb, s_hi - dy * cb)), (-cb, (c_lo - dy * sb, c_hi - dy * sb))):
-        if abs(k) < 1e-9:  # the side is parallel to the rows: a row is inside or outside whole
-            out = (a_lo > 0.0) | (a_hi < 0.0)
-            lo[out], hi[out] = np.inf, -np.inf
-            continue
-        e1, e2 = a_lo / k, a_hi / k
-        lo, hi = np.maximum(lo, np.minimum(e1, e2)), np.minimum(hi, np.maximum(e1, e2))
-    j_lo = np.searchsorted(dx, lo, side="left")
-    j_hi = np.searchsorted(dx, hi, side="right")
+        par = np.abs(k) < 1e-9  # the side is parallel to the rows: a row is inside or outside whole
+        with np.errstate(divide="ignore", invalid="ignore"):
+            e1, e2 = a_lo / k, a_hi / k
+        lo = np.where(par, lo, np.maximum(lo, np.minimum(e1, e2)))
+        hi = np.where(par, hi, np.minimum(hi, np.maximum(e1, e2)))
+        out = par & ((a_lo > 0.0) | (a_hi < 0.0))
+        lo, hi = np.where(out, np.inf, lo), np.where(out, -np.inf, hi)
+    j_lo = np.searchsorted(dx, lo.ravel(), side="left")
+    j_hi = np.searchsorted(dx, hi.ravel(), side="right")
     n = np.maximum(j_hi - j_lo, 0)
     total = int(n.sum())
     if not total:
-        return np.zeros(0, dtype=np.intp)
-    rows = np.flatnonzero(n)
-    n, starts = n[rows], rows * dx.size + j_lo[rows]
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    entries = np.flatnonzero(n)  # (direction, row) pairs with cells, direction-major
+    which, rows = np.divmod(entries, dy.size)
+    n, starts = n[entries], rows * dx.size + j_lo[entries]
     # concatenated ranges starts[r] .. starts[r] + n[r]
     offs = np.repeat(starts - np.concatenate([[0], np.cumsum(n)[:-1]]), n)
-    return offs + np.arange(total)
+    return offs + np.arange(total), np.repeat(which, n)
+
+
+#: Cells read together when several directions are read at once (about 150 bytes a cell while reading). [-]
+CHUNK_CELLS = 300_000
+
+
+def _read_grid(
+    reader: TableReader, w_dirs: np.ndarray, win: Window, g_reach: float, dirs_deg: np.ndarray
+) -> None:
+    """Add sum_d sum_k w_dirs[k, d] T_k(rotated to direction d) to the window's values, T_k the reader's tables.
+
+    Directions whose boxes are small are read together (one set of numpy calls for up to :data:`CHUNK_CELLS`
+    cells, summed per cell with ``np.bincount``); a large box is read one direction at a time. The tables are
+    read at each cell and weighted there (no per-direction sum of the tables: that costs the table's size per
+    direction, more than the cells read in most groups), except when the cells outnumber the table's points.
+    """
+    dxs, dys = win.DX[0], win.DY[:, 0]
+    acc = win.values.reshape(-1)
+    grp, nc, ns = reader.grp, reader.nc, reader.ns
+    h = float(abs(dxs[1] - dxs[0])) if dxs.size > 1 else 1.0
+    per_dir = min(acc.size, ((ns + 4) * grp.ht + 4 * h) * ((nc + 4) * grp.ht + 4 * h) / (h * h) + 1)
+    step = max(1, int(CHUNK_CELLS // per_dir))
+    n_tab = reader.flat.shape[1]
+    sb_all, cb_all = _sin_cos(dirs_deg)
+    for d0 in range(0, len(dirs_deg), step):
+        sel = slice(d0, d0 + step)
+        cells, which = box_cells_multi(win, grp, (nc, ns), dirs_deg[sel])
+        r_, c_ = np.divmod(cells, dxs.size)
+        x, y = dxs[c_], dys[r_]
+        inside = np.hypot(x, y) <= g_reach
+        cells, which, x, y = cells[inside], which[inside], x[inside], y[inside]
+        sb, cb = sb_all[sel][which], cb_all[sel][which]
+        keep, idx, fx, fy = reader.weights(x * sb + y * cb, -x * cb + y * sb)  # (s, c) as rotate() gives them
+        if not idx.size:
+            continue
+        cells, which, w = cells[keep], which[keep], w_dirs[:, sel]
+        if n_tab == 1:
+            vals = reader.read_sum(reader.flat[:, 0], idx, fx, fy) * w[0, which]
+        elif idx.size * (n_tab - 1) > w.shape[1] * reader.flat.shape[0]:  # many cells: sum the tables first
+            combs = reader.sums(w)
+            vals = reader.read_sum(combs.reshape(-1), idx + which * combs.shape[1], fx, fy)
+        else:
+            vals = np.einsum("ik,ki->i", reader.read(None, idx, fx, fy), w[:, which])
+        if w.shape[1] == 1:  # one direction: every cell once
+            acc[cells] += vals
+        else:
+            lo, hi = int(cells.min()), int(cells.max()) + 1
+            acc[lo:hi] += np.bincount(cells - lo, weights=vals, minlength=hi - lo)
 
 
 def add_directional(
@@ -194,9 +259,8 @@ def add_directional(
     dfrac = wx.dfrac
     coef = dfrac * coef_day + (1.0 - dfrac) * coef_night
     g_reach = math.hypot(max(abs(grp.s_min), abs(grp.s_max)), grp.c_max)
-    if win is not None:
-        dxs, dys = win.DX[0], win.DY[:, 0]  # the window's offsets east (per column) and north (per row)
-        acc = win.values.reshape(-1)  # a view: the directions are added to the window in place
+    active = [di for di in range(len(wx.dirs)) if np.any(coef[:, di] > 0)]
+    if win is not None and active:
         # one table per set of weather classes: sum_k f_k T_k, with that set's direction weights
         summed = TableReader(
             [sum(members[k].frequency * members[k].values for k in ks) for ks in by_cols.values()], grp
@@ -207,39 +271,68 @@ def add_directional(
                 for c in by_cols
             ]
         )  # (K', n_dirs)
-        combs = summed.sums(w_cols)  # per direction: the tables summed with its weights
+        _read_grid(summed, w_cols[:, active], win, g_reach, np.asarray(wx.dirs, dtype=float)[active])
     near_g = pts.near & (pts.r <= g_reach)
     each = TableReader([t.values for t in members], grp) if near_g.any() else None
-    for di, dd in enumerate(wx.dirs):
-        if not np.any(coef[:, di] > 0):
-            continue
-        if win is not None:
-            cells = box_cells(win, grp, (summed.nc, summed.ns), dd)
-            r_, c_ = np.divmod(cells, dxs.size)
-            inside = win.R[r_, c_] <= g_reach
-            cells, r_, c_ = cells[inside], r_[inside], c_[inside]
-            S, C = rotate(dxs[c_], dys[r_], dd)
-            keep, idx, fx, fy = summed.weights(S, C)
-            if idx.size:
-                acc[cells[keep]] += summed.read_sum(combs[di], idx, fx, fy)
-        if each is None:
-            continue
-        ps, pc = rotate(pts.dx[near_g], pts.dy[near_g], dd)
-        keep, idx, fx, fy = each.weights(ps, pc)
+    if each is None:
+        return
+    _read_points(each, grp, wx, uid, pts, near_g, coef, coef_day, coef_night, active, u_contrib, events)
+
+
+def _read_points(
+    each: TableReader,
+    grp: DirGroup,
+    wx: Any,
+    uid: str,
+    pts: Near,
+    near_g: np.ndarray,
+    coef: np.ndarray,
+    coef_day: np.ndarray,
+    coef_night: np.ndarray,
+    active: list[int],
+    u_contrib: np.ndarray,
+    events: list,
+) -> None:
+    """Each table of a group at the receptor points within its reach, for every active direction: the risk at the
+    points and the people killed per direction, table and period (the societal-risk events). Several directions
+    are read together (up to :data:`CHUNK_CELLS` point reads), in the order of the directions."""
+    members, dfrac = grp.tables, wx.dfrac
+    near = np.flatnonzero(near_g)
+    px, py = pts.dx[near], pts.dy[near]
+    n_pts = near.size
+    dirs = np.asarray(wx.dirs, dtype=float)[active]
+    sb_all, cb_all = _sin_cos(dirs)
+    step = max(1, CHUNK_CELLS // max(n_pts, 1))
+    for d0 in range(0, len(active), step):
+        sb, cb = sb_all[d0 : d0 + step, None], cb_all[d0 : d0 + step, None]
+        # (s, c) of every point in each direction of the chunk (as rotate() gives them), direction-major
+        keep, idx, fx, fy = each.weights((px * sb + py * cb).ravel(), (-px * cb + py * sb).ravel())
         if not idx.size:
             continue
-        sel = np.flatnonzero(near_g)[keep]
-        lp = each.read(None, idx, fx, fy)  # (points, K): each table's lethality
-        u_contrib[sel] += lp @ coef[:, di]
-        wdn, wnn, tg = pts.wd[sel], pts.wn[sel], pts.is_target[sel]
-        # people killed per table: day targets, day buildings, night targets, night buildings (4, K)
-        killed = np.stack([wdn * tg, wdn * ~tg, wnn * tg, wnn * ~tg]) @ lp
-        for k, t in enumerate(members):
-            if coef[k, di] <= 0:
+        flat = np.flatnonzero(keep)
+        which, sel = np.divmod(flat, n_pts)
+        sel = near[sel]
+        lp = each.read(None, idx, fx, fy)  # (point reads, K): each table's lethality
+        chunk = np.asarray(active[d0 : d0 + step])
+        u_contrib += np.bincount(
+            sel, weights=np.einsum("ik,ki->i", lp, coef[:, chunk[which]]), minlength=u_contrib.size
+        )
+        wd, wn, tg = pts.wd[sel], pts.wn[sel], pts.is_target[sel]
+        # people killed: day targets, day buildings, night targets, night buildings
+        q = np.stack([wd * tg, wd * ~tg, wn * tg, wn * ~tg])
+        bounds = np.searchsorted(which, np.arange(chunk.size + 1))
+        for j, di in enumerate(chunk):
+            a, b = bounds[j], bounds[j + 1]
+            if a == b:
                 continue
-            for period, cf, nt, nb in (
-                ("day", coef_day[k, di] * dfrac, killed[0, k], killed[1, k]),
-                ("night", coef_night[k, di] * (1 - dfrac), killed[2, k], killed[3, k]),
-            ):
-                if cf > 0 and nt + nb > 0:
-                    events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))
+            killed = q[:, a:b] @ lp[a:b]  # (4, K)
+            dd = wx.dirs[di]
+            for k, t in enumerate(members):
+                if coef[k, di] <= 0:
+                    continue
+                for period, cf, nt, nb in (
+                    ("day", coef_day[k, di] * dfrac, killed[0, k], killed[1, k]),
+                    ("night", coef_night[k, di] * (1 - dfrac), killed[2, k], killed[3, k]),
+                ):
+                    if cf > 0 and nt + nb > 0:
+                        events.append((uid, t.kind, period, dd, t.key, cf, float(nt), float(nb)))

@@ -17,9 +17,14 @@ installation, and all receptor points (risk at sensitive targets and buildings, 
 demo park the fast path gives the exact path's maximum individual risk and its 1×10⁻⁶ and 3×10⁻⁷ /a contour areas
 within 1 % (tests/analysis/test_risk_speed.py); on the large park (bench/bench_large.py) within 0.01 %.
 
-The cache lives for one run: a grown grid reuses the fields already rasterised, and the receptors' risk and
-events, which do not depend on the grid, are computed in the first full pass only (:func:`place_unit` with
-``receptors=False`` afterwards).
+A field is rasterised only where it can fall on the grid: on the offsets from the centre cell that some
+installation of its set, shifted to its own cell, brings onto the grid (:meth:`FieldCache.plan`), not on the whole
+disk of its reach (a chlorine or ammonia cloud reaching 20 km would otherwise be rasterised on 41 km × 41 km around
+a park 10 km across). The cache lives for one pass over the grid: a field is dropped once every installation of
+its set has been placed (so a run holds a few fields at a time, not one per set), and each pass (the coarse pass
+that sizes the grid, the full pass, a grown grid) rasterises its own. The receptors' risk and events, which do not
+depend on the grid, are computed in the first full pass only (:func:`place_unit` with ``receptors=False``
+afterwards).
 """
 
 from __future__ import annotations
@@ -59,35 +64,52 @@ class FieldCache:
     """Long-reach fields of sets of identical installations, each on a window centred on a grid cell.
 
     A field is stored cropped to its non-zero cells: ``(values, row0, col0)`` with ``values[0, 0]`` at
-    (row0, col0) cells from the centre cell (rows southwards, columns eastwards).
+    (row0, col0) cells from the centre cell (rows southwards, columns eastwards). :meth:`plan` must be called
+    with each grid before its installations are placed.
     """
 
     fields: dict[tuple, tuple[np.ndarray, int, int]] = field(default_factory=dict)
     cells: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
-    offsets: dict[float, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     pending: dict[tuple, threading.Event] = field(default_factory=dict)  # fields being computed by a thread
+    spans: dict[str, tuple[int, int, int, int]] = field(default_factory=dict)  # per set: cells on the grid
+    left: dict[str, int] = field(default_factory=dict)  # per set: installations still to place in this pass
 
-    def _offsets(self, n: int, h: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Offsets east, north and distance [m] of the (2n+1)² cells around a centre cell: views of the largest
-        window built so far (a window centred on a cell is the centre of every larger one)."""
+    def plan(self, g: Any, preps: list[Any]) -> None:
+        """A new pass over grid ``g``: forget the fields of the last pass and note, per set of identical
+        installations (``prep.rep``), the range of grid cells their centroids fall in and how many there are."""
+        cells: dict[str, list[tuple[int, int]]] = {}
+        for p in preps:
+            if p.shared > 1 and p.live:
+                ic = int(math.floor((g.y1 - p.oy) / g.h))
+                jc = int(math.floor((p.ox - g.x0) / g.h))
+                cells.setdefault(p.rep, []).append((ic, jc))
         with self.lock:
-            big = self.offsets.get(h)
-            if big is None or big[0].shape[0] < 2 * n + 1:
-                off = np.arange(-n, n + 1) * h
-                DX, DY = np.meshgrid(off, off[::-1])
-                big = self.offsets[h] = (DX, DY, np.hypot(DX, DY))
-        m = (big[0].shape[0] - 1) // 2
-        cut = (slice(m - n, m + n + 1), slice(m - n, m + n + 1))
-        return big[0][cut], big[1][cut], big[2][cut]
+            self.fields.clear()
+            self.cells = 0
+            self.spans = {}
+            for rep, ij in cells.items():
+                ii, jj = [c[0] for c in ij], [c[1] for c in ij]
+                self.spans[rep] = (min(ii), max(ii), min(jj), max(jj))
+            self.left = {rep: len(ij) for rep, ij in cells.items()}
+
+    def done(self, key: tuple) -> None:
+        """One installation of the set ``key[0]`` is placed; the set's field is dropped after the last one."""
+        with self.lock:
+            self.left[key[0]] = self.left.get(key[0], 1) - 1
+            if self.left[key[0]] <= 0:
+                hit = self.fields.pop(key, None)
+                if hit is not None:
+                    self.cells -= hit[0].size
 
     def busy(self, key: tuple) -> bool:
         """True while another thread computes the field of ``key``."""
         with self.lock:
             return key in self.pending
 
-    def field(self, key: tuple, groups: list[DirGroup], wx: Any, h: float, reach: float) -> tuple:
-        """The summed field of ``groups`` [1/a] within ``reach`` [m] of the centre of a cell of size ``h`` [m]."""
+    def field(self, key: tuple, groups: list[DirGroup], wx: Any, g: Any, reach: float) -> tuple:
+        """The summed field of ``groups`` [1/a] within ``reach`` [m] of the centre of a cell of grid ``g``, where
+        the set ``key[0]`` brings it onto the grid."""
         with self.lock:
             hit = self.fields.get(key)
             busy = self.pending.get(key) if hit is None else None
@@ -99,19 +121,28 @@ class FieldCache:
             busy.wait()
             with self.lock:
                 hit = self.fields.get(key)
-            return hit if hit is not None else self._compute(key, groups, wx, h, reach, store=False)
+            return hit if hit is not None else self._compute(key, groups, wx, g, reach, store=False)
         try:
-            return self._compute(key, groups, wx, h, reach, store=True)
+            return self._compute(key, groups, wx, g, reach, store=True)
         finally:
             with self.lock:
                 self.pending.pop(key).set()
 
     def _compute(
-        self, key: tuple, groups: list[DirGroup], wx: Any, h: float, reach: float, *, store: bool
+        self, key: tuple, groups: list[DirGroup], wx: Any, g: Any, reach: float, *, store: bool
     ) -> tuple:
-        n = int(math.ceil(reach / h)) + 1
-        DX, DY, R = self._offsets(n, h)
-        win = Window(0, 2 * n + 1, 0, 2 * n + 1, DX, DY, R, np.zeros(DX.shape))
+        n = int(math.ceil(reach / g.h)) + 1
+        i_lo, i_hi, j_lo, j_hi = self.spans.get(key[0], (0, g.ny - 1, 0, g.nx - 1))
+        # offsets (rows southwards, columns eastwards) that some installation of the set brings onto the grid
+        r_lo, r_hi = max(-n, -i_hi), min(n, g.ny - 1 - i_lo)
+        c_lo, c_hi = max(-n, -j_hi), min(n, g.nx - 1 - j_lo)
+        if r_hi < r_lo or c_hi < c_lo:
+            return (np.zeros((0, 0)), 0, 0)
+        dx = np.arange(c_lo, c_hi + 1) * g.h
+        dy = -(np.arange(r_lo, r_hi + 1) * g.h)
+        shape = (dy.size, dx.size)
+        DX, DY = np.broadcast_to(dx[None, :], shape), np.broadcast_to(dy[:, None], shape)
+        win = Window(0, shape[0], 0, shape[1], DX, DY, None, np.zeros(shape))
         pts = _no_points()
         for grp in groups:
             add_directional(grp, wx, "", win, pts, np.zeros(0), [])
@@ -119,7 +150,7 @@ class FieldCache:
         cols = np.flatnonzero(win.values.any(axis=0))
         if rows.size:
             vals = win.values[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1].copy()
-            hit = (vals, int(rows[0]) - n, int(cols[0]) - n)
+            hit = (vals, int(rows[0]) + r_lo, int(cols[0]) + c_lo)
         else:
             hit = (np.zeros((0, 0)), 0, 0)
         with self.lock:
@@ -167,7 +198,7 @@ def place_unit(
     """
     uid, row, live, dgroups, ox, oy = prep.uid, prep.row, prep.live, prep.dgroups, prep.ox, prep.oy
     reach = min(prep.reach, prep.level_reach + 2.0 * g.h) if coarse else prep.reach
-    key = (prep.rep, g.h, reach)
+    key = (prep.rep, g.h, reach, g.x0, g.y1, g.nx, g.ny)
     if not wait and cache is not None and prep.shared > 1 and cache.busy(key):
         return False
     rec_unit = dict(prep.rec_unit)
@@ -188,8 +219,9 @@ def place_unit(
     for grp in dgroups:
         add_directional(grp, wx, uid, None if id(grp) in shifted else win, pts, u_contrib, events)
     if long:
-        fld = cache.field(key, long, wx, g.h, reach)
+        fld = cache.field(key, long, wx, g, reach)
         _translate(win, g, ox, oy, fld)
+        cache.done(key)
     if with_points:
         run.contrib[:, ui] = u_contrib
     if win is not None:

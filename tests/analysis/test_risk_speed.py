@@ -150,16 +150,23 @@ def test_shared_long_reaches_placed_once_agree_with_the_exact_path(demo, monkeyp
     from analysis.qra import shared_fields
 
     made: list[tuple] = []
-    original = shared_fields.FieldCache.field
+    computed: list[tuple] = []
+    original, compute = shared_fields.FieldCache.field, shared_fields.FieldCache._compute
 
     def counting(self, key, *a, **k):
         made.append(key)
         return original(self, key, *a, **k)
 
+    def computing(self, key, *a, **k):
+        computed.append(key)
+        return compute(self, key, *a, **k)
+
     monkeypatch.setattr(shared_fields.FieldCache, "field", counting)
+    monkeypatch.setattr(shared_fields.FieldCache, "_compute", computing)
     monkeypatch.setenv(parallel.WORKERS_ENV, "2")
     fast = risk.individual_risk(demo, resolution=10.0, weather=demo_wind_rose())
     assert made  # the demo's tank groups do take the shared path
+    assert len(computed) == len(set(computed)) < len(made)  # each set's field rasterised once per pass
     monkeypatch.setattr(shared_fields, "LONG_CELLS", float("inf"))
     exact = risk.individual_risk(demo, resolution=10.0, weather=demo_wind_rose())
     assert fast.grid.max() == pytest.approx(exact.grid.max(), rel=0.01)
@@ -199,3 +206,51 @@ def test_unit_distances_measure_only_the_candidates_with_the_same_maximum(wkt):
         ii, jj = np.nonzero(win >= lv)
         want = float(np.max(shapely.distance(geom, shapely.points(xs[jj], ys[ii])))) if ii.size else 0.0
         assert got[f"ir_distance_{lv:.0e}"] == want
+
+
+def test_box_cells_of_several_directions_are_those_of_each_direction():
+    from analysis.qra.placing import box_cells, box_cells_multi
+    from analysis.qra.windows import Window
+
+    grp = DirGroup([], s_min=-40.0, s_max=700.0, c_max=90.0, ht=5.0)
+    shape = (int(2 * grp.c_max / grp.ht) + 1, int((grp.s_max - grp.s_min) / grp.ht) + 1)
+    xc, yc = np.arange(-800.0, 800.0, 10.0) + 5.0, np.arange(800.0, -800.0, -10.0) - 5.0
+    DX, DY = np.meshgrid(xc - 2.1, yc + 4.4)
+    win = Window(0, yc.size, 0, xc.size, DX, DY, None, np.zeros(DX.shape))
+    dirs = np.arange(0.0, 360.0, 22.5)
+    cells, which = box_cells_multi(win, grp, shape, dirs)
+    for k, d in enumerate(dirs):
+        np.testing.assert_array_equal(cells[which == k], box_cells(win, grp, shape, d))
+    assert (np.diff(which) >= 0).all()
+
+
+@pytest.mark.parametrize("n_tables", [1, 3])
+@pytest.mark.parametrize("chunk", [300_000, 2_000, 10])
+def test_grid_read_of_all_directions_is_map_coordinates_per_direction(n_tables, chunk, monkeypatch):
+    """Directions read together (summed per cell), one at a time, per table or summed first: each cell gets
+    sum_d sum_k w_kd T_k read by scipy's map_coordinates at its (s, c) in direction d (the reference)."""
+    from analysis.qra import placing
+    from analysis.qra.lethality import rotate
+    from analysis.qra.windows import Window
+
+    monkeypatch.setattr(placing, "CHUNK_CELLS", chunk)
+    rng = np.random.default_rng(11)
+    grp = DirGroup([], s_min=-30.0, s_max=330.0, c_max=60.0, ht=4.0)
+    shape = (int(2 * grp.c_max / grp.ht) + 1, int((grp.s_max - grp.s_min) / grp.ht) + 1)
+    tables = [rng.random(shape) for _ in range(n_tables)]
+    dirs = np.arange(0.0, 360.0, 22.5)
+    w = rng.random((n_tables, dirs.size))
+    xc, yc = np.arange(-400.0, 400.0, 10.0) + 5.0, np.arange(400.0, -400.0, -10.0) - 5.0
+    DX, DY = np.meshgrid(xc - 1.3, yc + 2.9)
+    win = Window(0, yc.size, 0, xc.size, DX, DY, None, np.zeros(DX.shape))
+    reach = 250.0  # cells beyond it are not read
+    placing._read_grid(TableReader(tables, grp), w, win, reach, dirs)
+    want = np.zeros(DX.shape)
+    inside = np.hypot(DX, DY) <= reach
+    for d, dd in enumerate(dirs):
+        s, c = rotate(DX, DY, dd)
+        coords = [(c + grp.c_max) / grp.ht, (s - grp.s_min) / grp.ht]
+        for k, t in enumerate(tables):
+            want += w[k, d] * inside * map_coordinates(t, coords, order=1, mode="constant", cval=0.0)
+    assert want.max() > 0
+    np.testing.assert_allclose(win.values, want, rtol=1e-12, atol=1e-14)
