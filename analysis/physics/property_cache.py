@@ -100,9 +100,14 @@ def cache_root() -> Path | None:
 
 
 def cache_folder() -> Path | None:
-    """The folder of this version's records (``<cache root>/substances-v1/<key>``), None when switched off."""
-    root = cache_root()
-    return None if root is None else root / _SUBDIR / version_key()
+    """The folder of this version's records (``<cache root>/substances-v1/<key>``), None when switched off or when
+    no folder can be named (no home folder, code files not readable as files)."""
+    try:
+        root = cache_root()
+        return None if root is None else root / _SUBDIR / version_key()
+    except (OSError, RuntimeError) as exc:  # Path.home() without a home; code inside a zip archive
+        logger.info("property cache off: %s", exc)
+        return None
 
 
 def _versions() -> dict[str, str]:

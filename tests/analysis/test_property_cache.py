@@ -102,20 +102,17 @@ def test_switched_off_writes_nothing(tmp_path, monkeypatch):
     assert pc.cache_root() is not None and "parkrisk" in str(pc.cache_root())  # the user's cache folder
 
 
-def _reference(key: str = "chlorine") -> dict:
+def _reference(key: str = "chlorine") -> str:
     """The record built without cache, as comparable text."""
-    import os as _os
-
-    old = _os.environ.get(pc.CACHE_ENV)
-    _os.environ[pc.CACHE_ENV] = "off"
+    old = os.environ.get(pc.CACHE_ENV)
+    os.environ[pc.CACHE_ENV] = "off"
     try:
-        s = substances._build.__wrapped__(key)
-        return _text(s)
+        return _text(substances._build.__wrapped__(key))
     finally:
         if old is None:
-            del _os.environ[pc.CACHE_ENV]
+            del os.environ[pc.CACHE_ENV]
         else:
-            _os.environ[pc.CACHE_ENV] = old
+            os.environ[pc.CACHE_ENV] = old
 
 
 def _text(s) -> str:
@@ -196,6 +193,19 @@ def test_the_key_holds_the_table_and_code(tmp_path, monkeypatch):
     finally:
         pc.version_key.cache_clear()
     assert set(pc._versions()) == set(pc.LIBRARIES)
+
+
+def test_no_key_means_no_cache(tmp_path, monkeypatch):
+    ref = _reference()
+    monkeypatch.setenv(pc.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(pc, "_CODE_FILES", (tmp_path / "missing.py",))  # code not readable as a file
+    pc.version_key.cache_clear()
+    try:
+        assert pc.cache_folder() is None
+        assert _text(substances._build.__wrapped__("chlorine")) == ref
+        assert not list(tmp_path.iterdir())
+    finally:
+        pc.version_key.cache_clear()
 
 
 def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
