@@ -381,7 +381,10 @@ def _unit_tables(
     frequency : float
         Sum of the computed outcomes' frequencies. [1/a]
     """
+    from analysis import scenarios as sc
+
     row = run.rows[uid]
+    src = None  # the release source, made once (its errors are marked on each group, as before)
     sub = run.by_unit[uid]
     grp_cols = ["loc", "outcome", "instantaneous", "hole_diameter_m", "duration_s", "mass_kg"]
     sc_kw = dict(opts.scenario_options)
@@ -402,8 +405,9 @@ def _unit_tables(
             if wx.p_any[ci]:  # weather classes that never occur need no consequence field
                 keys.setdefault(weather_key(kind, cls), cls)
         try:
+            src = sc.as_release_source(row) if src is None else src
             made = [
-                LethalityTable(kind, f_g, k, kind in RADIAL_KINDS, _lethality(row, scen, cls, opts))
+                LethalityTable(kind, f_g, k, kind in RADIAL_KINDS, _lethality(src, scen, cls, opts))
                 for k, cls in keys.items()
             ]
         except (ValueError, ZeroDivisionError) as exc:
@@ -417,8 +421,9 @@ def _unit_tables(
     return tables, n_out, f_unit
 
 
-def _lethality(row: Any, scen: Any, cls: tuple[float, str], opts: RiskOptions) -> Callable:
-    """P_death(s, c) of a scenario in one weather class, in the wind frame (s downwind, c crosswind [m])."""
+def _lethality(src: Any, scen: Any, cls: tuple[float, str], opts: RiskOptions) -> Callable:
+    """P_death(s, c) of a scenario at a release source (or an installations row) in one weather class, in the wind
+    frame (s downwind, c crosswind [m])."""
     from analysis import scenarios as sc
 
     spd, stab = cls
@@ -428,7 +433,7 @@ def _lethality(row: Any, scen: Any, cls: tuple[float, str], opts: RiskOptions) -
         temperature_k=opts.temperature_k,
         relative_humidity=opts.relative_humidity,
     )
-    ef = sc.effect_field(row, scen, w)
+    ef = sc.effect_field(src, scen, w)
 
     def lethality(s, c, ef=ef):  # wind frame: s downwind, c crosswind [m]
         return ef.along_wind("probability_of_death", s, c)
