@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +229,14 @@ class PropertyRecord:
             self.fixed = payload["fixed"]
             self._merge(payload["values"])
 
+    def __getstate__(self) -> dict:
+        # a copy sent to another process (pickle) keeps its values in memory and writes no file there
+        return {k: v for k, v in self.__dict__.items() if k != "_lock"} | {"_path": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def _merge(self, values: dict) -> None:
         for prop, by_t in values.items():
             mine = self._values[prop]
@@ -286,8 +294,10 @@ class ThermoProps:
         [kg/mol]
     critical_temperature : float
         Of thermo's ``Chemical`` (the limit of its vapour pressure). [K]
-    chemical : callable
-        Returns thermo's ``Chemical`` of the substance (called once, on the first value not stored).
+    property_cas : str
+        CAS number of thermo's ``Chemical``, made on the first value not stored.
+    chemical : thermo.Chemical or None
+        That ``Chemical`` when already made.
     vapour_pressure_override : callable or None
         Vapour pressure [Pa] of temperature [K] used instead of thermo's.
     """
@@ -297,20 +307,26 @@ class ThermoProps:
         record: PropertyRecord,
         molar_mass: float,
         critical_temperature: float,
-        chemical: Callable[[], Any],
+        property_cas: str,
+        chemical: Any = None,
         vapour_pressure_override: Callable | None = None,
     ) -> None:
         self._record = record
         self._mw = molar_mass
         self._tc = critical_temperature
-        self._chemical = chemical
+        self._cas = property_cas
+        self._chem = chemical
         self._vp_override = vapour_pressure_override
         self._objects: tuple | None = None
+
+    def __getstate__(self) -> dict:
+        # thermo's objects are made again where needed; the values stay with the record
+        return self.__dict__ | {"_chem": None, "_objects": None}
 
     def _thermo(self) -> tuple:
         """thermo's (VaporPressure, VolumeLiquid, HeatCapacityLiquid, EnthalpyVaporization, VolumeGas) objects."""
         if self._objects is None:
-            chem = self._chemical()
+            chem = self._chem = _chemical(self._cas) if self._chem is None else self._chem
             vg = chem.VolumeGas
             if "EOS" in vg.all_methods_P:
                 vg.method_P = (
@@ -530,7 +546,6 @@ def thermo_record(
         chem = _chemical(pcas)
         fixed = _thermo_fixed(r, chem)
         record.set_fixed(fixed)
-    loader = partial(_chemical, pcas) if chem is None else (lambda: chem)
     return fixed, ThermoProps(
-        record, fixed["molar_mass"], fixed["thermo_tc"], loader, vapour_pressure_override
+        record, fixed["molar_mass"], fixed["thermo_tc"], pcas, chem, vapour_pressure_override
     )

@@ -208,6 +208,23 @@ def test_no_key_means_no_cache(tmp_path, monkeypatch):
         pc.version_key.cache_clear()
 
 
+@pytest.mark.parametrize("cache", ["cold", "warm", "off"])
+def test_a_record_sent_to_another_process_keeps_its_values(tmp_path, monkeypatch, cache):
+    import pickle
+
+    ref = _reference()
+    monkeypatch.setenv(pc.CACHE_ENV, "off" if cache == "off" else str(tmp_path))
+    if cache == "warm":
+        substances._build.__wrapped__("chlorine")
+    s = substances._build.__wrapped__("chlorine")
+    copy = pickle.loads(pickle.dumps(s))  # as a dask task or a worker process receives it
+    assert _text(copy) == ref
+    assert copy.vapour_pressure(301.25) == s.vapour_pressure(301.25)  # a value not stored: through thermo
+    before = {p: p.read_bytes() for p in _files(tmp_path)}
+    copy.vapour_pressure(302.5)
+    assert {p: p.read_bytes() for p in _files(tmp_path)} == before  # the copy writes no file
+
+
 def test_an_unwritable_cache_is_skipped(tmp_path, monkeypatch):
     ref = _reference()
     blocker = tmp_path / "a file"
