@@ -244,7 +244,7 @@ def test_grid_read_of_all_directions_is_map_coordinates_per_direction(n_tables, 
     DX, DY = np.meshgrid(xc - 1.3, yc + 2.9)
     win = Window(0, yc.size, 0, xc.size, DX, DY, None, np.zeros(DX.shape))
     reach = 250.0  # cells beyond it are not read
-    placing._read_grid(TableReader(tables, grp), w, win, reach, dirs)
+    placing.read_grid(TableReader(tables, grp), w, win, reach, dirs)
     want = np.zeros(DX.shape)
     inside = np.hypot(DX, DY) <= reach
     for d, dd in enumerate(dirs):
