@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from typing import Any
 
+from threadpoolctl import threadpool_limits
+
 from analysis.physics._chunks import WORKERS_ENV, kernel_threads
 
 __all__ = [
@@ -90,9 +92,12 @@ def interleave(n: int, parts: int) -> list[range]:
 
 
 def thread_map(fn: Callable[[Any], Any], parts: Iterable[Any], *, workers: int) -> list[Any]:
-    """``fn(part)`` for every part, in ``workers`` threads (in this thread when 1); results in the parts' order."""
+    """``fn(part)`` for every part, in ``workers`` threads (in this thread when 1); results in the parts' order.
+
+    While the threads run, BLAS (matrix products) uses one thread: each of our threads already has a core, and
+    OpenBLAS's own threads on top of them would only wait for a core."""
     parts = list(parts)
     if workers <= 1 or len(parts) <= 1:
         return [fn(p) for p in parts]
-    with ThreadPoolExecutor(workers) as ex:
+    with threadpool_limits(1, user_api="blas"), ThreadPoolExecutor(workers) as ex:
         return list(ex.map(fn, parts))
