@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import functools
 import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import branca.element
 
-__all__ = ["LiteralText", "LiteralMacro", "LiteralDetail", "make_literal", "head_only"]
+__all__ = ["LiteralText", "LiteralMacro", "make_literal", "head_only"]
 
 _HEAD_ONLY = contextvars.ContextVar("parkrisk_map_head_only", default=False)
 
@@ -100,53 +99,3 @@ def head_only() -> Iterator[None]:
         yield
     finally:
         _HEAD_ONLY.reset(token)
-
-
-#: The table style folium 0.20's ``GeoJsonDetail.render`` writes for a GeoJSON tooltip or popup (its text, verbatim).
-_DETAIL_STYLE = """
-                    <style>
-                        .{{ this.class_name }} {
-                            {{ this.style }}
-                        }
-                       .{{ this.class_name }} table{
-                            margin: auto;
-                        }
-                        .{{ this.class_name }} tr{
-                            text-align: left;
-                        }
-                        .{{ this.class_name }} th{
-                            padding: 2px; padding-right: 8px;
-                        }
-                    </style>
-            """
-
-
-@functools.cache
-def _detail_style() -> Any:
-    from folium.template import Template
-
-    return Template(_DETAIL_STYLE)
-
-
-class LiteralDetail(LiteralMacro):
-    """folium's ``GeoJsonTooltip``/``GeoJsonPopup`` (``GeoJsonDetail``) rendered as folium renders it — the same
-    checks and table style — with the style's template compiled once, not once per element and again as the
-    rendered text. Put it first among the bases: ``class Tip(LiteralDetail, folium.GeoJsonTooltip)``."""
-
-    def render(self, **kwargs: Any) -> None:
-        import folium
-
-        parent = self._parent
-        if not isinstance(parent, folium.GeoJson):
-            raise TypeError(
-                f"{type(self).__name__} 只能加在 GeoJSON 图层上，不能加在 {type(parent).__name__} 上"
-            )
-        features = parent.data["features"]
-        keys = [k for k in (features[0]["properties"] if features else {}) if k not in ("style", "highlight")]
-        self.warn_for_geometry_collections()
-        missing = [f for f in self.fields if f not in keys]
-        if missing:
-            raise ValueError(f"字段 {missing} 不在图层的数据中：可用的字段为 {keys}，请检查字段名")
-        style = LiteralText(_detail_style().render(this=self))
-        self.get_root().header.add_child(style, name=self.get_name() + "tablestyle")
-        LiteralMacro.render(self)

@@ -34,7 +34,6 @@ from folium.template import Template
 
 from analysis.regulation.rectification import overdue_mask as _overdue_mask
 from analysis.regulation.siting_checks import FIVE_ROOM_USES
-from app.mapping.literal import LiteralDetail
 from app.present.numbers import is_null as _is_null
 from geodata import schema
 
@@ -314,22 +313,16 @@ def _display_frame(
     return frame, tooltip, popup
 
 
-class _GeoJsonTooltip(LiteralDetail, folium.GeoJsonTooltip):
-    """folium's GeoJSON tooltip, its table style compiled once (:class:`app.mapping.literal.LiteralDetail`)."""
-
-
-class _GeoJsonPopup(LiteralDetail, folium.GeoJsonPopup):
-    """folium's GeoJSON popup, its table style compiled once (:class:`app.mapping.literal.LiteralDetail`)."""
-
-
 # folium's GeoJsonTooltip/GeoJsonPopup put the aliases and the property values into innerHTML: the values are
 # escaped with html_text when the display frame is built (_display_frame, add_zones), the aliases here.
 def _tooltip(fields: Sequence[str]) -> folium.GeoJsonTooltip:
-    return _GeoJsonTooltip(fields=list(fields), aliases=[html_text(f"{f}：") for f in fields], sticky=True)
+    return folium.GeoJsonTooltip(
+        fields=list(fields), aliases=[html_text(f"{f}：") for f in fields], sticky=True
+    )
 
 
 def _popup(fields: Sequence[str]) -> folium.GeoJsonPopup:
-    return _GeoJsonPopup(
+    return folium.GeoJsonPopup(
         fields=list(fields),
         aliases=[html_text(f"{f}：") for f in fields],
         class_name="pr-popup",
