@@ -310,15 +310,16 @@ def _middleware() -> list:
 def main() -> None:
     from app import state
     from app.mapping import ensure_static_assets
-    from app.present.messages import message_zh
     from app.mapping.component import register as register_map_component
+    from app.present.messages import message_zh
 
     st.set_page_config(page_title=APP_TITLE, page_icon="🏭", layout="wide")
     try:
         ensure_static_assets()
     except OSError as exc:  # read-only install: the map would miss Leaflet
         st.error(
-            f"无法准备离线地图文件（Leaflet）：{message_zh(exc)}请确认 app/static 目录可写。", icon=":material/error:"
+            f"无法准备离线地图文件（Leaflet）：{message_zh(exc)}请确认 app/static 目录可写。",
+            icon=":material/error:",
         )
     pages = discover_pages()
     if not pages:
