@@ -96,13 +96,20 @@ class TableReader:
 
     def weights(self, s: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Points inside the table (map_coordinates reads 0 outside [0, n - 1]), flat corner index, fractions."""
+        x, y, keep = self.fractions(s, c)
+        return (keep, *self.corners(x[keep], y[keep]))
+
+    def fractions(self, s: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Fractional row and column of each point in the table, and whether it is inside the table."""
         g = self.grp
         x = (c + g.c_max) / g.ht  # fractional row
         y = (s - g.s_min) / g.ht  # fractional column
-        keep = (x >= 0.0) & (x <= self.nc - 1.0) & (y >= 0.0) & (y <= self.ns - 1.0)
-        x, y = x[keep], y[keep]
+        return x, y, (x >= 0.0) & (x <= self.nc - 1.0) & (y >= 0.0) & (y <= self.ns - 1.0)
+
+    def corners(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Flat index of the padded corner below each point inside the table, and its fractions."""
         i0, j0 = x.astype(np.intp), y.astype(np.intp)
-        return keep, (i0 + 1) * (self.ns + 2) + (j0 + 1), x - i0, y - j0
+        return (i0 + 1) * (self.ns + 2) + (j0 + 1), x - i0, y - j0
 
     def sums(self, w: np.ndarray) -> np.ndarray:
         """The padded tables summed with each column of weights ``w`` (K, M): shape (M, padded size), each row a
@@ -210,24 +217,28 @@ def read_grid(
     sb_all, cb_all = _sin_cos(dirs_deg)
     for d0 in range(0, len(dirs_deg), step):
         sel = slice(d0, d0 + step)
+        w = w_dirs[:, sel]
+        one = w.shape[1] == 1
         cells, which = box_cells_multi(win, grp, (nc, ns), dirs_deg[sel])
         r_, c_ = np.divmod(cells, dxs.size)
         x, y = dxs[c_], dys[r_]
-        inside = np.hypot(x, y) <= g_reach
-        cells, which, x, y = cells[inside], which[inside], x[inside], y[inside]
-        sb, cb = sb_all[sel][which], cb_all[sel][which]
-        keep, idx, fx, fy = reader.weights(x * sb + y * cb, -x * cb + y * sb)  # (s, c) as rotate() gives them
-        if not idx.size:
+        sb, cb = (sb_all[d0], cb_all[d0]) if one else (sb_all[sel][which], cb_all[sel][which])
+        fr, fc, keep = reader.fractions(x * sb + y * cb, -x * cb + y * sb)  # (s, c) as rotate() gives them
+        keep = np.flatnonzero(keep & (np.hypot(x, y) <= g_reach))  # within the group's reach and the table
+        if not keep.size:
             continue
-        cells, which, w = cells[keep], which[keep], w_dirs[:, sel]
+        cells, which = cells[keep], (None if one else which[keep])
+        idx, fx, fy = reader.corners(fr[keep], fc[keep])
         if n_tab == 1:
-            vals = reader.read_sum(reader.flat[:, 0], idx, fx, fy) * w[0, which]
+            vals = reader.read_sum(reader.flat[:, 0], idx, fx, fy) * (w[0, 0] if one else w[0, which])
+        elif one:
+            vals = reader.read(w[:, 0], idx, fx, fy)
         elif idx.size * (n_tab - 1) > w.shape[1] * reader.flat.shape[0]:  # many cells: sum the tables first
             combs = reader.sums(w)
             vals = reader.read_sum(combs.reshape(-1), idx + which * combs.shape[1], fx, fy)
         else:
             vals = np.einsum("ik,ki->i", reader.read(None, idx, fx, fy), w[:, which])
-        if w.shape[1] == 1:  # one direction: every cell once
+        if one:  # one direction: every cell once
             acc[cells] += vals
         else:
             lo, hi = int(cells.min()), int(cells.max()) + 1
