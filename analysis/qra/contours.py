@@ -97,8 +97,12 @@ def unit_distances(
     out: dict[str, float] = {}
     q = None if geom is None or geom.is_empty else geom.point_on_surface()
     rho = float(shapely.hausdorff_distance(q, geom)) if q is not None else 0.0
+    # the cells of the lowest level, once; each level's cells are those of them with a value at or above it
+    i_all, j_all = np.nonzero(win >= min(levels)) if len(levels) else (np.zeros(0, int), np.zeros(0, int))
+    v_all = win[i_all, j_all]
     for lv in levels:
-        ii, jj = np.nonzero(win >= lv)
+        at = v_all >= lv
+        ii, jj = i_all[at], j_all[at]
         if ii.size == 0:
             out[f"ir_distance_{lv:.0e}"] = 0.0
             continue
