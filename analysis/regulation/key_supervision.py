@@ -105,22 +105,30 @@ def two_key_one_major(park: Any, *, people_within_500m: Any = None) -> TwoKeyOne
     units_g, ents_g = enterprise_grades(park, people_within_500m=people_within_500m)
     unit_grade = dict(zip(units_g["unit"], units_g["grade"], strict=True)) if len(units_g) else {}
     rows = []
-    for (_, r), (_, f) in zip(inst.iterrows(), flags.iterrows(), strict=True):
-        entry = key_chemical_entry(str(r["substance"]))
-        proc = _process(r.get("hazardous_process"))
-        major = bool(f["is_major"])
-        grade = unit_grade.get(f["hazard_unit"], pd.NA) if major else pd.NA
+    entries: dict[str, Any] = {}  # one look-up per substance
+    processes = inst["hazardous_process"] if "hazardous_process" in inst else [None] * len(inst)
+    columns = (inst["unit_id"], inst["enterprise_id"], inst["name"], inst["substance"], processes)
+    for uid, eid, name, substance, process, is_major, hazard_unit in zip(
+        *columns, flags["is_major"], flags["hazard_unit"], strict=True
+    ):
+        substance = str(substance)
+        if substance not in entries:
+            entries[substance] = key_chemical_entry(substance)
+        entry = entries[substance]
+        proc = _process(process)
+        major = bool(is_major)
+        grade = unit_grade.get(hazard_unit, pd.NA) if major else pd.NA
         rows.append(
             {
-                "unit_id": str(r["unit_id"]),
-                "enterprise_id": str(r["enterprise_id"]),
-                "name": str(r["name"]),
-                "substance": str(r["substance"]),
+                "unit_id": str(uid),
+                "enterprise_id": str(eid),
+                "name": str(name),
+                "substance": substance,
                 "key_chemical": entry is not None,
                 "key_chemical_name": "" if entry is None else entry.name_zh,
                 "hazardous_process": proc,
                 "major_hazard": major,
-                "hazard_unit": f["hazard_unit"],
+                "hazard_unit": hazard_unit,
                 "major_hazard_grade": grade,
                 "two_key_one_major": entry is not None or bool(proc) or major,
             }

@@ -367,12 +367,18 @@ def _contributions(units: pd.DataFrame) -> pd.DataFrame:
     units = _check_units(units)
     rows = []
     unknown: list[str] = []
+    classified: dict[tuple[str, str | None], HazardClassification | None] = {}  # one look-up per substance
     for r in units.itertuples(index=False):
         cat = getattr(r, "category", None)
         cat = None if cat is None or (isinstance(cat, float) and math.isnan(cat)) or cat == "" else str(cat)
-        try:
-            c = classify(str(r.substance), category=cat)
-        except UnknownSubstanceError:
+        key = (str(r.substance), cat)
+        if key not in classified:
+            try:
+                classified[key] = classify(key[0], category=cat)
+            except UnknownSubstanceError:
+                classified[key] = None
+        c = classified[key]
+        if c is None:
             unknown.append(str(r.substance))
             continue
         rows.append(
