@@ -186,3 +186,31 @@ def test_warm_up_starts_when_streamlit_run_imports_the_app_and_only_once(monkeyp
     main._start_warm_up()
     main._start_warm_up()
     assert done.wait(5) and calls == [1]
+
+
+def _run_by_streamlit_in_child(argv0: str, queue) -> None:
+    import sys
+
+    sys.argv = [argv0]
+    from app import main
+
+    queue.put(main._run_by_streamlit())
+
+
+def test_no_warm_up_in_a_job_s_child_process():
+    """A computation job's child (app.jobs, started by spawn) imports the server's script again with the server's
+    argv: it must not start a warm-up, whose imports in a second thread made the job's unpickling fail on a
+    half-imported geodata.park (the domino job of the one-map browser test never finished)."""
+    import multiprocessing
+
+    from app import main
+
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_run_by_streamlit_in_child, args=(main.__file__, queue))
+    child.start()
+    try:
+        assert queue.get(timeout=120) is False
+    finally:
+        child.join(timeout=60)
+    assert child.exitcode == 0
