@@ -12,15 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from local_dask import external_cluster
 
 from app.region.cache import CACHE_DIR, park_key, write_entry
 from app.region.compute import RegionOptions, park_result
@@ -53,12 +49,6 @@ def _copy(src: Path, dst: Path) -> Path:
     return dst
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_generated_province_plan_mixes_sizes_and_is_deterministic():
     plan = park_plan(100, seed=0)
     share = plan["size"].value_counts(normalize=True)
@@ -73,61 +63,15 @@ def test_generated_province_plan_mixes_sizes_and_is_deterministic():
 def test_external_scheduler_and_two_worker_processes_match_serial(region5, serial, tmp_path, monkeypatch):
     """A real ``dask scheduler`` and two ``dask worker`` processes on localhost, reached through
     DASK_SCHEDULER_ADDRESS only (one code path with the LocalCluster)."""
-    from dask.distributed import Client
-
     folder = _copy(region5, tmp_path / "region")
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).with_name("dask"))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115 - closed below
-    procs = [
-        subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    ]
-    try:
-        for _ in range(2):
-            procs.append(
-                subprocess.Popen(
-                    [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    env=env,
-                )
-            )
-        deadline = time.monotonic() + 40
-        while True:
-            try:
-                with Client(address, timeout="2s") as c:
-                    c.wait_for_workers(2, timeout=30)
-                    workers = c.scheduler_info(n_workers=-1)["workers"]
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.3)
-        assert len(workers) == 2
+    with external_cluster(tmp_path / "dask.log", workers=2) as address:
         monkeypatch.setenv(SCHEDULER_ENV, address)
         run = run_region(folder, options=OPTS)
-        assert address in run.cluster_zh and "2 个工作进程" in run.cluster_zh
-        assert sorted(run.computed) == sorted(serial)
-        got = {r["file"]: _json(r) for r in run.results}
-        assert got == serial
-        assert all(not r["errors"] for r in run.results)
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait(timeout=10)
-        log.close()
+    assert address in run.cluster_zh and "2 个工作进程" in run.cluster_zh
+    assert sorted(run.computed) == sorted(serial)
+    got = {r["file"]: _json(r) for r in run.results}
+    assert got == serial
+    assert all(not r["errors"] for r in run.results)
 
 
 def test_default_local_cluster_matches_serial_and_recomputes_only_a_changed_park(

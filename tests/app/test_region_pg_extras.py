@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import psycopg
 import pyproj
 import pytest
+from local_dask import external_cluster
 
 from app.region.compute import RegionOptions, park_result
 from app.region.runner import SCHEDULER_ENV, run_region
@@ -284,49 +280,6 @@ def test_bad_grid_and_constant_rows_are_named_with_their_fix(loaded, region3, sc
         write_park(loaded, load_park(bad), schema=schema)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_cluster(tmp_path: Path) -> tuple[str, list[subprocess.Popen], object]:
-    from dask.distributed import Client
-
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    dask = str(Path(sys.executable).with_name("dask"))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    log = open(tmp_path / "dask.log", "w")  # noqa: SIM115 - closed by the caller
-    args = [[dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"]]
-    args += [[dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"]] * 2
-    procs = [subprocess.Popen(a, stdout=log, stderr=subprocess.STDOUT, env=env) for a in args]
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with Client(address, timeout="2s") as c:
-                c.wait_for_workers(2, timeout=40)
-                assert len(c.scheduler_info(n_workers=-1)["workers"]) == 2
-            return address, procs, log
-        except OSError:
-            if time.monotonic() > deadline:
-                _stop(procs, log)
-                raise
-            time.sleep(0.3)
-
-
-def _stop(procs: list[subprocess.Popen], log) -> None:
-    for p in reversed(procs):
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=10)
-    log.close()
-
-
 def test_external_scheduler_and_two_workers_on_a_postgis_region_match_the_serial_folder_run(
     loaded, region3, serial, schema, tmp_path, monkeypatch
 ):
@@ -335,8 +288,7 @@ def test_external_scheduler_and_two_workers_on_a_postgis_region_match_the_serial
     import geodata.pg_parks as pg
 
     monkeypatch.setenv("PARKRISK_DATA_DIR", str(tmp_path / "data"))
-    address, procs, log = _start_cluster(tmp_path)
-    try:
+    with external_cluster(tmp_path / "dask.log", workers=2) as address:
         monkeypatch.setenv(SCHEDULER_ENV, address)
 
         def no_read(*a, **k):
@@ -344,8 +296,6 @@ def test_external_scheduler_and_two_workers_on_a_postgis_region_match_the_serial
 
         monkeypatch.setattr(pg, "read_park", no_read)
         run = run_region(loaded, options=OPTS, schema=schema)
-    finally:
-        _stop(procs, log)
     assert address in run.cluster_zh and "2 个工作进程" in run.cluster_zh
     assert run.computed == ["P001", "P002", "P003"]
     got = {r["park_id"]: {k: v for k, v in _json(r).items() if k != "file"} for r in run.results}
