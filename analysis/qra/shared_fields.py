@@ -142,7 +142,7 @@ class FieldCache:
         dy = -(np.arange(r_lo, r_hi + 1) * g.h)
         shape = (dy.size, dx.size)
         DX, DY = np.broadcast_to(dx[None, :], shape), np.broadcast_to(dy[:, None], shape)
-        win = Window(0, shape[0], 0, shape[1], DX, DY, None, np.zeros(shape))
+        win = Window(0, shape[0], 0, shape[1], DX, DY, np.zeros(shape))
         pts = _no_points()
         for grp in groups:
             add_directional(grp, wx, "", win, pts, np.zeros(0), [])

@@ -41,11 +41,10 @@ class Near:
 
 @dataclass
 class Window:
-    """The part of the grid within reach of one installation: offsets DX, DY, distance R [m] and its risk [1/a].
+    """The part of the grid within reach of one installation: offsets DX, DY [m] and its risk [1/a].
 
     From :meth:`of`, ``DX`` and ``DY`` are read-only broadcast views of the column and row offsets (no copy of the
-    window's size) and ``R`` is None: the readers take the distance of the cells they read,
-    ``np.hypot(DX, DY)`` at those cells (the same values).
+    window's size); the readers take the distance of the cells they read, ``np.hypot(DX, DY)`` at those cells.
     """
 
     i0: int
@@ -54,7 +53,6 @@ class Window:
     j1: int
     DX: np.ndarray
     DY: np.ndarray
-    R: np.ndarray | None
     values: np.ndarray
 
     @classmethod
@@ -68,4 +66,4 @@ class Window:
         dx, dy = g.xc[j0:j1] - ox, g.yc[i0:i1] - oy
         shape = (dy.size, dx.size)
         DX, DY = np.broadcast_to(dx[None, :], shape), np.broadcast_to(dy[:, None], shape)
-        return cls(i0, i1, j0, j1, DX, DY, None, np.zeros(shape))
+        return cls(i0, i1, j0, j1, DX, DY, np.zeros(shape))

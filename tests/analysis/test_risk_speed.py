@@ -61,7 +61,7 @@ def test_box_cells_hold_every_cell_inside_the_rotated_box(wind_from):
     shape = (int(2 * grp.c_max / grp.ht) + 1, int((grp.s_max - grp.s_min) / grp.ht) + 1)
     xc, yc = np.arange(-2000.0, 2000.0, 10.0) + 5.0, np.arange(2000.0, -2000.0, -10.0) - 5.0
     DX, DY = np.meshgrid(xc - 3.7, yc + 1.2)
-    win = Window(0, yc.size, 0, xc.size, DX, DY, np.hypot(DX, DY), np.zeros(DX.shape))
+    win = Window(0, yc.size, 0, xc.size, DX, DY, np.zeros(DX.shape))
     reader = TableReader([np.ones(shape)], grp)
     keep_all, *_ = reader.weights(*rotate(DX.ravel(), DY.ravel(), wind_from))
     cells = box_cells(win, grp, shape, wind_from)
@@ -216,7 +216,7 @@ def test_box_cells_of_several_directions_are_those_of_each_direction():
     shape = (int(2 * grp.c_max / grp.ht) + 1, int((grp.s_max - grp.s_min) / grp.ht) + 1)
     xc, yc = np.arange(-800.0, 800.0, 10.0) + 5.0, np.arange(800.0, -800.0, -10.0) - 5.0
     DX, DY = np.meshgrid(xc - 2.1, yc + 4.4)
-    win = Window(0, yc.size, 0, xc.size, DX, DY, None, np.zeros(DX.shape))
+    win = Window(0, yc.size, 0, xc.size, DX, DY, np.zeros(DX.shape))
     dirs = np.arange(0.0, 360.0, 22.5)
     cells, which = box_cells_multi(win, grp, shape, dirs)
     for k, d in enumerate(dirs):
@@ -242,7 +242,7 @@ def test_grid_read_of_all_directions_is_map_coordinates_per_direction(n_tables, 
     w = rng.random((n_tables, dirs.size))
     xc, yc = np.arange(-400.0, 400.0, 10.0) + 5.0, np.arange(400.0, -400.0, -10.0) - 5.0
     DX, DY = np.meshgrid(xc - 1.3, yc + 2.9)
-    win = Window(0, yc.size, 0, xc.size, DX, DY, None, np.zeros(DX.shape))
+    win = Window(0, yc.size, 0, xc.size, DX, DY, np.zeros(DX.shape))
     reach = 250.0  # cells beyond it are not read
     placing.read_grid(TableReader(tables, grp), w, win, reach, dirs)
     want = np.zeros(DX.shape)
