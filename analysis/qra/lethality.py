@@ -35,6 +35,8 @@ __all__ = [
     "dir_group",
     "size_groups",
     "rotate",
+    "rotate_by",
+    "downwind_sin_cos",
 ]
 
 #: Outcome kinds whose lethality is axisymmetric about the source in :mod:`analysis.scenarios` (fireball and
@@ -206,8 +208,19 @@ def size_groups(directional: list[LethalityTable], h: float, thr: float) -> list
     return [dir_group(members, h, thr) for members in size_class.values()]
 
 
+def downwind_sin_cos(winds_from_deg: Any) -> tuple[np.ndarray, np.ndarray]:
+    """sin and cos of the downwind bearing of each wind blowing FROM ``winds_from_deg`` [°] (``math`` per value)."""
+    b = [math.radians(float(d) + 180.0) for d in winds_from_deg]  # downwind bearings
+    return np.array([math.sin(x) for x in b]), np.array([math.cos(x) for x in b])
+
+
+def rotate_by(dx: Any, dy: Any, sb: Any, cb: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(downwind s, crosswind c) of offsets east/north [m] for a downwind bearing of sine ``sb`` and cosine ``cb``
+    (numbers or arrays that broadcast with the offsets). [m]"""
+    return dx * sb + dy * cb, -dx * cb + dy * sb
+
+
 def rotate(dx: np.ndarray, dy: np.ndarray, wind_from_deg: float) -> tuple[np.ndarray, np.ndarray]:
     """(downwind s, crosswind c) of offsets east/north for a wind blowing FROM wind_from_deg. [m]"""
-    b = math.radians(wind_from_deg + 180.0)  # downwind bearing
-    sb, cb = math.sin(b), math.cos(b)
-    return dx * sb + dy * cb, -dx * cb + dy * sb
+    sb, cb = downwind_sin_cos([wind_from_deg])
+    return rotate_by(dx, dy, float(sb[0]), float(cb[0]))

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.qra.lethality import DirGroup, LethalityTable
+from analysis.qra.lethality import DirGroup, LethalityTable, downwind_sin_cos, rotate_by
 from analysis.qra.windows import Near, Window
 
 __all__ = ["TableReader", "add_radial", "add_directional", "box_cells", "box_cells_multi", "read_grid"]
@@ -149,12 +149,6 @@ def box_cells(win: Window, grp: DirGroup, shape: tuple[int, int], wind_from_deg:
     return box_cells_multi(win, grp, shape, [wind_from_deg])[0]
 
 
-def _sin_cos(dirs_deg: Any) -> tuple[np.ndarray, np.ndarray]:
-    """sin and cos of each downwind bearing (``math``, as :func:`analysis.qra.lethality.rotate` computes them)."""
-    b = [math.radians(float(d) + 180.0) for d in dirs_deg]
-    return np.array([math.sin(x) for x in b]), np.array([math.cos(x) for x in b])
-
-
 def box_cells_multi(
     win: Window, grp: DirGroup, shape: tuple[int, int], dirs_deg: Any
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -165,7 +159,7 @@ def box_cells_multi(
     pad = 2.0 * max(h, grp.ht)
     s_lo, s_hi = grp.s_min - pad, grp.s_min + (ns - 1) * grp.ht + pad
     c_lo, c_hi = -grp.c_max - pad, -grp.c_max + (nc - 1) * grp.ht + pad
-    sb, cb = _sin_cos(dirs_deg)
+    sb, cb = downwind_sin_cos(dirs_deg)
     sb, cb = sb[:, None], cb[:, None]
     dx, dy = win.DX[0], win.DY[:, 0][None, :]
     lo = np.full((sb.shape[0], dy.size), -np.inf)
@@ -214,7 +208,7 @@ def read_grid(
     per_dir = min(acc.size, ((ns + 4) * grp.ht + 4 * h) * ((nc + 4) * grp.ht + 4 * h) / (h * h) + 1)
     step = max(1, int(CHUNK_CELLS // per_dir))
     n_tab = reader.flat.shape[1]
-    sb_all, cb_all = _sin_cos(dirs_deg)
+    sb_all, cb_all = downwind_sin_cos(dirs_deg)
     for d0 in range(0, len(dirs_deg), step):
         sel = slice(d0, d0 + step)
         w = w_dirs[:, sel]
@@ -223,7 +217,7 @@ def read_grid(
         r_, c_ = np.divmod(cells, dxs.size)
         x, y = dxs[c_], dys[r_]
         sb, cb = (sb_all[d0], cb_all[d0]) if one else (sb_all[sel][which], cb_all[sel][which])
-        fr, fc, keep = reader.fractions(x * sb + y * cb, -x * cb + y * sb)  # (s, c) as rotate() gives them
+        fr, fc, keep = reader.fractions(*rotate_by(x, y, sb, cb))
         keep = np.flatnonzero(keep & (np.hypot(x, y) <= g_reach))  # within the group's reach and the table
         if not keep.size:
             continue
@@ -315,12 +309,12 @@ def _read_points(
     px, py = pts.dx[near], pts.dy[near]
     n_pts = near.size
     dirs = np.asarray(wx.dirs, dtype=float)[active]
-    sb_all, cb_all = _sin_cos(dirs)
+    sb_all, cb_all = downwind_sin_cos(dirs)
     step = max(1, CHUNK_CELLS // max(n_pts, 1))
     for d0 in range(0, len(active), step):
         sb, cb = sb_all[d0 : d0 + step, None], cb_all[d0 : d0 + step, None]
-        # (s, c) of every point in each direction of the chunk (as rotate() gives them), direction-major
-        keep, idx, fx, fy = each.weights((px * sb + py * cb).ravel(), (-px * cb + py * sb).ravel())
+        s, c = rotate_by(px, py, sb, cb)  # every point in each direction of the chunk, direction-major
+        keep, idx, fx, fy = each.weights(s.ravel(), c.ravel())
         if not idx.size:
             continue
         flat = np.flatnonzero(keep)
