@@ -251,12 +251,14 @@ class PropertyRecord:
 
     def put(self, prop: str, temperature: float, value: float) -> bool:
         """Keep a computed value in memory while fewer than :data:`MAX_VALUES` are kept (:meth:`save` writes them);
-        True when it was added."""
-        mine = self._values[prop]
-        if temperature in mine or len(mine) >= MAX_VALUES:
-            return False
-        mine[temperature] = value
-        return True
+        True when it was added. Under the record's lock: :meth:`save` walks the same dicts in another thread (records
+        are shared by the server's threads)."""
+        with self._lock:
+            mine = self._values[prop]
+            if temperature in mine or len(mine) >= MAX_VALUES:
+                return False
+            mine[temperature] = value
+            return True
 
     def set_fixed(self, fixed: dict) -> None:
         """Store the fixed values (JSON types only: str, float, None)."""
