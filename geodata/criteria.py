@@ -24,6 +24,7 @@ __all__ = [
     "FN_CRITERION_TABLE",
     "FN_FIELDS",
     "check_fn_record",
+    "fn_problems_zh",
     "read_fn_criterion",
     "save_fn_criterion",
     "copy_fn_criterion",
@@ -145,3 +146,12 @@ def save_fn_criterion(path: str | os.PathLike, record: Mapping[str, object]) -> 
     rec = check_fn_record(rec)
     write_into_gpkg(path, lambda tmp: _write(tmp, rec), what_zh="社会风险判据常数")
     return rec
+
+
+def fn_problems_zh(exc: ParkDataError) -> str:
+    """The problems of a rejected F-N criterion in Chinese, each as "字段 名=值：问题（改法）", joined with "；"; the
+    error's own text when it carries no report."""
+    report = getattr(exc, "report", None)
+    if report is None:
+        return str(exc)
+    return "；".join(f"字段 {p.column}={p.value!r}：{p.message_zh}（{p.fix_zh}）" for p in report.problems)

@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 import pyproj
 
-from geodata.criteria import FN_FIELDS, check_fn_record
+from geodata.criteria import FN_FIELDS, check_fn_record, fn_problems_zh
 from geodata.errors import ParkDataError
 from geodata.population import PopulationRaster
 
@@ -220,7 +220,9 @@ def write_extras(
         try:
             rec = check_fn_record(fn_record)
         except ParkDataError as exc:
-            raise _error(f"园区 {key} 的社会风险判据常数（GB 36894 F-N）未写入：{_problems(exc)}") from None
+            raise _error(
+                f"园区 {key} 的社会风险判据常数（GB 36894 F-N）未写入：{fn_problems_zh(exc)}"
+            ) from None
         rows = [
             (key, i, k, repr(v) if isinstance(v, float) else str(v))
             for i, (k, v) in enumerate((k, rec[k]) for k in FN_FIELDS if k in rec)
@@ -278,13 +280,6 @@ def _crs(conn: Any, wkt: str | None, srid: int | None, where: str) -> pyproj.CRS
     )
 
 
-def _problems(exc: ParkDataError) -> str:
-    report = getattr(exc, "report", None)
-    if report is None:
-        return str(exc)
-    return "；".join(f"字段 {p.column}={p.value!r}：{p.message_zh}（{p.fix_zh}）" for p in report.problems)
-
-
 def read_fn_setting(conn: Any, key: str, *, schema: str, label: str) -> dict[str, object] | None:
     """The park's F-N constants (checked, as :func:`geodata.criteria.read_fn_criterion` returns them), or None.
 
@@ -313,7 +308,9 @@ def read_fn_setting(conn: Any, key: str, *, schema: str, label: str) -> dict[str
     try:
         return check_fn_record(dict(rows))
     except ParkDataError as exc:
-        raise _error(f"{where} 的社会风险判据常数（GB 36894 F-N）有误：{_problems(exc)}。{fix}") from None
+        raise _error(
+            f"{where} 的社会风险判据常数（GB 36894 F-N）有误：{fn_problems_zh(exc)}。{fix}"
+        ) from None
 
 
 # -- export -----------------------------------------------------------------------------------------------------

@@ -100,7 +100,6 @@ PARK_TABLES: tuple[str, ...] = (
     POPULATION_TABLE,
     FN_TABLE,
 )
-_FROM_PARK = object()  # write_park: the F-N constants of the park itself
 _IMPORT_HINT = "请先用 parkrisk region import <连接串> 园区.gpkg 导入园区（会创建这些表）"
 
 
@@ -333,9 +332,12 @@ def write_park(
     park_id: str | None = None,
     schema: str = DEFAULT_SCHEMA,
     source: str = "",
-    fn_criterion: Any = _FROM_PARK,
 ) -> str:
     """Write ``park`` into the PostGIS region at ``dsn`` (replacing a park with the same id) in one transaction.
+
+    The park's confirmed GB 36894 F-N constants are ``park.fn_criterion``, else the ``fn_criterion`` table of the
+    GeoPackage the park was loaded from; its population grid is ``park.population_raster``
+    (:func:`geodata.load_park` reads it beside the file).
 
     Parameters
     ----------
@@ -349,10 +351,6 @@ def write_park(
         Schema of the park tables (created when missing, :func:`ensure_tables`).
     source : str
         Where the park came from (kept in ``park_index``).
-    fn_criterion : dict or None, optional
-        The park's confirmed GB 36894 F-N constants (fields of :data:`geodata.criteria.FN_FIELDS`); default
-        ``park.fn_criterion``, else the ``fn_criterion`` table of the GeoPackage the park was loaded from. The
-        population grid is ``park.population_raster`` (:func:`geodata.load_park` reads it beside the file).
 
     Returns
     -------
@@ -373,7 +371,7 @@ def write_park(
             "园区没有编号：parks 图层的 park_id 为空。请在 parks 图层填写 park_id，或用 --park-id 指定园区编号。"
         )
     schema_ = _check_schema(schema)
-    fn_record = _fn_record_of(park) if fn_criterion is _FROM_PARK else fn_criterion
+    fn_record = _fn_record_of(park)
     ensure_tables(dsn, schema=schema_)
     layers = park.layers
     now = dt.datetime.now(dt.UTC)

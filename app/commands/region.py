@@ -294,10 +294,7 @@ def _park_files(names: list[str]) -> list[Path]:
 def _has_fn(path: Path) -> bool:
     from geodata.criteria import read_fn_criterion
 
-    try:
-        return read_fn_criterion(path) is not None
-    except ValueError:  # write_park has refused it already
-        return False
+    return read_fn_criterion(path) is not None  # checked by write_park already
 
 
 @reports_errors

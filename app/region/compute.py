@@ -252,7 +252,7 @@ _PART_ZH = {
 def _load(where: Path | PgPark) -> tuple[Any, str | None]:
     """The park, or None and the Chinese reason it could not be loaded."""
     from geodata import ParkDataError, load_park
-    from geodata.criteria import FN_CRITERION_TABLE, read_fn_criterion
+    from geodata.criteria import FN_CRITERION_TABLE, fn_problems_zh, read_fn_criterion
     from geodata.pg_parks import ParkDatabaseError, read_park
 
     file, _ = _names(where)
@@ -284,13 +284,9 @@ def _load(where: Path | PgPark) -> tuple[Any, str | None]:
             where
         )  # the constants a user confirmed, as read_park gives them
     except ParkDataError as exc:
-        report = getattr(exc, "report", None)
-        bad = "；".join(
-            f"字段 {p.column}={p.value!r}：{p.message_zh}（{p.fix_zh}）"
-            for p in (report.problems if report else ())
-        )
         return None, (
-            f"{_label(file)}的社会风险判据常数表 {FN_CRITERION_TABLE}（GB 36894 F-N）有误，未计算：{bad or exc}。"
+            f"{_label(file)}的社会风险判据常数表 {FN_CRITERION_TABLE}（GB 36894 F-N）有误，未计算："
+            f"{fn_problems_zh(exc) or exc}。"
             "请在该园区的「风险分布」页重新录入这些常数，或用 SQLite 工具改正该表后重新运行。"
         )
     return park, None
