@@ -3,6 +3,7 @@ from :func:`factories.small_park_layers`)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -77,3 +78,22 @@ def finish_jobs():
         return at
 
     return finish
+
+
+_pg_schemas = itertools.count()  # one counter: the region modules share one PostgreSQL server
+
+
+@pytest.fixture
+def schema() -> str:
+    """A schema of its own for each PostGIS region test."""
+    return f"region{next(_pg_schemas)}"
+
+
+@pytest.fixture
+def loaded(pg_server, pg_region_folder, schema) -> str:
+    """The parks of the module's ``pg_region_folder`` imported into ``schema`` with the CLI (``parkrisk region
+    import``); the database's address."""
+    from app.cli import main
+
+    assert main(["region", "import", pg_server.dsn, str(pg_region_folder), "--schema", schema]) == 0
+    return pg_server.dsn

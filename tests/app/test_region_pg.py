@@ -11,7 +11,6 @@ run on PostGIS gives, park by park, the same figures as the run on the folder.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import json
 from pathlib import Path
 
@@ -36,7 +35,6 @@ from geodata.samples.province import generate_region, shifted_demo_park
 pytestmark = pytest.mark.postgis
 
 OPTS = RegionOptions()
-_schemas = itertools.count()
 
 
 def _json(x):
@@ -51,17 +49,9 @@ def region5(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def schema() -> str:
-    return f"region{next(_schemas)}"
-
-
-@pytest.fixture
-def loaded(pg_server, region5, schema) -> str:
-    """The five parks imported into ``schema`` with the CLI (``parkrisk region import``)."""
-    from app.cli import main
-
-    assert main(["region", "import", pg_server.dsn, str(region5), "--schema", schema]) == 0
-    return pg_server.dsn
+def pg_region_folder(region5) -> Path:
+    """The parks that ``loaded`` (tests/app/conftest.py) imports: the five of ``region5``."""
+    return region5
 
 
 def _same_park(a, b) -> None:

@@ -11,7 +11,6 @@ RFC2), not against numbers this code produced.
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 from pathlib import Path
@@ -35,7 +34,6 @@ pytestmark = pytest.mark.postgis
 
 OPTS = RegionOptions()
 REPO = Path(__file__).resolve().parents[2]
-_schemas = itertools.count()
 #: Non-default F-N constants (GB 36894's unconfirmed registry entry is upper 1e-3, lower 1e-5 /a).
 FN_P001 = {
     "upper_c": 2e-4,
@@ -105,16 +103,9 @@ def serial(region3) -> dict[str, dict]:
 
 
 @pytest.fixture
-def schema() -> str:
-    return f"regionx{next(_schemas)}"
-
-
-@pytest.fixture
-def loaded(pg_server, region3, schema) -> str:
-    from app.cli import main
-
-    assert main(["region", "import", pg_server.dsn, str(region3), "--schema", schema]) == 0
-    return pg_server.dsn
+def pg_region_folder(region3) -> Path:
+    """The parks that ``loaded`` (tests/app/conftest.py) imports: the three of ``region3``."""
+    return region3
 
 
 def _same_raster(a, b) -> None:
