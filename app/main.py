@@ -288,12 +288,13 @@ def _start_warm_up() -> None:
 def _run_by_streamlit() -> bool:
     """True in the process of ``streamlit run app/main.py``, which imports this module to find :data:`app` before it
     starts its runtime and server (it has set ``sys.argv[0]`` to this script by then). False in a child process
-    (a computation job of :mod:`app.jobs`, started by ``spawn``, imports this script again with the server's
-    ``sys.argv``): a warm-up there would import the park modules in a second thread while the child unpickles its
-    job, and a module seen half-imported fails the job."""
+    (a computation job of :mod:`app.jobs`, started by ``spawn``, imports this script again as ``__mp_main__`` with
+    the server's ``sys.argv``, before ``parent_process()`` is set; or imports it later as a module): a warm-up there
+    would import the park modules in a second thread while the child unpickles its job, and a module seen
+    half-imported fails the job."""
     import multiprocessing
 
-    if multiprocessing.parent_process() is not None:
+    if __name__ == "__mp_main__" or multiprocessing.parent_process() is not None:
         return False
     return bool(sys.argv and sys.argv[0]) and Path(sys.argv[0]).resolve() == Path(__file__).resolve()
 

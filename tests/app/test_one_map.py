@@ -214,3 +214,20 @@ def test_no_warm_up_in_a_job_s_child_process():
     finally:
         child.join(timeout=60)
     assert child.exitcode == 0
+
+
+def test_no_warm_up_when_spawn_imports_the_server_script_as_mp_main(monkeypatch):
+    """spawn's preparation imports the parent's main script (app/main.py under `streamlit run`) as ``__mp_main__``
+    before ``parent_process()`` is set: the module must not start its warm-up then."""
+    import importlib.util
+    import sys
+
+    from app import main
+
+    monkeypatch.setattr(sys, "argv", [main.__file__])
+    spec = importlib.util.spec_from_file_location("__mp_main__", main.__file__)
+    mod = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "__mp_main__", mod)
+    spec.loader.exec_module(mod)
+    assert not mod._run_by_streamlit()
+    assert not mod._WARM_UP_STARTED.is_set()
