@@ -348,4 +348,7 @@ else:  # imported by `streamlit run` / uvicorn: the ASGI app (found by name and 
 
     app = st.App(__file__, lifespan=_lifespan, middleware=_middleware(), routes=_session_routes())
     if _run_by_streamlit():  # overlaps Streamlit's own start (its runtime: ~0.2 s before the lifespan)
+        from app import tcp_nodelay
+
+        tcp_nodelay.install()  # before the server binds: no 40 ms delayed ACK per kept-alive request
         _start_warm_up()
