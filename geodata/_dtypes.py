@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 import pandas as pd
 
-__all__ = ["PANDAS_DTYPES", "null_mask", "coerce_series", "empty_series", "text_flags"]
+__all__ = ["PANDAS_DTYPES", "ColumnCache", "null_mask", "coerce_series", "empty_series", "text_flags"]
 
 #: In-memory dtype of each schema dtype.
 PANDAS_DTYPES: dict[str, str] = {
@@ -225,7 +225,11 @@ def coerce_series(series: pd.Series, dtype: str) -> tuple[pd.Series, np.ndarray]
     """
     if dtype not in PANDAS_DTYPES:
         raise ValueError(f"dtype={dtype!r} is not a schema dtype; allowed: {list(PANDAS_DTYPES)}")
-    null = null_mask(series)
+    return _coerce(series, dtype, null_mask(series))
+
+
+def _coerce(series: pd.Series, dtype: str, null: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """:func:`coerce_series` given the series' :func:`null_mask`."""
     n = len(series)
     if dtype == "str":
         texts = _read_all(series, dtype, null)
@@ -252,3 +256,40 @@ def coerce_series(series: pd.Series, dtype: str) -> tuple[pd.Series, np.ndarray]
     bad = np.array([t is None for t in read], dtype=bool) & ~null
     arr_d = pd.array([pd.NaT if t is None else t for t in read], dtype="datetime64[ms]")
     return pd.Series(arr_d, index=series.index), bad
+
+
+class ColumnCache:
+    """The columns of one raw layer, each coerced once: validation and the park builder ask for the same column as
+    the same dtype up to four times (row labels, value checks, ids, references, the layer itself).
+
+    The results are shared: do not modify them (the masks are read-only arrays).
+
+    Parameters
+    ----------
+    df : DataFrame
+        The raw layer; its columns must not change while the cache is used.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self._nulls: dict[str, np.ndarray] = {}
+        self._coerced: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
+
+    def null(self, column: str) -> np.ndarray:
+        """:func:`null_mask` of the column (read-only)."""
+        if column not in self._nulls:
+            mask = null_mask(self.df[column])
+            mask.flags.writeable = False
+            self._nulls[column] = mask
+        return self._nulls[column]
+
+    def coerce(self, column: str, dtype: str) -> tuple[pd.Series, np.ndarray]:
+        """:func:`coerce_series` of the column as schema dtype ``dtype``: ``(coerced, bad)``, ``bad`` read-only."""
+        key = (column, dtype)
+        if key not in self._coerced:
+            if dtype not in PANDAS_DTYPES:
+                raise ValueError(f"dtype={dtype!r} is not a schema dtype; allowed: {list(PANDAS_DTYPES)}")
+            values, bad = _coerce(self.df[column], dtype, self.null(column))
+            bad.flags.writeable = False
+            self._coerced[key] = (values, bad)
+        return self._coerced[key]

@@ -13,7 +13,7 @@ import pandas as pd
 import pyproj
 
 from geodata import schema
-from geodata._dtypes import coerce_series, empty_series
+from geodata._dtypes import ColumnCache, empty_series
 from geodata.crs import COORD_SYSTEMS, WGS84, geometries_to_wgs84, metric_crs_for
 from geodata.errors import CRSError, ParkDataError
 from geodata.validate import Problem, ValidationReport, validate_layers
@@ -122,17 +122,19 @@ def empty_layer(name: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
 
 
-def coerce_layer(name: str, df: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def coerce_layer(name: str, df: gpd.GeoDataFrame, *, columns: ColumnCache | None = None) -> gpd.GeoDataFrame:
     """Schema columns in schema order with schema dtypes (uncoercible values become missing), extra columns after,
-    geometry last as ``geometry``, EPSG:4326, a fresh RangeIndex."""
+    geometry last as ``geometry``, EPSG:4326, a fresh RangeIndex (``columns``: the layer's columns as validation
+    coerced them, reused, see :func:`geodata.validate.validate_layers`)."""
     spec = schema.LAYERS[name]
     df = df.reset_index(drop=True)
+    cols = columns if columns is not None else ColumnCache(df)
     geom = df.geometry
     n = len(df)
     data: dict[str, pd.Series] = {}
     for c in spec.columns:
         if c.name in df.columns and not isinstance(df[c.name], pd.DataFrame):
-            values, bad = coerce_series(df[c.name], c.dtype)
+            values, bad = cols.coerce(c.name, c.dtype)
             if bad.any():
                 log.info(
                     "%s.%s: %d values not readable as %s set to missing", name, c.name, bad.sum(), c.dtype
@@ -227,7 +229,10 @@ class Park:
         """
         prepared, problems = prepare_layers(layers, coords=coords)
         problems = [*extra_problems, *problems]
-        report = validate_layers(prepared, known_substance=known_substance, source=source, extra=problems)
+        columns: dict[str, ColumnCache] = {}  # each column coerced once, by validation, reused below
+        report = validate_layers(
+            prepared, known_substance=known_substance, source=source, extra=problems, columns=columns
+        )
         if validate and not report.ok:
             exc = CRSError if "missing_crs" in {p.kind for p in report.errors} else ParkDataError
             raise exc(report.to_text_zh(max_per_group=10), report=report)
@@ -245,7 +250,7 @@ class Park:
                     "has no CRS; set one, e.g. gdf.set_crs(4326)",
                     report=report,
                 )
-            coerced[name] = coerce_layer(name, df)
+            coerced[name] = coerce_layer(name, df, columns=columns.get(name))
         return cls(coerced, report=report, source=source)
 
     # -- layers ---------------------------------------------------------------------------------------------------

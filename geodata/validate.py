@@ -22,7 +22,7 @@ import pyproj
 import shapely
 
 from geodata import consistency, schema
-from geodata._dtypes import coerce_series, null_mask, text_flags
+from geodata._dtypes import ColumnCache, text_flags
 
 __all__ = [
     "Problem",
@@ -259,13 +259,11 @@ class _Collector:
         self.problems.append(Problem(layer, row_id, column, value, message_zh, fix_zh, severity, kind))
 
 
-def _row_labels(gdf: pd.DataFrame, spec: schema.LayerSpec) -> list[str]:
-    n = len(gdf)
-    fallback = [f"第{i + 1}行" for i in range(n)]
-    if spec.id_column not in gdf.columns:
-        return fallback
-    ids, _ = coerce_series(gdf[spec.id_column], "str")
-    return [fallback[i] if pd.isna(v) else str(v) for i, v in enumerate(ids)]
+def _row_labels(cols: ColumnCache, spec: schema.LayerSpec) -> list[str]:
+    if spec.id_column not in cols.df.columns:
+        return [f"第{i + 1}行" for i in range(len(cols.df))]
+    ids = cols.coerce(spec.id_column, "str")[0].to_numpy(dtype=object)
+    return [f"第{i + 1}行" if pd.isna(v) else str(v) for i, v in enumerate(ids)]
 
 
 def _geometry_of(df) -> gpd.GeoSeries | None:
@@ -325,16 +323,17 @@ def _check_columns(c: _Collector, name: str, df: pd.DataFrame, spec: schema.Laye
 
 
 def _check_values(
-    c: _Collector, name: str, df: pd.DataFrame, spec: schema.LayerSpec, labels: list[str]
+    c: _Collector, name: str, cols: ColumnCache, spec: schema.LayerSpec, labels: list[str]
 ) -> None:
+    df = cols.df
     for col in spec.columns:
         if col.name not in df.columns or isinstance(df[col.name], pd.DataFrame):
             continue  # missing (reported) or duplicated (reported)
         raw = df[col.name]
         xl = _excel_errors(c, name, raw, spec, col.name, labels)
-        null = null_mask(raw) & ~xl
-        values, bad = coerce_series(raw, col.dtype)
-        bad &= ~xl
+        null = cols.null(col.name) & ~xl
+        values, bad = cols.coerce(col.name, col.dtype)
+        bad = bad & ~xl
         raw_vals = raw.array
         for i in np.flatnonzero(bad):
             c.add(
@@ -361,10 +360,8 @@ def _check_values(
         if col.enum:
             allowed = schema.ENUM_LABELS_ZH[col.enum]
             texts = values.to_numpy(dtype=object)
-            for i in np.flatnonzero(ok):
+            for i in np.flatnonzero(ok & ~values.isin(list(allowed)).to_numpy(dtype=bool)):
                 v = texts[i]
-                if v in allowed:
-                    continue
                 by_label = {lab: k for k, lab in allowed.items()}
                 if v in by_label:
                     fix = f"请填写英文键「{by_label[v]}」（{v}），而不是中文名称"
@@ -383,7 +380,9 @@ def _check_values(
                 )
         if col.dtype in ("int", "float"):
             nums = values.astype("float64").to_numpy(na_value=np.nan)
-            for i in np.flatnonzero(ok):
+            lo, hi = col.plausible or (-np.inf, np.inf)
+            flagged = ~((lo <= nums) & (nums <= hi)) | ((nums <= 0) & (col.name == "inventory_kg"))
+            for i in np.flatnonzero(ok & flagged):  # the rows the checks below may report, in order
                 x = float(nums[i])
                 if col.name == "inventory_kg" and x <= 0:
                     c.add(
@@ -441,10 +440,10 @@ _DTYPE_FIX_ZH = {
 }
 
 
-def _check_ids(c: _Collector, name: str, df: pd.DataFrame, spec: schema.LayerSpec) -> set[str]:
-    if spec.id_column not in df.columns or isinstance(df[spec.id_column], pd.DataFrame):
+def _check_ids(c: _Collector, name: str, cols: ColumnCache, spec: schema.LayerSpec) -> set[str]:
+    if spec.id_column not in cols.df.columns or isinstance(cols.df[spec.id_column], pd.DataFrame):
         return set()
-    ids, _ = coerce_series(df[spec.id_column], "str")
+    ids = cols.coerce(spec.id_column, "str")[0]
     dup = ids.notna() & ids.duplicated(keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
         first = int(np.flatnonzero((ids == ids.iloc[i]).to_numpy())[0])
@@ -512,7 +511,10 @@ def _check_geometry(c: _Collector, name: str, df, spec: schema.LayerSpec, labels
             fix = "请在 GIS 中修复该几何（QGIS「修复几何」，或 shapely.make_valid）"
         c.add(name, labels[i], "geometry", reason, "几何无效", fix, kind="invalid_geometry")
     allowed = spec.geometry_types
-    types = np.array([g.geom_type if g is not None else "" for g in arr], dtype=object)
+    tid = shapely.get_type_id(arr)  # -1 for a missing geometry, 0-7 for the GEOS types of _GEOM_TYPES
+    types = np.array(_GEOM_TYPES, dtype=object)[np.where((tid >= 0) & (tid < 8), tid, 8)]
+    for i in np.flatnonzero(tid >= 8):
+        types[i] = arr[i].geom_type
     for i in np.flatnonzero(present & ~np.isin(types, allowed)):
         c.add(
             name,
@@ -525,6 +527,18 @@ def _check_geometry(c: _Collector, name: str, df, spec: schema.LayerSpec, labels
         )
     if geom.crs is not None and pyproj.CRS.from_user_input(geom.crs).is_geographic:
         _check_coordinates(c, name, arr, present, labels)
+
+
+_GEOM_TYPES = (
+    "Point",
+    "LineString",
+    "LinearRing",
+    "Polygon",
+    "MultiPoint",
+    "MultiLineString",
+    "MultiPolygon",
+)
+_GEOM_TYPES += ("GeometryCollection", "")
 
 
 def _check_coordinates(
@@ -581,45 +595,12 @@ def _check_coordinates(
         )
 
 
-def _check_references(
-    c: _Collector,
-    name: str,
-    df: pd.DataFrame,
-    spec: schema.LayerSpec,
-    labels: list[str],
-    ids: Mapping[str, set[str] | None],
-) -> None:
-    for col, (target, target_id) in spec.references.items():
-        if col not in df.columns or isinstance(df[col], pd.DataFrame):
-            continue
-        known = ids.get(target)
-        if known is None:
-            continue  # target layer unusable: its own problems are reported
-        vals, _ = coerce_series(df[col], "str")
-        for i, v in enumerate(vals):
-            if pd.isna(v) or v in known:
-                continue
-            fix = f"请填写{_layer_label(target)}中已有的{target_id}"
-            guess = _closest(v, known, cutoff=0.8)
-            if guess:
-                fix += f"（是否为「{guess}」？）"
-            c.add(
-                name,
-                labels[i],
-                col,
-                v,
-                f"{col}「{v}」在{_layer_label(target)}中不存在",
-                fix,
-                kind="dangling_reference",
-            )
-
-
 def _check_substances(
-    c: _Collector, name: str, df: pd.DataFrame, labels: list[str], known_substance: Callable[[str], bool]
+    c: _Collector, name: str, cols: ColumnCache, labels: list[str], known_substance: Callable[[str], bool]
 ) -> None:
-    if "substance" not in df.columns or isinstance(df["substance"], pd.DataFrame):
+    if "substance" not in cols.df.columns or isinstance(cols.df["substance"], pd.DataFrame):
         return
-    vals, _ = coerce_series(df["substance"], "str")
+    vals = cols.coerce("substance", "str")[0].to_numpy(dtype=object)
     cache: dict[str, bool] = {}
     for i, v in enumerate(vals):
         if pd.isna(v):
@@ -653,6 +634,7 @@ def validate_layers(
     known_substance: Callable[[str], bool] | None = None,
     source: str = "",
     extra: Iterable[Problem] = (),
+    columns: dict[str, ColumnCache] | None = None,
 ) -> ValidationReport:
     """Check raw layers against the layer contract and collect every problem.
 
@@ -667,6 +649,9 @@ def validate_layers(
         Where the data came from, for the report heading.
     extra : iterable of Problem
         Problems found earlier (e.g. while reading files), included first.
+    columns : dict, optional
+        Filled with each checked layer's coerced columns (:class:`geodata._dtypes.ColumnCache`), which
+        :meth:`geodata.park.Park.from_layers` reuses instead of coercing them again.
 
     Returns
     -------
@@ -754,10 +739,12 @@ def validate_layers(
 
     labels: dict[str, list[str]] = {}
     ids: dict[str, set[str] | None] = {}
+    cols = columns if columns is not None else {}
     for name, df in usable.items():
         spec = schema.LAYERS[name]
         geom = _geometry_of(df)
-        labels[name] = _row_labels(df, spec)
+        cols[name] = ColumnCache(df)
+        labels[name] = _row_labels(cols[name], spec)
         if len(df) == 0 and not set(spec.required_columns) <= {str(x) for x in df.columns}:
             ids[name] = set()  # nothing to check; one problem for the layer, not one per column
             if name != "parks":  # an empty parks layer is the no_park error above
@@ -773,21 +760,23 @@ def validate_layers(
                 )
             continue
         _check_columns(c, name, df, spec, geom.name if geom is not None else None)
-        _check_values(c, name, df, spec, labels[name])
-        ids[name] = _check_ids(c, name, df, spec) if spec.id_column in df.columns else None
+        _check_values(c, name, cols[name], spec, labels[name])
+        ids[name] = _check_ids(c, name, cols[name], spec) if spec.id_column in df.columns else None
         _check_geometry(c, name, df, spec, labels[name])
     unusable = {p.layer for p in c.problems if p.kind in ("unreadable", "bad_crs", "no_geometry")}
     for name in schema.LAYERS:
         if name not in usable and name not in unusable:
             ids[name] = set()  # an absent layer is empty: references to it dangle
-    for name, df in usable.items():
+    for name in usable:
         spec = schema.LAYERS[name]
-        _check_references(c, name, df, spec, labels[name], ids)
+        consistency.dangling_references(c.add, name, cols[name], spec.references, labels[name], ids)
         if known_substance is not None and name in ("installations", "pipelines"):
-            _check_substances(c, name, df, labels[name], known_substance)
+            _check_substances(c, name, cols[name], labels[name], known_substance)
     if "rectifications" in usable:
-        consistency.rectification_dates(c.add, usable["rectifications"], labels["rectifications"])
-    consistency.outside_enterprise(c.add, usable, labels)
+        consistency.rectification_dates(
+            c.add, usable["rectifications"], labels["rectifications"], columns=cols["rectifications"]
+        )
+    consistency.outside_enterprise(c.add, usable, labels, columns=cols)
     report = ValidationReport(tuple(c.problems), source=source)
     log.debug(
         "validated %d layers: %d errors, %d warnings", len(usable), len(report.errors), len(report.warnings)

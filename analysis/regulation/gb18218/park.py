@@ -120,14 +120,17 @@ def unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
     .. [1] GB 18218-2018, formula (1), tables 1–2, clause 3 (units).
     """
     inst = installations.reset_index(drop=True)
-    keys = [hazard_unit_key(r) for _, r in inst.iterrows()]
+    keys = _unit_keys(inst)
     subs = inst["substance"].astype(str).to_numpy()
-    known = np.ones(len(inst), dtype=bool)
-    for k, s in enumerate(subs):
-        try:
-            classify(s)
-        except UnknownSubstanceError:
-            known[k] = False
+    known_by_name: dict[str, bool] = {}  # one classification per distinct substance
+    for s in subs:
+        if s not in known_by_name:
+            try:
+                classify(s)
+                known_by_name[s] = True
+            except UnknownSubstanceError:
+                known_by_name[s] = False
+    known = np.array([known_by_name[s] for s in subs], dtype=bool)
     qty = pd.to_numeric(inst["inventory_kg"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
     ident = identify(
         pd.DataFrame(
@@ -138,15 +141,17 @@ def unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
             }
         )
     )
-    unknown_units = {keys[k] for k in np.flatnonzero(~known)}
-    s_val = np.array([float(ident.at[k, "S"]) if k in ident.index else 0.0 for k in keys])
-    major = np.array([bool(ident.at[k, "is_major"]) if k in ident.index else False for k in keys])
+    at = ident.index.get_indexer(keys)  # -1: a unit without a classified substance
+    s_val = (
+        np.where(at >= 0, ident["S"].to_numpy(dtype=float)[at], 0.0) if len(ident) else np.zeros(len(keys))
+    )
+    major = np.where(at >= 0, ident["is_major"].to_numpy(dtype=bool)[at], False) if len(ident) else at >= 0
+    unknown_in_unit: dict[str, list[str]] = {}
+    for k in np.flatnonzero(~known):
+        unknown_in_unit.setdefault(keys[k], []).append(str(subs[k]))
     reasons = []
-    unknown_in_unit = {
-        u: [str(subs[k]) for k in np.flatnonzero(~known) if keys[k] == u] for u in unknown_units
-    }
     for k, key in enumerate(keys):
-        if key in unknown_units and not major[k]:
+        if key in unknown_in_unit and not major[k]:
             s_val[k] = np.nan  # the unknown substance's share of S is not known
             major[k] = True  # fail closed
             names = "、".join(dict.fromkeys(unknown_in_unit[key]))
@@ -169,6 +174,30 @@ def unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
         },
         index=pd.Index(inst["unit_id"].astype(str), name="unit_id"),
     )
+
+
+def _unit_keys(inst: pd.DataFrame) -> list[str]:
+    """:func:`hazard_unit_key` of every row, as ``inst.iterrows()`` would give it, without a Series per row.
+
+    ``iterrows`` builds each row from ``inst.values``; a row whose values are all text or missing is inferred as a
+    text Series (its missing values become NaN), so only such rows (and frames with duplicated column names) are
+    still built that way.
+    """
+    if not inst.columns.is_unique:
+        return [hazard_unit_key(r) for _, r in inst.iterrows()]
+    cols = [c for c in ("enterprise_id", "kind", "unit_id", "hazard_unit") if c in inst.columns]
+    pos = [inst.columns.get_loc(c) for c in cols]
+    keys = []
+    for row in inst.values:
+        if any(not isinstance(v, str) and not _missing(v) for v in row):
+            keys.append(hazard_unit_key(dict(zip(cols, row[pos], strict=True))))
+        else:
+            keys.append(hazard_unit_key(inst._constructor_sliced(row, index=inst.columns)))
+    return keys
+
+
+def _missing(v: Any) -> bool:
+    return v is None or (pd.api.types.is_scalar(v) and bool(pd.isna(v)))
 
 
 _POPULATION_MODES = ("max", "day", "night")
