@@ -59,6 +59,27 @@ def _by_unique(series: pd.Series) -> tuple[np.ndarray, list]:
     return np.asarray(codes), list(uniques)
 
 
+class _Factor:
+    """:func:`_by_unique` of a series, computed on first use (a column is asked for its missing values, its Excel
+    errors and its coerced values: one factorisation serves all three)."""
+
+    __slots__ = ("series", "_done")
+
+    def __init__(self, series: pd.Series) -> None:
+        self.series = series
+        self._done: tuple[np.ndarray, list] | None = None
+
+    def __call__(self) -> tuple[np.ndarray, list]:
+        if self._done is None:
+            self._done = _by_unique(self.series)
+        return self._done
+
+
+def _blank_flags(uniques: list) -> list[bool]:
+    """:func:`_is_null_scalar` of each distinct value (a plain ``str`` is missing when blank)."""
+    return [not u.strip() if type(u) is str else _is_null_scalar(u) for u in uniques]
+
+
 def _kind(series: pd.Series) -> str:
     """``"str"``/``"datetime"`` (factorisable), ``"float"``/``"int"``/``"bool"`` (numpy), else ``"object"``."""
     dt = series.dtype
@@ -78,25 +99,33 @@ def _take(per_unique: np.ndarray, codes: np.ndarray, fill) -> np.ndarray:
 
 def null_mask(series: pd.Series) -> np.ndarray:
     """True where a value is missing: None, NaN, NaT, pandas NA or a blank string."""
+    return _null(series, _Factor(series))
+
+
+def _null(series: pd.Series, factor: _Factor) -> np.ndarray:
     kind = _kind(series)
     if kind == "float":
         return np.isnan(series.to_numpy())
     if kind in ("int", "bool"):
         return np.zeros(len(series), dtype=bool)
     if kind in ("str", "datetime"):
-        codes, uniques = _by_unique(series)
-        return _take(np.array([_is_null_scalar(u) for u in uniques], dtype=bool), codes, True)
+        codes, uniques = factor()
+        return _take(np.array(_blank_flags(uniques), dtype=bool), codes, True)
     return np.fromiter((_is_null_scalar(v) for v in _objects(series)), dtype=bool, count=len(series))
 
 
 def text_flags(series: pd.Series, test) -> np.ndarray:
     """``test(value)`` for every value of ``series`` (False for a missing text); text columns test each distinct
     value once, numpy number, boolean and date columns (which hold no text) give all False."""
+    return _flags(series, test, _Factor(series))
+
+
+def _flags(series: pd.Series, test, factor: _Factor) -> np.ndarray:
     kind = _kind(series)
     if kind in ("float", "int", "bool", "datetime"):
         return np.zeros(len(series), dtype=bool)
     if kind == "str":
-        codes, uniques = _by_unique(series)
+        codes, uniques = factor()
         return _take(np.array([bool(test(u)) for u in uniques], dtype=bool), codes, False)
     return np.array([bool(test(v)) for v in _objects(series)], dtype=bool)
 
@@ -179,13 +208,19 @@ def _scalar_reader(dtype: str):
     return {"str": _to_str, "int": _to_number, "float": _to_number, "bool": _to_bool, "date": _to_date}[dtype]
 
 
-def _read_all(series: pd.Series, dtype: str, null: np.ndarray) -> np.ndarray:
+def _read_all(series: pd.Series, dtype: str, null: np.ndarray, factor: _Factor) -> np.ndarray:
     """The scalar reader of ``dtype`` applied to every non-missing value (None where missing or unreadable)."""
     read = _scalar_reader(dtype)
     if _kind(series) in ("str", "datetime"):
-        codes, uniques = _by_unique(series)
+        codes, uniques = factor()
         per_u = np.empty(len(uniques), dtype=object)
-        per_u[:] = [None if _is_null_scalar(u) else read(u) for u in uniques]
+        if dtype == "str":  # a plain str reads as itself stripped (_to_str), blank ones are missing
+            per_u[:] = [
+                (u.strip() or None) if type(u) is str else None if _is_null_scalar(u) else read(u)
+                for u in uniques
+            ]
+        else:
+            per_u[:] = [None if _is_null_scalar(u) else read(u) for u in uniques]
         out = _take(per_u, codes, None)
         out[null] = None
         return out
@@ -194,14 +229,16 @@ def _read_all(series: pd.Series, dtype: str, null: np.ndarray) -> np.ndarray:
     return out
 
 
-def _numbers(series: pd.Series, dtype: str, null: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _numbers(
+    series: pd.Series, dtype: str, null: np.ndarray, factor: _Factor
+) -> tuple[np.ndarray, np.ndarray]:
     """``(nums, bad)`` for an int or float column: NaN where missing or unreadable."""
     if _kind(series) in ("float", "int"):
         nums = series.to_numpy().astype(np.float64)  # what float(v) gives for each numpy number
         nums[null] = np.nan
         bad = np.zeros(len(series), dtype=bool)
     else:
-        read = _read_all(series, dtype, null)
+        read = _read_all(series, dtype, null, factor)
         got = np.array([f is not None for f in read], dtype=bool)
         nums = np.full(len(series), np.nan)
         nums[got] = np.array([f for f in read[got]], dtype=np.float64)
@@ -225,17 +262,18 @@ def coerce_series(series: pd.Series, dtype: str) -> tuple[pd.Series, np.ndarray]
     """
     if dtype not in PANDAS_DTYPES:
         raise ValueError(f"dtype={dtype!r} is not a schema dtype; allowed: {list(PANDAS_DTYPES)}")
-    return _coerce(series, dtype, null_mask(series))
+    factor = _Factor(series)
+    return _coerce(series, dtype, _null(series, factor), factor)
 
 
-def _coerce(series: pd.Series, dtype: str, null: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    """:func:`coerce_series` given the series' :func:`null_mask`."""
+def _coerce(series: pd.Series, dtype: str, null: np.ndarray, factor: _Factor) -> tuple[pd.Series, np.ndarray]:
+    """:func:`coerce_series` given the series' :func:`null_mask` and factorisation."""
     n = len(series)
     if dtype == "str":
-        texts = _read_all(series, dtype, null)
+        texts = _read_all(series, dtype, null, factor)
         return pd.Series(texts, index=series.index, dtype="str"), np.zeros(n, dtype=bool)
     if dtype in ("int", "float"):
-        nums, bad = _numbers(series, dtype, null)
+        nums, bad = _numbers(series, dtype, null, factor)
         if dtype == "float":
             return pd.Series(nums, index=series.index, dtype="float64"), bad
         valid = ~np.isnan(nums)
@@ -244,7 +282,7 @@ def _coerce(series: pd.Series, dtype: str, null: np.ndarray) -> tuple[pd.Series,
     if dtype == "bool":
         if _kind(series) == "bool":
             return pd.Series(series.to_numpy(), index=series.index, dtype="bool"), np.zeros(n, dtype=bool)
-        read = _read_all(series, dtype, null)
+        read = _read_all(series, dtype, null, factor)
         missing = np.array([b is None for b in read], dtype=bool)
         bad = missing & ~null
         if missing.any():
@@ -252,7 +290,7 @@ def _coerce(series: pd.Series, dtype: str, null: np.ndarray) -> tuple[pd.Series,
             return pd.Series(pd.arrays.BooleanArray(vals, missing), index=series.index), bad
         return pd.Series(read.astype(bool), index=series.index, dtype="bool"), bad
     # date
-    read = _read_all(series, dtype, null)
+    read = _read_all(series, dtype, null, factor)
     bad = np.array([t is None for t in read], dtype=bool) & ~null
     arr_d = pd.array([pd.NaT if t is None else t for t in read], dtype="datetime64[ms]")
     return pd.Series(arr_d, index=series.index), bad
@@ -272,13 +310,20 @@ class ColumnCache:
 
     def __init__(self, df: pd.DataFrame) -> None:
         self.df = df
+        self._factors: dict[str, tuple[pd.Series, _Factor]] = {}
         self._nulls: dict[str, np.ndarray] = {}
         self._coerced: dict[tuple[str, str], tuple[pd.Series, np.ndarray]] = {}
+
+    def _column(self, column: str) -> tuple[pd.Series, _Factor]:
+        if column not in self._factors:
+            series = self.df[column]
+            self._factors[column] = (series, _Factor(series))
+        return self._factors[column]
 
     def null(self, column: str) -> np.ndarray:
         """:func:`null_mask` of the column (read-only)."""
         if column not in self._nulls:
-            mask = null_mask(self.df[column])
+            mask = _null(*self._column(column))
             mask.flags.writeable = False
             self._nulls[column] = mask
         return self._nulls[column]
@@ -289,7 +334,13 @@ class ColumnCache:
         if key not in self._coerced:
             if dtype not in PANDAS_DTYPES:
                 raise ValueError(f"dtype={dtype!r} is not a schema dtype; allowed: {list(PANDAS_DTYPES)}")
-            values, bad = _coerce(self.df[column], dtype, self.null(column))
+            series, factor = self._column(column)
+            values, bad = _coerce(series, dtype, self.null(column), factor)
             bad.flags.writeable = False
             self._coerced[key] = (values, bad)
         return self._coerced[key]
+
+    def text_flags(self, column: str, test) -> np.ndarray:
+        """:func:`text_flags` of the column."""
+        series, factor = self._column(column)
+        return _flags(series, test, factor)

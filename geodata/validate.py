@@ -22,7 +22,7 @@ import pyproj
 import shapely
 
 from geodata import consistency, schema
-from geodata._dtypes import ColumnCache, text_flags
+from geodata._dtypes import ColumnCache
 
 __all__ = [
     "Problem",
@@ -330,7 +330,7 @@ def _check_values(
         if col.name not in df.columns or isinstance(df[col.name], pd.DataFrame):
             continue  # missing (reported) or duplicated (reported)
         raw = df[col.name]
-        xl = _excel_errors(c, name, raw, spec, col.name, labels)
+        xl = _excel_errors(c, name, cols, spec, col.name, labels)
         null = cols.null(col.name) & ~xl
         values, bad = cols.coerce(col.name, col.dtype)
         bad = bad & ~xl
@@ -413,10 +413,11 @@ def _check_values(
 
 
 def _excel_errors(
-    c: _Collector, name: str, raw: pd.Series, spec: schema.LayerSpec, col: str, labels: list[str]
+    c: _Collector, name: str, cols: ColumnCache, spec: schema.LayerSpec, col: str, labels: list[str]
 ) -> np.ndarray:
     """Report cells holding an Excel error value (``#DIV/0!``, ``#N/A`` …); returns their mask."""
-    mask = text_flags(raw, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    raw = cols.df[col]
+    mask = cols.text_flags(col, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
     for i in np.flatnonzero(mask):
         c.add(
             name,

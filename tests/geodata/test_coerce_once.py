@@ -17,9 +17,9 @@ def _counting_coerce(monkeypatch) -> Counter:
     calls: Counter = Counter()
     real = _dtypes._coerce
 
-    def counted(series, dtype, null):
+    def counted(series, dtype, null, factor):
         calls[(str(series.name), len(series), dtype)] += 1
-        return real(series, dtype, null)
+        return real(series, dtype, null, factor)
 
     monkeypatch.setattr(_dtypes, "_coerce", counted)
     return calls
