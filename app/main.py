@@ -230,6 +230,8 @@ def _warm_up() -> None:
     its stored results, their out-of-date flags, a visitor's overview map and header numbers into the shared
     caches."""
     try:
+        import streamlit.emojis  # noqa: F401  st.set_page_config's icon check compiles its pattern (0.1 s)
+
         from app import state as state_
         from app.mapping import ensure_static_assets
 
@@ -348,7 +350,13 @@ else:  # imported by `streamlit run` / uvicorn: the ASGI app (found by name and 
 
     app = st.App(__file__, lifespan=_lifespan, middleware=_middleware(), routes=_session_routes())
     if _run_by_streamlit():  # overlaps Streamlit's own start (its runtime: ~0.2 s before the lifespan)
+        import streamlit.delta_generator as _dg
+
         from app import tcp_nodelay
 
-        tcp_nodelay.install()  # before the server binds: no 40 ms delayed ACK per kept-alive request
+        tcp_nodelay.install()  # before the server accepts: no 40 ms delayed ACK per kept-alive request
+        # Streamlit's first element of the process checks whether it runs in a REPL (to print a "use streamlit
+        # run" warning) with inspect.stack(), which resolves the real path of every loaded module's file: 0.4 s of
+        # the first page run while the warm-up thread holds the interpreter. Run by `streamlit run`, it is not.
+        _dg._use_warning_has_been_displayed = True
         _start_warm_up()

@@ -428,10 +428,10 @@ def _stored_fn_chart(stored: StoredResult) -> None:
 def _stored_map(kind: str, stored: StoredResult, stale: bool) -> None:
     """The kept result on the park map, drawn as on 园区一张图 (:func:`app.mapping.results.add_result_layers`)."""
     import geopandas as gpd
-    from streamlit_folium import st_folium
 
     from app import state
     from app.mapping import finish_map, fit_to, park_map
+    from app.mapping.component import component_args, draw
     from app.mapping.results import add_result_layers
 
     view = state.park_view()
@@ -441,9 +441,8 @@ def _stored_map(kind: str, stored: StoredResult, stale: bool) -> None:
     frames = [g.geometry for g in stored.layers.values() if len(g)]
     if frames:
         fit_to(m, gpd.GeoDataFrame(geometry=pd.concat(frames, ignore_index=True)))
-    st_folium(
-        finish_map(m), height=560, use_container_width=True, returned_objects=[], key=f"kept_map|{kind}"
-    )
+    # drawn as 园区一张图 draws its map: the popups' links to other pages are relative to the app page
+    draw(component_args(finish_map(m)), key=f"kept_map|{kind}", height=560)
 
 
 def show_stored_body(stored: StoredResult, *, map_link: bool = True) -> None:

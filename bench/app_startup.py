@@ -26,8 +26,8 @@ The server runs as an installed app does, with its modules' bytecode kept betwee
 (``PYTHONPYCACHEPREFIX``) written by one untimed start first, whatever ``PYTHONDONTWRITEBYTECODE`` says here;
 ``--compile-each-start`` measures a server that compiles the project's modules at every start instead.
 
-"Map drawn" is the first moment (polled every 50 ms) when, inside the streamlit-folium iframe, the Leaflet map
-(``window.map``) holds at least as many drawn features as the park has features an anonymous visitor sees
+"Map drawn" is the first moment (polled every 50 ms) when, inside the map's iframe (an ``srcdoc`` page,
+:mod:`app.mapping.component`), the Leaflet map (folium's ``map_…``, or streamlit-folium's ``window.map``) holds at least as many drawn features as the park has features an anonymous visitor sees
 (:func:`count_features`) and, with stored results, its layer switcher lists every result group. A feature counts
 when its layer is on the map (a GeoJSON feature: ``layer.feature`` set) and drawn: on the SVG renderer its element is
 in the page, on a canvas renderer (a large park, :data:`app.mapping.park.CANVAS_MIN_FEATURES`) the canvas has no
@@ -202,7 +202,8 @@ class PageRecord:
     ws_bytes: int = 0
     responses: list = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
-    marks: dict[str, float] = field(default_factory=dict)  # first time [monotonic s] of: ws, iframe, leaflet
+    # first time [monotonic s] of: ws, iframe (the first request of a frame other than the page's), leaflet
+    marks: dict[str, float] = field(default_factory=dict)
 
     @property
     def external(self) -> list[str]:
@@ -240,12 +241,11 @@ def attach_recorder(page) -> PageRecord:
 
     def on_request(request) -> None:
         rec.urls.append(request.url)
-        for mark, needle in (
-            ("iframe", "/component/streamlit_folium"),
-            ("leaflet", "/vendor/leaflet/leaflet.js"),
-        ):
-            if needle in request.url:
-                rec.marks.setdefault(mark, time.monotonic())
+        with contextlib.suppress(Exception):  # a request of a frame other than the page's: the map's iframe
+            if request.frame != request.frame.page.main_frame:
+                rec.marks.setdefault("iframe", time.monotonic())
+        if "/vendor/leaflet/leaflet.js" in request.url:
+            rec.marks.setdefault("leaflet", time.monotonic())
 
     page.on("request", on_request)
     page.on("response", lambda r: rec.responses.append(r))
@@ -495,7 +495,7 @@ def _report(label: str, park: Path, results: list[dict[str, object]]) -> None:
     )
     print(
         "  first run, seconds after launch: server healthy {server_ready_s:.2f}, page WebSocket open {ws_s:.2f}, "
-        "map component requested {iframe_s:.2f}, Leaflet requested {leaflet_s:.2f}, "
+        "map frame's first request {iframe_s:.2f}, Leaflet requested {leaflet_s:.2f}, "
         "map drawn {start_to_map_s:.2f}".format(**r0)
     )
     print(f"warm page load -> map:   median {warm[len(warm) // 2]:.2f} s")

@@ -1,89 +1,51 @@
-"""A folium map drawn in Streamlit from arguments prepared once: what ``streamlit_folium.st_folium`` sends to its
-front end, split into the part that depends on the map alone (:func:`component_args`, no Streamlit; cacheable) and
-the component call (:func:`draw`).
+"""A folium map drawn in Streamlit as one HTML page prepared once: :func:`component_args` renders the map (no
+Streamlit; cacheable), :func:`draw` shows it in the page (``st.iframe``: an ``<iframe srcdoc>``).
 
-``st_folium`` renders the whole map on every script run — the folium/branca templates of every layer, compiled
-again each time, then the GeoJSON of every feature — about 0.3 s for the demo park's overview. A page that can say
-when its map is the same (same park view, same results, same options) keeps the arguments and calls :func:`draw`
-instead: same script, same component key, so the browser also keeps the map it has. The arguments are those of
-streamlit-folium 0.2x (``st_folium`` with ``use_container_width=True``, no drawn feature groups, no dynamic layer
-control, ``return_on_hover=False``); ``tests/app/test_map_component.py`` checks them against ``st_folium``'s own.
+The overview (园区一张图, the app's first page) draws its map this way rather than through streamlit-folium's
+``st_folium``, which the other pages keep (the siting page reads the clicked point back from it):
 
-The arguments are written by streamlit-folium's own functions (``_get_html``, ``_get_header``, ``_get_map_string``,
-``generate_js_hash``) and drawn by its own front end: the app holds none of its code. :func:`component_args` renders
-the map's header and body once with the scripts left out (:func:`app.mapping.literal.head_only`) before
-``_get_map_string`` writes each element's script, where ``st_folium`` renders the whole map twice and then each
-script a third time.
+- the map page goes to the browser as one UTF-8 string, where ``st_folium`` sends its script inside JSON arguments
+  with every Chinese character written as ``\\uXXXX`` (5.5 MB instead of 2.7 MB for the synthetic large park);
+- the browser draws the page in the iframe at once, where streamlit-folium's front end is first fetched and started
+  and then sent the map by message;
+- the server does not import streamlit-folium (0.2 s) before the first map.
+
+The page gets nothing back from the map (the overview never reruns on a click). A page that can say when its map
+is the same (same park view, same results, same options) keeps the page (:func:`app.one_map.overview_map`): the
+browser then keeps the map it has across reruns, as the element is unchanged. Links from popups to other pages are
+relative (:data:`app.mapping.links.PAGE_LINK_BASE`): an ``srcdoc`` document resolves them against the app page's
+address.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import folium
 
-from app.mapping.literal import head_only
-
 __all__ = ["component_args", "draw", "register"]
 
 
-def _links(m: folium.Map) -> tuple[list[str], list[str]]:
-    """CSS and JavaScript links of the map's elements, in ``st_folium``'s order (deduplicated)."""
-    import branca
-
-    def walk(el):
-        if isinstance(el, branca.colormap.ColorMap):
-            yield el
-        if isinstance(el, folium.elements.JSCSSMixin):
-            yield el
-        for child in getattr(el, "_children", {}).values():
-            yield from walk(child)
-
-    css: list[str] = []
-    js: list[str] = []
-    for el in walk(m):
-        if isinstance(el, branca.colormap.ColorMap):  # st_folium adds d3 for colour maps (never used here)
-            js[:0] = [
-                "https://d3js.org/d3.v4.min.js",
-                "https://cdnjs.cloudflare.com/ajax/libs/d3/3.5.5/d3.min.js",
-            ]
-        css.extend(href for _, href in getattr(el, "default_css", []))
-        js.extend(src for _, src in getattr(el, "default_js", []))
-    return list(dict.fromkeys(css)), list(dict.fromkeys(js))
-
-
 def component_args(m: folium.Map) -> dict[str, Any]:
-    """What ``st_folium(m, use_container_width=True, returned_objects=[])`` sends to its front end, less the per-call
-    options: the Leaflet script, the page header and body, the map's element id and the CSS/JS links.
-
-    Renders ``m`` (and changes its element ids, as ``st_folium`` does): draw it through :func:`draw` only.
-    """
-    import streamlit_folium as sf
-
-    with head_only():  # the header and body: _get_map_string writes every element's script below, once
-        m.get_root().render()
-    html = sf._get_html(m)
-    header = sf._get_header(m)
-    script = sf._get_map_string(m)  # changes the element ids: after the html and header, as in st_folium
-    css, js = _links(m)
-    return {
-        "script": script,
-        "header": header,
-        "html": html,
-        "id": sf.get_full_id(m),
-        "css_links": css,
-        "js_links": js,
-    }
+    """The map ``m`` as one HTML page (``{"html": ...}``), with the app's local Leaflet files
+    (:func:`app.mapping.assets.use_local_assets`, done by :func:`app.mapping.new_map`). Draw it through
+    :func:`draw`."""
+    return {"html": m.get_root().render()}
 
 
 def register() -> None:
-    """Register streamlit-folium's front end with the running server (call it in a script run).
+    """Register streamlit-folium's front end with the running server when something imported the package outside
+    a script run (call it in a script run).
 
-    streamlit-folium registers it only when first imported during a script run; the server's warm-up thread
-    (:mod:`app.main`) imports it first, and the browser would then get 404 for every map. Registering the same
-    component again changes nothing.
+    streamlit-folium registers its front end only when first imported during a script run; imported first by
+    another thread (a warm-up), the browser would get 404 for every ``st_folium`` map. A page that imports it first
+    during its run registers it itself, so nothing is imported here. Registering the same component again changes
+    nothing.
     """
-    import streamlit_folium as sf
+    sf = sys.modules.get("streamlit_folium")
+    if sf is None:
+        return
     from streamlit.runtime import Runtime
 
     if Runtime.exists():
@@ -91,36 +53,9 @@ def register() -> None:
 
 
 def draw(args: dict[str, Any], *, key: str, height: int) -> None:
-    """Show the map of :func:`component_args` across the container's width, ``height`` [px] high, as
-    ``st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])`` would (the page gets
-    nothing back from the map: no rerun on clicks)."""
+    """Show the map page of :func:`component_args` across the container's width, ``height`` [px] high. ``key``
+    names the map for tests and callers; Streamlit keys this element by its place and content."""
     import streamlit as st
-    import streamlit_folium as sf
 
-    register()
-    hash_key = sf.generate_js_hash(args["script"], key, False)
-
-    def on_change() -> None:
-        st.session_state[key] = st.session_state.get(hash_key, {})
-
-    sf._component_func(
-        script=args["script"],
-        header=args["header"],
-        html=args["html"],
-        id=args["id"],
-        key=hash_key,
-        height=height,
-        width=None,
-        returned_objects=[],
-        default={},
-        zoom=None,
-        center=None,
-        feature_group=None,
-        return_on_hover=False,
-        layer_control=None,
-        pixelated=False,
-        css_links=args["css_links"],
-        js_links=args["js_links"],
-        on_change=on_change,
-        wrap_longitude=False,
-    )
+    del key  # st.iframe takes no key: the same page in the same place is the same element
+    st.iframe(args["html"], width="stretch", height=height)

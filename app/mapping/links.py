@@ -1,7 +1,12 @@
 """Links from a map's popups to the page that explains a feature (the pages of ``app/views``).
 
-A link leaves the map's iframe (``<base>/component/streamlit_folium…/index.html``) for ``<base>/<page>``: two
-levels up keeps any ``server.baseUrlPath``; ``target="_top"`` opens the page in the whole window.
+The maps that carry such links (园区一张图's and a stored result's, :mod:`app.mapping.component`) are ``<iframe
+srcdoc>`` documents, which resolve a relative link against the app page's address (``<base>/`` or
+``<base>/<page>``): the bare page name leads to ``<base>/<page>`` and keeps any ``server.baseUrlPath``.
+The page opens in a new tab (``target="_blank"``): Streamlit sandboxes the iframe without ``allow-top-navigation``,
+so a link aimed at the whole window (``target="_top"``) did nothing when clicked (Chromium: "Unsafe attempt to
+initiate navigation … sandboxed"); ``allow-popups-to-escape-sandbox`` lets the new tab open unsandboxed, signed in
+as before (the sign-in cookie).
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from app.mapping.text import html_attr, html_text
 
 __all__ = ["PAGE_LINK_BASE", "LAYER_PAGES", "page_link_html"]
 
-PAGE_LINK_BASE = "../../"
+PAGE_LINK_BASE = ""
 
 #: The page that explains each park layer: (file stem in ``app/views`` = the page's URL path, the page's TITLE).
 LAYER_PAGES: dict[str, tuple[str, str]] = {
@@ -26,4 +31,5 @@ LAYER_PAGES: dict[str, tuple[str, str]] = {
 
 def page_link_html(stem: str, title: str) -> str:
     """A link (HTML) to the page ``stem`` whose title is ``title``, for a popup."""
-    return f'<a href="{html_attr(PAGE_LINK_BASE + stem)}" target="_top">在“{html_text(title)}”页面查看 →</a>'
+    href = html_attr(PAGE_LINK_BASE + stem)
+    return f'<a href="{href}" target="_blank" rel="noopener">在“{html_text(title)}”页面查看 →</a>'

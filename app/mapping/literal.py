@@ -10,24 +10,18 @@ what such an expression asks for, on the server.
 :func:`make_literal` turns every ``MacroElement`` of a map into a subclass of its own class that adds what it
 renders as :class:`LiteralText` (the same text, written as it is). :func:`app.mapping.new_map` maps do it when they
 are rendered (:class:`app.mapping.base._Map`), after :func:`app.mapping.text.seal`; elements that folium adds while
-a map renders (a marker's icon, a layer's ``addTo``) are made literal before they render. Inside :func:`head_only`
-the script macros are left out: a caller that writes each element's script itself (:mod:`app.mapping.component`)
-renders the header and body without rendering every script a second time.
+a map renders (a marker's icon, a layer's ``addTo``) are made literal before they render.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import branca.element
 
-__all__ = ["LiteralText", "LiteralMacro", "make_literal", "head_only"]
-
-_HEAD_ONLY = contextvars.ContextVar("parkrisk_map_head_only", default=False)
+__all__ = ["LiteralText", "LiteralMacro", "make_literal"]
 
 
 class LiteralText(branca.element.Element):
@@ -50,8 +44,7 @@ class LiteralMacro(branca.element.MacroElement):
         if not isinstance(figure, branca.element.Figure):
             raise TypeError(f"{type(self).__name__} 只能在 Figure 中渲染（未加入地图）")
         macros = self._template.module.__dict__
-        parts = ("header", "html") if _HEAD_ONLY.get() else ("header", "html", "script")
-        for part in parts:
+        for part in ("header", "html", "script"):
             macro = macros.get(part)
             if macro is not None:
                 getattr(figure, part).add_child(LiteralText(macro(self, kwargs)), name=self.get_name())
@@ -88,14 +81,3 @@ def make_literal(m: Any) -> Any:
         if isinstance(element, branca.element.MacroElement) and not issubclass(cls, LiteralMacro):
             element.__class__ = _literal_class(cls)
     return m
-
-
-@contextlib.contextmanager
-def head_only() -> Iterator[None]:
-    """Within the block, literal elements render their header and HTML only (no ``script`` macro): the figure's
-    script section stays as it was. Per thread and task (a context variable)."""
-    token = _HEAD_ONLY.set(True)
-    try:
-        yield
-    finally:
-        _HEAD_ONLY.reset(token)

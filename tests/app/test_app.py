@@ -165,3 +165,26 @@ def test_park_map_hides_major_hazard_inventories_from_visitors(monkeypatch, demo
     hidden = shown.installations["inventory_kg"].isna() & full.installations["inventory_kg"].notna()
     assert hidden.sum() > 0
     assert shown.installations.loc[hidden, ["volume_m3", "pressure_pa", "temperature_k"]].isna().all().all()
+
+
+def test_no_page_relies_on_streamlit_magic():
+    """app/.streamlit/config.toml turns Streamlit's "magic" off (runner.magicEnabled: rewriting each page's syntax
+    tree for it cost 0.1 s of every page's first run): a bare expression on a page would silently show nothing, so
+    none may stand where magic would have written it (docstrings and calls are fine)."""
+    import ast
+    import tomllib
+    from pathlib import Path
+
+    app_dir = Path(__file__).resolve().parents[2] / "app"
+    config = tomllib.loads((app_dir / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["magicEnabled"] is False
+    kept = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom)
+    found = []
+    for path in [app_dir / "main.py", *sorted((app_dir / "views").glob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Expr) or isinstance(node.value, kept):
+                continue
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                continue  # a docstring (magic skips them too)
+            found.append(f"{path.name}:{node.lineno}")
+    assert not found, found

@@ -406,6 +406,8 @@ def _map_texts(m, element: str, reading: Reading) -> None:
                 for f in fields:
                     if f in props:
                         v = props[f]
+                        if isinstance(v, str):  # written into the popup as HTML: what is read is its text
+                            v = re.sub(r"<[^>]+>", " ", v)
                         reading.add(
                             f"{element}「{e.layer_name if hasattr(e, 'layer_name') else ''}」{f}",
                             "None" if v is None else v,
@@ -607,7 +609,9 @@ def read_page(page: str, token: str | None, monkeypatch) -> Reading:
         if kind == "html" and proto is not None:  # what the browser shows: no style sheet, no tags
             body = re.sub(r"<style.*?</style>|<script.*?</script>", " ", proto.body, flags=re.S)
             reading.add(here, re.sub(r"<[^>]+>", " ", body))
-        elif proto is not None and kind not in {"component_instance"}:
+        # a map's page (st.iframe srcdoc, app.mapping.component) is read as the map it is (_map_texts, captured
+        # through component_args): its script and element ids are not text a user reads
+        elif proto is not None and kind not in {"component_instance", "iframe"}:
             _proto_texts(proto, here, reading)
         for child in getattr(node, "children", {}).values():
             walk(child, here)

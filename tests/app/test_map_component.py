@@ -1,5 +1,5 @@
-"""The overview's shared map (app.one_map.overview_map, app.mapping.component): the same front-end arguments as
-streamlit-folium's st_folium, built once per park view and options, and never served to another kind of user."""
+"""The overview's shared map (app.one_map.overview_map, app.mapping.component): one HTML page of the map drawn in
+an iframe, built once per park view and options, and never served to another kind of user."""
 
 from __future__ import annotations
 
@@ -25,22 +25,9 @@ def _ids_blank(text: str) -> str:
     return re.sub(r"[0-9a-f]{32}", "ID", str(text))  # folium's random element ids
 
 
-def _statements(script: str) -> list[str]:
-    """The script's lines without blank lines and without a marker's icon set again: st_folium renders the map
-    twice and each render of a folium marker adds a ``SetIcon`` (``marker.setIcon(icon)`` written twice)."""
-    seen: set[str] = set()
-    out = []
-    for line in (s.strip() for s in script.splitlines()):
-        if not line or (".setIcon(" in line and line in seen):
-            continue
-        seen.add(line)
-        out.append(line)
-    return out
-
-
-def test_component_args_are_what_st_folium_sends(demo_park, monkeypatch):
-    import streamlit_folium
-
+def test_component_args_are_the_whole_map_page(demo_park):
+    """The overview's map goes to the browser as one HTML page (st.components.v1.html): folium's own page of the
+    map, with the app's local Leaflet and nothing of streamlit-folium."""
     from app.mapping import finish_map, park_map
     from app.mapping.component import component_args
 
@@ -48,18 +35,43 @@ def test_component_args_are_what_st_folium_sends(demo_park, monkeypatch):
         m = park_map(demo_park, layers=["enterprises", "installations"], legends=False, page_links=True)
         return finish_map(m)
 
-    sent = {}
-    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kw: sent.update(kw))
-    streamlit_folium.st_folium(build(), key="k", height=600, use_container_width=True, returned_objects=[])
     args = component_args(build())
-    assert set(args) == {"script", "header", "html", "id", "css_links", "js_links"}
-    for name, value in args.items():
-        if name == "script":
-            assert _statements(_ids_blank(value)) == _statements(_ids_blank(sent[name]))
-            assert len(_ids_blank(value).splitlines()) > 100
-        else:
-            assert _ids_blank(value) == _ids_blank(sent[name]), name
-    assert sent["default"] == {} and sent["width"] is None and sent["feature_group"] is None
+    assert set(args) == {"html"}
+    html = args["html"]
+    assert _ids_blank(html) == _ids_blank(build().get_root().render())
+    assert html.lstrip().startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    assert '<script src="/app/static/vendor/leaflet/leaflet.js">' in html
+    assert "streamlit_folium" not in html and "cdn" not in html.lower()
+    # every enterprise and installation of the park is in the page, its links relative to the app page
+    for name in demo_park.layers["enterprises"]["name"]:
+        assert name in html
+    assert html.count('"type":"Feature"') + html.count('"type": "Feature"') >= len(
+        demo_park.layers["enterprises"]
+    ) + len(demo_park.layers["installations"])
+    assert 'href=\\"enterprise_risk\\"' in html or 'href="enterprise_risk"' in html
+
+
+def test_draw_shows_the_page_in_an_iframe_and_imports_no_streamlit_folium():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        'at = AppTest.from_string("from app.mapping.component import draw\\n'
+        "draw({'html': '<!DOCTYPE html><html><body>地图</body></html>'}, key='m', height=321)\")\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "frames = at.get('iframe')\n"
+        "print(len(frames), frames[0].proto.srcdoc)\n"
+        "print('streamlit_folium' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    lines = out.stdout.strip().splitlines()
+    assert lines[-2] == "1 <!DOCTYPE html><html><body>地图</body></html>", out.stdout + out.stderr
+    assert lines[-1] == "False", out.stdout + out.stderr
 
 
 def test_component_args_compile_no_template_per_element(demo_park, monkeypatch):
@@ -67,7 +79,6 @@ def test_component_args_compile_no_template_per_element(demo_park, monkeypatch):
     the map renders, are made literal; only folium's own GeoJSON tooltip/popup table style is compiled, and its
     text, per tooltip or popup), and each marker's icon is set once."""
     import jinja2
-    import streamlit_folium  # noqa: F401 - its import compiles folium.plugins' templates: not counted here
 
     from app.mapping import finish_map, park_map
     from app.mapping.component import component_args
@@ -82,7 +93,7 @@ def test_component_args_compile_no_template_per_element(demo_park, monkeypatch):
         return from_string(self, *args, **kwargs)
 
     monkeypatch.setattr(jinja2.Environment, "from_string", counted)
-    script = component_args(m)["script"]
+    script = component_args(m)["html"]
     markers = re.findall(r"var (marker_\w+) = L\.marker\(", script)
     assert len(layers) >= 7 and len(markers) >= 10
     details = script.count("bindPopup(") + script.count(
@@ -102,8 +113,8 @@ def test_overview_map_is_built_once_per_view_and_never_crosses_kinds_of_users(de
     # an admin's map first (the full park), then a visitor's
     _, admin = overview_map(demo_park, {}, stale={}, sensitive=True, layers=layers)
     _, shown = overview_map(visitor, {}, stale={}, sensitive=False, layers=layers)
-    assert T101_INVENTORY in admin["script"]
-    assert shown is not admin and T101_INVENTORY not in shown["script"] and "存量" in shown["script"]
+    assert T101_INVENTORY in admin["html"]
+    assert shown is not admin and T101_INVENTORY not in shown["html"] and "存量" in shown["html"]
     # the same view and options: the same prepared map; other options: another map
     assert overview_map(visitor, {}, stale={}, sensitive=False, layers=layers)[1] is shown
     assert overview_map(visitor, {}, stale={}, sensitive=False, layers=layers[:2])[1] is not shown
@@ -137,7 +148,7 @@ def test_page_serves_an_anonymous_visitor_no_map_built_for_an_admin(admin_token,
     real_draw = component.draw
 
     def draw(args, **kwargs):
-        drawn.append(args["script"])
+        drawn.append(args["html"])
         return real_draw(args, **kwargs)
 
     monkeypatch.setattr(component, "draw", draw)

@@ -218,7 +218,7 @@ def test_popups_show_details_with_a_link_to_the_page_and_beijing_time():
     assert props[0]["最大个人风险"] == "2.4×10⁻⁵/年"
     assert props[0]["计算时间"] == "2026-12-07 16:30 北京时间（已过期，请重新计算）"
     assert props[0]["详情"] == page_link_html("risk")
-    assert 'href="../../risk"' in props[0]["详情"] and 'target="_top"' in props[0]["详情"]
+    assert 'href="risk"' in props[0]["详情"] and 'target="_blank"' in props[0]["详情"]
     edges = [f["properties"] for f in _features(_groups(m)[f"多米诺升级边（{DEFAULT_TOP_EDGES + 1}）"])]
     first = next(p for p in edges if p.get("概率排名") == "第 1 位")
     assert first["荷载"] == "25 kPa" and first["升级概率"] == "0.950" and first["跨企业（越过厂界）"] == "是"

@@ -139,6 +139,14 @@ def test_risk_and_domino_results_are_on_the_overview_after_a_reload(
                 assert "个人风险等值线" in popup.inner_text() and "北京时间" in popup.inner_text()
                 link = popup.get_by_role("link", name="在“风险分布”页面查看 →")
                 assert link.evaluate("a => a.href") == f"{base}/risk"
+                # and a click opens that page (in a new tab: the map's iframe may not navigate the whole window)
+                with context.expect_page(timeout=30000) as opened:
+                    link.evaluate("a => a.click()")  # the element's own click: a dialog of the page may cover it
+                risk_page = opened.value
+                risk_page.wait_for_load_state("domcontentloaded")
+                assert risk_page.url == f"{base}/risk"
+                risk_page.get_by_text("风险分布").first.wait_for(timeout=60000)
+                risk_page.close()
                 # the sign-in survived the reload (H5's session cookie)
                 assert page.get_by_text("登录已过期").count() == 0
                 page.goto(f"{base}/rectification", wait_until="commit")

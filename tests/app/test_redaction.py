@@ -116,7 +116,7 @@ class _Capture:
         real_draw = component.draw
 
         def draw(args, **kwargs):
-            self.maps.append(args["header"] + args["html"] + args["script"])
+            self.maps.append(args["html"])
             return real_draw(args, **kwargs)
 
         monkeypatch.setattr(component, "draw", draw)
