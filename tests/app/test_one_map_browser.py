@@ -141,7 +141,9 @@ def test_risk_and_domino_results_are_on_the_overview_after_a_reload(
                 assert link.evaluate("a => a.href") == f"{base}/risk"
                 # and a click opens that page (in a new tab: the map's iframe may not navigate the whole window)
                 with context.expect_page(timeout=30000) as opened:
-                    link.evaluate("a => a.click()")  # the element's own click: a dialog of the page may cover it
+                    link.evaluate(
+                        "a => a.click()"
+                    )  # the element's own click: a dialog of the page may cover it
                 risk_page = opened.value
                 risk_page.wait_for_load_state("domcontentloaded")
                 assert risk_page.url == f"{base}/risk"
