@@ -12,6 +12,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from app.mapping.geojson import feature_collection
 from app.mapping.links import LAYER_PAGES, page_link_html
 from app.mapping.text import (
     FIVE_ROOMS,
@@ -110,7 +111,7 @@ def add_layer(
     spec = schema.LAYERS[layer]
     group = folium.FeatureGroup(name=f"{spec.label_zh}（{len(gdf)}）", show=show)
     folium.GeoJson(
-        frame.to_geo_dict(drop_id=False),  # a dict: no JSON text round trip
+        feature_collection(frame),  # frame.to_geo_dict(drop_id=False), by columns
         name=spec.label_zh,
         style_function=lambda f: style[int(f["id"])],
         highlight_function=(lambda _f: {"weight": 3, "fillOpacity": 0.6})

@@ -27,6 +27,7 @@ import numpy as np
 import shapely
 
 from app.mapping import links
+from app.mapping.geojson import feature_collection
 from app.mapping.layers import add_declutter
 from app.mapping.legend import LEGEND_CSS, LegendItem, legend_html
 from app.mapping.results_style import (
@@ -206,7 +207,7 @@ def _heads_layer(lines: gpd.GeoSeries, styles: Sequence[dict[str, Any]], *, pane
         for s, k in zip(styles, keep, strict=True)
         if k
     )
-    return _Layer(frame.to_geo_dict(drop_id=False), head_styles, (), pane)
+    return _Layer(feature_collection(frame), head_styles, (), pane)
 
 
 class _GroupMeta(branca.element.MacroElement):
@@ -359,7 +360,7 @@ def _prepare(
         fields = tuple(c for c in frame.columns if c != frame.geometry.name)
         styles = tuple(dict(s, pane=pane) for s in part.styles) if part.points else tuple(part.styles)
         out.append(
-            _Layer(frame.reset_index(drop=True).to_geo_dict(drop_id=False), styles, fields, pane, part.points)
+            _Layer(feature_collection(frame.reset_index(drop=True)), styles, fields, pane, part.points)
         )
         if part.arrows and (heads := _heads_layer(geom, part.styles, pane=pane)) is not None:
             out.append(heads)

@@ -437,3 +437,58 @@ def test_park_map_escapes_every_text_field_of_every_layer(small_park):
     assert "&lt;img src=x onerror=alert(1)&gt;" in names[0] and "&amp;amp;" not in names[0]
     titles = [p["隐患/问题描述"] for p in _properties(_groups(m)["整改事项（一园一策）（4）"])]
     assert titles == [mapping.html_text(t) for t in park.rectifications["title"]]
+
+
+@pytest.mark.parametrize("which", ["demo", "large"])
+def test_feature_collection_is_what_to_geo_dict_gives(which, demo_park, tmp_path):
+    """app.mapping.geojson.feature_collection (by columns, GEOS' GeoJSON writer) writes the same document as
+    geopandas' GeoDataFrame.to_geo_dict(drop_id=False) (row by row), on every layer as the map shows it (Chinese
+    text columns) and as the park holds it (numbers, missing values, dates), and on an empty, a missing and a
+    MultiPolygon geometry."""
+    import json
+    from datetime import date
+
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from app.mapping.geojson import feature_collection
+    from app.mapping.text import _display_frame
+    from geodata import schema
+
+    if which == "demo":
+        park = demo_park
+    else:
+        from geodata.io import load_park
+        from geodata.samples.synthetic import generate_park
+
+        path = tmp_path / "large.gpkg"
+        generate_park(path, seed=0)
+        park = load_park(path)
+
+    def same(frame):
+        want = json.dumps(frame.to_geo_dict(drop_id=False), sort_keys=True, default=str)
+        assert json.dumps(feature_collection(frame), sort_keys=True, default=str) == want
+
+    checked = 0
+    for layer, gdf in park.layers.items():
+        if layer not in schema.LAYERS or gdf.empty:
+            continue
+        frame, _, _ = _display_frame(layer, gdf, park.layers, today=date(2026, 12, 8))
+        frame = frame.set_geometry(shapely.transform(frame.geometry.to_numpy(), lambda xy: np.round(xy, 6)))
+        same(frame)
+        same(gdf.to_crs(4326))
+        checked += 1
+    assert checked >= 8
+    odd = gpd.GeoDataFrame(
+        {"名称": ["甲", None, "丙", "丁"], "数值": [1.5, float("nan"), 3, None]},
+        geometry=[
+            shapely.from_wkt("POLYGON EMPTY"),
+            None,
+            shapely.from_wkt("MULTIPOLYGON(((0 0,1 0,1 1,0 0)),((2 2,3 2,3 3,2 2)))"),
+            shapely.Point(113.5, 29.8),
+        ],
+        crs=4326,
+        index=[3, 5, 7, 9],
+    )
+    same(odd)
