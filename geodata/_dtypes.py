@@ -290,6 +290,11 @@ def _coerce(series: pd.Series, dtype: str, null: np.ndarray, factor: _Factor) ->
             return pd.Series(pd.arrays.BooleanArray(vals, missing), index=series.index), bad
         return pd.Series(read.astype(bool), index=series.index, dtype="bool"), bad
     # date
+    if _kind(series) == "datetime":  # naive datetime64: _to_date is a year range check and a normalize
+        year = series.dt.year.to_numpy(dtype=np.float64, na_value=np.nan)
+        ok = ~null & (year >= 1000) & (year <= 9999)
+        dates = series.where(ok).dt.normalize().astype("datetime64[ms]")
+        return pd.Series(dates.array, index=series.index), ~null & ~ok
     read = _read_all(series, dtype, null, factor)
     bad = np.array([t is None for t in read], dtype=bool) & ~null
     arr_d = pd.array([pd.NaT if t is None else t for t in read], dtype="datetime64[ms]")

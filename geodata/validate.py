@@ -417,7 +417,9 @@ def _excel_errors(
 ) -> np.ndarray:
     """Report cells holding an Excel error value (``#DIV/0!``, ``#N/A`` …); returns their mask."""
     raw = cols.df[col]
-    mask = cols.text_flags(col, lambda v: isinstance(v, str) and v.strip().upper() in EXCEL_ERRORS)
+    mask = cols.text_flags(
+        col, lambda v: isinstance(v, str) and "#" in v and v.strip().upper() in EXCEL_ERRORS
+    )
     for i in np.flatnonzero(mask):
         c.add(
             name,

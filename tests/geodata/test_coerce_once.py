@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pyproj
 from shapely.geometry import Point
@@ -83,3 +84,23 @@ def test_outside_enterprise_accepts_plain_layers_without_cached_columns(layers):
         lambda *a, **k: found.append(a[:3]), {**layers, "installations": inst}, labels
     )
     assert found == [("installations", "U1", "geometry")]
+
+
+def test_datetime64_columns_follow_the_scalar_date_rule():
+    # a datetime64 column is coerced on the array (year range and normalize); it must read every value as the
+    # scalar rule _to_date does, at every unit, at the ends of the year range and across the epoch
+    texts = [
+        "0999-12-31T23:59:59",
+        "1000-01-01T12:00:00",
+        "9999-12-31T23:59:59",
+        "1969-12-31T23:59:59",
+        "NaT",
+    ]
+    for unit in ("s", "ms", "us"):
+        raw = np.array([*texts, "10000-01-01", "-0001-06-01"], dtype=f"datetime64[{unit}]")
+        series = pd.Series(raw, index=range(3, 3 + len(raw)))
+        coerced, bad = _dtypes.coerce_series(series, "date")
+        expected = [_dtypes._to_date(v) for v in series.to_numpy(dtype=object)]
+        assert coerced.dtype == "datetime64[ms]" and list(coerced.index) == list(series.index)
+        assert [None if pd.isna(v) else v for v in coerced] == expected
+        assert bad.tolist() == [e is None and not pd.isna(v) for e, v in zip(expected, raw, strict=True)]
