@@ -532,16 +532,11 @@ def _check_geometry(c: _Collector, name: str, df, spec: schema.LayerSpec, labels
         _check_coordinates(c, name, arr, present, labels)
 
 
+#: Geometry type names by :func:`shapely.get_type_id` (0-7); "" (index 8) for a missing geometry.
 _GEOM_TYPES = (
-    "Point",
-    "LineString",
-    "LinearRing",
-    "Polygon",
-    "MultiPoint",
-    "MultiLineString",
-    "MultiPolygon",
+    *("Point", "LineString", "LinearRing", "Polygon", "MultiPoint", "MultiLineString", "MultiPolygon"),
+    *("GeometryCollection", ""),
 )
-_GEOM_TYPES += ("GeometryCollection", "")
 
 
 def _check_coordinates(
