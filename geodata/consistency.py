@@ -98,10 +98,10 @@ def _to_metric(srs: str) -> pyproj.Transformer:
     return pyproj.Transformer.from_crs(4326, pyproj.CRS.from_user_input(srs), always_xy=True)
 
 
-def _column_caches(
-    layers: Mapping[str, pd.DataFrame], columns: Mapping[str, ColumnCache] | None
-) -> Mapping[str, ColumnCache]:
-    return columns if columns is not None else {k: ColumnCache(v) for k, v in layers.items()}
+def _cached(columns: Mapping[str, ColumnCache] | None, name: str, df: pd.DataFrame) -> ColumnCache:
+    """The caller's coerced columns of layer ``name``, or a new cache of ``df``."""
+    got = columns.get(name) if columns is not None else None
+    return got if got is not None and got.df is df else ColumnCache(df)
 
 
 def outside_enterprise(
@@ -119,8 +119,7 @@ def outside_enterprise(
     eg = _usable(ents) if ents is not None else None
     if eg is None or "enterprise_id" not in ents.columns or isinstance(ents["enterprise_id"], pd.DataFrame):
         return
-    cols = _column_caches(layers, columns)
-    ent_ids = cols["enterprises"].coerce("enterprise_id", "str")[0]
+    ent_ids = _cached(columns, "enterprises", ents).coerce("enterprise_id", "str")[0]
     counts = ent_ids.value_counts()
     polys: dict[str, shapely.Geometry] = {}
     for eid, g, ok in zip(ent_ids, eg.to_numpy(), _checkable(eg.to_numpy()), strict=True):
@@ -143,7 +142,7 @@ def outside_enterprise(
         geom = _usable(df) if df is not None else None
         if geom is None or "enterprise_id" not in df.columns or isinstance(df["enterprise_id"], pd.DataFrame):
             continue
-        eids = cols[name].coerce("enterprise_id", "str")[0].to_numpy(dtype=object)
+        eids = _cached(columns, name, df).coerce("enterprise_id", "str")[0].to_numpy(dtype=object)
         arr = geom.to_numpy()
         own_known = np.array([isinstance(e, str) and e in metric for e in eids], dtype=bool)
         idx = np.flatnonzero(own_known & _checkable(arr))
@@ -185,10 +184,10 @@ def rectification_dates(
     (``columns``: the layer's coerced columns when the caller has them)."""
     from geodata.store.lifecycle import date_problems
 
-    cols_ = ("found_on", "deadline", "status", "closed_on")
-    if any(c not in df.columns or isinstance(df[c], pd.DataFrame) for c in cols_):
+    needed = ("found_on", "deadline", "status", "closed_on")
+    if any(c not in df.columns or isinstance(df[c], pd.DataFrame) for c in needed):
         return
-    cols = columns if columns is not None else ColumnCache(df)
+    cols = columns if columns is not None and columns.df is df else ColumnCache(df)
     found, bad_f = cols.coerce("found_on", "date")
     deadline, bad_d = cols.coerce("deadline", "date")
     closed, bad_c = cols.coerce("closed_on", "date")
