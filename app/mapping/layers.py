@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from app.mapping.geojson import feature_collection
-from app.mapping.links import LAYER_PAGES, page_link_html
+from app.mapping.links import LAYER_PAGES, PopupFooter, page_link_html
 from app.mapping.text import (
     FIVE_ROOMS,
     _display_frame,
@@ -43,8 +43,6 @@ from app.present import (
 from geodata import schema
 
 __all__ = ["add_layer", "add_declutter"]
-
-_DETAILS_ZH = "详情"
 
 #: Tolerance of the drawn outlines [°]: 2e-6° is about 0.2 m (0.22 m of latitude), under one pixel at zoom 18
 #: (0.6 m/px at 30°N).
@@ -102,26 +100,29 @@ def add_layer(
     # points, the large park's installations 49,500 -> 18,000 vertices (issue 19)
     geoms = shapely.simplify(frame.geometry.to_numpy(), _SIMPLIFY_DEG, preserve_topology=True)
     frame = frame.set_geometry(shapely.transform(geoms, lambda xy: np.round(xy, 6)), crs=4326)
-    if page_links and layer in LAYER_PAGES:
-        frame[_DETAILS_ZH] = page_link_html(*LAYER_PAGES[layer])  # a constant link, no text from the data
-        pop = [*pop, _DETAILS_ZH]
+    # short property keys ("p0", "p1", …): the Chinese names are the tooltip's and popup's labels; written as keys
+    # of every feature they were a third of the large park's overview page
+    names = [c for c in frame.columns if c != frame.geometry.name]
+    keys = {n: f"p{i}" for i, n in enumerate(names)}
     style, marker = _layer_style(layer, gdf, today=today)
     # frame has a RangeIndex, so GeoJSON feature ids are "0".."n-1": styles are looked up by id, not shipped
     # as a property of every feature
     spec = schema.LAYERS[layer]
     group = folium.FeatureGroup(name=f"{spec.label_zh}（{len(gdf)}）", show=show)
-    folium.GeoJson(
-        feature_collection(frame),  # frame.to_geo_dict(drop_id=False), by columns
+    geojson = folium.GeoJson(
+        feature_collection(frame.rename(columns=keys)),  # frame.to_geo_dict(drop_id=False), by columns
         name=spec.label_zh,
         style_function=lambda f: style[int(f["id"])],
         highlight_function=(lambda _f: {"weight": 3, "fillOpacity": 0.6})
         if marker is None or isinstance(marker, folium.CircleMarker)
         else None,
-        tooltip=_tooltip(tip),
-        popup=_popup(pop),
+        tooltip=_tooltip([keys[f] for f in tip], names=tip),
+        popup=_popup([keys[f] for f in pop], names=pop),
         marker=marker,
         control=False,
     ).add_to(group)
+    if page_links and layer in LAYER_PAGES:  # a constant link under every popup, no text from the data
+        PopupFooter(page_link_html(*LAYER_PAGES[layer])).add_to(geojson)
     if labels and layer == "enterprises" and "name" in gdf:
         _add_name_labels(group, gdf, place=park_place_name(park_layers))
     group.add_to(m)

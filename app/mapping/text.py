@@ -315,16 +315,18 @@ def _display_frame(
 
 # folium's GeoJsonTooltip/GeoJsonPopup put the aliases and the property values into innerHTML: the values are
 # escaped with html_text when the display frame is built (_display_frame, add_zones), the aliases here.
-def _tooltip(fields: Sequence[str]) -> folium.GeoJsonTooltip:
+def _tooltip(fields: Sequence[str], names: Sequence[str] | None = None) -> folium.GeoJsonTooltip:
+    """The tooltip of the properties ``fields``, each labelled by its name in ``names`` (default: the field)."""
     return folium.GeoJsonTooltip(
-        fields=list(fields), aliases=[html_text(f"{f}：") for f in fields], sticky=True
+        fields=list(fields), aliases=[html_text(f"{f}：") for f in (names or fields)], sticky=True
     )
 
 
-def _popup(fields: Sequence[str]) -> folium.GeoJsonPopup:
+def _popup(fields: Sequence[str], names: Sequence[str] | None = None) -> folium.GeoJsonPopup:
+    """The popup of the properties ``fields``, each labelled by its name in ``names`` (default: the field)."""
     return folium.GeoJsonPopup(
         fields=list(fields),
-        aliases=[html_text(f"{f}：") for f in fields],
+        aliases=[html_text(f"{f}：") for f in (names or fields)],
         class_name="pr-popup",
         max_width=420,
     )

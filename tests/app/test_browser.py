@@ -18,6 +18,20 @@ REPO = Path(__file__).resolve().parents[2]
 SCREENSHOT = REPO / "test-artifacts" / "park_map.png"
 
 
+#: In the map's frame: fire a click (as a user's) on the feature whose first property is the given id, which opens
+#: its popup.
+_OPEN_POPUP_OF = """id => {
+    const k = Object.keys(window).find((k) => k.startsWith("map_") && window[k] instanceof L.Map);
+    let done = false;
+    window[k].eachLayer((l) => {
+        if (done || !l.feature || Object.values(l.feature.properties)[0] !== id) return;
+        l.fire("click", {latlng: l.getLatLng ? l.getLatLng() : l.getBounds().getCenter()}, true);
+        done = true;
+    });
+    if (!done) throw new Error("no feature " + id);
+}"""
+
+
 def _bench():
     spec = importlib.util.spec_from_file_location(
         "parkrisk_bench_app_startup", REPO / "bench" / "app_startup.py"
@@ -82,6 +96,19 @@ def test_park_map_in_headless_chromium_stays_on_localhost(
                 frame.locator(".leaflet-popup-content").wait_for(timeout=5000)
                 assert "编号" in frame.locator(".leaflet-popup-content").inner_text()
                 frame.locator(".leaflet-popup-close-button").dispatch_event("click")
+                # an enterprise's popup ends with the link to its page (written once per layer, app.mapping.links)
+                first = demo_park.enterprises["enterprise_id"].iloc[0]
+                frame.evaluate(_OPEN_POPUP_OF, first)
+                link = frame.locator(".leaflet-popup-content .pr-page-link a")
+                link.wait_for(timeout=5000)
+                assert (
+                    first
+                    in frame.locator(
+                        ".leaflet-popup-content", has=frame.locator(".pr-page-link")
+                    ).inner_text()
+                )
+                assert link.inner_text() == "在“企业安全风险分级”页面查看 →"
+                assert link.evaluate("a => [a.href, a.target]") == [f"{base}/enterprise_risk", "_blank"]
 
                 # the user uploads another park in the sidebar, then a broken file
                 page.get_by_text("更换园区数据").click()

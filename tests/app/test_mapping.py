@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date
@@ -35,9 +36,20 @@ def _geojson(group: folium.FeatureGroup) -> folium.GeoJson:
 
 
 def _properties(group: folium.FeatureGroup) -> list[dict]:
-    data = _geojson(group).data
-    data = json.loads(data) if isinstance(data, str) else data
-    return [f["properties"] for f in data["features"]]
+    """Each feature's properties by the name its tooltip or popup shows (a park layer's features carry short keys,
+    ``p0``…, labelled in the tooltip and popup)."""
+    gj = _geojson(group)
+    data = json.loads(gj.data) if isinstance(gj.data, str) else gj.data
+    names = {}
+    for c in gj._children.values():
+        if isinstance(c, folium.GeoJsonTooltip | folium.GeoJsonPopup):
+            names.update(
+                {
+                    f: html.unescape(a).removesuffix("：")
+                    for f, a in zip(c.fields, c.aliases or c.fields, strict=True)
+                }
+            )
+    return [{names.get(k, k): v for k, v in f["properties"].items()} for f in data["features"]]
 
 
 def test_park_map_has_one_group_per_layer_with_chinese_names_and_counts(small_park):
@@ -77,8 +89,9 @@ def test_tooltips_use_chinese_labels_and_units(small_park):
     groups = _groups(mapping.park_map(small_park, today=TODAY))
     inst = groups["装置设施（6）"]
     (tip,) = [c for c in _geojson(inst)._children.values() if isinstance(c, folium.GeoJsonTooltip)]
-    assert tip.fields[0] == "设施名称"
-    assert "存量" in tip.fields and "所属企业" in tip.fields
+    labels = [a.removesuffix("：") for a in tip.aliases]  # the fields are short keys, labelled in Chinese
+    assert labels[0] == "设施名称"
+    assert "存量" in labels and "所属企业" in labels
     props = {p["设施编号"]: p for p in _properties(inst)}
     assert props["U1"]["存量"] == "2,000,000 kg（2,000 t）"  # never 1.598e+04 t (issue 17, item 4)
     assert props["U2"]["压力（绝压）"] == "1,600,000 Pa（1.6 MPa）"

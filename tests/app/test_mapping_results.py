@@ -239,14 +239,20 @@ def test_park_layer_popups_link_to_their_page_only_when_asked(small_park):
         group = next(g for n, g in _groups(m).items() if n.startswith(name))
         return [f["properties"] for f in _features(group)]
 
+    from app.mapping.links import PopupFooter
+
+    def footers(m: folium.Map, name: str) -> list[str]:
+        group = next(g for n, g in _groups(m).items() if n.startswith(name))
+        (gj,) = [c for c in group._children.values() if isinstance(c, folium.GeoJson)]
+        return [c.html for c in gj._children.values() if isinstance(c, PopupFooter)]
+
+    # the link is written once under the layer's popups, not as a property of every feature
     with_links = mapping.park_map(small_park, page_links=True)
-    ents = popup_props(with_links, "企业（")
-    assert all(p["详情"] == link("enterprise_risk", "企业安全风险分级") for p in ents)
-    ent_group = next(g for n, g in _groups(with_links).items() if n.startswith("企业（"))
-    (gj,) = [c for c in ent_group._children.values() if isinstance(c, folium.GeoJson)]
-    (popup,) = [c for c in gj._children.values() if isinstance(c, folium.GeoJsonPopup)]
-    assert "详情" in popup.fields
-    assert all("详情" not in p for p in popup_props(mapping.park_map(small_park), "企业（"))
+    assert footers(with_links, "企业（") == [link("enterprise_risk", "企业安全风险分级")]
+    assert all("页面查看" not in json.dumps(p, ensure_ascii=False) for p in popup_props(with_links, "企业（"))
+    script = with_links.get_root().render()
+    assert script.count("enterprise_risk") == 1 and 'target=\\"_blank\\"' in script
+    assert footers(mapping.park_map(small_park), "企业（") == []
 
 
 def test_text_from_data_is_escaped_in_popups_and_legend():
