@@ -11,11 +11,9 @@ as before (the sign-in cookie).
 
 from __future__ import annotations
 
-import json
-
 import branca.element
 
-from app.mapping.text import html_attr, html_text
+from app.mapping.text import html_attr, html_text, js_string
 
 __all__ = ["PAGE_LINK_BASE", "LAYER_PAGES", "page_link_html", "PopupFooter"]
 
@@ -41,12 +39,12 @@ def page_link_html(stem: str, title: str) -> str:
 
 class PopupFooter(branca.element.MacroElement):
     """One link written under every popup of a GeoJSON layer (add it to the layer), instead of the same link as a
-        property of each feature: 0.5 MB of the large park's overview page was that one link 4,500 times over.
+    property of each feature: 0.5 MB of the large park's overview page was that one link 4,500 times over.
 
-        ``html`` is the app's own markup (:func:`page_link_html`: a constant, no text from data); it is written once
-        into the layer's script as a JSON string (``</`` escaped). The link is appended when a popup opens, with the
-        class ``pr-page-link``; the popup grows upwards from its tip (Leaflet positions it by its bottom), so it needs no
-    ``update()``, which would write the content again without the link.
+    ``html`` is the app's own markup (:func:`page_link_html`: a constant, no text from data), written once into the
+    layer's script as a string literal (:func:`app.mapping.text.js_string`). The link is appended, with the class
+    ``pr-page-link``, when a popup opens; the popup grows upwards from its tip (Leaflet positions it by its bottom),
+    so it needs no ``update()``, which would write the content again without the link.
     """
 
     _template = branca.element.Template(
@@ -68,4 +66,4 @@ class PopupFooter(branca.element.MacroElement):
         super().__init__()
         self._name = "PopupFooter"
         self.html = str(html)
-        self.html_js = json.dumps(self.html, ensure_ascii=False).replace("</", "<\\/")
+        self.html_js = js_string(self.html)
