@@ -86,6 +86,48 @@ def _process(v: Any) -> str:
     return str(v).strip()
 
 
+def _frame(cols: dict[str, list[Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """The table of the column lists ``cols`` (``major_hazard_grade`` as nullable Int64)."""
+    out = pd.DataFrame({c: cols[c] for c in columns if c != "major_hazard_grade"}, columns=list(columns))
+    if len(cols["major_hazard_grade"]) == 0:  # the empty table's columns as a table of no rows gives them
+        out = out.astype({c: object for c in columns})
+    out["major_hazard_grade"] = pd.array(cols["major_hazard_grade"], dtype="Int64")
+    return out
+
+
+def _enterprise_columns(
+    units: dict[str, list[Any]], names: dict[Any, Any], grade_of: dict[Any, Any]
+) -> dict[str, list[Any]]:
+    """Per enterprise of ``names`` (in its order), the columns of :data:`ENTERPRISE_COLUMNS` from the unit columns
+    ``units``: its installations are found once, by their ``enterprise_id`` (text)."""
+    at: dict[str, list[int]] = {}
+    for i, eid in enumerate(units["enterprise_id"]):
+        at.setdefault(eid, []).append(i)
+    kc_of, kc_name = units["key_chemical"], units["key_chemical_name"]
+    proc_of, major_of, hu_of = units["hazardous_process"], units["major_hazard"], units["hazard_unit"]
+    out: dict[str, list[Any]] = {c: [] for c in ENTERPRISE_COLUMNS}
+    for eid, name in names.items():
+        rows = at.get(str(eid), [])
+        kc = [kc_name[i] for i in rows if kc_of[i]]
+        pr = [proc_of[i] for i in rows if proc_of[i] != ""]
+        mj = {hu_of[i] for i in rows if major_of[i] and not pd.isna(hu_of[i])}  # as Series.nunique
+        n_major = sum(1 for i in rows if major_of[i])
+        grade = grade_of.get(eid, pd.NA)
+        for col, value in (
+            ("enterprise_id", str(eid)),
+            ("name", str(name)),
+            ("key_chemicals", "；".join(dict.fromkeys(kc))),
+            ("n_key_chemical_units", len(kc)),
+            ("hazardous_processes", "、".join(dict.fromkeys(pr))),
+            ("n_process_units", len(pr)),
+            ("n_major_units", len(mj)),
+            ("major_hazard_grade", None if pd.isna(grade) else int(grade)),
+            ("two_key_one_major", bool(len(kc) or len(pr) or n_major)),
+        ):
+            out[col].append(value)
+    return out
+
+
 def two_key_one_major(park: Any, *, people_within_500m: Any = None) -> TwoKeyOneMajor:
     """Which installations and enterprises of a park involve which of the three legs of 两重点一重大 [1]_.
 
@@ -104,12 +146,18 @@ def two_key_one_major(park: Any, *, people_within_500m: Any = None) -> TwoKeyOne
     flags = unit_flags(inst)
     units_g, ents_g = enterprise_grades(park, people_within_500m=people_within_500m)
     unit_grade = dict(zip(units_g["unit"], units_g["grade"], strict=True)) if len(units_g) else {}
-    rows = []
     entries: dict[str, Any] = {}  # one look-up per substance
-    processes = inst["hazardous_process"] if "hazardous_process" in inst else [None] * len(inst)
-    columns = (inst["unit_id"], inst["enterprise_id"], inst["name"], inst["substance"], processes)
-    for uid, eid, name, substance, process, is_major, hazard_unit in zip(
-        *columns, flags["is_major"], flags["hazard_unit"], strict=True
+    processes = inst["hazardous_process"].tolist() if "hazardous_process" in inst else [None] * len(inst)
+    cols: dict[str, list[Any]] = {c: [] for c in UNIT_COLUMNS}
+    for uid, eid, name, substance, process, is_major, hazard_unit in zip(  # lists: the values of iterating
+        inst["unit_id"].tolist(),
+        inst["enterprise_id"].tolist(),
+        inst["name"].tolist(),
+        inst["substance"].tolist(),
+        processes,
+        flags["is_major"].tolist(),
+        flags["hazard_unit"].tolist(),
+        strict=True,
     ):
         substance = str(substance)
         if substance not in entries:
@@ -118,50 +166,24 @@ def two_key_one_major(park: Any, *, people_within_500m: Any = None) -> TwoKeyOne
         proc = _process(process)
         major = bool(is_major)
         grade = unit_grade.get(hazard_unit, pd.NA) if major else pd.NA
-        rows.append(
-            {
-                "unit_id": str(uid),
-                "enterprise_id": str(eid),
-                "name": str(name),
-                "substance": substance,
-                "key_chemical": entry is not None,
-                "key_chemical_name": "" if entry is None else entry.name_zh,
-                "hazardous_process": proc,
-                "major_hazard": major,
-                "hazard_unit": hazard_unit,
-                "major_hazard_grade": grade,
-                "two_key_one_major": entry is not None or bool(proc) or major,
-            }
-        )
-    units = pd.DataFrame(rows, columns=list(UNIT_COLUMNS))
-    units["major_hazard_grade"] = pd.array(
-        [None if pd.isna(g) else int(g) for g in units["major_hazard_grade"]], dtype="Int64"
-    )
+        for col, value in (
+            ("unit_id", str(uid)),
+            ("enterprise_id", str(eid)),
+            ("name", str(name)),
+            ("substance", substance),
+            ("key_chemical", entry is not None),
+            ("key_chemical_name", "" if entry is None else entry.name_zh),
+            ("hazardous_process", proc),
+            ("major_hazard", major),
+            ("hazard_unit", hazard_unit),
+            ("major_hazard_grade", None if pd.isna(grade) else int(grade)),
+            ("two_key_one_major", entry is not None or bool(proc) or major),
+        ):
+            cols[col].append(value)
+    units = _frame(cols, UNIT_COLUMNS)
     grade_of = dict(zip(ents_g["enterprise_id"], ents_g["major_hazard_grade"], strict=True))
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))
-    erows = []
-    for eid, name in names.items():
-        u = units[units["enterprise_id"] == str(eid)]
-        kc = u[u["key_chemical"]]
-        pr = u[u["hazardous_process"] != ""]
-        mj = u[u["major_hazard"]]
-        erows.append(
-            {
-                "enterprise_id": str(eid),
-                "name": str(name),
-                "key_chemicals": "；".join(dict.fromkeys(kc["key_chemical_name"])),
-                "n_key_chemical_units": int(len(kc)),
-                "hazardous_processes": "、".join(dict.fromkeys(pr["hazardous_process"])),
-                "n_process_units": int(len(pr)),
-                "n_major_units": int(mj["hazard_unit"].nunique()),
-                "major_hazard_grade": grade_of.get(eid, pd.NA),
-                "two_key_one_major": bool(len(kc) or len(pr) or len(mj)),
-            }
-        )
-    ents = pd.DataFrame(erows, columns=list(ENTERPRISE_COLUMNS))
-    ents["major_hazard_grade"] = pd.array(
-        [None if pd.isna(g) else int(g) for g in ents["major_hazard_grade"]], dtype="Int64"
-    )
+    ents = _frame(_enterprise_columns(cols, names, grade_of), ENTERPRISE_COLUMNS)
     counts = {
         "enterprises": int(len(ents)),
         "key_chemical_enterprises": int((ents["n_key_chemical_units"] > 0).sum()),

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from analysis._checks import finite_number
 from analysis.errors import AnalysisInputError, UnknownSubstanceError
@@ -177,23 +178,43 @@ def unit_flags(installations: pd.DataFrame) -> pd.DataFrame:
 
 
 def _unit_keys(inst: pd.DataFrame) -> list[str]:
-    """:func:`hazard_unit_key` of every row, as ``inst.iterrows()`` would give it, without a Series per row.
+    """:func:`hazard_unit_key` of every row, as ``inst.iterrows()`` would give it, without a Series per row."""
+    return [hazard_unit_key(r) for r in _rows(inst, ("enterprise_id", "kind", "unit_id", "hazard_unit"))]
+
+
+def _rows(inst: pd.DataFrame, columns: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    """The rows of ``inst`` reduced to ``columns`` (those it has), with the values ``inst.iterrows()`` gives.
 
     ``iterrows`` builds each row from ``inst.values``; a row whose values are all text or missing is inferred as a
     text Series (its missing values become NaN), so only such rows (and frames with duplicated column names) are
-    still built that way.
+    still built that way; the others are plain dicts of the values, read column by column (a column's values as
+    objects are those of ``inst.values``).
     """
     if not inst.columns.is_unique:
-        return [hazard_unit_key(r) for _, r in inst.iterrows()]
-    cols = [c for c in ("enterprise_id", "kind", "unit_id", "hazard_unit") if c in inst.columns]
-    pos = [inst.columns.get_loc(c) for c in cols]
-    keys = []
-    for row in inst.values:
-        if any(not isinstance(v, str) and not _missing(v) for v in row):
-            keys.append(hazard_unit_key(dict(zip(cols, row[pos], strict=True))))
+        return [r for _, r in inst.iterrows()]
+    typed = np.zeros(len(inst), dtype=bool)  # the row has a value that is neither text nor missing
+    for c in inst.columns:
+        col = inst[c]
+        if isinstance(col.dtype, pd.StringDtype):
+            continue  # text or missing only
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufcmM":
+            typed |= col.notna().to_numpy(dtype=bool)
         else:
-            keys.append(hazard_unit_key(inst._constructor_sliced(row, index=inst.columns)))
-    return keys
+            rest = np.flatnonzero(~typed)
+            values = col.to_numpy(dtype=object)
+            typed[rest] = [not isinstance(v, str) and not _missing(v) for v in values[rest]]
+    cols = [c for c in columns if c in inst.columns]
+    values_of = {c: inst[c].to_numpy(dtype=object) for c in cols}
+    text_rows = inst.values[~typed] if not typed.all() else None
+    rows: list[Mapping[str, Any]] = []
+    t = 0
+    for i, is_typed in enumerate(typed):
+        if is_typed:
+            rows.append({c: values_of[c][i] for c in cols})
+        else:
+            rows.append(inst._constructor_sliced(text_rows[t], index=inst.columns))
+            t += 1
+    return rows
 
 
 def _missing(v: Any) -> bool:
@@ -252,8 +273,8 @@ def people_within_500m(park: Any, *, population: str = "max", distance_m: float 
     tgeom = tg.geometry.to_numpy()
     for eid, geom in zip(ent["enterprise_id"], ent.geometry, strict=True):
         ring = geom.buffer(distance_m).difference(geom)
-        inside_ring = np.asarray([ring.intersects(t) for t in tgeom], dtype=bool)
-        inside_plant = np.asarray([geom.contains(t) for t in tgeom], dtype=bool)
+        inside_ring = np.asarray(shapely.intersects(ring, tgeom), dtype=bool)  # the same GEOS predicates,
+        inside_plant = np.asarray(shapely.contains(geom, tgeom), dtype=bool)  # over all targets at once
         out[eid] = float(pop[inside_ring & ~inside_plant].sum())
     return pd.Series(out, name="people_within_500m", dtype=float)
 
@@ -305,19 +326,21 @@ def enterprise_grades(
         if missing:
             raise AnalysisInputError(f"people_within_500m has no entry for enterprises {sorted(missing)}")
     cats = dict(categories or {})
-    recs = []
-    for _, r in inst.iterrows():
-        key = unit_key(r)
-        recs.append(
-            {
-                "unit": key,
-                "enterprise_id": r["enterprise_id"],
-                "unit_id": r["unit_id"],
-                "substance": r["substance"],
-                "quantity_kg": float(r["inventory_kg"]),
-                "category": cats.get(str(r["substance"])),
-            }
-        )
+    if unit_key is hazard_unit_key:  # the same rows as iterrows, without a Series per row
+        rows = _rows(inst, ("enterprise_id", "kind", "unit_id", "hazard_unit", "substance", "inventory_kg"))
+    else:  # a caller's key may read any column
+        rows = [r for _, r in inst.iterrows()]
+    recs = [
+        {
+            "unit": unit_key(r),
+            "enterprise_id": r["enterprise_id"],
+            "unit_id": r["unit_id"],
+            "substance": r["substance"],
+            "quantity_kg": float(r["inventory_kg"]),
+            "category": cats.get(str(r["substance"])),
+        }
+        for r in rows
+    ]
     df = pd.DataFrame(recs)
     if df.empty:
         units = pd.DataFrame(
@@ -325,10 +348,11 @@ def enterprise_grades(
         )
     else:
         unit_ent = df.groupby("unit", sort=False)["enterprise_id"].first()
-        unit_people = {u: float(ppl.get(e, 0.0)) for u, e in unit_ent.items()}
+        people_of = _getter(ppl)
+        unit_people = {u: float(people_of(e, 0.0)) for u, e in unit_ent.items()}
         graded = grade_units(df[["unit", "substance", "quantity_kg", "category"]], people=unit_people)
         graded["enterprise_id"] = unit_ent.reindex(graded.index)
-        graded["unit_ids"] = df.groupby("unit", sort=False)["unit_id"].agg(lambda s: ",".join(map(str, s)))
+        graded["unit_ids"] = _joined_ids(df, by_text=unit_key is hazard_unit_key)
         units = graded.reset_index(names="unit")[
             [
                 "unit",
@@ -343,22 +367,57 @@ def enterprise_grades(
                 "grade",
             ]
         ]
-    rows = []
-    for eid in ent_ids:
-        u = units[(units["enterprise_id"] == eid) & units["is_major"].astype(bool)] if len(units) else units
-        g = u["grade"].dropna()
-        rows.append(
-            {
-                "enterprise_id": eid,
-                "n_major_units": int(len(u)),
-                "major_hazard_grade": int(g.min()) if len(g) else pd.NA,
-                "max_R": float(u["R"].max()) if len(u) else float("nan"),
-                "people": float(ppl.get(eid, 0.0)),
-            }
-        )
+    rows = _enterprise_rows(units, ent_ids, ppl)
     ents = pd.DataFrame(rows)
     ents["major_hazard_grade"] = ents["major_hazard_grade"].astype("Int64")
     return units, ents
+
+
+def _enterprise_rows(units: pd.DataFrame, ent_ids: list[Any], ppl: pd.Series) -> list[dict[str, Any]]:
+    """Per enterprise of ``ent_ids``: its major units' count, highest grade (smallest number) and largest R, and its
+    people. The major units are grouped once by enterprise (an id that is no unit's ``enterprise_id`` has none)."""
+    n: dict[Any, int] = {}
+    best: dict[Any, Any] = {}
+    max_r: dict[Any, float] = {}
+    if len(units):
+        major = units[units["enterprise_id"].notna() & units["is_major"].astype(bool)]
+        by = major.groupby("enterprise_id", sort=False)
+        n = by.size().to_dict()
+        max_r = by["R"].max().to_dict()  # NaN-skipping, NaN when all are NaN, as Series.max
+        graded = major[major["grade"].notna()]
+        best = graded.groupby("enterprise_id", sort=False)["grade"].min().to_dict()
+    people_of = _getter(ppl)
+    rows = []
+    for eid in ent_ids:
+        k = int(n.get(eid, 0)) if not _missing(eid) else 0
+        rows.append(
+            {
+                "enterprise_id": eid,
+                "n_major_units": k,
+                "major_hazard_grade": int(best[eid]) if k and eid in best else pd.NA,
+                "max_R": float(max_r[eid]) if k else float("nan"),
+                "people": float(people_of(eid, 0.0)),
+            }
+        )
+    return rows
+
+
+def _joined_ids(df: pd.DataFrame, *, by_text: bool) -> pd.Series:
+    """Per unit, its installations' ``unit_id`` joined with ","; units in order of first appearance. ``by_text``:
+    every unit key is a text (:func:`hazard_unit_key`), so the rows are gathered in one pass."""
+    if not by_text:
+        return df.groupby("unit", sort=False)["unit_id"].agg(lambda s: ",".join(map(str, s)))
+    ids: dict[str, list[str]] = {}
+    for unit, uid in zip(df["unit"].tolist(), df["unit_id"].tolist(), strict=True):
+        ids.setdefault(unit, []).append(str(uid))
+    return pd.Series({u: ",".join(v) for u, v in ids.items()}, name="unit_id")
+
+
+def _getter(s: pd.Series) -> Callable[[Any, Any], Any]:
+    """``s.get`` — as a dict's ``get`` when the labels are unique and none is missing (the same look-ups)."""
+    if s.index.is_unique and not s.index.hasnans:
+        return s.to_dict().get
+    return s.get
 
 
 people_within_500m_fn = people_within_500m
