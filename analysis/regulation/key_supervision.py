@@ -146,40 +146,29 @@ def two_key_one_major(park: Any, *, people_within_500m: Any = None) -> TwoKeyOne
     flags = unit_flags(inst)
     units_g, ents_g = enterprise_grades(park, people_within_500m=people_within_500m)
     unit_grade = dict(zip(units_g["unit"], units_g["grade"], strict=True)) if len(units_g) else {}
-    entries: dict[str, Any] = {}  # one look-up per substance
+    substances = [str(v) for v in inst["substance"].tolist()]
+    entries = {v: key_chemical_entry(v) for v in dict.fromkeys(substances)}  # one look-up per substance
+    entry = [entries[v] for v in substances]
     processes = inst["hazardous_process"].tolist() if "hazardous_process" in inst else [None] * len(inst)
-    cols: dict[str, list[Any]] = {c: [] for c in UNIT_COLUMNS}
-    for uid, eid, name, substance, process, is_major, hazard_unit in zip(  # lists: the values of iterating
-        inst["unit_id"].tolist(),
-        inst["enterprise_id"].tolist(),
-        inst["name"].tolist(),
-        inst["substance"].tolist(),
-        processes,
-        flags["is_major"].tolist(),
-        flags["hazard_unit"].tolist(),
-        strict=True,
-    ):
-        substance = str(substance)
-        if substance not in entries:
-            entries[substance] = key_chemical_entry(substance)
-        entry = entries[substance]
-        proc = _process(process)
-        major = bool(is_major)
-        grade = unit_grade.get(hazard_unit, pd.NA) if major else pd.NA
-        for col, value in (
-            ("unit_id", str(uid)),
-            ("enterprise_id", str(eid)),
-            ("name", str(name)),
-            ("substance", substance),
-            ("key_chemical", entry is not None),
-            ("key_chemical_name", "" if entry is None else entry.name_zh),
-            ("hazardous_process", proc),
-            ("major_hazard", major),
-            ("hazard_unit", hazard_unit),
-            ("major_hazard_grade", None if pd.isna(grade) else int(grade)),
-            ("two_key_one_major", entry is not None or bool(proc) or major),
-        ):
-            cols[col].append(value)
+    proc = [_process(v) for v in processes]
+    major = [bool(v) for v in flags["is_major"].tolist()]
+    hazard_unit = flags["hazard_unit"].tolist()
+    grade = [unit_grade.get(h, pd.NA) if m else pd.NA for h, m in zip(hazard_unit, major, strict=True)]
+    cols: dict[str, list[Any]] = {
+        "unit_id": [str(v) for v in inst["unit_id"].tolist()],
+        "enterprise_id": [str(v) for v in inst["enterprise_id"].tolist()],
+        "name": [str(v) for v in inst["name"].tolist()],
+        "substance": substances,
+        "key_chemical": [e is not None for e in entry],
+        "key_chemical_name": ["" if e is None else e.name_zh for e in entry],
+        "hazardous_process": proc,
+        "major_hazard": major,
+        "hazard_unit": hazard_unit,
+        "major_hazard_grade": [None if pd.isna(g) else int(g) for g in grade],
+        "two_key_one_major": [
+            e is not None or bool(p) or m for e, p, m in zip(entry, proc, major, strict=True)
+        ],
+    }
     units = _frame(cols, UNIT_COLUMNS)
     grade_of = dict(zip(ents_g["enterprise_id"], ents_g["major_hazard_grade"], strict=True))
     names = dict(zip(park.enterprises["enterprise_id"], park.enterprises["name"], strict=True))

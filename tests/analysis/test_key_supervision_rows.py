@@ -78,3 +78,18 @@ def test_park_without_installations_has_no_legs():
     assert not res.enterprises["two_key_one_major"].any()
     assert (res.enterprises[["n_key_chemical_units", "n_process_units", "n_major_units"]] == 0).all().all()
     assert res.counts["units"] == 0 and res.counts["two_key_one_major_enterprises"] == 0
+
+
+def test_grades_read_the_installations_without_projecting_them():
+    park = Park.from_layers(small_park_layers(), validate=False)
+    projected: list[str] = []
+    real = park.metric
+
+    def metric(layer):
+        projected.append(layer)
+        return real(layer)
+
+    park.metric = metric
+    units, _ = mh.enterprise_grades(park)
+    assert "installations" not in projected and {"enterprises", "sensitive_targets"} <= set(projected)
+    assert len(units) and set(units["enterprise_id"]) <= set(park.enterprises["enterprise_id"])

@@ -292,7 +292,8 @@ def enterprise_grades(
     Parameters
     ----------
     park : geodata.Park
-        Uses ``park.installations`` (or ``park.metric("installations")``), enterprises and sensitive targets.
+        Uses ``park.installations`` (``park.metric("installations")`` when the park has no such attribute or a
+        ``unit_key`` is given), enterprises and sensitive targets.
     people_within_500m : mapping, optional
         enterprise_id -> people within 500 m of its boundary [人]; computed from the sensitive targets by
         :func:`people_within_500m` when not given (population mode ``population``).
@@ -316,7 +317,10 @@ def enterprise_grades(
     ----------
     .. [1] GB 18218-2018, formulae (1)–(2), tables 1–6.
     """
-    inst = park.metric("installations")
+    if unit_key is hazard_unit_key and hasattr(park, "installations"):
+        inst = park.installations  # the attributes only: no projection of the layer
+    else:  # a caller's key may read the geometry, in metres
+        inst = park.metric("installations")
     ent_ids = list(park.metric("enterprises")["enterprise_id"])
     if people_within_500m is None:
         ppl = people_within_500m_fn(park, population=population)
