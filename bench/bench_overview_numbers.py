@@ -78,7 +78,9 @@ def _before(rev: str, parks: dict[str, Path], runs: int) -> dict:
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([tmp, str(ROOT)])}
         args = [sys.executable, __file__, "--json", "--runs", str(runs), "--large", str(parks["large"])]
-        res = subprocess.run(args, env=env, cwd=tmp, check=True, capture_output=True, text=True)
+        res = subprocess.run(args, env=env, cwd=tmp, capture_output=True, text=True)
+        if res.returncode:
+            raise RuntimeError(f"--before {rev} failed:\n{res.stderr}")
         out = json.loads(res.stdout)
         if not out.pop("analysis").startswith(tmp):  # the revision's package, not the work tree's
             raise RuntimeError(f"--before {rev}: the analysis package of the work tree was imported")
