@@ -63,3 +63,24 @@ def test_no_installations_gives_an_empty_table():
         "hazardous_process",
         "two_key_one_major",
     ]
+
+
+def test_rows_of_dates_and_missing_values_are_what_iterrows_gives():
+    """A row whose values are only dates, text or missing is inferred by iterrows as a date or text Series (NaT,
+    NaN for its missing values): _rows gives the same values, and plain values for the other rows."""
+    import numpy as np
+    import pandas as pd
+
+    from analysis.regulation.gb18218.park import _rows
+
+    frame = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2020-01-01", None, "2021-01-01", None]),
+            "note": [None, None, "x", None],
+            "q": [1.0, np.nan, np.nan, np.nan],
+        }
+    )
+    for df in (frame, frame.drop(columns="q")):
+        want = [{k: repr(v) for k, v in r.items()} for _, r in df.iterrows()]
+        got = [{k: repr(v) for k, v in r.items()} for r in _rows(df, tuple(df.columns))]
+        assert got == want

@@ -185,9 +185,9 @@ def _unit_keys(inst: pd.DataFrame) -> list[str]:
 def _rows(inst: pd.DataFrame, columns: tuple[str, ...]) -> list[Mapping[str, Any]]:
     """The rows of ``inst`` reduced to ``columns`` (those it has), with the values ``inst.iterrows()`` gives.
 
-    ``iterrows`` builds each row from ``inst.values``; a row whose values are all text or missing is inferred as a
-    text Series (its missing values become NaN), so only such rows (and frames with duplicated column names) are
-    still built that way; the others are plain dicts of the values, read column by column (a column's values as
+    ``iterrows`` builds each row from ``inst.values``; a row whose values are all text, dates or missing is inferred
+    as a text or date Series (its missing values become NaN or NaT), so only such rows (and frames with duplicated
+    column names) are still built that way; the others are plain dicts of the values, read column by column (a column's values as
     objects are those of ``inst.values``).
     """
     if not inst.columns.is_unique:
@@ -197,8 +197,10 @@ def _rows(inst: pd.DataFrame, columns: tuple[str, ...]) -> list[Mapping[str, Any
         col = inst[c]
         if isinstance(col.dtype, pd.StringDtype):
             continue  # text or missing only
-        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufcmM":
+        if isinstance(col.dtype, np.dtype) and col.dtype.kind in "biufc":
             typed |= col.notna().to_numpy(dtype=bool)
+        elif isinstance(col.dtype, np.dtype) and col.dtype.kind in "mM":
+            continue  # like text: a row of dates (or durations) and missing values is inferred as dates
         else:
             rest = np.flatnonzero(~typed)
             values = col.to_numpy(dtype=object)
@@ -212,6 +214,7 @@ def _rows(inst: pd.DataFrame, columns: tuple[str, ...]) -> list[Mapping[str, Any
         if is_typed:
             rows.append({c: values_of[c][i] for c in cols})
         else:
+            # iterrows' own row constructor (a GeoDataFrame's builds a GeoSeries when the values are geometries)
             rows.append(inst._constructor_sliced(text_rows[t], index=inst.columns))
             t += 1
     return rows
