@@ -185,6 +185,10 @@ def _to_bool(v) -> bool | None:
     return None
 
 
+#: The years a date may have (four digits, as a spreadsheet or GeoPackage writes them); others are refused.
+_YEAR_MIN, _YEAR_MAX = 1000, 9999
+
+
 def _to_date(v) -> pd.Timestamp | None:
     try:
         if isinstance(v, pd.Timestamp | _dt.datetime | _dt.date | np.datetime64):
@@ -199,7 +203,7 @@ def _to_date(v) -> pd.Timestamp | None:
         return None
     if ts.tzinfo is not None:
         ts = ts.tz_convert(None)
-    if not 1000 <= ts.year <= 9999:
+    if not _YEAR_MIN <= ts.year <= _YEAR_MAX:
         return None
     return ts.normalize()
 
@@ -292,7 +296,7 @@ def _coerce(series: pd.Series, dtype: str, null: np.ndarray, factor: _Factor) ->
     # date
     if _kind(series) == "datetime":  # naive datetime64: _to_date is a year range check and a normalize
         year = series.dt.year.to_numpy(dtype=np.float64, na_value=np.nan)
-        ok = ~null & (year >= 1000) & (year <= 9999)
+        ok = ~null & (year >= _YEAR_MIN) & (year <= _YEAR_MAX)
         dates = series.where(ok).dt.normalize().astype("datetime64[ms]")
         return pd.Series(dates.array, index=series.index), ~null & ~ok
     read = _read_all(series, dtype, null, factor)
