@@ -69,7 +69,8 @@ PROBLEM_KINDS: dict[str, str] = {
     "inconsistent_dates": "日期不一致",
 }
 
-#: Error values Excel writes into a cell whose formula failed; read as text, they are reported as such.
+#: Error values Excel writes into a cell whose formula failed; read as text, they are reported as such. Each holds a
+#: "#" (``_excel_errors`` looks only at text with one; tests/geodata/test_coerce_once.py checks it).
 EXCEL_ERRORS: frozenset[str] = frozenset(
     {"#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 )

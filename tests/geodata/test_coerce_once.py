@@ -104,3 +104,10 @@ def test_datetime64_columns_follow_the_scalar_date_rule():
         assert coerced.dtype == "datetime64[ms]" and list(coerced.index) == list(series.index)
         assert [None if pd.isna(v) else v for v in coerced] == expected
         assert bad.tolist() == [e is None and not pd.isna(v) for e, v in zip(expected, raw, strict=True)]
+
+
+def test_every_excel_error_value_holds_a_hash():
+    """validate._excel_errors looks only at text holding "#" (fast path): every Excel error value must hold one."""
+    from geodata.validate import EXCEL_ERRORS
+
+    assert EXCEL_ERRORS and all("#" in e for e in EXCEL_ERRORS)
