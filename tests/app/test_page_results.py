@@ -49,11 +49,13 @@ def _texts(at: AppTest) -> str:
 
 
 def _on_a_map(at: AppTest, name: str) -> bool:
-    """Whether a folium map of the page names ``name`` (written as is or as JSON \\u escapes)."""
+    """Whether a folium map of the page names ``name`` (written as is or as JSON \\u escapes): streamlit-folium's
+    (a component's script) or a map page in an iframe (app.mapping.component, the kept result's map)."""
     import json
 
     forms = (name, json.dumps(name)[1:-1])
     texts = [json.loads(c.proto.json_args).get("script", "") for c in at.get("component_instance")]
+    texts += [c.proto.srcdoc for c in at.get("iframe")]
     return any(f in t for t in texts for f in forms)
 
 
