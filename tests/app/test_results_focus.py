@@ -39,8 +39,9 @@ def _page(name: str) -> AppTest:
 def _fits(at: AppTest) -> list[list[float]]:
     """The last fitBounds of each map of the page: [south, west, north, east] [°]."""
     out = []
-    for c in at.get("component_instance"):
-        script = json.loads(c.proto.json_args).get("script", "")
+    scripts = [json.loads(c.proto.json_args).get("script", "") for c in at.get("component_instance")]
+    scripts += [c.proto.srcdoc for c in at.get("iframe")]  # maps drawn as a page (app.mapping.component)
+    for script in scripts:
         found = re.findall(
             r"fitBounds\(\s*\[\[([-\d.e]+),\s*([-\d.e]+)\],\s*\[([-\d.e]+),\s*([-\d.e]+)\]\]", script
         )
