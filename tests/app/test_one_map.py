@@ -231,3 +231,26 @@ def test_no_warm_up_when_spawn_imports_the_server_script_as_mp_main(monkeypatch)
     spec.loader.exec_module(mod)
     assert not mod._run_by_streamlit()
     assert not mod._WARM_UP_STARTED.is_set()
+
+
+def test_the_warm_up_leaves_no_object_exempt_from_the_collector(monkeypatch, demo_park_path):
+    """app.main._warm_up keeps what it built out of the cyclic collector's way while it runs (gc.freeze) and gives
+    it back at the end, also when it fails (gc.unfreeze): nothing stays frozen, so nothing built then can leak."""
+    import gc
+
+    from app import main
+
+    monkeypatch.setenv("PARKRISK_PARK", str(demo_park_path))
+    monkeypatch.delenv("PARKRISK_STORE", raising=False)
+    assert gc.get_freeze_count() == 0
+    main._warm_up()
+    assert gc.get_freeze_count() == 0
+    frozen = []
+
+    def fail(*_a, **_k):
+        frozen.append(gc.get_freeze_count())
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr("app.one_map.overview_numbers", fail)
+    main._warm_up()  # logged, not raised
+    assert frozen and frozen[0] > 0 and gc.get_freeze_count() == 0
