@@ -5,7 +5,7 @@ The overview (园区一张图, the app's first page) draws its map this way rath
 ``st_folium``, which the other pages keep (the siting page reads the clicked point back from it):
 
 - the map page goes to the browser as one UTF-8 string, where ``st_folium`` sends its script inside JSON arguments
-  with every Chinese character written as ``\\uXXXX`` (5.5 MB instead of 2.7 MB for the synthetic large park);
+  with every Chinese character written as a six-character ``\\u`` escape (5.5 MB instead of 2.7 MB for the synthetic large park);
 - the browser draws the page in the iframe at once, where streamlit-folium's front end is first fetched and started
   and then sent the map by message;
 - the server does not import streamlit-folium (0.2 s) before the first map.
@@ -13,7 +13,7 @@ The overview (园区一张图, the app's first page) draws its map this way rath
 The page gets nothing back from the map (the overview never reruns on a click). A page that can say when its map
 is the same (same park view, same results, same options) keeps the page (:func:`app.one_map.overview_map`): the
 browser then keeps the map it has across reruns, as the element is unchanged. Links from popups to other pages are
-relative (:data:`app.mapping.links.PAGE_LINK_BASE`): an ``srcdoc`` document resolves them against the app page's
+relative (the page's name, :func:`app.mapping.links.page_link_html`): an ``srcdoc`` document resolves them against the app page's
 address.
 """
 

@@ -12,28 +12,22 @@ parks.
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import shapely
+
+from app.present.numbers import is_null
 
 __all__ = ["feature_collection"]
 
 
 def _value(v: Any) -> Any:
-    """A property value as ``to_geo_dict(na="null")`` writes it: missing (None, NaN, NA, NaT) -> None, numpy
-    scalars -> Python scalars."""
-    if v is None or v is pd.NA or v is pd.NaT:
+    """A property value as ``to_geo_dict(na="null")`` writes it: missing (:func:`app.present.numbers.is_null`) ->
+    None, numpy scalars -> Python scalars."""
+    if is_null(v):
         return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    if isinstance(v, np.generic):
-        v = v.item()
-        if isinstance(v, float) and math.isnan(v):
-            return None
-    return v
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def _geometries(geoms: np.ndarray) -> list[Any]:

@@ -15,9 +15,7 @@ import branca.element
 
 from app.mapping.text import html_attr, html_text, js_string
 
-__all__ = ["PAGE_LINK_BASE", "LAYER_PAGES", "page_link_html", "PopupFooter"]
-
-PAGE_LINK_BASE = ""
+__all__ = ["LAYER_PAGES", "page_link_html", "PopupFooter"]
 
 #: The page that explains each park layer: (file stem in ``app/views`` = the page's URL path, the page's TITLE).
 LAYER_PAGES: dict[str, tuple[str, str]] = {
@@ -33,8 +31,7 @@ LAYER_PAGES: dict[str, tuple[str, str]] = {
 
 def page_link_html(stem: str, title: str) -> str:
     """A link (HTML) to the page ``stem`` whose title is ``title``, for a popup."""
-    href = html_attr(PAGE_LINK_BASE + stem)
-    return f'<a href="{href}" target="_blank" rel="noopener">在“{html_text(title)}”页面查看 →</a>'
+    return f'<a href="{html_attr(stem)}" target="_blank" rel="noopener">在“{html_text(title)}”页面查看 →</a>'
 
 
 class PopupFooter(branca.element.MacroElement):
